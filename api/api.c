@@ -1,0 +1,385 @@
+/* api.c — the public C API (include/mileage.h): handles, prepare/step/
+ * finalize, columns, errors, completion, interrupt.  A statement is parsed
+ * and compiled at prepare time and executed at its first step; its rows
+ * then come from the materialized result. */
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../include/mileage.h"
+#include "../grammar/ast.h"
+#include "../compiler/compile.h"
+#include "../optimizer/plan.h"
+#include "../runtime/exec.h"
+#include "../runtime/linalg.h"
+#include "../catalog/catalog.h"
+
+struct mlg_db {
+    cat_db *cat;
+    ut_err  err;
+    rt_ctx  ctx;
+    volatile sig_atomic_t interrupted;
+    mlg_progress_fn progress;
+    void   *progress_arg;
+    int     progress_on;
+};
+
+struct mlg_stmt {
+    mlg_db   *db;
+    char     *text;      /* this statement's source, as written */
+    int       base;      /* offset of text in the caller's buffer */
+    ast      *tree;
+    cmp_stmt *cs;
+    ut_result *result;
+    char     *message;
+    int       executed, row;
+    char      numbuf[64];
+};
+
+static int fail(mlg_db *db, const ut_err *e)
+{
+    if (&db->err != e) db->err = *e;
+    if (!db->err.code) db->err.code = MLG_ERROR;
+    return db->err.code;
+}
+
+static void progress_tramp(void *arg, int done, int planned, double best, double elapsed)
+{
+    mlg_db *db = arg;
+    if (db->progress && db->progress_on) db->progress(db->progress_arg, done, planned, best, elapsed);
+}
+
+static int default_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+int mlg_open(const char *path, mlg_db **out)
+{
+    if (!out) return MLG_MISUSE;
+    *out = NULL;
+    mlg_db *db = calloc(1, sizeof *db);
+    if (!db) return MLG_NOMEM;
+    ut_err_clear(&db->err);
+    if (!path || !*path) path = getenv("MILEAGE_DB");
+    if (!path || !*path) path = "mileage.db";
+    db->ctx.interrupted = &db->interrupted;
+    db->ctx.threads = default_threads();
+    db->ctx.sharing = 1;
+    db->ctx.show_times = 1;
+    db->ctx.progress = progress_tramp;
+    db->ctx.progress_arg = db;
+    db->progress_on = 1;
+    la_set_threads(db->ctx.threads);
+    *out = db;
+    if (cat_open(path, &db->cat, &db->err)) return fail(db, &db->err);
+    db->ctx.cat = db->cat;
+    return MLG_OK;
+}
+
+int mlg_close(mlg_db *db)
+{
+    if (!db) return MLG_OK;
+    rt_ctx_clear_cache(&db->ctx);
+    cat_close(db->cat);
+    free(db);
+    return MLG_OK;
+}
+
+const char *mlg_errmsg(mlg_db *db)
+{
+    if (!db) return "out of memory or no handle";
+    return db->err.code ? db->err.msg : "not an error";
+}
+int mlg_errcode(mlg_db *db) { return db ? db->err.code : MLG_MISUSE; }
+int mlg_error_offset(mlg_db *db) { return db && db->err.code ? db->err.offset : -1; }
+int mlg_error_length(mlg_db *db) { return db && db->err.code ? db->err.length : 0; }
+const char *mlg_libversion(void) { return MLG_VERSION; }
+
+void mlg_interrupt(mlg_db *db)
+{
+    if (db) db->interrupted = 1;
+}
+
+void mlg_progress(mlg_db *db, mlg_progress_fn fn, void *arg)
+{
+    if (!db) return;
+    db->progress = fn;
+    db->progress_arg = arg;
+}
+
+int mlg_complete(const char *text)
+{
+    if (!text) return 0;
+    int n = (int)strlen(text), pos = 0, any = 0;
+    while (pos < n) {
+        int complete, blank;
+        int len = gr_split(text + pos, n - pos, &complete, &blank);
+        if (!complete) return blank && any;  /* trailing comments/blanks are fine */
+        any = 1;
+        pos += len;
+    }
+    return any;
+}
+
+int mlg_prepare(mlg_db *db, const char *text, int n, mlg_stmt **out, const char **tail)
+{
+    if (out) *out = NULL;
+    if (tail) *tail = text;
+    if (!db || !text || !out) return MLG_MISUSE;
+    ut_err_clear(&db->err);
+    if (n < 0) n = (int)strlen(text);
+    int complete, blank;
+    int len = gr_split(text, n, &complete, &blank);
+    if (tail) *tail = text + len;
+    if (blank) return MLG_OK;
+    mlg_stmt *s = calloc(1, sizeof *s);
+    if (!s) return ut_errf(&db->err, MLG_NOMEM, "out of memory"), MLG_NOMEM;
+    s->db = db;
+    /* offsets stay relative to the caller's text so carets line up */
+    if (gr_parse(text, len, 0, &s->tree, &db->err)) {
+        mlg_finalize(s);
+        return fail(db, &db->err);
+    }
+    /* keep the statement's own text, from its first token */
+    int start = s->tree->off;
+    int end = len;
+    while (end > start && (text[end - 1] == ';' || text[end - 1] == ' ' || text[end - 1] == '\n' ||
+                           text[end - 1] == '\t' || text[end - 1] == '\r'))
+        end--;
+    s->text = ut_strndup(text + start, (size_t)(end - start));
+    if (!s->text) {
+        mlg_finalize(s);
+        return ut_errf(&db->err, MLG_NOMEM, "out of memory"), MLG_NOMEM;
+    }
+    if (cmp_compile(s->tree, db->cat, &s->cs, &db->err)) {
+        mlg_finalize(s);
+        return fail(db, &db->err);
+    }
+    *out = s;
+    return MLG_OK;
+}
+
+static int apply_set(mlg_db *db, const cmp_set *set, char **msg)
+{
+    int v = (int)set->num;
+    switch (set->setting) {
+    case CMP_SET_THREADS:
+        db->ctx.threads = v;
+        la_set_threads(v);
+        break;
+    case CMP_SET_SHARING: db->ctx.sharing = v; break;
+    case CMP_SET_SHOW_TIMES: db->ctx.show_times = v; break;
+    case CMP_SET_PROGRESS: db->progress_on = v; break;
+    }
+    ut_buf b;
+    ut_buf_init(&b);
+    if (!strcmp(cmp_settings[set->setting].kind, "bool"))
+        ut_buf_printf(&b, "%s = %s", cmp_settings[set->setting].name, v ? "on" : "off");
+    else
+        ut_buf_printf(&b, "%s = %d", cmp_settings[set->setting].name, v);
+    *msg = ut_buf_take(&b);
+    return 0;
+}
+
+static int explain_simple(const cmp_stmt *cs, ut_result **out, ut_err *e)
+{
+    static const char *const col[] = {"plan"};
+    ut_result *r = ut_result_new(1, col);
+    int row = r ? ut_result_add_row(r) : -1;
+    if (row < 0) {
+        ut_result_free(r);
+        return ut_errf(e, MLG_NOMEM, "out of memory");
+    }
+    char line[160];
+    snprintf(line, sizeof line, "%s: runs directly against the catalog (no plan)", ast_kind_names[cs->kind]);
+    ut_result_set_text(r, row, 0, line);
+    *out = r;
+    return 0;
+}
+
+static int execute(mlg_stmt *s)
+{
+    mlg_db *db = s->db;
+    rt_ctx *c = &db->ctx;
+    cmp_stmt *cs = s->cs;
+    ut_err *e = &db->err;
+    ut_err_clear(e);
+    db->interrupted = 0;
+    int rc = 0;
+    if (cs->kind == AST_EXPLORE) {
+        opt_stats st;
+        opt_plan *plan = NULL;
+        if (rt_plan_stats(c, cs->explore, &st, e) || opt_physical(cs->explore, &st, c->sharing, &plan, e))
+            return fail(db, e);
+        if (cs->explain) {
+            static const char *const col[] = {"plan"};
+            s->result = ut_result_new(1, col);
+            if (!s->result || opt_explain(cs->explore, plan, &st, s->result))
+                rc = ut_errf(e, MLG_NOMEM, "out of memory");
+        } else {
+            rc = rt_exec_explore(c, cs, plan, s->text, &s->result, &s->message, e);
+        }
+        opt_plan_free(plan);
+        return rc ? fail(db, e) : MLG_OK;
+    }
+    if (cs->explain) return explain_simple(cs, &s->result, e) ? fail(db, e) : MLG_OK;
+    switch (cs->kind) {
+    case AST_CREATE_DATASET: rc = rt_exec_create_dataset(c, cs, &s->message, e); break;
+    case AST_CREATE_TASK: rc = rt_exec_create_task(c, cs, &s->message, e); break;
+    case AST_DROP_DATASET:
+    case AST_DROP_TASK: rc = rt_exec_drop(c, cs, &s->message, e); break;
+    case AST_SHOW: rc = rt_exec_show(c, cs, &s->result, e); break;
+    case AST_DESCRIBE: rc = rt_exec_describe(c, cs, &s->result, e); break;
+    case AST_SELECT: rc = rt_exec_select(c, cs, &s->result, e); break;
+    case AST_SET: rc = apply_set(db, &cs->set, &s->message); break;
+    default: rc = ut_errf(e, MLG_ERROR, "statement not supported");
+    }
+    return rc ? fail(db, e) : MLG_OK;
+}
+
+int mlg_step(mlg_stmt *s)
+{
+    if (!s) return MLG_MISUSE;
+    if (!s->executed) {
+        s->executed = 1;
+        s->row = -1;
+        int rc = execute(s);
+        if (rc) return rc;
+    }
+    if (s->result && s->row + 1 < s->result->nrows) {
+        s->row++;
+        return MLG_ROW;
+    }
+    s->row = s->result ? s->result->nrows : 0;
+    return MLG_DONE;
+}
+
+int mlg_reset(mlg_stmt *s)
+{
+    if (!s) return MLG_MISUSE;
+    ut_result_free(s->result);
+    free(s->message);
+    s->result = NULL;
+    s->message = NULL;
+    s->executed = 0;
+    return MLG_OK;
+}
+
+int mlg_finalize(mlg_stmt *s)
+{
+    if (!s) return MLG_OK;
+    cmp_stmt_free(s->cs);
+    ast_free(s->tree);
+    ut_result_free(s->result);
+    free(s->message);
+    free(s->text);
+    free(s);
+    return MLG_OK;
+}
+
+const char *mlg_sql(mlg_stmt *s) { return s ? s->text : NULL; }
+const char *mlg_stmt_message(mlg_stmt *s) { return s ? s->message : NULL; }
+
+int mlg_column_count(mlg_stmt *s)
+{
+    /* columns are known once the statement has run (after the first step) */
+    if (!s) return 0;
+    return s->result ? s->result->ncols : 0;
+}
+
+const char *mlg_column_name(mlg_stmt *s, int i)
+{
+    if (!s || !s->result || i < 0 || i >= s->result->ncols) return NULL;
+    return s->result->names[i];
+}
+
+static const ut_value *cell(mlg_stmt *s, int i)
+{
+    if (!s || !s->result || i < 0 || i >= s->result->ncols || s->row < 0 || s->row >= s->result->nrows)
+        return NULL;
+    return &s->result->cells[(size_t)s->row * (size_t)s->result->ncols + (size_t)i];
+}
+
+int mlg_column_type(mlg_stmt *s, int i)
+{
+    const ut_value *v = cell(s, i);
+    return v ? (int)v->type : MLG_NULL;
+}
+
+double mlg_column_double(mlg_stmt *s, int i)
+{
+    const ut_value *v = cell(s, i);
+    if (!v) return 0;
+    if (v->type == UT_TEXT) return strtod(v->s, NULL);
+    return v->type == UT_NULL ? 0 : v->d;
+}
+
+long long mlg_column_int(mlg_stmt *s, int i)
+{
+    const ut_value *v = cell(s, i);
+    if (!v) return 0;
+    if (v->type == UT_TEXT) return strtoll(v->s, NULL, 10);
+    return v->type == UT_INT ? v->i : (long long)v->d;
+}
+
+/* Floats print with 6 significant digits: enough to compare scores, and
+ * stable across BLAS builds in the last bits. */
+const char *mlg_column_text(mlg_stmt *s, int i)
+{
+    const ut_value *v = cell(s, i);
+    if (!v || v->type == UT_NULL) return NULL;
+    if (v->type == UT_TEXT) return v->s;
+    if (v->type == UT_INT) snprintf(s->numbuf, sizeof s->numbuf, "%lld", v->i);
+    else snprintf(s->numbuf, sizeof s->numbuf, "%.6g", v->d);
+    return s->numbuf;
+}
+
+int mlg_exec(mlg_db *db, const char *text, mlg_row_fn fn, void *arg)
+{
+    if (!db || !text) return MLG_MISUSE;
+    const char *p = text;
+    while (*p) {
+        mlg_stmt *s;
+        const char *tail;
+        int rc = mlg_prepare(db, p, -1, &s, &tail);
+        int shift = (int)(p - text);
+        if (rc) {
+            if (db->err.offset >= 0) db->err.offset += shift;
+            return rc;
+        }
+        if (s) {
+            while ((rc = mlg_step(s)) == MLG_ROW) {
+                if (!fn) continue;
+                int n = mlg_column_count(s);
+                const char *vals[256], *names[256];
+                char *copies[256];
+                if (n > 256) n = 256;
+                for (int i = 0; i < n; i++) {
+                    const char *t = mlg_column_text(s, i);
+                    copies[i] = t ? ut_strdup(t) : NULL;  /* numbers share one buffer */
+                    vals[i] = copies[i];
+                    names[i] = mlg_column_name(s, i);
+                }
+                int stop = fn(arg, n, vals, names);
+                for (int i = 0; i < n; i++) free(copies[i]);
+                if (stop) {
+                    mlg_finalize(s);
+                    return ut_errf(&db->err, MLG_INTERRUPT, "stopped by the row callback"), MLG_INTERRUPT;
+                }
+            }
+            mlg_finalize(s);
+            if (rc != MLG_DONE) {
+                /* offsets relative to the whole text, as the caller gave it */
+                if (db->err.offset >= 0) db->err.offset += shift;
+                return rc;
+            }
+        }
+        p = tail;
+    }
+    return MLG_OK;
+}

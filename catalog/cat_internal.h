@@ -1,0 +1,67 @@
+/* cat_internal.h — private to the catalog .c files: the handle, the write guard, and
+ * small SQLite helpers.  Nothing outside catalog/ includes this (it pulls in
+ * sqlite3.h, which only the catalog may see). */
+#ifndef CAT_INTERNAL_H
+#define CAT_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "../include/mileage.h"
+#include "catalog.h"
+
+struct cat_db {
+    sqlite3 *h;
+    char *path;        /* as given to cat_open; owned, used in messages */
+};
+
+/* Timestamp expression used by every table default and update: ISO-8601 UTC
+ * with milliseconds, so text order is time order. */
+#define CAT_NOW "strftime('%Y-%m-%dT%H:%M:%fZ','now')"
+
+/* Metrics for which a smaller score is better (SHOW EXPERIMENTS' best).
+ * One list, in SQL form, so listing.c and README agree. */
+#define CAT_LOWER_IS_BETTER "'rmse','mae','mse','logloss'"
+
+/* ---- errors ---- */
+/* Formats "<what>: <sqlite message>" with the given code; returns -1. */
+int cat_sqlerr(cat_db *db, ut_err *e, int code, const char *what);
+
+/* ---- statements ---- */
+/* Prepares sql (NUL-terminated); on failure fills e and returns -1. */
+int cat_prepare(cat_db *db, const char *sql, sqlite3_stmt **st, ut_err *e);
+/* Runs SQL without results (one or more statements). */
+int cat_exec(cat_db *db, const char *sql, ut_err *e);
+/* Binds a C string, or NULL when s is NULL. */
+int cat_bind_text(sqlite3_stmt *st, int i, const char *s);
+/* Binds a double, or NULL when v is NaN/inf (SQLite has no NaN). */
+int cat_bind_real(sqlite3_stmt *st, int i, double v);
+/* malloc'd copy of a text column, NULL for SQL NULL.  *oom set on failure. */
+char *cat_col_text(sqlite3_stmt *st, int i, int *oom);
+/* Steps a prepared statement to the end, copying every row into a fresh
+ * ut_result with SQLite's column names and per-cell types.  Finalizes
+ * nothing: the caller owns st.  *out is owned by the caller. */
+int cat_collect(cat_db *db, sqlite3_stmt *st, ut_result **out, ut_err *e);
+
+/* ---- write guard ----
+ * Every cat_* write is all-or-nothing.  cat_w_begin opens a SAVEPOINT (and,
+ * when no transaction is open, first a BEGIN IMMEDIATE so the write lock is
+ * taken up front and the busy timeout applies instead of a snapshot error).
+ * cat_w_end(ok=1) releases/commits; cat_w_end(ok=0) rolls back to the state
+ * before cat_w_begin.  The guard lives on the caller's stack. */
+typedef struct { int owned; int open; } cat_w;
+int cat_w_begin(cat_db *db, cat_w *w, ut_err *e);
+/* Returns rc unchanged when rc != 0 (after rolling back); when rc == 0 and
+ * the commit fails, rolls back and returns -1 with e filled. */
+int cat_w_end(cat_db *db, cat_w *w, int rc, ut_err *e);
+
+/* ---- schema (schema.c) ---- */
+/* Brings the schema from version `from` up to CAT_SCHEMA_VERSION.  Runs
+ * inside the caller's transaction. */
+int cat_migrate(cat_db *db, int from, ut_err *e);
+
+/* ---- lookups shared by several files ---- */
+/* Id of a dataset/task by name (case-insensitive): 1 found, 0 not, -1 err. */
+int cat_dataset_id(cat_db *db, const char *name, long long *id, ut_err *e);
+int cat_task_id(cat_db *db, const char *name, long long *id, ut_err *e);
+
+#endif

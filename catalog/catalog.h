@@ -1,0 +1,102 @@
+/* catalog.h — the experiment repository (SQLite).  Only the catalog .c files include
+ * sqlite3.h.  Every write function runs inside the caller's transaction
+ * (cat_begin/cat_commit) or, when none is open, its own; a failed write
+ * leaves nothing behind.  Strings in the cat_* structs filled by getters are
+ * malloc'd and owned by the caller (free with the matching *_clear). */
+#ifndef CAT_CATALOG_H
+#define CAT_CATALOG_H
+
+#include "../util/util.h"
+
+#define CAT_SCHEMA_VERSION 1
+
+typedef struct cat_db cat_db;
+
+/* Opens/creates the catalog, enables WAL + busy timeout, creates or
+ * migrates the schema (refuses a newer schema version or a foreign file). */
+int  cat_open(const char *path, cat_db **out, ut_err *e);
+void cat_close(cat_db *db);                 /* NULL-safe */
+
+int  cat_begin(cat_db *db, ut_err *e);      /* BEGIN IMMEDIATE */
+int  cat_commit(cat_db *db, ut_err *e);
+void cat_rollback(cat_db *db);              /* no-op when no transaction */
+
+/* ---- datasets ---- */
+typedef struct {
+    long long id;
+    char *name, *path, *format, *hash, *options_json;
+    int nrows, ncols;
+} cat_dataset;
+typedef struct {
+    char *name, *type;                      /* "numeric" | "categorical" */
+    long missing, distinct;
+    double min, max, mean, std;             /* NAN stored as NULL */
+    int nlevels;
+} cat_column;
+
+int  cat_dataset_create(cat_db *db, const cat_dataset *d, const cat_column *cols,
+                        int ncols, long long *id, ut_err *e);   /* name must be new */
+/* 1 found, 0 not found, -1 error. */
+int  cat_dataset_get(cat_db *db, const char *name, cat_dataset *out, ut_err *e);
+void cat_dataset_clear(cat_dataset *d);
+/* Drops a dataset; with cascade also its tasks, experiments, runs. Without
+ * cascade, refuses (MLG_NAME-style error naming a task) when tasks use it. */
+int  cat_dataset_drop(cat_db *db, const char *name, int cascade, ut_err *e);
+
+/* ---- tasks ---- */
+typedef struct {
+    long long id, dataset_id;
+    char *name, *dataset, *target, *kind;   /* kind: classification|regression */
+    char *metric, *protocol_json;            /* {"type":"cv","k":5} | {"type":"holdout","test":0.25} */
+    long long seed;
+    int nrounds;                             /* CV: k; holdout: 1 */
+    char *folds_hash;
+} cat_task;
+int  cat_task_create(cat_db *db, const cat_task *t, const int *fold, int nrows,
+                     long long *id, ut_err *e);
+int  cat_task_get(cat_db *db, const char *name, cat_task *out, ut_err *e);  /* 1/0/-1 */
+void cat_task_clear(cat_task *t);
+int  cat_task_drop(cat_db *db, const char *name, ut_err *e);
+/* Fold of every row (malloc'd, nrows entries). */
+int  cat_task_folds(cat_db *db, long long task_id, int **fold, int *nrows, ut_err *e);
+
+/* ---- experiments, configs, runs ---- */
+int  cat_experiment_begin(cat_db *db, long long task_id, const char *statement,
+                          const char *spec_json, const char *logical_plan,
+                          const char *physical_plan, int planned_runs,
+                          long long *id, ut_err *e);
+/* status: "finished" | "failed" | "interrupted"; error may be NULL. */
+int  cat_experiment_finish(cat_db *db, long long id, const char *status,
+                           const char *error, ut_err *e);
+/* Interns (family, canonical params JSON); hash = SHA-256 of both. */
+int  cat_config_intern(cat_db *db, const char *family, const char *params_json,
+                       long long *id, ut_err *e);
+typedef struct {
+    long long experiment_id, config_id;
+    int fold;
+    double score;                           /* NAN when failed */
+    const char *scores_json;                /* {"accuracy":0.75,...} */
+    double fit_seconds, predict_seconds;
+    const char *status;                     /* "ok" | "failed" */
+    const char *error;                      /* NULL when ok */
+} cat_run;
+int  cat_run_insert(cat_db *db, const cat_run *r, ut_err *e);
+
+/* ---- listings for SHOW / DESCRIBE ---- */
+int  cat_list_datasets(cat_db *db, ut_result **out, ut_err *e);
+int  cat_list_tasks(cat_db *db, ut_result **out, ut_err *e);
+int  cat_list_experiments(cat_db *db, ut_result **out, ut_err *e);
+int  cat_describe_dataset(cat_db *db, const char *name, ut_result **out, ut_err *e);
+/* Names for "did you mean": kind = "dataset" | "task". Caller frees each
+ * string and the array. */
+int  cat_names(cat_db *db, const char *kind, char ***names, int *n, ut_err *e);
+
+/* ---- read-only SQL over the views ---- */
+/* Runs one SELECT with an authorizer that refuses every write, ATTACH,
+ * PRAGMA and load_extension.  On a SQL error, e->offset is the byte offset
+ * into sql reported by SQLite (or -1); e->code = MLG_DENIED for refusals. */
+int  cat_select(cat_db *db, const char *sql, ut_result **out, ut_err *e);
+
+const char *cat_sqlite_version(void);
+
+#endif

@@ -1,0 +1,165 @@
+/* runs.c — what EXPLORE writes: an experiment row when it starts, the
+ * interned configurations it tries, one run per (config, fold), and the
+ * experiment's final status. */
+#include <math.h>
+#include <string.h>
+
+#include "cat_internal.h"
+
+static int experiment_insert(cat_db *db, long long task_id, const char *statement,
+                             const char *spec_json, const char *logical_plan,
+                             const char *physical_plan, int planned_runs,
+                             long long *id, ut_err *e)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(db, "SELECT 1 FROM mlg_tasks WHERE id = ?1", &st, e)) return -1;
+    sqlite3_bind_int64(st, 1, task_id);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE) return ut_errf(e, MLG_NAME, "no task with id %lld", task_id);
+    if (rc != SQLITE_ROW) return cat_sqlerr(db, e, MLG_CATALOG, "catalog");
+
+    if (cat_prepare(db,
+                    "INSERT INTO mlg_experiments(task_id, statement, spec_json, logical_plan,"
+                    " physical_plan, planned_runs, status)"
+                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running')",
+                    &st, e))
+        return -1;
+    sqlite3_bind_int64(st, 1, task_id);
+    cat_bind_text(st, 2, statement ? statement : "");
+    cat_bind_text(st, 3, spec_json);
+    cat_bind_text(st, 4, logical_plan);
+    cat_bind_text(st, 5, physical_plan);
+    sqlite3_bind_int(st, 6, planned_runs);
+    rc = 0;
+    if (sqlite3_step(st) != SQLITE_DONE) rc = cat_sqlerr(db, e, MLG_CATALOG, "cannot store experiment");
+    sqlite3_finalize(st);
+    if (rc == 0 && id) *id = sqlite3_last_insert_rowid(db->h);
+    return rc;
+}
+
+int cat_experiment_begin(cat_db *db, long long task_id, const char *statement,
+                         const char *spec_json, const char *logical_plan,
+                         const char *physical_plan, int planned_runs,
+                         long long *id, ut_err *e)
+{
+    cat_w w;
+    if (cat_w_begin(db, &w, e)) return -1;
+    return cat_w_end(db, &w,
+                     experiment_insert(db, task_id, statement, spec_json, logical_plan,
+                                       physical_plan, planned_runs, id, e),
+                     e);
+}
+
+static int experiment_update(cat_db *db, long long id, const char *status, const char *error,
+                             ut_err *e)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(db,
+                    "UPDATE mlg_experiments SET status = ?2, error = ?3, finished_at = " CAT_NOW
+                    " WHERE id = ?1",
+                    &st, e))
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    cat_bind_text(st, 2, status);
+    cat_bind_text(st, 3, error);
+    int rc = 0;
+    if (sqlite3_step(st) != SQLITE_DONE) rc = cat_sqlerr(db, e, MLG_CATALOG, "cannot finish experiment");
+    else if (sqlite3_changes(db->h) == 0) rc = ut_errf(e, MLG_NAME, "no experiment with id %lld", id);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int cat_experiment_finish(cat_db *db, long long id, const char *status, const char *error,
+                          ut_err *e)
+{
+    if (!status || (strcmp(status, "finished") && strcmp(status, "failed") &&
+                    strcmp(status, "interrupted")))
+        return ut_errf(e, MLG_MISUSE, "experiment status must be finished, failed or interrupted");
+    cat_w w;
+    if (cat_w_begin(db, &w, e)) return -1;
+    return cat_w_end(db, &w, experiment_update(db, id, status, error, e), e);
+}
+
+/* The "\0" separator keeps ("ab","c") and ("a","bc") apart. */
+static void config_hash(const char *family, const char *params, char hex[65])
+{
+    ut_sha256 c;
+    ut_sha256_init(&c);
+    ut_sha256_update(&c, family, strlen(family));
+    ut_sha256_update(&c, "", 1);
+    ut_sha256_update(&c, params, strlen(params));
+    ut_sha256_hex(&c, hex);
+}
+
+static int config_intern(cat_db *db, const char *family, const char *params, const char *hash,
+                         long long *id, ut_err *e)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(db, "SELECT id FROM mlg_configs WHERE hash = ?1", &st, e)) return -1;
+    cat_bind_text(st, 1, hash);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) *id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW) return 0;
+    if (rc != SQLITE_DONE) return cat_sqlerr(db, e, MLG_CATALOG, "catalog");
+
+    if (cat_prepare(db, "INSERT INTO mlg_configs(family, params_json, hash) VALUES (?1, ?2, ?3)",
+                    &st, e))
+        return -1;
+    cat_bind_text(st, 1, family);
+    cat_bind_text(st, 2, params);
+    cat_bind_text(st, 3, hash);
+    rc = 0;
+    if (sqlite3_step(st) != SQLITE_DONE) rc = cat_sqlerr(db, e, MLG_CATALOG, "cannot store config");
+    else *id = sqlite3_last_insert_rowid(db->h);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int cat_config_intern(cat_db *db, const char *family, const char *params_json,
+                      long long *id, ut_err *e)
+{
+    if (!family || !params_json || !id)
+        return ut_errf(e, MLG_MISUSE, "config family and params are required");
+    char hash[65];
+    config_hash(family, params_json, hash);
+    cat_w w;
+    if (cat_w_begin(db, &w, e)) return -1;
+    return cat_w_end(db, &w, config_intern(db, family, params_json, hash, id, e), e);
+}
+
+static int run_insert(cat_db *db, const cat_run *r, ut_err *e)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(db,
+                    "INSERT INTO mlg_runs(experiment_id, config_id, fold, score, scores_json,"
+                    " fit_seconds, predict_seconds, status, error)"
+                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    &st, e))
+        return -1;
+    /* Default status follows the error so callers cannot record an "ok"
+     * run that carries an error message by forgetting the field. */
+    const char *status = r->status ? r->status : (r->error ? "failed" : "ok");
+    sqlite3_bind_int64(st, 1, r->experiment_id);
+    sqlite3_bind_int64(st, 2, r->config_id);
+    sqlite3_bind_int(st, 3, r->fold);
+    cat_bind_real(st, 4, r->score);
+    cat_bind_text(st, 5, r->scores_json);
+    cat_bind_real(st, 6, r->fit_seconds);
+    cat_bind_real(st, 7, r->predict_seconds);
+    cat_bind_text(st, 8, status);
+    cat_bind_text(st, 9, r->error);
+    int rc = 0;
+    if (sqlite3_step(st) != SQLITE_DONE) rc = cat_sqlerr(db, e, MLG_CATALOG, "cannot store run");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int cat_run_insert(cat_db *db, const cat_run *r, ut_err *e)
+{
+    if (!r) return ut_errf(e, MLG_MISUSE, "run missing");
+    cat_w w;
+    if (cat_w_begin(db, &w, e)) return -1;
+    return cat_w_end(db, &w, run_insert(db, r, e), e);
+}

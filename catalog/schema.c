@@ -1,0 +1,199 @@
+/* schema.c — the catalog schema and its migrations.
+ *
+ * migrations[v-1] takes a catalog from version v-1 to v.  To change the
+ * schema: add a function migrate_to_2, append it to the list, bump
+ * CAT_SCHEMA_VERSION in catalog.h, and describe it in README.md.  Never edit
+ * an existing migration: catalogs in the field have already run it.
+ * cat_migrate runs inside cat_open's transaction, so a failed migration
+ * leaves the file as it was. */
+#include <stdio.h>
+
+#include "cat_internal.h"
+
+/* Version 1: base tables (mlg_*), the views users SELECT from, indexes.
+ * One string per statement keeps each literal short. */
+static const char *const schema_v1[] = {
+    "CREATE TABLE mlg_meta("
+    "  key   TEXT PRIMARY KEY,"
+    "  value TEXT NOT NULL);",
+    "INSERT INTO mlg_meta(key, value) VALUES ('application', 'mileage');",
+    "INSERT INTO mlg_meta(key, value) VALUES ('created_at', " CAT_NOW ");",
+
+    "CREATE TABLE mlg_datasets("
+    "  id           INTEGER PRIMARY KEY,"
+    "  name         TEXT NOT NULL COLLATE NOCASE UNIQUE,"
+    "  path         TEXT,"
+    "  format       TEXT,"
+    "  hash         TEXT,"
+    "  options_json TEXT NOT NULL DEFAULT '{}',"
+    "  nrows        INTEGER NOT NULL,"
+    "  ncols        INTEGER NOT NULL,"
+    "  created_at   TEXT NOT NULL DEFAULT (" CAT_NOW "));",
+
+    "CREATE TABLE mlg_columns("
+    "  dataset_id INTEGER NOT NULL REFERENCES mlg_datasets(id) ON DELETE CASCADE,"
+    "  position   INTEGER NOT NULL,"
+    "  name       TEXT NOT NULL,"
+    "  type       TEXT NOT NULL CHECK (type IN ('numeric','categorical')),"
+    "  missing    INTEGER NOT NULL,"
+    "  n_distinct INTEGER NOT NULL,"
+    "  min        REAL,"
+    "  max        REAL,"
+    "  mean       REAL,"
+    "  std        REAL,"
+    "  nlevels    INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY (dataset_id, position)) WITHOUT ROWID;",
+
+    "CREATE TABLE mlg_tasks("
+    "  id            INTEGER PRIMARY KEY,"
+    "  name          TEXT NOT NULL COLLATE NOCASE UNIQUE,"
+    "  dataset_id    INTEGER NOT NULL REFERENCES mlg_datasets(id) ON DELETE CASCADE,"
+    "  target        TEXT NOT NULL,"
+    "  kind          TEXT NOT NULL CHECK (kind IN ('classification','regression')),"
+    "  metric        TEXT NOT NULL,"
+    "  protocol_json TEXT NOT NULL,"
+    "  seed          INTEGER NOT NULL,"
+    "  nrounds       INTEGER NOT NULL,"
+    "  folds_hash    TEXT,"
+    "  created_at    TEXT NOT NULL DEFAULT (" CAT_NOW "));",
+    "CREATE INDEX mlg_tasks_dataset ON mlg_tasks(dataset_id);",
+
+    /* One row per data row: fold number (holdout: 0 = train, 1 = test, or
+     * whatever the runtime assigns).  WITHOUT ROWID: the key is the data. */
+    "CREATE TABLE mlg_folds("
+    "  task_id INTEGER NOT NULL REFERENCES mlg_tasks(id) ON DELETE CASCADE,"
+    "  row     INTEGER NOT NULL,"
+    "  fold    INTEGER NOT NULL,"
+    "  PRIMARY KEY (task_id, row)) WITHOUT ROWID;",
+
+    "CREATE TABLE mlg_experiments("
+    "  id            INTEGER PRIMARY KEY,"
+    "  task_id       INTEGER NOT NULL REFERENCES mlg_tasks(id) ON DELETE CASCADE,"
+    "  statement     TEXT NOT NULL,"
+    "  spec_json     TEXT,"
+    "  logical_plan  TEXT,"
+    "  physical_plan TEXT,"
+    "  planned_runs  INTEGER NOT NULL,"
+    "  status        TEXT NOT NULL DEFAULT 'running'"
+    "                CHECK (status IN ('running','finished','failed','interrupted')),"
+    "  error         TEXT,"
+    "  started_at    TEXT NOT NULL DEFAULT (" CAT_NOW "),"
+    "  finished_at   TEXT);",
+    "CREATE INDEX mlg_experiments_task ON mlg_experiments(task_id);",
+
+    "CREATE TABLE mlg_configs("
+    "  id          INTEGER PRIMARY KEY,"
+    "  family      TEXT NOT NULL,"
+    "  params_json TEXT NOT NULL,"
+    "  hash        TEXT NOT NULL UNIQUE,"
+    "  created_at  TEXT NOT NULL DEFAULT (" CAT_NOW "));",
+
+    "CREATE TABLE mlg_runs("
+    "  id              INTEGER PRIMARY KEY,"
+    "  experiment_id   INTEGER NOT NULL REFERENCES mlg_experiments(id) ON DELETE CASCADE,"
+    "  config_id       INTEGER NOT NULL REFERENCES mlg_configs(id),"
+    "  fold            INTEGER NOT NULL,"
+    "  score           REAL,"
+    "  scores_json     TEXT,"
+    "  fit_seconds     REAL,"
+    "  predict_seconds REAL,"
+    "  status          TEXT NOT NULL CHECK (status IN ('ok','failed')),"
+    "  error           TEXT,"
+    "  created_at      TEXT NOT NULL DEFAULT (" CAT_NOW "));",
+    /* results groups by (experiment, config); history lookups go by config. */
+    "CREATE INDEX mlg_runs_experiment ON mlg_runs(experiment_id, config_id);",
+    "CREATE INDEX mlg_runs_config ON mlg_runs(config_id);",
+
+    /* ---- views: the user-facing names (README.md documents them) ---- */
+    "CREATE VIEW datasets AS"
+    "  SELECT id, name, nrows AS rows, ncols AS cols, format, hash, path,"
+    "         options_json AS options, created_at"
+    "  FROM mlg_datasets;",
+
+    "CREATE VIEW columns AS"
+    "  SELECT d.name AS dataset, c.position, c.name, c.type, c.missing,"
+    "         c.n_distinct, c.min, c.max, c.mean, c.std, c.nlevels AS levels"
+    "  FROM mlg_columns c JOIN mlg_datasets d ON d.id = c.dataset_id;",
+
+    "CREATE VIEW tasks AS"
+    "  SELECT t.id, t.name, d.name AS dataset, t.target, t.kind, t.metric,"
+    "         t.protocol_json AS protocol, t.seed, t.nrounds AS rounds,"
+    "         t.folds_hash, t.created_at"
+    "  FROM mlg_tasks t JOIN mlg_datasets d ON d.id = t.dataset_id;",
+
+    "CREATE VIEW folds AS"
+    "  SELECT t.name AS task, f.row, f.fold"
+    "  FROM mlg_folds f JOIN mlg_tasks t ON t.id = f.task_id;",
+
+    "CREATE VIEW experiments AS"
+    "  SELECT e.id, t.name AS task, e.status, e.planned_runs,"
+    "         (SELECT count(*) FROM mlg_runs r WHERE r.experiment_id = e.id)"
+    "           AS finished_runs,"
+    "         e.started_at, e.finished_at, e.statement, e.error,"
+    "         e.spec_json AS spec, e.logical_plan, e.physical_plan"
+    "  FROM mlg_experiments e JOIN mlg_tasks t ON t.id = e.task_id;",
+
+    "CREATE VIEW configs AS"
+    "  SELECT id, family, params_json AS params, hash, created_at"
+    "  FROM mlg_configs;",
+
+    "CREATE VIEW runs AS"
+    "  SELECT r.id AS run_id, r.experiment_id AS experiment, t.name AS task,"
+    "         d.name AS dataset, r.config_id, c.family, c.params_json AS params,"
+    "         r.fold, t.metric, r.score, r.fit_seconds, r.predict_seconds,"
+    "         r.status, r.error, r.scores_json AS scores, r.created_at"
+    "  FROM mlg_runs r"
+    "  JOIN mlg_experiments e ON e.id = r.experiment_id"
+    "  JOIN mlg_tasks t ON t.id = e.task_id"
+    "  JOIN mlg_datasets d ON d.id = t.dataset_id"
+    "  JOIN mlg_configs c ON c.id = r.config_id;",
+
+    /* Sample std in two passes (mean first) rather than sum-of-squares, so
+     * close scores do not cancel catastrophically. Failed runs (NULL score)
+     * count in neither mean nor folds. */
+    "CREATE VIEW results AS"
+    "  WITH g AS ("
+    "    SELECT experiment_id, config_id, avg(score) AS m, count(score) AS n,"
+    "           sum(fit_seconds) AS fit"
+    "    FROM mlg_runs GROUP BY experiment_id, config_id)"
+    "  SELECT g.experiment_id AS experiment, t.name AS task, g.config_id,"
+    "         c.family, c.params_json AS params, t.metric,"
+    "         g.m AS mean_score,"
+    "         CASE WHEN g.n > 1 THEN sqrt(("
+    "           SELECT sum((r.score - g.m) * (r.score - g.m)) FROM mlg_runs r"
+    "           WHERE r.experiment_id = g.experiment_id"
+    "             AND r.config_id = g.config_id AND r.score IS NOT NULL)"
+    "           / (g.n - 1)) END AS std_score,"
+    "         g.n AS folds, g.fit AS fit_seconds"
+    "  FROM g"
+    "  JOIN mlg_experiments e ON e.id = g.experiment_id"
+    "  JOIN mlg_tasks t ON t.id = e.task_id"
+    "  JOIN mlg_configs c ON c.id = g.config_id;",
+};
+
+static int migrate_to_1(cat_db *db, ut_err *e)
+{
+    for (size_t i = 0; i < sizeof schema_v1 / sizeof *schema_v1; i++)
+        if (cat_exec(db, schema_v1[i], e)) return -1;
+    return 0;
+}
+
+typedef int (*migration)(cat_db *db, ut_err *e);
+static const migration migrations[] = {
+    migrate_to_1,
+};
+
+_Static_assert(sizeof migrations / sizeof migrations[0] == CAT_SCHEMA_VERSION,
+               "one migration per schema version");
+
+int cat_migrate(cat_db *db, int from, ut_err *e)
+{
+    for (int v = from + 1; v <= CAT_SCHEMA_VERSION; v++)
+        if (migrations[v - 1](db, e)) return -1;
+    if (from < CAT_SCHEMA_VERSION) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "PRAGMA user_version = %d", CAT_SCHEMA_VERSION);
+        if (cat_exec(db, sql, e)) return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,107 @@
+/* compile.h — AST → bound statement.  The compiler checks every name it can
+ * against the catalog and the family/transform/metric tables, expands search
+ * spaces into concrete configurations, fills defaults, and for EXPLORE
+ * builds the logical plan LOAD → SPLIT → TRANSFORM* → FIT → EVALUATE → RECORD.
+ * Errors carry the byte range of the offending node.
+ * Memory: cmp_stmt owns everything it points to except `src` (the AST,
+ * owned by the caller and kept alive as long as the statement). */
+#ifndef CMP_COMPILE_H
+#define CMP_COMPILE_H
+
+#include "../grammar/ast.h"
+#include "../catalog/catalog.h"
+#include "../runtime/model.h"
+#include "../runtime/transform.h"
+#include "../runtime/metrics.h"
+
+typedef struct {
+    rt_family family;
+    rt_pval  *params;       /* one per spec of the family, params.def order */
+    int       nparams;
+    char     *params_json;  /* canonical: keys sorted, shortest round-trip numbers */
+    char     *params_text;  /* for tables: "C=0.001, max_iter=1000" (non-default first) */
+} cmp_config;
+
+typedef struct {
+    rt_tf_step step;
+    int        implicit;    /* added by the compiler, not written by the user */
+    char      *text;        /* canonical text: "impute(median)" */
+} cmp_transform;
+
+typedef struct {
+    cat_task    task;       /* bound task (owned) */
+    cat_dataset dataset;    /* its dataset (owned) */
+    int         target_off, target_len;
+    cmp_transform *steps;
+    int         nsteps;
+    cmp_config *configs;
+    int         nconfigs;
+    int         top;        /* 0 = all */
+    rt_metric   metric;
+    char       *spec_json;  /* canonical JSON of the whole request */
+    char       *search;     /* "grid" */
+} cmp_explore;
+
+/* CREATE DATASET options. */
+typedef struct {
+    int    header;          /* 1 default */
+    char   delimiter;       /* ',' default */
+    char **na;              /* NULL = the reader's defaults */
+    int    nna;
+    char  *options_json;    /* canonical, stored in the catalog */
+} cmp_readopts;
+
+/* CREATE TASK clauses, defaults filled. */
+typedef struct {
+    int       kind;         /* -1 = infer from the target column, else rt_kind */
+    int       metric;       /* -1 = default for the kind */
+    const ast *metric_node;
+    int       protocol;     /* 0 = CV, 1 = HOLDOUT */
+    int       k;            /* CV folds */
+    double    holdout;      /* test fraction */
+    long long seed;
+} cmp_taskdef;
+
+/* SET: a known setting and its value. */
+typedef struct {
+    int    setting;         /* index into cmp_settings */
+    double num;
+    char  *text;
+} cmp_set;
+
+typedef struct {
+    const char *name;
+    const char *kind;       /* "int" | "bool" */
+    double      min, max;
+    const char *doc;
+} cmp_setting_info;
+extern const cmp_setting_info cmp_settings[];
+extern const int cmp_nsettings;
+enum { CMP_SET_THREADS, CMP_SET_SHARING, CMP_SET_SHOW_TIMES, CMP_SET_PROGRESS };
+
+typedef struct {
+    ast_kind kind;          /* the statement's kind (EXPLAIN unwrapped) */
+    int      explain;       /* 1 when wrapped in EXPLAIN */
+    const ast *src;         /* the statement node (for error offsets)   */
+    cmp_explore *explore;   /* AST_EXPLORE only */
+    cmp_readopts readopts;  /* AST_CREATE_DATASET */
+    cmp_taskdef  taskdef;   /* AST_CREATE_TASK */
+    cmp_set      set;       /* AST_SET */
+} cmp_stmt;
+
+int  cmp_compile_explore(const ast *st, cat_db *cat, cmp_explore **out, ut_err *e);
+void cmp_explore_free(cmp_explore *x);
+/* Looks a task up; unknown → MLG_NAME error at `name` with a suggestion. */
+int  cmp_lookup_task(cat_db *cat, const ast *name, cat_task *t, ut_err *e);
+
+/* Compiles one parsed statement.  Names are looked up in cat. */
+int  cmp_compile(const ast *root, cat_db *cat, cmp_stmt **out, ut_err *e);
+void cmp_stmt_free(cmp_stmt *s);   /* NULL-safe */
+
+/* Helpers shared with the executors: the value of a literal node as a
+ * number / text, with a caret error when it has the wrong type. */
+int cmp_number(const ast *v, double *out, ut_err *e);
+int cmp_int(const ast *v, long long lo, long long hi, long long *out, ut_err *e);
+const char *cmp_word(const ast *v);     /* IDENT or STRING text, else NULL */
+
+#endif

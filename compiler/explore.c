@@ -1,0 +1,467 @@
+/* explore.c — compiles EXPLORE: binds the task, expands every family's
+ * space into configurations (cartesian product, duplicates removed),
+ * resolves PREPROCESS into transform steps (adding the implicit ones the
+ * data needs) and writes the canonical JSON of the request. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compile.h"
+#include "space.h"
+#include "../include/mileage.h"
+
+#define MAX_CONFIGS 100000
+
+static const char *const search_names[] = {"grid"};
+
+/* ---- names with suggestions ---- */
+
+static int unknown(ut_err *e, const ast *at, const char *what, const char *name,
+                   const char *const *cands, int n)
+{
+    const char *s = ut_suggest(name, cands, n);
+    if (s)
+        return ut_errf_at(e, MLG_NAME, at->off, at->len, "unknown %s '%s'; did you mean '%s'?",
+                          what, name, s);
+    return ut_errf_at(e, MLG_NAME, at->off, at->len, "unknown %s '%s'", what, name);
+}
+
+int cmp_lookup_task(cat_db *cat, const ast *name, cat_task *t, ut_err *e)
+{
+    int rc = cat_task_get(cat, name->str, t, e);
+    if (rc < 0) return -1;
+    if (rc == 1) return 0;
+    char **names = NULL;
+    int n = 0;
+    if (cat_names(cat, "task", &names, &n, e)) return -1;
+    unknown(e, name, "task", name->str, (const char *const *)names, n);
+    for (int i = 0; i < n; i++) free(names[i]);
+    free(names);
+    return -1;
+}
+
+/* ---- configurations ---- */
+
+typedef struct {
+    const rt_param_spec *spec;
+    cmp_values vals;
+    int given;             /* written by the user */
+} pspace;
+
+static int check_value(const rt_param_spec *sp, const cmp_value *v, ut_err *e)
+{
+    if (sp->kind == RT_PARAM_STR) {
+        if (!v->str)
+            return ut_errf_at(e, MLG_ERROR, v->off, v->len, "parameter '%s' takes one of %s",
+                              sp->name, sp->choices);
+        /* choices are "a|b|c" */
+        const char *c = sp->choices;
+        size_t l = strlen(v->str);
+        while (c && *c) {
+            const char *bar = strchr(c, '|');
+            size_t cl = bar ? (size_t)(bar - c) : strlen(c);
+            if (cl == l && !strncmp(c, v->str, l)) return 0;
+            c = bar ? bar + 1 : NULL;
+        }
+        return ut_errf_at(e, MLG_ERROR, v->off, v->len, "'%s' is not a value of '%s'; expected one of %s",
+                          v->str, sp->name, sp->choices);
+    }
+    if (v->str)
+        return ut_errf_at(e, MLG_ERROR, v->off, v->len, "parameter '%s' takes a number, not '%s'",
+                          sp->name, v->str);
+    if (!isfinite(v->num) || v->num < sp->min || v->num > sp->max)
+        return ut_errf_at(e, MLG_ERROR, v->off, v->len, "%s = %g is out of range [%g, %g]",
+                          sp->name, v->num, sp->min, sp->max);
+    if (sp->kind == RT_PARAM_INT && v->num != floor(v->num))
+        return ut_errf_at(e, MLG_ERROR, v->off, v->len, "%s must be an integer, not %g",
+                          sp->name, v->num);
+    return 0;
+}
+
+static int cmp_param_name(const void *a, const void *b)
+{
+    const rt_param_spec *x = *(const rt_param_spec *const *)a, *y = *(const rt_param_spec *const *)b;
+    return strcmp(x->name, y->name);
+}
+
+/* Canonical JSON (keys sorted) and display text of one configuration. */
+static int describe_config(cmp_config *c, const rt_param_spec *specs, const pspace *ps, int np)
+{
+    const rt_param_spec *sorted[32];
+    int idx[32];
+    for (int i = 0; i < np; i++) sorted[i] = &specs[i];
+    qsort(sorted, (size_t)np, sizeof sorted[0], cmp_param_name);
+    for (int i = 0; i < np; i++) idx[i] = (int)(sorted[i] - specs);
+    ut_buf j, t;
+    ut_buf_init(&j);
+    ut_buf_init(&t);
+    ut_buf_putc(&j, '{');
+    for (int k = 0; k < np; k++) {
+        int i = idx[k];
+        if (k) ut_buf_putc(&j, ',');
+        ut_buf_json_str(&j, specs[i].name);
+        ut_buf_putc(&j, ':');
+        if (specs[i].kind == RT_PARAM_STR) ut_buf_json_str(&j, c->params[i].str);
+        else ut_buf_json_num(&j, c->params[i].num);
+    }
+    ut_buf_putc(&j, '}');
+    for (int i = 0; i < np; i++) {
+        if (!ps[i].given) continue;
+        if (t.len) ut_buf_puts(&t, ", ");
+        if (specs[i].kind == RT_PARAM_STR) ut_buf_printf(&t, "%s=%s", specs[i].name, c->params[i].str);
+        else ut_buf_printf(&t, "%s=%.6g", specs[i].name, c->params[i].num);
+    }
+    c->params_json = ut_buf_take(&j);
+    c->params_text = ut_buf_take(&t);
+    return c->params_json && c->params_text ? 0 : -1;
+}
+
+static void config_clear(cmp_config *c)
+{
+    for (int i = 0; c->params && i < c->nparams; i++) free((char *)c->params[i].str);
+    free(c->params);
+    free(c->params_json);
+    free(c->params_text);
+}
+
+static int add_config(cmp_explore *x, int *cap, cmp_config *c, ut_err *e)
+{
+    for (int i = 0; i < x->nconfigs; i++)
+        if (x->configs[i].family == c->family && !strcmp(x->configs[i].params_json, c->params_json)) {
+            config_clear(c);  /* the same configuration twice runs once */
+            return 0;
+        }
+    if (x->nconfigs == *cap) {
+        int ncap = *cap ? *cap * 2 : 16;
+        cmp_config *nc = realloc(x->configs, (size_t)ncap * sizeof *nc);
+        if (!nc) {
+            config_clear(c);
+            return ut_errf(e, MLG_NOMEM, "out of memory");
+        }
+        x->configs = nc;
+        *cap = ncap;
+    }
+    x->configs[x->nconfigs++] = *c;
+    return 0;
+}
+
+static int compile_family(cmp_explore *x, int *cap, const ast *f, rt_kind kind, ut_err *e)
+{
+    const ast *fname = f->b;
+    int fam = rt_family_lookup(fname->str);
+    if (fam < 0) {
+        const char *names[RT_FAM__COUNT];
+        for (int i = 0; i < RT_FAM__COUNT; i++) names[i] = rt_families[i].name;
+        return unknown(e, fname, "model family", fname->str, names, RT_FAM__COUNT);
+    }
+    if (kind == RT_CLASSIFICATION ? !rt_families[fam].classification : !rt_families[fam].regression)
+        return ut_errf_at(e, MLG_ERROR, fname->off, fname->len,
+                          "model family '%s' does not support %s tasks", rt_families[fam].name,
+                          kind == RT_CLASSIFICATION ? "classification" : "regression");
+    const rt_param_spec *specs;
+    int np = rt_family_params((rt_family)fam, &specs);
+    pspace ps[32];
+    memset(ps, 0, sizeof ps);
+    int rc = 0;
+    for (const ast *p = f->a; p && !rc; p = p->next) {
+        const ast *pn = p->b;
+        int k = -1;
+        for (int i = 0; i < np; i++)
+            if (!ut_strcasecmp(specs[i].name, pn->str)) k = i;
+        if (k < 0) {
+            const char *names[32];
+            for (int i = 0; i < np; i++) names[i] = specs[i].name;
+            if (np == 0) {
+                rc = ut_errf_at(e, MLG_NAME, pn->off, pn->len, "model family '%s' has no parameters",
+                                rt_families[fam].name);
+            } else {
+                rc = unknown(e, pn, "parameter of", pn->str, names, np);
+                /* reword: "unknown parameter 'x' of logreg" reads better */
+                char tail[UT_ERRLEN];
+                const char *dm = strstr(e->msg, "; did you mean");
+                snprintf(tail, sizeof tail, "%s", dm ? dm : "");
+                ut_errf_at(e, MLG_NAME, pn->off, pn->len, "unknown parameter '%s' of %s%s",
+                           pn->str, rt_families[fam].name, tail);
+            }
+            break;
+        }
+        if (ps[k].given) {
+            rc = ut_errf_at(e, MLG_ERROR, pn->off, pn->len, "parameter '%s' given twice", specs[k].name);
+            break;
+        }
+        ps[k].given = 1;
+        rc = cmp_expand(p->a, &ps[k].vals, e);
+        for (int i = 0; !rc && i < ps[k].vals.n; i++) rc = check_value(&specs[k], &ps[k].vals.v[i], e);
+    }
+    long long total = 1;
+    for (int i = 0; !rc && i < np; i++) {
+        ps[i].spec = &specs[i];
+        if (!ps[i].given) {
+            cmp_value d = {specs[i].def_num, specs[i].def_str, f->off, f->len};
+            ps[i].vals.v = malloc(sizeof d);
+            if (!ps[i].vals.v) rc = ut_errf(e, MLG_NOMEM, "out of memory");
+            else ps[i].vals.v[0] = d, ps[i].vals.n = 1;
+        }
+        total *= ps[i].vals.n ? ps[i].vals.n : 1;
+        if (total + x->nconfigs > MAX_CONFIGS)
+            rc = ut_errf_at(e, MLG_ERROR, f->off, f->len, "the space of '%s' has more than %d configurations",
+                            rt_families[fam].name, MAX_CONFIGS);
+    }
+    /* cartesian product: an odometer over the value lists */
+    int pos[32] = {0};
+    for (long long c = 0; !rc && c < total; c++) {
+        cmp_config cf = {.family = (rt_family)fam, .nparams = np};
+        cf.params = calloc((size_t)(np ? np : 1), sizeof *cf.params);
+        if (!cf.params) {
+            rc = ut_errf(e, MLG_NOMEM, "out of memory");
+            break;
+        }
+        for (int i = 0; i < np; i++) {
+            cf.params[i].num = ps[i].vals.v[pos[i]].num;
+            const char *sv = ps[i].vals.v[pos[i]].str ? ps[i].vals.v[pos[i]].str : specs[i].def_str;
+            if (sv && !(cf.params[i].str = ut_strdup(sv))) rc = ut_errf(e, MLG_NOMEM, "out of memory");
+        }
+        if (rc) {
+            config_clear(&cf);
+            break;
+        }
+        if (describe_config(&cf, specs, ps, np)) {
+            config_clear(&cf);
+            rc = ut_errf(e, MLG_NOMEM, "out of memory");
+            break;
+        }
+        rc = add_config(x, cap, &cf, e);
+        for (int i = np - 1; i >= 0; i--) {
+            if (++pos[i] < ps[i].vals.n) break;
+            pos[i] = 0;
+        }
+    }
+    for (int i = 0; i < 32; i++) free(ps[i].vals.v);
+    return rc;
+}
+
+
+/* ---- PREPROCESS ---- */
+
+static const char *const impute_names[] = {"mean", "median", "most_frequent", "constant"};
+
+static int add_step(cmp_explore *x, rt_tf_step st, int implicit, ut_err *e)
+{
+    cmp_transform *s = realloc(x->steps, (size_t)(x->nsteps + 1) * sizeof *s);
+    if (!s) return ut_errf(e, MLG_NOMEM, "out of memory");
+    x->steps = s;
+    ut_buf b;
+    ut_buf_init(&b);
+    ut_buf_puts(&b, rt_tf_names[st.kind]);
+    if (st.kind == RT_TF_IMPUTE) {
+        ut_buf_printf(&b, "(%s", impute_names[st.strategy]);
+        if (st.strategy == RT_IMPUTE_CONSTANT) ut_buf_printf(&b, ", %g", st.constant);
+        ut_buf_putc(&b, ')');
+    } else if (st.kind == RT_TF_ONEHOT && st.max_levels > 0) {
+        ut_buf_printf(&b, "(max_levels = %d)", st.max_levels);
+    }
+    char *text = ut_buf_take(&b);
+    if (!text) return ut_errf(e, MLG_NOMEM, "out of memory");
+    s[x->nsteps++] = (cmp_transform){st, implicit, text};
+    return 0;
+}
+
+static int compile_transform(cmp_explore *x, const ast *t, ut_err *e)
+{
+    const ast *name = t->b;
+    int k = -1;
+    for (int i = 0; i < RT_TF__COUNT; i++)
+        if (!ut_strcasecmp(rt_tf_names[i], name->str)) k = i;
+    if (k < 0) return unknown(e, name, "transform", name->str, rt_tf_names, RT_TF__COUNT);
+    rt_tf_step st = {.kind = (rt_tf_kind)k, .strategy = RT_IMPUTE_MEAN};
+    int npos = 0;
+    for (const ast *a = t->a; a; a = a->next) {
+        /* positional or name = value */
+        const ast *key = a->kind == AST_OPTION ? a->a : NULL;
+        const ast *val = a->kind == AST_OPTION ? a->b : a;
+        const char *kn = key ? key->str : NULL;
+        if (st.kind == RT_TF_IMPUTE) {
+            const char *w = cmp_word(val);
+            if ((!kn && npos == 0) || (kn && !ut_strcasecmp(kn, "strategy"))) {
+                int s = -1;
+                for (int i = 0; w && i < 4; i++)
+                    if (!ut_strcasecmp(w, impute_names[i])) s = i;
+                if (s < 0) {
+                    if (!w) return ut_errf_at(e, MLG_ERROR, val->off, val->len,
+                                              "impute takes a strategy: mean, median, most_frequent or constant");
+                    return unknown(e, val, "impute strategy", w, impute_names, 4);
+                }
+                st.strategy = (rt_impute_strategy)s;
+            } else if ((!kn && npos == 1) || (kn && !ut_strcasecmp(kn, "value"))) {
+                if (cmp_number(val, &st.constant, e)) return -1;
+                if (st.strategy != RT_IMPUTE_CONSTANT && !kn)
+                    return ut_errf_at(e, MLG_ERROR, val->off, val->len, "a fill value needs impute(constant, value)");
+            } else {
+                const ast *at = key ? key : val;
+                return ut_errf_at(e, MLG_ERROR, at->off, at->len,
+                                  "impute takes (strategy [, value]); unexpected argument");
+            }
+        } else if (st.kind == RT_TF_ONEHOT) {
+            if ((!kn && npos == 0) || (kn && !ut_strcasecmp(kn, "max_levels"))) {
+                long long m;
+                if (cmp_int(val, 1, 1000000, &m, e)) return -1;
+                st.max_levels = (int)m;
+            } else {
+                const ast *at = key ? key : val;
+                return ut_errf_at(e, MLG_ERROR, at->off, at->len, "onehot takes (max_levels); unexpected argument");
+            }
+        } else {
+            const ast *at = key ? key : val;
+            return ut_errf_at(e, MLG_ERROR, at->off, at->len, "%s takes no arguments", rt_tf_names[st.kind]);
+        }
+        if (!kn) npos++;
+    }
+    return add_step(x, st, 0, e);
+}
+
+/* Models need complete numeric input: after the user's chain, impute what
+ * is still missing and one-hot encode what is still categorical, and say
+ * so in EXPLAIN rather than fail on the first categorical column. */
+static int add_implicit_steps(cmp_explore *x, cat_db *cat, ut_err *e)
+{
+    ut_result *cols = NULL;
+    if (cat_describe_dataset(cat, x->dataset.name, &cols, e)) return -1;
+    int ci = -1, ti = -1, mi = -1;
+    for (int j = 0; j < cols->ncols; j++) {
+        if (!strcmp(cols->names[j], "column")) ci = j;
+        if (!strcmp(cols->names[j], "type")) ti = j;
+        if (!strcmp(cols->names[j], "missing")) mi = j;
+    }
+    int has_cat = 0, num_missing = 0, cat_missing = 0;
+    for (int r = 0; ci >= 0 && ti >= 0 && mi >= 0 && r < cols->nrows; r++) {
+        const ut_value *v = &cols->cells[(size_t)r * (size_t)cols->ncols];
+        if (v[ci].type == UT_TEXT && !ut_strcasecmp(v[ci].s, x->task.target)) continue;
+        int is_cat = v[ti].type == UT_TEXT && !strcmp(v[ti].s, "categorical");
+        int miss = v[mi].type == UT_INT && v[mi].i > 0;
+        if (is_cat) has_cat = 1, cat_missing |= miss;
+        else num_missing |= miss;
+    }
+    ut_result_free(cols);
+    for (int i = 0; i < x->nsteps; i++) {
+        if (x->steps[i].step.kind == RT_TF_IMPUTE) num_missing = cat_missing = 0;
+        if (x->steps[i].step.kind == RT_TF_ONEHOT) has_cat = 0;
+    }
+    if (num_missing) {
+        rt_tf_step st = {.kind = RT_TF_IMPUTE, .strategy = RT_IMPUTE_MEAN};
+        if (add_step(x, st, 1, e)) return -1;
+    }
+    if (has_cat) {
+        rt_tf_step st = {.kind = RT_TF_ONEHOT};
+        if (add_step(x, st, 1, e)) return -1;
+    }
+    return 0;
+}
+
+/* ---- the statement ---- */
+
+static int spec_json(cmp_explore *x)
+{
+    ut_buf b;
+    ut_buf_init(&b);
+    ut_buf_puts(&b, "{\"task\":");
+    ut_buf_json_str(&b, x->task.name);
+    ut_buf_puts(&b, ",\"configs\":[");
+    for (int i = 0; i < x->nconfigs; i++) {
+        ut_buf_puts(&b, i ? ",{\"family\":" : "{\"family\":");
+        ut_buf_json_str(&b, rt_families[x->configs[i].family].name);
+        ut_buf_puts(&b, ",\"params\":");
+        ut_buf_puts(&b, x->configs[i].params_json);
+        ut_buf_putc(&b, '}');
+    }
+    ut_buf_puts(&b, "],\"preprocess\":[");
+    for (int i = 0; i < x->nsteps; i++) {
+        if (i) ut_buf_putc(&b, ',');
+        ut_buf_json_str(&b, x->steps[i].text);
+    }
+    ut_buf_puts(&b, "],\"search\":");
+    ut_buf_json_str(&b, x->search);
+    ut_buf_printf(&b, ",\"top\":%d,\"metric\":", x->top);
+    ut_buf_json_str(&b, rt_metrics[x->metric].name);
+    ut_buf_putc(&b, '}');
+    x->spec_json = ut_buf_take(&b);
+    return x->spec_json ? 0 : -1;
+}
+
+void cmp_explore_free(cmp_explore *x)
+{
+    if (!x) return;
+    cat_task_clear(&x->task);
+    cat_dataset_clear(&x->dataset);
+    for (int i = 0; i < x->nsteps; i++) free(x->steps[i].text);
+    free(x->steps);
+    for (int i = 0; i < x->nconfigs; i++) config_clear(&x->configs[i]);
+    free(x->configs);
+    free(x->spec_json);
+    free(x->search);
+    free(x);
+}
+
+static int explore_clauses(cmp_explore *x, const ast *clauses, ut_err *e)
+{
+    const ast *seen[AST__COUNT] = {0};
+    for (const ast *c = clauses; c; c = c->next) {
+        if (seen[c->kind])
+            return ut_errf_at(e, MLG_ERROR, c->off, c->len, "%s given twice", ast_kind_names[c->kind]);
+        seen[c->kind] = c;
+        if (c->kind == AST_CL_PREPROCESS) {
+            for (const ast *t = c->a; t; t = t->next)
+                if (compile_transform(x, t, e)) return -1;
+        } else if (c->kind == AST_CL_SEARCH) {
+            const ast *s = c->a;
+            if (ut_strcasecmp(s->str, "grid")) {
+                static const char *const later[] = {"random", "halving", "hyperband", "bayes", "auto"};
+                for (int i = 0; i < 5; i++)
+                    if (!ut_strcasecmp(s->str, later[i]))
+                        return ut_errf_at(e, MLG_ERROR, s->off, s->len,
+                                          "search strategy '%s' is not implemented yet; use SEARCH grid",
+                                          later[i]);
+                return unknown(e, s, "search strategy", s->str, search_names, 1);
+            }
+        } else if (c->kind == AST_CL_TOP) {
+            long long top;
+            if (cmp_int(c->a, 1, 1000000, &top, e)) return -1;
+            x->top = (int)top;
+        }
+    }
+    return 0;
+}
+
+int cmp_compile_explore(const ast *st, cat_db *cat, cmp_explore **out, ut_err *e)
+{
+    *out = NULL;
+    cmp_explore *x = calloc(1, sizeof *x);
+    if (!x) return ut_errf(e, MLG_NOMEM, "out of memory");
+    int cap = 0, rc = 0;
+    x->search = ut_strdup("grid");
+    if (!x->search) rc = ut_errf(e, MLG_NOMEM, "out of memory");
+    if (!rc) rc = cmp_lookup_task(cat, st->a, &x->task, e);
+    if (!rc) {
+        int found = cat_dataset_get(cat, x->task.dataset, &x->dataset, e);
+        if (found == 0)
+            rc = ut_errf_at(e, MLG_NAME, st->a->off, st->a->len, "the dataset '%s' of task '%s' no longer exists",
+                            x->task.dataset, x->task.name);
+        else if (found < 0) rc = -1;
+    }
+    if (!rc) {
+        int m = rt_metric_lookup(x->task.metric);
+        if (m < 0) rc = ut_errf(e, MLG_CATALOG, "task '%s' has unknown metric '%s'", x->task.name, x->task.metric);
+        else x->metric = (rt_metric)m;
+    }
+    rt_kind kind = x->task.kind && !strcmp(x->task.kind, "regression") ? RT_REGRESSION : RT_CLASSIFICATION;
+    for (const ast *f = st->b; !rc && f; f = f->next) rc = compile_family(x, &cap, f, kind, e);
+    if (!rc) rc = explore_clauses(x, st->c, e);
+    if (!rc) rc = add_implicit_steps(x, cat, e);
+    if (!rc && spec_json(x)) rc = ut_errf(e, MLG_NOMEM, "out of memory");
+    if (rc) {
+        cmp_explore_free(x);
+        return -1;
+    }
+    *out = x;
+    return 0;
+}

@@ -1,0 +1,158 @@
+/* explain.c — plans as text: EXPLAIN rows and the copies stored with each
+ * experiment.  Per-fold work is printed once with its multiplicity, so a
+ * plan of 5 folds x 100 configs stays readable. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan.h"
+
+static void chain_text(ut_buf *b, const cmp_explore *x)
+{
+    if (!x->nsteps) ut_buf_puts(b, "(none)");
+    for (int i = 0; i < x->nsteps; i++) {
+        if (i) ut_buf_puts(b, " -> ");
+        ut_buf_puts(b, x->steps[i].text);
+        if (x->steps[i].implicit) ut_buf_puts(b, " [implicit]");
+    }
+}
+
+static void protocol_text(ut_buf *b, const cmp_explore *x)
+{
+    const char *pj = x->task.protocol_json ? x->task.protocol_json : "";
+    ut_buf_puts(b, strstr(pj, "holdout") ? "HOLDOUT" : "CV");
+    ut_buf_printf(b, " (%d round%s), seed %lld", x->task.nrounds, x->task.nrounds == 1 ? "" : "s",
+                  x->task.seed);
+}
+
+/* "logreg x7, ridge x10" */
+static void family_counts(ut_buf *b, const cmp_explore *x)
+{
+    int count[RT_FAM__COUNT] = {0};
+    for (int i = 0; i < x->nconfigs; i++) count[x->configs[i].family]++;
+    int first = 1;
+    for (int f = 0; f < RT_FAM__COUNT; f++) {
+        if (!count[f]) continue;
+        ut_buf_printf(b, "%s%s x%d", first ? "" : ", ", rt_families[f].name, count[f]);
+        first = 0;
+    }
+}
+
+static void line(ut_buf *b, int indent, const char *fmt, const char *s)
+{
+    for (int i = 0; i < indent; i++) ut_buf_puts(b, "  ");
+    ut_buf_printf(b, fmt, s);
+    ut_buf_putc(b, '\n');
+}
+
+char *opt_logical_text(const cmp_explore *x)
+{
+    ut_buf b, t;
+    ut_buf_init(&b);
+    ut_buf_init(&t);
+    ut_buf_printf(&t, "RECORD experiment on task '%s', rank by %s", x->task.name, rt_metrics[x->metric].name);
+    if (x->top) ut_buf_printf(&t, ", top %d", x->top);
+    line(&b, 0, "%s", t.s);
+    t.len = 0;
+    ut_buf_printf(&t, "EVALUATE %s on the test rows of each round", rt_metrics[x->metric].name);
+    line(&b, 1, "%s", t.s);
+    t.len = 0;
+    ut_buf_printf(&t, "FIT %d configuration%s (", x->nconfigs, x->nconfigs == 1 ? "" : "s");
+    family_counts(&t, x);
+    ut_buf_printf(&t, "), search %s", x->search);
+    line(&b, 2, "%s", t.s);
+    t.len = 0;
+    ut_buf_puts(&t, "TRANSFORM ");
+    chain_text(&t, x);
+    line(&b, 3, "%s", t.s);
+    t.len = 0;
+    ut_buf_printf(&t, "SPLIT task '%s': ", x->task.name);
+    protocol_text(&t, x);
+    line(&b, 4, "%s", t.s);
+    t.len = 0;
+    ut_buf_printf(&t, "LOAD dataset '%s' (%d rows, %d columns), predict '%s'", x->dataset.name,
+                  x->dataset.nrows, x->dataset.ncols, x->task.target);
+    line(&b, 5, "%s", t.s);
+    ut_buf_free(&t);
+    return ut_buf_take(&b);
+}
+
+char *opt_physical_text(const cmp_explore *x, const opt_plan *p)
+{
+    ut_buf b, t;
+    ut_buf_init(&b);
+    ut_buf_init(&t);
+    int runs = p->nrounds * p->nconfigs;
+    ut_buf_printf(&t, "sharing %s: %d round%s x %d configuration%s = %d runs", p->sharing ? "on" : "off",
+                  p->nrounds, p->nrounds == 1 ? "" : "s", p->nconfigs, p->nconfigs == 1 ? "" : "s", runs);
+    line(&b, 0, "%s", t.s);
+    double tf = 0, fit = 0, ev = 0, other = 0;
+    int ntf = 0;
+    for (int i = 0; i < p->n; i++) {
+        const opt_node *n = &p->nodes[i];
+        if (n->op == OPT_TRANSFORM) tf += n->est_cost, ntf++;
+        else if (n->op == OPT_FIT) fit += n->est_cost;
+        else if (n->op == OPT_EVALUATE) ev += n->est_cost;
+        else other += n->est_cost;
+    }
+    line(&b, 1, "%s", "LOAD + SPLIT (once)");
+    t.len = 0;
+    ut_buf_puts(&t, "per round: TRANSFORM ");
+    chain_text(&t, x);
+    if (p->sharing) ut_buf_printf(&t, "  [shared by %d configurations]", p->nconfigs);
+    else ut_buf_printf(&t, "  [one per configuration, x%d]", p->nconfigs);
+    line(&b, 1, "%s", t.s);
+    t.len = 0;
+    ut_buf_printf(&t, "per round: FIT + EVALUATE x%d (", p->nconfigs);
+    family_counts(&t, x);
+    ut_buf_putc(&t, ')');
+    line(&b, 1, "%s", t.s);
+    line(&b, 1, "%s", "RECORD runs, rank configurations");
+    t.len = 0;
+    ut_buf_printf(&t, "TRANSFORM nodes: %d; estimated cost: transform %.3g s, fit %.3g s, evaluate %.3g s, total %.3g s",
+                  ntf, tf, fit, ev, p->est_total);
+    line(&b, 1, "%s", t.s);
+    (void)other;
+    ut_buf_free(&t);
+    return ut_buf_take(&b);
+}
+
+static int add_lines(ut_result *r, const char *text, const char *prefix)
+{
+    const char *p = text;
+    while (p && *p) {
+        const char *nl = strchr(p, '\n');
+        size_t l = nl ? (size_t)(nl - p) : strlen(p);
+        char *s = malloc(l + strlen(prefix) + 1);
+        int row = s ? ut_result_add_row(r) : -1;
+        if (row < 0) {
+            free(s);
+            return -1;
+        }
+        strcpy(s, prefix);
+        strncat(s, p, l);
+        ut_result_set_text(r, row, 0, s);
+        free(s);
+        p = nl ? nl + 1 : NULL;
+    }
+    return 0;
+}
+
+int opt_explain(const cmp_explore *x, const opt_plan *p, const opt_stats *st, ut_result *r)
+{
+    (void)st;
+    char *lt = opt_logical_text(x), *pt = opt_physical_text(x, p);
+    int rc = -1;
+    if (lt && pt) {
+        int row = ut_result_add_row(r);
+        if (row >= 0) {
+            ut_result_set_text(r, row, 0, "Logical plan:");
+            if (!add_lines(r, lt, "  ") && (row = ut_result_add_row(r)) >= 0) {
+                ut_result_set_text(r, row, 0, "Physical plan:");
+                rc = add_lines(r, pt, "  ");
+            }
+        }
+    }
+    free(lt);
+    free(pt);
+    return rc;
+}

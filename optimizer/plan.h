@@ -1,0 +1,63 @@
+/* plan.h — logical and physical plans of EXPLORE.
+ *
+ * The logical plan is the statement's meaning: LOAD → SPLIT → TRANSFORM* →
+ * FIT(config) → EVALUATE → RECORD, one FIT per configuration.  The
+ * physical plan says how it runs: per evaluation round (fold), TRANSFORM
+ * nodes shared by every configuration with the same preprocessing (or, with
+ * sharing off, one per configuration), and FIT+EVALUATE per (config, fold).
+ * Plans are read-only once built; the executor keeps its state beside them.
+ * Memory: opt_plan_free frees a plan and its nodes, not the cmp_explore. */
+#ifndef OPT_PLAN_H
+#define OPT_PLAN_H
+
+#include "../compiler/compile.h"
+
+typedef enum {
+#define X(e, name, desc) OPT_##e,
+#include "ops.def"
+#undef X
+    OPT__COUNT
+} opt_op;
+
+extern const char *const opt_op_names[OPT__COUNT];
+
+typedef struct {
+    opt_op op;
+    int    round;      /* evaluation round (fold), -1 when not per fold   */
+    int    config;     /* configuration index, -1 when shared             */
+    int    input;      /* node whose output this one consumes, -1 = none  */
+    int    users;      /* how many nodes consume this node's output       */
+    double est_cost;   /* estimated seconds                               */
+} opt_node;
+
+typedef struct {
+    opt_node *nodes;   /* topologically ordered: inputs come first        */
+    int       n;
+    int       nrounds, nconfigs;
+    int       sharing;
+    double    est_total;
+} opt_plan;
+
+/* Statistics the cost model reads (from the catalog). */
+typedef struct {
+    int nrows, nfeatures;   /* rows of the dataset, columns after preprocessing (estimate) */
+    int nclasses;           /* 0 for regression */
+    int nrounds;            /* evaluation rounds of the task */
+    int threads;
+} opt_stats;
+
+int  opt_physical(const cmp_explore *x, const opt_stats *st, int sharing, opt_plan **out, ut_err *e);
+void opt_plan_free(opt_plan *p);
+
+/* EXPLAIN text: the logical plan and the physical plan, one line per row
+ * appended to r (a result with one text column). */
+int  opt_explain(const cmp_explore *x, const opt_plan *p, const opt_stats *st, ut_result *r);
+/* The same plans as one text (stored with the experiment). */
+char *opt_logical_text(const cmp_explore *x);
+char *opt_physical_text(const cmp_explore *x, const opt_plan *p);
+
+/* Estimated seconds of one FIT+EVALUATE of a config (the cost model). */
+double opt_fit_cost(const cmp_config *c, const opt_stats *st);
+double opt_transform_cost(const cmp_explore *x, const opt_stats *st);
+
+#endif

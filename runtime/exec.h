@@ -1,0 +1,50 @@
+/* exec.h — statement executors.  They run a compiled statement (and, for
+ * EXPLORE, its physical plan) against the catalog and produce a result
+ * table and/or a one-line message.  The context is owned by the API layer
+ * (one per mlg_db); executors only borrow it.
+ * Memory: *out results and *msg strings are owned by the caller. */
+#ifndef RT_EXEC_H
+#define RT_EXEC_H
+
+#include <signal.h>
+#include "../compiler/compile.h"
+#include "../optimizer/plan.h"
+#include "table.h"
+
+typedef void (*rt_progress_fn)(void *arg, int done, int planned, double best, double elapsed);
+
+typedef struct {
+    cat_db *cat;
+    volatile sig_atomic_t *interrupted;  /* set asynchronously by mlg_interrupt */
+    rt_progress_fn progress;
+    void *progress_arg;
+    int threads, sharing, show_times;
+    /* one loaded dataset kept between statements: the next EXPLORE on the
+     * same data does not read the file again */
+    rt_table *cached;
+    char     *cached_path;
+} rt_ctx;
+
+void rt_ctx_clear_cache(rt_ctx *c);
+
+/* Data definition and listings. */
+int rt_exec_create_dataset(rt_ctx *c, const cmp_stmt *s, char **msg, ut_err *e);
+int rt_exec_create_task(rt_ctx *c, const cmp_stmt *s, char **msg, ut_err *e);
+int rt_exec_drop(rt_ctx *c, const cmp_stmt *s, char **msg, ut_err *e);
+int rt_exec_show(rt_ctx *c, const cmp_stmt *s, ut_result **out, ut_err *e);
+int rt_exec_describe(rt_ctx *c, const cmp_stmt *s, ut_result **out, ut_err *e);
+int rt_exec_select(rt_ctx *c, const cmp_stmt *s, ut_result **out, ut_err *e);
+
+/* Loads the dataset of a catalog row (from the cache when unchanged) and
+ * checks the file still has the stored content hash.  The table stays owned
+ * by the context. */
+int rt_load_dataset(rt_ctx *c, const cat_dataset *d, const rt_table **out, ut_err *e);
+
+/* Statistics for the cost model. */
+int rt_plan_stats(rt_ctx *c, const cmp_explore *x, opt_stats *st, ut_err *e);
+
+/* EXPLORE: runs the plan, records every run, returns the ranked table. */
+int rt_exec_explore(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, const char *statement,
+                    ut_result **out, char **msg, ut_err *e);
+
+#endif

@@ -1,0 +1,439 @@
+/* exec_ddl.c — CREATE/DROP DATASET and TASK, SHOW, DESCRIBE, SELECT, and
+ * loading a stored dataset again (with its content hash checked). */
+#include <limits.h>
+#include <stdio.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec.h"
+#include "folds.h"
+#include "../include/mileage.h"
+
+void rt_ctx_clear_cache(rt_ctx *c)
+{
+    rt_table_free(c->cached);
+    free(c->cached_path);
+    c->cached = NULL;
+    c->cached_path = NULL;
+}
+
+static int names_error(rt_ctx *c, const ast *at, const char *kind, ut_err *e)
+{
+    char **names = NULL;
+    int n = 0;
+    if (cat_names(c->cat, kind, &names, &n, e)) return -1;
+    const char *s = ut_suggest(at->str, (const char *const *)names, n);
+    if (s) ut_errf_at(e, MLG_NAME, at->off, at->len, "unknown %s '%s'; did you mean '%s'?", kind, at->str, s);
+    else ut_errf_at(e, MLG_NAME, at->off, at->len, "unknown %s '%s'", kind, at->str);
+    for (int i = 0; i < n; i++) free(names[i]);
+    free(names);
+    return -1;
+}
+
+/* Catalog errors about a name ("already exists") point at the name. */
+static int at_node(ut_err *e, const ast *n)
+{
+    if (e->offset < 0) {
+        e->offset = n->off;
+        e->length = n->len;
+    }
+    return -1;
+}
+
+/* ---- reading options back from their canonical JSON ---- */
+
+/* Reads the JSON string starting at p (the opening quote) into out. */
+static const char *json_string(const char *p, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (p++; *p && *p != '"'; p++) {
+        char ch = *p;
+        if (ch == '\\' && p[1]) {
+            p++;
+            ch = *p == 'n' ? '\n' : *p == 't' ? '\t' : *p == 'r' ? '\r' : *p;
+        }
+        if (n + 1 < cap) out[n++] = ch;
+    }
+    out[n] = 0;
+    return *p ? p + 1 : p;
+}
+
+typedef struct { rt_read_opts o; char delim[8]; char na_store[16][64]; const char *na[16]; } stored_opts;
+
+static void opts_from_json(const char *j, stored_opts *so)
+{
+    rt_read_opts_default(&so->o);
+    if (!j) return;
+    const char *p = strstr(j, "\"delimiter\":");
+    if (p) {
+        json_string(p + 12, so->delim, sizeof so->delim);
+        if (so->delim[0]) so->o.delimiter = so->delim[0];
+    }
+    if (strstr(j, "\"header\":false")) so->o.header = 0;
+    p = strstr(j, "\"na\":[");
+    if (p) {
+        int n = 0;
+        for (p += 6; *p == '"' && n < 16;) {
+            p = json_string(p, so->na_store[n], sizeof so->na_store[n]);
+            so->na[n] = so->na_store[n];
+            n++;
+            if (*p == ',') p++;
+        }
+        so->o.na = so->na;
+        so->o.nna = n;
+    }
+}
+
+int rt_load_dataset(rt_ctx *c, const cat_dataset *d, const rt_table **out, ut_err *e)
+{
+    *out = NULL;
+    if (c->cached && c->cached_path && !strcmp(c->cached_path, d->path) && !strcmp(c->cached->hash, d->hash)) {
+        *out = c->cached;
+        return 0;
+    }
+    stored_opts so;
+    opts_from_json(d->options_json, &so);
+    rt_table *t = NULL;
+    if (rt_read_file(d->path, &so.o, &t, e)) return -1;
+    if (strcmp(t->hash, d->hash)) {
+        rt_table_free(t);
+        return ut_errf(e, MLG_DATA, "%s: the file changed since CREATE DATASET %s (content hash differs); "
+                       "re-create the dataset to use the new data", d->path, d->name);
+    }
+    rt_ctx_clear_cache(c);
+    c->cached = t;
+    c->cached_path = ut_strdup(d->path);
+    *out = t;
+    return 0;
+}
+
+/* ---- CREATE DATASET ---- */
+
+int rt_exec_create_dataset(rt_ctx *c, const cmp_stmt *s, char **msg, ut_err *e)
+{
+    const ast *st = s->src;
+    const char *name = st->a->str, *path = st->b->str;
+    cat_dataset existing;
+    int found = cat_dataset_get(c->cat, name, &existing, e);
+    if (found < 0) return -1;
+    if (found) {
+        cat_dataset_clear(&existing);
+        return ut_errf_at(e, MLG_NAME, st->a->off, st->a->len, "dataset '%s' already exists", name);
+    }
+    rt_read_opts o;
+    rt_read_opts_default(&o);
+    o.header = s->readopts.header;
+    o.delimiter = s->readopts.delimiter;
+    o.na = (const char *const *)s->readopts.na;
+    o.nna = s->readopts.nna;
+    rt_table *t = NULL;
+    if (rt_read_file(path, &o, &t, e)) return -1;
+
+    char *abs = realpath(path, NULL);
+    cat_dataset d = {0};
+    d.name = (char *)name;
+    d.path = abs ? abs : (char *)path;
+    d.format = t->format;
+    d.hash = t->hash;
+    d.options_json = s->readopts.options_json;
+    d.nrows = t->nrows;
+    d.ncols = t->ncols;
+    cat_column *cols = calloc((size_t)t->ncols, sizeof *cols);
+    int rc = -1, ncat = 0;
+    if (!cols) {
+        ut_errf(e, MLG_NOMEM, "out of memory");
+    } else {
+        for (int i = 0; i < t->ncols; i++) {
+            const rt_column *tc = &t->cols[i];
+            cols[i] = (cat_column){tc->name, tc->type == RT_NUMERIC ? "numeric" : "categorical",
+                                   tc->missing, tc->distinct, tc->min, tc->max, tc->mean, tc->std,
+                                   tc->nlevels};
+            ncat += tc->type == RT_CATEGORICAL;
+        }
+        long long id;
+        rc = cat_dataset_create(c->cat, &d, cols, t->ncols, &id, e);
+        if (rc) at_node(e, st->a);
+    }
+    if (!rc) {
+        ut_buf b;
+        ut_buf_init(&b);
+        ut_buf_printf(&b, "created dataset %s: %d rows, %d columns (%d numeric, %d categorical)", name,
+                      t->nrows, t->ncols, t->ncols - ncat, ncat);
+        *msg = ut_buf_take(&b);
+        /* keep it loaded: CREATE TASK and EXPLORE usually follow */
+        rt_ctx_clear_cache(c);
+        c->cached = t;
+        c->cached_path = ut_strdup(d.path);
+        t = NULL;
+    }
+    free(cols);
+    free(abs);
+    rt_table_free(t);
+    return rc;
+}
+
+/* ---- CREATE TASK ---- */
+
+static void folds_hash(const int *fold, int n, char out[65])
+{
+    ut_sha256 h;
+    ut_sha256_init(&h);
+    for (int i = 0; i < n; i++) {
+        unsigned char b[4] = {(unsigned char)fold[i], (unsigned char)(fold[i] >> 8),
+                              (unsigned char)(fold[i] >> 16), (unsigned char)(fold[i] >> 24)};
+        ut_sha256_update(&h, b, 4);
+    }
+    ut_sha256_hex(&h, out);
+}
+
+int rt_exec_create_task(rt_ctx *c, const cmp_stmt *s, char **msg, ut_err *e)
+{
+    const ast *st = s->src, *dsn = st->b, *tgt = st->b->next;
+    const cmp_taskdef *td = &s->taskdef;
+    cat_task existing;
+    int found = cat_task_get(c->cat, st->a->str, &existing, e);
+    if (found < 0) return -1;
+    if (found) {
+        cat_task_clear(&existing);
+        return ut_errf_at(e, MLG_NAME, st->a->off, st->a->len, "task '%s' already exists", st->a->str);
+    }
+    cat_dataset d;
+    found = cat_dataset_get(c->cat, dsn->str, &d, e);
+    if (found < 0) return -1;
+    if (!found) return names_error(c, dsn, "dataset", e);
+    const rt_table *t;
+    int *fold = NULL, *yc = NULL, rc = -1;
+    unsigned char *ymiss = NULL;
+    if (rt_load_dataset(c, &d, &t, e)) goto out;
+    int ti = rt_table_find(t, tgt->str);
+    if (ti < 0) {
+        const char **names = malloc((size_t)t->ncols * sizeof *names);
+        if (!names) {
+            ut_errf(e, MLG_NOMEM, "out of memory");
+            goto out;
+        }
+        for (int i = 0; i < t->ncols; i++) names[i] = t->cols[i].name;
+        const char *sg = ut_suggest(tgt->str, names, t->ncols);
+        if (sg) ut_errf_at(e, MLG_NAME, tgt->off, tgt->len, "dataset '%s' has no column '%s'; did you mean '%s'?",
+                           d.name, tgt->str, sg);
+        else ut_errf_at(e, MLG_NAME, tgt->off, tgt->len, "dataset '%s' has no column '%s'", d.name, tgt->str);
+        free(names);
+        goto out;
+    }
+    const rt_column *col = &t->cols[ti];
+    rt_kind kind = td->kind >= 0 ? (rt_kind)td->kind : rt_target_kind(col);
+    if (kind == RT_REGRESSION && col->type == RT_CATEGORICAL) {
+        ut_errf_at(e, MLG_ERROR, tgt->off, tgt->len, "column '%s' is categorical; it cannot be a regression target",
+                   col->name);
+        goto out;
+    }
+    int metric = td->metric >= 0 ? td->metric : kind == RT_CLASSIFICATION ? RT_MET_ACCURACY : RT_MET_RMSE;
+    if (rt_metrics[metric].classification != (kind == RT_CLASSIFICATION)) {
+        const ast *mn = td->metric_node;
+        ut_errf_at(e, MLG_ERROR, mn->off, mn->len, "metric '%s' is for %s, but predicting '%s' is %s",
+                   rt_metrics[metric].name, rt_metrics[metric].classification ? "classification" : "regression",
+                   col->name, kind == RT_CLASSIFICATION ? "classification" : "regression");
+        goto out;
+    }
+    int n = t->nrows, nclasses = 0, usable = 0;
+    fold = malloc((size_t)n * sizeof *fold);
+    ymiss = calloc((size_t)n, 1);
+    if (!fold || !ymiss) {
+        ut_errf(e, MLG_NOMEM, "out of memory");
+        goto out;
+    }
+    if (kind == RT_CLASSIFICATION) {
+        yc = malloc((size_t)n * sizeof *yc);
+        if (!yc) {
+            ut_errf(e, MLG_NOMEM, "out of memory");
+            goto out;
+        }
+        if (rt_target_classes(col, n, yc, &nclasses, NULL, e)) goto out;
+        if (nclasses < 2) {
+            ut_errf_at(e, MLG_DATA, tgt->off, tgt->len, "column '%s' has %d class; classification needs at least 2",
+                       col->name, nclasses);
+            goto out;
+        }
+        for (int i = 0; i < n; i++) usable += yc[i] >= 0;
+    } else {
+        for (int i = 0; i < n; i++) {
+            ymiss[i] = isnan(col->num[i]);
+            usable += !ymiss[i];
+        }
+    }
+    int frc = td->protocol == 0
+                  ? rt_folds_cv(n, td->k, yc, nclasses, ymiss, (uint64_t)td->seed, fold, e)
+                  : rt_folds_holdout(n, td->holdout, yc, nclasses, ymiss, (uint64_t)td->seed, fold, e);
+    if (frc) {
+        if (e->offset < 0) at_node(e, st);
+        goto out;
+    }
+    char fh[65], proto[96];
+    folds_hash(fold, n, fh);
+    if (td->protocol == 0) snprintf(proto, sizeof proto, "{\"type\":\"cv\",\"k\":%d}", td->k);
+    else {
+        ut_buf pb;
+        ut_buf_init(&pb);
+        ut_buf_puts(&pb, "{\"type\":\"holdout\",\"test\":");
+        ut_buf_json_num(&pb, td->holdout);
+        ut_buf_putc(&pb, '}');
+        snprintf(proto, sizeof proto, "%s", pb.s ? pb.s : "{}");
+        ut_buf_free(&pb);
+    }
+    cat_task ct = {0};
+    ct.name = st->a->str;
+    ct.dataset = d.name;
+    ct.dataset_id = d.id;
+    ct.target = col->name;
+    ct.kind = kind == RT_CLASSIFICATION ? "classification" : "regression";
+    ct.metric = (char *)rt_metrics[metric].name;
+    ct.protocol_json = proto;
+    ct.seed = td->seed;
+    ct.nrounds = td->protocol == 0 ? td->k : 1;
+    ct.folds_hash = fh;
+    long long id;
+    if (cat_task_create(c->cat, &ct, fold, n, &id, e)) {
+        at_node(e, st->a);
+        goto out;
+    }
+    ut_buf b;
+    ut_buf_init(&b);
+    ut_buf_printf(&b, "created task %s: %s of '%s'", ct.name, ct.kind, ct.target);
+    if (kind == RT_CLASSIFICATION) ut_buf_printf(&b, " (%d classes)", nclasses);
+    ut_buf_printf(&b, ", metric %s, ", ct.metric);
+    if (td->protocol == 0) ut_buf_printf(&b, "%d-fold CV", td->k);
+    else ut_buf_printf(&b, "holdout %g", td->holdout);
+    ut_buf_printf(&b, " on %d rows, seed %lld", usable, td->seed);
+    *msg = ut_buf_take(&b);
+    rc = 0;
+out:
+    free(fold);
+    free(yc);
+    free(ymiss);
+    cat_dataset_clear(&d);
+    return rc;
+}
+
+/* ---- DROP, SHOW, DESCRIBE, SELECT ---- */
+
+int rt_exec_drop(rt_ctx *c, const cmp_stmt *s, char **msg, ut_err *e)
+{
+    const ast *st = s->src;
+    int is_ds = st->kind == AST_DROP_DATASET;
+    const char *kind = is_ds ? "dataset" : "task";
+    int found;
+    if (is_ds) {
+        cat_dataset d;
+        found = cat_dataset_get(c->cat, st->a->str, &d, e);
+        if (found > 0) cat_dataset_clear(&d);
+    } else {
+        cat_task t;
+        found = cat_task_get(c->cat, st->a->str, &t, e);
+        if (found > 0) cat_task_clear(&t);
+    }
+    if (found < 0) return -1;
+    if (!found) return names_error(c, st->a, kind, e);
+    int rc = is_ds ? cat_dataset_drop(c->cat, st->a->str, st->ival, e) : cat_task_drop(c->cat, st->a->str, e);
+    if (rc) return at_node(e, st->a);
+    if (is_ds) rt_ctx_clear_cache(c);
+    ut_buf b;
+    ut_buf_init(&b);
+    ut_buf_printf(&b, "dropped %s %s", kind, st->a->str);
+    *msg = ut_buf_take(&b);
+    return 0;
+}
+
+int rt_exec_show(rt_ctx *c, const cmp_stmt *s, ut_result **out, ut_err *e)
+{
+    switch (s->src->ival) {
+    case SHOW_DATASETS: return cat_list_datasets(c->cat, out, e);
+    case SHOW_TASKS: return cat_list_tasks(c->cat, out, e);
+    default: return cat_list_experiments(c->cat, out, e);
+    }
+}
+
+static int describe_task(const cat_task *t, ut_result **out, ut_err *e)
+{
+    static const char *const cols[] = {"property", "value"};
+    ut_result *r = ut_result_new(2, cols);
+    if (!r) return ut_errf(e, MLG_NOMEM, "out of memory");
+    char seed[32], rounds[16];
+    snprintf(seed, sizeof seed, "%lld", t->seed);
+    snprintf(rounds, sizeof rounds, "%d", t->nrounds);
+    const char *kv[][2] = {{"task", t->name}, {"dataset", t->dataset}, {"target", t->target},
+                           {"kind", t->kind}, {"metric", t->metric}, {"protocol", t->protocol_json},
+                           {"rounds", rounds}, {"seed", seed}, {"folds_hash", t->folds_hash}};
+    for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++) {
+        int row = ut_result_add_row(r);
+        if (row < 0) {
+            ut_result_free(r);
+            return ut_errf(e, MLG_NOMEM, "out of memory");
+        }
+        ut_result_set_text(r, row, 0, kv[i][0]);
+        ut_result_set_text(r, row, 1, kv[i][1]);
+    }
+    *out = r;
+    return 0;
+}
+
+int rt_exec_describe(rt_ctx *c, const cmp_stmt *s, ut_result **out, ut_err *e)
+{
+    const ast *n = s->src->a;
+    cat_dataset d;
+    int found = cat_dataset_get(c->cat, n->str, &d, e);
+    if (found < 0) return -1;
+    if (found) {
+        cat_dataset_clear(&d);
+        return cat_describe_dataset(c->cat, n->str, out, e);
+    }
+    cat_task t;
+    found = cat_task_get(c->cat, n->str, &t, e);
+    if (found < 0) return -1;
+    if (found) {
+        int rc = describe_task(&t, out, e);
+        cat_task_clear(&t);
+        return rc;
+    }
+    /* suggest among datasets and tasks alike */
+    char **dn = NULL, **tn = NULL;
+    int nd = 0, nt = 0;
+    if (cat_names(c->cat, "dataset", &dn, &nd, e)) return -1;
+    if (cat_names(c->cat, "task", &tn, &nt, e)) {
+        for (int i = 0; i < nd; i++) free(dn[i]);
+        free(dn);
+        return -1;
+    }
+    const char **all = malloc((size_t)(nd + nt + 1) * sizeof *all);
+    const char *sg = NULL;
+    if (all) {
+        for (int i = 0; i < nd; i++) all[i] = dn[i];
+        for (int i = 0; i < nt; i++) all[nd + i] = tn[i];
+        sg = ut_suggest(n->str, all, nd + nt);
+    }
+    if (sg) ut_errf_at(e, MLG_NAME, n->off, n->len, "no dataset or task named '%s'; did you mean '%s'?", n->str, sg);
+    else ut_errf_at(e, MLG_NAME, n->off, n->len, "no dataset or task named '%s'", n->str);
+    free(all);
+    for (int i = 0; i < nd; i++) free(dn[i]);
+    for (int i = 0; i < nt; i++) free(tn[i]);
+    free(dn);
+    free(tn);
+    return -1;
+}
+
+int rt_exec_select(rt_ctx *c, const cmp_stmt *s, ut_result **out, ut_err *e)
+{
+    const ast *st = s->src;
+    if (cat_select(c->cat, st->str, out, e)) {
+        /* SQLite's offset is into the SQL text; make it one into the query */
+        if (e->offset >= 0) {
+            e->offset += st->off;
+            if (e->length <= 0) e->length = 1;
+        } else {
+            e->offset = st->off;
+            e->length = 6;
+        }
+        return -1;
+    }
+    return 0;
+}

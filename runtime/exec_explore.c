@@ -1,0 +1,453 @@
+/* exec_explore.c — runs the physical plan of EXPLORE.
+ * Node outputs (design matrices, fitted models) live in an execution-state
+ * array beside the read-only plan and are freed as soon as their last user
+ * has run, so memory holds one fold's design at a time when sharing is on.
+ * Runs are written as they finish, one transaction per round, so a crash or
+ * Ctrl-C loses at most the round in flight and the experiment row says how
+ * it ended. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec.h"
+#include "../include/mileage.h"
+
+typedef struct {
+    rt_design design;      /* TRANSFORM output */
+    int       has_design;
+    rt_model *model;       /* FIT output */
+    double    fit_seconds;
+    int       remaining;   /* users that have not run yet */
+    char     *error;       /* FIT failure, reported by EVALUATE */
+} node_state;
+
+typedef struct {
+    double *score;         /* nconfigs x nrounds, NAN when failed */
+    double *fit_s, *pred_s;
+    int    *failed;        /* per config: failed runs */
+    char  **first_error;   /* per config */
+} tally;
+
+static double score_better(rt_metric m, double a, double b)
+{
+    if (isnan(b)) return !isnan(a);
+    if (isnan(a)) return 0;
+    return rt_metrics[m].higher_is_better ? a > b : a < b;
+}
+
+/* Gathers the rows idx[0..n) of a row-major design. */
+static double *gather(const rt_design *d, const int *idx, int n)
+{
+    double *x = malloc((size_t)n * (size_t)d->p * sizeof *x + 1);
+    if (!x) return NULL;
+    for (int i = 0; i < n; i++) memcpy(x + (size_t)i * d->p, d->x + (size_t)idx[i] * d->p, (size_t)d->p * sizeof *x);
+    return x;
+}
+
+typedef struct {
+    const rt_table *t;
+    int target, n, nclasses;
+    const int *fold;
+    int *yc;           /* classification */
+    double *y;         /* regression */
+    rt_kind kind;
+    int *train, *test; /* scratch */
+} data_ctx;
+
+static int rows_of(const data_ctx *dc, int round, int *train, int *ntrain, int *test, int *ntest)
+{
+    *ntrain = *ntest = 0;
+    for (int i = 0; i < dc->n; i++) {
+        if (dc->fold[i] < 0) continue;
+        if (dc->fold[i] == round) test[(*ntest)++] = i;
+        else train[(*ntrain)++] = i;
+    }
+    return 0;
+}
+
+/* All metrics of the task's kind, as JSON; the ranking metric in *score. */
+static char *scores_json(const data_ctx *dc, const int *test, int ntest, const double *pred,
+                         const double *proba, rt_metric rank, double *score)
+{
+    int *yt = NULL;
+    double *ytd = NULL;
+    if (dc->kind == RT_CLASSIFICATION) {
+        yt = malloc((size_t)ntest * sizeof *yt + 1);
+        if (!yt) return NULL;
+        for (int i = 0; i < ntest; i++) yt[i] = dc->yc[test[i]];
+    } else {
+        ytd = malloc((size_t)ntest * sizeof *ytd + 1);
+        if (!ytd) return NULL;
+        for (int i = 0; i < ntest; i++) ytd[i] = dc->y[test[i]];
+    }
+    ut_buf b;
+    ut_buf_init(&b);
+    ut_buf_putc(&b, '{');
+    int first = 1;
+    for (int m = 0; m < RT_MET__COUNT; m++) {
+        if (rt_metrics[m].classification != (dc->kind == RT_CLASSIFICATION)) continue;
+        double v = rt_metric_score((rt_metric)m, ntest, yt, ytd, pred, proba, dc->nclasses);
+        if (m == (int)rank) *score = v;
+        if (isnan(v)) continue;
+        if (!first) ut_buf_putc(&b, ',');
+        first = 0;
+        ut_buf_json_str(&b, rt_metrics[m].name);
+        ut_buf_putc(&b, ':');
+        ut_buf_json_num(&b, v);
+    }
+    ut_buf_putc(&b, '}');
+    free(yt);
+    free(ytd);
+    return ut_buf_take(&b);
+}
+
+static int run_fit(const data_ctx *dc, const cmp_config *cf, const rt_design *d, const int *train,
+                   int ntrain, node_state *ns, ut_err *re)
+{
+    double *X = gather(d, train, ntrain);
+    int *yc = NULL;
+    double *y = NULL;
+    int rc = -1;
+    if (!X) return ut_errf(re, MLG_NOMEM, "out of memory");
+    if (dc->kind == RT_CLASSIFICATION) {
+        yc = malloc((size_t)ntrain * sizeof *yc + 1);
+        if (yc) for (int i = 0; i < ntrain; i++) yc[i] = dc->yc[train[i]];
+    } else {
+        y = malloc((size_t)ntrain * sizeof *y + 1);
+        if (y) for (int i = 0; i < ntrain; i++) y[i] = dc->y[train[i]];
+    }
+    if (yc || y) {
+        rt_trainset ts = {X, ntrain, d->p, y, yc, dc->kind == RT_CLASSIFICATION ? dc->nclasses : 0};
+        double t0 = ut_now();
+        rc = rt_fit(cf->family, cf->params, &ts, &ns->model, re);
+        ns->fit_seconds = ut_now() - t0;
+    } else {
+        ut_errf(re, MLG_NOMEM, "out of memory");
+    }
+    free(X);
+    free(yc);
+    free(y);
+    return rc;
+}
+
+static int insert_run(rt_ctx *c, long long exp_id, long long config_id, int round, double score,
+                      const char *sj, double fit_s, double pred_s, const char *err, ut_err *e)
+{
+    cat_run r = {exp_id, config_id, round, err ? NAN : score, sj ? sj : "{}", fit_s, pred_s,
+                 err ? "failed" : "ok", err};
+    return cat_run_insert(c->cat, &r, e);
+}
+
+static void free_state(node_state *ns, int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (ns[i].has_design) rt_design_free(&ns[i].design);
+        rt_model_free(ns[i].model);
+        free(ns[i].error);
+    }
+    free(ns);
+}
+
+/* ---- the ranked result ---- */
+
+static int cmp_rank_metric;
+static const double *cmp_rank_mean;
+static int rank_cmp(const void *a, const void *b)
+{
+    int i = *(const int *)a, j = *(const int *)b;
+    double x = cmp_rank_mean[i], y = cmp_rank_mean[j];
+    if (score_better((rt_metric)cmp_rank_metric, x, y)) return -1;
+    if (score_better((rt_metric)cmp_rank_metric, y, x)) return 1;
+    return i - j;   /* ties: the order written */
+}
+
+static int build_result(rt_ctx *c, const cmp_explore *x, const tally *tl, int nrounds,
+                        const long long *cfg_ids, ut_result **out, ut_err *e)
+{
+    int nc = x->nconfigs;
+    double *mean = calloc((size_t)nc, sizeof *mean), *sd = calloc((size_t)nc, sizeof *sd);
+    int *order = calloc((size_t)nc, sizeof *order);
+    char mname[64], sname[72];
+    snprintf(mname, sizeof mname, "%s", rt_metrics[x->metric].name);
+    snprintf(sname, sizeof sname, "%s_std", rt_metrics[x->metric].name);
+    const char *cols[] = {"rank", "config", "family", "params", mname, sname, "fit_seconds", "predict_seconds"};
+    ut_result *r = ut_result_new(c->show_times ? 8 : 6, cols);
+    int rc = -1;
+    if (!mean || !sd || !order || !r) {
+        ut_errf(e, MLG_NOMEM, "out of memory");
+        goto out;
+    }
+    for (int i = 0; i < nc; i++) {
+        order[i] = i;
+        const double *s = tl->score + (size_t)i * nrounds;
+        double m = 0;
+        int ok = 1;
+        for (int k = 0; k < nrounds; k++) ok &= !isnan(s[k]), m += s[k];
+        mean[i] = ok ? m / nrounds : NAN;
+        double v = 0;
+        for (int k = 0; ok && k < nrounds; k++) v += (s[k] - mean[i]) * (s[k] - mean[i]);
+        sd[i] = ok && nrounds > 1 ? sqrt(v / (nrounds - 1)) : NAN;
+    }
+    cmp_rank_metric = x->metric;
+    cmp_rank_mean = mean;
+    qsort(order, (size_t)nc, sizeof *order, rank_cmp);
+    int shown = x->top && x->top < nc ? x->top : nc;
+    for (int k = 0; k < shown; k++) {
+        int i = order[k], row = ut_result_add_row(r);
+        if (row < 0) {
+            ut_errf(e, MLG_NOMEM, "out of memory");
+            goto out;
+        }
+        ut_result_set_int(r, row, 0, k + 1);
+        ut_result_set_int(r, row, 1, cfg_ids[i]);
+        ut_result_set_text(r, row, 2, rt_families[x->configs[i].family].name);
+        ut_result_set_text(r, row, 3, x->configs[i].params_text);
+        ut_result_set_float(r, row, 4, mean[i]);
+        ut_result_set_float(r, row, 5, sd[i]);
+        if (c->show_times) {
+            double f = 0, p = 0;
+            for (int j = 0; j < nrounds; j++) f += tl->fit_s[(size_t)i * nrounds + j], p += tl->pred_s[(size_t)i * nrounds + j];
+            ut_result_set_float(r, row, 6, f);
+            ut_result_set_float(r, row, 7, p);
+        }
+    }
+    *out = r;
+    r = NULL;
+    rc = 0;
+out:
+    ut_result_free(r);
+    free(mean);
+    free(sd);
+    free(order);
+    return rc;
+}
+
+/* ---- the executor ---- */
+
+int rt_exec_explore(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, const char *statement,
+                    ut_result **out, char **msg, ut_err *e)
+{
+    const cmp_explore *x = s->explore;
+    *out = NULL;
+    *msg = NULL;
+    data_ctx dc = {0};
+    int *fold = NULL, nfold = 0, rc = -1;
+    long long exp_id = -1, *cfg_ids = NULL;
+    node_state *ns = NULL;
+    tally tl = {0};
+    char *lt = NULL, *pt = NULL;
+    int nr = p->nrounds, ncfg = x->nconfigs, in_tx = 0;
+    int done = 0, failed = 0, planned = nr * ncfg;
+    double best = NAN, t0 = ut_now();
+
+    if (rt_load_dataset(c, &x->dataset, &dc.t, e)) goto out;
+    dc.n = dc.t->nrows;
+    dc.target = rt_table_find(dc.t, x->task.target);
+    if (dc.target < 0) {
+        ut_errf(e, MLG_DATA, "dataset '%s' has no column '%s' any more", x->dataset.name, x->task.target);
+        goto out;
+    }
+    if (cat_task_folds(c->cat, x->task.id, &fold, &nfold, e)) goto out;
+    if (nfold != dc.n) {
+        ut_errf(e, MLG_CATALOG, "task '%s' has folds for %d rows but the dataset has %d", x->task.name, nfold, dc.n);
+        goto out;
+    }
+    dc.fold = fold;
+    dc.kind = strcmp(x->task.kind, "regression") ? RT_CLASSIFICATION : RT_REGRESSION;
+    const rt_column *tc = &dc.t->cols[dc.target];
+    dc.train = malloc((size_t)dc.n * sizeof *dc.train + 1);
+    dc.test = malloc((size_t)dc.n * sizeof *dc.test + 1);
+    if (dc.kind == RT_CLASSIFICATION) {
+        dc.yc = malloc((size_t)dc.n * sizeof *dc.yc + 1);
+        if (!dc.yc || rt_target_classes(tc, dc.n, dc.yc, &dc.nclasses, NULL, e)) {
+            if (!dc.yc) ut_errf(e, MLG_NOMEM, "out of memory");
+            goto out;
+        }
+    } else {
+        dc.y = tc->num;  /* borrowed from the table */
+    }
+    ns = calloc((size_t)p->n, sizeof *ns);
+    cfg_ids = calloc((size_t)ncfg + 1, sizeof *cfg_ids);
+    tl.score = malloc((size_t)planned * sizeof *tl.score + 1);
+    tl.fit_s = calloc((size_t)planned + 1, sizeof *tl.fit_s);
+    tl.pred_s = calloc((size_t)planned + 1, sizeof *tl.pred_s);
+    if (!dc.train || !dc.test || !ns || !cfg_ids || !tl.score || !tl.fit_s || !tl.pred_s) {
+        ut_errf(e, MLG_NOMEM, "out of memory");
+        goto out;
+    }
+    for (int i = 0; i < planned; i++) tl.score[i] = NAN;
+    for (int i = 0; i < p->n; i++) ns[i].remaining = p->nodes[i].users;
+
+    /* the experiment and its configurations, committed before any run */
+    lt = opt_logical_text(x);
+    pt = opt_physical_text(x, p);
+    if (cat_begin(c->cat, e)) goto out;
+    in_tx = 1;
+    if (cat_experiment_begin(c->cat, x->task.id, statement, x->spec_json, lt, pt, planned, &exp_id, e)) goto out;
+    for (int i = 0; i < ncfg; i++)
+        if (cat_config_intern(c->cat, rt_families[x->configs[i].family].name, x->configs[i].params_json,
+                              &cfg_ids[i], e))
+            goto out;
+    if (cat_commit(c->cat, e)) goto out;
+    in_tx = 0;
+
+    int cur_round = -2, ntrain = 0, ntest = 0;
+    for (int i = 0; i < p->n; i++) {
+        const opt_node *nd = &p->nodes[i];
+        if (*c->interrupted) {
+            if (in_tx && cat_commit(c->cat, e)) goto out;
+            in_tx = 0;
+            cat_experiment_finish(c->cat, exp_id, "interrupted", "interrupted by the user", e);
+            ut_errf(e, MLG_INTERRUPT, "interrupted: experiment %lld kept %d of %d runs", exp_id, done, planned);
+            goto out;
+        }
+        if (nd->round >= 0 && nd->round != cur_round) {
+            /* a new round: commit the last one's runs, compute its rows */
+            if (in_tx && cat_commit(c->cat, e)) goto out;
+            in_tx = 0;
+            if (cat_begin(c->cat, e)) goto out;
+            in_tx = 1;
+            cur_round = nd->round;
+            rows_of(&dc, cur_round, dc.train, &ntrain, dc.test, &ntest);
+        }
+        switch (nd->op) {
+        case OPT_TRANSFORM: {
+            rt_tf_step steps[64];
+            int nsteps = x->nsteps < 64 ? x->nsteps : 64;
+            for (int k = 0; k < nsteps; k++) steps[k] = x->steps[k].step;
+            if (rt_pipeline_run(dc.t, dc.target, steps, nsteps, dc.train, ntrain, &ns[i].design, e)) goto out;
+            ns[i].has_design = 1;
+            break;
+        }
+        case OPT_FIT: {
+            node_state *in = &ns[nd->input];
+            ut_err re;
+            ut_err_clear(&re);
+            if (run_fit(&dc, &x->configs[nd->config], &in->design, dc.train, ntrain, &ns[i], &re)) {
+                if (re.code == MLG_NOMEM) {
+                    *e = re;
+                    goto out;
+                }
+                ns[i].error = ut_strdup(re.msg[0] ? re.msg : "fit failed");
+            }
+            if (--in->remaining == 0 && in->has_design) {
+                rt_design_free(&in->design);
+                in->has_design = 0;
+            }
+            break;
+        }
+        case OPT_EVALUATE: {
+            node_state *fit = &ns[nd->input];
+            const node_state *tfs = &ns[p->nodes[nd->input].input];
+            int slot = nd->config * nr + nd->round;
+            double score = NAN, pt0 = ut_now();
+            char *sj = NULL, *err = fit->error;
+            ut_err re;
+            ut_err_clear(&re);
+            if (!err) {
+                /* the design of this fold is still alive: FIT's input
+                 * keeps it until every user has evaluated (see below) */
+                double *Xt = gather(&tfs->design, dc.test, ntest);
+                double *pred = malloc((size_t)ntest * sizeof *pred + 1);
+                double *proba = dc.kind == RT_CLASSIFICATION
+                                    ? malloc((size_t)ntest * (size_t)dc.nclasses * sizeof *proba + 1) : NULL;
+                if (!Xt || !pred || (dc.kind == RT_CLASSIFICATION && !proba)) {
+                    free(Xt); free(pred); free(proba);
+                    ut_errf(e, MLG_NOMEM, "out of memory");
+                    goto out;
+                }
+                if (rt_predict(fit->model, Xt, ntest, tfs->design.p, pred, proba, &re)) {
+                    err = re.msg;
+                } else {
+                    sj = scores_json(&dc, dc.test, ntest, pred, proba, x->metric, &score);
+                    if (!isfinite(score)) err = "the score is not a finite number";
+                }
+                free(Xt); free(pred); free(proba);
+            }
+            double pred_s = ut_now() - pt0;
+            tl.score[slot] = err ? NAN : score;
+            tl.fit_s[slot] = fit->fit_seconds;
+            tl.pred_s[slot] = pred_s;
+            int irc = insert_run(c, exp_id, cfg_ids[nd->config], nd->round, score, sj, fit->fit_seconds,
+                                 pred_s, err, e);
+            free(sj);
+            if (irc) goto out;
+            if (err) failed++;
+            rt_model_free(fit->model);
+            fit->model = NULL;
+            done++;
+            if (!err && score_better(x->metric, score, best)) best = score;
+            if (c->progress) c->progress(c->progress_arg, done, planned, best, ut_now() - t0);
+            break;
+        }
+        default: break;
+        }
+    }
+    if (in_tx && cat_commit(c->cat, e)) goto out;
+    in_tx = 0;
+    if (cat_experiment_finish(c->cat, exp_id, "finished", NULL, e)) goto out;
+    if (build_result(c, x, &tl, nr, cfg_ids, out, e)) goto out;
+    ut_buf b;
+    ut_buf_init(&b);
+    ut_buf_printf(&b, "experiment %lld: %d configurations x %d round%s = %d runs", exp_id, ncfg, nr,
+                  nr == 1 ? "" : "s", planned);
+    if (failed) ut_buf_printf(&b, ", %d failed", failed);
+    *msg = ut_buf_take(&b);
+    rc = 0;
+out:
+    if (rc) {
+        ut_err keep = *e;
+        if (in_tx) {
+            /* keep the runs that finished in this round */
+            ut_err ce;
+            ut_err_clear(&ce);
+            if (keep.code == MLG_INTERRUPT) cat_commit(c->cat, &ce);
+            else cat_rollback(c->cat);
+        }
+        if (exp_id >= 0 && keep.code != MLG_INTERRUPT) {
+            ut_err fe;
+            ut_err_clear(&fe);
+            cat_experiment_finish(c->cat, exp_id, "failed", keep.msg, &fe);
+        }
+        *e = keep;
+    }
+    /* a design whose FIT users are done is freed lazily here */
+    if (ns) free_state(ns, p->n);
+    free(cfg_ids);
+    free(tl.score);
+    free(tl.fit_s);
+    free(tl.pred_s);
+    free(fold);
+    free(dc.yc);
+    free(dc.train);
+    free(dc.test);
+    free(lt);
+    free(pt);
+    return rc;
+}
+
+int rt_plan_stats(rt_ctx *c, const cmp_explore *x, opt_stats *st, ut_err *e)
+{
+    memset(st, 0, sizeof *st);
+    st->nrows = x->dataset.nrows;
+    st->nrounds = x->task.nrounds;
+    st->threads = c->threads;
+    ut_result *cols = NULL;
+    if (cat_describe_dataset(c->cat, x->dataset.name, &cols, e)) return -1;
+    int ci = -1, ti = -1, di = -1;
+    for (int j = 0; j < cols->ncols; j++) {
+        if (!strcmp(cols->names[j], "column")) ci = j;
+        if (!strcmp(cols->names[j], "type")) ti = j;
+        if (!strcmp(cols->names[j], "distinct")) di = j;
+    }
+    for (int r = 0; ci >= 0 && ti >= 0 && di >= 0 && r < cols->nrows; r++) {
+        const ut_value *v = &cols->cells[(size_t)r * (size_t)cols->ncols];
+        int is_target = v[ci].type == UT_TEXT && !ut_strcasecmp(v[ci].s, x->task.target);
+        int is_cat = v[ti].type == UT_TEXT && !strcmp(v[ti].s, "categorical");
+        if (is_target) st->nclasses = is_cat || strcmp(x->task.kind, "regression") ? (int)v[di].i : 0;
+        else st->nfeatures += is_cat ? (int)v[di].i : 1;
+    }
+    ut_result_free(cols);
+    return 0;
+}

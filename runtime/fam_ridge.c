@@ -1,0 +1,204 @@
+/* fam_ridge.c — scikit-learn's Ridge / RidgeClassifier (dense, no sample
+ * weights).  With an intercept, X and the targets are centered on the
+ * training rows, so the intercept is unpenalized:
+ *     (XcᵀXc + alpha I) W = XcᵀYc,   intercept = ȳ − x̄ᵀW.
+ * The classifier regresses on ±1 targets (binary: one column whose +1 is the
+ * last class, like sklearn's LabelBinarizer) and takes the argmax. */
+#include "families.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../include/mileage.h"
+#include "linalg.h"
+
+/* Minimum-norm solution through the eigenvectors of the Gram matrix G:
+ * W = V diag(1/(λ+alpha)) Vᵀ B, dropping directions whose λ+alpha is at the
+ * rounding level of the largest one.  Used when Cholesky is unsafe (alpha=0)
+ * or fails; it is the pseudo-inverse when X is rank deficient.  The cutoff is
+ * relative to the Gram's spectrum (p·eps·λmax): below it an eigenvalue is
+ * indistinguishable from rounding error of the Gram itself. */
+static int solve_eigen(int p, int nrhs, const double *G, double alpha,
+                       const double *B, double *W, ut_err *e)
+{
+    int rc = -1;
+    double *V = malloc((size_t)p * p * sizeof *V);
+    double *lam = malloc((size_t)p * sizeof *lam);
+    double *T = malloc((size_t)p * nrhs * sizeof *T);
+    if (!V || !lam || !T) {
+        ut_errf(e, MLG_NOMEM, "out of memory");
+        goto done;
+    }
+    memcpy(V, G, (size_t)p * p * sizeof *V);
+    if (la_syev(p, V, lam) != 0) {
+        ut_errf(e, MLG_NUMERIC, "ridge: eigendecomposition did not converge");
+        goto done;
+    }
+    double top = lam[p - 1] + alpha;
+    double cutoff = top > 0 ? top * p * DBL_EPSILON : 0.0;
+    /* T = Vᵀ B, scaled row by row, then W = V T. */
+    la_gemm(1, 0, p, nrhs, p, 1.0, V, B, 0.0, T);
+    for (int j = 0; j < p; j++) {
+        double d = lam[j] + alpha;
+        double inv = d > cutoff ? 1.0 / d : 0.0;
+        for (int k = 0; k < nrhs; k++)
+            T[(size_t)j * nrhs + k] *= inv;
+    }
+    la_gemm(0, 0, p, nrhs, p, 1.0, V, T, 0.0, W);
+    rc = 0;
+done:
+    free(V);
+    free(lam);
+    free(T);
+    return rc;
+}
+
+int rt_ridge_fit(const rt_pval *params, const rt_trainset *ts,
+                 rt_model *m, ut_err *e)
+{
+    double alpha = params[0].num;
+    int intercept = params[1].num != 0.0;
+    int n = ts->n, p = ts->p, K = ts->nclasses;
+    int nout = K > 2 ? K : 1;
+    int rc = -1;
+    double *Xc = NULL, *Yc = NULL, *xm = NULL, *ym = NULL, *G = NULL,
+           *A = NULL, *B = NULL, *W = NULL;
+
+    if (!(alpha >= 0) || !isfinite(alpha))
+        return ut_errf(e, MLG_MISUSE, "ridge: alpha must be >= 0 (got %g)", alpha);
+    m->nout = nout;
+    m->coef = calloc((size_t)nout * (p > 0 ? p : 1), sizeof *m->coef);
+    m->intercept = calloc((size_t)nout, sizeof *m->intercept);
+    Xc = malloc((size_t)n * (p > 0 ? p : 1) * sizeof *Xc);
+    Yc = malloc((size_t)n * nout * sizeof *Yc);
+    xm = calloc((size_t)(p > 0 ? p : 1), sizeof *xm);
+    ym = calloc((size_t)nout, sizeof *ym);
+    G = malloc((size_t)(p > 0 ? p * p : 1) * sizeof *G);
+    A = malloc((size_t)(p > 0 ? p * p : 1) * sizeof *A);
+    B = malloc((size_t)(p > 0 ? p : 1) * nout * sizeof *B);
+    W = calloc((size_t)(p > 0 ? p : 1) * nout, sizeof *W);
+    if (!m->coef || !m->intercept || !Xc || !Yc || !xm || !ym || !G || !A || !B || !W) {
+        ut_errf(e, MLG_NOMEM, "out of memory fitting ridge");
+        goto done;
+    }
+
+    /* Targets: the regression column, or ±1 indicator columns. */
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < nout; k++) {
+            double t;
+            if (K == 0)
+                t = ts->y[i];
+            else if (nout == 1)
+                t = ts->yc[i] == K - 1 ? 1.0 : -1.0;
+            else
+                t = ts->yc[i] == k ? 1.0 : -1.0;
+            Yc[(size_t)i * nout + k] = t;
+        }
+    memcpy(Xc, ts->X, (size_t)n * p * sizeof *Xc);
+    if (intercept) {
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < p; j++)
+                xm[j] += Xc[(size_t)i * p + j];
+            for (int k = 0; k < nout; k++)
+                ym[k] += Yc[(size_t)i * nout + k];
+        }
+        for (int j = 0; j < p; j++)
+            xm[j] /= n;
+        for (int k = 0; k < nout; k++)
+            ym[k] /= n;
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < p; j++)
+                Xc[(size_t)i * p + j] -= xm[j];
+            for (int k = 0; k < nout; k++)
+                Yc[(size_t)i * nout + k] -= ym[k];
+        }
+    }
+
+    if (p > 0) {
+        la_gram(n, p, Xc, 1.0, 0.0, G);
+        la_gemm(1, 0, p, nout, n, 1.0, Xc, Yc, 0.0, B);
+        int solved = 0;
+        /* alpha = 0 goes straight to the eigen path: Cholesky of a
+         * rank-deficient Gram can "succeed" on rounding noise and return
+         * huge, meaningless coefficients. */
+        if (alpha > 0) {
+            memcpy(A, G, (size_t)p * p * sizeof *A);
+            for (int j = 0; j < p; j++)
+                A[(size_t)j * p + j] += alpha;
+            memcpy(W, B, (size_t)p * nout * sizeof *W);
+            solved = la_posv(p, nout, A, W) == 0;
+        }
+        if (!solved && solve_eigen(p, nout, G, alpha, B, W, e) != 0)
+            goto done;
+    }
+    for (int k = 0; k < nout; k++) {
+        double b = ym[k];
+        for (int j = 0; j < p; j++) {
+            double w = W[(size_t)j * nout + k];
+            m->coef[(size_t)k * p + j] = w;
+            b -= xm[j] * w;
+        }
+        m->intercept[k] = b;
+    }
+    for (int i = 0; i < nout * p; i++)
+        if (!isfinite(m->coef[i])) {
+            ut_errf(e, MLG_NUMERIC, "ridge: non-finite coefficients");
+            goto done;
+        }
+    rc = 0;
+done:
+    free(Xc); free(Yc); free(xm); free(ym); free(G); free(A); free(B); free(W);
+    return rc;
+}
+
+int rt_ridge_predict(const rt_model *m, const double *X, int n, double *pred,
+                     double *proba, ut_err *e)
+{
+    int K = m->nclasses, nout = m->nout;
+    double *s = malloc((size_t)n * nout * sizeof *s);
+    if (!s)
+        return ut_errf(e, MLG_NOMEM, "out of memory predicting with ridge");
+    rt_linear_scores(m, X, n, s);
+    for (int i = 0; i < n; i++) {
+        const double *si = s + (size_t)i * nout;
+        if (K == 0) {
+            pred[i] = si[0];
+            continue;
+        }
+        if (K == 1) {                 /* one class seen: nothing to decide */
+            pred[i] = 0;
+            if (proba)
+                proba[i] = 1.0;
+            continue;
+        }
+        /* Scores are not probabilities.  proba follows sklearn's
+         * LinearClassifierMixin._predict_proba_lr: binary [1−σ(d), σ(d)];
+         * multiclass σ(d_k) renormalized to sum 1.  Monotone in each
+         * decision value, which is what ranking metrics need. */
+        if (nout == 1) {
+            pred[i] = si[0] > 0 ? K - 1 : 0;
+            if (proba) {
+                double q = rt_sigmoid(si[0]);
+                proba[(size_t)i * 2] = 1.0 - q;
+                proba[(size_t)i * 2 + 1] = q;
+            }
+            continue;
+        }
+        int best = 0;
+        for (int k = 1; k < K; k++)
+            if (si[k] > si[best])     /* first maximum, like numpy.argmax */
+                best = k;
+        pred[i] = best;
+        if (proba) {
+            double sum = 0;
+            for (int k = 0; k < K; k++)
+                sum += proba[(size_t)i * K + k] = rt_sigmoid(si[k]);
+            for (int k = 0; k < K; k++)
+                proba[(size_t)i * K + k] /= sum;
+        }
+    }
+    free(s);
+    return 0;
+}

@@ -1,0 +1,67 @@
+/* families.h — private to model.c and fam_*.c: the fitted-model record and
+ * each family's fit/predict.  Nothing outside runtime/ (and the unit tests,
+ * which read coefficients) should include this.
+ *
+ * Memory: an rt_model and its arrays are owned by whoever called rt_fit and
+ * are released by rt_model_free (model.c); family code allocates them with
+ * calloc/malloc only. */
+#ifndef RT_FAMILIES_H
+#define RT_FAMILIES_H
+
+#include "model.h"
+
+/* Baseline strategies, in the order of the "choices" string of params.def. */
+typedef enum { RT_BASE_AUTO = 0, RT_BASE_MOST_FREQUENT, RT_BASE_MEAN,
+               RT_BASE_MEDIAN } rt_base_strategy;
+
+struct rt_model {
+    rt_family family;
+    int p;            /* number of features seen by fit                      */
+    int nclasses;     /* 0 for regression                                    */
+    /* Linear families: decision(x) = coef · x + intercept, one row per
+     * output.  nout = 1 for regression and binary classification (score of
+     * the positive = higher class), otherwise one row per class: nclasses
+     * for ridge, nfit (classes present in training) for logreg. */
+    int nout;
+    double *coef;       /* nout x p, row-major (NULL for baseline)           */
+    double *intercept;  /* nout                                               */
+    /* Baseline. */
+    int     strategy;   /* rt_base_strategy actually used (never AUTO)       */
+    double  constant;   /* regression prediction, or the class code           */
+    double *prior;      /* nclasses training frequencies (classification)    */
+    /* logreg: the classes the solver saw (training folds may miss some);
+     * cls[j] is the class code of fitted class j.  nfit = 2 is the binary
+     * model (nout = 1, cls[1] positive); nfit = 1 predicts cls[0] always. */
+    int     nfit;
+    int    *cls;
+    /* Diagnostics of iterative fits (logreg): iterations used, final
+     * objective, final max |gradient|, 1 if max_iter stopped the solver. */
+    int     n_iter;
+    double  objective, grad_max;
+    int     hit_max_iter;
+};
+
+/* Each fit fills a calloc'd model whose family field is already set;
+ * on failure it returns -1 with e set and model.c frees the partial model. */
+int rt_baseline_fit(const rt_pval *params, const rt_trainset *ts,
+                    rt_model *m, ut_err *e);
+int rt_baseline_predict(const rt_model *m, int n, double *pred, double *proba);
+
+int rt_ridge_fit(const rt_pval *params, const rt_trainset *ts,
+                 rt_model *m, ut_err *e);
+int rt_logreg_fit(const rt_pval *params, const rt_trainset *ts,
+                  rt_model *m, ut_err *e);
+
+/* Linear families share prediction: scores = X coefᵀ + intercept (n x nout)
+ * into `scores` (caller-provided, n*nout doubles). */
+void rt_linear_scores(const rt_model *m, const double *X, int n, double *scores);
+/* ridge: pred and (optional) proba from the scores; see fam_ridge.c. */
+int rt_ridge_predict(const rt_model *m, const double *X, int n, double *pred,
+                     double *proba, ut_err *e);
+int rt_logreg_predict(const rt_model *m, const double *X, int n, double *pred,
+                      double *proba, ut_err *e);
+
+/* Numerically safe logistic function 1 / (1 + exp(-z)). */
+double rt_sigmoid(double z);
+
+#endif

@@ -1,0 +1,95 @@
+/* linalg.c — thin row-major wrappers over OpenBLAS (cblas) and LAPACKE.
+ * The only translation unit that sees cblas.h / lapacke.h, so the rest of
+ * the runtime can be read (and later re-targeted) without BLAS knowledge. */
+#include "linalg.h"
+
+#include <cblas.h>
+#include <lapacke.h>
+
+/* Both are declared by OpenBLAS's cblas.h; repeated here so a cblas.h from
+ * another vendor still compiles (the link is against OpenBLAS anyway). */
+extern void  openblas_set_num_threads(int num_threads);
+extern char *openblas_get_config(void);
+
+void la_gram(int n, int p, const double *A, double alpha, double beta, double *C)
+{
+    if (p <= 0)
+        return;
+    /* dsyrk touches one triangle only; mirror it so callers get the full
+     * symmetric matrix they can hand to any other routine. */
+    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, p, n, alpha, A, p,
+                beta, C, p);
+    for (int i = 0; i < p; i++)
+        for (int j = 0; j < i; j++)
+            C[(size_t)i * p + j] = C[(size_t)j * p + i];
+}
+
+void la_gemv(int trans, int m, int n, double alpha, const double *A,
+             const double *x, double beta, double *y)
+{
+    if (m <= 0 || n <= 0) {
+        /* Empty A: BLAS would reject lda = 0; y = beta y is the answer. */
+        int len = trans ? n : m;
+        for (int i = 0; i < len; i++)
+            y[i] = beta == 0.0 ? 0.0 : beta * y[i];
+        return;
+    }
+    cblas_dgemv(CblasRowMajor, trans ? CblasTrans : CblasNoTrans, m, n, alpha,
+                A, n, x, 1, beta, y, 1);
+}
+
+void la_gemm(int transA, int transB, int m, int n, int k, double alpha,
+             const double *A, const double *B, double beta, double *C)
+{
+    if (m <= 0 || n <= 0)
+        return;
+    if (k <= 0) {
+        for (size_t i = 0; i < (size_t)m * n; i++)
+            C[i] = beta == 0.0 ? 0.0 : beta * C[i];
+        return;
+    }
+    int lda = transA ? m : k;
+    int ldb = transB ? k : n;
+    cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
+                transB ? CblasTrans : CblasNoTrans, m, n, k, alpha, A, lda,
+                B, ldb, beta, C, n);
+}
+
+double la_dot(int n, const double *x, const double *y)
+{
+    return n > 0 ? cblas_ddot(n, x, 1, y, 1) : 0.0;
+}
+
+void la_axpy(int n, double a, const double *x, double *y)
+{
+    if (n > 0)
+        cblas_daxpy(n, a, x, 1, y, 1);
+}
+
+int la_posv(int p, int nrhs, double *A, double *B)
+{
+    if (p <= 0)
+        return 0;
+    lapack_int info = LAPACKE_dposv(LAPACK_ROW_MAJOR, 'U', p, nrhs, A, p, B,
+                                    nrhs > 0 ? nrhs : 1);
+    return (int)info;
+}
+
+int la_syev(int p, double *A, double *w)
+{
+    if (p <= 0)
+        return 0;
+    lapack_int info = LAPACKE_dsyev(LAPACK_ROW_MAJOR, 'V', 'U', p, A, p, w);
+    return (int)info;
+}
+
+void la_set_threads(int n)
+{
+    openblas_set_num_threads(n > 0 ? n : 1);
+}
+
+const char *la_version(void)
+{
+    const char *s = openblas_get_config();
+    return s ? s : "OpenBLAS (unknown)";
+}

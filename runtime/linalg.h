@@ -1,0 +1,30 @@
+/* linalg.h — the only door to BLAS/LAPACK.  Only linalg*.c include cblas.h
+ * and lapacke.h; everything else calls these.  Row-major matrices. */
+#ifndef RT_LINALG_H
+#define RT_LINALG_H
+
+/* C = alpha * A^T A + beta * C, A n x p, C p x p (full symmetric stored). */
+void la_gram(int n, int p, const double *A, double alpha, double beta, double *C);
+/* y = alpha * op(A) x + beta y; A m x n; trans = 0/1. */
+void la_gemv(int trans, int m, int n, double alpha, const double *A,
+             const double *x, double beta, double *y);
+/* C = alpha * op(A) op(B) + beta C (row-major, dims of the result m x n, inner k). */
+void la_gemm(int transA, int transB, int m, int n, int k, double alpha,
+             const double *A, const double *B, double beta, double *C);
+double la_dot(int n, const double *x, const double *y);
+void   la_axpy(int n, double a, const double *x, double *y);
+/* Solve A X = B for SPD A (p x p), B p x nrhs; A and B overwritten (B by X,
+ * A by its Cholesky factor).  0 ok, >0 not positive definite (then A and B
+ * hold garbage: keep copies), <0 bad argument. */
+int la_posv(int p, int nrhs, double *A, double *B);
+/* Symmetric eigendecomposition A = V diag(w) V^T (only the upper triangle of
+ * A is read).  On return w holds the eigenvalues in ascending order and A
+ * holds V with the eigenvectors as COLUMNS: A[i*p + j] is component i of the
+ * unit eigenvector belonging to w[j].  0 ok, >0 did not converge. */
+int la_syev(int p, double *A, double *w);
+/* Threads OpenBLAS may use (n < 1 is taken as 1). */
+void la_set_threads(int n);
+/* OpenBLAS build string (static storage, do not free). */
+const char *la_version(void);
+
+#endif

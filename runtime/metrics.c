@@ -1,0 +1,180 @@
+/* metrics.c — scores with scikit-learn's definitions (sklearn.metrics), so
+ * numbers reported by mileage and by the Python bench are comparable. */
+#include "metrics.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "../util/util.h"
+
+const rt_metric_info rt_metrics[RT_MET__COUNT] = {
+#define X(e, name, cls, hib, desc) { name, cls, hib, desc },
+#include "metrics.def"
+#undef X
+};
+
+int rt_metric_lookup(const char *name)
+{
+    if (!name)
+        return -1;
+    for (int i = 0; i < RT_MET__COUNT; i++)
+        if (ut_strcasecmp(name, rt_metrics[i].name) == 0)
+            return i;
+    return -1;
+}
+
+/* Predicted class codes arrive as doubles; anything that is not a valid code
+ * counts as "some other class" (wrong for every true class). */
+static int code_of(double v, int k)
+{
+    if (!(v >= 0) || v >= k || v != floor(v))
+        return -1;
+    return (int)v;
+}
+
+/* Per-class counts: tp, true support and predicted support. */
+typedef struct { long tp, ntrue, npred; } cls_count;
+
+static cls_count *count_classes(int n, const int *yt, const double *yp, int k)
+{
+    cls_count *c = calloc((size_t)k, sizeof *c);
+    if (!c)
+        return NULL;
+    for (int i = 0; i < n; i++) {
+        int t = yt[i], q = code_of(yp[i], k);
+        if (t >= 0 && t < k)
+            c[t].ntrue++;
+        if (q >= 0)
+            c[q].npred++;
+        if (t == q && t >= 0 && t < k)
+            c[t].tp++;
+    }
+    return c;
+}
+
+static double accuracy(int n, const int *yt, const double *yp, int k)
+{
+    long ok = 0;
+    for (int i = 0; i < n; i++)
+        ok += yt[i] >= 0 && yt[i] == code_of(yp[i], k);
+    return (double)ok / n;
+}
+
+/* sklearn.balanced_accuracy_score: mean recall over the classes that occur
+ * in ytrue (classes only predicted are ignored). */
+static double balanced_accuracy(int n, const int *yt, const double *yp, int k)
+{
+    cls_count *c = count_classes(n, yt, yp, k);
+    if (!c)
+        return NAN;
+    double sum = 0;
+    int m = 0;
+    for (int j = 0; j < k; j++)
+        if (c[j].ntrue > 0) {
+            sum += (double)c[j].tp / c[j].ntrue;
+            m++;
+        }
+    free(c);
+    return m ? sum / m : NAN;
+}
+
+/* F1 = 2tp / (2tp + fp + fn), 0 when the denominator is 0 (zero_division=0).
+ * Binary (k == 2): the positive class is code 1, like f1_score's
+ * pos_label=1.  Otherwise the macro mean over the classes that occur in
+ * ytrue or in the predictions (sklearn's unique_labels). */
+static double f1(int n, const int *yt, const double *yp, int k)
+{
+    cls_count *c = count_classes(n, yt, yp, k);
+    if (!c)
+        return NAN;
+    double sum = 0;
+    int m = 0;
+    for (int j = 0; j < k; j++) {
+        if (k == 2 && j != 1)
+            continue;
+        if (k != 2 && c[j].ntrue == 0 && c[j].npred == 0)
+            continue;
+        long den = c[j].ntrue + c[j].npred;   /* = 2tp + fp + fn */
+        sum += den ? 2.0 * c[j].tp / den : 0.0;
+        m++;
+    }
+    free(c);
+    return m ? sum / m : 0.0;
+}
+
+/* sklearn.log_loss(labels=range(k), eps=1e-15): clip, renormalize each row,
+ * mean of −log p(true class). */
+static double logloss(int n, const int *yt, const double *proba, int k)
+{
+    const double eps = 1e-15;
+    double sum = 0;
+    for (int i = 0; i < n; i++) {
+        const double *pr = proba + (size_t)i * k;
+        double rs = 0, pt = 0;
+        if (yt[i] < 0 || yt[i] >= k)
+            return NAN;
+        for (int j = 0; j < k; j++) {
+            double q = pr[j];
+            if (isnan(q))
+                return NAN;
+            q = q < eps ? eps : q > 1 - eps ? 1 - eps : q;
+            rs += q;
+            if (j == yt[i])
+                pt = q;
+        }
+        sum -= log(pt / rs);
+    }
+    return sum / n;
+}
+
+static double regression(rt_metric m, int n, const double *yt, const double *yp)
+{
+    double s = 0;
+    switch (m) {
+    case RT_MET_RMSE:
+        for (int i = 0; i < n; i++)
+            s += (yt[i] - yp[i]) * (yt[i] - yp[i]);
+        return sqrt(s / n);
+    case RT_MET_MAE:
+        for (int i = 0; i < n; i++)
+            s += fabs(yt[i] - yp[i]);
+        return s / n;
+    case RT_MET_R2: {
+        double mu = 0, ss_res = 0, ss_tot = 0;
+        for (int i = 0; i < n; i++)
+            mu += yt[i];
+        mu /= n;
+        for (int i = 0; i < n; i++) {
+            ss_res += (yt[i] - yp[i]) * (yt[i] - yp[i]);
+            ss_tot += (yt[i] - mu) * (yt[i] - mu);
+        }
+        /* Constant truth: r2 is undefined; sklearn's convention. */
+        if (ss_tot == 0)
+            return ss_res == 0 ? 1.0 : 0.0;
+        return 1.0 - ss_res / ss_tot;
+    }
+    default:
+        return NAN;
+    }
+}
+
+double rt_metric_score(rt_metric m, int n, const int *ytrue_c, const double *ytrue,
+                       const double *ypred, const double *proba, int nclasses)
+{
+    if ((int)m < 0 || m >= RT_MET__COUNT || n <= 0)
+        return NAN;
+    if (!rt_metrics[m].classification)
+        return ytrue && ypred ? regression(m, n, ytrue, ypred) : NAN;
+    if (!ytrue_c || nclasses <= 0)
+        return NAN;
+    if (m == RT_MET_LOGLOSS)
+        return proba ? logloss(n, ytrue_c, proba, nclasses) : NAN;
+    if (!ypred)
+        return NAN;
+    switch (m) {
+    case RT_MET_ACCURACY:          return accuracy(n, ytrue_c, ypred, nclasses);
+    case RT_MET_BALANCED_ACCURACY: return balanced_accuracy(n, ytrue_c, ypred, nclasses);
+    case RT_MET_F1_MACRO:          return f1(n, ytrue_c, ypred, nclasses);
+    default:                       return NAN;
+    }
+}

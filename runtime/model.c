@@ -1,0 +1,176 @@
+/* model.c — the family table, the parameter schema expanded from
+ * params.def, and fit/predict dispatch.  Checks that are the same for every
+ * family (shapes, finite data, class codes) live here so the fam_*.c files
+ * can assume clean input. */
+#include "families.h"
+#include "linalg.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "../include/mileage.h"
+
+const rt_family_info rt_families[RT_FAM__COUNT] = {
+#define X(e, name, cls, reg, desc) { name, cls, reg, desc },
+#include "families.def"
+#undef X
+};
+
+/* params.def must list each family's parameters contiguously (in the order
+ * rt_pval arrays use); rt_family_params relies on it. */
+const rt_param_spec rt_param_specs[] = {
+#define P(fam, name, kind, dnum, dstr, lo, hi, choices, doc) \
+    { RT_FAM_##fam, name, kind, dnum, dstr, lo, hi, choices, doc },
+#include "params.def"
+#undef P
+};
+const int rt_nparam_specs = (int)(sizeof rt_param_specs / sizeof rt_param_specs[0]);
+
+int rt_family_lookup(const char *name)
+{
+    if (!name)
+        return -1;
+    for (int f = 0; f < RT_FAM__COUNT; f++)
+        if (ut_strcasecmp(name, rt_families[f].name) == 0)
+            return f;
+    return -1;
+}
+
+int rt_family_params(rt_family f, const rt_param_spec **specs)
+{
+    int first = -1, count = 0;
+    for (int i = 0; i < rt_nparam_specs; i++) {
+        if (rt_param_specs[i].family != f)
+            continue;
+        if (first < 0)
+            first = i;
+        count++;
+    }
+    if (specs)
+        *specs = first >= 0 ? &rt_param_specs[first] : NULL;
+    return count;
+}
+
+void rt_model_free(rt_model *m)
+{
+    if (!m)
+        return;
+    free(m->coef);
+    free(m->intercept);
+    free(m->prior);
+    free(m->cls);
+    free(m);
+}
+
+static int check_features(const double *X, int n, int p, const char *what, ut_err *e)
+{
+    if (n < 0 || p < 0 || (n > 0 && p > 0 && !X))
+        return ut_errf(e, MLG_MISUSE, "%s: bad feature matrix (%d x %d)", what, n, p);
+    for (long i = 0; i < (long)n * p; i++)
+        if (!isfinite(X[i]))
+            return ut_errf(e, MLG_DATA,
+                           "%s: non-finite feature value at row %ld, column %ld"
+                           " (impute missing values first)",
+                           what, i / p + 1, i % p + 1);
+    return 0;
+}
+
+static int check_trainset(rt_family f, const rt_trainset *ts, ut_err *e)
+{
+    const char *fam = rt_families[f].name;
+    if (!ts || ts->n <= 0)
+        return ut_errf(e, MLG_DATA, "%s: no training rows", fam);
+    if (check_features(ts->X, ts->n, ts->p, fam, e))
+        return -1;
+    if (ts->nclasses > 0) {
+        if (!rt_families[f].classification)
+            return ut_errf(e, MLG_MISUSE, "%s does not do classification", fam);
+        if (!ts->yc)
+            return ut_errf(e, MLG_MISUSE, "%s: classification without class codes", fam);
+        for (int i = 0; i < ts->n; i++)
+            if (ts->yc[i] < 0 || ts->yc[i] >= ts->nclasses)
+                return ut_errf(e, MLG_DATA, "%s: class code %d at row %d is outside"
+                               " [0,%d)", fam, ts->yc[i], i + 1, ts->nclasses);
+    } else {
+        if (!rt_families[f].regression)
+            return ut_errf(e, MLG_MISUSE, "%s does not do regression", fam);
+        if (!ts->y)
+            return ut_errf(e, MLG_MISUSE, "%s: regression without targets", fam);
+        for (int i = 0; i < ts->n; i++)
+            if (!isfinite(ts->y[i]))
+                return ut_errf(e, MLG_DATA, "%s: non-finite target at row %d", fam, i + 1);
+    }
+    return 0;
+}
+
+int rt_fit(rt_family f, const rt_pval *params, const rt_trainset *ts,
+           rt_model **out, ut_err *e)
+{
+    int rc = -1;
+    rt_model *m = NULL;
+    if (!out)
+        return ut_errf(e, MLG_MISUSE, "rt_fit: NULL output");
+    *out = NULL;
+    if ((int)f < 0 || f >= RT_FAM__COUNT || !params)
+        return ut_errf(e, MLG_MISUSE, "rt_fit: bad family or parameters");
+    if (check_trainset(f, ts, e))
+        return -1;
+    m = calloc(1, sizeof *m);
+    if (!m)
+        return ut_errf(e, MLG_NOMEM, "out of memory fitting %s", rt_families[f].name);
+    m->family = f;
+    m->p = ts->p;
+    m->nclasses = ts->nclasses;
+    switch (f) {
+    case RT_FAM_BASELINE: rc = rt_baseline_fit(params, ts, m, e); break;
+    case RT_FAM_RIDGE:    rc = rt_ridge_fit(params, ts, m, e); break;
+    case RT_FAM_LOGREG:   rc = rt_logreg_fit(params, ts, m, e); break;
+    default: rc = ut_errf(e, MLG_MISUSE, "rt_fit: unknown family %d", (int)f); break;
+    }
+    if (rc != 0) {
+        rt_model_free(m);
+        return -1;
+    }
+    *out = m;
+    return 0;
+}
+
+int rt_predict(const rt_model *m, const double *X, int n, int p,
+               double *pred, double *proba, ut_err *e)
+{
+    if (!m || (n > 0 && !pred))
+        return ut_errf(e, MLG_MISUSE, "rt_predict: NULL model or output");
+    if (p != m->p)
+        return ut_errf(e, MLG_DATA, "%s model was fitted on %d features, got %d",
+                       rt_families[m->family].name, m->p, p);
+    if (check_features(X, n, p, rt_families[m->family].name, e))
+        return -1;
+    if (n == 0)
+        return 0;
+    /* Regression has no class scores: proba is ignored, as documented. */
+    if (m->nclasses == 0)
+        proba = NULL;
+    switch (m->family) {
+    case RT_FAM_BASELINE: return rt_baseline_predict(m, n, pred, proba);
+    case RT_FAM_RIDGE:    return rt_ridge_predict(m, X, n, pred, proba, e);
+    case RT_FAM_LOGREG:   return rt_logreg_predict(m, X, n, pred, proba, e);
+    default: return ut_errf(e, MLG_MISUSE, "rt_predict: unknown family");
+    }
+}
+
+void rt_linear_scores(const rt_model *m, const double *X, int n, double *scores)
+{
+    /* scores = X coefᵀ (n x nout), then the intercept row is added. */
+    la_gemm(0, 1, n, m->nout, m->p, 1.0, X, m->coef, 0.0, scores);
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < m->nout; k++)
+            scores[(size_t)i * m->nout + k] += m->intercept[k];
+}
+
+double rt_sigmoid(double z)
+{
+    if (z >= 0)
+        return 1.0 / (1.0 + exp(-z));
+    double ez = exp(z);
+    return ez / (1.0 + ez);
+}

@@ -1,0 +1,66 @@
+/* model.h — model families: parameter schema, fit and predict.
+ * A fitted rt_model is owned by the caller (rt_model_free).  Training data
+ * is only read.  Families are listed once in families.def / params.def. */
+#ifndef RT_MODEL_H
+#define RT_MODEL_H
+
+#include "../util/util.h"
+
+typedef enum {
+#define X(e, name, cls, reg, desc) RT_FAM_##e,
+#include "families.def"
+#undef X
+    RT_FAM__COUNT
+} rt_family;
+
+typedef enum { RT_PARAM_NUM = 0, RT_PARAM_INT = 1, RT_PARAM_STR = 2 } rt_param_kind;
+
+typedef struct {
+    rt_family     family;
+    const char   *name;
+    rt_param_kind kind;
+    double        def_num;
+    const char   *def_str;
+    double        min, max;
+    const char   *choices;   /* "a|b|c" for RT_PARAM_STR */
+    const char   *doc;
+} rt_param_spec;
+
+typedef struct {
+    const char *name;
+    int  classification, regression;
+    const char *desc;
+} rt_family_info;
+
+extern const rt_family_info rt_families[RT_FAM__COUNT];
+extern const rt_param_spec  rt_param_specs[];
+extern const int            rt_nparam_specs;
+
+int rt_family_lookup(const char *name);   /* case-insensitive; -1 if unknown */
+/* Param specs of a family: returns count, *specs points into rt_param_specs. */
+int rt_family_params(rt_family f, const rt_param_spec **specs);
+
+/* A concrete parameter value: all params of the family, in params.def order,
+ * defaults filled in by the compiler. */
+typedef struct { double num; const char *str; } rt_pval;
+
+typedef struct {
+    const double *X;          /* n x p, row-major                        */
+    int n, p;
+    const double *y;          /* regression targets (n), or NULL          */
+    const int    *yc;         /* classification: class codes in [0,k)    */
+    int nclasses;             /* 0 for regression                         */
+} rt_trainset;
+
+typedef struct rt_model rt_model;
+
+int  rt_fit(rt_family f, const rt_pval *params, const rt_trainset *ts,
+            rt_model **out, ut_err *e);
+/* pred[n]: predicted value (regression) or class code as double.
+ * proba (may be NULL): n x nclasses class probabilities / scores normalized
+ * to sum 1 (for metrics such as logloss/auc).  Returns 0 / -1. */
+int  rt_predict(const rt_model *m, const double *X, int n, int p,
+                double *pred, double *proba, ut_err *e);
+void rt_model_free(rt_model *m);   /* NULL-safe */
+
+#endif

@@ -1,0 +1,26 @@
+#!/bin/sh
+# run_golden.sh MILEAGE QUERY.mql WORKDIR
+# Runs one golden query file with a fresh catalog and compares stdout+stderr
+# (and the exit status, as a last line) with tests/golden/expected/NAME.out.
+# MLG_UPDATE_GOLDEN=1 rewrites the expected file instead.
+set -u
+bin=$1; query=$2; work=$3
+name=$(basename "$query" .mql)
+dir=$(cd "$(dirname "$query")" && pwd)
+expected="$dir/expected/$name.out"
+mkdir -p "$work"
+db="$work/$name.db"
+rm -f "$db" "$db-wal" "$db-shm"
+actual="$work/$name.out"
+# queries refer to data as data/..., from the repository root
+cd "$dir/../.." || exit 1
+"$bin" --db "$db" --no-times "tests/golden/$name.mql" > "$actual" 2>&1
+echo "exit status: $?" >> "$actual"
+if [ "${MLG_UPDATE_GOLDEN:-0}" = 1 ]; then
+    cp "$actual" "$expected"
+    exit 0
+fi
+if [ ! -f "$expected" ]; then
+    echo "missing expected output $expected; actual output:"; cat "$actual"; exit 1
+fi
+diff -u "$expected" "$actual"

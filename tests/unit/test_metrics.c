@@ -1,0 +1,129 @@
+/* test_metrics.c — every metric on small hand-made vectors, against the
+ * numbers scikit-learn 1.2.1 (Debian python3-sklearn) prints for the same
+ * inputs; the producing call is quoted next to each constant. */
+#include <math.h>
+#include <stdio.h>
+
+#include "../../runtime/metrics.h"
+
+static int failures;
+
+static void check_close(const char *what, double got, double want)
+{
+    if (!(fabs(got - want) <= 1e-12 * fmax(1.0, fabs(want)))) {
+        failures++;
+        printf("FAIL %s: got %.17g want %.17g\n", what, got, want);
+    }
+}
+
+static void check_nan(const char *what, double got)
+{
+    if (!isnan(got)) {
+        failures++;
+        printf("FAIL %s: got %.17g want NaN\n", what, got);
+    }
+}
+
+static void test_lookup(void)
+{
+    if (rt_metric_lookup("ACCURACY") != RT_MET_ACCURACY || rt_metric_lookup("F1") != RT_MET_F1_MACRO
+        || rt_metric_lookup("LogLoss") != RT_MET_LOGLOSS || rt_metric_lookup("auc") != -1
+        || rt_metric_lookup(NULL) != -1) {
+        failures++;
+        printf("FAIL rt_metric_lookup\n");
+    }
+    if (!rt_metrics[RT_MET_R2].higher_is_better || rt_metrics[RT_MET_RMSE].higher_is_better
+        || !rt_metrics[RT_MET_LOGLOSS].classification) {
+        failures++;
+        printf("FAIL rt_metrics table flags\n");
+    }
+}
+
+static void test_multiclass(void)
+{
+    /* yt = [0,1,2,2,1,0,3,3,1,2]; yp = [0,2,2,2,1,0,1,3,0,4]; 5 classes, class 4
+     * only predicted (excluded from balanced accuracy, F1 = 0 in the macro). */
+    int yt[10] = { 0, 1, 2, 2, 1, 0, 3, 3, 1, 2 };
+    double yp[10] = { 0, 2, 2, 2, 1, 0, 1, 3, 0, 4 };
+    /* accuracy_score(yt, yp) */
+    check_close("mc accuracy", rt_metric_score(RT_MET_ACCURACY, 10, yt, NULL, yp, NULL, 5),
+                0.59999999999999998);
+    /* balanced_accuracy_score(yt, yp) */
+    check_close("mc balanced_accuracy",
+                rt_metric_score(RT_MET_BALANCED_ACCURACY, 10, yt, NULL, yp, NULL, 5), 0.625);
+    /* f1_score(yt, yp, average='macro', zero_division=0) */
+    check_close("mc f1 macro", rt_metric_score(RT_MET_F1_MACRO, 10, yt, NULL, yp, NULL, 5),
+                0.5066666666666666);
+}
+
+static void test_binary(void)
+{
+    int bt[8] = { 0, 1, 1, 0, 1, 1, 0, 0 };
+    double bp[8] = { 0, 1, 0, 0, 1, 1, 1, 0 };
+    /* accuracy_score, balanced_accuracy_score, f1_score(zero_division=0): 0.75 each */
+    check_close("bin accuracy", rt_metric_score(RT_MET_ACCURACY, 8, bt, NULL, bp, NULL, 2), 0.75);
+    check_close("bin balanced", rt_metric_score(RT_MET_BALANCED_ACCURACY, 8, bt, NULL, bp, NULL, 2), 0.75);
+    check_close("bin f1", rt_metric_score(RT_MET_F1_MACRO, 8, bt, NULL, bp, NULL, 2), 0.75);
+    /* f1_score([0,0,0],[0,0,0], zero_division=0) == 0: no positives anywhere */
+    int z[3] = { 0, 0, 0 };
+    double zp[3] = { 0, 0, 0 };
+    check_close("bin f1 no positives", rt_metric_score(RT_MET_F1_MACRO, 3, z, NULL, zp, NULL, 2), 0.0);
+
+    /* log_loss(bt, P, eps=1e-15): rows with exact 0/1 exercise the clipping */
+    double P[16] = { 0.9, 0.1, 0.2, 0.8, 0.6, 0.4, 1.0, 0.0,
+                     0.3, 0.7, 0.0, 1.0, 0.45, 0.55, 0.7, 0.3 };
+    check_close("bin logloss", rt_metric_score(RT_MET_LOGLOSS, 8, bt, NULL, bp, P, 2),
+                0.34458154786767869);
+    check_nan("logloss without proba", rt_metric_score(RT_MET_LOGLOSS, 8, bt, NULL, bp, NULL, 2));
+}
+
+static void test_logloss_3(void)
+{
+    int y3[5] = { 0, 1, 2, 0, 1 };
+    double P3[15] = { 0.7, 0.2, 0.1, 0.1, 0.6, 0.3, 0.2, 0.2, 0.6, 0.0, 0.5, 0.5,
+                      0.25, 0.25, 0.5 };
+    /* log_loss(y3, P3, eps=1e-15, labels=[0,1,2]); row 3 gives the truth p=0 */
+    check_close("3-class logloss", rt_metric_score(RT_MET_LOGLOSS, 5, y3, NULL, NULL, P3, 3),
+                7.4606793895002568);
+    /* Rows 1 and 2 scaled by 2 and 0.5 (not summing to 1): sklearn clips to
+     * [1e-15, 1-1e-15] first and renormalizes after, so 1.2 -> 1-1e-15.
+     * log_loss(y3, P3 * [[1],[2],[0.5],[1],[1]], eps=1e-15, labels=[0,1,2]) */
+    double s[5] = { 1, 2, 0.5, 1, 1 };
+    for (int i = 0; i < 5; i++)
+        for (int k = 0; k < 3; k++)
+            P3[i * 3 + k] *= s[i];
+    check_close("3-class logloss unnormalized",
+                rt_metric_score(RT_MET_LOGLOSS, 5, y3, NULL, NULL, P3, 3), 7.4760715977274828);
+}
+
+static void test_regression(void)
+{
+    double rt[5] = { 3, -0.5, 2, 7, 4.2 }, rp[5] = { 2.5, 0.0, 2, 8, 3.9 };
+    /* mean_squared_error(rt, rp) ** 0.5 */
+    check_close("rmse", rt_metric_score(RT_MET_RMSE, 5, NULL, rt, rp, NULL, 0), 0.56391488719486738);
+    /* mean_absolute_error(rt, rp) */
+    check_close("mae", rt_metric_score(RT_MET_MAE, 5, NULL, rt, rp, NULL, 0), 0.46000000000000008);
+    /* r2_score(rt, rp) */
+    check_close("r2", rt_metric_score(RT_MET_R2, 5, NULL, rt, rp, NULL, 0), 0.9480256276150627);
+    /* r2_score([2,2,2],[2,2,2]) == 1; r2_score([2,2,2],[1,2,3]) == 0 */
+    double c[3] = { 2, 2, 2 }, c2[3] = { 1, 2, 3 };
+    check_close("r2 constant perfect", rt_metric_score(RT_MET_R2, 3, NULL, c, c, NULL, 0), 1.0);
+    check_close("r2 constant imperfect", rt_metric_score(RT_MET_R2, 3, NULL, c, c2, NULL, 0), 0.0);
+    check_nan("regression metric without truth", rt_metric_score(RT_MET_MAE, 3, NULL, NULL, c, NULL, 0));
+    check_nan("no rows", rt_metric_score(RT_MET_MAE, 0, NULL, c, c, NULL, 0));
+}
+
+int main(void)
+{
+    test_lookup();
+    test_multiclass();
+    test_binary();
+    test_logloss_3();
+    test_regression();
+    if (failures) {
+        printf("test_metrics: %d failure(s)\n", failures);
+        return 1;
+    }
+    printf("test_metrics: ok\n");
+    return 0;
+}
