@@ -58,6 +58,7 @@ void cli_print_error(mlg_db *db, const char *src, const char *text, int stmt_off
 {
     int off = mlg_error_offset(db), len = mlg_error_length(db);
     int line, col;
+    fflush(stdout);  /* keep results and errors in order when both go to one file */
     const char *ls;
     if (off < 0) {
         /* no token to point at: name the statement's line */

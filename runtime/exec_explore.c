@@ -331,23 +331,17 @@ int rt_exec_explore(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, const char 
                 }
                 ns[i].error = ut_strdup(re.msg[0] ? re.msg : "fit failed");
             }
-            if (--in->remaining == 0 && in->has_design) {
-                rt_design_free(&in->design);
-                in->has_design = 0;
-            }
             break;
         }
         case OPT_EVALUATE: {
             node_state *fit = &ns[nd->input];
-            const node_state *tfs = &ns[p->nodes[nd->input].input];
+            node_state *tfs = &ns[p->nodes[nd->input].input];
             int slot = nd->config * nr + nd->round;
             double score = NAN, pt0 = ut_now();
             char *sj = NULL, *err = fit->error;
             ut_err re;
             ut_err_clear(&re);
             if (!err) {
-                /* the design of this fold is still alive: FIT's input
-                 * keeps it until every user has evaluated (see below) */
                 double *Xt = gather(&tfs->design, dc.test, ntest);
                 double *pred = malloc((size_t)ntest * sizeof *pred + 1);
                 double *proba = dc.kind == RT_CLASSIFICATION
@@ -376,6 +370,12 @@ int rt_exec_explore(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, const char 
             if (err) failed++;
             rt_model_free(fit->model);
             fit->model = NULL;
+            /* the fold's design is used by FIT and EVALUATE; free it after
+             * the last configuration of the round has been evaluated */
+            if (--tfs->remaining == 0 && tfs->has_design) {
+                rt_design_free(&tfs->design);
+                tfs->has_design = 0;
+            }
             done++;
             if (!err && score_better(x->metric, score, best)) best = score;
             if (c->progress) c->progress(c->progress_arg, done, planned, best, ut_now() - t0);
@@ -412,7 +412,6 @@ out:
         }
         *e = keep;
     }
-    /* a design whose FIT users are done is freed lazily here */
     if (ns) free_state(ns, p->n);
     free(cfg_ids);
     free(tl.score);

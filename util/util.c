@@ -124,6 +124,11 @@ void ut_buf_json_num(ut_buf *b, double v)
         return;
     }
     char tmp[40];
+    if (v == floor(v) && fabs(v) < 1e15) {  /* integers read as integers: 1000, not 1e+03 */
+        snprintf(tmp, sizeof tmp, "%.0f", v);
+        ut_buf_puts(b, tmp);
+        return;
+    }
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(tmp, sizeof tmp, "%.*g", prec, v);
         if (strtod(tmp, NULL) == v) break;
