@@ -1,0 +1,158 @@
+/* test_api.c — the public API through mileage.h only: completion for the
+ * REPL, the prepare/tail loop, error codes/offsets/lengths, NULL safety,
+ * column types, reset, interrupt, and that a failed statement leaves the
+ * catalog as it was. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mileage.h"
+
+static int failures;
+#define CHECK(c, ...) do { if (!(c)) { failures++; printf("FAIL %s:%d: ", __FILE__, __LINE__); printf(__VA_ARGS__); printf("\n"); } } while (0)
+
+static long long count(mlg_db *db, const char *q)
+{
+    mlg_stmt *s = NULL;
+    long long n = -1;
+    if (mlg_prepare(db, q, -1, &s, NULL) == MLG_OK && mlg_step(s) == MLG_ROW) n = mlg_column_int(s, 0);
+    mlg_finalize(s);
+    return n;
+}
+
+static void on_progress(void *arg, int done, int planned, double best, double elapsed)
+{
+    (void)planned, (void)best, (void)elapsed;
+    if (done == 4) mlg_interrupt(arg);
+}
+
+static void test_complete(void)
+{
+    CHECK(mlg_complete("SHOW DATASETS;"), "simple");
+    CHECK(!mlg_complete("SHOW DATASETS"), "no semicolon");
+    CHECK(!mlg_complete("EXPLORE t USING ridge(alpha IN {1,\n"), "open multi-line");
+    CHECK(!mlg_complete("CREATE DATASET d FROM 'a;b"), "semicolon inside an open string");
+    CHECK(mlg_complete("CREATE DATASET d FROM 'a;b';"), "closed string");
+    CHECK(!mlg_complete("SHOW TASKS /* ; */"), "semicolon in a comment");
+    CHECK(!mlg_complete("SHOW TASKS -- ;\n"), "semicolon in a line comment");
+    CHECK(mlg_complete("SHOW TASKS; -- done\n"), "trailing comment");
+    CHECK(!mlg_complete("SHOW TASKS; SHOW"), "second statement open");
+    CHECK(!mlg_complete(""), "empty");
+    CHECK(!mlg_complete("/* open comment ;"), "open block comment");
+    CHECK(!mlg_complete(NULL), "NULL");
+}
+
+static void test_null_safety(void)
+{
+    CHECK(mlg_close(NULL) == MLG_OK, "close NULL");
+    CHECK(mlg_finalize(NULL) == MLG_OK, "finalize NULL");
+    CHECK(mlg_step(NULL) == MLG_MISUSE, "step NULL");
+    mlg_stmt *s = (mlg_stmt *)1;
+    CHECK(mlg_prepare(NULL, "SHOW TASKS;", -1, &s, NULL) == MLG_MISUSE && s == NULL, "prepare NULL db sets *stmt");
+    CHECK(mlg_column_text(NULL, 0) == NULL && mlg_column_count(NULL) == 0, "columns NULL");
+    mlg_interrupt(NULL);
+    CHECK(mlg_open(NULL, NULL) == MLG_MISUSE, "open without out");
+}
+
+int main(void)
+{
+    test_complete();
+    test_null_safety();
+
+    char path[] = "/tmp/mlg_api_XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0) return 1;
+    close(fd);
+    unlink(path);  /* mlg_open creates it */
+    mlg_db *db = NULL;
+    CHECK(mlg_open(path, &db) == MLG_OK, "open: %s", mlg_errmsg(db));
+
+    /* the tail pointer walks a script; blanks and comments give no stmt */
+    char script[512];
+    snprintf(script, sizeof script,
+             "-- setup\nCREATE DATASET iris FROM '%s/data/iris.csv';\n"
+             "CREATE TASK sp ON iris PREDICT target EVALUATE BY CV(3) SEED 3; /* done */ ",
+             MLG_SOURCE_DIR);
+    const char *p = script;
+    int stmts = 0;
+    while (*p) {
+        mlg_stmt *s = NULL;
+        const char *tail = NULL;
+        CHECK(mlg_prepare(db, p, -1, &s, &tail) == MLG_OK, "prepare: %s", mlg_errmsg(db));
+        CHECK(tail > p, "tail advances");
+        if (!s) break;
+        CHECK(mlg_step(s) == MLG_DONE, "step: %s", mlg_errmsg(db));
+        CHECK(mlg_stmt_message(s) != NULL, "message");
+        stmts++;
+        mlg_finalize(s);
+        p = tail;
+    }
+    CHECK(stmts == 2, "two statements, got %d", stmts);
+
+    /* rows and column types */
+    mlg_stmt *s = NULL;
+    CHECK(mlg_prepare(db, "SELECT name, rows, 1.5 AS x, NULL AS n FROM datasets", -1, &s, NULL) == MLG_OK, "prepare");
+    CHECK(mlg_step(s) == MLG_ROW, "row");
+    CHECK(mlg_column_count(s) == 4, "4 columns");
+    CHECK(!strcmp(mlg_column_name(s, 0), "name"), "name");
+    CHECK(mlg_column_type(s, 0) == MLG_TEXT && !strcmp(mlg_column_text(s, 0), "iris"), "text");
+    CHECK(mlg_column_type(s, 1) == MLG_INTEGER && mlg_column_int(s, 1) == 150, "int");
+    CHECK(mlg_column_type(s, 2) == MLG_FLOAT && mlg_column_double(s, 2) == 1.5, "float");
+    CHECK(mlg_column_type(s, 3) == MLG_NULL && mlg_column_text(s, 3) == NULL, "null");
+    CHECK(mlg_column_name(s, 9) == NULL && mlg_column_type(s, -1) == MLG_NULL, "out of range");
+    CHECK(mlg_step(s) == MLG_DONE, "done");
+    CHECK(mlg_reset(s) == MLG_OK && mlg_step(s) == MLG_ROW, "reset runs again");
+    mlg_finalize(s);
+
+    /* errors: code, message, offset and length of the offending token */
+    const char *bad = "EXPLORE sp USING ridge(alpha IN {1, 2}), knn(k = 3);";
+    CHECK(mlg_prepare(db, bad, -1, &s, NULL) == MLG_NAME && s == NULL, "unknown family");
+    CHECK(mlg_error_offset(db) == 41 && mlg_error_length(db) == 3, "offset %d length %d",
+          mlg_error_offset(db), mlg_error_length(db));
+    CHECK(strstr(mlg_errmsg(db), "unknown model family 'knn'") != NULL, "%s", mlg_errmsg(db));
+    CHECK(mlg_prepare(db, "SHOW DATASET;", -1, &s, NULL) == MLG_SYNTAX, "syntax");
+    CHECK(mlg_error_offset(db) == 5, "syntax offset %d", mlg_error_offset(db));
+    CHECK(mlg_prepare(db, "SHOW TASKS;", -1, &s, NULL) == MLG_OK && mlg_error_offset(db) == -1,
+          "success clears the error");
+    mlg_finalize(s);
+
+    /* read-only SQL: refused, and nothing changes */
+    long long before = count(db, "SELECT count(*) FROM datasets");
+    CHECK(mlg_exec(db, "SELECT * FROM datasets WHERE 0; SELECT load_extension('x');", NULL, NULL) != MLG_OK,
+          "load_extension refused");
+    CHECK(count(db, "SELECT count(*) FROM datasets") == before, "unchanged");
+
+    /* a failing statement leaves nothing behind */
+    CHECK(mlg_exec(db, "CREATE DATASET broken FROM '/nonexistent/x.csv';", NULL, NULL) == MLG_DATA, "data error");
+    CHECK(count(db, "SELECT count(*) FROM datasets") == before, "no half-written dataset");
+
+    CHECK(mlg_prepare(db, "EXPLORE sp USING ridge(alpha IN {1, 2});", -1, &s, NULL) == MLG_OK, "prepare explore");
+    CHECK(mlg_step(s) == MLG_ROW, "explore runs: %s", mlg_errmsg(db));
+    mlg_finalize(s);
+    CHECK(count(db, "SELECT count(*) FROM runs") == 6, "2 configs x 3 folds");
+
+    /* interrupt after the 4th run (as Ctrl-C would): the finished runs are
+     * kept, the experiment is marked interrupted, the handle works on */
+    mlg_progress(db, on_progress, db);
+    CHECK(mlg_prepare(db, "EXPLORE sp USING ridge(alpha IN {1, 2, 3});", -1, &s, NULL) == MLG_OK, "prepare");
+    CHECK(mlg_step(s) == MLG_INTERRUPT, "interrupted: %s", mlg_errmsg(db));
+    CHECK(strstr(mlg_errmsg(db), "kept 4 of 9 runs") != NULL, "%s", mlg_errmsg(db));
+    mlg_finalize(s);
+    mlg_progress(db, NULL, NULL);
+    CHECK(count(db, "SELECT count(*) FROM runs WHERE experiment = 2") == 4, "4 runs kept");
+    CHECK(count(db, "SELECT count(*) FROM experiments WHERE id = 2 AND status = 'interrupted'") == 1, "marked");
+    CHECK(count(db, "SELECT count(*) FROM runs") == 10, "handle still works");
+
+    mlg_close(db);
+    char side[64];
+    unlink(path);
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+    if (failures) printf("%d failure(s)\n", failures);
+    else printf("ok\n");
+    return failures != 0;
+}
