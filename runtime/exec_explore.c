@@ -52,6 +52,7 @@ typedef struct {
     int *yc;           /* classification */
     double *y;         /* regression */
     rt_kind kind;
+    unsigned long long seed;  /* the task's: randomized families repeat exactly */
     int *train, *test; /* scratch */
 } data_ctx;
 
@@ -118,7 +119,7 @@ static int run_fit(const data_ctx *dc, const cmp_config *cf, const rt_design *d,
         if (y) for (int i = 0; i < ntrain; i++) y[i] = dc->y[train[i]];
     }
     if (yc || y) {
-        rt_trainset ts = {X, ntrain, d->p, y, yc, dc->kind == RT_CLASSIFICATION ? dc->nclasses : 0};
+        rt_trainset ts = {X, ntrain, d->p, y, yc, dc->kind == RT_CLASSIFICATION ? dc->nclasses : 0, dc->seed};
         double t0 = ut_now();
         rc = rt_fit(cf->family, cf->params, &ts, &ns->model, re);
         ns->fit_seconds = ut_now() - t0;
@@ -254,6 +255,7 @@ int rt_exec_explore(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, const char 
         goto out;
     }
     dc.fold = fold;
+    dc.seed = (unsigned long long)x->task.seed;
     dc.kind = strcmp(x->task.kind, "regression") ? RT_CLASSIFICATION : RT_REGRESSION;
     const rt_column *tc = &dc.t->cols[dc.target];
     dc.train = malloc((size_t)dc.n * sizeof *dc.train + 1);

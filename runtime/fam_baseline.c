@@ -96,8 +96,11 @@ int rt_baseline_fit(const rt_pval *params, const rt_trainset *ts,
     return 0;
 }
 
-int rt_baseline_predict(const rt_model *m, int n, double *pred, double *proba)
+int rt_baseline_predict(const rt_model *m, const double *X, int n, double *pred,
+                        double *proba, ut_err *e)
 {
+    (void)X;
+    (void)e;
     for (int i = 0; i < n; i++)
         pred[i] = m->constant;
     if (proba)

@@ -39,27 +39,29 @@ struct rt_model {
     int     n_iter;
     double  objective, grad_max;
     int     hit_max_iter;
+    /* Families with their own state (trees, neighbours, ...) keep it here;
+     * rt_model_free calls impl_free(impl) when set. */
+    void   *impl;
+    void  (*impl_free)(void *impl);
 };
+
+/* Every family: fit fills a calloc'd model (family, p, nclasses set) or
+ * returns -1 with e set (model.c frees the partial model); predict writes
+ * pred[n] and, when proba is non-NULL and the task is classification,
+ * proba[n x nclasses]. */
+#define X(e, fn, name, cls, reg, desc)                                              \
+    int rt_##fn##_fit(const rt_pval *params, const rt_trainset *ts, rt_model *m, ut_err *e_); \
+    int rt_##fn##_predict(const rt_model *m, const double *X, int n, double *pred,  \
+                          double *proba, ut_err *e_);
+#include "families.def"
+#undef X
 
 /* Each fit fills a calloc'd model whose family field is already set;
  * on failure it returns -1 with e set and model.c frees the partial model. */
-int rt_baseline_fit(const rt_pval *params, const rt_trainset *ts,
-                    rt_model *m, ut_err *e);
-int rt_baseline_predict(const rt_model *m, int n, double *pred, double *proba);
-
-int rt_ridge_fit(const rt_pval *params, const rt_trainset *ts,
-                 rt_model *m, ut_err *e);
-int rt_logreg_fit(const rt_pval *params, const rt_trainset *ts,
-                  rt_model *m, ut_err *e);
 
 /* Linear families share prediction: scores = X coefᵀ + intercept (n x nout)
  * into `scores` (caller-provided, n*nout doubles). */
 void rt_linear_scores(const rt_model *m, const double *X, int n, double *scores);
-/* ridge: pred and (optional) proba from the scores; see fam_ridge.c. */
-int rt_ridge_predict(const rt_model *m, const double *X, int n, double *pred,
-                     double *proba, ut_err *e);
-int rt_logreg_predict(const rt_model *m, const double *X, int n, double *pred,
-                      double *proba, ut_err *e);
 
 /* Numerically safe logistic function 1 / (1 + exp(-z)). */
 double rt_sigmoid(double z);

@@ -11,7 +11,7 @@
 #include "../include/mileage.h"
 
 const rt_family_info rt_families[RT_FAM__COUNT] = {
-#define X(e, name, cls, reg, desc) { name, cls, reg, desc },
+#define X(e, fn, name, cls, reg, desc) { name, cls, reg, desc },
 #include "families.def"
 #undef X
 };
@@ -59,6 +59,8 @@ void rt_model_free(rt_model *m)
     free(m->intercept);
     free(m->prior);
     free(m->cls);
+    if (m->impl && m->impl_free)
+        m->impl_free(m->impl);
     free(m);
 }
 
@@ -122,9 +124,9 @@ int rt_fit(rt_family f, const rt_pval *params, const rt_trainset *ts,
     m->p = ts->p;
     m->nclasses = ts->nclasses;
     switch (f) {
-    case RT_FAM_BASELINE: rc = rt_baseline_fit(params, ts, m, e); break;
-    case RT_FAM_RIDGE:    rc = rt_ridge_fit(params, ts, m, e); break;
-    case RT_FAM_LOGREG:   rc = rt_logreg_fit(params, ts, m, e); break;
+#define X(e_, fn, name, cls, reg, desc) case RT_FAM_##e_: rc = rt_##fn##_fit(params, ts, m, e); break;
+#include "families.def"
+#undef X
     default: rc = ut_errf(e, MLG_MISUSE, "rt_fit: unknown family %d", (int)f); break;
     }
     if (rc != 0) {
@@ -151,9 +153,9 @@ int rt_predict(const rt_model *m, const double *X, int n, int p,
     if (m->nclasses == 0)
         proba = NULL;
     switch (m->family) {
-    case RT_FAM_BASELINE: return rt_baseline_predict(m, n, pred, proba);
-    case RT_FAM_RIDGE:    return rt_ridge_predict(m, X, n, pred, proba, e);
-    case RT_FAM_LOGREG:   return rt_logreg_predict(m, X, n, pred, proba, e);
+#define X(e_, fn, name, cls, reg, desc) case RT_FAM_##e_: return rt_##fn##_predict(m, X, n, pred, proba, e);
+#include "families.def"
+#undef X
     default: return ut_errf(e, MLG_MISUSE, "rt_predict: unknown family");
     }
 }

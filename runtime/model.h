@@ -7,7 +7,7 @@
 #include "../util/util.h"
 
 typedef enum {
-#define X(e, name, cls, reg, desc) RT_FAM_##e,
+#define X(e, fn, name, cls, reg, desc) RT_FAM_##e,
 #include "families.def"
 #undef X
     RT_FAM__COUNT
@@ -50,6 +50,7 @@ typedef struct {
     const double *y;          /* regression targets (n), or NULL          */
     const int    *yc;         /* classification: class codes in [0,k)    */
     int nclasses;             /* 0 for regression                         */
+    unsigned long long seed;  /* for randomized families (forest, gbt)    */
 } rt_trainset;
 
 typedef struct rt_model rt_model;

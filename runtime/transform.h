@@ -18,6 +18,17 @@ extern const char *const rt_tf_names[RT_TF__COUNT];
 typedef enum { RT_IMPUTE_MEAN = 0, RT_IMPUTE_MEDIAN, RT_IMPUTE_MOST_FREQUENT,
                RT_IMPUTE_CONSTANT } rt_impute_strategy;
 
+/* Which columns a step applies to.  DEFAULT means the transform's own
+ * default: impute → all, onehot → categorical, drop/keep → named, every
+ * other transform → numeric.  Named columns are matched against the
+ * columns present at that point of the chain (original names, or derived
+ * names such as "purpose=car"), case-insensitively; an unknown name is an
+ * error naming it. */
+typedef enum { RT_SEL_DEFAULT = 0, RT_SEL_ALL, RT_SEL_NUMERIC, RT_SEL_CATEGORICAL,
+               RT_SEL_NAMED } rt_selector;
+
+typedef enum { RT_BIN_UNIFORM = 0, RT_BIN_QUANTILE = 1 } rt_bin_strategy;
+
 typedef struct {
     rt_tf_kind kind;
     rt_impute_strategy strategy;  /* IMPUTE: numeric strategy; categorical
@@ -26,6 +37,12 @@ typedef struct {
     double constant;              /* IMPUTE CONSTANT, numeric fill value      */
     int    max_levels;            /* ONEHOT: 0 = no limit; else the most frequent
                                      max_levels levels, the rest share one column */
+    int    k;                     /* BIN: bins; PCA: components; SELECT_K: columns kept */
+    rt_bin_strategy bin_strategy; /* BIN */
+    int    degree;                /* POLY (2) */
+    rt_selector selector;
+    char **columns;               /* RT_SEL_NAMED, DROP, KEEP: borrowed names */
+    int    ncolumns;
 } rt_tf_step;
 
 /* A dense design matrix, row-major: x[i * p + j]. */
@@ -38,7 +55,11 @@ typedef struct {
 /* Fits the chain on rows train[0..ntrain) of t (every column except
  * target_col is a feature), applies it to all t->nrows rows.  After the
  * chain, categorical columns that remain are one-hot encoded and numeric
- * NaNs mean-imputed, so the design is always complete and finite.  */
+ * NaNs mean-imputed, so the design is always complete and finite.
+ * select_k reads the target (target_col) of the training rows: F-test of
+ * ANOVA for a classification target, of correlation for regression
+ * (scikit-learn's f_classif / f_regression); the task kind is
+ * rt_target_kind of that column. */
 int  rt_pipeline_run(const rt_table *t, int target_col, const rt_tf_step *steps,
                      int nsteps, const int *train, int ntrain, rt_design *out, ut_err *e);
 void rt_design_free(rt_design *d);

@@ -107,11 +107,11 @@ int main(void)
     mlg_finalize(s);
 
     /* errors: code, message, offset and length of the offending token */
-    const char *bad = "EXPLORE sp USING ridge(alpha IN {1, 2}), knn(k = 3);";
+    const char *bad = "EXPLORE sp USING ridge(alpha IN {1, 2}), kmeans(k = 3);";
     CHECK(mlg_prepare(db, bad, -1, &s, NULL) == MLG_NAME && s == NULL, "unknown family");
-    CHECK(mlg_error_offset(db) == 41 && mlg_error_length(db) == 3, "offset %d length %d",
+    CHECK(mlg_error_offset(db) == 41 && mlg_error_length(db) == 6, "offset %d length %d",
           mlg_error_offset(db), mlg_error_length(db));
-    CHECK(strstr(mlg_errmsg(db), "unknown model family 'knn'") != NULL, "%s", mlg_errmsg(db));
+    CHECK(strstr(mlg_errmsg(db), "unknown model family 'kmeans'") != NULL, "%s", mlg_errmsg(db));
     CHECK(mlg_prepare(db, "SHOW DATASET;", -1, &s, NULL) == MLG_SYNTAX, "syntax");
     CHECK(mlg_error_offset(db) == 5, "syntax offset %d", mlg_error_offset(db));
     CHECK(mlg_prepare(db, "SHOW TASKS;", -1, &s, NULL) == MLG_OK && mlg_error_offset(db) == -1,

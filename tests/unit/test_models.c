@@ -102,8 +102,8 @@ static void test_schema(void)
     const rt_param_spec *ps;
     CHECK(rt_family_lookup("RIDGE") == RT_FAM_RIDGE, "lookup RIDGE");
     CHECK(rt_family_lookup("LogReg") == RT_FAM_LOGREG, "lookup LogReg");
-    CHECK(rt_family_lookup("knn") == -1 && rt_family_lookup(NULL) == -1, "lookup unknown");
-    CHECK(rt_family_params(RT_FAM_LOGREG, &ps) == 3 && strcmp(ps[0].name, "C") == 0
+    CHECK(rt_family_lookup("kmeans") == -1 && rt_family_lookup(NULL) == -1, "lookup unknown");
+    CHECK(rt_family_params(RT_FAM_LOGREG, &ps) == 5 && strcmp(ps[0].name, "C") == 0
           && strcmp(ps[2].name, "tol") == 0 && ps[2].def_num == 1e-8, "logreg params");
     CHECK(rt_family_params(RT_FAM_RIDGE, &ps) == 2 && strcmp(ps[0].name, "alpha") == 0, "ridge params");
     CHECK(rt_family_params(RT_FAM_BASELINE, &ps) == 1 && ps[0].kind == RT_PARAM_STR, "baseline params");
@@ -118,7 +118,7 @@ static void test_baseline(void)
     rt_model *m = NULL;
     double X[6] = { 0, 0, 0, 0, 0, 0 }, pred[2], proba[6];
     int yc[6] = { 2, 1, 2, 1, 0, 0 };   /* three-way tie: lowest code wins */
-    rt_trainset ts = { X, 6, 1, NULL, yc, 3 };
+    rt_trainset ts = { X, 6, 1, NULL, yc, 3, 0 };
     rt_pval pv[1] = { { 0, "auto" } };
     CHECK(rt_fit(RT_FAM_BASELINE, pv, &ts, &m, &e) == 0, "baseline fit: %s", e.msg);
     if (m) {
@@ -135,7 +135,7 @@ static void test_baseline(void)
     CHECK(rt_fit(RT_FAM_BASELINE, pv, &ts, &m, &e) == -1 && !m, "unknown strategy must fail");
 
     double y[6] = { 5, 1, 4, 1, 10, 3 };
-    rt_trainset tr = { X, 6, 1, y, NULL, 0 };
+    rt_trainset tr = { X, 6, 1, y, NULL, 0, 0 };
     const char *strat[3] = { "auto", "median", "most_frequent" };
     double want[3] = { 4.0, 3.5, 1.0 };   /* mean, numpy.median, mode */
     for (int s = 0; s < 3; s++) {
@@ -160,7 +160,7 @@ static rt_model *fit_ridge(const double *X, int n, int p, const double *y, const
     ut_err e;
     rt_model *m = NULL;
     rt_pval pv[2] = { { alpha, NULL }, { 1, NULL } };
-    rt_trainset ts = { X, n, p, y, yc, k };
+    rt_trainset ts = { X, n, p, y, yc, k, 0 };
     if (rt_fit(RT_FAM_RIDGE, pv, &ts, &m, &e) != 0)
         CHECK(0, "ridge fit failed: %s", e.msg);
     return m;
@@ -321,7 +321,7 @@ static rt_model *fit_logreg(const double *X, int n, int p, const int *yc, int k,
     ut_err e;
     rt_model *m = NULL;
     rt_pval pv[3] = { { C, NULL }, { max_iter, NULL }, { 1e-8, NULL } };
-    rt_trainset ts = { X, n, p, NULL, yc, k };
+    rt_trainset ts = { X, n, p, NULL, yc, k, 0 };
     if (rt_fit(RT_FAM_LOGREG, pv, &ts, &m, &e) != 0)
         CHECK(0, "logreg fit failed: %s", e.msg);
     return m;
@@ -478,12 +478,12 @@ static void test_logreg_edges(void)
     /* Errors: non-finite features, regression target, bad C. */
     double Xn[8] = { 0, 1, NAN, 2, 3, 4, 5, 6 };
     rt_pval pv[3] = { { 1.0, NULL }, { 100, NULL }, { 1e-8, NULL } };
-    rt_trainset ts = { Xn, 4, 2, NULL, y, 2 };
+    rt_trainset ts = { Xn, 4, 2, NULL, y, 2, 0 };
     m = (rt_model *)&e;   /* must be reset to NULL on failure */
     CHECK(rt_fit(RT_FAM_LOGREG, pv, &ts, &m, &e) == -1 && !m && e.code == MLG_DATA,
           "NaN feature must fail with MLG_DATA");
     double yr[4] = { 1, 2, 3, 4 };
-    rt_trainset tr = { X, 4, 2, yr, NULL, 0 };
+    rt_trainset tr = { X, 4, 2, yr, NULL, 0, 0 };
     CHECK(rt_fit(RT_FAM_LOGREG, pv, &tr, &m, &e) == -1 && !m, "logreg regression must fail");
     pv[0].num = 0;
     ts.X = X;
