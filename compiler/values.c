@@ -1,6 +1,7 @@
 /* values.c — literal values and value specs: numbers, words, and the
  * expansion of {a, b}, lo..hi STEP s, logspace(), linspace() into lists. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,6 +100,11 @@ int cmp_expand(const ast *s, cmp_values *out, ut_err *e)
         for (long i = 0;; i++) {
             double v = lo + (double)i * step;
             if (v > hi + 1e-9 * fabs(step)) break;
+            /* 0.1 + 2 * 0.1 is 0.30000000000000004: round to 12 significant
+             * digits so the value (and its config) equals the one written */
+            char buf[32];
+            snprintf(buf, sizeof buf, "%.12g", v);
+            v = strtod(buf, NULL);
             if (push(out, v, NULL, s->off, s->len)) {
                 rc = ut_errf(e, MLG_NOMEM, "out of memory");
                 break;

@@ -82,8 +82,9 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p)
     ut_buf_init(&b);
     ut_buf_init(&t);
     int runs = p->nrounds * p->nconfigs;
-    ut_buf_printf(&t, "sharing %s: %d round%s x %d configuration%s = %d runs", p->sharing ? "on" : "off",
-                  p->nrounds, p->nrounds == 1 ? "" : "s", p->nconfigs, p->nconfigs == 1 ? "" : "s", runs);
+    ut_buf_printf(&t, "sharing %s: %d round%s x %d configuration%s = %d run%s", p->sharing ? "on" : "off",
+                  p->nrounds, p->nrounds == 1 ? "" : "s", p->nconfigs, p->nconfigs == 1 ? "" : "s", runs,
+                  runs == 1 ? "" : "s");
     line(&b, 0, "%s", t.s);
     double tf = 0, fit = 0, ev = 0, other = 0;
     int ntf = 0;
@@ -98,7 +99,7 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p)
     t.len = 0;
     ut_buf_puts(&t, "per round: TRANSFORM ");
     chain_text(&t, x);
-    if (p->sharing) ut_buf_printf(&t, "  [shared by %d configurations]", p->nconfigs);
+    if (p->sharing) ut_buf_printf(&t, "  [shared by %d configuration%s]", p->nconfigs, p->nconfigs == 1 ? "" : "s");
     else ut_buf_printf(&t, "  [one per configuration, x%d]", p->nconfigs);
     line(&b, 1, "%s", t.s);
     t.len = 0;

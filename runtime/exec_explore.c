@@ -392,8 +392,8 @@ int rt_exec_explore(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, const char 
     if (build_result(c, x, &tl, nr, cfg_ids, out, e)) goto out;
     ut_buf b;
     ut_buf_init(&b);
-    ut_buf_printf(&b, "experiment %lld: %d configurations x %d round%s = %d runs", exp_id, ncfg, nr,
-                  nr == 1 ? "" : "s", planned);
+    ut_buf_printf(&b, "experiment %lld: %d configuration%s x %d round%s = %d run%s", exp_id, ncfg,
+                  ncfg == 1 ? "" : "s", nr, nr == 1 ? "" : "s", planned, planned == 1 ? "" : "s");
     if (failed) ut_buf_printf(&b, ", %d failed", failed);
     *msg = ut_buf_take(&b);
     rc = 0;

@@ -78,28 +78,86 @@ static double balanced_accuracy(int n, const int *yt, const double *yp, int k)
     return m ? sum / m : NAN;
 }
 
-/* F1 = 2tp / (2tp + fp + fn), 0 when the denominator is 0 (zero_division=0).
- * Binary (k == 2): the positive class is code 1, like f1_score's
- * pos_label=1.  Otherwise the macro mean over the classes that occur in
- * ytrue or in the predictions (sklearn's unique_labels). */
-static double f1(int n, const int *yt, const double *yp, int k)
+/* Precision tp/npred, recall tp/ntrue, F1 = 2tp / (2tp + fp + fn); 0 when
+ * the denominator is 0 (zero_division=0).  Binary (k == 2) and not macro:
+ * the positive class is code 1, like pos_label=1.  Otherwise the macro mean
+ * over the classes that occur in ytrue or in the predictions (sklearn's
+ * unique_labels). */
+typedef enum { PRF_P, PRF_R, PRF_F } prf_kind;
+
+static double prf(int n, const int *yt, const double *yp, int k, prf_kind what, int macro)
 {
     cls_count *c = count_classes(n, yt, yp, k);
     if (!c)
         return NAN;
     double sum = 0;
     int m = 0;
+    int binary = k == 2 && !macro;
     for (int j = 0; j < k; j++) {
-        if (k == 2 && j != 1)
+        if (binary && j != 1)
             continue;
-        if (k != 2 && c[j].ntrue == 0 && c[j].npred == 0)
+        if (!binary && c[j].ntrue == 0 && c[j].npred == 0)
             continue;
-        long den = c[j].ntrue + c[j].npred;   /* = 2tp + fp + fn */
-        sum += den ? 2.0 * c[j].tp / den : 0.0;
+        long den = what == PRF_P ? c[j].npred : what == PRF_R ? c[j].ntrue
+                                                               : c[j].ntrue + c[j].npred;
+        double num = what == PRF_F ? 2.0 * c[j].tp : (double)c[j].tp;
+        sum += den ? num / den : 0.0;
         m++;
     }
     free(c);
     return m ? sum / m : 0.0;
+}
+
+/* ROC AUC of scores against 0/1 labels: the Mann-Whitney statistic with
+ * average ranks for ties (equal to the trapezoidal area sklearn computes).
+ * NAN when one of the two groups is empty. */
+typedef struct { double s; int pos; } scored;
+
+static int by_score(const void *a, const void *b)
+{
+    double x = ((const scored *)a)->s, y = ((const scored *)b)->s;
+    return (x > y) - (x < y);
+}
+
+static double auc_binary(int n, scored *v)
+{
+    qsort(v, (size_t)n, sizeof *v, by_score);
+    double rank_sum = 0;
+    long npos = 0;
+    for (int i = 0; i < n;) {
+        int j = i;
+        while (j < n && v[j].s == v[i].s) j++;
+        double avg = (i + 1 + j) / 2.0;   /* ranks i+1..j share their mean */
+        for (int t = i; t < j; t++)
+            if (v[t].pos) rank_sum += avg, npos++;
+        i = j;
+    }
+    long nneg = n - npos;
+    if (!npos || !nneg)
+        return NAN;
+    return (rank_sum - (double)npos * (npos + 1) / 2.0) / ((double)npos * nneg);
+}
+
+/* Binary: scores of class 1.  Multiclass: one-vs-rest, macro mean over the
+ * classes that have both positives and negatives in ytrue (sklearn insists
+ * every class be present; a CV fold may lack one, so it is skipped). */
+static double auc(int n, const int *yt, const double *proba, int k)
+{
+    scored *v = malloc((size_t)n * sizeof *v);
+    if (!v)
+        return NAN;
+    double sum = 0;
+    int m = 0;
+    for (int c = (k == 2 ? 1 : 0); c < k; c++) {
+        for (int i = 0; i < n; i++) {
+            v[i].s = proba[(size_t)i * k + c];
+            v[i].pos = yt[i] == c;
+        }
+        double a = auc_binary(n, v);
+        if (!isnan(a)) sum += a, m++;
+    }
+    free(v);
+    return m ? sum / m : NAN;
 }
 
 /* sklearn.log_loss(labels=range(k), eps=1e-15): clip, renormalize each row,
@@ -169,12 +227,17 @@ double rt_metric_score(rt_metric m, int n, const int *ytrue_c, const double *ytr
         return NAN;
     if (m == RT_MET_LOGLOSS)
         return proba ? logloss(n, ytrue_c, proba, nclasses) : NAN;
+    if (m == RT_MET_AUC)
+        return proba ? auc(n, ytrue_c, proba, nclasses) : NAN;
     if (!ypred)
         return NAN;
     switch (m) {
     case RT_MET_ACCURACY:          return accuracy(n, ytrue_c, ypred, nclasses);
     case RT_MET_BALANCED_ACCURACY: return balanced_accuracy(n, ytrue_c, ypred, nclasses);
-    case RT_MET_F1_MACRO:          return f1(n, ytrue_c, ypred, nclasses);
+    case RT_MET_F1:                return prf(n, ytrue_c, ypred, nclasses, PRF_F, 0);
+    case RT_MET_F1_MACRO:          return prf(n, ytrue_c, ypred, nclasses, PRF_F, 1);
+    case RT_MET_PRECISION:         return prf(n, ytrue_c, ypred, nclasses, PRF_P, 0);
+    case RT_MET_RECALL:            return prf(n, ytrue_c, ypred, nclasses, PRF_R, 0);
     default:                       return NAN;
     }
 }

@@ -26,8 +26,8 @@ static void check_nan(const char *what, double got)
 
 static void test_lookup(void)
 {
-    if (rt_metric_lookup("ACCURACY") != RT_MET_ACCURACY || rt_metric_lookup("F1") != RT_MET_F1_MACRO
-        || rt_metric_lookup("LogLoss") != RT_MET_LOGLOSS || rt_metric_lookup("auc") != -1
+    if (rt_metric_lookup("ACCURACY") != RT_MET_ACCURACY || rt_metric_lookup("F1") != RT_MET_F1
+        || rt_metric_lookup("LogLoss") != RT_MET_LOGLOSS || rt_metric_lookup("auc") != RT_MET_AUC || rt_metric_lookup("roc") != -1
         || rt_metric_lookup(NULL) != -1) {
         failures++;
         printf("FAIL rt_metric_lookup\n");
@@ -54,6 +54,16 @@ static void test_multiclass(void)
     /* f1_score(yt, yp, average='macro', zero_division=0) */
     check_close("mc f1 macro", rt_metric_score(RT_MET_F1_MACRO, 10, yt, NULL, yp, NULL, 5),
                 0.5066666666666666);
+    check_close("mc f1 = macro", rt_metric_score(RT_MET_F1, 10, yt, NULL, yp, NULL, 5),
+                0.5066666666666666);
+    /* precision_score / recall_score(yt, yp, average='macro', zero_division=0) */
+    check_close("mc precision", rt_metric_score(RT_MET_PRECISION, 10, yt, NULL, yp, NULL, 5),
+                0.5666666666666667);
+    check_close("mc recall", rt_metric_score(RT_MET_RECALL, 10, yt, NULL, yp, NULL, 5), 0.5);
+    /* roc_auc_score(y, P, multi_class='ovr', average='macro') */
+    int y3[6] = { 0, 1, 2, 2, 0, 1 };
+    double P3[18] = { .7, .2, .1, .2, .5, .3, .1, .3, .6, .3, .3, .4, .5, .4, .1, .2, .2, .6 };
+    check_close("mc auc ovr", rt_metric_score(RT_MET_AUC, 6, y3, NULL, NULL, P3, 3), 0.7916666666666666);
 }
 
 static void test_binary(void)
@@ -63,11 +73,18 @@ static void test_binary(void)
     /* accuracy_score, balanced_accuracy_score, f1_score(zero_division=0): 0.75 each */
     check_close("bin accuracy", rt_metric_score(RT_MET_ACCURACY, 8, bt, NULL, bp, NULL, 2), 0.75);
     check_close("bin balanced", rt_metric_score(RT_MET_BALANCED_ACCURACY, 8, bt, NULL, bp, NULL, 2), 0.75);
-    check_close("bin f1", rt_metric_score(RT_MET_F1_MACRO, 8, bt, NULL, bp, NULL, 2), 0.75);
+    check_close("bin f1", rt_metric_score(RT_MET_F1, 8, bt, NULL, bp, NULL, 2), 0.75);
+    /* precision_score, recall_score, f1_score(average='macro'): 0.75 each */
+    check_close("bin precision", rt_metric_score(RT_MET_PRECISION, 8, bt, NULL, bp, NULL, 2), 0.75);
+    check_close("bin recall", rt_metric_score(RT_MET_RECALL, 8, bt, NULL, bp, NULL, 2), 0.75);
+    check_close("bin f1_macro", rt_metric_score(RT_MET_F1_MACRO, 8, bt, NULL, bp, NULL, 2), 0.75);
+    /* roc_auc_score(bt, s) with tied scores: 0.9375 */
+    double s2[16] = { .9, .1, .2, .8, .6, .4, .6, .4, .1, .9, .3, .7, .6, .4, .8, .2 };
+    check_close("bin auc ties", rt_metric_score(RT_MET_AUC, 8, bt, NULL, NULL, s2, 2), 0.9375);
     /* f1_score([0,0,0],[0,0,0], zero_division=0) == 0: no positives anywhere */
     int z[3] = { 0, 0, 0 };
     double zp[3] = { 0, 0, 0 };
-    check_close("bin f1 no positives", rt_metric_score(RT_MET_F1_MACRO, 3, z, NULL, zp, NULL, 2), 0.0);
+    check_close("bin f1 no positives", rt_metric_score(RT_MET_F1, 3, z, NULL, zp, NULL, 2), 0.0);
 
     /* log_loss(bt, P, eps=1e-15): rows with exact 0/1 exercise the clipping */
     double P[16] = { 0.9, 0.1, 0.2, 0.8, 0.6, 0.4, 1.0, 0.0,
