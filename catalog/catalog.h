@@ -49,15 +49,20 @@ typedef struct {
     char *name, *dataset, *target, *kind;   /* kind: classification|regression */
     char *metric, *protocol_json;            /* {"type":"cv","k":5} | {"type":"holdout","test":0.25} */
     long long seed;
-    int nrounds;                             /* CV: k; holdout: 1 */
+    int nrounds;                             /* CV: k; holdout: 1; repeated: k*r */
+    int nreps;                               /* create only: repetitions of the fold
+                                                array (REPEATED CV), 0/1 = one */
     char *folds_hash;
 } cat_task;
-int  cat_task_create(cat_db *db, const cat_task *t, const int *fold, int nrows,
+/* fold holds n entries: t->nreps repetitions of one fold per data row,
+ * repetition-major (entry i: rep i / rows, row i % rows). */
+int  cat_task_create(cat_db *db, const cat_task *t, const int *fold, int n,
                      long long *id, ut_err *e);
 int  cat_task_get(cat_db *db, const char *name, cat_task *out, ut_err *e);  /* 1/0/-1 */
 void cat_task_clear(cat_task *t);
 int  cat_task_drop(cat_db *db, const char *name, ut_err *e);
-/* Fold of every row (malloc'd, nrows entries). */
+/* Fold of every row (malloc'd), repetition-major as stored: *n entries
+ * = repetitions x data rows. */
 int  cat_task_folds(cat_db *db, long long task_id, int **fold, int *nrows, ut_err *e);
 
 /* ---- experiments, configs, runs ---- */

@@ -27,7 +27,8 @@ int cat_list_datasets(cat_db *db, ut_result **out, ut_err *e)
                 -1, out, e);
 }
 
-/* Protocol shown as the language writes it: CV(5), HOLDOUT(0.25). */
+/* Protocol shown as the language writes it: CV(5), HOLDOUT(0.25), REPEATED CV(5, 3),
+ * FOLDS("col"), TIME SPLIT ON "col" (4). */
 int cat_list_tasks(cat_db *db, ut_result **out, ut_err *e)
 {
     return list(db,
@@ -37,6 +38,11 @@ int cat_list_tasks(cat_db *db, ut_result **out, ut_err *e)
                 "           WHEN 'cv' THEN 'CV(' || json_extract(t.protocol_json, '$.k') || ')'"
                 "           WHEN 'holdout' THEN"
                 "             'HOLDOUT(' || json_extract(t.protocol_json, '$.test') || ')'"
+                "           WHEN 'repeated_cv' THEN 'REPEATED CV(' || json_extract(t.protocol_json, '$.k')"
+                "             || ', ' || json_extract(t.protocol_json, '$.repeats') || ')'"
+                "           WHEN 'folds' THEN 'FOLDS(' || json_quote(json_extract(t.protocol_json, '$.column')) || ')'"
+                "           WHEN 'time' THEN 'TIME SPLIT ON ' || json_quote(json_extract(t.protocol_json, '$.column'))"
+                "             || ' (' || json_extract(t.protocol_json, '$.k') || ')'"
                 "           ELSE t.protocol_json END"
                 "       ELSE t.protocol_json END AS protocol,"
                 "       t.seed"

@@ -62,9 +62,10 @@ static const char *const schema_v1[] = {
      * whatever the runtime assigns).  WITHOUT ROWID: the key is the data. */
     "CREATE TABLE mlg_folds("
     "  task_id INTEGER NOT NULL REFERENCES mlg_tasks(id) ON DELETE CASCADE,"
+    "  rep     INTEGER NOT NULL DEFAULT 0,"   /* repetition (REPEATED CV), else 0 */
     "  row     INTEGER NOT NULL,"
     "  fold    INTEGER NOT NULL,"
-    "  PRIMARY KEY (task_id, row)) WITHOUT ROWID;",
+    "  PRIMARY KEY (task_id, rep, row)) WITHOUT ROWID;",
 
     "CREATE TABLE mlg_experiments("
     "  id            INTEGER PRIMARY KEY,"
@@ -122,7 +123,7 @@ static const char *const schema_v1[] = {
     "  FROM mlg_tasks t JOIN mlg_datasets d ON d.id = t.dataset_id;",
 
     "CREATE VIEW folds AS"
-    "  SELECT t.name AS task, f.row, f.fold"
+    "  SELECT t.name AS task, f.rep, f.row, f.fold"
     "  FROM mlg_folds f JOIN mlg_tasks t ON t.id = f.task_id;",
 
     "CREATE VIEW experiments AS"

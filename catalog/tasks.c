@@ -36,16 +36,19 @@ static int dataset_exists(cat_db *db, long long id, ut_err *e)
 
 /* One prepared INSERT reused for every row: inside the surrounding
  * transaction this stores 200 000 folds in well under a second. */
-static int insert_folds(cat_db *db, long long task, const int *fold, int nrows, ut_err *e)
+static int insert_folds(cat_db *db, long long task, const int *fold, int n, int nreps, ut_err *e)
 {
     sqlite3_stmt *st;
-    if (cat_prepare(db, "INSERT INTO mlg_folds(task_id, row, fold) VALUES (?1, ?2, ?3)", &st, e))
+    if (nreps < 1) nreps = 1;
+    int rows = n / nreps;
+    if (cat_prepare(db, "INSERT INTO mlg_folds(task_id, rep, row, fold) VALUES (?1, ?2, ?3, ?4)", &st, e))
         return -1;
     sqlite3_bind_int64(st, 1, task);
     int rc = 0;
-    for (int i = 0; i < nrows; i++) {
-        sqlite3_bind_int(st, 2, i);
-        sqlite3_bind_int(st, 3, fold[i]);
+    for (int i = 0; i < n; i++) {
+        sqlite3_bind_int(st, 2, i / rows);
+        sqlite3_bind_int(st, 3, i % rows);
+        sqlite3_bind_int(st, 4, fold[i]);
         if (sqlite3_step(st) != SQLITE_DONE) {
             rc = cat_sqlerr(db, e, MLG_CATALOG, "cannot store folds");
             break;
@@ -95,7 +98,7 @@ static int insert_task(cat_db *db, const cat_task *t, const int *fold, int nrows
     sqlite3_finalize(st);
     if (rc) return -1;
     long long newid = sqlite3_last_insert_rowid(db->h);
-    if (insert_folds(db, newid, fold, nrows, e)) return -1;
+    if (insert_folds(db, newid, fold, nrows, t->nreps, e)) return -1;
     if (id) *id = newid;
     return 0;
 }
@@ -105,6 +108,7 @@ int cat_task_create(cat_db *db, const cat_task *t, const int *fold, int nrows,
 {
     if (!t || !t->name || !*t->name) return ut_errf(e, MLG_MISUSE, "task has no name");
     if (nrows < 0 || (nrows > 0 && !fold)) return ut_errf(e, MLG_MISUSE, "task folds missing");
+    if (t->nreps > 1 && nrows % t->nreps) return ut_errf(e, MLG_MISUSE, "task folds: %d entries for %d repetitions", nrows, t->nreps);
     cat_w w;
     if (cat_w_begin(db, &w, e)) return -1;
     return cat_w_end(db, &w, insert_task(db, t, fold, nrows, id, e), e);
@@ -194,7 +198,8 @@ int cat_task_folds(cat_db *db, long long task_id, int **fold, int *nrows, ut_err
     *nrows = 0;
     sqlite3_stmt *st;
     /* Rows are stored 0..n-1; count first so one allocation suffices. */
-    if (cat_prepare(db, "SELECT count(*), coalesce(max(row), -1), coalesce(min(row), 0)"
+    if (cat_prepare(db, "SELECT count(*), (coalesce(max(row), -1) + 1) * (coalesce(max(rep), -1) + 1) - 1,"
+                    " coalesce(min(row), 0) + coalesce(min(rep), 0), coalesce(max(row), -1) + 1"
                     " FROM mlg_folds WHERE task_id = ?1",
                     &st, e))
         return -1;
@@ -205,7 +210,7 @@ int cat_task_folds(cat_db *db, long long task_id, int **fold, int *nrows, ut_err
         return -1;
     }
     long long n = sqlite3_column_int64(st, 0), maxrow = sqlite3_column_int64(st, 1);
-    long long minrow = sqlite3_column_int64(st, 2);
+    long long minrow = sqlite3_column_int64(st, 2), rows = sqlite3_column_int64(st, 3);
     sqlite3_finalize(st);
     /* (task_id, row) is the key, so distinct rows spanning 0..n-1 are all of them. */
     if (maxrow != n - 1 || minrow != 0)
@@ -214,11 +219,12 @@ int cat_task_folds(cat_db *db, long long task_id, int **fold, int *nrows, ut_err
     if (n == 0) return 0;
     int *f = malloc((size_t)n * sizeof *f);
     if (!f) return ut_errf(e, MLG_NOMEM, "out of memory");
-    if (cat_prepare(db, "SELECT row, fold FROM mlg_folds WHERE task_id = ?1", &st, e)) {
+    if (cat_prepare(db, "SELECT rep * ?2 + row, fold FROM mlg_folds WHERE task_id = ?1", &st, e)) {
         free(f);
         return -1;
     }
     sqlite3_bind_int64(st, 1, task_id);
+    sqlite3_bind_int64(st, 2, rows);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         long long r = sqlite3_column_int64(st, 0);

@@ -116,39 +116,54 @@ fail:
 
 static int compile_taskdef(const ast *clauses, cmp_taskdef *t, ut_err *e)
 {
+    memset(t, 0, sizeof *t);
     t->kind = -1;
-    t->metric = -1;
-    t->protocol = 0;
+    t->protocol = CMP_PROTO_CV;
     t->k = 5;
     t->holdout = 0.25;
-    t->seed = 0;
-    const ast *proto = NULL, *seen[AST__COUNT] = {0};
+    const ast *seen[AST__COUNT] = {0};
     for (const ast *c = clauses; c; c = c->next) {
-        int slot = c->kind == AST_CL_HOLDOUT ? AST_CL_CV : c->kind;
+        int is_proto = c->kind == AST_CL_CV || c->kind == AST_CL_HOLDOUT || c->kind == AST_CL_REPEATED ||
+                       c->kind == AST_CL_FOLDS || c->kind == AST_CL_TIME;
+        int slot = is_proto ? AST_CL_CV : c->kind;
         if (seen[slot]) {
-            const char *what = slot == AST_CL_CV ? "EVALUATE BY" : ast_kind_names[slot];
+            const char *what = is_proto ? "EVALUATE BY" : ast_kind_names[slot];
             return ut_errf_at(e, MLG_ERROR, c->off, c->len, "%s given twice", what);
         }
         seen[slot] = c;
+        if (is_proto) t->protocol_node = c;
         switch (c->kind) {
         case AST_CL_KIND: t->kind = c->ival; break;
-        case AST_CL_METRIC: {
-            int m = rt_metric_lookup(c->a->str);
-            if (m < 0) {
-                const char *names[RT_MET__COUNT];
-                for (int i = 0; i < RT_MET__COUNT; i++) names[i] = rt_metrics[i].name;
-                return unknown_in(e, c->a, "metric", names, RT_MET__COUNT);
+        case AST_CL_METRIC:
+            for (const ast *m = c->a; m; m = m->next) {
+                int k = rt_metric_lookup(m->str);
+                if (k < 0) {
+                    const char *names[RT_MET__COUNT];
+                    for (int i = 0; i < RT_MET__COUNT; i++) names[i] = rt_metrics[i].name;
+                    return unknown_in(e, m, "metric", names, RT_MET__COUNT);
+                }
+                for (int i = 0; i < t->nmetrics; i++)
+                    if (t->metrics[i] == k)
+                        return ut_errf_at(e, MLG_ERROR, m->off, m->len, "metric '%s' listed twice", m->str);
+                if (t->nmetrics == CMP_MAX_METRICS)
+                    return ut_errf_at(e, MLG_ERROR, m->off, m->len, "at most %d metrics", CMP_MAX_METRICS);
+                if (t->nmetrics && rt_metrics[k].classification != rt_metrics[t->metrics[0]].classification)
+                    return ut_errf_at(e, MLG_ERROR, m->off, m->len, "metric '%s' is for %s, but '%s' is for %s",
+                                      rt_metrics[k].name, rt_metrics[k].classification ? "classification" : "regression",
+                                      rt_metrics[t->metrics[0]].name,
+                                      rt_metrics[t->metrics[0]].classification ? "classification" : "regression");
+                t->metric_nodes[t->nmetrics] = m;
+                t->metrics[t->nmetrics++] = k;
             }
-            t->metric = m;
-            t->metric_node = c->a;
             break;
-        }
-        case AST_CL_CV: {
-            long long k;
+        case AST_CL_CV:
+        case AST_CL_REPEATED: {
+            long long k, r = 1;
             if (cmp_int(c->a, 2, 1000, &k, e)) return -1;
-            t->protocol = 0;
+            if (c->kind == AST_CL_REPEATED && cmp_int(c->b, 1, 1000, &r, e)) return -1;
+            t->protocol = c->kind == AST_CL_CV ? CMP_PROTO_CV : CMP_PROTO_REPEATED;
             t->k = (int)k;
-            proto = c;
+            t->repeats = (int)r;
             break;
         }
         case AST_CL_HOLDOUT: {
@@ -157,26 +172,36 @@ static int compile_taskdef(const ast *clauses, cmp_taskdef *t, ut_err *e)
             if (!(f > 0 && f < 1))
                 return ut_errf_at(e, MLG_ERROR, c->a->off, c->a->len,
                                   "HOLDOUT takes the test fraction, between 0 and 1 (exclusive)");
-            t->protocol = 1;
+            t->protocol = CMP_PROTO_HOLDOUT;
             t->holdout = f;
-            proto = c;
+            break;
+        }
+        case AST_CL_FOLDS:
+            t->protocol = CMP_PROTO_FOLDS;
+            t->column = c->a;
+            break;
+        case AST_CL_TIME: {
+            long long k;
+            if (cmp_int(c->b, 1, 1000, &k, e)) return -1;
+            t->protocol = CMP_PROTO_TIME;
+            t->column = c->a;
+            t->k = (int)k;
             break;
         }
         case AST_CL_SEED: {
-            long long s;
-            if (cmp_int(c->a, 0, 9007199254740992LL, &s, e)) return -1;
-            t->seed = s;
+            long long sd;
+            if (cmp_int(c->a, 0, 9007199254740992LL, &sd, e)) return -1;
+            t->seed = sd;
             break;
         }
         default: break;
         }
     }
-    (void)proto;
-    if (t->kind >= 0 && t->metric >= 0 &&
-        rt_metrics[t->metric].classification != (t->kind == RT_CLASSIFICATION))
-        return ut_errf_at(e, MLG_ERROR, t->metric_node->off, t->metric_node->len,
-                          "metric '%s' is for %s, but the task is %s", rt_metrics[t->metric].name,
-                          rt_metrics[t->metric].classification ? "classification" : "regression",
+    if (t->kind >= 0 && t->nmetrics &&
+        rt_metrics[t->metrics[0]].classification != (t->kind == RT_CLASSIFICATION))
+        return ut_errf_at(e, MLG_ERROR, t->metric_nodes[0]->off, t->metric_nodes[0]->len,
+                          "metric '%s' is for %s, but the task is %s", rt_metrics[t->metrics[0]].name,
+                          rt_metrics[t->metrics[0]].classification ? "classification" : "regression",
                           t->kind == RT_CLASSIFICATION ? "classification" : "regression");
     return 0;
 }

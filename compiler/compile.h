@@ -14,6 +14,8 @@
 #include "../runtime/transform.h"
 #include "../runtime/metrics.h"
 
+#define CMP_MAX_METRICS 16   /* metrics one task may request */
+
 typedef struct {
     rt_family family;
     rt_pval  *params;       /* one per spec of the family, params.def order */
@@ -37,7 +39,9 @@ typedef struct {
     cmp_config *configs;
     int         nconfigs;
     int         top;        /* 0 = all */
-    rt_metric   metric;
+    rt_metric   metric;     /* ranks the configurations */
+    rt_metric   metrics[CMP_MAX_METRICS]; /* reported: the task's list, ranking one first */
+    int         nmetrics;
     char       *spec_json;  /* canonical JSON of the whole request */
     char       *search;     /* "grid" */
 } cmp_explore;
@@ -52,13 +56,18 @@ typedef struct {
 } cmp_readopts;
 
 /* CREATE TASK clauses, defaults filled. */
+enum { CMP_PROTO_CV, CMP_PROTO_HOLDOUT, CMP_PROTO_REPEATED, CMP_PROTO_FOLDS, CMP_PROTO_TIME };
 typedef struct {
     int       kind;         /* -1 = infer from the target column, else rt_kind */
-    int       metric;       /* -1 = default for the kind */
-    const ast *metric_node;
-    int       protocol;     /* 0 = CV, 1 = HOLDOUT */
-    int       k;            /* CV folds */
+    int       metrics[CMP_MAX_METRICS];  /* requested; the first ranks */
+    const ast *metric_nodes[CMP_MAX_METRICS];
+    int       nmetrics;     /* 0 = default for the kind */
+    int       protocol;     /* CMP_PROTO_* */
+    int       k;            /* CV / REPEATED / TIME: folds or splits */
+    int       repeats;      /* REPEATED CV */
     double    holdout;      /* test fraction */
+    const ast *column;      /* FOLDS / TIME SPLIT: the column */
+    const ast *protocol_node;
     long long seed;
 } cmp_taskdef;
 

@@ -448,11 +448,19 @@ int cmp_compile_explore(const ast *st, cat_db *cat, cmp_explore **out, ut_err *e
                             x->task.dataset, x->task.name);
         else if (found < 0) rc = -1;
     }
-    if (!rc) {
-        int m = rt_metric_lookup(x->task.metric);
-        if (m < 0) rc = ut_errf(e, MLG_CATALOG, "task '%s' has unknown metric '%s'", x->task.name, x->task.metric);
-        else x->metric = (rt_metric)m;
+    /* the task stores its metrics as "accuracy,f1,auc": the first ranks */
+    for (const char *p = x->task.metric; !rc && p && *p;) {
+        const char *comma = strchr(p, ',');
+        size_t l = comma ? (size_t)(comma - p) : strlen(p);
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", (int)(l < 63 ? l : 63), p);
+        int m = rt_metric_lookup(name);
+        if (m < 0) rc = ut_errf(e, MLG_CATALOG, "task '%s' has unknown metric '%s'", x->task.name, name);
+        else if (x->nmetrics < CMP_MAX_METRICS) x->metrics[x->nmetrics++] = (rt_metric)m;
+        p = comma ? comma + 1 : NULL;
     }
+    if (!rc && !x->nmetrics) rc = ut_errf(e, MLG_CATALOG, "task '%s' has no metric", x->task.name);
+    if (!rc) x->metric = x->metrics[0];
     rt_kind kind = x->task.kind && !strcmp(x->task.kind, "regression") ? RT_REGRESSION : RT_CLASSIFICATION;
     for (const ast *f = st->b; !rc && f; f = f->next) rc = compile_family(x, &cap, f, kind, e);
     if (!rc) rc = explore_clauses(x, st->c, e);

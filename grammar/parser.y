@@ -67,11 +67,13 @@ static void gr_yyerror(GR_YYLTYPE *l, void *scanner, gr_pstate *ps, const char *
 %token PREPROCESS "PREPROCESS" REGRESSION "REGRESSION" SEARCH "SEARCH"
 %token SEED "SEED" SET "SET" SHOW "SHOW" STEP "STEP" TASK "TASK"
 %token TASKS "TASKS" TOP "TOP" USING "USING" WITH "WITH"
+%token REPEATED "REPEATED" FOLDS "FOLDS" TIME "TIME" SPLIT "SPLIT"
 
 %type <node> stmt plain_stmt create_dataset opt_with options option drop show
 %type <node> describe create_task task_clauses task_clause explore families
 %type <node> family params param spec values value explore_clauses
 %type <node> explore_clause transforms transform targs targ set select name number
+%type <node> names opt_on
 %type <str>  word
 
 %destructor { free($$); } <str>
@@ -148,9 +150,15 @@ task_clauses
 task_clause
     : AS CLASSIFICATION       { OOM($$ = mk(AST_CL_KIND, @$)); $$->ival = 0; }
     | AS REGRESSION           { OOM($$ = mk(AST_CL_KIND, @$)); $$->ival = 1; }
-    | METRIC name             { OOM($$ = mk(AST_CL_METRIC, @$)); $$->a = $2; }
+    | METRIC names            { OOM($$ = mk(AST_CL_METRIC, @$)); $$->a = $2; }
     | EVALUATE BY CV '(' value ')'
                               { OOM($$ = mk(AST_CL_CV, @$)); $$->a = $5; }
+    | EVALUATE BY REPEATED CV '(' value ',' value ')'
+                              { OOM($$ = mk(AST_CL_REPEATED, @$)); $$->a = $6; $$->b = $8; }
+    | EVALUATE BY FOLDS '(' name ')'
+                              { OOM($$ = mk(AST_CL_FOLDS, @$)); $$->a = $5; }
+    | EVALUATE BY TIME SPLIT ON name '(' value ')'
+                              { OOM($$ = mk(AST_CL_TIME, @$)); $$->a = $6; $$->b = $8; }
     | EVALUATE BY HOLDOUT '(' value ')'
                               { OOM($$ = mk(AST_CL_HOLDOUT, @$)); $$->a = $5; }
     | SEED value              { OOM($$ = mk(AST_CL_SEED, @$)); $$->a = $2; }
@@ -215,9 +223,22 @@ transforms
     ;
 
 transform
-    : name                    { OOM($$ = mk(AST_TRANSFORM, @$)); $$->b = $1; }
-    | name '(' ')'            { OOM($$ = mk(AST_TRANSFORM, @$)); $$->b = $1; }
-    | name '(' targs ')'      { OOM($$ = mk(AST_TRANSFORM, @$)); $$->b = $1; $$->a = $3; }
+    : name opt_on             { OOM($$ = mk(AST_TRANSFORM, @$)); $$->b = $1; $$->c = $2; }
+    | name '(' ')' opt_on     { OOM($$ = mk(AST_TRANSFORM, @$)); $$->b = $1; $$->c = $4; }
+    | name '(' targs ')' opt_on
+                              { OOM($$ = mk(AST_TRANSFORM, @$)); $$->b = $1; $$->a = $3; $$->c = $5; }
+    ;
+
+/* which columns a transform works on: ON numeric | categorical | all | (a, b) */
+opt_on
+    : %empty                  { $$ = NULL; }
+    | ON name                 { OOM($$ = mk(AST_SELECTOR, @$)); $$->a = $2; }
+    | ON '(' names ')'        { OOM($$ = mk(AST_SELECTOR, @$)); $$->a = $3; $$->ival = 1; }
+    ;
+
+names
+    : name                    { $$ = $1; }
+    | names ',' name          { $$ = ast_append($1, $3); }
     ;
 
 targs
@@ -230,6 +251,7 @@ targ
     | STRING                  { OOM($$ = mk_str(AST_STRING, @1, $1)); }
     | name                    { $$ = $1; }
     | name '=' value          { OOM($$ = mk(AST_OPTION, @$)); $$->a = $1; $$->b = $3; }
+    | name IN spec            { OOM($$ = mk(AST_PARAM, @$)); $$->b = $1; $$->a = $3; }
     ;
 
 set
@@ -279,6 +301,8 @@ word
     | TASK { $$ = strdup("task"); } | TASKS { $$ = strdup("tasks"); }
     | TOP { $$ = strdup("top"); } | USING { $$ = strdup("using"); }
     | WITH { $$ = strdup("with"); }
+    | REPEATED { $$ = strdup("repeated"); } | FOLDS { $$ = strdup("folds"); }
+    | TIME { $$ = strdup("time"); } | SPLIT { $$ = strdup("split"); }
     ;
 
 %%

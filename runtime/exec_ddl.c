@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "exec.h"
-#include "folds.h"
+#include "protocol.h"
 #include "../include/mileage.h"
 
 void rt_ctx_clear_cache(rt_ctx *c)
@@ -175,6 +175,22 @@ int rt_exec_create_dataset(rt_ctx *c, const cmp_stmt *s, char **msg, ut_err *e)
 
 /* ---- CREATE TASK ---- */
 
+/* A column of the table by name, or a caret error with the nearest name. */
+static int find_column(const rt_table *t, const ast *name, const char *dsname, ut_err *e)
+{
+    int i = rt_table_find(t, name->str);
+    if (i >= 0) return i;
+    const char **names = malloc((size_t)t->ncols * sizeof *names + 1);
+    if (!names) return ut_errf(e, MLG_NOMEM, "out of memory");
+    for (int k = 0; k < t->ncols; k++) names[k] = t->cols[k].name;
+    const char *sg = ut_suggest(name->str, names, t->ncols);
+    if (sg) ut_errf_at(e, MLG_NAME, name->off, name->len, "dataset '%s' has no column '%s'; did you mean '%s'?",
+                       dsname, name->str, sg);
+    else ut_errf_at(e, MLG_NAME, name->off, name->len, "dataset '%s' has no column '%s'", dsname, name->str);
+    free(names);
+    return -1;
+}
+
 static void folds_hash(const int *fold, int n, char out[65])
 {
     ut_sha256 h;
@@ -206,21 +222,8 @@ int rt_exec_create_task(rt_ctx *c, const cmp_stmt *s, char **msg, ut_err *e)
     int *fold = NULL, *yc = NULL, rc = -1;
     unsigned char *ymiss = NULL;
     if (rt_load_dataset(c, &d, &t, e)) goto out;
-    int ti = rt_table_find(t, tgt->str);
-    if (ti < 0) {
-        const char **names = malloc((size_t)t->ncols * sizeof *names);
-        if (!names) {
-            ut_errf(e, MLG_NOMEM, "out of memory");
-            goto out;
-        }
-        for (int i = 0; i < t->ncols; i++) names[i] = t->cols[i].name;
-        const char *sg = ut_suggest(tgt->str, names, t->ncols);
-        if (sg) ut_errf_at(e, MLG_NAME, tgt->off, tgt->len, "dataset '%s' has no column '%s'; did you mean '%s'?",
-                           d.name, tgt->str, sg);
-        else ut_errf_at(e, MLG_NAME, tgt->off, tgt->len, "dataset '%s' has no column '%s'", d.name, tgt->str);
-        free(names);
-        goto out;
-    }
+    int ti = find_column(t, tgt, d.name, e);
+    if (ti < 0) goto out;
     const rt_column *col = &t->cols[ti];
     rt_kind kind = td->kind >= 0 ? (rt_kind)td->kind : rt_target_kind(col);
     if (kind == RT_REGRESSION && col->type == RT_CATEGORICAL) {
@@ -228,18 +231,34 @@ int rt_exec_create_task(rt_ctx *c, const cmp_stmt *s, char **msg, ut_err *e)
                    col->name);
         goto out;
     }
-    int metric = td->metric >= 0 ? td->metric : kind == RT_CLASSIFICATION ? RT_MET_ACCURACY : RT_MET_RMSE;
-    if (rt_metrics[metric].classification != (kind == RT_CLASSIFICATION)) {
-        const ast *mn = td->metric_node;
+    int metrics[CMP_MAX_METRICS], nmetrics = td->nmetrics;
+    for (int i = 0; i < nmetrics; i++) metrics[i] = td->metrics[i];
+    if (!nmetrics) metrics[nmetrics++] = kind == RT_CLASSIFICATION ? RT_MET_ACCURACY : RT_MET_RMSE;
+    if (rt_metrics[metrics[0]].classification != (kind == RT_CLASSIFICATION)) {
+        const ast *mn = td->metric_nodes[0];
         ut_errf_at(e, MLG_ERROR, mn->off, mn->len, "metric '%s' is for %s, but predicting '%s' is %s",
-                   rt_metrics[metric].name, rt_metrics[metric].classification ? "classification" : "regression",
+                   rt_metrics[metrics[0]].name, rt_metrics[metrics[0]].classification ? "classification" : "regression",
                    col->name, kind == RT_CLASSIFICATION ? "classification" : "regression");
         goto out;
     }
-    int n = t->nrows, nclasses = 0, usable = 0;
-    fold = malloc((size_t)n * sizeof *fold);
-    ymiss = calloc((size_t)n, 1);
-    if (!fold || !ymiss) {
+    rt_protocol proto = {0};
+    int pcol = -1;
+    proto.type = (rt_proto_type)td->protocol;  /* CMP_PROTO_* and RT_PROTO_* share their order */
+    proto.k = td->k;
+    proto.reps = td->repeats > 0 ? td->repeats : 1;
+    proto.test = td->holdout;
+    if (td->column) {
+        if ((pcol = find_column(t, td->column, d.name, e)) < 0) goto out;
+        if (pcol == ti) {
+            ut_errf_at(e, MLG_ERROR, td->column->off, td->column->len, "the target '%s' cannot also define the folds",
+                       col->name);
+            goto out;
+        }
+        snprintf(proto.column, sizeof proto.column, "%s", t->cols[pcol].name);
+    }
+    int n = t->nrows, nclasses = 0, usable = 0, nentries = 0, nrounds = 0;
+    ymiss = calloc((size_t)n + 1, 1);
+    if (!ymiss) {
         ut_errf(e, MLG_NOMEM, "out of memory");
         goto out;
     }
@@ -262,24 +281,24 @@ int rt_exec_create_task(rt_ctx *c, const cmp_stmt *s, char **msg, ut_err *e)
             usable += !ymiss[i];
         }
     }
-    int frc = td->protocol == 0
-                  ? rt_folds_cv(n, td->k, yc, nclasses, ymiss, (uint64_t)td->seed, fold, e)
-                  : rt_folds_holdout(n, td->holdout, yc, nclasses, ymiss, (uint64_t)td->seed, fold, e);
-    if (frc) {
-        if (e->offset < 0) at_node(e, st);
+    if (kind == RT_CLASSIFICATION)
+        for (int i = 0; i < n; i++) ymiss[i] = yc[i] < 0;
+    if (rt_protocol_folds(&proto, t, pcol, yc, nclasses, ymiss, (unsigned long long)td->seed, &fold, &nentries,
+                          &nrounds, e)) {
+        if (e->offset < 0) at_node(e, td->protocol_node ? td->protocol_node : st);
         goto out;
     }
-    char fh[65], proto[96];
-    folds_hash(fold, n, fh);
-    if (td->protocol == 0) snprintf(proto, sizeof proto, "{\"type\":\"cv\",\"k\":%d}", td->k);
-    else {
-        ut_buf pb;
-        ut_buf_init(&pb);
-        ut_buf_puts(&pb, "{\"type\":\"holdout\",\"test\":");
-        ut_buf_json_num(&pb, td->holdout);
-        ut_buf_putc(&pb, '}');
-        snprintf(proto, sizeof proto, "%s", pb.s ? pb.s : "{}");
-        ut_buf_free(&pb);
+    char fh[65];
+    folds_hash(fold, nentries, fh);
+    char *pj = rt_protocol_json(&proto);
+    ut_buf mb;
+    ut_buf_init(&mb);
+    for (int i = 0; i < nmetrics; i++) ut_buf_printf(&mb, "%s%s", i ? "," : "", rt_metrics[metrics[i]].name);
+    if (!pj || mb.oom) {
+        free(pj);
+        ut_buf_free(&mb);
+        ut_errf(e, MLG_NOMEM, "out of memory");
+        goto out;
     }
     cat_task ct = {0};
     ct.name = st->a->str;
@@ -287,13 +306,17 @@ int rt_exec_create_task(rt_ctx *c, const cmp_stmt *s, char **msg, ut_err *e)
     ct.dataset_id = d.id;
     ct.target = col->name;
     ct.kind = kind == RT_CLASSIFICATION ? "classification" : "regression";
-    ct.metric = (char *)rt_metrics[metric].name;
-    ct.protocol_json = proto;
+    ct.metric = mb.s;
+    ct.protocol_json = pj;
     ct.seed = td->seed;
-    ct.nrounds = td->protocol == 0 ? td->k : 1;
+    ct.nrounds = nrounds;
+    ct.nreps = proto.type == RT_PROTO_REPEATED ? proto.reps : 1;
     ct.folds_hash = fh;
     long long id;
-    if (cat_task_create(c->cat, &ct, fold, n, &id, e)) {
+    int crc = cat_task_create(c->cat, &ct, fold, nentries, &id, e);
+    free(pj);
+    if (crc) {
+        ut_buf_free(&mb);
         at_node(e, st->a);
         goto out;
     }
@@ -301,10 +324,13 @@ int rt_exec_create_task(rt_ctx *c, const cmp_stmt *s, char **msg, ut_err *e)
     ut_buf_init(&b);
     ut_buf_printf(&b, "created task %s: %s of '%s'", ct.name, ct.kind, ct.target);
     if (kind == RT_CLASSIFICATION) ut_buf_printf(&b, " (%d classes)", nclasses);
-    ut_buf_printf(&b, ", metric %s, ", ct.metric);
-    if (td->protocol == 0) ut_buf_printf(&b, "%d-fold CV", td->k);
-    else ut_buf_printf(&b, "holdout %g", td->holdout);
-    ut_buf_printf(&b, " on %d rows, seed %lld", usable, td->seed);
+    char pdesc[300];
+    rt_protocol_describe(&proto, pdesc, sizeof pdesc);
+    ut_buf_printf(&b, ", metric%s ", nmetrics > 1 ? "s" : "");
+    for (int i = 0; i < nmetrics; i++) ut_buf_printf(&b, "%s%s", i ? ", " : "", rt_metrics[metrics[i]].name);
+    ut_buf_printf(&b, ", %s (%d round%s) on %d rows, seed %lld", pdesc, nrounds, nrounds == 1 ? "" : "s", usable,
+                  td->seed);
+    ut_buf_free(&mb);
     *msg = ut_buf_take(&b);
     rc = 0;
 out:

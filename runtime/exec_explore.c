@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "exec.h"
+#include "protocol.h"
 #include "../include/mileage.h"
 
 typedef struct {
@@ -24,6 +25,7 @@ typedef struct {
 
 typedef struct {
     double *score;         /* nconfigs x nrounds, NAN when failed */
+    double *all;           /* nconfigs x nrounds x RT_MET__COUNT: every metric */
     double *fit_s, *pred_s;
     int    *failed;        /* per config: failed runs */
     char  **first_error;   /* per config */
@@ -49,6 +51,7 @@ typedef struct {
     const rt_table *t;
     int target, n, nclasses;
     const int *fold;
+    rt_protocol proto;
     int *yc;           /* classification */
     double *y;         /* regression */
     rt_kind kind;
@@ -56,20 +59,9 @@ typedef struct {
     int *train, *test; /* scratch */
 } data_ctx;
 
-static int rows_of(const data_ctx *dc, int round, int *train, int *ntrain, int *test, int *ntest)
-{
-    *ntrain = *ntest = 0;
-    for (int i = 0; i < dc->n; i++) {
-        if (dc->fold[i] < 0) continue;
-        if (dc->fold[i] == round) test[(*ntest)++] = i;
-        else train[(*ntrain)++] = i;
-    }
-    return 0;
-}
-
 /* All metrics of the task's kind, as JSON; the ranking metric in *score. */
 static char *scores_json(const data_ctx *dc, const int *test, int ntest, const double *pred,
-                         const double *proba, rt_metric rank, double *score)
+                         const double *proba, rt_metric rank, double *score, double *all)
 {
     int *yt = NULL;
     double *ytd = NULL;
@@ -90,6 +82,7 @@ static char *scores_json(const data_ctx *dc, const int *test, int ntest, const d
         if (rt_metrics[m].classification != (dc->kind == RT_CLASSIFICATION)) continue;
         double v = rt_metric_score((rt_metric)m, ntest, yt, ytd, pred, proba, dc->nclasses);
         if (m == (int)rank) *score = v;
+        all[m] = v;
         if (isnan(v)) continue;
         if (!first) ut_buf_putc(&b, ',');
         first = 0;
@@ -163,18 +156,38 @@ static int rank_cmp(const void *a, const void *b)
     return i - j;   /* ties: the order written */
 }
 
+/* Mean over rounds of metric m for config i (NAN when a round failed). */
+static double mean_of(const tally *tl, int i, int nrounds, int m)
+{
+    double s = 0;
+    for (int k = 0; k < nrounds; k++) s += tl->all[((size_t)i * nrounds + k) * RT_MET__COUNT + m];
+    return s / nrounds;
+}
+
 static int build_result(rt_ctx *c, const cmp_explore *x, const tally *tl, int nrounds,
                         const long long *cfg_ids, ut_result **out, ut_err *e)
 {
-    int nc = x->nconfigs;
-    double *mean = calloc((size_t)nc, sizeof *mean), *sd = calloc((size_t)nc, sizeof *sd);
-    int *order = calloc((size_t)nc, sizeof *order);
-    char mname[64], sname[72];
-    snprintf(mname, sizeof mname, "%s", rt_metrics[x->metric].name);
-    snprintf(sname, sizeof sname, "%s_std", rt_metrics[x->metric].name);
-    const char *cols[] = {"rank", "config", "family", "params", mname, sname, "fit_seconds", "predict_seconds"};
-    ut_result *r = ut_result_new(c->show_times ? 8 : 6, cols);
-    int rc = -1;
+    int nc = x->nconfigs, rc = -1;
+    double *mean = calloc((size_t)nc + 1, sizeof *mean), *sd = calloc((size_t)nc + 1, sizeof *sd);
+    int *order = calloc((size_t)nc + 1, sizeof *order);
+    /* rank, config, family, params, ranking metric, its std, the other
+     * requested metrics, then times */
+    char names[CMP_MAX_METRICS + 8][72];
+    const char *cols[CMP_MAX_METRICS + 8];
+    int ncols = 0;
+    const char *fixed[] = {"rank", "config", "family", "params"};
+    for (int i = 0; i < 4; i++) cols[ncols++] = fixed[i];
+    snprintf(names[ncols], sizeof names[0], "%s", rt_metrics[x->metric].name);
+    cols[ncols] = names[ncols], ncols++;
+    snprintf(names[ncols], sizeof names[0], "%s_std", rt_metrics[x->metric].name);
+    cols[ncols] = names[ncols], ncols++;
+    for (int m = 1; m < x->nmetrics; m++) {
+        snprintf(names[ncols], sizeof names[0], "%s", rt_metrics[x->metrics[m]].name);
+        cols[ncols] = names[ncols], ncols++;
+    }
+    int tcol = ncols;
+    if (c->show_times) cols[ncols++] = "fit_seconds", cols[ncols++] = "predict_seconds";
+    ut_result *r = ut_result_new(ncols, cols);
     if (!mean || !sd || !order || !r) {
         ut_errf(e, MLG_NOMEM, "out of memory");
         goto out;
@@ -206,11 +219,12 @@ static int build_result(rt_ctx *c, const cmp_explore *x, const tally *tl, int nr
         ut_result_set_text(r, row, 3, x->configs[i].params_text);
         ut_result_set_float(r, row, 4, mean[i]);
         ut_result_set_float(r, row, 5, sd[i]);
+        for (int m = 1; m < x->nmetrics; m++) ut_result_set_float(r, row, 5 + m, mean_of(tl, i, nrounds, x->metrics[m]));
         if (c->show_times) {
             double f = 0, p = 0;
             for (int j = 0; j < nrounds; j++) f += tl->fit_s[(size_t)i * nrounds + j], p += tl->pred_s[(size_t)i * nrounds + j];
-            ut_result_set_float(r, row, 6, f);
-            ut_result_set_float(r, row, 7, p);
+            ut_result_set_float(r, row, tcol, f);
+            ut_result_set_float(r, row, tcol + 1, p);
         }
     }
     *out = r;
@@ -249,9 +263,11 @@ int rt_exec_explore(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, const char 
         ut_errf(e, MLG_DATA, "dataset '%s' has no column '%s' any more", x->dataset.name, x->task.target);
         goto out;
     }
+    if (rt_protocol_parse(x->task.protocol_json, &dc.proto, e)) goto out;
     if (cat_task_folds(c->cat, x->task.id, &fold, &nfold, e)) goto out;
-    if (nfold != dc.n) {
-        ut_errf(e, MLG_CATALOG, "task '%s' has folds for %d rows but the dataset has %d", x->task.name, nfold, dc.n);
+    if (nfold != dc.n * (dc.proto.type == RT_PROTO_REPEATED ? dc.proto.reps : 1)) {
+        ut_errf(e, MLG_CATALOG, "task '%s' has %d fold entries but the dataset has %d rows", x->task.name, nfold,
+                dc.n);
         goto out;
     }
     dc.fold = fold;
@@ -272,13 +288,15 @@ int rt_exec_explore(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, const char 
     ns = calloc((size_t)p->n, sizeof *ns);
     cfg_ids = calloc((size_t)ncfg + 1, sizeof *cfg_ids);
     tl.score = malloc((size_t)planned * sizeof *tl.score + 1);
+    tl.all = malloc((size_t)planned * RT_MET__COUNT * sizeof *tl.all + 1);
     tl.fit_s = calloc((size_t)planned + 1, sizeof *tl.fit_s);
     tl.pred_s = calloc((size_t)planned + 1, sizeof *tl.pred_s);
-    if (!dc.train || !dc.test || !ns || !cfg_ids || !tl.score || !tl.fit_s || !tl.pred_s) {
+    if (!dc.train || !dc.test || !ns || !cfg_ids || !tl.score || !tl.all || !tl.fit_s || !tl.pred_s) {
         ut_errf(e, MLG_NOMEM, "out of memory");
         goto out;
     }
     for (int i = 0; i < planned; i++) tl.score[i] = NAN;
+    for (size_t i = 0; i < (size_t)planned * RT_MET__COUNT; i++) tl.all[i] = NAN;
     for (int i = 0; i < p->n; i++) ns[i].remaining = p->nodes[i].users;
 
     /* the experiment and its configurations, committed before any run */
@@ -311,7 +329,7 @@ int rt_exec_explore(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, const char 
             if (cat_begin(c->cat, e)) goto out;
             in_tx = 1;
             cur_round = nd->round;
-            rows_of(&dc, cur_round, dc.train, &ntrain, dc.test, &ntest);
+            rt_protocol_rows(&dc.proto, dc.fold, dc.n, cur_round, dc.train, &ntrain, dc.test, &ntest);
         }
         switch (nd->op) {
         case OPT_TRANSFORM: {
@@ -356,7 +374,8 @@ int rt_exec_explore(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, const char 
                 if (rt_predict(fit->model, Xt, ntest, tfs->design.p, pred, proba, &re)) {
                     err = re.msg;
                 } else {
-                    sj = scores_json(&dc, dc.test, ntest, pred, proba, x->metric, &score);
+                    sj = scores_json(&dc, dc.test, ntest, pred, proba, x->metric, &score,
+                                     tl.all + (size_t)slot * RT_MET__COUNT);
                     if (!isfinite(score)) err = "the score is not a finite number";
                 }
                 free(Xt); free(pred); free(proba);
@@ -417,6 +436,7 @@ out:
     if (ns) free_state(ns, p->n);
     free(cfg_ids);
     free(tl.score);
+    free(tl.all);
     free(tl.fit_s);
     free(tl.pred_s);
     free(fold);
