@@ -18,6 +18,7 @@
 
 typedef struct {
     rt_family family;
+    int       pipe;         /* index of its preprocessing pipeline */
     rt_pval  *params;       /* one per spec of the family, params.def order */
     int       nparams;
     char     *params_json;  /* canonical: keys sorted, shortest round-trip numbers */
@@ -25,17 +26,28 @@ typedef struct {
 } cmp_config;
 
 typedef struct {
-    rt_tf_step step;
+    rt_tf_step step;        /* step.columns borrow from the AST / catalog strings */
     int        implicit;    /* added by the compiler, not written by the user */
     char      *text;        /* canonical text: "impute(median)" */
 } cmp_transform;
+
+/* One concrete preprocessing chain: PREPROCESS with search ranges over
+ * transform parameters (pca(k IN {5, 10})) expands into several. */
+typedef struct {
+    cmp_transform *steps;
+    int            nsteps;
+    char          *text;    /* "impute(median) -> onehot -> pca(k = 5)" */
+} cmp_pipeline;
 
 typedef struct {
     cat_task    task;       /* bound task (owned) */
     cat_dataset dataset;    /* its dataset (owned) */
     int         target_off, target_len;
-    cmp_transform *steps;
-    int         nsteps;
+    cmp_pipeline *pipes;    /* at least one (possibly with no steps) */
+    int         npipes;
+    char      **owned;      /* allocations the steps' column lists point into */
+    int         nowned;
+    char      **owned_names;
     cmp_config *configs;
     int         nconfigs;
     int         top;        /* 0 = all */
@@ -99,6 +111,10 @@ typedef struct {
 } cmp_stmt;
 
 int  cmp_compile_explore(const ast *st, cat_db *cat, cmp_explore **out, ut_err *e);
+/* PREPROCESS items (a TRANSFORM list, may be NULL) → x->pipes, with the
+ * implicit steps; x->task and x->dataset must be bound. */
+int  cmp_compile_preprocess(cmp_explore *x, const ast *items, cat_db *cat, ut_err *e);
+void cmp_pipes_free(cmp_explore *x);
 void cmp_explore_free(cmp_explore *x);
 /* Looks a task up; unknown → MLG_NAME error at `name` with a suggestion. */
 int  cmp_lookup_task(cat_db *cat, const ast *name, cat_task *t, ut_err *e);

@@ -242,123 +242,37 @@ static int compile_family(cmp_explore *x, int *cap, const ast *f, rt_kind kind, 
 }
 
 
-/* ---- PREPROCESS ---- */
-
-static const char *const impute_names[] = {"mean", "median", "most_frequent", "constant"};
-
-static int add_step(cmp_explore *x, rt_tf_step st, int implicit, ut_err *e)
-{
-    cmp_transform *s = realloc(x->steps, (size_t)(x->nsteps + 1) * sizeof *s);
-    if (!s) return ut_errf(e, MLG_NOMEM, "out of memory");
-    x->steps = s;
-    ut_buf b;
-    ut_buf_init(&b);
-    ut_buf_puts(&b, rt_tf_names[st.kind]);
-    if (st.kind == RT_TF_IMPUTE) {
-        ut_buf_printf(&b, "(%s", impute_names[st.strategy]);
-        if (st.strategy == RT_IMPUTE_CONSTANT) ut_buf_printf(&b, ", %g", st.constant);
-        ut_buf_putc(&b, ')');
-    } else if (st.kind == RT_TF_ONEHOT && st.max_levels > 0) {
-        ut_buf_printf(&b, "(max_levels = %d)", st.max_levels);
-    }
-    char *text = ut_buf_take(&b);
-    if (!text) return ut_errf(e, MLG_NOMEM, "out of memory");
-    s[x->nsteps++] = (cmp_transform){st, implicit, text};
-    return 0;
-}
-
-static int compile_transform(cmp_explore *x, const ast *t, ut_err *e)
-{
-    const ast *name = t->b;
-    int k = -1;
-    for (int i = 0; i < RT_TF__COUNT; i++)
-        if (!ut_strcasecmp(rt_tf_names[i], name->str)) k = i;
-    if (k < 0) return unknown(e, name, "transform", name->str, rt_tf_names, RT_TF__COUNT);
-    rt_tf_step st = {.kind = (rt_tf_kind)k, .strategy = RT_IMPUTE_MEAN};
-    int npos = 0;
-    for (const ast *a = t->a; a; a = a->next) {
-        /* positional or name = value */
-        const ast *key = a->kind == AST_OPTION ? a->a : NULL;
-        const ast *val = a->kind == AST_OPTION ? a->b : a;
-        const char *kn = key ? key->str : NULL;
-        if (st.kind == RT_TF_IMPUTE) {
-            const char *w = cmp_word(val);
-            if ((!kn && npos == 0) || (kn && !ut_strcasecmp(kn, "strategy"))) {
-                int s = -1;
-                for (int i = 0; w && i < 4; i++)
-                    if (!ut_strcasecmp(w, impute_names[i])) s = i;
-                if (s < 0) {
-                    if (!w) return ut_errf_at(e, MLG_ERROR, val->off, val->len,
-                                              "impute takes a strategy: mean, median, most_frequent or constant");
-                    return unknown(e, val, "impute strategy", w, impute_names, 4);
-                }
-                st.strategy = (rt_impute_strategy)s;
-            } else if ((!kn && npos == 1) || (kn && !ut_strcasecmp(kn, "value"))) {
-                if (cmp_number(val, &st.constant, e)) return -1;
-                if (st.strategy != RT_IMPUTE_CONSTANT && !kn)
-                    return ut_errf_at(e, MLG_ERROR, val->off, val->len, "a fill value needs impute(constant, value)");
-            } else {
-                const ast *at = key ? key : val;
-                return ut_errf_at(e, MLG_ERROR, at->off, at->len,
-                                  "impute takes (strategy [, value]); unexpected argument");
-            }
-        } else if (st.kind == RT_TF_ONEHOT) {
-            if ((!kn && npos == 0) || (kn && !ut_strcasecmp(kn, "max_levels"))) {
-                long long m;
-                if (cmp_int(val, 1, 1000000, &m, e)) return -1;
-                st.max_levels = (int)m;
-            } else {
-                const ast *at = key ? key : val;
-                return ut_errf_at(e, MLG_ERROR, at->off, at->len, "onehot takes (max_levels); unexpected argument");
-            }
-        } else {
-            const ast *at = key ? key : val;
-            return ut_errf_at(e, MLG_ERROR, at->off, at->len, "%s takes no arguments", rt_tf_names[st.kind]);
-        }
-        if (!kn) npos++;
-    }
-    return add_step(x, st, 0, e);
-}
-
-/* Models need complete numeric input: after the user's chain, impute what
- * is still missing and one-hot encode what is still categorical, and say
- * so in EXPLAIN rather than fail on the first categorical column. */
-static int add_implicit_steps(cmp_explore *x, cat_db *cat, ut_err *e)
-{
-    ut_result *cols = NULL;
-    if (cat_describe_dataset(cat, x->dataset.name, &cols, e)) return -1;
-    int ci = -1, ti = -1, mi = -1;
-    for (int j = 0; j < cols->ncols; j++) {
-        if (!strcmp(cols->names[j], "column")) ci = j;
-        if (!strcmp(cols->names[j], "type")) ti = j;
-        if (!strcmp(cols->names[j], "missing")) mi = j;
-    }
-    int has_cat = 0, num_missing = 0, cat_missing = 0;
-    for (int r = 0; ci >= 0 && ti >= 0 && mi >= 0 && r < cols->nrows; r++) {
-        const ut_value *v = &cols->cells[(size_t)r * (size_t)cols->ncols];
-        if (v[ci].type == UT_TEXT && !ut_strcasecmp(v[ci].s, x->task.target)) continue;
-        int is_cat = v[ti].type == UT_TEXT && !strcmp(v[ti].s, "categorical");
-        int miss = v[mi].type == UT_INT && v[mi].i > 0;
-        if (is_cat) has_cat = 1, cat_missing |= miss;
-        else num_missing |= miss;
-    }
-    ut_result_free(cols);
-    for (int i = 0; i < x->nsteps; i++) {
-        if (x->steps[i].step.kind == RT_TF_IMPUTE) num_missing = cat_missing = 0;
-        if (x->steps[i].step.kind == RT_TF_ONEHOT) has_cat = 0;
-    }
-    if (num_missing) {
-        rt_tf_step st = {.kind = RT_TF_IMPUTE, .strategy = RT_IMPUTE_MEAN};
-        if (add_step(x, st, 1, e)) return -1;
-    }
-    if (has_cat) {
-        rt_tf_step st = {.kind = RT_TF_ONEHOT};
-        if (add_step(x, st, 1, e)) return -1;
-    }
-    return 0;
-}
-
 /* ---- the statement ---- */
+
+/* Every model configuration runs on every pipeline: configs were built for
+ * pipeline 0; copy them for the others. */
+static int cross_pipelines(cmp_explore *x, ut_err *e)
+{
+    if (x->npipes <= 1) return 0;
+    long total = (long)x->nconfigs * x->npipes;
+    if (total > MAX_CONFIGS) return ut_errf(e, MLG_ERROR, "%ld configurations x pipelines is more than %d", total, MAX_CONFIGS);
+    cmp_config *c = realloc(x->configs, (size_t)total * sizeof *c);
+    if (!c) return ut_errf(e, MLG_NOMEM, "out of memory");
+    x->configs = c;
+    int n = x->nconfigs;
+    for (int p = 1; p < x->npipes; p++)
+        for (int i = 0; i < n; i++) {
+            cmp_config *d = &c[x->nconfigs];
+            *d = c[i];
+            d->pipe = p;
+            d->params = calloc((size_t)(d->nparams ? d->nparams : 1), sizeof *d->params);
+            d->params_json = ut_strdup(c[i].params_json);
+            d->params_text = ut_strdup(c[i].params_text);
+            int bad = !d->params || !d->params_json || !d->params_text;
+            for (int k = 0; !bad && k < d->nparams; k++) {
+                d->params[k] = c[i].params[k];
+                if (c[i].params[k].str && !(d->params[k].str = ut_strdup(c[i].params[k].str))) bad = 1;
+            }
+            x->nconfigs++;
+            if (bad) return ut_errf(e, MLG_NOMEM, "out of memory");
+        }
+    return 0;
+}
 
 static int spec_json(cmp_explore *x)
 {
@@ -372,12 +286,13 @@ static int spec_json(cmp_explore *x)
         ut_buf_json_str(&b, rt_families[x->configs[i].family].name);
         ut_buf_puts(&b, ",\"params\":");
         ut_buf_puts(&b, x->configs[i].params_json);
+        ut_buf_printf(&b, ",\"pipeline\":%d", x->configs[i].pipe);
         ut_buf_putc(&b, '}');
     }
-    ut_buf_puts(&b, "],\"preprocess\":[");
-    for (int i = 0; i < x->nsteps; i++) {
+    ut_buf_puts(&b, "],\"pipelines\":[");
+    for (int i = 0; i < x->npipes; i++) {
         if (i) ut_buf_putc(&b, ',');
-        ut_buf_json_str(&b, x->steps[i].text);
+        ut_buf_json_str(&b, x->pipes[i].text);
     }
     ut_buf_puts(&b, "],\"search\":");
     ut_buf_json_str(&b, x->search);
@@ -393,8 +308,7 @@ void cmp_explore_free(cmp_explore *x)
     if (!x) return;
     cat_task_clear(&x->task);
     cat_dataset_clear(&x->dataset);
-    for (int i = 0; i < x->nsteps; i++) free(x->steps[i].text);
-    free(x->steps);
+    cmp_pipes_free(x);
     for (int i = 0; i < x->nconfigs; i++) config_clear(&x->configs[i]);
     free(x->configs);
     free(x->spec_json);
@@ -402,7 +316,7 @@ void cmp_explore_free(cmp_explore *x)
     free(x);
 }
 
-static int explore_clauses(cmp_explore *x, const ast *clauses, ut_err *e)
+static int explore_clauses(cmp_explore *x, const ast *clauses, const ast **preprocess, ut_err *e)
 {
     const ast *seen[AST__COUNT] = {0};
     for (const ast *c = clauses; c; c = c->next) {
@@ -410,8 +324,7 @@ static int explore_clauses(cmp_explore *x, const ast *clauses, ut_err *e)
             return ut_errf_at(e, MLG_ERROR, c->off, c->len, "%s given twice", ast_kind_names[c->kind]);
         seen[c->kind] = c;
         if (c->kind == AST_CL_PREPROCESS) {
-            for (const ast *t = c->a; t; t = t->next)
-                if (compile_transform(x, t, e)) return -1;
+            *preprocess = c->a;
         } else if (c->kind == AST_CL_SEARCH) {
             const ast *s = c->a;
             if (ut_strcasecmp(s->str, "grid")) {
@@ -463,8 +376,10 @@ int cmp_compile_explore(const ast *st, cat_db *cat, cmp_explore **out, ut_err *e
     if (!rc) x->metric = x->metrics[0];
     rt_kind kind = x->task.kind && !strcmp(x->task.kind, "regression") ? RT_REGRESSION : RT_CLASSIFICATION;
     for (const ast *f = st->b; !rc && f; f = f->next) rc = compile_family(x, &cap, f, kind, e);
-    if (!rc) rc = explore_clauses(x, st->c, e);
-    if (!rc) rc = add_implicit_steps(x, cat, e);
+    const ast *pre = NULL;
+    if (!rc) rc = explore_clauses(x, st->c, &pre, e);
+    if (!rc) rc = cmp_compile_preprocess(x, pre, cat, e);
+    if (!rc) rc = cross_pipelines(x, e);
     if (!rc && spec_json(x)) rc = ut_errf(e, MLG_NOMEM, "out of memory");
     if (rc) {
         cmp_explore_free(x);

@@ -5,23 +5,16 @@
 #include <string.h>
 
 #include "plan.h"
+#include "../runtime/protocol.h"
 
-static void chain_text(ut_buf *b, const cmp_explore *x)
-{
-    if (!x->nsteps) ut_buf_puts(b, "(none)");
-    for (int i = 0; i < x->nsteps; i++) {
-        if (i) ut_buf_puts(b, " -> ");
-        ut_buf_puts(b, x->steps[i].text);
-        if (x->steps[i].implicit) ut_buf_puts(b, " [implicit]");
-    }
-}
 
 static void protocol_text(ut_buf *b, const cmp_explore *x)
 {
-    const char *pj = x->task.protocol_json ? x->task.protocol_json : "";
-    ut_buf_puts(b, strstr(pj, "holdout") ? "HOLDOUT" : "CV");
-    ut_buf_printf(b, " (%d round%s), seed %lld", x->task.nrounds, x->task.nrounds == 1 ? "" : "s",
-                  x->task.seed);
+    rt_protocol p;
+    ut_err e;
+    char d[300] = "unknown protocol";
+    if (!rt_protocol_parse(x->task.protocol_json, &p, &e)) rt_protocol_describe(&p, d, sizeof d);
+    ut_buf_printf(b, "%s (%d round%s), seed %lld", d, x->task.nrounds, x->task.nrounds == 1 ? "" : "s", x->task.seed);
 }
 
 /* "logreg x7, ridge x10" */
@@ -60,10 +53,12 @@ char *opt_logical_text(const cmp_explore *x)
     family_counts(&t, x);
     ut_buf_printf(&t, "), search %s", x->search);
     line(&b, 2, "%s", t.s);
-    t.len = 0;
-    ut_buf_puts(&t, "TRANSFORM ");
-    chain_text(&t, x);
-    line(&b, 3, "%s", t.s);
+    for (int q = 0; q < x->npipes; q++) {
+        t.len = 0;
+        if (x->npipes > 1) ut_buf_printf(&t, "TRANSFORM pipeline %d: %s", q + 1, x->pipes[q].text);
+        else ut_buf_printf(&t, "TRANSFORM %s", x->pipes[q].text);
+        line(&b, 3, "%s", t.s);
+    }
     t.len = 0;
     ut_buf_printf(&t, "SPLIT task '%s': ", x->task.name);
     protocol_text(&t, x);
@@ -96,12 +91,15 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p)
         else other += n->est_cost;
     }
     line(&b, 1, "%s", "LOAD + SPLIT (once)");
-    t.len = 0;
-    ut_buf_puts(&t, "per round: TRANSFORM ");
-    chain_text(&t, x);
-    if (p->sharing) ut_buf_printf(&t, "  [shared by %d configuration%s]", p->nconfigs, p->nconfigs == 1 ? "" : "s");
-    else ut_buf_printf(&t, "  [one per configuration, x%d]", p->nconfigs);
-    line(&b, 1, "%s", t.s);
+    for (int q = 0; q < x->npipes; q++) {
+        int users = 0;
+        for (int c = 0; c < x->nconfigs; c++) users += x->configs[c].pipe == q;
+        t.len = 0;
+        ut_buf_printf(&t, "per round: TRANSFORM %s", x->pipes[q].text);
+        if (p->sharing) ut_buf_printf(&t, "  [shared by %d configuration%s]", users, users == 1 ? "" : "s");
+        else ut_buf_printf(&t, "  [one per configuration, x%d]", users);
+        line(&b, 1, "%s", t.s);
+    }
     t.len = 0;
     ut_buf_printf(&t, "per round: FIT + EVALUATE x%d (", p->nconfigs);
     family_counts(&t, x);

@@ -19,10 +19,10 @@ const char *const opt_op_names[OPT__COUNT] = {
 #define FLOPS_BLAS   2.0e9   /* dense level-3 work, one core */
 #define FLOPS_SCALAR 4.0e8   /* scalar loops */
 
-double opt_transform_cost(const cmp_explore *x, const opt_stats *st)
+double opt_transform_cost(const cmp_pipeline *pl, const opt_stats *st)
 {
     double cells = (double)st->nrows * (double)(st->nfeatures > 0 ? st->nfeatures : 1);
-    return cells * (10.0 + 10.0 * x->nsteps) / FLOPS_SCALAR;
+    return cells * (10.0 + 10.0 * pl->nsteps) / FLOPS_SCALAR;
 }
 
 double opt_fit_cost(const cmp_config *c, const opt_stats *st)
@@ -65,30 +65,31 @@ int opt_physical(const cmp_explore *x, const opt_stats *st, int sharing, opt_pla
     p->nconfigs = x->nconfigs;
     p->sharing = sharing;
     int cap = 0, bad = 0;
-    double tcost = opt_transform_cost(x, st);
     double rows = st->nrows > 0 ? st->nrows : 1;
-    int load = push(p, &cap, (opt_node){OPT_LOAD, -1, -1, -1, 0, rows * 20 / FLOPS_SCALAR});
-    int split = push(p, &cap, (opt_node){OPT_SPLIT, -1, -1, load, 0, rows / FLOPS_SCALAR});
+    int load = push(p, &cap, (opt_node){OPT_LOAD, -1, -1, -1, 0, rows * 20 / FLOPS_SCALAR, -1});
+    int split = push(p, &cap, (opt_node){OPT_SPLIT, -1, -1, load, 0, rows / FLOPS_SCALAR, -1});
     bad |= load < 0 || split < 0;
+    int *shared = calloc((size_t)x->npipes + 1, sizeof *shared);
+    bad |= !shared;
     for (int r = 0; r < st->nrounds && !bad; r++) {
-        int shared = -1;
-        if (sharing) {
-            shared = push(p, &cap, (opt_node){OPT_TRANSFORM, r, -1, split, 0, tcost});
-            bad |= shared < 0;
-        }
+        /* one TRANSFORM per pipeline per round, placed before its first user */
+        for (int q = 0; q < x->npipes; q++) shared[q] = -1;
         for (int c = 0; c < x->nconfigs && !bad; c++) {
-            int tf = shared;
-            if (!sharing) {
-                tf = push(p, &cap, (opt_node){OPT_TRANSFORM, r, c, split, 0, tcost});
+            int q = x->configs[c].pipe, tf = shared[q];
+            double tcost = opt_transform_cost(&x->pipes[q], st);
+            if (!sharing || tf < 0) {
+                tf = push(p, &cap, (opt_node){OPT_TRANSFORM, r, sharing ? -1 : c, split, 0, tcost, q});
                 bad |= tf < 0;
+                if (sharing) shared[q] = tf;
             }
             double fc = opt_fit_cost(&x->configs[c], st);
-            int fit = push(p, &cap, (opt_node){OPT_FIT, r, c, tf, 0, fc});
-            int ev = fit < 0 ? -1 : push(p, &cap, (opt_node){OPT_EVALUATE, r, c, fit, 0, fc * 0.05});
+            int fit = push(p, &cap, (opt_node){OPT_FIT, r, c, tf, 0, fc, q});
+            int ev = fit < 0 ? -1 : push(p, &cap, (opt_node){OPT_EVALUATE, r, c, fit, 0, fc * 0.05, q});
             bad |= fit < 0 || ev < 0;
         }
     }
-    if (!bad) bad = push(p, &cap, (opt_node){OPT_RECORD, -1, -1, -1, 0, 1e-4 * x->nconfigs * st->nrounds}) < 0;
+    free(shared);
+    if (!bad) bad = push(p, &cap, (opt_node){OPT_RECORD, -1, -1, -1, 0, 1e-4 * x->nconfigs * st->nrounds, -1}) < 0;
     if (bad) {
         opt_plan_free(p);
         return ut_errf(e, MLG_NOMEM, "out of memory");

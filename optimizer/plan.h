@@ -28,6 +28,7 @@ typedef struct {
     int    input;      /* node whose output this one consumes, -1 = none  */
     int    users;      /* how many nodes consume this node's output       */
     double est_cost;   /* estimated seconds                               */
+    int    pipe;       /* preprocessing pipeline (TRANSFORM/FIT/EVALUATE)  */
 } opt_node;
 
 typedef struct {
@@ -58,6 +59,6 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p);
 
 /* Estimated seconds of one FIT+EVALUATE of a config (the cost model). */
 double opt_fit_cost(const cmp_config *c, const opt_stats *st);
-double opt_transform_cost(const cmp_explore *x, const opt_stats *st);
+double opt_transform_cost(const cmp_pipeline *pl, const opt_stats *st);
 
 #endif

@@ -177,6 +177,9 @@ static int build_result(rt_ctx *c, const cmp_explore *x, const tally *tl, int nr
     int ncols = 0;
     const char *fixed[] = {"rank", "config", "family", "params"};
     for (int i = 0; i < 4; i++) cols[ncols++] = fixed[i];
+    int pcol = x->npipes > 1 ? ncols : -1;
+    if (pcol >= 0) cols[ncols++] = "preprocess";
+    int m0 = ncols;
     snprintf(names[ncols], sizeof names[0], "%s", rt_metrics[x->metric].name);
     cols[ncols] = names[ncols], ncols++;
     snprintf(names[ncols], sizeof names[0], "%s_std", rt_metrics[x->metric].name);
@@ -217,9 +220,11 @@ static int build_result(rt_ctx *c, const cmp_explore *x, const tally *tl, int nr
         ut_result_set_int(r, row, 1, cfg_ids[i]);
         ut_result_set_text(r, row, 2, rt_families[x->configs[i].family].name);
         ut_result_set_text(r, row, 3, x->configs[i].params_text);
-        ut_result_set_float(r, row, 4, mean[i]);
-        ut_result_set_float(r, row, 5, sd[i]);
-        for (int m = 1; m < x->nmetrics; m++) ut_result_set_float(r, row, 5 + m, mean_of(tl, i, nrounds, x->metrics[m]));
+        if (pcol >= 0) ut_result_set_text(r, row, pcol, x->pipes[x->configs[i].pipe].text);
+        ut_result_set_float(r, row, m0, mean[i]);
+        ut_result_set_float(r, row, m0 + 1, sd[i]);
+        for (int m = 1; m < x->nmetrics; m++)
+            ut_result_set_float(r, row, m0 + 1 + m, mean_of(tl, i, nrounds, x->metrics[m]));
         if (c->show_times) {
             double f = 0, p = 0;
             for (int j = 0; j < nrounds; j++) f += tl->fit_s[(size_t)i * nrounds + j], p += tl->pred_s[(size_t)i * nrounds + j];
@@ -239,6 +244,22 @@ out:
 }
 
 /* ---- the executor ---- */
+
+/* Model parameters plus the pipeline, as stored in the catalog:
+ * {"C":1,...,"preprocess":"impute(median) -> onehot"}. */
+static char *config_json(const cmp_explore *x, int i)
+{
+    const char *pj = x->configs[i].params_json;
+    size_t l = strlen(pj);
+    ut_buf b;
+    ut_buf_init(&b);
+    ut_buf_putn(&b, pj, l - 1);
+    if (l > 2) ut_buf_putc(&b, ',');
+    ut_buf_puts(&b, "\"preprocess\":");
+    ut_buf_json_str(&b, x->pipes[x->configs[i].pipe].text);
+    ut_buf_putc(&b, '}');
+    return ut_buf_take(&b);
+}
 
 int rt_exec_explore(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, const char *statement,
                     ut_result **out, char **msg, ut_err *e)
@@ -305,10 +326,14 @@ int rt_exec_explore(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, const char 
     if (cat_begin(c->cat, e)) goto out;
     in_tx = 1;
     if (cat_experiment_begin(c->cat, x->task.id, statement, x->spec_json, lt, pt, planned, &exp_id, e)) goto out;
-    for (int i = 0; i < ncfg; i++)
-        if (cat_config_intern(c->cat, rt_families[x->configs[i].family].name, x->configs[i].params_json,
-                              &cfg_ids[i], e))
-            goto out;
+    for (int i = 0; i < ncfg; i++) {
+        /* a configuration is its model and its preprocessing */
+        char *pj = config_json(x, i);
+        int irc = pj ? cat_config_intern(c->cat, rt_families[x->configs[i].family].name, pj, &cfg_ids[i], e)
+                     : ut_errf(e, MLG_NOMEM, "out of memory");
+        free(pj);
+        if (irc) goto out;
+    }
     if (cat_commit(c->cat, e)) goto out;
     in_tx = 0;
 
@@ -333,9 +358,10 @@ int rt_exec_explore(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, const char 
         }
         switch (nd->op) {
         case OPT_TRANSFORM: {
+            const cmp_pipeline *pl = &x->pipes[nd->pipe];
             rt_tf_step steps[64];
-            int nsteps = x->nsteps < 64 ? x->nsteps : 64;
-            for (int k = 0; k < nsteps; k++) steps[k] = x->steps[k].step;
+            int nsteps = pl->nsteps < 64 ? pl->nsteps : 64;
+            for (int k = 0; k < nsteps; k++) steps[k] = pl->steps[k].step;
             if (rt_pipeline_run(dc.t, dc.target, steps, nsteps, dc.train, ntrain, &ns[i].design, e)) goto out;
             ns[i].has_design = 1;
             break;
