@@ -74,6 +74,17 @@ static int arg_value(const tf_param *tp, const cmp_value *v, double *out, ut_err
 {
     if (tp->kind == TP_CHOICE) {
         int i = v->str ? choice_index(tp->choices, v->str) : -1;
+        if (i < 0 && v->str) {
+            /* "unknown impute strategy 'medians'; did you mean 'median'?" */
+            char buf[128], *cands[16];
+            int nc = 0;
+            snprintf(buf, sizeof buf, "%s", tp->choices);
+            for (char *c = strtok(buf, "|"); c && nc < 16; c = strtok(NULL, "|")) cands[nc++] = c;
+            const char *sg = ut_suggest(v->str, (const char *const *)cands, nc);
+            if (sg)
+                return ut_errf_at(e, MLG_NAME, v->off, v->len, "unknown %s %s '%s'; did you mean '%s'?",
+                                  rt_tf_names[tp->tf], tp->name, v->str, sg);
+        }
         if (i < 0)
             return ut_errf_at(e, MLG_ERROR, v->off, v->len, "%s of %s takes one of %s", tp->name,
                               rt_tf_names[tp->tf], tp->choices);

@@ -328,8 +328,10 @@ int rt_exec_create_task(rt_ctx *c, const cmp_stmt *s, char **msg, ut_err *e)
     rt_protocol_describe(&proto, pdesc, sizeof pdesc);
     ut_buf_printf(&b, ", metric%s ", nmetrics > 1 ? "s" : "");
     for (int i = 0; i < nmetrics; i++) ut_buf_printf(&b, "%s%s", i ? ", " : "", rt_metrics[metrics[i]].name);
-    ut_buf_printf(&b, ", %s (%d round%s) on %d rows, seed %lld", pdesc, nrounds, nrounds == 1 ? "" : "s", usable,
-                  td->seed);
+    ut_buf_printf(&b, ", %s", pdesc);
+    if (proto.type != RT_PROTO_CV && proto.type != RT_PROTO_HOLDOUT)
+        ut_buf_printf(&b, " (%d round%s)", nrounds, nrounds == 1 ? "" : "s");
+    ut_buf_printf(&b, " on %d rows, seed %lld", usable, td->seed);
     ut_buf_free(&mb);
     *msg = ut_buf_take(&b);
     rc = 0;
