@@ -203,6 +203,37 @@ static void folds_hash(const int *fold, int n, char out[65])
     ut_sha256_hex(&h, out);
 }
 
+static int rare_class_error(const rt_column *col, const int *yc, int n, int nclasses, int k, const ast *at,
+                            ut_err *e)
+{
+    int *count = calloc((size_t)nclasses + 1, sizeof *count), rare = -1;
+    char **names = NULL;
+    ut_err ne;
+    if (!count) return ut_errf(e, MLG_NOMEM, "out of memory");
+    for (int i = 0; i < n; i++)
+        if (yc[i] >= 0) count[yc[i]]++;
+    for (int c = 0; c < nclasses; c++)
+        if (count[c] < k && (rare < 0 || count[c] < count[rare])) rare = c;
+    int rc = 0;
+    if (rare >= 0) {
+        int dummy;
+        int *tmp = malloc((size_t)n * sizeof *tmp + 1);
+        if (tmp && !rt_target_classes(col, n, tmp, &dummy, &names, &ne) && names)
+            ut_errf(e, MLG_DATA, "CV(%d): class '%s' of '%s' has only %d row%s; stratified CV needs at least %d "
+                    "per class (use fewer folds)", k, names[rare], col->name, count[rare], count[rare] == 1 ? "" : "s", k);
+        else
+            ut_errf(e, MLG_DATA, "CV(%d): a class of '%s' has only %d rows; stratified CV needs at least %d per class",
+                    k, col->name, count[rare], k);
+        if (at) e->offset = at->off, e->length = at->len;
+        for (int c = 0; names && c < nclasses; c++) free(names[c]);
+        free(names);
+        free(tmp);
+        rc = -1;
+    }
+    free(count);
+    return rc;
+}
+
 int rt_exec_create_task(rt_ctx *c, const cmp_stmt *s, char **msg, ut_err *e)
 {
     const ast *st = s->src, *dsn = st->b, *tgt = st->b->next;
@@ -281,8 +312,15 @@ int rt_exec_create_task(rt_ctx *c, const cmp_stmt *s, char **msg, ut_err *e)
             usable += !ymiss[i];
         }
     }
-    if (kind == RT_CLASSIFICATION)
+    if (kind == RT_CLASSIFICATION) {
         for (int i = 0; i < n; i++) ymiss[i] = yc[i] < 0;
+        /* stratified CV puts every class in every fold: the rarest class
+         * needs k rows (scikit-learn only warns, then scores folds that
+         * miss a class) */
+        if ((proto.type == RT_PROTO_CV || proto.type == RT_PROTO_REPEATED) &&
+            rare_class_error(col, yc, n, nclasses, proto.k, td->protocol_node, e))
+            goto out;
+    }
     if (rt_protocol_folds(&proto, t, pcol, yc, nclasses, ymiss, (unsigned long long)td->seed, &fold, &nentries,
                           &nrounds, e)) {
         if (e->offset < 0) at_node(e, td->protocol_node ? td->protocol_node : st);
