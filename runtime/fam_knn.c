@@ -1,17 +1,335 @@
-/* fam_knn.c — knn.  Placeholder until the family lands: fitting reports
- * that it is not available, so an EXPLORE using it fails per run with a
- * clear reason instead of crashing. */
+/* fam_knn.c — scikit-learn's KNeighborsClassifier / KNeighborsRegressor
+ * (n_neighbors = k, weights = uniform | distance, metric = euclidean |
+ * manhattan, algorithm = 'brute').  Fit stores the training rows; predict
+ * is rt_knn_neighbors (sorted neighbour lists for a block of queries) then
+ * rt_knn_aggregate (votes / means), see knn.h for why the two are apart.
+ *
+ * Deviation: k larger than the training set uses every training row
+ * (scikit-learn raises "Expected n_neighbors <= n_samples_fit"); a CV fold
+ * smaller than the grid's largest k should still give a score. */
 #include "families.h"
+#include "knn.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "../include/mileage.h"
+#include "linalg.h"
+
+/* Distances of one block of queries are kept below this many doubles
+ * (8 MB), but a block has at least KNN_MIN_BLOCK queries so the GEMM stays
+ * efficient even against a huge training set. */
+#define KNN_BLOCK_DOUBLES (1 << 20)
+#define KNN_MIN_BLOCK     8
+
+typedef struct {
+    rt_knn_train tr;          /* points at the owned arrays below */
+    double *X, *sqnorm, *y;
+    int *yc;
+    int k;
+    rt_knn_metric metric;
+    rt_knn_weighting weights;
+} knn_model;
+
+static void knn_free(void *p)
+{
+    knn_model *km = p;
+    if (!km)
+        return;
+    free(km->X);
+    free(km->sqnorm);
+    free(km->y);
+    free(km->yc);
+    free(km);
+}
+
+static int block_rows(int nq, int n)
+{
+    long b = KNN_BLOCK_DOUBLES / (n > 0 ? n : 1);
+    if (b < KNN_MIN_BLOCK)
+        b = KNN_MIN_BLOCK;
+    if (b > nq)
+        b = nq;
+    return (int)(b > 0 ? b : 1);
+}
+
+void rt_knn_sqnorms(const double *X, int n, int p, double *out)
+{
+    for (int i = 0; i < n; i++)
+        out[i] = la_dot(p, X + (size_t)i * p, X + (size_t)i * p);
+}
+
+/* ---- k smallest of one distance row by (distance, index) ---- */
+
+/* Max-heap on the key (d, i): the root is the worst of the kept K. */
+static void sift_down(double *hd, int *hi, int size, int pos)
+{
+    double d = hd[pos];
+    int i = hi[pos];
+    for (;;) {
+        int c = 2 * pos + 1;
+        if (c >= size)
+            break;
+        if (c + 1 < size && (hd[c + 1] > hd[c] || (hd[c + 1] == hd[c] && hi[c + 1] > hi[c])))
+            c++;
+        if (!(hd[c] > d || (hd[c] == d && hi[c] > i)))
+            break;
+        hd[pos] = hd[c];
+        hi[pos] = hi[c];
+        pos = c;
+    }
+    hd[pos] = d;
+    hi[pos] = i;
+}
+
+/* Rows are scanned in index order, so a candidate only enters when strictly
+ * closer than the root: on equal distance the kept (lower) index wins.
+ * O(n log K); the final heapsort leaves hd/hi ascending. */
+static void select_k(const double *d, int n, int K, double *hd, int *hi)
+{
+    for (int j = 0; j < K; j++) {
+        hd[j] = d[j];
+        hi[j] = j;
+    }
+    for (int pos = K / 2 - 1; pos >= 0; pos--)
+        sift_down(hd, hi, K, pos);
+    for (int j = K; j < n; j++)
+        if (d[j] < hd[0]) {
+            hd[0] = d[j];
+            hi[0] = j;
+            sift_down(hd, hi, K, 0);
+        }
+    for (int end = K - 1; end > 0; end--) {
+        double td = hd[0];
+        int ti = hi[0];
+        hd[0] = hd[end];
+        hi[0] = hi[end];
+        hd[end] = td;
+        hi[end] = ti;
+        sift_down(hd, hi, end, 0);
+    }
+}
+
+int rt_knn_neighbors(const rt_knn_train *tr, rt_knn_metric metric,
+                     const double *Q, int nq, int K, int *idx, double *dist,
+                     ut_err *e)
+{
+    int n = tr->n, p = tr->p, rc = -1;
+    if (K < 1 || K > n)
+        return ut_errf(e, MLG_MISUSE, "knn: %d neighbours asked of %d training rows", K, n);
+    if (nq <= 0)
+        return 0;
+    int nb = block_rows(nq, n);
+    double *D = malloc((size_t)nb * n * sizeof *D);
+    double *qn = malloc((size_t)nb * sizeof *qn);
+    double *own = NULL;
+    const double *xn = tr->sqnorm;
+    if (metric == RT_KNN_EUCLIDEAN && !xn) {
+        own = malloc((size_t)n * sizeof *own);
+        if (own)
+            rt_knn_sqnorms(tr->X, n, p, own);
+        xn = own;
+    }
+    if (!D || !qn || (metric == RT_KNN_EUCLIDEAN && !xn)) {
+        ut_errf(e, MLG_NOMEM, "out of memory computing knn distances");
+        goto done;
+    }
+    for (int q0 = 0; q0 < nq; q0 += nb) {
+        int b = nq - q0 < nb ? nq - q0 : nb;
+        const double *Qb = Q + (size_t)q0 * p;
+        if (metric == RT_KNN_EUCLIDEAN) {
+            /* Squared distances, summed in scikit-learn's order
+             * (||q||² + (−2 q·x)) + ||x||²; cancellation can leave tiny
+             * negatives for (near-)duplicates, which are 0. */
+            rt_knn_sqnorms(Qb, b, p, qn);
+            la_gemm(0, 1, b, n, p, -2.0, Qb, tr->X, 0.0, D);
+            for (int r = 0; r < b; r++) {
+                double *Dr = D + (size_t)r * n;
+                for (int j = 0; j < n; j++) {
+                    double s = qn[r] + Dr[j] + xn[j];
+                    Dr[j] = s > 0 ? s : 0.0;
+                }
+            }
+        } else {
+            for (int r = 0; r < b; r++) {
+                const double *qr = Qb + (size_t)r * p;
+                double *Dr = D + (size_t)r * n;
+                for (int j = 0; j < n; j++) {
+                    const double *xj = tr->X + (size_t)j * p;
+                    double s = 0;
+                    for (int f = 0; f < p; f++)
+                        s += fabs(qr[f] - xj[f]);
+                    Dr[j] = s;
+                }
+            }
+        }
+        for (int r = 0; r < b; r++) {
+            double *hd = dist + (size_t)(q0 + r) * K;
+            select_k(D + (size_t)r * n, n, K, hd, idx + (size_t)(q0 + r) * K);
+            if (metric == RT_KNN_EUCLIDEAN)
+                for (int t = 0; t < K; t++)
+                    hd[t] = sqrt(hd[t]);
+        }
+    }
+    rc = 0;
+done:
+    free(D);
+    free(qn);
+    free(own);
+    return rc;
+}
+
+/* Weights of one neighbour list following scikit-learn's _get_weights:
+ * 1/d, except that a list with a zero distance (1/d = inf) keeps only those
+ * neighbours, at weight 1.  Returns the total weight. */
+static double list_weights(const double *d, int k, double *w)
+{
+    int inf = 0;
+    for (int t = 0; t < k; t++) {
+        w[t] = 1.0 / d[t];
+        inf |= isinf(w[t]);
+    }
+    double s = 0;
+    for (int t = 0; t < k; t++) {
+        if (inf)
+            w[t] = isinf(w[t]) ? 1.0 : 0.0;
+        s += w[t];
+    }
+    return s;
+}
+
+int rt_knn_aggregate(const rt_knn_train *tr, const int *idx, const double *dist,
+                     int nq, int K, int k, rt_knn_weighting wmode, double *pred,
+                     double *proba, ut_err *e)
+{
+    int C = tr->nclasses;
+    if (k < 1 || k > K)
+        return ut_errf(e, MLG_MISUSE, "knn: k = %d outside the %d-neighbour lists", k, K);
+    double *w = malloc((size_t)k * sizeof *w);
+    double *votes = malloc((size_t)(C > 0 ? C : 1) * sizeof *votes);
+    if (!w || !votes) {
+        free(w);
+        free(votes);
+        return ut_errf(e, MLG_NOMEM, "out of memory in knn prediction");
+    }
+    for (int q = 0; q < nq; q++) {
+        const int *ix = idx + (size_t)q * K;
+        double total = 0;
+        int uniform = wmode == RT_KNN_UNIFORM;
+        if (!uniform) {
+            total = list_weights(dist + (size_t)q * K, k, w);
+            uniform = !(total > 0);   /* every distance inf: no information */
+        }
+        if (uniform) {
+            for (int t = 0; t < k; t++)
+                w[t] = 1.0;
+            total = k;
+        }
+        if (C == 0) {
+            double s = 0;
+            for (int t = 0; t < k; t++)
+                s += tr->y[ix[t]] * w[t];
+            pred[q] = s / total;
+            continue;
+        }
+        for (int c = 0; c < C; c++)
+            votes[c] = 0;
+        for (int t = 0; t < k; t++)
+            votes[tr->yc[ix[t]]] += w[t];
+        int best = 0;
+        for (int c = 1; c < C; c++)
+            if (votes[c] > votes[best])   /* first maximum: lowest code on ties */
+                best = c;
+        pred[q] = best;
+        if (proba) {
+            double s = 0;
+            for (int c = 0; c < C; c++)
+                s += votes[c];
+            for (int c = 0; c < C; c++)
+                proba[(size_t)q * C + c] = votes[c] / s;
+        }
+    }
+    free(w);
+    free(votes);
+    return 0;
+}
 
 int rt_knn_fit(const rt_pval *params, const rt_trainset *ts, rt_model *m, ut_err *e)
 {
-    (void)params, (void)ts, (void)m;
-    return ut_errf(e, MLG_ERROR, "model family 'knn' is not implemented yet");
+    int n = ts->n, p = ts->p;
+    double kd = params[0].num;
+    const char *ws = params[1].str ? params[1].str : "uniform";
+    const char *ms = params[2].str ? params[2].str : "euclidean";
+    if (!(kd >= 1) || kd > 1e9 || kd != floor(kd))
+        return ut_errf(e, MLG_MISUSE, "knn: k must be a whole number >= 1 (got %g)", kd);
+    rt_knn_weighting wmode;
+    rt_knn_metric metric;
+    if (ut_strcasecmp(ws, "uniform") == 0)
+        wmode = RT_KNN_UNIFORM;
+    else if (ut_strcasecmp(ws, "distance") == 0)
+        wmode = RT_KNN_DISTANCE;
+    else
+        return ut_errf(e, MLG_MISUSE, "knn: unknown weights '%s' (uniform|distance)", ws);
+    if (ut_strcasecmp(ms, "euclidean") == 0)
+        metric = RT_KNN_EUCLIDEAN;
+    else if (ut_strcasecmp(ms, "manhattan") == 0)
+        metric = RT_KNN_MANHATTAN;
+    else
+        return ut_errf(e, MLG_MISUSE, "knn: unknown metric '%s' (euclidean|manhattan)", ms);
+
+    knn_model *km = calloc(1, sizeof *km);
+    if (!km)
+        return ut_errf(e, MLG_NOMEM, "out of memory fitting knn");
+    m->impl = km;
+    m->impl_free = knn_free;
+    km->k = (int)kd;
+    km->metric = metric;
+    km->weights = wmode;
+    km->X = malloc((size_t)n * (p > 0 ? p : 1) * sizeof *km->X);
+    km->sqnorm = malloc((size_t)n * sizeof *km->sqnorm);
+    if (ts->nclasses > 0)
+        km->yc = malloc((size_t)n * sizeof *km->yc);
+    else
+        km->y = malloc((size_t)n * sizeof *km->y);
+    if (!km->X || !km->sqnorm || (!km->yc && !km->y))
+        return ut_errf(e, MLG_NOMEM, "out of memory fitting knn");
+    memcpy(km->X, ts->X, (size_t)n * p * sizeof *km->X);
+    rt_knn_sqnorms(km->X, n, p, km->sqnorm);
+    if (km->yc)
+        memcpy(km->yc, ts->yc, (size_t)n * sizeof *km->yc);
+    else
+        memcpy(km->y, ts->y, (size_t)n * sizeof *km->y);
+    km->tr = (rt_knn_train){ km->X, km->sqnorm, n, p, km->yc, ts->nclasses, km->y };
+    return 0;
 }
 
-int rt_knn_predict(const rt_model *m, const double *X, int n, double *pred, double *proba, ut_err *e)
+int rt_knn_predict(const rt_model *m, const double *X, int n, double *pred,
+                   double *proba, ut_err *e)
 {
-    (void)m, (void)X, (void)n, (void)pred, (void)proba;
-    return ut_errf(e, MLG_ERROR, "model family 'knn' is not implemented yet");
+    const knn_model *km = m->impl;
+    const rt_knn_train *tr = &km->tr;
+    int K = km->k < tr->n ? km->k : tr->n;
+    int C = tr->nclasses, rc = -1;
+    /* Neighbour lists in blocks, so memory stays bounded even when K is
+     * the whole training set. */
+    int nb = block_rows(n, tr->n);
+    int *idx = malloc((size_t)nb * K * sizeof *idx);
+    double *dist = malloc((size_t)nb * K * sizeof *dist);
+    if (!idx || !dist) {
+        ut_errf(e, MLG_NOMEM, "out of memory predicting with knn");
+        goto done;
+    }
+    for (int q0 = 0; q0 < n; q0 += nb) {
+        int b = n - q0 < nb ? n - q0 : nb;
+        if (rt_knn_neighbors(tr, km->metric, X + (size_t)q0 * tr->p, b, K, idx, dist, e)
+            || rt_knn_aggregate(tr, idx, dist, b, K, K, km->weights, pred + q0,
+                                proba && C > 0 ? proba + (size_t)q0 * C : NULL, e))
+            goto done;
+    }
+    rc = 0;
+done:
+    free(idx);
+    free(dist);
+    return rc;
 }

@@ -1,17 +1,340 @@
-/* fam_nb.c — nb.  Placeholder until the family lands: fitting reports
- * that it is not available, so an EXPLORE using it fails per run with a
- * clear reason instead of crashing. */
+/* fam_nb.c — naive Bayes, two kinds:
+ *
+ * gaussian: scikit-learn's GaussianNB(var_smoothing).  Per class the mean
+ *   and population variance of each feature on its training rows, plus
+ *   epsilon = var_smoothing · (largest feature variance over all training
+ *   rows) added to every variance; priors are the class frequencies.
+ *   jll_c(x) = log prior_c − ½ Σ_j log(2π σ²_cj) − ½ Σ_j (x_j − μ_cj)² / σ²_cj.
+ *   Means and variances are summed row by row and then divided, the way
+ *   numpy's axis-0 reductions do, so they follow sklearn's rounding.
+ *
+ * categorical: scikit-learn's CategoricalNB(alpha) on 0/1 columns, each
+ *   column a feature with the two categories {0, 1}:
+ *       P(x_j = v | c) = (N_cjv + alpha) / (N_c + 2 alpha).
+ *   This is exactly BernoulliNB(alpha, binarize=None) on 0/1 data (same
+ *   smoothed counts, same log-likelihood), and equals CategoricalNB(alpha)
+ *   whenever each column has both values in the training rows.  When a
+ *   column is all 0 in training, CategoricalNB infers one category (the
+ *   column then adds nothing, and a 1 at predict time raises IndexError);
+ *   we keep two categories — CategoricalNB(alpha, min_categories=2) — which
+ *   is what one-hot columns of a fold that lacks a level need.
+ *
+ * Both: classes absent from the training rows get probability 0 and are
+ * never predicted (scikit-learn would not know them).  Probabilities come
+ * from jll by log-sum-exp; the prediction is the first maximum of jll.
+ *
+ * Deviations from scikit-learn, all in degenerate cases:
+ *  - gaussian: a feature constant over all training rows is left out of
+ *    jll.  Its term is the same for every class in exact arithmetic;
+ *    scikit-learn keeps it, and with variance ~epsilon its (x − μ)²/σ² can
+ *    reach 1e9 and bury the other features' differences under rounding.
+ *  - gaussian: a variance still 0 after smoothing (var_smoothing = 0) is
+ *    raised to DBL_MIN instead of dividing by zero (scikit-learn gives NaN);
+ *    if that makes every class impossible (jll = −inf) for a row, the row
+ *    gets the priors.
+ *  - categorical: alpha below 1e-10 is raised to 1e-10, as scikit-learn
+ *    1.2 does by default (force_alpha=False), so log(0) cannot occur. */
 #include "families.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "../include/mileage.h"
+
+enum { NB_GAUSSIAN = 0, NB_CATEGORICAL = 1 };
+
+typedef struct {
+    int type, K, p;
+    double *logprior;   /* K; -inf for classes absent in training           */
+    /* gaussian */
+    double *theta;      /* K x p means                                        */
+    double *var;        /* K x p smoothed variances                           */
+    double *lognorm;    /* K: −½ Σ_j log(2π σ²_cj) over the used features     */
+    unsigned char *use; /* p: feature varies in training                      */
+    /* categorical */
+    double *lp0, *lp1;  /* K x p: log P(x_j = 0 | c), log P(x_j = 1 | c)      */
+} nb_model;
+
+static void nb_free(void *p)
+{
+    nb_model *nm = p;
+    if (!nm)
+        return;
+    free(nm->logprior);
+    free(nm->theta);
+    free(nm->var);
+    free(nm->lognorm);
+    free(nm->use);
+    free(nm->lp0);
+    free(nm->lp1);
+    free(nm);
+}
+
+static const char ONEHOT_MSG[] =
+    "nb(type = categorical) needs 0/1 (one-hot) input; feature %d has value %g";
+
+/* First non-0/1 value of X (n x p), reported with its 1-based feature. */
+static int check_binary(const double *X, int n, int p, ut_err *e)
+{
+    for (size_t i = 0; i < (size_t)n * p; i++)
+        if (X[i] != 0.0 && X[i] != 1.0)
+            return ut_errf(e, MLG_DATA, ONEHOT_MSG, (int)(i % (size_t)p) + 1, X[i]);
+    return 0;
+}
+
+static int fit_gaussian(nb_model *nm, const rt_trainset *ts, const int *cnt,
+                        double var_smoothing, ut_err *e)
+{
+    int n = ts->n, p = ts->p, K = nm->K;
+    size_t kp = (size_t)K * (p > 0 ? p : 1);
+    nm->theta = calloc(kp, sizeof *nm->theta);
+    nm->var = calloc(kp, sizeof *nm->var);
+    nm->lognorm = calloc((size_t)K, sizeof *nm->lognorm);
+    nm->use = calloc((size_t)(p > 0 ? p : 1), 1);
+    double *mu = calloc((size_t)(p > 0 ? p : 1), sizeof *mu);
+    double *v = calloc((size_t)(p > 0 ? p : 1), sizeof *v);
+    if (!nm->theta || !nm->var || !nm->lognorm || !nm->use || !mu || !v) {
+        free(mu);
+        free(v);
+        return ut_errf(e, MLG_NOMEM, "out of memory fitting nb");
+    }
+    /* Global variances (np.var(X, axis=0)) for epsilon and constant columns. */
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < p; j++)
+            mu[j] += ts->X[(size_t)i * p + j];
+    for (int j = 0; j < p; j++)
+        mu[j] /= n;
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < p; j++) {
+            double d = ts->X[(size_t)i * p + j] - mu[j];
+            v[j] += d * d;
+        }
+    double vmax = 0;
+    for (int j = 0; j < p; j++) {
+        v[j] /= n;
+        if (v[j] > vmax)
+            vmax = v[j];
+    }
+    double eps = var_smoothing * vmax;
+    /* Columns constant over the training rows are left out (file comment). */
+    for (int j = 0; j < p; j++) {
+        const double *c0 = ts->X + j;
+        for (int i = 1; i < n && !nm->use[j]; i++)
+            nm->use[j] = c0[(size_t)i * p] != c0[0];
+    }
+    /* Per-class sums, in row order like numpy's axis-0 reduction. */
+    for (int i = 0; i < n; i++) {
+        double *t = nm->theta + (size_t)ts->yc[i] * p;
+        for (int j = 0; j < p; j++)
+            t[j] += ts->X[(size_t)i * p + j];
+    }
+    for (int c = 0; c < K; c++)
+        for (int j = 0; j < p; j++)
+            if (cnt[c] > 0)
+                nm->theta[(size_t)c * p + j] /= cnt[c];
+    for (int i = 0; i < n; i++) {
+        const double *t = nm->theta + (size_t)ts->yc[i] * p;
+        double *s = nm->var + (size_t)ts->yc[i] * p;
+        for (int j = 0; j < p; j++) {
+            double d = ts->X[(size_t)i * p + j] - t[j];
+            s[j] += d * d;
+        }
+    }
+    for (int c = 0; c < K; c++) {
+        if (cnt[c] == 0)
+            continue;
+        double ln = 0;
+        for (int j = 0; j < p; j++) {
+            double *s = nm->var + (size_t)c * p + j;
+            *s = *s / cnt[c] + eps;
+            if (!(*s > 0))
+                *s = DBL_MIN;
+            if (nm->use[j])
+                ln += log(2.0 * M_PI * *s);
+        }
+        nm->lognorm[c] = -0.5 * ln;
+    }
+    free(mu);
+    free(v);
+    return 0;
+}
+
+static int fit_categorical(nb_model *nm, const rt_trainset *ts, const int *cnt,
+                           double alpha, ut_err *e)
+{
+    int n = ts->n, p = ts->p, K = nm->K;
+    if (check_binary(ts->X, n, p, e))
+        return -1;
+    if (alpha < 1e-10)
+        alpha = 1e-10;
+    size_t kp = (size_t)K * (p > 0 ? p : 1);
+    nm->lp0 = calloc(kp, sizeof *nm->lp0);
+    nm->lp1 = calloc(kp, sizeof *nm->lp1);
+    if (!nm->lp0 || !nm->lp1)
+        return ut_errf(e, MLG_NOMEM, "out of memory fitting nb");
+    /* lp1 first holds the count of ones per class and feature. */
+    for (int i = 0; i < n; i++) {
+        double *c1 = nm->lp1 + (size_t)ts->yc[i] * p;
+        for (int j = 0; j < p; j++)
+            c1[j] += ts->X[(size_t)i * p + j];
+    }
+    for (int c = 0; c < K; c++)
+        for (int j = 0; j < p && cnt[c] > 0; j++) {
+            size_t o = (size_t)c * p + j;
+            double s0 = (cnt[c] - nm->lp1[o]) + alpha, s1 = nm->lp1[o] + alpha;
+            double lz = log(s0 + s1);   /* CategoricalNB's smoothed class count */
+            nm->lp0[o] = log(s0) - lz;
+            nm->lp1[o] = log(s1) - lz;
+        }
+    return 0;
+}
 
 int rt_nb_fit(const rt_pval *params, const rt_trainset *ts, rt_model *m, ut_err *e)
 {
-    (void)params, (void)ts, (void)m;
-    return ut_errf(e, MLG_ERROR, "model family 'nb' is not implemented yet");
+    double var_smoothing = params[0].num, alpha = params[2].num;
+    const char *type = params[1].str ? params[1].str : "gaussian";
+    int K = ts->nclasses, rc = -1;
+    nb_model *nm = NULL;
+    int *cnt = NULL;
+
+    if (K <= 0)
+        return ut_errf(e, MLG_MISUSE, "nb does not do regression");
+    if (!(var_smoothing >= 0) || !isfinite(var_smoothing))
+        return ut_errf(e, MLG_MISUSE, "nb: var_smoothing must be >= 0 (got %g)", var_smoothing);
+    if (!(alpha >= 0) || !isfinite(alpha))
+        return ut_errf(e, MLG_MISUSE, "nb: alpha must be >= 0 (got %g)", alpha);
+    int kind;
+    if (ut_strcasecmp(type, "gaussian") == 0)
+        kind = NB_GAUSSIAN;
+    else if (ut_strcasecmp(type, "categorical") == 0)
+        kind = NB_CATEGORICAL;
+    else
+        return ut_errf(e, MLG_MISUSE, "nb: unknown type '%s' (gaussian|categorical)", type);
+
+    nm = calloc(1, sizeof *nm);
+    cnt = calloc((size_t)K, sizeof *cnt);
+    if (!nm || !cnt) {
+        free(nm);
+        ut_errf(e, MLG_NOMEM, "out of memory fitting nb");
+        goto done;
+    }
+    m->impl = nm;
+    m->impl_free = nb_free;
+    nm->type = kind;
+    nm->K = K;
+    nm->p = ts->p;
+    nm->logprior = malloc((size_t)K * sizeof *nm->logprior);
+    if (!nm->logprior) {
+        ut_errf(e, MLG_NOMEM, "out of memory fitting nb");
+        goto done;
+    }
+    for (int i = 0; i < ts->n; i++)
+        cnt[ts->yc[i]]++;
+    /* Each estimator's own rounding: GaussianNB logs class_prior_ =
+     * count / n, CategoricalNB subtracts log(n) from log(count). */
+    for (int c = 0; c < K; c++)
+        nm->logprior[c] = cnt[c] == 0 ? -INFINITY
+                          : kind == NB_GAUSSIAN ? log((double)cnt[c] / ts->n)
+                          : log(cnt[c]) - log(ts->n);
+    if (kind == NB_GAUSSIAN)
+        rc = fit_gaussian(nm, ts, cnt, var_smoothing, e);
+    else
+        rc = fit_categorical(nm, ts, cnt, alpha, e);
+done:
+    free(cnt);
+    return rc;
 }
 
-int rt_nb_predict(const rt_model *m, const double *X, int n, double *pred, double *proba, ut_err *e)
+/* jll of one row into j[K] (−inf for absent classes). */
+static void row_jll(const nb_model *nm, const double *x, double *j)
 {
-    (void)m, (void)X, (void)n, (void)pred, (void)proba;
-    return ut_errf(e, MLG_ERROR, "model family 'nb' is not implemented yet");
+    int p = nm->p;
+    for (int c = 0; c < nm->K; c++) {
+        if (isinf(nm->logprior[c])) {
+            j[c] = -INFINITY;
+            continue;
+        }
+        double s = 0;
+        if (nm->type == NB_GAUSSIAN) {
+            const double *t = nm->theta + (size_t)c * p, *v = nm->var + (size_t)c * p;
+            for (int f = 0; f < p; f++)
+                if (nm->use[f]) {
+                    double d = x[f] - t[f];
+                    s += d * d / v[f];
+                }
+            j[c] = nm->logprior[c] + (nm->lognorm[c] - 0.5 * s);
+        } else {
+            const double *l0 = nm->lp0 + (size_t)c * p, *l1 = nm->lp1 + (size_t)c * p;
+            for (int f = 0; f < p; f++)
+                s += x[f] != 0.0 ? l1[f] : l0[f];
+            j[c] = s + nm->logprior[c];
+        }
+    }
+}
+
+/* One row's log-probabilities in place of its jll (−inf for absent
+ * classes); returns the predicted class, the first maximum of jll. */
+static int row_log_proba(const nb_model *nm, double *j)
+{
+    int K = nm->K, best = -1;
+    for (int c = 0; c < K; c++)
+        if (!isinf(nm->logprior[c]) && (best < 0 || j[c] > j[best]))
+            best = c;
+    if (isinf(j[best])) {
+        /* Every class impossible (zero variances): fall back on priors. */
+        for (int c = 0; c < K; c++)
+            j[c] = nm->logprior[c];
+        best = -1;
+        for (int c = 0; c < K; c++)
+            if (!isinf(j[c]) && (best < 0 || j[c] > j[best]))
+                best = c;
+    }
+    /* scipy's logsumexp: shift by the maximum. */
+    double mx = j[best], s = 0;
+    for (int c = 0; c < K; c++)
+        s += exp(j[c] - mx);
+    double lse = mx + log(s);
+    for (int c = 0; c < K; c++)
+        j[c] -= lse;
+    return best;
+}
+
+/* predict_log_proba for the unit tests (probabilities of far-away classes
+ * underflow to 0, their logs do not): logp[n x nclasses].  Deliberately not
+ * in a header; the runtime itself only needs rt_nb_predict. */
+int rt_nb_log_proba(const rt_model *m, const double *X, int n, double *logp, ut_err *e);
+int rt_nb_log_proba(const rt_model *m, const double *X, int n, double *logp, ut_err *e)
+{
+    const nb_model *nm = m->impl;
+    if (nm->type == NB_CATEGORICAL && check_binary(X, n, nm->p, e))
+        return -1;
+    for (int i = 0; i < n; i++) {
+        double *j = logp + (size_t)i * nm->K;
+        row_jll(nm, X + (size_t)i * nm->p, j);
+        row_log_proba(nm, j);
+    }
+    return 0;
+}
+
+int rt_nb_predict(const rt_model *m, const double *X, int n, double *pred,
+                  double *proba, ut_err *e)
+{
+    const nb_model *nm = m->impl;
+    int K = nm->K, p = nm->p;
+    if (nm->type == NB_CATEGORICAL && check_binary(X, n, p, e))
+        return -1;
+    double *j = malloc((size_t)K * sizeof *j);
+    if (!j)
+        return ut_errf(e, MLG_NOMEM, "out of memory predicting with nb");
+    for (int i = 0; i < n; i++) {
+        row_jll(nm, X + (size_t)i * p, j);
+        pred[i] = row_log_proba(nm, j);
+        if (proba)
+            for (int c = 0; c < K; c++)
+                proba[(size_t)i * K + c] = exp(j[c]);
+    }
+    free(j);
+    return 0;
 }
