@@ -23,7 +23,12 @@ typedef enum { RT_IMPUTE_MEAN = 0, RT_IMPUTE_MEDIAN, RT_IMPUTE_MOST_FREQUENT,
  * other transform → numeric.  Named columns are matched against the
  * columns present at that point of the chain (original names, or derived
  * names such as "purpose=car"), case-insensitively; an unknown name is an
- * error naming it. */
+ * error naming it.  A transform that takes numbers (all but impute, onehot,
+ * drop, keep) fails on a categorical column that is named or caught by ALL
+ * or CATEGORICAL; onehot of a numeric column treats each value as a level.
+ * A step whose selection is empty does nothing.  onehot and bin expand each
+ * column where it stands; poly and pca put their block of output columns
+ * where the first selected column was. */
 typedef enum { RT_SEL_DEFAULT = 0, RT_SEL_ALL, RT_SEL_NUMERIC, RT_SEL_CATEGORICAL,
                RT_SEL_NAMED } rt_selector;
 
@@ -37,9 +42,12 @@ typedef struct {
     double constant;              /* IMPUTE CONSTANT, numeric fill value      */
     int    max_levels;            /* ONEHOT: 0 = no limit; else the most frequent
                                      max_levels levels, the rest share one column */
-    int    k;                     /* BIN: bins; PCA: components; SELECT_K: columns kept */
+    int    k;                     /* BIN: bins; PCA: components; SELECT_K: columns kept.
+                                     0 = scikit-learn's default: 5 bins, every
+                                     component, 10 columns.  PCA clamps k to the
+                                     number of columns (and of training rows) */
     rt_bin_strategy bin_strategy; /* BIN */
-    int    degree;                /* POLY (2) */
+    int    degree;                /* POLY: 0 = 2 (sklearn's default); 1..10 */
     rt_selector selector;
     char **columns;               /* RT_SEL_NAMED, DROP, KEEP: borrowed names */
     int    ncolumns;

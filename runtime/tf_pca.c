@@ -1,0 +1,159 @@
+/* tf_pca.c — pca: PCA(n_components=k) on the selected numeric columns; the
+ * columns "pc1".."pck" take the place of the first selected one and the
+ * others go.
+ *
+ * Components are the eigenvectors of the training covariance (one Gram
+ * product, one symmetric eigendecomposition: O(n p^2 + p^3), like
+ * sklearn's full SVD) in decreasing order of eigenvalue.  The Gram matrix
+ * squares the condition number, so components of eigenvalues far below the
+ * largest are less accurate than from an SVD of the data (about
+ * eps * lambda_max / gap); the leading ones agree with sklearn to ~1e-12.
+ *
+ * Signs follow sklearn's svd_flip with u_based_decision=True (the full
+ * solver): in each component the training row with the largest |score|
+ * (first one on ties) gets a positive score.  sklearn's randomized solver
+ * (n > 500 and k < 0.8 min(n, p)) uses the same rule unless n < p.
+ *
+ * Departures from sklearn: k larger than the number of columns (or of
+ * training rows) is clamped instead of refused; k = 0 keeps every
+ * component (n_components=None); missing values count as the training mean
+ * (sklearn refuses NaN). */
+#include "tf_internal.h"
+#include "linalg.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void tf_pca_free(tf_pca_model *m)
+{
+    free(m->mean);
+    free(m->comp);
+    free(m->var);
+    memset(m, 0, sizeof *m);
+}
+
+static void center(double *X, int n, int p, const double *mean)
+{
+    for (int i = 0; i < n; i++) {
+        double *row = X + (size_t)i * p;
+        for (int j = 0; j < p; j++) row[j] = isnan(row[j]) ? 0.0 : row[j] - mean[j];
+    }
+}
+
+int tf_pca_fit(double *X, int ntrain, int p, int kmax, tf_pca_model *m, ut_err *e)
+{
+    memset(m, 0, sizeof *m);
+    int nc = p < ntrain ? p : ntrain;
+    if (kmax > 0 && kmax < nc) nc = kmax;
+    m->p = p;
+    m->ncomp = nc;
+    m->mean = calloc((size_t)p, sizeof(double));
+    m->comp = malloc(sizeof(double) * (size_t)nc * (size_t)p);
+    m->var = malloc(sizeof(double) * (size_t)nc);
+    double *C = malloc(sizeof(double) * (size_t)p * (size_t)p);
+    double *w = malloc(sizeof(double) * (size_t)p);
+    double *T = malloc(sizeof(double) * (size_t)ntrain * (size_t)nc);
+    int *cnt = calloc((size_t)p, sizeof(int));
+    int rc = 0;
+    if (!m->mean || !m->comp || !m->var || !C || !w || !T || !cnt) { rc = tf_oom(e); goto out; }
+
+    for (int i = 0; i < ntrain; i++) {
+        const double *row = X + (size_t)i * p;
+        for (int j = 0; j < p; j++)
+            if (!isnan(row[j])) { m->mean[j] += row[j]; cnt[j]++; }
+    }
+    for (int j = 0; j < p; j++) m->mean[j] = cnt[j] ? m->mean[j] / cnt[j] : 0.0;
+    center(X, ntrain, p, m->mean);
+    la_gram(ntrain, p, X, 1.0, 0.0, C);
+    if (la_syev(p, C, w) != 0) { rc = ut_errf(e, MLG_ERROR, "pca: eigendecomposition did not converge"); goto out; }
+    /* syev: ascending, eigenvectors as columns */
+    for (int j = 0; j < nc; j++) {
+        int src = p - 1 - j;
+        for (int i = 0; i < p; i++) m->comp[(size_t)j * p + i] = C[(size_t)i * p + src];
+        m->var[j] = ntrain > 1 && w[src] > 0 ? w[src] / (ntrain - 1) : 0.0;
+    }
+    /* svd_flip(u_based_decision=True): U = X V / s, so the sign of the
+     * largest |U[:, j]| is that of the largest |training score| */
+    la_gemm(0, 1, ntrain, nc, p, 1.0, X, m->comp, 0.0, T);
+    for (int j = 0; j < nc; j++) {
+        int best = 0;
+        double bv = -1;
+        for (int i = 0; i < ntrain; i++) {
+            double a = fabs(T[(size_t)i * nc + j]);
+            if (a > bv) { bv = a; best = i; }
+        }
+        if (T[(size_t)best * nc + j] < 0)
+            for (int i = 0; i < p; i++) m->comp[(size_t)j * p + i] = -m->comp[(size_t)j * p + i];
+    }
+out:
+    free(C);
+    free(w);
+    free(T);
+    free(cnt);
+    if (rc) tf_pca_free(m);
+    return rc;
+}
+
+void tf_pca_project(const tf_pca_model *m, double *X, int n, int k, double *Z)
+{
+    center(X, n, m->p, m->mean);
+    la_gemm(0, 1, n, k, m->p, 1.0, X, m->comp, 0.0, Z);
+}
+
+/* Rows rows[0..nr) (all rows when rows is NULL) of the selected columns,
+ * row-major nr x p. */
+static double *gather(const tf_set *s, const int *col, int p, const int *rows, int nr)
+{
+    double *X = malloc(sizeof(double) * (size_t)nr * (size_t)p + 1);
+    if (!X) return NULL;
+    for (int j = 0; j < p; j++) {
+        const double *x = s->c[col[j]].x;
+        for (int i = 0; i < nr; i++) X[(size_t)i * p + j] = x[rows ? rows[i] : i];
+    }
+    return X;
+}
+
+int tf_pca(tf_set *s, const rt_tf_step *st, const char *sel, ut_err *e)
+{
+    if (st->k < 0) return ut_errf(e, MLG_ERROR, "pca: k must be positive (got %d)", st->k);
+    int p = 0;
+    for (int j = 0; j < s->ncols; j++) p += sel[j] != 0;
+    int *col = malloc(sizeof(int) * (size_t)p);
+    if (!col) return tf_oom(e);
+    p = 0;
+    for (int j = 0; j < s->ncols; j++) if (sel[j]) col[p++] = j;
+
+    tf_pca_model m;
+    memset(&m, 0, sizeof m);
+    double *X = NULL, *Z = NULL;
+    tf_col *block = NULL;
+    int k = 0, rc = 0;
+    if (!(X = gather(s, col, p, s->train, s->ntrain))) { rc = tf_oom(e); goto out; }
+    if ((rc = tf_pca_fit(X, s->ntrain, p, st->k, &m, e))) goto out;
+    free(X);
+    k = m.ncomp;
+    X = gather(s, col, p, NULL, s->n);
+    Z = malloc(sizeof(double) * (size_t)s->n * (size_t)k + 1);
+    block = calloc((size_t)k + 1, sizeof(tf_col));
+    if (!X || !Z || !block) { rc = tf_oom(e); goto out; }
+    tf_pca_project(&m, X, s->n, k, Z);
+    for (int c = 0; c < k && rc == 0; c++) {
+        char name[32];
+        snprintf(name, sizeof name, "pc%d", c + 1);
+        block[c].name = ut_strdup(name);
+        block[c].x = malloc(sizeof(double) * (size_t)(s->n ? s->n : 1));
+        if (!block[c].name || !block[c].x) { rc = tf_oom(e); break; }
+        for (int r = 0; r < s->n; r++) block[c].x[r] = Z[(size_t)r * k + c];
+    }
+    if (rc == 0) rc = tf_replace_block(s, sel, block, k, e);
+    if (rc) for (int c = 0; c < k; c++) tf_col_free(&block[c]);
+out:
+    free(block);
+    free(X);
+    free(Z);
+    free(col);
+    tf_pca_free(&m);
+    return rc;
+}

@@ -1,0 +1,92 @@
+/* tf_scale.c — column-wise rescaling: standardize (StandardScaler), minmax
+ * (MinMaxScaler) and log1p.  Missing values are ignored when fitting and
+ * stay missing, as in scikit-learn. */
+#include "tf_internal.h"
+
+#include <float.h>
+#include <math.h>
+
+/* Mean and population variance (ddof=0) of the non-missing training values,
+ * two passes for accuracy; *m = their number. */
+static void train_moments(const tf_set *s, const double *x, int *m, double *mean, double *var)
+{
+    int cnt = 0;
+    double sum = 0, ss = 0;
+    for (int i = 0; i < s->ntrain; i++) {
+        double v = x[s->train[i]];
+        if (!isnan(v)) { sum += v; cnt++; }
+    }
+    double mu = cnt ? sum / cnt : 0.0;
+    for (int i = 0; i < s->ntrain; i++) {
+        double v = x[s->train[i]];
+        if (!isnan(v)) ss += (v - mu) * (v - mu);
+    }
+    *m = cnt;
+    *mean = mu;
+    *var = cnt ? ss / cnt : 0.0;
+}
+
+/* A column with no training value carries nothing learnt: its non-missing
+ * values (test rows only) become 0, like a constant column's. */
+int tf_standardize(tf_set *s, const rt_tf_step *st, const char *sel, ut_err *e)
+{
+    (void)st; (void)e;
+    for (int j = 0; j < s->ncols; j++) {
+        if (!sel[j]) continue;
+        double *x = s->c[j].x, mean, var;
+        int m;
+        train_moments(s, x, &m, &mean, &var);
+        /* sklearn's _is_constant_feature: a variance within rounding of 0
+         * means constant, scale 1, so the column becomes ~0 and not the
+         * noise of dividing rounding errors by each other */
+        double eps = DBL_EPSILON, nm = m * mean * eps;
+        int constant = var <= m * eps * var + nm * nm;
+        double scale = constant ? 1.0 : sqrt(var);
+        for (int r = 0; r < s->n; r++)
+            if (!isnan(x[r])) x[r] = m ? (x[r] - mean) / scale : 0.0;
+    }
+    return 0;
+}
+
+/* MinMaxScaler(feature_range=(0, 1)), clip=False: test values outside the
+ * training range fall outside [0, 1].  Same arithmetic as sklearn
+ * (x * scale + min_) so results agree to the last bit. */
+int tf_minmax(tf_set *s, const rt_tf_step *st, const char *sel, ut_err *e)
+{
+    (void)st; (void)e;
+    for (int j = 0; j < s->ncols; j++) {
+        if (!sel[j]) continue;
+        double *x = s->c[j].x, lo = INFINITY, hi = -INFINITY;
+        for (int i = 0; i < s->ntrain; i++) {
+            double v = x[s->train[i]];
+            if (v < lo) lo = v;     /* NaN compares false: skipped */
+            if (v > hi) hi = v;
+        }
+        double scale = 0.0, shift = 0.0;
+        if (lo <= hi) {
+            double range = hi - lo;
+            /* _handle_zeros_in_scale: a (near-)zero range counts as 1, so
+             * a constant column becomes 0 */
+            if (range < 10 * DBL_EPSILON) range = 1.0;
+            scale = 1.0 / range;
+            shift = 0.0 - lo * scale;
+        }
+        for (int r = 0; r < s->n; r++)
+            if (!isnan(x[r])) x[r] = x[r] * scale + shift;
+    }
+    return 0;
+}
+
+/* sign(x) * log(1 + |x|): defined for every x, odd, and log1p(x) for
+ * x >= 0.  sklearn has no exact twin: FunctionTransformer(np.log1p) is this
+ * for x >= 0 only (NaN below -1); nothing is fitted. */
+int tf_log1p(tf_set *s, const rt_tf_step *st, const char *sel, ut_err *e)
+{
+    (void)st; (void)e;
+    for (int j = 0; j < s->ncols; j++) {
+        if (!sel[j]) continue;
+        double *x = s->c[j].x;
+        for (int r = 0; r < s->n; r++) x[r] = copysign(log1p(fabs(x[r])), x[r]);
+    }
+    return 0;
+}
