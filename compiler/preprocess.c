@@ -248,7 +248,7 @@ static int compile_item(const ast *t, step_alts *sa, ut_err *e)
                 break;
             }
         if (rc || nv == 8) break;
-        if (!key) npos++;
+        npos++;  /* a positional argument takes the place it is written in */
         which[nv] = tp;
         rc = cmp_expand(val, &vals[nv], e);
         nv++;
@@ -371,8 +371,56 @@ void cmp_pipes_free(cmp_explore *x)
     x->nowned = 0;
 }
 
+/* Column names written in PREPROCESS must exist — checked here, with a
+ * caret and a suggestion, for every step before the first one that makes
+ * new names (onehot, bin, poly, pca); later ones are checked when the
+ * chain runs. */
+static int check_names(const cmp_explore *x, const ast *items, cat_db *cat, ut_err *e)
+{
+    ut_result *cols = NULL;
+    if (cat_describe_dataset(cat, x->dataset.name, &cols, e)) return -1;
+    const char **names = malloc((size_t)cols->nrows * sizeof *names + 1);
+    int n = 0, rc = 0;
+    if (!names) {
+        ut_result_free(cols);
+        return ut_errf(e, MLG_NOMEM, "out of memory");
+    }
+    for (int r = 0; r < cols->nrows; r++) {
+        const ut_value *v = &cols->cells[(size_t)r * (size_t)cols->ncols];
+        if (v[0].type == UT_TEXT) names[n++] = v[0].s;   /* DESCRIBE's first column: the name */
+    }
+    for (const ast *t = items; t && !rc; t = t->next) {
+        const char *tn = t->b->str;
+        int is_list = !ut_strcasecmp(tn, "drop") || !ut_strcasecmp(tn, "keep");
+        const ast *list = is_list ? t->a : (t->c && t->c->ival ? t->c->a : NULL);
+        for (const ast *c = list; c && !rc; c = c->next) {
+            const char *w = cmp_word(c);
+            if (!w) continue;
+            if (!ut_strcasecmp(w, x->task.target)) {
+                rc = ut_errf_at(e, MLG_ERROR, c->off, c->len, "'%s' is the target of task '%s', not a feature", w,
+                                x->task.name);
+                break;
+            }
+            int found = 0;
+            for (int i = 0; i < n && !found; i++) found = !ut_strcasecmp(names[i], w);
+            if (found) continue;
+            const char *sg = ut_suggest(w, names, n);
+            if (sg) rc = ut_errf_at(e, MLG_NAME, c->off, c->len, "dataset '%s' has no column '%s'; did you mean '%s'?",
+                                    x->dataset.name, w, sg);
+            else rc = ut_errf_at(e, MLG_NAME, c->off, c->len, "dataset '%s' has no column '%s'", x->dataset.name, w);
+        }
+        if (!ut_strcasecmp(tn, "onehot") || !ut_strcasecmp(tn, "bin") || !ut_strcasecmp(tn, "poly") ||
+            !ut_strcasecmp(tn, "pca"))
+            break;
+    }
+    free(names);
+    ut_result_free(cols);
+    return rc;
+}
+
 int cmp_compile_preprocess(cmp_explore *x, const ast *items, cat_db *cat, ut_err *e)
 {
+    if (check_names(x, items, cat, e)) return -1;
     int nitems = ast_count(items), rc = 0;
     step_alts *sa = calloc((size_t)nitems + 1, sizeof *sa);
     if (!sa) return ut_errf(e, MLG_NOMEM, "out of memory");

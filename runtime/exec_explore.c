@@ -362,7 +362,18 @@ int rt_exec_explore(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, const char 
             rt_tf_step steps[64];
             int nsteps = pl->nsteps < 64 ? pl->nsteps : 64;
             for (int k = 0; k < nsteps; k++) steps[k] = pl->steps[k].step;
-            if (rt_pipeline_run(dc.t, dc.target, steps, nsteps, dc.train, ntrain, &ns[i].design, e)) goto out;
+            ut_err te;
+            ut_err_clear(&te);
+            if (rt_pipeline_run(dc.t, dc.target, steps, nsteps, dc.train, ntrain, &ns[i].design, &te)) {
+                /* a pipeline that cannot run fails its configurations'
+                 * runs with the reason, not the whole experiment */
+                if (te.code == MLG_NOMEM) {
+                    *e = te;
+                    goto out;
+                }
+                ns[i].error = ut_strdup(te.msg);
+                break;
+            }
             ns[i].has_design = 1;
             break;
         }
@@ -370,7 +381,9 @@ int rt_exec_explore(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, const char 
             node_state *in = &ns[nd->input];
             ut_err re;
             ut_err_clear(&re);
-            if (run_fit(&dc, &x->configs[nd->config], &in->design, dc.train, ntrain, &ns[i], &re)) {
+            if (in->error) {
+                ns[i].error = ut_strdup(in->error);
+            } else if (run_fit(&dc, &x->configs[nd->config], &in->design, dc.train, ntrain, &ns[i], &re)) {
                 if (re.code == MLG_NOMEM) {
                     *e = re;
                     goto out;
