@@ -1,17 +1,149 @@
-/* fam_forest.c — forest.  Placeholder until the family lands: fitting reports
- * that it is not available, so an EXPLORE using it fails per run with a
- * clear reason instead of crashing. */
+/* fam_forest.c — scikit-learn's RandomForestClassifier / Regressor
+ * (bootstrap=True, splitter 'best'): tree t is grown on n rows drawn with
+ * replacement, as row weights = draw counts like sklearn, drawing
+ * max_features candidate features at every split.  Prediction averages the
+ * trees' class distributions (argmax of the mean) or values.
+ *
+ * Tree t's randomness comes from cart_seed(seed, t) alone, and each node's
+ * feature draws from the node's path in its tree, so the first t trees of a
+ * forest are the forest fitted with t trees, and a forest cut at depth d is
+ * the forest fitted with max_depth = d (rt_forest_predict_capped). */
 #include "families.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "../include/mileage.h"
+#include "cart.h"
+
+typedef struct {
+    int ntrees;
+    cart_tree *trees;
+} forest_impl;
+
+static void forest_free(void *impl)
+{
+    forest_impl *f = impl;
+    for (int t = 0; t < f->ntrees; t++)
+        cart_tree_free(&f->trees[t]);
+    free(f->trees);
+    free(f);
+}
+
+/* sklearn 1.2 defaults: sqrt(p) for classification, all p for regression. */
+static int forest_mtry(double mf, int p, int classification)
+{
+    int k;
+    if (mf <= 0)
+        k = classification ? (int)sqrt((double)p) : p;
+    else if (mf <= 1)
+        k = (int)(mf * p);
+    else
+        k = mf >= p ? p : (int)mf;
+    return k < 1 ? 1 : k > p ? p : k;
+}
 
 int rt_forest_fit(const rt_pval *params, const rt_trainset *ts, rt_model *m, ut_err *e)
 {
-    (void)params, (void)ts, (void)m;
-    return ut_errf(e, MLG_ERROR, "model family 'forest' is not implemented yet");
+    int ntrees = (int)params[0].num, max_depth = (int)params[1].num;
+    double mf = params[2].num;
+    int msl = (int)params[3].num, n = ts->n, rc = -1;
+    cart_criterion crit;
+    if (cart_parse_criterion(params[4].str, ts->nclasses > 0, "forest", &crit, e))
+        return -1;
+    if (ntrees < 1 || max_depth < 0 || msl < 1 || !(mf >= 0))
+        return ut_errf(e, MLG_MISUSE, "forest: need trees >= 1, max_depth >= 0,"
+                       " max_features >= 0, min_samples_leaf >= 1");
+    forest_impl *f = calloc(1, sizeof *f);
+    double *w = malloc((size_t)n * sizeof *w);
+    cart_builder *b = NULL;
+    if (!f || !w || !(f->trees = calloc((size_t)ntrees, sizeof *f->trees))) {
+        ut_errf(e, MLG_NOMEM, "out of memory fitting forest");
+        goto done;
+    }
+    m->impl = f;
+    m->impl_free = forest_free;
+    if (!(b = cart_builder_new(ts->X, n, ts->p, 1, e)))
+        goto done;
+    cart_params cp = { crit, max_depth, msl,
+                       forest_mtry(mf, ts->p, ts->nclasses > 0), 0, CART_AUTO };
+    for (int t = 0; t < ntrees; t++) {
+        ut_rng rng;
+        cp.seed = cart_seed(ts->seed, (uint64_t)t);
+        ut_rng_seed(&rng, cp.seed);
+        memset(w, 0, (size_t)n * sizeof *w);
+        for (int j = 0; j < n; j++)
+            w[ut_rng_below(&rng, (uint64_t)n)] += 1.0;
+        if (cart_grow(b, ts->yc, ts->nclasses, ts->y, w, &cp, &f->trees[t], e))
+            goto done;
+        f->ntrees = t + 1;
+    }
+    rc = 0;
+done:
+    if (f && !m->impl)
+        free(f);
+    cart_builder_free(b);
+    free(w);
+    return rc;
 }
 
-int rt_forest_predict(const rt_model *m, const double *X, int n, double *pred, double *proba, ut_err *e)
+int rt_forest_ntrees(const rt_model *m)
 {
-    (void)m, (void)X, (void)n, (void)pred, (void)proba;
-    return ut_errf(e, MLG_ERROR, "model family 'forest' is not implemented yet");
+    return m && m->family == RT_FAM_FOREST && m->impl ? ((forest_impl *)m->impl)->ntrees : 0;
+}
+
+int rt_forest_predict_capped(const rt_model *m, const double *X, int n, int t,
+                             int max_depth, double *pred, double *proba, ut_err *e)
+{
+    int T = rt_forest_ntrees(m);
+    if (T == 0)
+        return ut_errf(e, MLG_MISUSE, "rt_forest_predict: not a fitted forest");
+    const forest_impl *f = m->impl;
+    int K = m->nclasses, p = m->p;
+    t = t < 1 ? 1 : t > T ? T : t;
+    if (K == 0) {
+        memset(pred, 0, (size_t)n * sizeof *pred);
+        for (int j = 0; j < t; j++)
+            for (int i = 0; i < n; i++)
+                pred[i] += f->trees[j].value[cart_apply(&f->trees[j], X + (size_t)i * p,
+                                                        max_depth)];
+        for (int i = 0; i < n; i++)
+            pred[i] /= t;
+        return 0;
+    }
+    double *acc = proba ? proba : malloc((size_t)n * K * sizeof *acc);
+    if (!acc)
+        return ut_errf(e, MLG_NOMEM, "out of memory predicting with forest");
+    memset(acc, 0, (size_t)n * K * sizeof *acc);
+    for (int j = 0; j < t; j++) {
+        const cart_tree *tr = &f->trees[j];
+        for (int i = 0; i < n; i++) {
+            const double *v = tr->value + (size_t)cart_apply(tr, X + (size_t)i * p, max_depth) * K;
+            double *a = acc + (size_t)i * K;
+            for (int k = 0; k < K; k++)
+                a[k] += v[k];
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        double *a = acc + (size_t)i * K;
+        for (int k = 0; k < K; k++)
+            a[k] /= t;
+        cart_emit(a, K, &pred[i], NULL);
+    }
+    if (acc != proba)
+        free(acc);
+    return 0;
+}
+
+int rt_forest_predict_first(const rt_model *m, const double *X, int n, int t,
+                            double *pred, double *proba, ut_err *e)
+{
+    return rt_forest_predict_capped(m, X, n, t, 0, pred, proba, e);
+}
+
+int rt_forest_predict(const rt_model *m, const double *X, int n, double *pred,
+                      double *proba, ut_err *e)
+{
+    return rt_forest_predict_capped(m, X, n, rt_forest_ntrees(m), 0, pred, proba, e);
 }

@@ -1,17 +1,69 @@
-/* fam_tree.c — tree.  Placeholder until the family lands: fitting reports
- * that it is not available, so an EXPLORE using it fails per run with a
- * clear reason instead of crashing. */
+/* fam_tree.c — scikit-learn's DecisionTreeClassifier / DecisionTreeRegressor
+ * (splitter='best', min_samples_split=2, no max_features): one CART tree
+ * (cart.c).  Classification leaves hold the class distribution of their
+ * training rows, regression leaves the mean.  Every node keeps its own
+ * prediction, so the tree also answers for any smaller max_depth
+ * (rt_tree_predict_capped), which is how normal prediction runs too. */
 #include "families.h"
+
+#include <stdlib.h>
+
 #include "../include/mileage.h"
+#include "cart.h"
+
+static void tree_free(void *impl)
+{
+    cart_tree_free(impl);
+    free(impl);
+}
 
 int rt_tree_fit(const rt_pval *params, const rt_trainset *ts, rt_model *m, ut_err *e)
 {
-    (void)params, (void)ts, (void)m;
-    return ut_errf(e, MLG_ERROR, "model family 'tree' is not implemented yet");
+    int max_depth = (int)params[0].num, msl = (int)params[1].num;
+    cart_criterion crit;
+    if (cart_parse_criterion(params[2].str, ts->nclasses > 0, "tree", &crit, e))
+        return -1;
+    if (max_depth < 0 || msl < 1)
+        return ut_errf(e, MLG_MISUSE, "tree: max_depth must be >= 0 and min_samples_leaf"
+                       " >= 1 (got %d, %d)", max_depth, msl);
+    cart_tree *t = calloc(1, sizeof *t);
+    if (!t)
+        return ut_errf(e, MLG_NOMEM, "out of memory fitting tree");
+    cart_builder *b = cart_builder_new(ts->X, ts->n, ts->p, 0, e);
+    cart_params cp = { crit, max_depth, msl, 0, ts->seed, CART_AUTO };
+    if (!b || cart_grow(b, ts->yc, ts->nclasses, ts->y, NULL, &cp, t, e)) {
+        cart_builder_free(b);
+        free(t);
+        return -1;
+    }
+    cart_builder_free(b);
+    m->impl = t;
+    m->impl_free = tree_free;
+    return 0;
 }
 
-int rt_tree_predict(const rt_model *m, const double *X, int n, double *pred, double *proba, ut_err *e)
+const cart_tree *rt_tree_get(const rt_model *m)
 {
-    (void)m, (void)X, (void)n, (void)pred, (void)proba;
-    return ut_errf(e, MLG_ERROR, "model family 'tree' is not implemented yet");
+    return m && m->family == RT_FAM_TREE ? m->impl : NULL;
+}
+
+int rt_tree_predict_capped(const rt_model *m, const double *X, int n, int max_depth,
+                           double *pred, double *proba, ut_err *e)
+{
+    const cart_tree *t = rt_tree_get(m);
+    if (!t)
+        return ut_errf(e, MLG_MISUSE, "rt_tree_predict_capped: not a fitted tree");
+    int K = m->nclasses, p = m->p;
+    for (int i = 0; i < n; i++) {
+        int leaf = cart_apply(t, X + (size_t)i * p, max_depth);
+        cart_emit(t->value + (size_t)leaf * t->nout, K, &pred[i],
+                  proba ? proba + (size_t)i * K : NULL);
+    }
+    return 0;
+}
+
+int rt_tree_predict(const rt_model *m, const double *X, int n, double *pred, double *proba,
+                    ut_err *e)
+{
+    return rt_tree_predict_capped(m, X, n, 0, pred, proba, e);
 }

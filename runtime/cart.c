@@ -1,0 +1,765 @@
+/* cart.c — CART growth shared by tree, forest and gbt: scikit-learn's
+ * BestSplitter semantics (every candidate threshold of every drawn feature,
+ * midpoint thresholds, best proxy impurity improvement, min_samples_leaf in
+ * rows, a node stops when pure, too small or at max depth, depth-first
+ * preorder node ids), on columns sorted once (stable LSD radix sort) and
+ * then stably partitioned at every split, so a level costs O(n·p) instead of
+ * sklearn's O(n log n·p).  When only a few of many features are drawn per
+ * split (forests on wide data) a subtree instead sorts just the drawn
+ * columns of each node; both give every node its rows in the same
+ * (value, row) order, so the trees do not depend on the strategy.
+ *
+ * Regression node impurity is the variance by two passes, so a constant
+ * target stops exactly (sklearn's one-pass formula can leave ~1e-13 and keep
+ * splitting into equal-valued leaves; predictions are the same).
+ *
+ * Ties: features are visited in index order (or the per-node random order
+ * when drawing max_features) and a later candidate replaces the best only if
+ * strictly better, so the lowest feature index and smallest threshold win;
+ * sklearn shuffles the feature order with its random_state instead.
+ * Differences from sklearn: X stays double (sklearn rounds it to float32, so
+ * its thresholds are midpoints of float32 values), and any two distinct
+ * doubles may be split between (sklearn ignores gaps below 1e-7). */
+#include "cart.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../include/mileage.h"
+
+typedef struct { uint64_t k; int i; } keyidx;
+
+typedef struct {
+    int s, e, depth, parent, is_left;
+    int presorted;  /* its segments of ord/val are valid (else sort per node) */
+    uint64_t h;     /* path hash: seeds the node's feature draws */
+} pend;
+
+struct cart_builder {
+    const double *X;
+    int n, p, reuse, gready;
+    int *gord;              /* reuse: p x n, rows of each column in order     */
+    double *gval;           /* reuse: p x n, the sorted values (lazy)          */
+    int *ord;               /* p x m work columns for the m active rows (lazy) */
+    double *val;
+    double *Xc;             /* p x n column-major copy for per-node sorts (lazy) */
+    int *samp;              /* m: every node's rows, a contiguous segment      */
+    unsigned char *goleft;  /* n */
+    int *tmpi;              /* n: right halves while partitioning              */
+    double *tmpd;
+    keyidx *ka, *kb;        /* n: radix sort buffers                           */
+    int *so;                /* n: one column of one node, sorted on the spot   */
+    double *sv;
+    int *feats;             /* p: a node's feature order when drawing          */
+    unsigned char *cconst;  /* p: features known constant in the current node  */
+    pend *stk;              /* nodes waiting to be grown, with their constant  */
+    unsigned char *stkc;    /* feature flags (p bytes per slot)                */
+    int stk_cap;
+};
+
+static uint64_t mix64(uint64_t x)
+{
+    x += 0x9E3779B97F4A7C15ULL;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+    return x ^ (x >> 31);
+}
+
+/* Order-preserving map of a double onto an unsigned key. */
+static uint64_t dkey(double v)
+{
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);
+    return (u >> 63) ? ~u : (u | 0x8000000000000000ULL);
+}
+
+static double dunkey(uint64_t u)
+{
+    double v;
+    u = (u >> 63) ? (u & 0x7FFFFFFFFFFFFFFFULL) : ~u;
+    memcpy(&v, &u, sizeof v);
+    return v;
+}
+
+/* Stable LSD radix sort by key (8-bit digits, constant digits skipped);
+ * the result is in *a or *b, returned. */
+static keyidx *radix_sort(keyidx *a, keyidx *b, int n)
+{
+    if (n < 48) {
+        for (int i = 1; i < n; i++) {
+            keyidx x = a[i];
+            int j = i - 1;
+            while (j >= 0 && a[j].k > x.k) {
+                a[j + 1] = a[j];
+                j--;
+            }
+            a[j + 1] = x;
+        }
+        return a;
+    }
+    static const int NB = 8;
+    size_t cnt[8][256];
+    memset(cnt, 0, sizeof cnt);
+    for (int i = 0; i < n; i++)
+        for (int d = 0; d < NB; d++)
+            cnt[d][(a[i].k >> (8 * d)) & 0xFF]++;
+    for (int d = 0; d < NB; d++) {
+        size_t *c = cnt[d];
+        if (c[(a[0].k >> (8 * d)) & 0xFF] == (size_t)n)
+            continue;
+        size_t sum = 0;
+        for (int v = 0; v < 256; v++) {
+            size_t t = c[v];
+            c[v] = sum;
+            sum += t;
+        }
+        for (int i = 0; i < n; i++)
+            b[c[(a[i].k >> (8 * d)) & 0xFF]++] = a[i];
+        keyidx *t = a;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+/* Rows rows[0..m) (ascending) of column f, sorted by value, ties by row:
+ * every way of getting a node's column in order (presorted and partitioned,
+ * or sorted on the spot) yields this same order, so trees do not depend on
+ * the strategy. */
+static void sort_column(cart_builder *b, int f, const int *rows, int m, int *ord, double *val)
+{
+    for (int j = 0; j < m; j++) {
+        b->ka[j].k = dkey(b->X[(size_t)rows[j] * b->p + f]);
+        b->ka[j].i = rows[j];
+    }
+    keyidx *s = radix_sort(b->ka, b->kb, m);
+    for (int j = 0; j < m; j++) {
+        ord[j] = s[j].i;
+        val[j] = dunkey(s[j].k);
+    }
+}
+
+void cart_builder_free(cart_builder *b)
+{
+    if (!b)
+        return;
+    free(b->gord);
+    free(b->gval);
+    free(b->ord);
+    free(b->val);
+    free(b->Xc);
+    free(b->samp);
+    free(b->goleft);
+    free(b->tmpi);
+    free(b->tmpd);
+    free(b->ka);
+    free(b->kb);
+    free(b->so);
+    free(b->sv);
+    free(b->feats);
+    free(b->cconst);
+    free(b->stk);
+    free(b->stkc);
+    free(b);
+}
+
+cart_builder *cart_builder_new(const double *X, int n, int p, int reuse, ut_err *e)
+{
+    cart_builder *b = calloc(1, sizeof *b);
+    if (!b) {
+        ut_errf(e, MLG_NOMEM, "out of memory growing a tree");
+        return NULL;
+    }
+    size_t n1 = (size_t)n + 1, p1 = (size_t)p + 1;
+    b->X = X;
+    b->n = n;
+    b->p = p;
+    b->reuse = reuse;
+    b->samp = malloc(n1 * sizeof *b->samp);
+    b->goleft = malloc(n1);
+    b->tmpi = malloc(n1 * sizeof *b->tmpi);
+    b->tmpd = malloc(n1 * sizeof *b->tmpd);
+    b->ka = malloc(n1 * sizeof *b->ka);
+    b->kb = malloc(n1 * sizeof *b->kb);
+    b->so = malloc(n1 * sizeof *b->so);
+    b->sv = malloc(n1 * sizeof *b->sv);
+    b->feats = malloc(p1 * sizeof *b->feats);
+    b->cconst = malloc(p1);
+    b->stk_cap = 64;
+    b->stk = malloc((size_t)b->stk_cap * sizeof *b->stk);
+    b->stkc = malloc((size_t)b->stk_cap * p1);
+    if (!b->samp || !b->goleft || !b->tmpi || !b->tmpd || !b->ka || !b->kb || !b->so
+        || !b->sv || !b->feats || !b->cconst || !b->stk || !b->stkc) {
+        cart_builder_free(b);
+        ut_errf(e, MLG_NOMEM, "out of memory growing a tree (%d x %d)", n, p);
+        return NULL;
+    }
+    return b;
+}
+
+/* The buffers of the presorted strategy, allocated on first use (a forest
+ * that only sorts per node never needs them). */
+static int need_presort(cart_builder *b)
+{
+    size_t np = (size_t)b->n * b->p + 1;
+    if (!b->ord)
+        b->ord = malloc(np * sizeof *b->ord);
+    if (!b->val)
+        b->val = malloc(np * sizeof *b->val);
+    if (!b->ord || !b->val)
+        return -1;
+    if (b->reuse && !b->gready) {
+        if (!b->gord)
+            b->gord = malloc(np * sizeof *b->gord);
+        if (!b->gval)
+            b->gval = malloc(np * sizeof *b->gval);
+        if (!b->gord || !b->gval)
+            return -1;
+        for (int i = 0; i < b->n; i++)
+            b->samp[i] = i;
+        for (int f = 0; f < b->p; f++)
+            sort_column(b, f, b->samp, b->n, b->gord + (size_t)f * b->n,
+                        b->gval + (size_t)f * b->n);
+        b->gready = 1;
+    }
+    return 0;
+}
+
+static int need_columns(cart_builder *b)
+{
+    if (b->Xc)
+        return 0;
+    int n = b->n, p = b->p;
+    if (!(b->Xc = malloc(((size_t)n * p + 1) * sizeof *b->Xc)))
+        return -1;
+    for (int i = 0; i < n; i++)
+        for (int f = 0; f < p; f++)
+            b->Xc[(size_t)f * n + i] = b->X[(size_t)i * p + f];
+    return 0;
+}
+
+/* Presorting pays p partitions per node; sorting on the spot pays one sort
+ * per drawn feature.  Only forests with few drawn features relative to p
+ * (and small nodes) prefer sorting.  The weights are measured costs per row
+ * relative to one partition (radix sort ~8, insertion sort ~n/16). */
+static int prefer_presort(int p_active, int mtry, int nn, int strategy)
+{
+    if (strategy == CART_PRESORT)
+        return 1;
+    if (strategy == CART_NODE_SORT)
+        return 0;
+    if (mtry <= 0 || mtry >= p_active)
+        return 1;
+    double sortc = nn < 48 ? 2.0 + nn / 8.0 : 8.0;
+    return p_active <= mtry * sortc;
+}
+
+void cart_tree_free(cart_tree *t)
+{
+    if (!t)
+        return;
+    free(t->node);
+    free(t->value);
+    t->node = NULL;
+    t->value = NULL;
+    t->nnodes = t->cap = 0;
+}
+
+int cart_apply(const cart_tree *t, const double *x, int max_depth)
+{
+    const cart_node *nd = t->node;
+    int i = 0;
+    if (max_depth <= 0)
+        max_depth = INT32_MAX;
+    while (nd[i].feature >= 0 && nd[i].depth < max_depth)
+        i = x[nd[i].feature] <= nd[i].threshold ? nd[i].left : nd[i].right;
+    return i;
+}
+
+/* ---- growing ---- */
+
+typedef struct {
+    cart_builder *b;
+    const int *yc;
+    const double *y, *w;
+    int K, m;
+    cart_criterion crit;
+    int msl;
+    double *ctot, *cl;   /* class weights: node total, left of the cursor */
+    double W, S;         /* node weight and weighted target sum           */
+    /* best split so far */
+    double best;
+    int bf, bpos;
+    double bthr;
+} grow_ctx;
+
+static double xlogx(double x)
+{
+    return x > 0 ? x * log(x) : 0.0;
+}
+
+static void keep(grow_ctx *c, double q, int f, int pos, double a, double b)
+{
+    c->best = q;
+    c->bf = f;
+    c->bpos = pos;
+    c->bthr = a / 2.0 + b / 2.0;
+    if (c->bthr >= b || isinf(c->bthr))
+        c->bthr = a;
+}
+
+/* Scans one non-constant column of the node (rows o[0..len) in value order
+ * v) and keeps the best split, position counted from s.  The proxies are
+ * sklearn's up to node constants: gini Σc²/w per side, entropy −Σ w·H per
+ * side, mse Σ sum²/w per side. */
+static void scan_feature(grow_ctx *c, int f, const int *o, const double *v, int len, int s)
+{
+    const double *w = c->w;
+    int msl = c->msl;
+    double W = c->W;
+    /* the last left row k must leave msl rows on both sides */
+    int kmin = msl - 1, kmax = len - msl - 1;
+    if (kmin > kmax)
+        return;
+    if (c->K > 0) {
+        int K = c->K;
+        const int *yc = c->yc;
+        double *cl = c->cl, *ct = c->ctot;
+        memset(cl, 0, (size_t)K * sizeof *cl);
+        double wl = 0, sl2 = 0, sr2 = 0;
+        for (int k = 0; k < K; k++)
+            sr2 += ct[k] * ct[k];
+        for (int k = 0; k <= kmax; k++) {
+            int r = o[k], y = yc[r];
+            double wt = w ? w[r] : 1.0;
+            /* (c+w)² − c² on the left, (c'−w)² − c'² on the right */
+            sl2 += wt * (2 * cl[y] + wt);
+            sr2 += wt * (wt - 2 * (ct[y] - cl[y]));
+            cl[y] += wt;
+            wl += wt;
+            if (k < kmin || !(v[k + 1] > v[k]))
+                continue;
+            double wr = W - wl, q;
+            if (c->crit == CART_GINI) {
+                q = sl2 / wl + sr2 / wr;
+            } else {
+                double hl = xlogx(wl), hr = xlogx(wr);
+                for (int j = 0; j < K; j++) {
+                    hl -= xlogx(cl[j]);
+                    hr -= xlogx(ct[j] - cl[j]);
+                }
+                q = -(hl + hr);
+            }
+            if (q > c->best)
+                keep(c, q, f, s + k + 1, v[k], v[k + 1]);
+        }
+    } else {
+        const double *y = c->y;
+        double wl = 0, sl = 0, S = c->S;
+        for (int k = 0; k <= kmax; k++) {
+            int r = o[k];
+            double wt = w ? w[r] : 1.0;
+            sl += wt * y[r];
+            wl += wt;
+            if (k < kmin || !(v[k + 1] > v[k]))
+                continue;
+            double sr = S - sl, q = sl * sl / wl + sr * sr / (W - wl);
+            if (q > c->best)
+                keep(c, q, f, s + k + 1, v[k], v[k + 1]);
+        }
+    }
+}
+
+/* Examines feature f of node [s, e): returns 1 if it is constant there,
+ * else scans it. */
+static int try_feature(grow_ctx *c, int f, int s, int e, int presorted)
+{
+    cart_builder *b = c->b;
+    if (presorted) {
+        const int *o = b->ord + (size_t)f * c->m + s;
+        const double *v = b->val + (size_t)f * c->m + s;
+        if (!(v[e - s - 1] > v[0]))
+            return 1;
+        scan_feature(c, f, o, v, e - s, s);
+        return 0;
+    }
+    const double *col = b->Xc + (size_t)f * b->n;
+    const int *samp = b->samp;
+    double lo = col[samp[s]], hi = lo;
+    for (int k = s; k < e; k++) {
+        double x = col[samp[k]];
+        lo = x < lo ? x : lo;
+        hi = x > hi ? x : hi;
+        b->ka[k - s].k = dkey(x);
+        b->ka[k - s].i = samp[k];
+    }
+    if (!(hi > lo))
+        return 1;
+    keyidx *so = radix_sort(b->ka, b->kb, e - s);
+    for (int j = 0; j < e - s; j++) {
+        b->so[j] = so[j].i;
+        b->sv[j] = dunkey(so[j].k);
+    }
+    scan_feature(c, f, b->so, b->sv, e - s, s);
+    return 0;
+}
+
+/* sklearn's feature drawing: up to max_features visited (known constants
+ * count as visited), more while every visited one was constant. */
+static void find_split(grow_ctx *c, int s, int e, int mtry, uint64_t h, int presorted)
+{
+    cart_builder *b = c->b;
+    int p = b->p;
+    unsigned char *cc = b->cconst;
+    c->best = -INFINITY;
+    c->bf = -1;
+    if (mtry <= 0 || mtry >= p) {
+        for (int f = 0; f < p; f++)
+            if (!cc[f] && try_feature(c, f, s, e, presorted))
+                cc[f] = 1;
+        return;
+    }
+    int *feats = b->feats, nk = 0, j = 0;
+    for (int f = 0; f < p; f++)
+        if (cc[f])
+            feats[nk++] = f;
+    j = nk;
+    for (int f = 0; f < p; f++)
+        if (!cc[f])
+            feats[j++] = f;
+    ut_rng rng;
+    ut_rng_seed(&rng, h);
+    int f_i = p, n_drawn = 0, n_found = 0, n_total = nk, visited = 0, t;
+    while (f_i > n_total && (visited < mtry || visited <= n_found + n_drawn)) {
+        visited++;
+        int fj = n_drawn + (int)ut_rng_below(&rng, (uint64_t)(f_i - n_found - n_drawn));
+        if (fj < nk) {
+            t = feats[n_drawn], feats[n_drawn] = feats[fj], feats[fj] = t;
+            n_drawn++;
+            continue;
+        }
+        fj += n_found;
+        int f = feats[fj];
+        if (try_feature(c, f, s, e, presorted)) {
+            t = feats[n_total], feats[n_total] = feats[fj], feats[fj] = t;
+            n_found++;
+            n_total++;
+            cc[f] = 1;
+            continue;
+        }
+        f_i--;
+        t = feats[f_i], feats[f_i] = feats[fj], feats[fj] = t;
+    }
+}
+
+/* Stable partition of [s, e) of an int list (and optionally its values) by
+ * goleft; the right part goes through the scratch buffers. */
+static void partition(cart_builder *b, int *o, double *v, int s, int e)
+{
+    const unsigned char *gl = b->goleft;
+    int *ti = b->tmpi;
+    double *td = b->tmpd;
+    int wl = s, wr = 0;
+    if (v) {
+        for (int k = s; k < e; k++) {
+            int r = o[k];
+            double x = v[k];
+            int g = gl[r];
+            o[wl] = r;
+            v[wl] = x;
+            ti[wr] = r;
+            td[wr] = x;
+            wl += g;
+            wr += 1 - g;
+        }
+        memcpy(v + wl, td, (size_t)wr * sizeof *v);
+    } else {
+        for (int k = s; k < e; k++) {
+            int r = o[k], g = gl[r];
+            o[wl] = r;
+            ti[wr] = r;
+            wl += g;
+            wr += 1 - g;
+        }
+    }
+    memcpy(o + wl, ti, (size_t)wr * sizeof *o);
+}
+
+static int add_node(cart_tree *t)
+{
+    if (t->nnodes == t->cap) {
+        int cap = t->cap ? 2 * t->cap : 64;
+        cart_node *nn = realloc(t->node, (size_t)cap * sizeof *nn);
+        if (!nn)
+            return -1;
+        t->node = nn;
+        double *nv = realloc(t->value, (size_t)cap * t->nout * sizeof *nv);
+        if (!nv)
+            return -1;
+        t->value = nv;
+        t->cap = cap;
+    }
+    return t->nnodes++;
+}
+
+static int push(cart_builder *b, int *sp, pend pe, const unsigned char *cc)
+{
+    size_t p1 = (size_t)b->p + 1;
+    if (*sp == b->stk_cap) {
+        int cap = 2 * b->stk_cap;
+        pend *ns = realloc(b->stk, (size_t)cap * sizeof *ns);
+        if (!ns)
+            return -1;
+        b->stk = ns;
+        unsigned char *nc = realloc(b->stkc, (size_t)cap * p1);
+        if (!nc)
+            return -1;
+        b->stkc = nc;
+        b->stk_cap = cap;
+    }
+    b->stk[*sp] = pe;
+    memcpy(b->stkc + (size_t)*sp * p1, cc, p1);
+    (*sp)++;
+    return 0;
+}
+
+/* Node statistics: weight, class totals or target sum, own prediction and
+ * impurity (variance by two passes so a constant target is exactly 0). */
+static void node_stats(grow_ctx *c, int s, int e, double *value, double *impurity)
+{
+    const int *samp = c->b->samp;
+    const double *w = c->w;
+    double W = 0;
+    if (c->K > 0) {
+        int K = c->K;
+        memset(c->ctot, 0, (size_t)K * sizeof *c->ctot);
+        for (int k = s; k < e; k++) {
+            int r = samp[k];
+            double wt = w ? w[r] : 1.0;
+            c->ctot[c->yc[r]] += wt;
+            W += wt;
+        }
+        double imp = c->crit == CART_GINI ? 1.0 : 0.0;
+        for (int j = 0; j < K; j++) {
+            double q = c->ctot[j] / W;
+            value[j] = q;
+            if (c->crit == CART_GINI)
+                imp -= q * q;
+            else if (q > 0)
+                imp -= q * log2(q);
+        }
+        *impurity = imp;
+    } else {
+        double S = 0, v = 0;
+        for (int k = s; k < e; k++) {
+            int r = samp[k];
+            double wt = w ? w[r] : 1.0;
+            S += wt * c->y[r];
+            W += wt;
+        }
+        double mean = S / W;
+        for (int k = s; k < e; k++) {
+            int r = samp[k];
+            double d = c->y[r] - mean;
+            v += (w ? w[r] : 1.0) * d * d;
+        }
+        c->S = S;
+        value[0] = mean;
+        *impurity = v / W;
+    }
+    c->W = W;
+}
+
+static int count_active(const unsigned char *cc, int p)
+{
+    int a = 0;
+    for (int f = 0; f < p; f++)
+        a += !cc[f];
+    return a;
+}
+
+int cart_grow(cart_builder *b, const int *yc, int nclasses, const double *y,
+              const double *w, const cart_params *cp, cart_tree *t, ut_err *e)
+{
+    int n = b->n, p = b->p, m = 0, sp = 0, rc = -1;
+    size_t p1 = (size_t)p + 1;
+    grow_ctx c;
+
+    memset(t, 0, sizeof *t);
+    memset(&c, 0, sizeof c);
+    if (nclasses > 0 ? (!yc || cp->crit == CART_MSE) : (!y || cp->crit != CART_MSE))
+        return ut_errf(e, MLG_MISUSE, "cart: criterion does not match the target kind");
+    for (int i = 0; i < n; i++)
+        if (!w || w[i] > 0)
+            m++;
+    if (m == 0)
+        return ut_errf(e, MLG_DATA, "cart: no training rows with positive weight");
+    int mtry = cp->max_features > 0 && cp->max_features < p ? cp->max_features : 0;
+    int root_presorted = prefer_presort(p, mtry, m, cp->strategy);
+    if (root_presorted ? need_presort(b) : need_columns(b))
+        goto oom;
+    m = 0;
+    for (int i = 0; i < n; i++)
+        if (!w || w[i] > 0)
+            b->samp[m++] = i;
+    for (int f = 0; root_presorted && f < p; f++) {
+        int *o = b->ord + (size_t)f * m;
+        double *v = b->val + (size_t)f * m;
+        if (!b->reuse) {
+            sort_column(b, f, b->samp, m, o, v);
+            continue;
+        }
+        const int *go = b->gord + (size_t)f * n;
+        const double *gv = b->gval + (size_t)f * n;
+        if (m == n) {
+            memcpy(o, go, (size_t)n * sizeof *o);
+            memcpy(v, gv, (size_t)n * sizeof *v);
+            continue;
+        }
+        for (int j = 0, k = 0; j < n; j++)
+            if (w[go[j]] > 0) {
+                o[k] = go[j];
+                v[k++] = gv[j];
+            }
+    }
+
+    c.b = b;
+    c.yc = yc;
+    c.y = y;
+    c.w = w;
+    c.K = nclasses;
+    c.m = m;
+    c.crit = cp->crit;
+    c.msl = cp->min_samples_leaf > 0 ? cp->min_samples_leaf : 1;
+    if (nclasses > 0) {
+        c.ctot = malloc((size_t)nclasses * sizeof *c.ctot);
+        c.cl = malloc((size_t)nclasses * sizeof *c.cl);
+        if (!c.ctot || !c.cl)
+            goto oom;
+    }
+    t->nout = nclasses > 0 ? nclasses : 1;
+    int maxd = cp->max_depth > 0 ? cp->max_depth : INT32_MAX;
+
+    memset(b->cconst, 0, p1);
+    if (push(b, &sp, (pend){ 0, m, 0, -1, 0, root_presorted,
+                             mix64(cp->seed ^ 0x243F6A8885A308D3ULL) }, b->cconst))
+        goto oom;
+    while (sp > 0) {
+        sp--;
+        pend pe = b->stk[sp];
+        memcpy(b->cconst, b->stkc + (size_t)sp * p1, p1);
+        int id = add_node(t);
+        if (id < 0)
+            goto oom;
+        cart_node *nd = &t->node[id];
+        double *val = t->value + (size_t)id * t->nout;
+        int s = pe.s, en = pe.e, nn = en - s;
+        nd->feature = nd->left = nd->right = -1;
+        nd->threshold = 0;
+        nd->depth = pe.depth;
+        nd->n_samples = nn;
+        if (pe.depth > t->depth)
+            t->depth = pe.depth;
+        if (pe.parent >= 0) {
+            if (pe.is_left)
+                t->node[pe.parent].left = id;
+            else
+                t->node[pe.parent].right = id;
+        }
+        node_stats(&c, s, en, val, &nd->impurity);
+        nd->weight = c.W;
+        if (pe.depth >= maxd || nn < 2 || nn < 2 * c.msl || nd->impurity <= DBL_EPSILON)
+            continue;
+        find_split(&c, s, en, mtry, pe.h, pe.presorted);
+        if (c.bf < 0)
+            continue;
+        int bf = c.bf, pos = c.bpos;
+        nd->feature = bf;
+        nd->threshold = c.bthr;
+        if (pe.presorted) {
+            const int *ob = b->ord + (size_t)bf * m;
+            for (int k = s; k < pos; k++)
+                b->goleft[ob[k]] = 1;
+            for (int k = pos; k < en; k++)
+                b->goleft[ob[k]] = 0;
+        } else {
+            const double *col = b->Xc + (size_t)bf * n;
+            for (int k = s; k < en; k++)
+                b->goleft[b->samp[k]] = col[b->samp[k]] <= c.bthr;
+        }
+        partition(b, b->samp, NULL, s, en);
+        /* Children stay presorted only while that is the cheaper way. */
+        int kids_presorted = pe.presorted
+            && prefer_presort(count_active(b->cconst, p), mtry, nn, cp->strategy);
+        if (kids_presorted) {
+            for (int f = 0; f < p; f++)
+                if (f != bf && !b->cconst[f])
+                    partition(b, b->ord + (size_t)f * m, b->val + (size_t)f * m, s, en);
+        } else if (need_columns(b)) {
+            goto oom;
+        }
+        /* right pushed first so the left subtree is grown (and numbered) first */
+        if (push(b, &sp, (pend){ pos, en, pe.depth + 1, id, 0, kids_presorted,
+                                 mix64(pe.h ^ 0x5555) }, b->cconst)
+            || push(b, &sp, (pend){ s, pos, pe.depth + 1, id, 1, kids_presorted,
+                                    mix64(pe.h ^ 0xAAAA) }, b->cconst))
+            goto oom;
+    }
+    rc = 0;
+    goto done;
+oom:
+    ut_errf(e, MLG_NOMEM, "out of memory growing a tree");
+done:
+    free(c.ctot);
+    free(c.cl);
+    if (rc != 0)
+        cart_tree_free(t);
+    return rc;
+}
+
+int cart_parse_criterion(const char *s, int classification, const char *fam,
+                         cart_criterion *out, ut_err *e)
+{
+    if (!s || ut_strcasecmp(s, "auto") == 0) {
+        *out = classification ? CART_GINI : CART_MSE;
+        return 0;
+    }
+    if (ut_strcasecmp(s, "gini") == 0 || ut_strcasecmp(s, "entropy") == 0) {
+        if (!classification)
+            return ut_errf(e, MLG_ERROR, "%s: criterion '%s' is for classification;"
+                           " use mse (or auto) for a regression task", fam, s);
+        *out = ut_strcasecmp(s, "gini") == 0 ? CART_GINI : CART_ENTROPY;
+        return 0;
+    }
+    if (ut_strcasecmp(s, "mse") == 0) {
+        if (classification)
+            return ut_errf(e, MLG_ERROR, "%s: criterion 'mse' is for regression;"
+                           " use gini or entropy (or auto) for a classification task", fam);
+        *out = CART_MSE;
+        return 0;
+    }
+    return ut_errf(e, MLG_ERROR, "%s: unknown criterion '%s' (auto, gini, entropy, mse)",
+                   fam, s);
+}
+
+void cart_emit(const double *value, int nclasses, double *pred, double *proba)
+{
+    if (nclasses <= 0) {
+        *pred = value[0];
+        return;
+    }
+    int best = 0;
+    for (int k = 1; k < nclasses; k++)
+        if (value[k] > value[best])
+            best = k;
+    *pred = best;
+    if (proba)
+        memcpy(proba, value, (size_t)nclasses * sizeof *proba);
+}
+
+uint64_t cart_seed(uint64_t seed, uint64_t index)
+{
+    return mix64(mix64(seed) ^ (index * 0xD1B54A32D192ED03ULL + 0x632BE59BD9B4E019ULL));
+}
