@@ -10,6 +10,12 @@ pipeline on exactly those folds (PredefinedSplit read from mileage's
 quality bar is: no family more than 1 point of accuracy worse, or 2%
 relative rmse worse, than scikit-learn.
 
+Trees and forests are randomized in scikit-learn too (feature order at
+every node, bootstrap samples), and one random_state's score moves by more
+than the bar (cpu forest: RMSE 63.9 to 67.9 over random_state 0..5), so for
+them the reference is the mean over random_state 0..4 and the range is
+printed beside it.
+
 usage: compare_sklearn.py MILEAGE DATA_DIR [dataset ...]
 """
 import csv
@@ -72,6 +78,8 @@ GRIDS = {
     "gbt": ({"rounds": [100], "learning_rate": [0.1], "max_depth": [3]},
             lambda: GradientBoostingClassifier(random_state=0), lambda: GradientBoostingRegressor(random_state=0)),
 }
+RANDOMIZED = {"tree", "forest"}
+SEEDS = range(5)
 SK_NAME = {"alpha": "alpha", "l1_ratio": "l1_ratio", "C": "C", "var_smoothing": "var_smoothing",
            "k": "n_neighbors", "max_depth": "max_depth", "trees": "n_estimators",
            "rounds": "n_estimators", "learning_rate": "learning_rate"}
@@ -155,16 +163,24 @@ def main():
         t_sk = 0
         for f in fams:
             grid, cls, reg = GRIDS[f]
-            model = (cls if kind == "classification" else reg)()
+            scoring = "accuracy" if kind == "classification" else "neg_root_mean_squared_error"
             pg = {"model__" + SK_NAME[p]: [None if (p == "max_depth" and v == 0) else v for v in vals]
                   for p, vals in grid.items()}
-            scoring = "accuracy" if kind == "classification" else "neg_root_mean_squared_error"
+            scores = []
             t0 = time.time()
-            gs = GridSearchCV(sk_pipeline(model, num, cat), pg or {"model__" + next(iter(model.get_params())): [
-                model.get_params()[next(iter(model.get_params()))]]}, cv=cv, scoring=scoring, n_jobs=2)
-            gs.fit(X, y)
+            for rs in (SEEDS if f in RANDOMIZED else [0]):
+                model = (cls if kind == "classification" else reg)()
+                if f in RANDOMIZED:
+                    model.set_params(random_state=rs)
+                if not pg:  # no grid: one fit per fold through a one-point grid on a harmless param
+                    name0 = next(iter(model.get_params()))
+                    pg = {"model__" + name0: [model.get_params()[name0]]}
+                gs = GridSearchCV(sk_pipeline(model, num, cat), pg, cv=cv, scoring=scoring, n_jobs=2)
+                gs.fit(X, y)
+                scores.append(gs.best_score_ if kind == "classification" else -gs.best_score_)
             t_sk += time.time() - t0
-            sk = gs.best_score_ if kind == "classification" else -gs.best_score_
+            sk = float(np.mean(scores))
+            spread = f"  [{min(scores):.4f}, {max(scores):.4f}]" if len(scores) > 1 else ""
             m = best.get(f, float("nan"))
             if kind == "classification":
                 diff = m - sk
@@ -175,7 +191,7 @@ def main():
                 ok = diff <= 0.02
                 metric = "rmse"
             worst_ok &= bool(ok)
-            print(f"{name:<22}{f:<12}{metric:<9}{m:>10.4f}{sk:>10.4f}{diff:>+10.4f}  {'yes' if ok else 'NO'}",
+            print(f"{name:<22}{f:<12}{metric:<9}{m:>10.4f}{sk:>10.4f}{diff:>+10.4f}  {'yes' if ok else 'NO'}{spread}",
                   flush=True)
         print(f"{name:<22}{'(time)':<12}{'seconds':<9}{t_mlg:>10.2f}{t_sk:>10.2f}")
     print("quality bar met" if worst_ok else "quality bar NOT met (see NO rows)")

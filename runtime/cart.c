@@ -13,10 +13,13 @@
  * target stops exactly (sklearn's one-pass formula can leave ~1e-13 and keep
  * splitting into equal-valued leaves; predictions are the same).
  *
- * Ties: features are visited in index order (or the per-node random order
- * when drawing max_features) and a later candidate replaces the best only if
- * strictly better, so the lowest feature index and smallest threshold win;
- * sklearn shuffles the feature order with its random_state instead.
+ * Ties: like sklearn, every node visits its features in a random order
+ * (seeded by the fit's seed and the node's path, so a fixed seed gives the
+ * same tree) and a later candidate replaces the best only if strictly
+ * better: an exact tie between features goes to the one visited first, and
+ * between thresholds to the smallest.  Visiting in index order instead
+ * favoured the first columns systematically (wine: 0.90 vs sklearn's
+ * 0.90-0.92 over random_state 0..9).
  * Differences from sklearn: X stays double (sklearn rounds it to float32, so
  * its thresholds are midpoints of float32 values), and any two distinct
  * doubles may be split between (sklearn ignores gaps below 1e-7). */
@@ -415,12 +418,8 @@ static void find_split(grow_ctx *c, int s, int e, int mtry, uint64_t h, int pres
     unsigned char *cc = b->cconst;
     c->best = -INFINITY;
     c->bf = -1;
-    if (mtry <= 0 || mtry >= p) {
-        for (int f = 0; f < p; f++)
-            if (!cc[f] && try_feature(c, f, s, e, presorted))
-                cc[f] = 1;
-        return;
-    }
+    if (mtry <= 0 || mtry >= p)
+        mtry = p;  /* every feature, in the node's random order */
     int *feats = b->feats, nk = 0, j = 0;
     for (int f = 0; f < p; f++)
         if (cc[f])
