@@ -100,11 +100,30 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p)
         else ut_buf_printf(&t, "  [one per configuration, x%d]", users);
         line(&b, 1, "%s", t.s);
     }
-    t.len = 0;
-    ut_buf_printf(&t, "per round: FIT + EVALUATE x%d (", p->nconfigs);
-    family_counts(&t, x);
-    ut_buf_putc(&t, ')');
-    line(&b, 1, "%s", t.s);
+    /* per family: how many configurations, in how many fits */
+    static const char *const how[RT_FAM__COUNT] = {
+        [RT_FAM_RIDGE] = "one Gram matrix, one solve per alpha",
+        [RT_FAM_KNN] = "one neighbour search with the largest k",
+        [RT_FAM_TREE] = "one tree grown to the deepest cap",
+        [RT_FAM_FOREST] = "one forest with the most trees, deepest cap",
+        [RT_FAM_GBT] = "one model with the most rounds",
+    };
+    for (int f = 0; f < RT_FAM__COUNT; f++) {
+        int ncfg = 0, nfits = 0, shared = 0;
+        for (int g = 0; g < p->ngroups; g++) {
+            const opt_group *gr = &p->groups[g];
+            if (x->configs[gr->configs[0]].family != (rt_family)f) continue;
+            ncfg += gr->n;
+            nfits++;
+            shared |= gr->shared;
+        }
+        if (!ncfg) continue;
+        t.len = 0;
+        ut_buf_printf(&t, "per round: FIT + EVALUATE %s x%d", rt_families[f].name, ncfg);
+        if (shared) ut_buf_printf(&t, "  [%d shared fit%s: %s]", nfits, nfits == 1 ? "" : "s", how[f]);
+        else if (ncfg > 1) ut_buf_printf(&t, "  [one fit each]");
+        line(&b, 1, "%s", t.s);
+    }
     line(&b, 1, "%s", "RECORD runs, rank configurations");
     t.len = 0;
     ut_buf_printf(&t, "TRANSFORM nodes: %d; estimated cost: transform %.3g s, fit %.3g s, evaluate %.3g s, total %.3g s",

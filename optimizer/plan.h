@@ -29,7 +29,16 @@ typedef struct {
     int    users;      /* how many nodes consume this node's output       */
     double est_cost;   /* estimated seconds                               */
     int    pipe;       /* preprocessing pipeline (TRANSFORM/FIT/EVALUATE)  */
+    int    group;      /* FIT: the configuration group it fits             */
 } opt_node;
+
+/* Configurations fitted together (sharing rules 2 and 4): one family, one
+ * pipeline, parameters equal except those the family can share. */
+typedef struct {
+    int *configs;      /* indices into cmp_explore.configs */
+    int  n;
+    int  shared;       /* 1 when the family's group fit shares work */
+} opt_group;
 
 typedef struct {
     opt_node *nodes;   /* topologically ordered: inputs come first        */
@@ -37,6 +46,10 @@ typedef struct {
     int       nrounds, nconfigs;
     int       sharing;
     double    est_total;
+    opt_group *groups;
+    int       ngroups;
+    int      *group_of;   /* per configuration: its group */
+    int      *member_of;  /* per configuration: its position in the group */
 } opt_plan;
 
 /* Statistics the cost model reads (from the catalog). */

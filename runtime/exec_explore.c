@@ -12,15 +12,16 @@
 
 #include "exec.h"
 #include "protocol.h"
+#include "share.h"
 #include "../include/mileage.h"
 
 typedef struct {
     rt_design design;      /* TRANSFORM output */
     int       has_design;
-    rt_model *model;       /* FIT output */
-    double    fit_seconds;
+    rt_group_out *outs;    /* FIT output: one per configuration of its group */
+    int       nouts;
     int       remaining;   /* users that have not run yet */
-    char     *error;       /* FIT failure, reported by EVALUATE */
+    char     *error;       /* TRANSFORM failure, reported by its groups' runs */
 } node_state;
 
 typedef struct {
@@ -96,33 +97,55 @@ static char *scores_json(const data_ctx *dc, const int *test, int ntest, const d
     return ut_buf_take(&b);
 }
 
-static int run_fit(const data_ctx *dc, const cmp_config *cf, const rt_design *d, const int *train,
-                   int ntrain, node_state *ns, ut_err *re)
+/* FIT of one group: its configurations on the round's training rows,
+ * predicting the round's test rows (share.c decides what is shared). */
+static int run_group(const data_ctx *dc, const cmp_explore *x, const opt_group *g, const rt_design *d,
+                     const int *train, int ntrain, const int *test, int ntest, node_state *ns, ut_err *e)
 {
-    double *X = gather(d, train, ntrain);
-    int *yc = NULL;
+    double *X = gather(d, train, ntrain), *Xt = gather(d, test, ntest);
+    int *yc = NULL, rc = -1, k = dc->kind == RT_CLASSIFICATION ? dc->nclasses : 0;
     double *y = NULL;
-    int rc = -1;
-    if (!X) return ut_errf(re, MLG_NOMEM, "out of memory");
-    if (dc->kind == RT_CLASSIFICATION) {
-        yc = malloc((size_t)ntrain * sizeof *yc + 1);
-        if (yc) for (int i = 0; i < ntrain; i++) yc[i] = dc->yc[train[i]];
-    } else {
-        y = malloc((size_t)ntrain * sizeof *y + 1);
-        if (y) for (int i = 0; i < ntrain; i++) y[i] = dc->y[train[i]];
+    const rt_pval **params = malloc((size_t)g->n * sizeof *params);
+    ns->outs = calloc((size_t)g->n, sizeof *ns->outs);
+    ns->nouts = g->n;
+    if (!X || !Xt || !params || !ns->outs) goto oom;
+    for (int i = 0; i < g->n; i++) {
+        params[i] = x->configs[g->configs[i]].params;
+        ns->outs[i].pred = malloc((size_t)ntest * sizeof(double) + 1);
+        ns->outs[i].proba = k ? malloc((size_t)ntest * (size_t)k * sizeof(double) + 1) : NULL;
+        if (!ns->outs[i].pred || (k && !ns->outs[i].proba)) goto oom;
     }
-    if (yc || y) {
-        rt_trainset ts = {X, ntrain, d->p, y, yc, dc->kind == RT_CLASSIFICATION ? dc->nclasses : 0, dc->seed};
-        double t0 = ut_now();
-        rc = rt_fit(cf->family, cf->params, &ts, &ns->model, re);
-        ns->fit_seconds = ut_now() - t0;
+    if (k) {
+        if (!(yc = malloc((size_t)ntrain * sizeof *yc + 1))) goto oom;
+        for (int i = 0; i < ntrain; i++) yc[i] = dc->yc[train[i]];
     } else {
-        ut_errf(re, MLG_NOMEM, "out of memory");
+        if (!(y = malloc((size_t)ntrain * sizeof *y + 1))) goto oom;
+        for (int i = 0; i < ntrain; i++) y[i] = dc->y[train[i]];
     }
+    rt_trainset ts = {X, ntrain, d->p, y, yc, k, dc->seed};
+    rc = rt_fit_predict_group(x->configs[g->configs[0]].family, params, g->n, &ts, Xt, ntest, ns->outs, e);
+    goto done;
+oom:
+    ut_errf(e, MLG_NOMEM, "out of memory");
+done:
     free(X);
+    free(Xt);
     free(yc);
     free(y);
+    free(params);
     return rc;
+}
+
+static void free_outs(node_state *ns)
+{
+    for (int i = 0; i < ns->nouts; i++) {
+        free(ns->outs[i].pred);
+        free(ns->outs[i].proba);
+        free(ns->outs[i].error);
+    }
+    free(ns->outs);
+    ns->outs = NULL;
+    ns->nouts = 0;
 }
 
 static int insert_run(rt_ctx *c, long long exp_id, long long config_id, int round, double score,
@@ -137,7 +160,7 @@ static void free_state(node_state *ns, int n)
 {
     for (int i = 0; i < n; i++) {
         if (ns[i].has_design) rt_design_free(&ns[i].design);
-        rt_model_free(ns[i].model);
+        free_outs(&ns[i]);
         free(ns[i].error);
     }
     free(ns);
@@ -379,66 +402,55 @@ int rt_exec_explore(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, const char 
         }
         case OPT_FIT: {
             node_state *in = &ns[nd->input];
-            ut_err re;
-            ut_err_clear(&re);
+            const opt_group *g = &p->groups[nd->group];
             if (in->error) {
-                ns[i].error = ut_strdup(in->error);
-            } else if (run_fit(&dc, &x->configs[nd->config], &in->design, dc.train, ntrain, &ns[i], &re)) {
-                if (re.code == MLG_NOMEM) {
-                    *e = re;
+                /* the pipeline failed in this fold: every member fails */
+                ns[i].outs = calloc((size_t)g->n, sizeof *ns[i].outs);
+                if (!ns[i].outs) {
+                    ut_errf(e, MLG_NOMEM, "out of memory");
                     goto out;
                 }
-                ns[i].error = ut_strdup(re.msg[0] ? re.msg : "fit failed");
+                ns[i].nouts = g->n;
+                for (int k = 0; k < g->n; k++) ns[i].outs[k].error = ut_strdup(in->error);
+            } else if (run_group(&dc, x, g, &in->design, dc.train, ntrain, dc.test, ntest, &ns[i], e)) {
+                goto out;
+            }
+            /* the design is needed by FIT only: free it after the last group */
+            if (--in->remaining == 0 && in->has_design) {
+                rt_design_free(&in->design);
+                in->has_design = 0;
             }
             break;
         }
         case OPT_EVALUATE: {
             node_state *fit = &ns[nd->input];
-            node_state *tfs = &ns[p->nodes[nd->input].input];
+            rt_group_out *o = &fit->outs[p->member_of[nd->config]];
             int slot = nd->config * nr + nd->round;
             double score = NAN, pt0 = ut_now();
-            char *sj = NULL, *err = fit->error;
-            ut_err re;
-            ut_err_clear(&re);
+            char *sj = NULL;
+            const char *err = o->error;
             if (!err) {
-                double *Xt = gather(&tfs->design, dc.test, ntest);
-                double *pred = malloc((size_t)ntest * sizeof *pred + 1);
-                double *proba = dc.kind == RT_CLASSIFICATION
-                                    ? malloc((size_t)ntest * (size_t)dc.nclasses * sizeof *proba + 1) : NULL;
-                if (!Xt || !pred || (dc.kind == RT_CLASSIFICATION && !proba)) {
-                    free(Xt); free(pred); free(proba);
+                sj = scores_json(&dc, dc.test, ntest, o->pred, o->proba, x->metric, &score,
+                                 tl.all + (size_t)slot * RT_MET__COUNT);
+                if (!sj) {
                     ut_errf(e, MLG_NOMEM, "out of memory");
                     goto out;
                 }
-                if (rt_predict(fit->model, Xt, ntest, tfs->design.p, pred, proba, &re)) {
-                    err = re.msg;
-                } else {
-                    sj = scores_json(&dc, dc.test, ntest, pred, proba, x->metric, &score,
-                                     tl.all + (size_t)slot * RT_MET__COUNT);
-                    if (!isfinite(score)) err = "the score is not a finite number";
-                }
-                free(Xt); free(pred); free(proba);
+                if (!isfinite(score)) err = "the score is not a finite number";
             }
             double pred_s = ut_now() - pt0;
             tl.score[slot] = err ? NAN : score;
-            tl.fit_s[slot] = fit->fit_seconds;
+            tl.fit_s[slot] = o->fit_seconds;
             tl.pred_s[slot] = pred_s;
-            int irc = insert_run(c, exp_id, cfg_ids[nd->config], nd->round, score, sj, fit->fit_seconds,
+            int irc = insert_run(c, exp_id, cfg_ids[nd->config], nd->round, score, sj, o->fit_seconds,
                                  pred_s, err, e);
             free(sj);
             if (irc) goto out;
             if (err) failed++;
-            rt_model_free(fit->model);
-            fit->model = NULL;
-            /* the fold's design is used by FIT and EVALUATE; free it after
-             * the last configuration of the round has been evaluated */
-            if (--tfs->remaining == 0 && tfs->has_design) {
-                rt_design_free(&tfs->design);
-                tfs->has_design = 0;
-            }
             done++;
             if (!err && score_better(x->metric, score, best)) best = score;
             if (c->progress) c->progress(c->progress_arg, done, planned, best, ut_now() - t0);
+            if (--fit->remaining == 0) free_outs(fit);
             break;
         }
         default: break;

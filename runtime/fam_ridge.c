@@ -55,35 +55,37 @@ done:
     return rc;
 }
 
-int rt_ridge_fit(const rt_pval *params, const rt_trainset *ts,
-                 rt_model *m, ut_err *e)
-{
-    double alpha = params[0].num;
-    int intercept = params[1].num != 0.0;
-    int n = ts->n, p = ts->p, K = ts->nclasses;
-    int nout = K > 2 ? K : 1;
-    int rc = -1;
-    double *Xc = NULL, *Yc = NULL, *xm = NULL, *ym = NULL, *G = NULL,
-           *A = NULL, *B = NULL, *W = NULL;
+/* What every alpha of one training set shares: the centered Gram matrix
+ * G = XcᵀXc, B = XcᵀYc and the means.  Computing them once and solving per
+ * alpha gives exactly the coefficients separate fits would (the same G,
+ * the same Cholesky), so a grid over alpha costs one O(n p²) pass. */
+typedef struct {
+    int p, nout;
+    double *G, *B, *xm, *ym;
+} ridge_prep;
 
-    if (!(alpha >= 0) || !isfinite(alpha))
-        return ut_errf(e, MLG_MISUSE, "ridge: alpha must be >= 0 (got %g)", alpha);
-    m->nout = nout;
-    m->coef = calloc((size_t)nout * (p > 0 ? p : 1), sizeof *m->coef);
-    m->intercept = calloc((size_t)nout, sizeof *m->intercept);
-    Xc = malloc((size_t)n * (p > 0 ? p : 1) * sizeof *Xc);
-    Yc = malloc((size_t)n * nout * sizeof *Yc);
-    xm = calloc((size_t)(p > 0 ? p : 1), sizeof *xm);
-    ym = calloc((size_t)nout, sizeof *ym);
-    G = malloc((size_t)(p > 0 ? p * p : 1) * sizeof *G);
-    A = malloc((size_t)(p > 0 ? p * p : 1) * sizeof *A);
-    B = malloc((size_t)(p > 0 ? p : 1) * nout * sizeof *B);
-    W = calloc((size_t)(p > 0 ? p : 1) * nout, sizeof *W);
-    if (!m->coef || !m->intercept || !Xc || !Yc || !xm || !ym || !G || !A || !B || !W) {
+static void prep_free(ridge_prep *r)
+{
+    free(r->G); free(r->B); free(r->xm); free(r->ym);
+}
+
+static int prep_init(ridge_prep *r, int intercept, const rt_trainset *ts, ut_err *e)
+{
+    int n = ts->n, p = ts->p, K = ts->nclasses;
+    int nout = K > 2 ? K : 1, rc = -1;
+    memset(r, 0, sizeof *r);
+    r->p = p;
+    r->nout = nout;
+    double *Xc = malloc((size_t)n * (p > 0 ? p : 1) * sizeof *Xc);
+    double *Yc = malloc((size_t)n * nout * sizeof *Yc + 1);
+    r->xm = calloc((size_t)(p > 0 ? p : 1), sizeof *r->xm);
+    r->ym = calloc((size_t)nout, sizeof *r->ym);
+    r->G = malloc((size_t)(p > 0 ? p * p : 1) * sizeof *r->G);
+    r->B = malloc((size_t)(p > 0 ? p : 1) * nout * sizeof *r->B);
+    if (!Xc || !Yc || !r->xm || !r->ym || !r->G || !r->B) {
         ut_errf(e, MLG_NOMEM, "out of memory fitting ridge");
         goto done;
     }
-
     /* Targets: the regression column, or ±1 indicator columns. */
     for (int i = 0; i < n; i++)
         for (int k = 0; k < nout; k++) {
@@ -98,6 +100,7 @@ int rt_ridge_fit(const rt_pval *params, const rt_trainset *ts,
         }
     memcpy(Xc, ts->X, (size_t)n * p * sizeof *Xc);
     if (intercept) {
+        double *xm = r->xm, *ym = r->ym;
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < p; j++)
                 xm[j] += Xc[(size_t)i * p + j];
@@ -115,30 +118,53 @@ int rt_ridge_fit(const rt_pval *params, const rt_trainset *ts,
                 Yc[(size_t)i * nout + k] -= ym[k];
         }
     }
-
     if (p > 0) {
-        la_gram(n, p, Xc, 1.0, 0.0, G);
-        la_gemm(1, 0, p, nout, n, 1.0, Xc, Yc, 0.0, B);
+        la_gram(n, p, Xc, 1.0, 0.0, r->G);
+        la_gemm(1, 0, p, nout, n, 1.0, Xc, Yc, 0.0, r->B);
+    }
+    rc = 0;
+done:
+    free(Xc);
+    free(Yc);
+    if (rc) prep_free(r);
+    return rc;
+}
+
+static int prep_solve(const ridge_prep *r, double alpha, rt_model *m, ut_err *e)
+{
+    int p = r->p, nout = r->nout, rc = -1;
+    if (!(alpha >= 0) || !isfinite(alpha))
+        return ut_errf(e, MLG_MISUSE, "ridge: alpha must be >= 0 (got %g)", alpha);
+    m->nout = nout;
+    m->coef = calloc((size_t)nout * (p > 0 ? p : 1), sizeof *m->coef);
+    m->intercept = calloc((size_t)nout, sizeof *m->intercept);
+    double *A = malloc((size_t)(p > 0 ? p * p : 1) * sizeof *A);
+    double *W = calloc((size_t)(p > 0 ? p : 1) * nout, sizeof *W);
+    if (!m->coef || !m->intercept || !A || !W) {
+        ut_errf(e, MLG_NOMEM, "out of memory fitting ridge");
+        goto done;
+    }
+    if (p > 0) {
         int solved = 0;
         /* alpha = 0 goes straight to the eigen path: Cholesky of a
          * rank-deficient Gram can "succeed" on rounding noise and return
          * huge, meaningless coefficients. */
         if (alpha > 0) {
-            memcpy(A, G, (size_t)p * p * sizeof *A);
+            memcpy(A, r->G, (size_t)p * p * sizeof *A);
             for (int j = 0; j < p; j++)
                 A[(size_t)j * p + j] += alpha;
-            memcpy(W, B, (size_t)p * nout * sizeof *W);
+            memcpy(W, r->B, (size_t)p * nout * sizeof *W);
             solved = la_posv(p, nout, A, W) == 0;
         }
-        if (!solved && solve_eigen(p, nout, G, alpha, B, W, e) != 0)
+        if (!solved && solve_eigen(p, nout, r->G, alpha, r->B, W, e) != 0)
             goto done;
     }
     for (int k = 0; k < nout; k++) {
-        double b = ym[k];
+        double b = r->ym[k];
         for (int j = 0; j < p; j++) {
             double w = W[(size_t)j * nout + k];
             m->coef[(size_t)k * p + j] = w;
-            b -= xm[j] * w;
+            b -= r->xm[j] * w;
         }
         m->intercept[k] = b;
     }
@@ -149,8 +175,42 @@ int rt_ridge_fit(const rt_pval *params, const rt_trainset *ts,
         }
     rc = 0;
 done:
-    free(Xc); free(Yc); free(xm); free(ym); free(G); free(A); free(B); free(W);
+    free(A);
+    free(W);
     return rc;
+}
+
+int rt_ridge_fit(const rt_pval *params, const rt_trainset *ts,
+                 rt_model *m, ut_err *e)
+{
+    ridge_prep r;
+    if (prep_init(&r, params[1].num != 0.0, ts, e))
+        return -1;
+    int rc = prep_solve(&r, params[0].num, m, e);
+    prep_free(&r);
+    return rc;
+}
+
+int rt_ridge_fit_many(const double *alphas, int nalpha, int intercept, const rt_trainset *ts,
+                      rt_model *const *models, char **err, ut_err *e)
+{
+    ridge_prep r;
+    if (prep_init(&r, intercept, ts, e))
+        return -1;
+    for (int i = 0; i < nalpha; i++) {
+        ut_err me;
+        ut_err_clear(&me);
+        if (prep_solve(&r, alphas[i], models[i], &me)) {
+            if (me.code == MLG_NOMEM) {
+                *e = me;
+                prep_free(&r);
+                return -1;
+            }
+            err[i] = ut_strdup(me.msg);
+        }
+    }
+    prep_free(&r);
+    return 0;
 }
 
 int rt_ridge_predict(const rt_model *m, const double *X, int n, double *pred,

@@ -63,6 +63,12 @@ struct rt_model {
  * into `scores` (caller-provided, n*nout doubles). */
 void rt_linear_scores(const rt_model *m, const double *X, int n, double *scores);
 
+/* ridge over several alphas sharing one Gram matrix (exactly the models
+ * separate fits give).  models[i]: calloc'd with family/p/nclasses set;
+ * err[i] gets a malloc'd reason when alpha i fails alone. */
+int rt_ridge_fit_many(const double *alphas, int nalpha, int intercept, const rt_trainset *ts,
+                      rt_model *const *models, char **err, ut_err *e);
+
 /* Numerically safe logistic function 1 / (1 + exp(-z)). */
 double rt_sigmoid(double z);
 

@@ -1,0 +1,209 @@
+/* share.c — group fits: one piece of work serving many configurations
+ * (see share.h).  Each group path reproduces what separate fits compute:
+ * the same Gram and Cholesky (ridge), neighbour lists whose k-prefix is
+ * the k-list (knn), trees whose depth-capped prediction equals a tree
+ * grown with that cap, forests and boosting whose first t trees / r rounds
+ * equal a model fitted with t / r. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "share.h"
+#include "families.h"
+#include "knn.h"
+#include "cart.h"
+#include "../include/mileage.h"
+
+int rt_share_mask(rt_family f, unsigned *mask)
+{
+    switch (f) {
+    case RT_FAM_RIDGE: *mask = 1u << 0; return 1;                  /* alpha */
+    case RT_FAM_KNN: *mask = 1u << 0 | 1u << 1; return 1;          /* k, weights */
+    case RT_FAM_TREE: *mask = 1u << 0; return 1;                   /* max_depth */
+    case RT_FAM_FOREST: *mask = 1u << 0 | 1u << 1; return 1;       /* trees, max_depth */
+    case RT_FAM_GBT: *mask = 1u << 0; return 1;                    /* rounds */
+    default: *mask = 0; return 0;
+    }
+}
+
+static int keep_error(rt_group_out *o, const ut_err *me, ut_err *e)
+{
+    if (me->code == MLG_NOMEM) {
+        *e = *me;
+        return -1;
+    }
+    o->error = ut_strdup(me->msg[0] ? me->msg : "failed");
+    return 0;
+}
+
+/* One fit and one predict per configuration. */
+static int each_alone(rt_family f, const rt_pval *const *params, int ncfg, const rt_trainset *ts,
+                      const double *Xt, int nt, rt_group_out *out, ut_err *e)
+{
+    for (int c = 0; c < ncfg; c++) {
+        rt_model *m = NULL;
+        ut_err me;
+        ut_err_clear(&me);
+        double t0 = ut_now();
+        int rc = rt_fit(f, params[c], ts, &m, &me);
+        if (!rc) rc = rt_predict(m, Xt, nt, ts->p, out[c].pred, out[c].proba, &me);
+        out[c].fit_seconds = ut_now() - t0;
+        rt_model_free(m);
+        if (rc && keep_error(&out[c], &me, e)) return -1;
+    }
+    return 0;
+}
+
+static void spread_time(rt_group_out *out, int ncfg, double t)
+{
+    for (int c = 0; c < ncfg; c++) out[c].fit_seconds = t / ncfg;
+}
+
+static int ridge_group(const rt_pval *const *params, int ncfg, const rt_trainset *ts, const double *Xt, int nt,
+                       rt_group_out *out, ut_err *e)
+{
+    double t0 = ut_now();
+    double *alphas = malloc((size_t)ncfg * sizeof *alphas);
+    rt_model **models = calloc((size_t)ncfg, sizeof *models);
+    char **err = calloc((size_t)ncfg, sizeof *err);
+    int rc = -1;
+    if (!alphas || !models || !err) {
+        ut_errf(e, MLG_NOMEM, "out of memory");
+        goto done;
+    }
+    for (int c = 0; c < ncfg; c++) {
+        alphas[c] = params[c][0].num;
+        if (!(models[c] = calloc(1, sizeof **models))) {
+            ut_errf(e, MLG_NOMEM, "out of memory");
+            goto done;
+        }
+        models[c]->family = RT_FAM_RIDGE;
+        models[c]->p = ts->p;
+        models[c]->nclasses = ts->nclasses;
+    }
+    if (rt_ridge_fit_many(alphas, ncfg, params[0][1].num != 0.0, ts, models, err, e)) goto done;
+    for (int c = 0; c < ncfg; c++) {
+        ut_err me;
+        ut_err_clear(&me);
+        if (err[c]) {
+            out[c].error = err[c];
+            err[c] = NULL;
+        } else if (rt_predict(models[c], Xt, nt, ts->p, out[c].pred, out[c].proba, &me) && keep_error(&out[c], &me, e)) {
+            goto done;
+        }
+    }
+    spread_time(out, ncfg, ut_now() - t0);
+    rc = 0;
+done:
+    for (int c = 0; models && c < ncfg; c++) rt_model_free(models[c]);
+    for (int c = 0; err && c < ncfg; c++) free(err[c]);
+    free(models);
+    free(err);
+    free(alphas);
+    return rc;
+}
+
+static int knn_group(const rt_pval *const *params, int ncfg, const rt_trainset *ts, const double *Xt, int nt,
+                     rt_group_out *out, ut_err *e)
+{
+    double t0 = ut_now();
+    int K = 1, rc = -1;
+    for (int c = 0; c < ncfg; c++)
+        if ((int)params[c][0].num > K) K = (int)params[c][0].num;
+    if (K > ts->n) K = ts->n;  /* k beyond the training rows uses them all */
+    rt_knn_metric metric = !strcmp(params[0][2].str, "manhattan") ? RT_KNN_MANHATTAN : RT_KNN_EUCLIDEAN;
+    double *sq = malloc((size_t)ts->n * sizeof *sq + 1);
+    int *idx = malloc((size_t)nt * (size_t)K * sizeof *idx + 1);
+    double *dist = malloc((size_t)nt * (size_t)K * sizeof *dist + 1);
+    if (!sq || !idx || !dist) {
+        ut_errf(e, MLG_NOMEM, "out of memory");
+        goto done;
+    }
+    rt_knn_sqnorms(ts->X, ts->n, ts->p, sq);
+    rt_knn_train tr = {ts->X, sq, ts->n, ts->p, ts->yc, ts->nclasses, ts->y};
+    if (ts->n < 1) {
+        for (int c = 0; c < ncfg; c++) out[c].error = ut_strdup("knn: no training rows");
+        rc = 0;
+        goto done;
+    }
+    if (rt_knn_neighbors(&tr, metric, Xt, nt, K, idx, dist, e)) goto done;
+    for (int c = 0; c < ncfg; c++) {
+        int k = (int)params[c][0].num;
+        if (k > K) k = K;
+        rt_knn_weighting w = !strcmp(params[c][1].str, "distance") ? RT_KNN_DISTANCE : RT_KNN_UNIFORM;
+        ut_err me;
+        ut_err_clear(&me);
+        if (rt_knn_aggregate(&tr, idx, dist, nt, K, k, w, out[c].pred, out[c].proba, &me) && keep_error(&out[c], &me, e))
+            goto done;
+    }
+    spread_time(out, ncfg, ut_now() - t0);
+    rc = 0;
+done:
+    free(sq);
+    free(idx);
+    free(dist);
+    return rc;
+}
+
+/* tree / forest / gbt: fit the largest model, read the smaller ones off it.
+ * depth_param / count_param: index of max_depth / trees|rounds (-1: none). */
+static int prefix_group(rt_family f, int depth_param, int count_param, const rt_pval *const *params, int ncfg,
+                        const rt_trainset *ts, const double *Xt, int nt, rt_group_out *out, ut_err *e)
+{
+    double t0 = ut_now();
+    const rt_param_spec *specs;
+    int np = rt_family_params(f, &specs);
+    rt_pval big[16];
+    memcpy(big, params[0], (size_t)np * sizeof *big);
+    for (int c = 0; c < ncfg; c++) {
+        if (depth_param >= 0) {
+            double d = params[c][depth_param].num, b = big[depth_param].num;
+            big[depth_param].num = (d == 0 || b == 0) ? 0 : (d > b ? d : b);  /* 0 = unlimited */
+        }
+        if (count_param >= 0 && params[c][count_param].num > big[count_param].num)
+            big[count_param].num = params[c][count_param].num;
+    }
+    rt_model *m = NULL;
+    ut_err me;
+    ut_err_clear(&me);
+    if (rt_fit(f, big, ts, &m, &me)) {
+        if (me.code == MLG_NOMEM) {
+            *e = me;
+            return -1;
+        }
+        for (int c = 0; c < ncfg; c++) out[c].error = ut_strdup(me.msg);
+        spread_time(out, ncfg, ut_now() - t0);
+        return 0;
+    }
+    for (int c = 0; c < ncfg; c++) {
+        int depth = depth_param >= 0 ? (int)params[c][depth_param].num : 0;
+        int count = count_param >= 0 ? (int)params[c][count_param].num : 0;
+        int rc;
+        ut_err_clear(&me);
+        if (f == RT_FAM_TREE) rc = rt_tree_predict_capped(m, Xt, nt, depth, out[c].pred, out[c].proba, &me);
+        else if (f == RT_FAM_FOREST) rc = rt_forest_predict_capped(m, Xt, nt, count, depth, out[c].pred, out[c].proba, &me);
+        else rc = rt_gbt_predict_rounds(m, Xt, nt, count, out[c].pred, out[c].proba, &me);
+        if (rc && keep_error(&out[c], &me, e)) {
+            rt_model_free(m);
+            return -1;
+        }
+    }
+    rt_model_free(m);
+    spread_time(out, ncfg, ut_now() - t0);
+    return 0;
+}
+
+int rt_fit_predict_group(rt_family f, const rt_pval *const *params, int ncfg, const rt_trainset *ts,
+                         const double *Xt, int nt, rt_group_out *out, ut_err *e)
+{
+    if (ncfg > 1) {
+        switch (f) {
+        case RT_FAM_RIDGE: return ridge_group(params, ncfg, ts, Xt, nt, out, e);
+        case RT_FAM_KNN: return knn_group(params, ncfg, ts, Xt, nt, out, e);
+        case RT_FAM_TREE: return prefix_group(f, 0, -1, params, ncfg, ts, Xt, nt, out, e);
+        case RT_FAM_FOREST: return prefix_group(f, 1, 0, params, ncfg, ts, Xt, nt, out, e);
+        case RT_FAM_GBT: return prefix_group(f, -1, 0, params, ncfg, ts, Xt, nt, out, e);
+        default: break;
+        }
+    }
+    return each_alone(f, params, ncfg, ts, Xt, nt, out, e);
+}

@@ -1,0 +1,36 @@
+/* share.h — fitting several configurations of one family as one group
+ * (DESIGN.md §4, rules 2 and 4), giving exactly the predictions separate
+ * fits would:
+ *   ridge   one centered Gram matrix per group, one solve per alpha
+ *   knn     one neighbour search with the largest k, every k and weighting
+ *           read from its sorted lists
+ *   tree    one tree grown to the deepest cap, predicted at every depth
+ *   forest  the most trees at the deepest cap; every smaller forest and
+ *           depth read from it
+ *   gbt     the most rounds; every smaller round count read from it
+ * Configurations may share a group when they differ only in the parameters
+ * rt_share_mask names.  Other families run one fit per configuration.
+ * Memory: outputs are caller-allocated except out[c].error (malloc'd). */
+#ifndef RT_SHARE_H
+#define RT_SHARE_H
+
+#include "model.h"
+
+/* 1 when family f has a shared group fit; *mask has bit i set for every
+ * parameter (params.def order) that may differ inside a group. */
+int rt_share_mask(rt_family f, unsigned *mask);
+
+typedef struct {
+    double *pred;         /* nt predictions (caller-allocated)                 */
+    double *proba;        /* nt x nclasses (classification) or NULL            */
+    char   *error;        /* why this configuration failed, or NULL            */
+    double  fit_seconds;  /* its share of the group's fit and predict time      */
+} rt_group_out;
+
+/* Fits every configuration on ts and predicts the nt rows Xt.  A failing
+ * configuration gets out[c].error; returns -1 only when the group cannot
+ * run at all (out of memory), with e set. */
+int rt_fit_predict_group(rt_family f, const rt_pval *const *params, int ncfg, const rt_trainset *ts,
+                         const double *Xt, int nt, rt_group_out *out, ut_err *e);
+
+#endif
