@@ -6,6 +6,7 @@
  * Ctrl-C loses at most the round in flight and the experiment row says how
  * it ended. */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,9 +14,11 @@
 #include "exec.h"
 #include "protocol.h"
 #include "share.h"
+#include "linalg.h"
 #include "../include/mileage.h"
 
 typedef struct {
+    int       done;        /* TRANSFORM / FIT already executed */
     rt_design design;      /* TRANSFORM output */
     int       has_design;
     rt_group_out *outs;    /* FIT output: one per configuration of its group */
@@ -268,6 +271,131 @@ out:
 
 /* ---- the executor ---- */
 
+static int run_transform(const data_ctx *dc, const cmp_explore *x, const opt_node *nd, int ntrain, node_state *ns,
+                         ut_err *e)
+{
+    const cmp_pipeline *pl = &x->pipes[nd->pipe];
+    rt_tf_step steps[64];
+    int nsteps = pl->nsteps < 64 ? pl->nsteps : 64;
+    for (int k = 0; k < nsteps; k++) steps[k] = pl->steps[k].step;
+    ut_err te;
+    ut_err_clear(&te);
+    ns->done = 1;
+    if (rt_pipeline_run(dc->t, dc->target, steps, nsteps, dc->train, ntrain, &ns->design, &te)) {
+        /* a pipeline that cannot run fails its configurations' runs with
+         * the reason, not the whole experiment */
+        if (te.code == MLG_NOMEM) {
+            *e = te;
+            return -1;
+        }
+        ns->error = ut_strdup(te.msg);
+        return 0;
+    }
+    ns->has_design = 1;
+    return 0;
+}
+
+typedef struct {
+    int node;
+    ut_err err;
+    int rc;
+} fit_job;
+
+/* Work shared by the threads of one window: they take jobs in order. */
+typedef struct {
+    const data_ctx *dc;
+    const cmp_explore *x;
+    const opt_plan *p;
+    node_state *ns;
+    int ntrain, ntest;
+    fit_job *jobs;
+    int njobs, next;
+    pthread_mutex_t lock;
+} fit_queue;
+
+static void run_job(fit_queue *q, fit_job *j)
+{
+    const opt_node *nd = &q->p->nodes[j->node];
+    node_state *in = &q->ns[nd->input], *me = &q->ns[j->node];
+    const opt_group *g = &q->p->groups[nd->group];
+    ut_err_clear(&j->err);
+    j->rc = 0;
+    if (in->error) {
+        /* the pipeline failed in this fold: every member fails */
+        me->outs = calloc((size_t)g->n, sizeof *me->outs);
+        if (!me->outs) {
+            j->rc = ut_errf(&j->err, MLG_NOMEM, "out of memory");
+            return;
+        }
+        me->nouts = g->n;
+        for (int k = 0; k < g->n; k++) me->outs[k].error = ut_strdup(in->error);
+    } else {
+        j->rc = run_group(q->dc, q->x, g, &in->design, q->dc->train, q->ntrain, q->dc->test, q->ntest, me, &j->err);
+    }
+}
+
+static void *fit_worker(void *arg)
+{
+    fit_queue *q = arg;
+    for (;;) {
+        pthread_mutex_lock(&q->lock);
+        int k = q->next < q->njobs ? q->next++ : -1;
+        pthread_mutex_unlock(&q->lock);
+        if (k < 0) return NULL;
+        run_job(q, &q->jobs[k]);
+    }
+}
+
+#define MAX_WINDOW 256
+
+/* Runs FIT node `first` and the following FIT nodes of its round — a few
+ * per thread, so long and short fits balance — on c->threads threads
+ * taking jobs from one queue (sharing rule 7).  Their TRANSFORM inputs are
+ * computed first, on this thread; the window bounds how many designs are
+ * alive when sharing is off.  BLAS gets one thread while several fits run,
+ * so the two never oversubscribe the cores. */
+static int run_fit_window(rt_ctx *c, const data_ctx *dc, const cmp_explore *x, const opt_plan *p, node_state *ns,
+                          int first, int ntrain, int ntest, ut_err *e)
+{
+    int nthreads = c->threads < 1 ? 1 : c->threads;
+    int want = nthreads == 1 ? 1 : nthreads * 4;
+    if (want > MAX_WINDOW) want = MAX_WINDOW;
+    fit_job jobs[MAX_WINDOW];
+    int nw = 0, round = p->nodes[first].round;
+    for (int i = first; i < p->n && nw < want && p->nodes[i].round == round; i++)
+        if (p->nodes[i].op == OPT_FIT && !ns[i].done) jobs[nw++] = (fit_job){i, {{0}, -1, 0, 0}, 0};
+    for (int k = 0; k < nw; k++) {
+        int t = p->nodes[jobs[k].node].input;
+        if (!ns[t].done && run_transform(dc, x, &p->nodes[t], ntrain, &ns[t], e)) return -1;
+    }
+    fit_queue q = {dc, x, p, ns, ntrain, ntest, jobs, nw, 0, PTHREAD_MUTEX_INITIALIZER};
+    int nth = nthreads < nw ? nthreads : nw;
+    pthread_t th[MAX_WINDOW];
+    int started[MAX_WINDOW] = {0};
+    if (nth > 1) la_set_threads(1);
+    for (int k = 1; k < nth; k++) started[k] = pthread_create(&th[k], NULL, fit_worker, &q) == 0;
+    fit_worker(&q);   /* this thread works too; it finishes what is left */
+    for (int k = 1; k < nth; k++)
+        if (started[k]) pthread_join(th[k], NULL);
+    if (nth > 1) la_set_threads(nthreads);
+    int rc = 0;
+    for (int k = 0; k < nw; k++) {
+        int i = jobs[k].node;
+        node_state *in = &ns[p->nodes[i].input];
+        ns[i].done = 1;
+        if (jobs[k].rc && !rc) {
+            *e = jobs[k].err;
+            rc = -1;
+        }
+        /* the design is needed by FIT only: free it after the last group */
+        if (--in->remaining == 0 && in->has_design) {
+            rt_design_free(&in->design);
+            in->has_design = 0;
+        }
+    }
+    return rc;
+}
+
 /* Model parameters plus the pipeline, as stored in the catalog:
  * {"C":1,...,"preprocess":"impute(median) -> onehot"}. */
 static char *config_json(const cmp_explore *x, int i)
@@ -380,48 +508,14 @@ int rt_exec_explore(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, const char 
             rt_protocol_rows(&dc.proto, dc.fold, dc.n, cur_round, dc.train, &ntrain, dc.test, &ntest);
         }
         switch (nd->op) {
-        case OPT_TRANSFORM: {
-            const cmp_pipeline *pl = &x->pipes[nd->pipe];
-            rt_tf_step steps[64];
-            int nsteps = pl->nsteps < 64 ? pl->nsteps : 64;
-            for (int k = 0; k < nsteps; k++) steps[k] = pl->steps[k].step;
-            ut_err te;
-            ut_err_clear(&te);
-            if (rt_pipeline_run(dc.t, dc.target, steps, nsteps, dc.train, ntrain, &ns[i].design, &te)) {
-                /* a pipeline that cannot run fails its configurations'
-                 * runs with the reason, not the whole experiment */
-                if (te.code == MLG_NOMEM) {
-                    *e = te;
-                    goto out;
-                }
-                ns[i].error = ut_strdup(te.msg);
-                break;
-            }
-            ns[i].has_design = 1;
+        case OPT_TRANSFORM:
+            if (!ns[i].done && run_transform(&dc, x, nd, ntrain, &ns[i], e)) goto out;
             break;
-        }
-        case OPT_FIT: {
-            node_state *in = &ns[nd->input];
-            const opt_group *g = &p->groups[nd->group];
-            if (in->error) {
-                /* the pipeline failed in this fold: every member fails */
-                ns[i].outs = calloc((size_t)g->n, sizeof *ns[i].outs);
-                if (!ns[i].outs) {
-                    ut_errf(e, MLG_NOMEM, "out of memory");
-                    goto out;
-                }
-                ns[i].nouts = g->n;
-                for (int k = 0; k < g->n; k++) ns[i].outs[k].error = ut_strdup(in->error);
-            } else if (run_group(&dc, x, g, &in->design, dc.train, ntrain, dc.test, ntest, &ns[i], e)) {
-                goto out;
-            }
-            /* the design is needed by FIT only: free it after the last group */
-            if (--in->remaining == 0 && in->has_design) {
-                rt_design_free(&in->design);
-                in->has_design = 0;
-            }
+        case OPT_FIT:
+            /* this FIT and the next ones of the round run together, one
+             * per thread; later iterations find them done */
+            if (!ns[i].done && run_fit_window(c, &dc, x, p, ns, i, ntrain, ntest, e)) goto out;
             break;
-        }
         case OPT_EVALUATE: {
             node_state *fit = &ns[nd->input];
             rt_group_out *o = &fit->outs[p->member_of[nd->config]];
