@@ -1,0 +1,184 @@
+#!/usr/bin/python3
+"""mileage (sharing on / off) vs scikit-learn GridSearchCV, same grid, same folds.
+
+Grid (issue 4): impute + onehot + standardize, 5-fold CV, and
+  logreg C in logspace(-3, 3, 7); ridge classifier alpha in logspace(-3, 3, 10);
+  knn k in 1..25 step 2; tree max_depth in 2..12; nb var_smoothing in logspace(-9, -3, 4).
+Times are wall-clock seconds (mileage: the whole CLI process running one
+EXPLORE after the dataset and task exist, loading the data included;
+scikit-learn: GridSearchCV.fit per family with n_jobs = cores, summed,
+Python start-up and data loading excluded). A scikit-learn family
+that exceeds the timeout is stopped and reported as "> t".
+
+usage: explore_vs_sklearn.py MILEAGE DATA_DIR [dataset ...]
+"""
+import csv
+import io
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+
+import numpy as np
+from sklearn.compose import ColumnTransformer
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression, RidgeClassifier
+from sklearn.model_selection import GridSearchCV, PredefinedSplit
+from sklearn.naive_bayes import GaussianNB
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.tree import DecisionTreeClassifier
+
+TARGETS = {"digits": "target", "credit-g": "class", "satellite": "classes", "synthetic": "y"}
+USING = ("logreg(C IN logspace(-3, 3, 7)), ridge(alpha IN logspace(-3, 3, 10)), "
+         "knn(k IN 1..25 STEP 2), tree(max_depth IN 2..12), nb(var_smoothing IN logspace(-9, -3, 4))")
+SK = {
+    "logreg": (lambda: LogisticRegression(max_iter=1000), {"C": list(np.logspace(-3, 3, 7))}),
+    "ridge": (lambda: RidgeClassifier(), {"alpha": list(np.logspace(-3, 3, 10))}),
+    "knn": (lambda: KNeighborsClassifier(), {"n_neighbors": list(range(1, 26, 2))}),
+    "tree": (lambda: DecisionTreeClassifier(random_state=0), {"max_depth": list(range(2, 13))}),
+    "nb": (lambda: GaussianNB(), {"var_smoothing": list(np.logspace(-9, -3, 4))}),
+}
+
+
+def synthetic(path):
+    """200 000 x 50 numeric table with a binary target (fixed seed)."""
+    if os.path.exists(path):
+        return
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((200_000, 50))
+    w = rng.standard_normal(50) * (rng.random(50) < 0.3)
+    y = (X @ w + 0.5 * rng.standard_normal(200_000) > 0).astype(int)
+    with open(path, "w") as f:
+        f.write(",".join([f"x{i}" for i in range(50)] + ["y"]) + "\n")
+        for i in range(200_000):
+            f.write(",".join(f"{v:.6g}" for v in X[i]) + f",{y[i]}\n")
+
+
+def mileage(binary, db, sql, mode="table"):
+    t0 = time.time()
+    out = subprocess.run([binary, "--db", db, "--no-times", "--mode", mode, "-c", sql], check=True,
+                         capture_output=True, text=True).stdout
+    return time.time() - t0, out
+
+
+def load(path, target):
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f))
+    header, rows = rows[0], rows[1:]
+    ti = header.index(target)
+    feats = [j for j in range(len(header)) if j != ti]
+    def is_num(j):
+        try:
+            [float(r[j]) for r in rows[:2000] if r[j] != ""]
+            return True
+        except ValueError:
+            return False
+    numeric = {j: is_num(j) for j in feats}
+    num = [i for i, j in enumerate(feats) if numeric[j]]
+    cat = [i for i, j in enumerate(feats) if not numeric[j]]
+    if cat:
+        X = np.array([[(float(r[j]) if r[j] != "" else np.nan) if numeric[j] else r[j] for j in feats] for r in rows],
+                     dtype=object)
+    else:
+        X = np.array([[float(r[j]) if r[j] != "" else np.nan for j in feats] for r in rows])
+    return X, np.array([r[ti] for r in rows]), num, cat
+
+
+def sk_fit(args):
+    fam, X, y, num, cat, folds = args
+    warnings.simplefilter("ignore")
+    make, grid = SK[fam]
+    parts = []
+    if num:
+        parts.append(("num", SimpleImputer(strategy="median"), num))
+    if cat:
+        parts.append(("cat", make_pipeline(SimpleImputer(strategy="most_frequent"),
+                                           OneHotEncoder(handle_unknown="ignore")), cat))
+    pipe = Pipeline([("pre", ColumnTransformer(parts, sparse_threshold=0)), ("scale", StandardScaler()),
+                     ("model", make())])
+    gs = GridSearchCV(pipe, {"model__" + k: v for k, v in grid.items()}, cv=PredefinedSplit(folds),
+                      scoring="accuracy", n_jobs=os.cpu_count())
+    t0 = time.time()
+    gs.fit(X, y)
+    return gs.best_score_, time.time() - t0
+
+
+def main():
+    binary, data_dir = sys.argv[1], sys.argv[2]
+    names = sys.argv[3:] or ["digits", "credit-g", "satellite", "synthetic"]
+    timeout = float(os.environ.get("MLG_BENCH_TIMEOUT", "1800"))
+    print(f"machine: {os.cpu_count()} cores; scikit-learn GridSearchCV n_jobs={os.cpu_count()}")
+    summary = []
+    for name in names:
+        path = os.path.join(data_dir, name + ".csv")
+        if name == "synthetic":
+            path = os.path.join(tempfile.gettempdir(), "mileage_synthetic_200000x50.csv")
+            synthetic(path)
+        with tempfile.TemporaryDirectory() as tmp:
+            db = os.path.join(tmp, "b.db")
+            mileage(binary, db, f"CREATE DATASET d FROM '{path}'; CREATE TASK t ON d PREDICT \"{TARGETS[name]}\" "
+                                f"AS CLASSIFICATION EVALUATE BY CV(5) SEED 0;")
+            explore = f"EXPLORE t USING {USING} PREPROCESS impute(median), onehot, standardize;"
+            t_on, _ = mileage(binary, db, explore)
+            t_off, _ = mileage(binary, db, "SET sharing = off; " + explore)
+            _, out = mileage(binary, db, "SELECT e.id, r.family, max(r.mean_score) AS best FROM results r JOIN "
+                                         "experiments e ON e.id = r.experiment GROUP BY 1, 2", mode="csv")
+            best = {}
+            for r in csv.DictReader(io.StringIO(out)):
+                best.setdefault(r["family"], {})[int(r["id"])] = float(r["best"])
+            _, out = mileage(binary, db, "SELECT fold FROM folds WHERE task = 't' ORDER BY row", mode="csv")
+            folds = np.array([int(v) for v in out.split()[1:]])
+        X, y, num, cat = load(path, TARGETS[name])
+        t_sk, sk_best, timed_out = 0.0, {}, False
+        with tempfile.TemporaryDirectory() as tmp:
+            data = os.path.join(tmp, "data.pkl")
+            with open(data, "wb") as f:
+                pickle.dump((X, y, num, cat, folds), f)
+            for fam in SK:
+                # one child process per family (its own session, so joblib's
+                # workers can use every core and a timeout stops them all)
+                t0 = time.time()
+                child = subprocess.Popen([sys.executable, __file__, "--sk", fam, data], stdout=subprocess.PIPE,
+                                         text=True, start_new_session=True)
+                try:
+                    out, _ = child.communicate(timeout=timeout)
+                    score, secs = out.strip().splitlines()[-1].split()
+                    sk_best[fam] = float(score)
+                    t_sk += float(secs)   # GridSearchCV.fit only: not Python's start-up
+                except subprocess.TimeoutExpired:
+                    os.killpg(child.pid, signal.SIGKILL)
+                    child.communicate()
+                    sk_best[fam] = float("nan")
+                    timed_out = True
+                    t_sk += time.time() - t0
+        sk_txt = f"{'>' if timed_out else ''}{t_sk:.1f}"
+        print(f"\n{name}: {X.shape[0]} rows x {X.shape[1]} columns")
+        print(f"  mileage sharing on   {t_on:9.2f} s")
+        print(f"  mileage sharing off  {t_off:9.2f} s   (on is {t_off / t_on:.1f}x faster)")
+        print(f"  scikit-learn         {sk_txt:>9} s   (mileage on is {'>' if timed_out else ''}{t_sk / t_on:.1f}x faster)")
+        print(f"  {'family':<8}{'mileage on':>12}{'mileage off':>13}{'sklearn':>10}")
+        for fam in SK:
+            on = best.get(fam, {}).get(1, float("nan"))
+            off = best.get(fam, {}).get(2, float("nan"))
+            print(f"  {fam:<8}{on:>12.4f}{off:>13.4f}{sk_best[fam]:>10.4f}")
+        summary.append((name, t_on, t_off, sk_txt, t_sk / t_on, t_off / t_on))
+    print("\n| dataset | mileage on (s) | mileage off (s) | scikit-learn (s) | vs sklearn | on vs off |")
+    print("|---|---|---|---|---|---|")
+    for name, on, off, sk, r1, r2 in summary:
+        print(f"| {name} | {on:.2f} | {off:.2f} | {sk} | {r1:.1f}x | {r2:.1f}x |")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--sk":
+        with open(sys.argv[3], "rb") as f:
+            X, y, num, cat, folds = pickle.load(f)
+        print(*sk_fit((sys.argv[2], X, y, num, cat, folds)))
+    else:
+        main()
