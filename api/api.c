@@ -214,16 +214,32 @@ static int execute(mlg_stmt *s)
     if (cs->kind == AST_EXPLORE) {
         opt_stats st;
         opt_plan *plan = NULL;
-        if (rt_plan_stats(c, cs->explore, &st, e) || opt_physical(cs->explore, &st, c->sharing, &plan, e))
+        double *hist = NULL, *actual = NULL;
+        if (rt_plan_stats(c, cs->explore, &st, &hist, e) || opt_physical(cs->explore, &st, c->sharing, &plan, e)) {
+            free(hist);
             return fail(db, e);
-        if (cs->explain) {
-            static const char *const col[] = {"plan"};
-            s->result = ut_result_new(1, col);
-            if (!s->result || opt_explain(cs->explore, plan, &st, s->result))
-                rc = ut_errf(e, MLG_NOMEM, "out of memory");
-        } else {
-            rc = rt_exec_explore(c, cs, plan, s->text, &s->result, &s->message, e);
         }
+        static const char *const col[] = {"plan"};
+        plan->hide_costs = !c->show_times;
+        if (cs->explain == 1) {
+            s->result = ut_result_new(1, col);
+            if (!s->result || opt_explain(cs->explore, plan, NULL, s->result))
+                rc = ut_errf(e, MLG_NOMEM, "out of memory");
+        } else if (cs->explain == 2 && !(actual = calloc((size_t)plan->n + 1, sizeof *actual))) {
+            rc = ut_errf(e, MLG_NOMEM, "out of memory");
+        } else {
+            /* EXPLAIN ANALYZE runs the experiment (its runs are recorded)
+             * and returns the plan with the measured seconds */
+            rc = rt_exec_explore(c, cs, plan, s->text, &s->result, &s->message, actual, e);
+            if (!rc && actual) {
+                ut_result_free(s->result);
+                s->result = ut_result_new(1, col);
+                if (!s->result || opt_explain(cs->explore, plan, actual, s->result))
+                    rc = ut_errf(e, MLG_NOMEM, "out of memory");
+            }
+        }
+        free(actual);
+        free(hist);
         opt_plan_free(plan);
         return rc ? fail(db, e) : MLG_OK;
     }

@@ -236,7 +236,7 @@ int cmp_compile(const ast *root, cat_db *cat, cmp_stmt **out, ut_err *e)
     if (!s) return ut_errf(e, MLG_NOMEM, "out of memory");
     const ast *st = root;
     if (st->kind == AST_EXPLAIN) {
-        s->explain = 1;
+        s->explain = st->ival ? 2 : 1;
         st = st->a;
     }
     s->kind = st->kind;

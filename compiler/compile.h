@@ -102,7 +102,7 @@ enum { CMP_SET_THREADS, CMP_SET_SHARING, CMP_SET_SHOW_TIMES, CMP_SET_PROGRESS };
 
 typedef struct {
     ast_kind kind;          /* the statement's kind (EXPLAIN unwrapped) */
-    int      explain;       /* 1 when wrapped in EXPLAIN */
+    int      explain;       /* 1: EXPLAIN, 2: EXPLAIN ANALYZE */
     const ast *src;         /* the statement node (for error offsets)   */
     cmp_explore *explore;   /* AST_EXPLORE only */
     cmp_readopts readopts;  /* AST_CREATE_DATASET */
@@ -115,6 +115,9 @@ int  cmp_compile_explore(const ast *st, cat_db *cat, cmp_explore **out, ut_err *
  * implicit steps; x->task and x->dataset must be bound. */
 int  cmp_compile_preprocess(cmp_explore *x, const ast *items, cat_db *cat, ut_err *e);
 void cmp_pipes_free(cmp_explore *x);
+/* A configuration as the catalog stores it: model parameters plus its
+ * pipeline, {"C":1,...,"preprocess":"impute(median) -> onehot"} (malloc'd). */
+char *cmp_config_json(const cmp_explore *x, int i);
 void cmp_explore_free(cmp_explore *x);
 /* Looks a task up; unknown → MLG_NAME error at `name` with a suggestion. */
 int  cmp_lookup_task(cat_db *cat, const ast *name, cat_task *t, ut_err *e);

@@ -244,6 +244,20 @@ static int compile_family(cmp_explore *x, int *cap, const ast *f, rt_kind kind, 
 
 /* ---- the statement ---- */
 
+char *cmp_config_json(const cmp_explore *x, int i)
+{
+    const char *pj = x->configs[i].params_json;
+    size_t l = strlen(pj);
+    ut_buf b;
+    ut_buf_init(&b);
+    ut_buf_putn(&b, pj, l - 1);
+    if (l > 2) ut_buf_putc(&b, ',');
+    ut_buf_puts(&b, "\"preprocess\":");
+    ut_buf_json_str(&b, x->pipes[x->configs[i].pipe].text);
+    ut_buf_putc(&b, '}');
+    return ut_buf_take(&b);
+}
+
 /* Every model configuration runs on every pipeline: configs were built for
  * pipeline 0; copy them for the others. */
 static int cross_pipelines(cmp_explore *x, ut_err *e)

@@ -67,7 +67,7 @@ static void gr_yyerror(GR_YYLTYPE *l, void *scanner, gr_pstate *ps, const char *
 %token PREPROCESS "PREPROCESS" REGRESSION "REGRESSION" SEARCH "SEARCH"
 %token SEED "SEED" SET "SET" SHOW "SHOW" STEP "STEP" TASK "TASK"
 %token TASKS "TASKS" TOP "TOP" USING "USING" WITH "WITH"
-%token REPEATED "REPEATED" FOLDS "FOLDS" TIME "TIME" SPLIT "SPLIT"
+%token REPEATED "REPEATED" FOLDS "FOLDS" TIME "TIME" SPLIT "SPLIT" ANALYZE "ANALYZE"
 
 %type <node> stmt plain_stmt create_dataset opt_with options option drop show
 %type <node> describe create_task task_clauses task_clause explore families
@@ -93,6 +93,8 @@ opt_semi
 stmt
     : plain_stmt
     | EXPLAIN plain_stmt      { OOM($$ = mk(AST_EXPLAIN, @$)); $$->a = $2; }
+    | EXPLAIN ANALYZE plain_stmt
+                              { OOM($$ = mk(AST_EXPLAIN, @$)); $$->a = $3; $$->ival = 1; }
     ;
 
 plain_stmt
@@ -303,6 +305,7 @@ word
     | WITH { $$ = strdup("with"); }
     | REPEATED { $$ = strdup("repeated"); } | FOLDS { $$ = strdup("folds"); }
     | TIME { $$ = strdup("time"); } | SPLIT { $$ = strdup("split"); }
+    | ANALYZE { $$ = strdup("analyze"); }
     ;
 
 %%

@@ -71,7 +71,16 @@ char *opt_logical_text(const cmp_explore *x)
     return ut_buf_take(&b);
 }
 
-char *opt_physical_text(const cmp_explore *x, const opt_plan *p)
+/* " (est 0.12 s, actual 0.10 s)" */
+static void cost_text(ut_buf *t, int hide, double est, const double *actual_sum)
+{
+    if (hide) return;
+    ut_buf_printf(t, "  (est %.3g s", est);
+    if (actual_sum) ut_buf_printf(t, ", actual %.3g s", *actual_sum);
+    ut_buf_putc(t, ')');
+}
+
+char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *actual)
 {
     ut_buf b, t;
     ut_buf_init(&b);
@@ -81,23 +90,38 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p)
                   p->nrounds, p->nrounds == 1 ? "" : "s", p->nconfigs, p->nconfigs == 1 ? "" : "s", runs,
                   runs == 1 ? "" : "s");
     line(&b, 0, "%s", t.s);
-    double tf = 0, fit = 0, ev = 0, other = 0;
+    /* sums of estimated and measured seconds per line of the text */
+    double est_ls = 0, act_ls = 0, est_ev = 0, act_ev = 0, est_rec = 0, act_rec = 0;
+    double *est_tf = calloc((size_t)x->npipes + 1, sizeof *est_tf), *act_tf = calloc((size_t)x->npipes + 1, sizeof *act_tf);
+    double est_fit[RT_FAM__COUNT] = {0}, act_fit[RT_FAM__COUNT] = {0};
     int ntf = 0;
-    for (int i = 0; i < p->n; i++) {
+    for (int i = 0; est_tf && act_tf && i < p->n; i++) {
         const opt_node *n = &p->nodes[i];
-        if (n->op == OPT_TRANSFORM) tf += n->est_cost, ntf++;
-        else if (n->op == OPT_FIT) fit += n->est_cost;
-        else if (n->op == OPT_EVALUATE) ev += n->est_cost;
-        else other += n->est_cost;
+        double a = actual ? actual[i] : 0;
+        switch (n->op) {
+        case OPT_TRANSFORM: est_tf[n->pipe] += n->est_cost, act_tf[n->pipe] += a, ntf++; break;
+        case OPT_FIT: {
+            rt_family f = x->configs[p->groups[n->group].configs[0]].family;
+            est_fit[f] += n->est_cost, act_fit[f] += a;
+            break;
+        }
+        case OPT_EVALUATE: est_ev += n->est_cost, act_ev += a; break;
+        case OPT_RECORD: est_rec += n->est_cost, act_rec += a; break;
+        default: est_ls += n->est_cost, act_ls += a; break;
+        }
     }
-    line(&b, 1, "%s", "LOAD + SPLIT (once)");
-    for (int q = 0; q < x->npipes; q++) {
+    t.len = 0;
+    ut_buf_puts(&t, "LOAD + SPLIT (once)");
+    cost_text(&t, p->hide_costs, est_ls, actual ? &act_ls : NULL);
+    line(&b, 1, "%s", t.s);
+    for (int q = 0; est_tf && act_tf && q < x->npipes; q++) {
         int users = 0;
         for (int c = 0; c < x->nconfigs; c++) users += x->configs[c].pipe == q;
         t.len = 0;
         ut_buf_printf(&t, "per round: TRANSFORM %s", x->pipes[q].text);
         if (p->sharing) ut_buf_printf(&t, "  [shared by %d configuration%s]", users, users == 1 ? "" : "s");
         else ut_buf_printf(&t, "  [one per configuration, x%d]", users);
+        cost_text(&t, p->hide_costs, est_tf[q], actual ? &act_tf[q] : NULL);
         line(&b, 1, "%s", t.s);
     }
     /* per family: how many configurations, in how many fits */
@@ -119,17 +143,35 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p)
         }
         if (!ncfg) continue;
         t.len = 0;
-        ut_buf_printf(&t, "per round: FIT + EVALUATE %s x%d", rt_families[f].name, ncfg);
+        ut_buf_printf(&t, "per round: FIT %s x%d", rt_families[f].name, ncfg);
         if (shared) ut_buf_printf(&t, "  [%d shared fit%s: %s]", nfits, nfits == 1 ? "" : "s", how[f]);
         else if (ncfg > 1) ut_buf_printf(&t, "  [one fit each]");
+        cost_text(&t, p->hide_costs, est_fit[f], actual ? &act_fit[f] : NULL);
         line(&b, 1, "%s", t.s);
     }
-    line(&b, 1, "%s", "RECORD runs, rank configurations");
     t.len = 0;
-    ut_buf_printf(&t, "TRANSFORM nodes: %d; estimated cost: transform %.3g s, fit %.3g s, evaluate %.3g s, total %.3g s",
-                  ntf, tf, fit, ev, p->est_total);
+    ut_buf_printf(&t, "per round: EVALUATE x%d", p->nconfigs);
+    cost_text(&t, p->hide_costs, est_ev, actual ? &act_ev : NULL);
     line(&b, 1, "%s", t.s);
-    (void)other;
+    t.len = 0;
+    ut_buf_puts(&t, "RECORD runs, rank configurations");
+    cost_text(&t, p->hide_costs, est_rec, actual ? &act_rec : NULL);
+    line(&b, 1, "%s", t.s);
+    t.len = 0;
+    ut_buf_printf(&t, "TRANSFORM nodes: %d, FIT nodes: %d", ntf, p->ngroups * p->nrounds);
+    if (!p->hide_costs) {
+        ut_buf_printf(&t, "; estimated total %.3g s", p->est_total);
+        if (p->threads > 1) ut_buf_printf(&t, " of work on %d threads", p->threads);
+    }
+    line(&b, 1, "%s", t.s);
+    if (p->nhist && !p->hide_costs) {
+        t.len = 0;
+        ut_buf_printf(&t, "fit costs of %d configuration%s from their measured past runs", p->nhist,
+                      p->nhist == 1 ? "" : "s");
+        line(&b, 1, "%s", t.s);
+    }
+    free(est_tf);
+    free(act_tf);
     ut_buf_free(&t);
     return ut_buf_take(&b);
 }
@@ -155,17 +197,16 @@ static int add_lines(ut_result *r, const char *text, const char *prefix)
     return 0;
 }
 
-int opt_explain(const cmp_explore *x, const opt_plan *p, const opt_stats *st, ut_result *r)
+int opt_explain(const cmp_explore *x, const opt_plan *p, const double *actual, ut_result *r)
 {
-    (void)st;
-    char *lt = opt_logical_text(x), *pt = opt_physical_text(x, p);
+    char *lt = opt_logical_text(x), *pt = opt_physical_text(x, p, actual);
     int rc = -1;
     if (lt && pt) {
         int row = ut_result_add_row(r);
         if (row >= 0) {
             ut_result_set_text(r, row, 0, "Logical plan:");
             if (!add_lines(r, lt, "  ") && (row = ut_result_add_row(r)) >= 0) {
-                ut_result_set_text(r, row, 0, "Physical plan:");
+                ut_result_set_text(r, row, 0, actual ? "Physical plan (measured):" : "Physical plan:");
                 rc = add_lines(r, pt, "  ");
             }
         }

@@ -3,6 +3,7 @@
  * fold and preprocessing share one TRANSFORM per fold.  With sharing off
  * every (configuration, fold) gets its own, which is the naive plan the
  * equivalence tests and benchmarks compare against. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,10 +24,19 @@ const char *const opt_op_names[OPT__COUNT] = {
 double opt_transform_cost(const cmp_pipeline *pl, const opt_stats *st)
 {
     double cells = (double)st->nrows * (double)(st->nfeatures > 0 ? st->nfeatures : 1);
-    return cells * (10.0 + 10.0 * pl->nsteps) / FLOPS_SCALAR;
+    return cells * (2.0 + 2.0 * pl->nsteps) / FLOPS_SCALAR;
 }
 
-double opt_fit_cost(const cmp_config *c, const opt_stats *st)
+static double model_cost(const cmp_config *c, const opt_stats *st);
+
+double opt_fit_cost(const cmp_explore *x, int i, const opt_stats *st)
+{
+    if (st->hist && st->hist[i] == st->hist[i]) return st->hist[i];  /* not NAN */
+    return model_cost(&x->configs[i], st);
+}
+
+/* Analytical flop counts per family, at rough machine rates. */
+static double model_cost(const cmp_config *c, const opt_stats *st)
 {
     double n = st->nrows, p = st->nfeatures > 0 ? st->nfeatures : 1;
     double k = st->nclasses > 2 ? st->nclasses : 1;
@@ -38,6 +48,29 @@ double opt_fit_cost(const cmp_config *c, const opt_stats *st)
         double C = c->nparams ? c->params[0].num : 1;
         double iters = C >= 1 ? 100 : C >= 0.01 ? 40 : 15;
         return iters * 4 * n * p * k / FLOPS_BLAS;
+    }
+    case RT_FAM_LINREG: return (n * p * p + p * p * p) / FLOPS_BLAS;
+    case RT_FAM_LASSO:
+    case RT_FAM_ELASTICNET: return 100 * 2 * n * p / FLOPS_SCALAR;   /* ~100 CD sweeps */
+    case RT_FAM_LINSVM: return 50 * 2 * n * p * k / FLOPS_SCALAR;
+    case RT_FAM_NB: return 2 * n * p * k / FLOPS_BLAS;
+    case RT_FAM_KNN: {
+        /* distances of a fifth of the rows to the rest, then selection */
+        double nt = n / 5, ntr = n - nt;
+        return (2 * nt * ntr * p) / FLOPS_BLAS + 3 * nt * ntr / FLOPS_SCALAR;
+    }
+    case RT_FAM_TREE: {
+        double d = c->params[0].num > 0 ? c->params[0].num : log2(n > 2 ? n : 2);
+        return (n * p * log2(n > 2 ? n : 2) + 4 * n * p * d) / FLOPS_SCALAR;
+    }
+    case RT_FAM_FOREST: {
+        double t = c->params[0].num, d = c->params[1].num > 0 ? c->params[1].num : log2(n > 2 ? n : 2);
+        double m = st->nclasses ? sqrt(p) : p;
+        return t * 4 * n * m * d / FLOPS_SCALAR + n * p * log2(n > 2 ? n : 2) / FLOPS_SCALAR;
+    }
+    case RT_FAM_GBT: {
+        double r = c->params[0].num, d = c->params[2].num;
+        return r * k * 4 * n * p * d / FLOPS_SCALAR + n * p * log2(n > 2 ? n : 2) / FLOPS_SCALAR;
     }
     default: return n * p / FLOPS_SCALAR;
     }
@@ -97,16 +130,20 @@ static int make_groups(const cmp_explore *x, int sharing, opt_plan *p)
 }
 
 /* A shared group costs about its largest member plus a little per member;
- * otherwise the sum. */
+ * otherwise the sum.  Measured history is already per member: a shared
+ * fit's time is recorded split equally among its members, so their sum is
+ * the group's. */
 static double group_cost(const cmp_explore *x, const opt_group *g, const opt_stats *st)
 {
     double sum = 0, big = 0;
+    int known = 1;
     for (int i = 0; i < g->n; i++) {
-        double c = opt_fit_cost(&x->configs[g->configs[i]], st);
+        double c = opt_fit_cost(x, g->configs[i], st);
+        known &= st->hist && st->hist[g->configs[i]] == st->hist[g->configs[i]];
         sum += c;
         big = c > big ? c : big;
     }
-    return g->shared ? big + 0.02 * sum : sum;
+    return g->shared && !known ? big + 0.02 * sum : sum;
 }
 
 int opt_physical(const cmp_explore *x, const opt_stats *st, int sharing, opt_plan **out, ut_err *e)
@@ -120,7 +157,7 @@ int opt_physical(const cmp_explore *x, const opt_stats *st, int sharing, opt_pla
     int cap = 0, bad = 0;
     double rows = st->nrows > 0 ? st->nrows : 1;
     int load = push(p, &cap, (opt_node){OPT_LOAD, -1, -1, -1, 0, rows * 20 / FLOPS_SCALAR, -1, -1});
-    int split = push(p, &cap, (opt_node){OPT_SPLIT, -1, -1, load, 0, rows / FLOPS_SCALAR, -1, -1});
+    int split = push(p, &cap, (opt_node){OPT_SPLIT, -1, -1, load, 0, rows * 2e-6, -1, -1});  /* folds from SQLite */
     bad |= load < 0 || split < 0;
     int *shared = calloc((size_t)x->npipes + 1, sizeof *shared);
     bad |= !shared || make_groups(x, sharing, p);
@@ -142,7 +179,10 @@ int opt_physical(const cmp_explore *x, const opt_stats *st, int sharing, opt_pla
             bad |= fit < 0;
             for (int i = 0; i < gr->n && !bad; i++) {
                 int c = gr->configs[i];
-                double ec = opt_fit_cost(&x->configs[c], st) * 0.05;
+                /* every metric of the kind on the test rows, and one
+                 * catalog insert */
+                double ec = 1.5e-4 + (double)st->nrows / (st->nrounds > 1 ? st->nrounds : 4) *
+                                       (st->nclasses > 0 ? st->nclasses : 1) * 40 / FLOPS_SCALAR;
                 bad |= push(p, &cap, (opt_node){OPT_EVALUATE, r, c, fit, 0, ec, q, g}) < 0;
             }
         }
@@ -154,6 +194,8 @@ int opt_physical(const cmp_explore *x, const opt_stats *st, int sharing, opt_pla
         return ut_errf(e, MLG_NOMEM, "out of memory");
     }
     for (int i = 0; i < p->n; i++) p->est_total += p->nodes[i].est_cost;
+    p->threads = st->threads;
+    for (int c = 0; st->hist && c < x->nconfigs; c++) p->nhist += st->hist[c] == st->hist[c];
     *out = p;
     return 0;
 }

@@ -50,6 +50,9 @@ typedef struct {
     int       ngroups;
     int      *group_of;   /* per configuration: its group */
     int      *member_of;  /* per configuration: its position in the group */
+    int       threads;
+    int       nhist;      /* configurations costed from measured history */
+    int       hide_costs; /* EXPLAIN without seconds (SET show_times = off) */
 } opt_plan;
 
 /* Statistics the cost model reads (from the catalog). */
@@ -58,6 +61,8 @@ typedef struct {
     int nclasses;           /* 0 for regression */
     int nrounds;            /* evaluation rounds of the task */
     int threads;
+    const double *hist;     /* per configuration: mean measured fit seconds of
+                               its past runs on this dataset, NAN when none */
 } opt_stats;
 
 int  opt_physical(const cmp_explore *x, const opt_stats *st, int sharing, opt_plan **out, ut_err *e);
@@ -65,13 +70,15 @@ void opt_plan_free(opt_plan *p);
 
 /* EXPLAIN text: the logical plan and the physical plan, one line per row
  * appended to r (a result with one text column). */
-int  opt_explain(const cmp_explore *x, const opt_plan *p, const opt_stats *st, ut_result *r);
+/* actual: measured seconds per plan node (EXPLAIN ANALYZE), or NULL. */
+int  opt_explain(const cmp_explore *x, const opt_plan *p, const double *actual, ut_result *r);
 /* The same plans as one text (stored with the experiment). */
 char *opt_logical_text(const cmp_explore *x);
-char *opt_physical_text(const cmp_explore *x, const opt_plan *p);
+char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *actual);
 
-/* Estimated seconds of one FIT+EVALUATE of a config (the cost model). */
-double opt_fit_cost(const cmp_config *c, const opt_stats *st);
+/* Estimated seconds of one fit of configuration i: its measured past
+ * runs when the catalog has them, else the analytical model. */
+double opt_fit_cost(const cmp_explore *x, int i, const opt_stats *st);
 double opt_transform_cost(const cmp_pipeline *pl, const opt_stats *st);
 
 #endif

@@ -40,11 +40,14 @@ int rt_exec_select(rt_ctx *c, const cmp_stmt *s, ut_result **out, ut_err *e);
  * by the context. */
 int rt_load_dataset(rt_ctx *c, const cat_dataset *d, const rt_table **out, ut_err *e);
 
-/* Statistics for the cost model. */
-int rt_plan_stats(rt_ctx *c, const cmp_explore *x, opt_stats *st, ut_err *e);
+/* Statistics for the cost model; *hist (malloc'd, caller frees) holds the
+ * measured history st->hist points to. */
+int rt_plan_stats(rt_ctx *c, const cmp_explore *x, opt_stats *st, double **hist, ut_err *e);
 
 /* EXPLORE: runs the plan, records every run, returns the ranked table. */
+/* actual (may be NULL): p->n measured seconds per plan node, for EXPLAIN
+ * ANALYZE. */
 int rt_exec_explore(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, const char *statement,
-                    ut_result **out, char **msg, ut_err *e);
+                    ut_result **out, char **msg, double *actual, ut_err *e);
 
 #endif

@@ -299,6 +299,7 @@ typedef struct {
     int node;
     ut_err err;
     int rc;
+    double seconds;
 } fit_job;
 
 /* Work shared by the threads of one window: they take jobs in order. */
@@ -315,6 +316,7 @@ typedef struct {
 
 static void run_job(fit_queue *q, fit_job *j)
 {
+    double t0 = ut_now();
     const opt_node *nd = &q->p->nodes[j->node];
     node_state *in = &q->ns[nd->input], *me = &q->ns[j->node];
     const opt_group *g = &q->p->groups[nd->group];
@@ -332,6 +334,7 @@ static void run_job(fit_queue *q, fit_job *j)
     } else {
         j->rc = run_group(q->dc, q->x, g, &in->design, q->dc->train, q->ntrain, q->dc->test, q->ntest, me, &j->err);
     }
+    j->seconds = ut_now() - t0;
 }
 
 static void *fit_worker(void *arg)
@@ -355,7 +358,7 @@ static void *fit_worker(void *arg)
  * alive when sharing is off.  BLAS gets one thread while several fits run,
  * so the two never oversubscribe the cores. */
 static int run_fit_window(rt_ctx *c, const data_ctx *dc, const cmp_explore *x, const opt_plan *p, node_state *ns,
-                          int first, int ntrain, int ntest, ut_err *e)
+                          int first, int ntrain, int ntest, double *actual, ut_err *e)
 {
     int nthreads = c->threads < 1 ? 1 : c->threads;
     int want = nthreads == 1 ? 1 : nthreads * 4;
@@ -363,10 +366,12 @@ static int run_fit_window(rt_ctx *c, const data_ctx *dc, const cmp_explore *x, c
     fit_job jobs[MAX_WINDOW];
     int nw = 0, round = p->nodes[first].round;
     for (int i = first; i < p->n && nw < want && p->nodes[i].round == round; i++)
-        if (p->nodes[i].op == OPT_FIT && !ns[i].done) jobs[nw++] = (fit_job){i, {{0}, -1, 0, 0}, 0};
+        if (p->nodes[i].op == OPT_FIT && !ns[i].done) jobs[nw++] = (fit_job){i, {{0}, -1, 0, 0}, 0, 0};
     for (int k = 0; k < nw; k++) {
         int t = p->nodes[jobs[k].node].input;
+        double t0 = ut_now();
         if (!ns[t].done && run_transform(dc, x, &p->nodes[t], ntrain, &ns[t], e)) return -1;
+        if (actual) actual[t] += ut_now() - t0;
     }
     fit_queue q = {dc, x, p, ns, ntrain, ntest, jobs, nw, 0, PTHREAD_MUTEX_INITIALIZER};
     int nth = nthreads < nw ? nthreads : nw;
@@ -383,6 +388,7 @@ static int run_fit_window(rt_ctx *c, const data_ctx *dc, const cmp_explore *x, c
         int i = jobs[k].node;
         node_state *in = &ns[p->nodes[i].input];
         ns[i].done = 1;
+        if (actual) actual[i] = jobs[k].seconds;
         if (jobs[k].rc && !rc) {
             *e = jobs[k].err;
             rc = -1;
@@ -396,24 +402,10 @@ static int run_fit_window(rt_ctx *c, const data_ctx *dc, const cmp_explore *x, c
     return rc;
 }
 
-/* Model parameters plus the pipeline, as stored in the catalog:
- * {"C":1,...,"preprocess":"impute(median) -> onehot"}. */
-static char *config_json(const cmp_explore *x, int i)
-{
-    const char *pj = x->configs[i].params_json;
-    size_t l = strlen(pj);
-    ut_buf b;
-    ut_buf_init(&b);
-    ut_buf_putn(&b, pj, l - 1);
-    if (l > 2) ut_buf_putc(&b, ',');
-    ut_buf_puts(&b, "\"preprocess\":");
-    ut_buf_json_str(&b, x->pipes[x->configs[i].pipe].text);
-    ut_buf_putc(&b, '}');
-    return ut_buf_take(&b);
-}
+
 
 int rt_exec_explore(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, const char *statement,
-                    ut_result **out, char **msg, ut_err *e)
+                    ut_result **out, char **msg, double *actual, ut_err *e)
 {
     const cmp_explore *x = s->explore;
     *out = NULL;
@@ -428,7 +420,9 @@ int rt_exec_explore(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, const char 
     int done = 0, failed = 0, planned = nr * ncfg;
     double best = NAN, t0 = ut_now();
 
+    double tl0 = ut_now();
     if (rt_load_dataset(c, &x->dataset, &dc.t, e)) goto out;
+    if (actual) actual[0] = ut_now() - tl0;
     dc.n = dc.t->nrows;
     dc.target = rt_table_find(dc.t, x->task.target);
     if (dc.target < 0) {
@@ -436,7 +430,9 @@ int rt_exec_explore(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, const char 
         goto out;
     }
     if (rt_protocol_parse(x->task.protocol_json, &dc.proto, e)) goto out;
+    tl0 = ut_now();
     if (cat_task_folds(c->cat, x->task.id, &fold, &nfold, e)) goto out;
+    if (actual && p->n > 1) actual[1] = ut_now() - tl0;
     if (nfold != dc.n * (dc.proto.type == RT_PROTO_REPEATED ? dc.proto.reps : 1)) {
         ut_errf(e, MLG_CATALOG, "task '%s' has %d fold entries but the dataset has %d rows", x->task.name, nfold,
                 dc.n);
@@ -473,13 +469,13 @@ int rt_exec_explore(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, const char 
 
     /* the experiment and its configurations, committed before any run */
     lt = opt_logical_text(x);
-    pt = opt_physical_text(x, p);
+    pt = opt_physical_text(x, p, NULL);
     if (cat_begin(c->cat, e)) goto out;
     in_tx = 1;
     if (cat_experiment_begin(c->cat, x->task.id, statement, x->spec_json, lt, pt, planned, &exp_id, e)) goto out;
     for (int i = 0; i < ncfg; i++) {
         /* a configuration is its model and its preprocessing */
-        char *pj = config_json(x, i);
+        char *pj = cmp_config_json(x, i);
         int irc = pj ? cat_config_intern(c->cat, rt_families[x->configs[i].family].name, pj, &cfg_ids[i], e)
                      : ut_errf(e, MLG_NOMEM, "out of memory");
         free(pj);
@@ -508,13 +504,16 @@ int rt_exec_explore(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, const char 
             rt_protocol_rows(&dc.proto, dc.fold, dc.n, cur_round, dc.train, &ntrain, dc.test, &ntest);
         }
         switch (nd->op) {
-        case OPT_TRANSFORM:
+        case OPT_TRANSFORM: {
+            double t0 = ut_now();
             if (!ns[i].done && run_transform(&dc, x, nd, ntrain, &ns[i], e)) goto out;
+            if (actual) actual[i] += ut_now() - t0;
             break;
+        }
         case OPT_FIT:
             /* this FIT and the next ones of the round run together, one
              * per thread; later iterations find them done */
-            if (!ns[i].done && run_fit_window(c, &dc, x, p, ns, i, ntrain, ntest, e)) goto out;
+            if (!ns[i].done && run_fit_window(c, &dc, x, p, ns, i, ntrain, ntest, actual, e)) goto out;
             break;
         case OPT_EVALUATE: {
             node_state *fit = &ns[nd->input];
@@ -545,15 +544,18 @@ int rt_exec_explore(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, const char 
             if (!err && score_better(x->metric, score, best)) best = score;
             if (c->progress) c->progress(c->progress_arg, done, planned, best, ut_now() - t0);
             if (--fit->remaining == 0) free_outs(fit);
+            if (actual) actual[i] = ut_now() - pt0;
             break;
         }
         default: break;
         }
     }
+    tl0 = ut_now();
     if (in_tx && cat_commit(c->cat, e)) goto out;
     in_tx = 0;
     if (cat_experiment_finish(c->cat, exp_id, "finished", NULL, e)) goto out;
     if (build_result(c, x, &tl, nr, cfg_ids, out, e)) goto out;
+    if (actual) actual[p->n - 1] = ut_now() - tl0;
     ut_buf b;
     ut_buf_init(&b);
     ut_buf_printf(&b, "experiment %lld: %d configuration%s x %d round%s = %d run%s", exp_id, ncfg,
@@ -593,9 +595,56 @@ out:
     return rc;
 }
 
-int rt_plan_stats(rt_ctx *c, const cmp_explore *x, opt_stats *st, ut_err *e)
+/* Mean measured fit seconds of each configuration's latest runs on this
+ * dataset (NAN when none): the cost model prefers them to its formulas. */
+static double *fit_history(rt_ctx *c, const cmp_explore *x, ut_err *e)
+{
+    double *h = malloc((size_t)x->nconfigs * sizeof *h + 1);
+    if (!h) return NULL;
+    for (int i = 0; i < x->nconfigs; i++) h[i] = NAN;
+    ut_buf q;
+    ut_buf_init(&q);
+    /* the latest experiment that ran each configuration: earlier ones may
+     * have run it with sharing off, whose times are not comparable */
+    ut_buf_puts(&q, "SELECT family, params, avg(fit_seconds) FROM runs r WHERE status = 'ok' AND experiment = "
+                    "(SELECT max(experiment) FROM runs r2 WHERE r2.config_id = r.config_id AND r2.status = 'ok') "
+                    "AND dataset = ");
+    /* a SQL string literal: quotes doubled */
+    ut_buf_putc(&q, '\'');
+    for (const char *p = x->dataset.name; *p; p++) {
+        if (*p == '\'') ut_buf_putc(&q, '\'');
+        ut_buf_putc(&q, *p);
+    }
+    ut_buf_puts(&q, "' GROUP BY config_id");
+    ut_result *r = NULL;
+    ut_err qe;
+    ut_err_clear(&qe);
+    if (q.oom || cat_select(c->cat, q.s, &r, &qe)) {
+        ut_buf_free(&q);
+        (void)e;
+        return h;  /* no history is not an error: the formulas remain */
+    }
+    ut_buf_free(&q);
+    for (int i = 0; i < x->nconfigs; i++) {
+        char *pj = cmp_config_json(x, i);
+        const char *fam = rt_families[x->configs[i].family].name;
+        for (int row = 0; pj && row < r->nrows; row++) {
+            const ut_value *v = &r->cells[(size_t)row * 3];
+            if (v[0].type == UT_TEXT && v[1].type == UT_TEXT && v[2].type == UT_FLOAT && !strcmp(v[0].s, fam) &&
+                !strcmp(v[1].s, pj))
+                h[i] = v[2].d;
+        }
+        free(pj);
+    }
+    ut_result_free(r);
+    return h;
+}
+
+int rt_plan_stats(rt_ctx *c, const cmp_explore *x, opt_stats *st, double **hist, ut_err *e)
 {
     memset(st, 0, sizeof *st);
+    *hist = fit_history(c, x, e);
+    st->hist = *hist;
     st->nrows = x->dataset.nrows;
     st->nrounds = x->task.nrounds;
     st->threads = c->threads;
