@@ -1,17 +1,333 @@
-/* fam_linsvm.c — linsvm.  Placeholder until the family lands: fitting reports
- * that it is not available, so an EXPLORE using it fails per run with a
- * clear reason instead of crashing. */
+/* fam_linsvm.c — scikit-learn's LinearSVC(C, loss, class_weight, max_iter,
+ * tol) with its defaults penalty='l2', dual=True, fit_intercept=True,
+ * intercept_scaling=1, multi_class='ovr': liblinear's dual coordinate
+ * descent (Hsieh et al. 2008, liblinear's solve_l2r_l1l2_svc with its
+ * shrinking and stopping rule) on
+ *     min_w  0.5·||[w; b]||²  +  Σ_i C_i · ξ(y_i (wᵀx_i + b))
+ * with ξ(m) = max(0, 1 − m)² (squared_hinge) or max(0, 1 − m) (hinge).
+ * Like liblinear, the intercept is the weight of a constant feature of value
+ * 1 (intercept_scaling) and IS regularized, so coefficients match sklearn's.
+ *
+ * Classes: only the k classes present in the training rows are fitted (like
+ * sklearn's LabelEncoder; m->cls maps them back).  k = 2: one model whose
+ * positive class is the higher code, C_i = C·weight(class of i).  k > 2:
+ * one-vs-rest, one model per class; liblinear (and so sklearn) then applies
+ * the class weight to the positive class only — the "rest" rows keep the
+ * plain C — and that quirk is reproduced.  balanced weights are
+ * n / (k · count(class)).  k = 1 predicts that class.
+ *
+ * Determinism: liblinear visits the dual variables in a random order each
+ * sweep; here the order comes from a generator seeded with ts->seed, so a
+ * fit is reproducible (sklearn's LinearSVC is only reproducible with a fixed
+ * random_state, and its generator differs).  At convergence every order
+ * reaches the same optimum to within tol; tests compare at a tight tol.
+ *
+ * predict: argmax of the decision values (binary: decision > 0 → the higher
+ * class).  proba: LinearSVC has none; we return what sklearn's
+ * _predict_proba_lr would (as fam_ridge.c does): binary [1 − σ(d), σ(d)],
+ * multiclass σ(d_k) normalized to sum 1 — monotone in the decisions, which
+ * is all the ranking metrics (auc, logloss) need. */
 #include "families.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "../include/mileage.h"
+
+/* One binary dual problem: y[i] = ±1, ub[i] = upper bound of alpha_i (C_i
+ * for hinge, +∞ for squared hinge), dg[i] = diagonal term (0 for hinge,
+ * 1/(2C_i) for squared hinge).  w receives p + 1 weights (bias last). */
+typedef struct {
+    const double *X;
+    int n, p;
+    const signed char *y;
+    const double *ub, *dg;
+    const double *xx;   /* ||x_i||² + 1 (the bias feature) */
+    double tol;
+    int max_iter;
+    /* scratch, n each */
+    double *alpha, *QD;
+    int *index;
+    ut_rng *rng;
+} svm_prob;
+
+static double dot_row(int p, const double *w, const double *xi)
+{
+    double s = w[p];          /* bias feature = 1 */
+    for (int j = 0; j < p; j++)
+        s += w[j] * xi[j];
+    return s;
+}
+
+/* Returns the sweeps used; *gap gets the final projected-gradient spread. */
+static int svm_solve(const svm_prob *S, double *w, int *hit, double *gap)
+{
+    int n = S->n, p = S->p, iter = 0, active = n;
+    double PGmax_old = INFINITY, PGmin_old = -INFINITY;
+    double *alpha = S->alpha, *QD = S->QD;
+    int *index = S->index;
+
+    memset(w, 0, (size_t)(p + 1) * sizeof *w);
+    for (int i = 0; i < n; i++) {
+        alpha[i] = 0;
+        QD[i] = S->dg[i] + S->xx[i];
+        index[i] = i;
+    }
+    *gap = INFINITY;
+    *hit = 0;
+    while (iter < S->max_iter) {
+        double PGmax_new = -INFINITY, PGmin_new = INFINITY;
+        for (int i = 0; i < active; i++) {
+            int j = i + (int)ut_rng_below(S->rng, (uint64_t)(active - i));
+            int t = index[i];
+            index[i] = index[j];
+            index[j] = t;
+        }
+        for (int s = 0; s < active; s++) {
+            int i = index[s];
+            const double *xi = S->X + (size_t)i * p;
+            double yi = S->y[i];
+            double G = yi * dot_row(p, w, xi) - 1 + alpha[i] * S->dg[i];
+            double C = S->ub[i], PG = 0;
+            if (alpha[i] == 0) {
+                if (G > PGmax_old) {     /* shrink: likely to stay at 0 */
+                    active--;
+                    int t = index[s];
+                    index[s] = index[active];
+                    index[active] = t;
+                    s--;
+                    continue;
+                } else if (G < 0)
+                    PG = G;
+            } else if (alpha[i] == C) {
+                if (G < PGmin_old) {     /* shrink: likely to stay at C */
+                    active--;
+                    int t = index[s];
+                    index[s] = index[active];
+                    index[active] = t;
+                    s--;
+                    continue;
+                } else if (G > 0)
+                    PG = G;
+            } else
+                PG = G;
+            if (PG > PGmax_new)
+                PGmax_new = PG;
+            if (PG < PGmin_new)
+                PGmin_new = PG;
+            if (fabs(PG) > 1.0e-12) {
+                double old = alpha[i];
+                double a = old - G / QD[i];
+                alpha[i] = a < 0 ? 0 : a > C ? C : a;
+                double d = (alpha[i] - old) * yi;
+                for (int j = 0; j < p; j++)
+                    w[j] += d * xi[j];
+                w[p] += d;
+            }
+        }
+        iter++;
+        *gap = PGmax_new - PGmin_new;
+        if (PGmax_new - PGmin_new <= S->tol) {
+            if (active == n)
+                return iter;
+            /* Converged on the shrunk set: verify on all variables. */
+            active = n;
+            PGmax_old = INFINITY;
+            PGmin_old = -INFINITY;
+            continue;
+        }
+        PGmax_old = PGmax_new;
+        PGmin_old = PGmin_new;
+        if (PGmax_old <= 0)
+            PGmax_old = INFINITY;
+        if (PGmin_old >= 0)
+            PGmin_old = -INFINITY;
+    }
+    *hit = 1;
+    return iter;
+}
 
 int rt_linsvm_fit(const rt_pval *params, const rt_trainset *ts, rt_model *m, ut_err *e)
 {
-    (void)params, (void)ts, (void)m;
-    return ut_errf(e, MLG_ERROR, "model family 'linsvm' is not implemented yet");
+    double C = params[0].num, tol = params[4].num;
+    const char *loss = params[1].str ? params[1].str : "squared_hinge";
+    const char *cw = params[2].str ? params[2].str : "none";
+    int max_iter = (int)params[3].num;
+    int n = ts->n, p = ts->p, K = ts->nclasses;
+    int rc = -1, hinge = 0, balanced = 0;
+    int *map = NULL, *lab = NULL, *count = NULL, *index = NULL;
+    signed char *y = NULL;
+    double *ub = NULL, *dg = NULL, *xx = NULL, *alpha = NULL, *QD = NULL,
+           *w = NULL, *wc = NULL;
+
+    if (!(C > 0) || !isfinite(C))
+        return ut_errf(e, MLG_MISUSE, "linsvm: C must be > 0 (got %g)", C);
+    if (!(tol >= 0) || !isfinite(tol))
+        return ut_errf(e, MLG_MISUSE, "linsvm: tol must be >= 0 (got %g)", tol);
+    if (ut_strcasecmp(loss, "hinge") == 0)
+        hinge = 1;
+    else if (ut_strcasecmp(loss, "squared_hinge") != 0)
+        return ut_errf(e, MLG_MISUSE, "linsvm: loss must be squared_hinge or hinge"
+                       " (got '%s')", loss);
+    if (ut_strcasecmp(cw, "balanced") == 0)
+        balanced = 1;
+    else if (ut_strcasecmp(cw, "none") != 0)
+        return ut_errf(e, MLG_MISUSE, "linsvm: class_weight must be none or balanced"
+                       " (got '%s')", cw);
+    if (max_iter < 1)
+        max_iter = 1;
+
+    map = malloc((size_t)K * sizeof *map);
+    lab = malloc((size_t)n * sizeof *lab);
+    count = calloc((size_t)K, sizeof *count);
+    m->cls = malloc((size_t)K * sizeof *m->cls);
+    if (!map || !lab || !count || !m->cls) {
+        ut_errf(e, MLG_NOMEM, "out of memory fitting linsvm");
+        goto done;
+    }
+    for (int k = 0; k < K; k++)
+        map[k] = -1;
+    for (int i = 0; i < n; i++)
+        map[ts->yc[i]] = 1;
+    m->nfit = 0;
+    for (int k = 0; k < K; k++)
+        if (map[k] > 0) {
+            map[k] = m->nfit;
+            m->cls[m->nfit++] = k;
+        }
+    for (int i = 0; i < n; i++) {
+        lab[i] = map[ts->yc[i]];
+        count[lab[i]]++;
+    }
+    if (m->nfit < 2) {          /* one class: nothing to separate */
+        m->nout = 0;
+        m->constant = m->cls[0];
+        rc = 0;
+        goto done;
+    }
+
+    int nfit = m->nfit, nout = nfit == 2 ? 1 : nfit;
+    m->nout = nout;
+    m->coef = malloc((size_t)nout * (p > 0 ? p : 1) * sizeof *m->coef);
+    m->intercept = malloc((size_t)nout * sizeof *m->intercept);
+    y = malloc((size_t)n * sizeof *y);
+    ub = malloc((size_t)n * sizeof *ub);
+    dg = malloc((size_t)n * sizeof *dg);
+    xx = malloc((size_t)n * sizeof *xx);
+    alpha = malloc((size_t)n * sizeof *alpha);
+    QD = malloc((size_t)n * sizeof *QD);
+    index = malloc((size_t)n * sizeof *index);
+    w = malloc((size_t)(p + 1) * sizeof *w);
+    wc = malloc((size_t)nfit * sizeof *wc);
+    if (!m->coef || !m->intercept || !y || !ub || !dg || !xx || !alpha || !QD ||
+        !index || !w || !wc) {
+        ut_errf(e, MLG_NOMEM, "out of memory fitting linsvm");
+        goto done;
+    }
+    for (int k = 0; k < nfit; k++)
+        wc[k] = balanced ? (double)n / ((double)nfit * count[k]) : 1.0;
+    for (int i = 0; i < n; i++) {
+        const double *xi = ts->X + (size_t)i * p;
+        double s = 1.0;
+        for (int j = 0; j < p; j++)
+            s += xi[j] * xi[j];
+        xx[i] = s;
+    }
+
+    ut_rng rng;
+    ut_rng_seed(&rng, ts->seed);
+    svm_prob S = { ts->X, n, p, y, ub, dg, xx, tol, max_iter, alpha, QD, index, &rng };
+    m->n_iter = 0;
+    m->hit_max_iter = 0;
+    m->objective = 0;
+    m->grad_max = 0;
+    for (int k = 0; k < nout; k++) {
+        int pos = nout == 1 ? 1 : k;
+        for (int i = 0; i < n; i++) {
+            int is_pos = lab[i] == pos;
+            /* Binary: both classes weighted.  OvR: liblinear's Cn = C. */
+            double Ci = C * (is_pos ? wc[pos] : nout == 1 ? wc[lab[i]] : 1.0);
+            y[i] = is_pos ? 1 : -1;
+            ub[i] = hinge ? Ci : INFINITY;
+            dg[i] = hinge ? 0.0 : 0.5 / Ci;
+        }
+        int hit;
+        double gap;
+        int it = svm_solve(&S, w, &hit, &gap);
+        if (it > m->n_iter)
+            m->n_iter = it;
+        m->hit_max_iter |= hit;
+        if (gap > m->grad_max)
+            m->grad_max = gap;
+        double obj = 0;
+        for (int j = 0; j <= p; j++) {
+            if (!isfinite(w[j])) {
+                ut_errf(e, MLG_NUMERIC, "linsvm: non-finite weights");
+                goto done;
+            }
+            obj += 0.5 * w[j] * w[j];
+        }
+        /* Primal objective, summed over the subproblems (diagnostic). */
+        for (int i = 0; i < n; i++) {
+            double xi = 1 - y[i] * dot_row(p, w, ts->X + (size_t)i * p);
+            if (xi > 0)
+                obj += (hinge ? ub[i] : 0.5 / dg[i]) * (hinge ? xi : xi * xi);
+        }
+        m->objective += obj;
+        memcpy(m->coef + (size_t)k * p, w, (size_t)p * sizeof *w);
+        m->intercept[k] = w[p];    /* × intercept_scaling = 1 */
+    }
+    rc = 0;
+done:
+    free(map); free(lab); free(count); free(index); free(y); free(ub); free(dg);
+    free(xx); free(alpha); free(QD); free(w); free(wc);
+    return rc;
 }
 
-int rt_linsvm_predict(const rt_model *m, const double *X, int n, double *pred, double *proba, ut_err *e)
+int rt_linsvm_predict(const rt_model *m, const double *X, int n, double *pred,
+                      double *proba, ut_err *e)
 {
-    (void)m, (void)X, (void)n, (void)pred, (void)proba;
-    return ut_errf(e, MLG_ERROR, "model family 'linsvm' is not implemented yet");
+    int K = m->nclasses, nout = m->nout;
+    if (proba)
+        memset(proba, 0, (size_t)n * K * sizeof *proba);
+    if (nout == 0) {
+        for (int i = 0; i < n; i++) {
+            pred[i] = m->constant;
+            if (proba)
+                proba[(size_t)i * K + m->cls[0]] = 1.0;
+        }
+        return 0;
+    }
+    double *s = malloc((size_t)n * nout * sizeof *s);
+    if (!s)
+        return ut_errf(e, MLG_NOMEM, "out of memory predicting with linsvm");
+    rt_linear_scores(m, X, n, s);
+    for (int i = 0; i < n; i++) {
+        const double *z = s + (size_t)i * nout;
+        double *pr = proba ? proba + (size_t)i * K : NULL;
+        if (nout == 1) {
+            pred[i] = m->cls[z[0] > 0];
+            if (pr) {
+                double q = rt_sigmoid(z[0]);
+                pr[m->cls[0]] = 1.0 - q;
+                pr[m->cls[1]] = q;
+            }
+            continue;
+        }
+        int best = 0;
+        for (int k = 1; k < nout; k++)
+            if (z[k] > z[best])       /* first maximum, like numpy.argmax */
+                best = k;
+        pred[i] = m->cls[best];
+        if (pr) {
+            double sum = 0;
+            for (int k = 0; k < nout; k++)
+                sum += pr[m->cls[k]] = rt_sigmoid(z[k]);
+            for (int k = 0; k < nout; k++)
+                pr[m->cls[k]] /= sum;
+        }
+    }
+    free(s);
+    return 0;
 }

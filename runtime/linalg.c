@@ -3,6 +3,8 @@
  * the runtime can be read (and later re-targeted) without BLAS knowledge. */
 #include "linalg.h"
 
+#include <stdlib.h>
+
 #include <cblas.h>
 #include <lapacke.h>
 
@@ -92,4 +94,27 @@ const char *la_version(void)
 {
     const char *s = openblas_get_config();
     return s ? s : "OpenBLAS (unknown)";
+}
+
+int la_lstsq(int m, int n, int nrhs, double *A, double *B, double rcond, int *rank)
+{
+    lapack_int r = 0;
+    int mn = m < n ? m : n;
+    if (rank)
+        *rank = 0;
+    if (mn <= 0 || nrhs <= 0) {
+        /* No equations or no unknowns: x = 0 is the minimum-norm answer. */
+        for (size_t i = 0; i < (size_t)(n > 0 ? n : 0) * (nrhs > 0 ? nrhs : 0); i++)
+            B[i] = 0.0;
+        return 0;
+    }
+    double *s = malloc((size_t)mn * sizeof *s);
+    if (!s)
+        return -1;
+    lapack_int info = LAPACKE_dgelsd(LAPACK_ROW_MAJOR, m, n, nrhs, A, n, B, nrhs,
+                                     s, rcond, &r);
+    free(s);
+    if (rank)
+        *rank = (int)r;
+    return (int)info;
 }

@@ -27,4 +27,12 @@ void la_set_threads(int n);
 /* OpenBLAS build string (static storage, do not free). */
 const char *la_version(void);
 
+/* Minimum-norm least squares min ||A x - b|| by divide-and-conquer SVD
+ * (dgelsd, what scipy.linalg.lstsq uses).  A is m x n and is destroyed; B is
+ * max(m,n) x nrhs: the first m rows hold b on entry, the first n rows hold x
+ * on return.  Singular values below rcond * the largest count as zero
+ * (rcond < 0: machine precision).  *rank (may be NULL) gets the effective
+ * rank.  0 ok, > 0 the SVD did not converge, < 0 bad argument or no memory. */
+int la_lstsq(int m, int n, int nrhs, double *A, double *B, double rcond, int *rank);
+
 #endif

@@ -320,7 +320,8 @@ static rt_model *fit_logreg(const double *X, int n, int p, const int *yc, int k,
 {
     ut_err e;
     rt_model *m = NULL;
-    rt_pval pv[3] = { { C, NULL }, { max_iter, NULL }, { 1e-8, NULL } };
+    rt_pval pv[5] = { { C, NULL }, { max_iter, NULL }, { 1e-8, NULL }, { 0, "l2" },
+                      { 0, "none" } };
     rt_trainset ts = { X, n, p, NULL, yc, k, 0 };
     if (rt_fit(RT_FAM_LOGREG, pv, &ts, &m, &e) != 0)
         CHECK(0, "logreg fit failed: %s", e.msg);
@@ -477,7 +478,8 @@ static void test_logreg_edges(void)
 
     /* Errors: non-finite features, regression target, bad C. */
     double Xn[8] = { 0, 1, NAN, 2, 3, 4, 5, 6 };
-    rt_pval pv[3] = { { 1.0, NULL }, { 100, NULL }, { 1e-8, NULL } };
+    rt_pval pv[5] = { { 1.0, NULL }, { 100, NULL }, { 1e-8, NULL }, { 0, "l2" },
+                      { 0, "none" } };
     rt_trainset ts = { Xn, 4, 2, NULL, y, 2, 0 };
     m = (rt_model *)&e;   /* must be reset to NULL on failure */
     CHECK(rt_fit(RT_FAM_LOGREG, pv, &ts, &m, &e) == -1 && !m && e.code == MLG_DATA,
