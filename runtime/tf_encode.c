@@ -37,16 +37,22 @@ static double numeric_fill(double *v, int m, const rt_tf_step *st)
     return best;
 }
 
-static void impute_numeric(tf_set *s, tf_col *w, const rt_tf_step *st, double *scratch)
+/* A column without missing values stays as it is, uncopied if shared. */
+static int impute_numeric(tf_set *s, tf_col *w, const rt_tf_step *st, double *scratch, ut_err *e)
 {
+    int first = 0;
+    while (first < s->n && !isnan(w->x[first])) first++;
+    if (first == s->n) return 0;
     int m = 0;
     for (int i = 0; i < s->ntrain; i++) {
         double v = w->x[s->train[i]];
         if (!isnan(v)) scratch[m++] = v;
     }
     double fill = numeric_fill(scratch, m, st);
-    for (int r = 0; r < s->n; r++)
+    if (tf_col_own(w, s->n, e)) return -1;
+    for (int r = first; r < s->n; r++)
         if (isnan(w->x[r])) w->x[r] = fill;
+    return 0;
 }
 
 /* Code of level `name`, inserting it in sorted position when absent. */
@@ -82,6 +88,7 @@ static int impute_categorical(tf_set *s, tf_col *w, const rt_tf_step *st, ut_err
 {
     int fill = -1;
     if (st->strategy == RT_IMPUTE_CONSTANT) {
+        if (tf_col_own(w, s->n, e)) return -1;
         if ((fill = find_or_add_level(w, s->n, "missing", e)) < 0) return -1;
     } else {
         long *cnt = malloc(sizeof(long) * (size_t)(w->nlevels ? w->nlevels : 1));
@@ -93,7 +100,11 @@ static int impute_categorical(tf_set *s, tf_col *w, const rt_tf_step *st, ut_err
         free(cnt);
     }
     if (fill < 0) return 0;   /* nothing seen in training: stays missing */
-    for (int r = 0; r < s->n; r++)
+    int first = 0;
+    while (first < s->n && w->code[first] >= 0) first++;
+    if (first == s->n) return 0;
+    if (tf_col_own(w, s->n, e)) return -1;
+    for (int r = first; r < s->n; r++)
         if (w->code[r] < 0) w->code[r] = fill;
     return 0;
 }
@@ -108,7 +119,7 @@ int tf_impute(tf_set *s, const rt_tf_step *st, const char *sel, ut_err *e)
     for (int j = 0; j < s->ncols && rc == 0; j++) {
         if (!sel[j]) continue;
         if (s->c[j].is_cat) rc = impute_categorical(s, &s->c[j], st, e);
-        else impute_numeric(s, &s->c[j], st, scratch);
+        else rc = impute_numeric(s, &s->c[j], st, scratch, e);
     }
     free(scratch);
     return rc;

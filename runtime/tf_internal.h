@@ -5,20 +5,30 @@
  * The chain keeps its columns separately (column-major), so steps that
  * replace columns (onehot, bin, poly, pca, select_k, drop, keep) rebuild the
  * list of pointers without copying data.  Every statistic is computed on the
- * training rows s->train[0..ntrain) and applied to all s->n rows. */
+ * training rows s->train[0..ntrain) and applied to all s->n rows.
+ *
+ * Copy-on-write: a column's arrays may be shared with the table (a chain
+ * starts from the table's own arrays) or with the saved states of
+ * rt_tf_apply.  Reading is always fine; a transform that changes a column in
+ * place calls tf_col_own first, which copies the arrays only when someone
+ * else can see them.  New columns are built with plain malloc'd arrays. */
 #ifndef RT_TF_INTERNAL_H
 #define RT_TF_INTERNAL_H
 
 #include "transform.h"
 #include "../include/mileage.h"
 
+typedef struct tf_share tf_share;
+
 typedef struct {
-    char   *name;
+    char   *name;     /* always the column's own */
     int     is_cat;
     double *x;        /* numeric: n values, NAN = missing */
     int    *code;     /* categorical: n codes, -1 = missing */
     char  **levels;   /* categorical: nlevels names (code order) */
     int     nlevels;
+    tf_share *sh;     /* NULL: x/code/levels are the column's own; else they
+                         belong to sh (shared, read-only until tf_col_own) */
 } tf_col;
 
 typedef struct {
@@ -31,6 +41,8 @@ typedef struct {
 } tf_set;
 
 int     tf_oom(ut_err *e);
+/* Makes w's arrays its own (copied if shared) so they can be written. */
+int     tf_col_own(tf_col *w, int n, ut_err *e);
 void    tf_col_free(tf_col *w);
 void    tf_set_free(tf_set *s);
 /* Appends a zeroed column; NULL on OOM. */
@@ -74,13 +86,20 @@ int tf_keep(tf_set *s, const rt_tf_step *st, const char *sel, ut_err *e);
 
 /* ---- PCA, split so that one decomposition serves every k ----------------
  * Fit once on the training matrix, then project with the first k
- * components for any k <= ncomp: the projections with k are exactly the
- * first k columns of those with a larger k. */
+ * components for any k <= ncomp: the projections with k are exactly (bit
+ * for bit) the first k columns of those with a larger k, and a fit with
+ * kmax gives bit for bit the first kmax components of a fit with a larger
+ * kmax.  BLAS results depend on the shape of the call, so every product is
+ * made in pieces whose shape does not depend on k: TF_PCA_ROWS rows by
+ * TF_PCA_COMP components (comp is zero-padded to a multiple of it). */
+#define TF_PCA_ROWS 256
+#define TF_PCA_COMP 8
 typedef struct {
     int     p;          /* input columns */
     int     ncomp;      /* components kept: min(kmax, p, ntrain) */
     double *mean;       /* p training means */
-    double *comp;       /* ncomp x p, row j = component j (sklearn's components_) */
+    double *comp;       /* ncomp x p, row j = component j (sklearn's components_),
+                           then zero rows up to a multiple of TF_PCA_COMP */
     double *var;        /* ncomp explained variances (eigenvalue / (ntrain - 1)), descending */
 } tf_pca_model;
 

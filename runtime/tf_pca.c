@@ -14,6 +14,12 @@
  * (first one on ties) gets a positive score.  sklearn's randomized solver
  * (n > 500 and k < 0.8 min(n, p)) uses the same rule unless n < p.
  *
+ * pca(k = K) followed by keep(pc1..pck) (or drop(pc{k+1}..pcK)) gives
+ * bit for bit the design of pca(k = k): the decomposition is of the whole
+ * covariance whatever k, and every score is computed in pieces of a fixed
+ * shape (see tf_internal.h), so neither a component's sign nor its
+ * projection depends on how many others are computed beside it.
+ *
  * Departures from sklearn: k larger than the number of columns (or of
  * training rows) is clamped instead of refused; k = 0 keeps every
  * component (n_components=None); missing values count as the training mean
@@ -42,19 +48,40 @@ static void center(double *X, int n, int p, const double *mean)
     }
 }
 
+/* Z[i * ldz + j] = X[i, :] . comp[j, :] for i < n, j < k: one GEMM per
+ * TF_PCA_ROWS rows and TF_PCA_COMP components (comp zero-padded), so the
+ * shape of every BLAS call, hence every bit of a score, is the same for
+ * any k.  One call for all of X and all k would let the BLAS pick kernels
+ * and thread splits by shape, and scores would change in the last bits
+ * with k (seen with OpenBLAS on 30 and more columns). */
+static void scores(const double *X, int n, int p, const double *comp, int k, double *Z, int ldz)
+{
+    double buf[TF_PCA_ROWS * TF_PCA_COMP];
+    for (int r0 = 0; r0 < n; r0 += TF_PCA_ROWS) {
+        int nr = n - r0 < TF_PCA_ROWS ? n - r0 : TF_PCA_ROWS;
+        for (int c0 = 0; c0 < k; c0 += TF_PCA_COMP) {
+            int nc = k - c0 < TF_PCA_COMP ? k - c0 : TF_PCA_COMP;
+            la_gemm(0, 1, nr, TF_PCA_COMP, p, 1.0, X + (size_t)r0 * p, comp + (size_t)c0 * p, 0.0, buf);
+            for (int i = 0; i < nr; i++)
+                memcpy(Z + (size_t)(r0 + i) * ldz + c0, buf + (size_t)i * TF_PCA_COMP, sizeof(double) * (size_t)nc);
+        }
+    }
+}
+
 int tf_pca_fit(double *X, int ntrain, int p, int kmax, tf_pca_model *m, ut_err *e)
 {
     memset(m, 0, sizeof *m);
     int nc = p < ntrain ? p : ntrain;
     if (kmax > 0 && kmax < nc) nc = kmax;
+    int npad = (nc + TF_PCA_COMP - 1) / TF_PCA_COMP * TF_PCA_COMP;
     m->p = p;
     m->ncomp = nc;
     m->mean = calloc((size_t)p, sizeof(double));
-    m->comp = malloc(sizeof(double) * (size_t)nc * (size_t)p);
-    m->var = malloc(sizeof(double) * (size_t)nc);
+    m->comp = calloc((size_t)npad * (size_t)p + 1, sizeof(double));
+    m->var = malloc(sizeof(double) * (size_t)nc + 1);
     double *C = malloc(sizeof(double) * (size_t)p * (size_t)p);
     double *w = malloc(sizeof(double) * (size_t)p);
-    double *T = malloc(sizeof(double) * (size_t)ntrain * (size_t)nc);
+    double *T = malloc(sizeof(double) * (size_t)ntrain * (size_t)nc + 1);
     int *cnt = calloc((size_t)p, sizeof(int));
     int rc = 0;
     if (!m->mean || !m->comp || !m->var || !C || !w || !T || !cnt) { rc = tf_oom(e); goto out; }
@@ -76,7 +103,7 @@ int tf_pca_fit(double *X, int ntrain, int p, int kmax, tf_pca_model *m, ut_err *
     }
     /* svd_flip(u_based_decision=True): U = X V / s, so the sign of the
      * largest |U[:, j]| is that of the largest |training score| */
-    la_gemm(0, 1, ntrain, nc, p, 1.0, X, m->comp, 0.0, T);
+    scores(X, ntrain, p, m->comp, nc, T, nc);
     for (int j = 0; j < nc; j++) {
         int best = 0;
         double bv = -1;
@@ -99,7 +126,7 @@ out:
 void tf_pca_project(const tf_pca_model *m, double *X, int n, int k, double *Z)
 {
     center(X, n, m->p, m->mean);
-    la_gemm(0, 1, n, k, m->p, 1.0, X, m->comp, 0.0, Z);
+    scores(X, n, m->p, m->comp, k, Z, k);
 }
 
 /* Rows rows[0..nr) (all rows when rows is NULL) of the selected columns,

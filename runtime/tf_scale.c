@@ -30,9 +30,10 @@ static void train_moments(const tf_set *s, const double *x, int *m, double *mean
  * values (test rows only) become 0, like a constant column's. */
 int tf_standardize(tf_set *s, const rt_tf_step *st, const char *sel, ut_err *e)
 {
-    (void)st; (void)e;
+    (void)st;
     for (int j = 0; j < s->ncols; j++) {
         if (!sel[j]) continue;
+        if (tf_col_own(&s->c[j], s->n, e)) return -1;
         double *x = s->c[j].x, mean, var;
         int m;
         train_moments(s, x, &m, &mean, &var);
@@ -53,9 +54,10 @@ int tf_standardize(tf_set *s, const rt_tf_step *st, const char *sel, ut_err *e)
  * (x * scale + min_) so results agree to the last bit. */
 int tf_minmax(tf_set *s, const rt_tf_step *st, const char *sel, ut_err *e)
 {
-    (void)st; (void)e;
+    (void)st;
     for (int j = 0; j < s->ncols; j++) {
         if (!sel[j]) continue;
+        if (tf_col_own(&s->c[j], s->n, e)) return -1;
         double *x = s->c[j].x, lo = INFINITY, hi = -INFINITY;
         for (int i = 0; i < s->ntrain; i++) {
             double v = x[s->train[i]];
@@ -82,9 +84,10 @@ int tf_minmax(tf_set *s, const rt_tf_step *st, const char *sel, ut_err *e)
  * for x >= 0 only (NaN below -1); nothing is fitted. */
 int tf_log1p(tf_set *s, const rt_tf_step *st, const char *sel, ut_err *e)
 {
-    (void)st; (void)e;
+    (void)st;
     for (int j = 0; j < s->ncols; j++) {
         if (!sel[j]) continue;
+        if (tf_col_own(&s->c[j], s->n, e)) return -1;
         double *x = s->c[j].x;
         for (int r = 0; r < s->n; r++) x[r] = copysign(log1p(fabs(x[r])), x[r]);
     }

@@ -1,13 +1,22 @@
 /* transform.c — the preprocessing chain: the working column set, column
  * selection, dispatch to the transforms (tf_*.c) and the design matrix.
  * Every step is fitted on the training rows only and applied to every row
- * (scikit-learn's fit on train / transform on all).  The chain starts from a
- * copy of the feature columns in table order; steps that replace columns
- * put their output where the first replaced column was, so the order stays
- * readable and deterministic. */
+ * (scikit-learn's fit on train / transform on all).  The chain starts from
+ * the feature columns in table order (the table's arrays, copied only when
+ * a step changes them); steps that replace columns put their output where
+ * the first replaced column was, so the order stays readable and
+ * deterministic.
+ *
+ * A saved state (rt_tf_state) is a column list whose arrays all live in
+ * reference-counted tf_share blocks.  rt_tf_apply copies the list (names,
+ * and one count more per block), runs the steps on it with the in-place
+ * transforms copying on write, and wraps the columns it made into new
+ * blocks.  Nothing a step computes depends on how the columns are stored,
+ * so splitting a chain anywhere gives the same bits. */
 #include "tf_internal.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,23 +28,53 @@ const char *const rt_tf_names[RT_TF__COUNT] = {
 #undef X
 };
 
-/* need_num: the transform only takes numeric columns. */
+/* need_num: the transform only takes numeric columns.  fits: its result
+ * depends on the training rows (then a state it made is tied to them). */
 static const struct {
     int (*fn)(tf_set *, const rt_tf_step *, const char *, ut_err *);
-    int need_num;
+    int need_num, fits;
     rt_selector dflt;
 } ops[RT_TF__COUNT] = {
-    [RT_TF_IMPUTE]      = { tf_impute,      0, RT_SEL_ALL },
-    [RT_TF_ONEHOT]      = { tf_onehot,      0, RT_SEL_CATEGORICAL },
-    [RT_TF_STANDARDIZE] = { tf_standardize, 1, RT_SEL_NUMERIC },
-    [RT_TF_MINMAX]      = { tf_minmax,      1, RT_SEL_NUMERIC },
-    [RT_TF_BIN]         = { tf_bin,         1, RT_SEL_NUMERIC },
-    [RT_TF_LOG1P]       = { tf_log1p,       1, RT_SEL_NUMERIC },
-    [RT_TF_POLY]        = { tf_poly,        1, RT_SEL_NUMERIC },
-    [RT_TF_PCA]         = { tf_pca,         1, RT_SEL_NUMERIC },
-    [RT_TF_SELECT_K]    = { tf_select_k,    1, RT_SEL_NUMERIC },
-    [RT_TF_DROP]        = { tf_drop,        0, RT_SEL_NAMED },
-    [RT_TF_KEEP]        = { tf_keep,        0, RT_SEL_NAMED },
+    [RT_TF_IMPUTE]      = { tf_impute,      0, 1, RT_SEL_ALL },
+    [RT_TF_ONEHOT]      = { tf_onehot,      0, 1, RT_SEL_CATEGORICAL },
+    [RT_TF_STANDARDIZE] = { tf_standardize, 1, 1, RT_SEL_NUMERIC },
+    [RT_TF_MINMAX]      = { tf_minmax,      1, 1, RT_SEL_NUMERIC },
+    [RT_TF_BIN]         = { tf_bin,         1, 1, RT_SEL_NUMERIC },
+    [RT_TF_LOG1P]       = { tf_log1p,       1, 0, RT_SEL_NUMERIC },
+    [RT_TF_POLY]        = { tf_poly,        1, 0, RT_SEL_NUMERIC },
+    [RT_TF_PCA]         = { tf_pca,         1, 1, RT_SEL_NUMERIC },
+    [RT_TF_SELECT_K]    = { tf_select_k,    1, 1, RT_SEL_NUMERIC },
+    [RT_TF_DROP]        = { tf_drop,        0, 0, RT_SEL_NAMED },
+    [RT_TF_KEEP]        = { tf_keep,        0, 0, RT_SEL_NAMED },
+};
+
+/* Column arrays shared between states (and borrowed from the table). */
+struct tf_share {
+    atomic_long refs;
+    int     borrowed;   /* the arrays are the table's: never written or freed */
+    int     n;
+    size_t  bytes;      /* heap bytes of the arrays and this block */
+    double *x;
+    int    *code;
+    char  **levels;
+    int     nlevels;
+};
+
+/* The training rows a state's steps were fitted on, shared by the states
+ * derived from it. */
+typedef struct {
+    atomic_long refs;
+    int  n;
+    int *rows;
+} tf_rows;
+
+struct rt_tf_state {
+    const rt_table *t;
+    int      target_col;
+    int      n;
+    tf_col  *c;          /* every column has its arrays in a tf_share */
+    int      ncols;
+    tf_rows *fit;        /* NULL: no step learnt from data yet */
 };
 
 /* ---- the working set ---- */
@@ -91,14 +130,68 @@ void tf_sort_doubles(double *v, int n)
     free(a < b ? a : b);
 }
 
+static void free_levels(char **levels, int nlevels)
+{
+    for (int k = 0; levels && k < nlevels; k++) free(levels[k]);
+    free(levels);
+}
+
+static void share_release(tf_share *h)
+{
+    if (!h || atomic_fetch_sub(&h->refs, 1) != 1) return;
+    if (!h->borrowed) {
+        free(h->x);
+        free(h->code);
+        free_levels(h->levels, h->nlevels);
+    }
+    free(h);
+}
+
 void tf_col_free(tf_col *w)
 {
     free(w->name);
-    free(w->x);
-    free(w->code);
-    for (int k = 0; w->levels && k < w->nlevels; k++) free(w->levels[k]);
-    free(w->levels);
+    if (w->sh) {
+        share_release(w->sh);
+    } else {
+        free(w->x);
+        free(w->code);
+        free_levels(w->levels, w->nlevels);
+    }
     memset(w, 0, sizeof *w);
+}
+
+int tf_col_own(tf_col *w, int n, ut_err *e)
+{
+    tf_share *h = w->sh;
+    if (!h) return 0;
+    /* the last holder of a block it allocated takes the arrays as they are */
+    if (!h->borrowed && atomic_load(&h->refs) == 1) {
+        free(h);
+        w->sh = NULL;
+        return 0;
+    }
+    size_t m = (size_t)(n ? n : 1);
+    double *x = NULL;
+    int *code = NULL;
+    char **levels = NULL;
+    if (w->x && !(x = malloc(sizeof(double) * m))) goto oom;
+    if (w->code && !(code = malloc(sizeof(int) * m))) goto oom;
+    if (w->levels && !(levels = calloc((size_t)(w->nlevels ? w->nlevels : 1), sizeof(char *)))) goto oom;
+    for (int k = 0; levels && k < w->nlevels; k++)
+        if (!(levels[k] = ut_strdup(w->levels[k]))) goto oom;
+    if (x) memcpy(x, w->x, sizeof(double) * (size_t)n);
+    if (code) memcpy(code, w->code, sizeof(int) * (size_t)n);
+    share_release(h);
+    w->sh = NULL;
+    w->x = x;
+    w->code = code;
+    w->levels = levels;
+    return 0;
+oom:
+    free(x);
+    free(code);
+    free_levels(levels, w->nlevels);
+    return tf_oom(e);
 }
 
 void tf_set_free(tf_set *s)
@@ -251,7 +344,8 @@ int tf_select(const tf_set *s, const rt_tf_step *st, int need_num, char *sel, ut
 
 /* ---- the pipeline ---- */
 
-static int run_step(tf_set *s, const rt_tf_step *st, ut_err *e)
+/* *fitted |= the step learnt from the training rows. */
+static int run_step(tf_set *s, const rt_tf_step *st, int *fitted, ut_err *e)
 {
     if ((int)st->kind < 0 || st->kind >= RT_TF__COUNT)
         return ut_errf(e, MLG_ERROR, "unknown transformation %d", (int)st->kind);
@@ -261,42 +355,12 @@ static int run_step(tf_set *s, const rt_tf_step *st, ut_err *e)
     if (!sel) return tf_oom(e);
     int rc = tf_select(s, st, ops[st->kind].need_num, sel, e);
     /* nothing to work on: a no-op, so one chain fits datasets of any shape */
-    if (rc > 0) rc = ops[st->kind].fn(s, st, sel, e);
+    if (rc > 0) {
+        *fitted |= ops[st->kind].fits;
+        rc = ops[st->kind].fn(s, st, sel, e);
+    }
     free(sel);
     return rc < 0 ? -1 : 0;
-}
-
-static int run_steps(tf_set *s, const rt_tf_step *steps, int nsteps, ut_err *e)
-{
-    for (int i = 0; i < nsteps; i++)
-        if (run_step(s, &steps[i], e)) return -1;
-    /* Safety net: models need a complete numeric matrix. */
-    rt_tf_step onehot = { .kind = RT_TF_ONEHOT, .selector = RT_SEL_CATEGORICAL };
-    rt_tf_step mean = { .kind = RT_TF_IMPUTE, .strategy = RT_IMPUTE_MEAN, .selector = RT_SEL_NUMERIC };
-    if (run_step(s, &onehot, e)) return -1;
-    return run_step(s, &mean, e);
-}
-
-static int copy_column(const rt_column *src, int n, tf_col *w, ut_err *e)
-{
-    w->name = ut_strdup(src->name);
-    if (!w->name) return tf_oom(e);
-    if (src->type == RT_NUMERIC) {
-        w->x = malloc(sizeof(double) * (size_t)(n ? n : 1));
-        if (!w->x) return tf_oom(e);
-        memcpy(w->x, src->num, sizeof(double) * (size_t)n);
-        return 0;
-    }
-    w->is_cat = 1;
-    w->code = malloc(sizeof(int) * (size_t)(n ? n : 1));
-    w->levels = calloc((size_t)(src->nlevels ? src->nlevels : 1), sizeof(char *));
-    if (!w->code || !w->levels) return tf_oom(e);
-    memcpy(w->code, src->cat, sizeof(int) * (size_t)n);
-    for (int k = 0; k < src->nlevels; k++) {
-        if (!(w->levels[k] = ut_strdup(src->levels[k]))) return tf_oom(e);
-        w->nlevels = k + 1;
-    }
-    return 0;
 }
 
 static int to_design(tf_set *s, rt_design *out, ut_err *e)
@@ -322,27 +386,233 @@ static int to_design(tf_set *s, rt_design *out, ut_err *e)
     return 0;
 }
 
+/* ---- states ---- */
+
+static size_t levels_bytes(char *const *levels, int nlevels)
+{
+    size_t b = levels ? sizeof(char *) * (size_t)nlevels : 0;
+    for (int k = 0; levels && k < nlevels; k++) b += strlen(levels[k]) + 1;
+    return b;
+}
+
+/* Moves the arrays of every column that has its own into a new block, so
+ * the set can become a state whose columns later states share. */
+static int seal(tf_set *s, ut_err *e)
+{
+    for (int j = 0; j < s->ncols; j++) {
+        tf_col *w = &s->c[j];
+        if (w->sh) continue;
+        tf_share *h = malloc(sizeof *h);
+        if (!h) return tf_oom(e);
+        atomic_init(&h->refs, 1);
+        h->borrowed = 0;
+        h->n = s->n;
+        h->x = w->x;
+        h->code = w->code;
+        h->levels = w->levels;
+        h->nlevels = w->nlevels;
+        h->bytes = sizeof *h + (w->x ? sizeof(double) * (size_t)s->n : 0)
+                 + (w->code ? sizeof(int) * (size_t)s->n : 0) + levels_bytes(w->levels, w->nlevels);
+        w->sh = h;
+    }
+    return 0;
+}
+
+/* A working set over the state's columns (names copied, blocks shared). */
+static int state_to_set(const rt_tf_state *st, const int *train, int ntrain, tf_set *s, ut_err *e)
+{
+    memset(s, 0, sizeof *s);
+    s->n = st->n;
+    s->train = train;
+    s->ntrain = ntrain;
+    s->t = st->t;
+    s->target_col = st->target_col;
+    s->c = malloc(sizeof(tf_col) * (size_t)(st->ncols ? st->ncols : 1));
+    if (!s->c) return tf_oom(e);
+    s->cap = st->ncols;
+    for (int j = 0; j < st->ncols; j++) {
+        tf_col w = st->c[j];
+        if (!(w.name = ut_strdup(w.name))) { tf_set_free(s); return tf_oom(e); }
+        atomic_fetch_add(&w.sh->refs, 1);
+        s->c[s->ncols++] = w;
+    }
+    return 0;
+}
+
+static void rows_release(tf_rows *r)
+{
+    if (!r || atomic_fetch_sub(&r->refs, 1) != 1) return;
+    free(r->rows);
+    free(r);
+}
+
+static int check_rows(const rt_tf_state *st, const int *train, int ntrain, ut_err *e)
+{
+    if (ntrain < 1 || !train) return ut_errf(e, MLG_ERROR, "no training rows");
+    for (int i = 0; i < ntrain; i++)
+        if (train[i] < 0 || train[i] >= st->n)
+            return ut_errf(e, MLG_ERROR, "training row %d out of range", train[i]);
+    const tf_rows *f = st->fit;
+    if (f && (f->n != ntrain || (f->rows != train &&
+                                 memcmp(f->rows, train, sizeof(int) * (size_t)ntrain) != 0)))
+        return ut_errf(e, MLG_ERROR,
+                       "training rows differ from those the preprocessing state was fitted on");
+    return 0;
+}
+
+int rt_tf_begin(const rt_table *t, int target_col, rt_tf_state **out, ut_err *e)
+{
+    *out = NULL;
+    if (!t) return ut_errf(e, MLG_ERROR, "no table");
+    if (target_col >= t->ncols) target_col = -1;
+    rt_tf_state *st = calloc(1, sizeof *st);
+    if (!st) return tf_oom(e);
+    st->t = t;
+    st->target_col = target_col;
+    st->n = t->nrows;
+    st->c = calloc((size_t)(t->ncols ? t->ncols : 1), sizeof(tf_col));
+    if (!st->c) { free(st); return tf_oom(e); }
+    for (int j = 0; j < t->ncols; j++) {
+        if (j == target_col) continue;
+        const rt_column *src = &t->cols[j];
+        tf_col *w = &st->c[st->ncols];
+        tf_share *h = calloc(1, sizeof *h);
+        if (!h || !(w->name = ut_strdup(src->name))) {
+            free(h);
+            rt_tf_state_free(st);
+            return tf_oom(e);
+        }
+        atomic_init(&h->refs, 1);
+        h->borrowed = 1;
+        h->n = t->nrows;
+        h->bytes = sizeof *h;   /* the arrays are the table's */
+        if (src->type == RT_NUMERIC) {
+            h->x = src->num;
+        } else {
+            w->is_cat = 1;
+            h->code = src->cat;
+            h->levels = src->levels;
+            h->nlevels = src->nlevels;
+        }
+        w->x = h->x;
+        w->code = h->code;
+        w->levels = h->levels;
+        w->nlevels = h->nlevels;
+        w->sh = h;
+        st->ncols++;
+    }
+    *out = st;
+    return 0;
+}
+
+int rt_tf_apply(const rt_tf_state *in, const rt_tf_step *steps, int nsteps, const int *train,
+                int ntrain, rt_tf_state **out, ut_err *e)
+{
+    *out = NULL;
+    if (!in) return ut_errf(e, MLG_ERROR, "no preprocessing state");
+    if (nsteps > 0 && !steps) return ut_errf(e, MLG_ERROR, "steps missing");
+    if (check_rows(in, train, ntrain, e)) return -1;
+    tf_set s;
+    if (state_to_set(in, train, ntrain, &s, e)) return -1;
+    int fitted = 0, rc = 0;
+    for (int i = 0; i < nsteps && rc == 0; i++) rc = run_step(&s, &steps[i], &fitted, e);
+    if (rc == 0) rc = seal(&s, e);
+    rt_tf_state *st = NULL;
+    tf_rows *fit = NULL;
+    if (rc == 0 && !(st = calloc(1, sizeof *st))) rc = tf_oom(e);
+    if (rc == 0 && !in->fit && fitted) {
+        /* the first step that learnt from data ties this state to the fold */
+        fit = malloc(sizeof *fit);
+        int *rows = malloc(sizeof(int) * (size_t)ntrain);
+        if (!fit || !rows) {
+            free(fit);
+            free(rows);
+            fit = NULL;
+            rc = tf_oom(e);
+        } else {
+            memcpy(rows, train, sizeof(int) * (size_t)ntrain);
+            atomic_init(&fit->refs, 1);
+            fit->n = ntrain;
+            fit->rows = rows;
+        }
+    } else if (rc == 0 && in->fit) {
+        fit = in->fit;
+        atomic_fetch_add(&fit->refs, 1);
+    }
+    if (rc) {
+        free(st);
+        tf_set_free(&s);
+        return -1;
+    }
+    st->t = in->t;
+    st->target_col = in->target_col;
+    st->n = in->n;
+    st->c = s.c;
+    st->ncols = s.ncols;
+    st->fit = fit;
+    *out = st;
+    return 0;
+}
+
+int rt_tf_finish(const rt_tf_state *st, const int *train, int ntrain, rt_design *out, ut_err *e)
+{
+    memset(out, 0, sizeof *out);
+    if (!st) return ut_errf(e, MLG_ERROR, "no preprocessing state");
+    if (check_rows(st, train, ntrain, e)) return -1;
+    tf_set s;
+    if (state_to_set(st, train, ntrain, &s, e)) return -1;
+    /* Safety net: models need a complete numeric matrix. */
+    rt_tf_step onehot = { .kind = RT_TF_ONEHOT, .selector = RT_SEL_CATEGORICAL };
+    rt_tf_step mean = { .kind = RT_TF_IMPUTE, .strategy = RT_IMPUTE_MEAN, .selector = RT_SEL_NUMERIC };
+    int fitted = 0;
+    int rc = run_step(&s, &onehot, &fitted, e);
+    if (rc == 0) rc = run_step(&s, &mean, &fitted, e);
+    if (rc == 0) rc = to_design(&s, out, e);
+    tf_set_free(&s);
+    if (rc) rt_design_free(out);
+    return rc;
+}
+
+void rt_tf_state_free(rt_tf_state *st)
+{
+    if (!st) return;
+    for (int j = 0; j < st->ncols; j++) tf_col_free(&st->c[j]);
+    free(st->c);
+    rows_release(st->fit);
+    free(st);
+}
+
+static size_t state_bytes(const rt_tf_state *st, int unique)
+{
+    if (!st) return 0;
+    size_t b = sizeof *st + sizeof(tf_col) * (size_t)st->ncols;
+    for (int j = 0; j < st->ncols; j++) {
+        const tf_share *h = st->c[j].sh;
+        long refs = atomic_load(&h->refs);
+        b += strlen(st->c[j].name) + 1;
+        b += unique ? (refs == 1 ? h->bytes : 0) : h->bytes / (size_t)(refs > 0 ? refs : 1);
+    }
+    if (st->fit) {
+        size_t fb = sizeof *st->fit + sizeof(int) * (size_t)st->fit->n;
+        long refs = atomic_load(&st->fit->refs);
+        b += unique ? (refs == 1 ? fb : 0) : fb / (size_t)(refs > 0 ? refs : 1);
+    }
+    return b;
+}
+
+size_t rt_tf_state_bytes(const rt_tf_state *st) { return state_bytes(st, 0); }
+size_t rt_tf_state_bytes_unique(const rt_tf_state *st) { return state_bytes(st, 1); }
+
 int rt_pipeline_run(const rt_table *t, int target_col, const rt_tf_step *steps,
                     int nsteps, const int *train, int ntrain, rt_design *out, ut_err *e)
 {
     memset(out, 0, sizeof *out);
-    if (ntrain < 1) return ut_errf(e, MLG_ERROR, "no training rows");
-    for (int i = 0; i < ntrain; i++)
-        if (train[i] < 0 || train[i] >= t->nrows)
-            return ut_errf(e, MLG_ERROR, "training row %d out of range", train[i]);
-    if (target_col >= t->ncols) target_col = -1;
-    tf_set s = { .n = t->nrows, .train = train, .ntrain = ntrain, .t = t,
-                 .target_col = target_col };
-    int rc = 0;
-    for (int j = 0; j < t->ncols && rc == 0; j++) {
-        if (j == target_col) continue;
-        tf_col *w = tf_set_add(&s);
-        rc = w ? copy_column(&t->cols[j], t->nrows, w, e) : tf_oom(e);
-    }
-    if (rc == 0) rc = run_steps(&s, steps, nsteps, e);
-    if (rc == 0) rc = to_design(&s, out, e);
-    tf_set_free(&s);
-    if (rc) rt_design_free(out);
+    rt_tf_state *s0 = NULL, *s1 = NULL;
+    int rc = rt_tf_begin(t, target_col, &s0, e);
+    if (rc == 0) rc = rt_tf_apply(s0, steps, nsteps, train, ntrain, &s1, e);
+    if (rc == 0) rc = rt_tf_finish(s1, train, ntrain, out, e);
+    rt_tf_state_free(s1);
+    rt_tf_state_free(s0);
     return rc;
 }
 

@@ -72,4 +72,50 @@ int  rt_pipeline_run(const rt_table *t, int target_col, const rt_tf_step *steps,
                      int nsteps, const int *train, int ntrain, rt_design *out, ut_err *e);
 void rt_design_free(rt_design *d);
 
+/* ---- the chain in pieces, so pipelines can share a prefix ----------------
+ * rt_pipeline_run(t, y, steps, n, train, ...) is exactly
+ *     rt_tf_begin(t, y, &s0); rt_tf_apply(s0, steps, n, train, &s1);
+ *     rt_tf_finish(s1, train, out);
+ * and applying steps[0..k) then steps[k..n) from the saved state gives the
+ * same design, bit for bit, as applying steps[0..n) at once.
+ *
+ * Memory: a state references the table (which must outlive it) and holds
+ * its columns copy-on-write: columns no step has changed are the table's
+ * own arrays, and a state made by rt_tf_apply shares with its input every
+ * column the steps left alone (reference counts).  Each state is owned by
+ * its caller and freed with rt_tf_state_free, in any order: freeing a state
+ * never invalidates another.  States are immutable once made, so one state
+ * may feed several rt_tf_apply / rt_tf_finish calls, also from several
+ * threads (the counts are atomic).
+ *
+ * Folds: steps that learn from data (impute, onehot, standardize, minmax,
+ * bin, pca, select_k) fix the training rows of the state they produce;
+ * later rt_tf_apply / rt_tf_finish calls on it must pass the same rows, in
+ * the same order, or fail — a state from one fold cannot leak into
+ * another.  States made only of begin, log1p, poly, drop and keep carry no
+ * rows and can serve every fold. */
+typedef struct rt_tf_state rt_tf_state;   /* the working set of columns after some steps, for all rows of the table */
+
+/* The feature columns of t (all but target_col) in table order, no step
+ * applied; no data is copied.  *out: the caller's. */
+int  rt_tf_begin(const rt_table *t, int target_col, rt_tf_state **out, ut_err *e);
+/* Fits steps on the training rows train[0..ntrain) and applies them to all
+ * rows of `in`, giving a new state *out (the caller's; NULL on error).
+ * `in` is not changed and stays the caller's. */
+int  rt_tf_apply(const rt_tf_state *in, const rt_tf_step *steps, int nsteps, const int *train,
+                 int ntrain, rt_tf_state **out, ut_err *e);
+/* The safety net (remaining categorical columns → onehot, numeric NaN →
+ * training mean) and the dense design, as rt_pipeline_run produces it.  `s`
+ * is not changed; *out is the caller's (rt_design_free), zeroed on error. */
+int  rt_tf_finish(const rt_tf_state *s, const int *train, int ntrain, rt_design *out, ut_err *e);
+void rt_tf_state_free(rt_tf_state *s);   /* NULL-safe */
+/* Bytes of heap the state holds (column data, names, its own structures;
+ * not the table).  A block shared by m states counts 1/m in each, so the
+ * sum over the live states is what they hold together, whatever shares
+ * what. */
+size_t rt_tf_state_bytes(const rt_tf_state *s);
+/* Bytes that rt_tf_state_free(s) would release now: what s shares with no
+ * other live state. */
+size_t rt_tf_state_bytes_unique(const rt_tf_state *s);
+
 #endif
