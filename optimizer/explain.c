@@ -121,6 +121,17 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *a
         ut_buf_printf(&t, "per round: TRANSFORM %s", x->pipes[q].text);
         if (p->sharing) ut_buf_printf(&t, "  [shared by %d configuration%s]", users, users == 1 ? "" : "s");
         else ut_buf_printf(&t, "  [one per configuration, x%d]", users);
+        /* a prefix computed for an earlier pipeline is continued, not redone */
+        int best = 0, from = -1;
+        for (int r = 0; p->sharing && r < q; r++) {
+            int l = 0;
+            while (l < x->pipes[q].nsteps && l < x->pipes[r].nsteps &&
+                   !strcmp(x->pipes[q].steps[l].text, x->pipes[r].steps[l].text) &&
+                   x->pipes[q].steps[l].implicit == x->pipes[r].steps[l].implicit)
+                l++;
+            if (l > best) best = l, from = r;
+        }
+        if (from >= 0) ut_buf_printf(&t, "  [continues pipeline %d after %d shared step%s]", from + 1, best, best == 1 ? "" : "s");
         cost_text(&t, p->hide_costs, est_tf[q], actual ? &act_tf[q] : NULL);
         line(&b, 1, "%s", t.s);
     }

@@ -271,27 +271,119 @@ out:
 
 /* ---- the executor ---- */
 
-static int run_transform(const data_ctx *dc, const cmp_explore *x, const opt_node *nd, int ntrain, node_state *ns,
-                         ut_err *e)
+/* Pipelines that begin with the same steps share that prefix within a
+ * round (sharing rule 1 across pipelines): the preprocessing state after
+ * the shared steps is kept while pipelines still need it, and each
+ * pipeline continues from the longest kept prefix.  Continuing from a
+ * state is bit-identical to running the whole chain (transform.h). */
+typedef struct {
+    rt_tf_state *st;   /* kept state after steps 0..len-1 of some pipeline */
+    int pipe, len;
+    int users;         /* pipelines of this round still to continue from it */
+} prefix_entry;
+
+typedef struct {
+    int on;            /* sharing on */
+    prefix_entry *e;
+    int n;
+    unsigned char *pipe_done;  /* per pipeline: transformed in this round */
+} prefix_cache;
+
+static void cache_clear(prefix_cache *pc, int npipes)
+{
+    for (int i = 0; i < pc->n; i++) rt_tf_state_free(pc->e[i].st);
+    pc->n = 0;
+    if (pc->pipe_done) memset(pc->pipe_done, 0, (size_t)npipes);
+}
+
+/* Pipelines a and b agree on their first len steps. */
+static int same_prefix(const cmp_explore *x, int a, int b, int len)
+{
+    const cmp_pipeline *pa = &x->pipes[a], *pb = &x->pipes[b];
+    if (pa->nsteps < len || pb->nsteps < len) return 0;
+    for (int j = 0; j < len; j++)
+        if (strcmp(pa->steps[j].text, pb->steps[j].text) || pa->steps[j].implicit != pb->steps[j].implicit) return 0;
+    return 1;
+}
+
+static int run_transform(const data_ctx *dc, const cmp_explore *x, const opt_plan *p, const opt_node *nd,
+                         int ntrain, node_state *ns, prefix_cache *pc, ut_err *e)
 {
     const cmp_pipeline *pl = &x->pipes[nd->pipe];
     rt_tf_step steps[64];
-    int nsteps = pl->nsteps < 64 ? pl->nsteps : 64;
+    int nsteps = pl->nsteps < 64 ? pl->nsteps : 64, rc = 0;
     for (int k = 0; k < nsteps; k++) steps[k] = pl->steps[k].step;
     ut_err te;
     ut_err_clear(&te);
     ns->done = 1;
-    if (rt_pipeline_run(dc->t, dc->target, steps, nsteps, dc->train, ntrain, &ns->design, &te)) {
-        /* a pipeline that cannot run fails its configurations' runs with
-         * the reason, not the whole experiment */
-        if (te.code == MLG_NOMEM) {
-            *e = te;
-            return -1;
+    rt_tf_state *cur = NULL;
+    int from = 0;
+    if (pc->on) pc->pipe_done[nd->pipe] = 1;
+    if (pc->on) {
+        /* the longest kept prefix of this pipeline */
+        int best = -1;
+        for (int i = 0; i < pc->n; i++)
+            if (pc->e[i].len <= nsteps && (best < 0 || pc->e[i].len > pc->e[best].len) &&
+                same_prefix(x, pc->e[i].pipe, nd->pipe, pc->e[i].len))
+                best = i;
+        if (best >= 0) {
+            from = pc->e[best].len;
+            cur = pc->e[best].st;
+            pc->e[best].users--;
         }
-        ns->error = ut_strdup(te.msg);
-        return 0;
     }
+    rt_tf_state *owned = NULL;  /* a state of ours not (yet) in the cache */
+    if (!cur) {
+        if (rt_tf_begin(dc->t, dc->target, &owned, &te)) goto fail;
+        cur = owned;
+    }
+    for (int j = from; j < nsteps; j++) {
+        /* keep the state after step j when a later pipeline of this round
+         * starts with the same j + 1 steps */
+        int later = 0;
+        for (int q = 0; pc->on && q < x->npipes; q++)
+            later += q != nd->pipe && !pc->pipe_done[q] && same_prefix(x, q, nd->pipe, j + 1);
+        rt_tf_state *next = NULL;
+        if (rt_tf_apply(cur, &steps[j], 1, dc->train, ntrain, &next, &te)) {
+            rt_tf_state_free(owned);
+            goto fail;
+        }
+        rt_tf_state_free(owned);
+        owned = next;
+        cur = next;
+        if (later) {
+            prefix_entry *ne = realloc(pc->e, (size_t)(pc->n + 1) * sizeof *ne);
+            if (!ne) {
+                rt_tf_state_free(owned);
+                return ut_errf(e, MLG_NOMEM, "out of memory");
+            }
+            pc->e = ne;
+            pc->e[pc->n++] = (prefix_entry){owned, nd->pipe, j + 1, later};
+            owned = NULL;  /* the cache owns it now */
+        }
+    }
+    rc = rt_tf_finish(cur, dc->train, ntrain, &ns->design, &te);
+    rt_tf_state_free(owned);
+    /* drop prefixes no later pipeline needs */
+    for (int i = 0; i < pc->n;)
+        if (pc->e[i].users <= 0) {
+            rt_tf_state_free(pc->e[i].st);
+            pc->e[i] = pc->e[--pc->n];
+        } else {
+            i++;
+        }
+    (void)p;
+    if (rc) goto fail;
     ns->has_design = 1;
+    return 0;
+fail:
+    /* a pipeline that cannot run fails its configurations' runs with the
+     * reason, not the whole experiment */
+    if (te.code == MLG_NOMEM) {
+        *e = te;
+        return -1;
+    }
+    ns->error = ut_strdup(te.msg);
     return 0;
 }
 
@@ -358,7 +450,7 @@ static void *fit_worker(void *arg)
  * alive when sharing is off.  BLAS gets one thread while several fits run,
  * so the two never oversubscribe the cores. */
 static int run_fit_window(rt_ctx *c, const data_ctx *dc, const cmp_explore *x, const opt_plan *p, node_state *ns,
-                          int first, int ntrain, int ntest, double *actual, ut_err *e)
+                          int first, int ntrain, int ntest, prefix_cache *pc, double *actual, ut_err *e)
 {
     int nthreads = c->threads < 1 ? 1 : c->threads;
     int want = nthreads == 1 ? 1 : nthreads * 4;
@@ -370,7 +462,7 @@ static int run_fit_window(rt_ctx *c, const data_ctx *dc, const cmp_explore *x, c
     for (int k = 0; k < nw; k++) {
         int t = p->nodes[jobs[k].node].input;
         double t0 = ut_now();
-        if (!ns[t].done && run_transform(dc, x, &p->nodes[t], ntrain, &ns[t], e)) return -1;
+        if (!ns[t].done && run_transform(dc, x, p, &p->nodes[t], ntrain, &ns[t], pc, e)) return -1;
         if (actual) actual[t] += ut_now() - t0;
     }
     fit_queue q = {dc, x, p, ns, ntrain, ntest, jobs, nw, 0, PTHREAD_MUTEX_INITIALIZER};
@@ -417,6 +509,7 @@ int rt_exec_explore(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, const char 
     tally tl = {0};
     char *lt = NULL, *pt = NULL;
     int nr = p->nrounds, ncfg = x->nconfigs, in_tx = 0;
+    prefix_cache pcache = {p->sharing, NULL, 0, calloc((size_t)x->npipes + 1, 1)};
     int done = 0, failed = 0, planned = nr * ncfg;
     double best = NAN, t0 = ut_now();
 
@@ -459,7 +552,8 @@ int rt_exec_explore(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, const char 
     tl.all = malloc((size_t)planned * RT_MET__COUNT * sizeof *tl.all + 1);
     tl.fit_s = calloc((size_t)planned + 1, sizeof *tl.fit_s);
     tl.pred_s = calloc((size_t)planned + 1, sizeof *tl.pred_s);
-    if (!dc.train || !dc.test || !ns || !cfg_ids || !tl.score || !tl.all || !tl.fit_s || !tl.pred_s) {
+    if (!dc.train || !dc.test || !ns || !cfg_ids || !tl.score || !tl.all || !tl.fit_s || !tl.pred_s ||
+        !pcache.pipe_done) {
         ut_errf(e, MLG_NOMEM, "out of memory");
         goto out;
     }
@@ -501,19 +595,20 @@ int rt_exec_explore(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, const char 
             if (cat_begin(c->cat, e)) goto out;
             in_tx = 1;
             cur_round = nd->round;
+            cache_clear(&pcache, x->npipes);  /* prefixes are fitted on one round's rows */
             rt_protocol_rows(&dc.proto, dc.fold, dc.n, cur_round, dc.train, &ntrain, dc.test, &ntest);
         }
         switch (nd->op) {
         case OPT_TRANSFORM: {
             double t0 = ut_now();
-            if (!ns[i].done && run_transform(&dc, x, nd, ntrain, &ns[i], e)) goto out;
+            if (!ns[i].done && run_transform(&dc, x, p, nd, ntrain, &ns[i], &pcache, e)) goto out;
             if (actual) actual[i] += ut_now() - t0;
             break;
         }
         case OPT_FIT:
             /* this FIT and the next ones of the round run together, one
              * per thread; later iterations find them done */
-            if (!ns[i].done && run_fit_window(c, &dc, x, p, ns, i, ntrain, ntest, actual, e)) goto out;
+            if (!ns[i].done && run_fit_window(c, &dc, x, p, ns, i, ntrain, ntest, &pcache, actual, e)) goto out;
             break;
         case OPT_EVALUATE: {
             node_state *fit = &ns[nd->input];
@@ -580,6 +675,9 @@ out:
         }
         *e = keep;
     }
+    cache_clear(&pcache, 0);
+    free(pcache.e);
+    free(pcache.pipe_done);
     if (ns) free_state(ns, p->n);
     free(cfg_ids);
     free(tl.score);
