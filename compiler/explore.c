@@ -49,7 +49,26 @@ typedef struct {
     int given;             /* written by the user */
 } pspace;
 
-static int check_value(const rt_param_spec *sp, const cmp_value *v, ut_err *e)
+/* Choices that exist but do not fit the task's kind: caught here, with a
+ * caret, rather than as a failed run per fold. */
+static int kind_conflict(const rt_param_spec *sp, const char *v, rt_kind kind, ut_err *e, const cmp_value *at)
+{
+    int cls = kind == RT_CLASSIFICATION;
+    if (sp->family == RT_FAM_BASELINE && cls && (!strcmp(v, "mean") || !strcmp(v, "median")))
+        return ut_errf_at(e, MLG_ERROR, at->off, at->len,
+                          "baseline(strategy = %s) is for regression; a classification task takes most_frequent", v);
+    if ((sp->family == RT_FAM_TREE || sp->family == RT_FAM_FOREST) && !strcmp(sp->name, "criterion")) {
+        if (!cls && (!strcmp(v, "gini") || !strcmp(v, "entropy")))
+            return ut_errf_at(e, MLG_ERROR, at->off, at->len,
+                              "criterion %s is for classification; a regression task takes mse", v);
+        if (cls && !strcmp(v, "mse"))
+            return ut_errf_at(e, MLG_ERROR, at->off, at->len,
+                              "criterion mse is for regression; a classification task takes gini or entropy");
+    }
+    return 0;
+}
+
+static int check_value(const rt_param_spec *sp, const cmp_value *v, rt_kind kind, ut_err *e)
 {
     if (sp->kind == RT_PARAM_STR) {
         if (!v->str)
@@ -61,7 +80,7 @@ static int check_value(const rt_param_spec *sp, const cmp_value *v, ut_err *e)
         while (c && *c) {
             const char *bar = strchr(c, '|');
             size_t cl = bar ? (size_t)(bar - c) : strlen(c);
-            if (cl == l && !strncmp(c, v->str, l)) return 0;
+            if (cl == l && !strncmp(c, v->str, l)) return kind_conflict(sp, v->str, kind, e, v);
             c = bar ? bar + 1 : NULL;
         }
         return ut_errf_at(e, MLG_ERROR, v->off, v->len, "'%s' is not a value of '%s'; expected one of %s",
@@ -192,7 +211,7 @@ static int compile_family(cmp_explore *x, int *cap, const ast *f, rt_kind kind, 
         }
         ps[k].given = 1;
         rc = cmp_expand(p->a, &ps[k].vals, e);
-        for (int i = 0; !rc && i < ps[k].vals.n; i++) rc = check_value(&specs[k], &ps[k].vals.v[i], e);
+        for (int i = 0; !rc && i < ps[k].vals.n; i++) rc = check_value(&specs[k], &ps[k].vals.v[i], kind, e);
     }
     long long total = 1;
     for (int i = 0; !rc && i < np; i++) {

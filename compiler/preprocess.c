@@ -283,7 +283,42 @@ static int compile_item(const ast *t, step_alts *sa, ut_err *e)
 
 /* ---- implicit steps ---- */
 
-typedef struct { int has_cat, num_missing; } data_state;
+/* What the data still needs after the written steps: categorical columns
+ * to encode, and the numeric columns that have missing values (by name,
+ * so impute ON (a, b) and drop/keep are followed exactly). */
+#define MAX_MISSING 256
+typedef struct {
+    int has_cat;
+    int num_missing;                 /* more than MAX_MISSING: "some", by count */
+    char missing[MAX_MISSING][64];   /* names of numeric columns with missing values */
+    int nmissing;
+} data_state;
+
+static int named(const rt_tf_step *st, const char *name)
+{
+    for (int i = 0; i < st->ncolumns; i++)
+        if (!ut_strcasecmp(st->columns[i], name)) return 1;
+    return 0;
+}
+
+/* Removes from ds the missing columns a step takes care of. */
+static void step_covers(data_state *ds, const rt_tf_step *st)
+{
+    int all = st->selector == RT_SEL_DEFAULT || st->selector == RT_SEL_ALL || st->selector == RT_SEL_NUMERIC;
+    if (st->kind == RT_TF_IMPUTE && all) {
+        ds->nmissing = ds->num_missing = 0;
+        return;
+    }
+    if (ds->num_missing > ds->nmissing) return;  /* names not all known: stay safe */
+    for (int i = 0; i < ds->nmissing;) {
+        int gone = (st->kind == RT_TF_IMPUTE && st->selector == RT_SEL_NAMED && named(st, ds->missing[i])) ||
+                   (st->kind == RT_TF_DROP && named(st, ds->missing[i])) ||
+                   (st->kind == RT_TF_KEEP && !named(st, ds->missing[i]));
+        if (gone) memcpy(ds->missing[i], ds->missing[--ds->nmissing], sizeof ds->missing[i]);
+        else i++;
+    }
+    ds->num_missing = ds->nmissing;
+}
 
 static int data_state_of(const cmp_explore *x, cat_db *cat, const char *skip_col, data_state *ds, ut_err *e)
 {
@@ -302,8 +337,13 @@ static int data_state_of(const cmp_explore *x, cat_db *cat, const char *skip_col
         if (!ut_strcasecmp(v[ci].s, x->task.target) || (skip_col && !ut_strcasecmp(v[ci].s, skip_col))) continue;
         int is_cat = v[ti].type == UT_TEXT && !strcmp(v[ti].s, "categorical");
         int miss = v[mi].type == UT_INT && v[mi].i > 0;
-        if (is_cat) ds->has_cat = 1;
-        else ds->num_missing |= miss;
+        if (is_cat) {
+            ds->has_cat = 1;
+        } else if (miss) {
+            if (ds->nmissing < MAX_MISSING && strlen(v[ci].s) < sizeof ds->missing[0])
+                strcpy(ds->missing[ds->nmissing++], v[ci].s);
+            ds->num_missing++;
+        }
     }
     ut_result_free(cols);
     return 0;
@@ -326,9 +366,7 @@ static int finish_pipeline(cmp_pipeline *p, const data_state *ds0, ut_err *e)
     data_state ds = *ds0;
     for (int i = 0; i < p->nsteps; i++) {
         const rt_tf_step *st = &p->steps[i].step;
-        if (st->kind == RT_TF_IMPUTE && (st->selector == RT_SEL_DEFAULT || st->selector == RT_SEL_ALL ||
-                                         st->selector == RT_SEL_NUMERIC))
-            ds.num_missing = 0;
+        step_covers(&ds, st);
         if (st->kind == RT_TF_ONEHOT && (st->selector == RT_SEL_DEFAULT || st->selector == RT_SEL_ALL ||
                                          st->selector == RT_SEL_CATEGORICAL))
             ds.has_cat = 0;

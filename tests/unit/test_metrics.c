@@ -86,11 +86,12 @@ static void test_binary(void)
     double zp[3] = { 0, 0, 0 };
     check_close("bin f1 no positives", rt_metric_score(RT_MET_F1, 3, z, NULL, zp, NULL, 2), 0.0);
 
-    /* log_loss(bt, P, eps=1e-15): rows with exact 0/1 exercise the clipping */
+    /* log_loss(bt, P) (sklearn 1.2.1, eps='auto' = float64 eps): rows with
+     * exact 0/1 exercise the clipping */
     double P[16] = { 0.9, 0.1, 0.2, 0.8, 0.6, 0.4, 1.0, 0.0,
                      0.3, 0.7, 0.0, 1.0, 0.45, 0.55, 0.7, 0.3 };
     check_close("bin logloss", rt_metric_score(RT_MET_LOGLOSS, 8, bt, NULL, bp, P, 2),
-                0.34458154786767869);
+                0.3445815478676785);
     check_nan("logloss without proba", rt_metric_score(RT_MET_LOGLOSS, 8, bt, NULL, bp, NULL, 2));
 }
 
@@ -99,18 +100,18 @@ static void test_logloss_3(void)
     int y3[5] = { 0, 1, 2, 0, 1 };
     double P3[15] = { 0.7, 0.2, 0.1, 0.1, 0.6, 0.3, 0.2, 0.2, 0.6, 0.0, 0.5, 0.5,
                       0.25, 0.25, 0.5 };
-    /* log_loss(y3, P3, eps=1e-15, labels=[0,1,2]); row 3 gives the truth p=0 */
+    /* log_loss(y3, P3, labels=[0,1,2]) (eps='auto'); row 3 gives the truth p=0 */
     check_close("3-class logloss", rt_metric_score(RT_MET_LOGLOSS, 5, y3, NULL, NULL, P3, 3),
-                7.4606793895002568);
+                7.76165478834155);
     /* Rows 1 and 2 scaled by 2 and 0.5 (not summing to 1): sklearn clips to
-     * [1e-15, 1-1e-15] first and renormalizes after, so 1.2 -> 1-1e-15.
-     * log_loss(y3, P3 * [[1],[2],[0.5],[1],[1]], eps=1e-15, labels=[0,1,2]) */
+     * [eps, 1-eps] first and renormalizes after.
+     * log_loss(y3, P3 * [[1],[2],[0.5],[1],[1]], labels=[0,1,2]) */
     double s[5] = { 1, 2, 0.5, 1, 1 };
     for (int i = 0; i < 5; i++)
         for (int k = 0; k < 3; k++)
             P3[i * 3 + k] *= s[i];
     check_close("3-class logloss unnormalized",
-                rt_metric_score(RT_MET_LOGLOSS, 5, y3, NULL, NULL, P3, 3), 7.4760715977274828);
+                rt_metric_score(RT_MET_LOGLOSS, 5, y3, NULL, NULL, P3, 3), 7.777046996568776);
 }
 
 static void test_regression(void)
