@@ -190,6 +190,18 @@ static double mean_of(const tally *tl, int i, int nrounds, int m)
     return s / nrounds;
 }
 
+/* Sample standard deviation over rounds (NAN for one round). */
+static double std_of(const tally *tl, int i, int nrounds, int m)
+{
+    if (nrounds < 2) return NAN;
+    double mu = mean_of(tl, i, nrounds, m), v = 0;
+    for (int k = 0; k < nrounds; k++) {
+        double d = tl->all[((size_t)i * nrounds + k) * RT_MET__COUNT + m] - mu;
+        v += d * d;
+    }
+    return sqrt(v / (nrounds - 1));
+}
+
 static int build_result(rt_ctx *c, const cmp_explore *x, const tally *tl, int nrounds,
                         const long long *cfg_ids, ut_result **out, ut_err *e)
 {
@@ -198,8 +210,8 @@ static int build_result(rt_ctx *c, const cmp_explore *x, const tally *tl, int nr
     int *order = calloc((size_t)nc + 1, sizeof *order);
     /* rank, config, family, params, ranking metric, its std, the other
      * requested metrics, then times */
-    char names[CMP_MAX_METRICS + 8][72];
-    const char *cols[CMP_MAX_METRICS + 8];
+    char names[2 * CMP_MAX_METRICS + 8][72];
+    const char *cols[2 * CMP_MAX_METRICS + 8];
     int ncols = 0;
     const char *fixed[] = {"rank", "config", "family", "params"};
     for (int i = 0; i < 4; i++) cols[ncols++] = fixed[i];
@@ -212,6 +224,8 @@ static int build_result(rt_ctx *c, const cmp_explore *x, const tally *tl, int nr
     cols[ncols] = names[ncols], ncols++;
     for (int m = 1; m < x->nmetrics; m++) {
         snprintf(names[ncols], sizeof names[0], "%s", rt_metrics[x->metrics[m]].name);
+        cols[ncols] = names[ncols], ncols++;
+        snprintf(names[ncols], sizeof names[0], "%s_std", rt_metrics[x->metrics[m]].name);
         cols[ncols] = names[ncols], ncols++;
     }
     int tcol = ncols;
@@ -249,8 +263,10 @@ static int build_result(rt_ctx *c, const cmp_explore *x, const tally *tl, int nr
         if (pcol >= 0) ut_result_set_text(r, row, pcol, x->pipes[x->configs[i].pipe].text);
         ut_result_set_float(r, row, m0, mean[i]);
         ut_result_set_float(r, row, m0 + 1, sd[i]);
-        for (int m = 1; m < x->nmetrics; m++)
-            ut_result_set_float(r, row, m0 + 1 + m, mean_of(tl, i, nrounds, x->metrics[m]));
+        for (int m = 1; m < x->nmetrics; m++) {
+            ut_result_set_float(r, row, m0 + 2 * m, mean_of(tl, i, nrounds, x->metrics[m]));
+            ut_result_set_float(r, row, m0 + 2 * m + 1, std_of(tl, i, nrounds, x->metrics[m]));
+        }
         if (c->show_times) {
             double f = 0, p = 0;
             for (int j = 0; j < nrounds; j++) f += tl->fit_s[(size_t)i * nrounds + j], p += tl->pred_s[(size_t)i * nrounds + j];
