@@ -202,6 +202,64 @@ static int explain_simple(const cmp_stmt *cs, ut_result **out, ut_err *e)
     return 0;
 }
 
+/* RESUME EXPERIMENT n: compile its stored statement again and run only
+ * the runs it does not have. */
+static int resume_experiment(mlg_stmt *s)
+{
+    mlg_db *db = s->db;
+    ut_err *e = &db->err;
+    const ast *num = s->cs->src->a;
+    long long id;
+    if (cmp_int(num, 1, 9007199254740992LL, &id, e)) return -1;
+    char q[128];
+    snprintf(q, sizeof q, "SELECT statement, status FROM experiments WHERE id = %lld", id);
+    ut_result *r = NULL;
+    if (cat_select(db->cat, q, &r, e)) return -1;
+    int rc = -1;
+    ast *tree = NULL;
+    cmp_stmt *cs = NULL;
+    opt_plan *plan = NULL;
+    double *hist = NULL;
+    if (r->nrows == 0) {
+        ut_errf_at(e, MLG_NAME, num->off, num->len, "no experiment with id %lld", id);
+        goto done;
+    }
+    const char *text = r->cells[0].s, *status = r->cells[1].s;
+    if (status && !strcmp(status, "finished")) {
+        ut_buf b;
+        ut_buf_init(&b);
+        ut_buf_printf(&b, "experiment %lld is finished; nothing to resume", id);
+        s->message = ut_buf_take(&b);
+        rc = 0;
+        goto done;
+    }
+    if (status && !strcmp(status, "running")) {
+        ut_errf_at(e, MLG_ERROR, num->off, num->len, "experiment %lld is still running in another process", id);
+        goto done;
+    }
+    ut_err pe;
+    ut_err_clear(&pe);
+    if (!text || gr_parse(text, (int)strlen(text), 0, &tree, &pe) || cmp_compile(tree, db->cat, &cs, &pe) ||
+        cs->kind != AST_EXPLORE) {
+        ut_errf_at(e, pe.code == MLG_NOMEM ? MLG_NOMEM : MLG_ERROR, num->off, num->len,
+                   "experiment %lld cannot be resumed: its statement no longer compiles: %s", id,
+                   pe.msg[0] ? pe.msg : "not an EXPLORE");
+        goto done;
+    }
+    opt_stats st;
+    if (rt_plan_stats(&db->ctx, cs->explore, &st, &hist, e) ||
+        opt_physical(cs->explore, &st, db->ctx.sharing, &plan, e))
+        goto done;
+    rc = rt_exec_explore_resume(&db->ctx, cs, plan, text, id, &s->result, &s->message, NULL, e);
+done:
+    opt_plan_free(plan);
+    free(hist);
+    cmp_stmt_free(cs);
+    ast_free(tree);
+    ut_result_free(r);
+    return rc;
+}
+
 static int execute(mlg_stmt *s)
 {
     mlg_db *db = s->db;
@@ -253,6 +311,7 @@ static int execute(mlg_stmt *s)
     case AST_DESCRIBE: rc = rt_exec_describe(c, cs, &s->result, e); break;
     case AST_SELECT: rc = rt_exec_select(c, cs, &s->result, e); break;
     case AST_SET: rc = apply_set(db, &cs->set, &s->message); break;
+    case AST_RESUME: rc = resume_experiment(s); break;
     default: rc = ut_errf(e, MLG_ERROR, "statement not supported");
     }
     return rc ? fail(db, e) : MLG_OK;

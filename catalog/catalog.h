@@ -73,6 +73,11 @@ int  cat_experiment_begin(cat_db *db, long long task_id, const char *statement,
 /* status: "finished" | "failed" | "interrupted"; error may be NULL. */
 int  cat_experiment_finish(cat_db *db, long long id, const char *status,
                            const char *error, ut_err *e);
+/* Sets an unfinished experiment running again (by this process). */
+int  cat_experiment_resume(cat_db *db, long long id, ut_err *e);
+/* Marks 'running' experiments whose process is gone as interrupted
+ * (called on open). */
+int  cat_mark_orphans(cat_db *db, ut_err *e);
 /* Interns (family, canonical params JSON); hash = SHA-256 of both. */
 int  cat_config_intern(cat_db *db, const char *family, const char *params_json,
                        long long *id, ut_err *e);

@@ -194,7 +194,7 @@ int cat_open(const char *path, cat_db **out, ut_err *e)
 
     probe p;
     if (read_probe(db, &p, e) || check_probe(db, &p, e) || set_pragmas(db, e) ||
-        (p.version < CAT_SCHEMA_VERSION && ensure_schema(db, e))) {
+        (p.version < CAT_SCHEMA_VERSION && ensure_schema(db, e)) || cat_mark_orphans(db, e)) {
         cat_close(db);
         return -1;
     }

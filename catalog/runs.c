@@ -1,6 +1,10 @@
 /* runs.c — what EXPLORE writes: an experiment row when it starts, the
  * interned configurations it tries, one run per (config, fold), and the
  * experiment's final status. */
+#include <errno.h>
+#include <signal.h>
+#include <sys/types.h>
+#include <unistd.h>
 #include <math.h>
 #include <string.h>
 
@@ -21,8 +25,8 @@ static int experiment_insert(cat_db *db, long long task_id, const char *statemen
 
     if (cat_prepare(db,
                     "INSERT INTO mlg_experiments(task_id, statement, spec_json, logical_plan,"
-                    " physical_plan, planned_runs, status)"
-                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running')",
+                    " physical_plan, planned_runs, status, pid)"
+                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running', ?7)",
                     &st, e))
         return -1;
     sqlite3_bind_int64(st, 1, task_id);
@@ -31,6 +35,7 @@ static int experiment_insert(cat_db *db, long long task_id, const char *statemen
     cat_bind_text(st, 4, logical_plan);
     cat_bind_text(st, 5, physical_plan);
     sqlite3_bind_int(st, 6, planned_runs);
+    sqlite3_bind_int64(st, 7, (long long)getpid());
     rc = 0;
     if (sqlite3_step(st) != SQLITE_DONE) rc = cat_sqlerr(db, e, MLG_CATALOG, "cannot store experiment");
     sqlite3_finalize(st);
@@ -56,7 +61,7 @@ static int experiment_update(cat_db *db, long long id, const char *status, const
 {
     sqlite3_stmt *st;
     if (cat_prepare(db,
-                    "UPDATE mlg_experiments SET status = ?2, error = ?3, finished_at = " CAT_NOW
+                    "UPDATE mlg_experiments SET status = ?2, error = ?3, pid = NULL, finished_at = " CAT_NOW
                     " WHERE id = ?1",
                     &st, e))
         return -1;
@@ -79,6 +84,43 @@ int cat_experiment_finish(cat_db *db, long long id, const char *status, const ch
     cat_w w;
     if (cat_w_begin(db, &w, e)) return -1;
     return cat_w_end(db, &w, experiment_update(db, id, status, error, e), e);
+}
+
+int cat_experiment_resume(cat_db *db, long long id, ut_err *e)
+{
+    cat_w w;
+    if (cat_w_begin(db, &w, e)) return -1;
+    sqlite3_stmt *st;
+    int rc = cat_prepare(db, "UPDATE mlg_experiments SET status = 'running', error = NULL, finished_at = NULL,"
+                             " pid = ?2 WHERE id = ?1", &st, e);
+    if (!rc) {
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int64(st, 2, (long long)getpid());
+        if (sqlite3_step(st) != SQLITE_DONE) rc = cat_sqlerr(db, e, MLG_CATALOG, "cannot resume experiment");
+        else if (sqlite3_changes(db->h) == 0) rc = ut_errf(e, MLG_NAME, "no experiment with id %lld", id);
+        sqlite3_finalize(st);
+    }
+    return cat_w_end(db, &w, rc, e);
+}
+
+/* Experiments left 'running' by a process that no longer exists (killed,
+ * crashed, power cut) are marked interrupted, so RESUME can finish them. */
+int cat_mark_orphans(cat_db *db, ut_err *e)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(db, "SELECT id, pid FROM mlg_experiments WHERE status = 'running'", &st, e)) return -1;
+    long long ids[256];
+    int n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW && n < 256) {
+        long long pid = sqlite3_column_type(st, 1) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 1);
+        if (pid <= 0 || (kill((pid_t)pid, 0) != 0 && errno == ESRCH)) ids[n++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    for (int i = 0; i < n; i++)
+        if (cat_experiment_finish(db, ids[i], "interrupted",
+                                  "the process running it stopped before the end (killed or crashed)", e))
+            return -1;
+    return 0;
 }
 
 /* The "\0" separator keeps ("ab","c") and ("a","bc") apart. */

@@ -79,7 +79,8 @@ static const char *const schema_v1[] = {
     "                CHECK (status IN ('running','finished','failed','interrupted')),"
     "  error         TEXT,"
     "  started_at    TEXT NOT NULL DEFAULT (" CAT_NOW "),"
-    "  finished_at   TEXT);",
+    "  finished_at   TEXT,"
+    "  pid           INTEGER);",   /* the process running it, NULL when done */
     "CREATE INDEX mlg_experiments_task ON mlg_experiments(task_id);",
 
     "CREATE TABLE mlg_configs("

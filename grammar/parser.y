@@ -68,12 +68,13 @@ static void gr_yyerror(GR_YYLTYPE *l, void *scanner, gr_pstate *ps, const char *
 %token SEED "SEED" SET "SET" SHOW "SHOW" STEP "STEP" TASK "TASK"
 %token TASKS "TASKS" TOP "TOP" USING "USING" WITH "WITH"
 %token REPEATED "REPEATED" FOLDS "FOLDS" TIME "TIME" SPLIT "SPLIT" ANALYZE "ANALYZE"
+%token RESUME "RESUME" EXPERIMENT "EXPERIMENT"
 
 %type <node> stmt plain_stmt create_dataset opt_with options option drop show
 %type <node> describe create_task task_clauses task_clause explore families
 %type <node> family params param spec values value explore_clauses
 %type <node> explore_clause transforms transform targs targ set select name number
-%type <node> names opt_on
+%type <node> names opt_on resume
 %type <str>  word
 
 %destructor { free($$); } <str>
@@ -98,7 +99,12 @@ stmt
     ;
 
 plain_stmt
-    : create_dataset | drop | show | describe | create_task | explore | set | select
+    : create_dataset | drop | show | describe | create_task | explore | set | select | resume
+    ;
+
+resume
+    : RESUME EXPERIMENT number
+                              { OOM($$ = mk(AST_RESUME, @$)); $$->a = $3; }
     ;
 
 create_dataset
@@ -306,6 +312,7 @@ word
     | REPEATED { $$ = strdup("repeated"); } | FOLDS { $$ = strdup("folds"); }
     | TIME { $$ = strdup("time"); } | SPLIT { $$ = strdup("split"); }
     | ANALYZE { $$ = strdup("analyze"); }
+    | RESUME { $$ = strdup("resume"); } | EXPERIMENT { $$ = strdup("experiment"); }
     ;
 
 %%

@@ -49,5 +49,9 @@ int rt_plan_stats(rt_ctx *c, const cmp_explore *x, opt_stats *st, double **hist,
  * ANALYZE. */
 int rt_exec_explore(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, const char *statement,
                     ut_result **out, char **msg, double *actual, ut_err *e);
+/* The same for an unfinished experiment (RESUME EXPERIMENT n): only the
+ * runs it does not have yet are run; the result covers all of them. */
+int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, const char *statement,
+                           long long resume_id, ut_result **out, char **msg, double *actual, ut_err *e);
 
 #endif

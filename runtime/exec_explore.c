@@ -19,6 +19,7 @@
 
 typedef struct {
     int       done;        /* TRANSFORM / FIT already executed */
+    int       skipped;     /* FIT not needed: its runs were recorded before */
     rt_design design;      /* TRANSFORM output */
     int       has_design;
     rt_group_out *outs;    /* FIT output: one per configuration of its group */
@@ -285,7 +286,11 @@ out:
     return rc;
 }
 
-/* ---- the executor ---- */
+/* ---- the executor ----
+ * Every run is its own short write transaction (WAL, synchronous=NORMAL:
+ * no fsync per commit), so a crash or kill -9 loses no finished run; the
+ * experiment row carries the running process's pid, and the next open
+ * marks it interrupted when that process is gone (cat_mark_orphans). */
 
 /* Pipelines that begin with the same steps share that prefix within a
  * round (sharing rule 1 across pipelines): the preprocessing state after
@@ -512,8 +517,50 @@ static int run_fit_window(rt_ctx *c, const data_ctx *dc, const cmp_explore *x, c
 
 
 
+/* RESUME: the runs an unfinished experiment already has.  Their scores
+ * come back from the catalog so the ranked result covers every run. */
+static int load_done(rt_ctx *c, const cmp_explore *x, long long exp_id, const long long *cfg_ids, int nr,
+                     unsigned char *have, tally *tl, int *done, ut_err *e)
+{
+    ut_buf q;
+    ut_buf_init(&q);
+    ut_buf_puts(&q, "SELECT config_id, fold, score, fit_seconds, predict_seconds, status");
+    for (int m = 0; m < RT_MET__COUNT; m++) ut_buf_printf(&q, ", json_extract(scores, '$.%s')", rt_metrics[m].name);
+    ut_buf_printf(&q, " FROM runs WHERE experiment = %lld", exp_id);
+    ut_result *r = NULL;
+    int rc = q.oom ? ut_errf(e, MLG_NOMEM, "out of memory") : cat_select(c->cat, q.s, &r, e);
+    ut_buf_free(&q);
+    if (rc) return -1;
+    for (int row = 0; row < r->nrows; row++) {
+        const ut_value *v = &r->cells[(size_t)row * (size_t)r->ncols];
+        int cfg = -1;
+        for (int i = 0; i < x->nconfigs; i++)
+            if (cfg_ids[i] == v[0].i) cfg = i;
+        int fold = (int)v[1].i;
+        if (cfg < 0 || fold < 0 || fold >= nr) continue;
+        int slot = cfg * nr + fold;
+        if (have[slot]) continue;
+        have[slot] = 1;
+        (*done)++;
+        int ok = v[5].type == UT_TEXT && !strcmp(v[5].s, "ok");
+        tl->score[slot] = ok && v[2].type != UT_NULL ? v[2].d : NAN;
+        tl->fit_s[slot] = v[3].type != UT_NULL ? v[3].d : 0;
+        tl->pred_s[slot] = v[4].type != UT_NULL ? v[4].d : 0;
+        for (int m = 0; m < RT_MET__COUNT; m++)
+            tl->all[(size_t)slot * RT_MET__COUNT + m] = v[6 + m].type == UT_NULL ? NAN : v[6 + m].d;
+    }
+    ut_result_free(r);
+    return 0;
+}
+
 int rt_exec_explore(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, const char *statement,
                     ut_result **out, char **msg, double *actual, ut_err *e)
+{
+    return rt_exec_explore_resume(c, s, p, statement, -1, out, msg, actual, e);
+}
+
+int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, const char *statement,
+                           long long resume_id, ut_result **out, char **msg, double *actual, ut_err *e)
 {
     const cmp_explore *x = s->explore;
     *out = NULL;
@@ -525,6 +572,7 @@ int rt_exec_explore(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, const char 
     tally tl = {0};
     char *lt = NULL, *pt = NULL;
     int nr = p->nrounds, ncfg = x->nconfigs, in_tx = 0;
+    unsigned char *have = NULL;  /* per (config, round): run already recorded */
     prefix_cache pcache = {p->sharing, NULL, 0, calloc((size_t)x->npipes + 1, 1)};
     int done = 0, failed = 0, planned = nr * ncfg;
     double best = NAN, t0 = ut_now();
@@ -582,7 +630,12 @@ int rt_exec_explore(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, const char 
     pt = opt_physical_text(x, p, NULL);
     if (cat_begin(c->cat, e)) goto out;
     in_tx = 1;
-    if (cat_experiment_begin(c->cat, x->task.id, statement, x->spec_json, lt, pt, planned, &exp_id, e)) goto out;
+    if (resume_id >= 0) {
+        if (cat_experiment_resume(c->cat, resume_id, e)) goto out;
+        exp_id = resume_id;
+    } else if (cat_experiment_begin(c->cat, x->task.id, statement, x->spec_json, lt, pt, planned, &exp_id, e)) {
+        goto out;
+    }
     for (int i = 0; i < ncfg; i++) {
         /* a configuration is its model and its preprocessing */
         char *pj = cmp_config_json(x, i);
@@ -593,43 +646,78 @@ int rt_exec_explore(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, const char 
     }
     if (cat_commit(c->cat, e)) goto out;
     in_tx = 0;
+    have = calloc((size_t)planned + 1, 1);
+    if (!have) {
+        ut_errf(e, MLG_NOMEM, "out of memory");
+        goto out;
+    }
+    int resumed = 0;
+    if (resume_id >= 0 && load_done(c, x, exp_id, cfg_ids, nr, have, &tl, &resumed, e)) goto out;
+    done = resumed;
 
     int cur_round = -2, ntrain = 0, ntest = 0;
     for (int i = 0; i < p->n; i++) {
         const opt_node *nd = &p->nodes[i];
         if (*c->interrupted) {
-            if (in_tx && cat_commit(c->cat, e)) goto out;
-            in_tx = 0;
             cat_experiment_finish(c->cat, exp_id, "interrupted", "interrupted by the user", e);
             ut_errf(e, MLG_INTERRUPT, "interrupted: experiment %lld kept %d of %d runs", exp_id, done, planned);
             goto out;
         }
         if (nd->round >= 0 && nd->round != cur_round) {
-            /* a new round: commit the last one's runs, compute its rows */
-            if (in_tx && cat_commit(c->cat, e)) goto out;
-            in_tx = 0;
-            if (cat_begin(c->cat, e)) goto out;
-            in_tx = 1;
+            /* a new round: its rows */
             cur_round = nd->round;
             cache_clear(&pcache, x->npipes);  /* prefixes are fitted on one round's rows */
             rt_protocol_rows(&dc.proto, dc.fold, dc.n, cur_round, dc.train, &ntrain, dc.test, &ntest);
         }
         switch (nd->op) {
         case OPT_TRANSFORM: {
+            if (resume_id >= 0) {
+                /* nothing to compute when every run it feeds exists */
+                int needed = 0;
+                for (int j = i + 1; j < p->n && !needed; j++) {
+                    const opt_node *u = &p->nodes[j];
+                    if (u->op != OPT_FIT || u->input != i) continue;
+                    const opt_group *g = &p->groups[u->group];
+                    for (int k = 0; k < g->n; k++) needed |= !have[g->configs[k] * nr + u->round];
+                }
+                if (!needed) {
+                    ns[i].done = 1;
+                    break;
+                }
+            }
             double t0 = ut_now();
             if (!ns[i].done && run_transform(&dc, x, p, nd, ntrain, &ns[i], &pcache, e)) goto out;
             if (actual) actual[i] += ut_now() - t0;
             break;
         }
-        case OPT_FIT:
+        case OPT_FIT: {
+            /* a resumed experiment skips groups whose runs all exist */
+            const opt_group *g = &p->groups[nd->group];
+            int missing = 0;
+            for (int k = 0; k < g->n; k++) missing += !have[g->configs[k] * nr + nd->round];
+            if (!missing && !ns[i].done) {
+                ns[i].done = ns[i].skipped = 1;
+                node_state *in = &ns[nd->input];
+                if (--in->remaining == 0 && in->has_design) {
+                    rt_design_free(&in->design);
+                    in->has_design = 0;
+                }
+                break;
+            }
             /* this FIT and the next ones of the round run together, one
              * per thread; later iterations find them done */
             if (!ns[i].done && run_fit_window(c, &dc, x, p, ns, i, ntrain, ntest, &pcache, actual, e)) goto out;
             break;
+        }
         case OPT_EVALUATE: {
             node_state *fit = &ns[nd->input];
-            rt_group_out *o = &fit->outs[p->member_of[nd->config]];
             int slot = nd->config * nr + nd->round;
+            if (have[slot]) {
+                /* recorded before the experiment was interrupted */
+                if (--fit->remaining == 0) free_outs(fit);
+                break;
+            }
+            rt_group_out *o = &fit->outs[p->member_of[nd->config]];
             double score = NAN, pt0 = ut_now();
             char *sj = NULL;
             const char *err = o->error;
@@ -662,8 +750,6 @@ int rt_exec_explore(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, const char 
         }
     }
     tl0 = ut_now();
-    if (in_tx && cat_commit(c->cat, e)) goto out;
-    in_tx = 0;
     if (cat_experiment_finish(c->cat, exp_id, "finished", NULL, e)) goto out;
     if (build_result(c, x, &tl, nr, cfg_ids, out, e)) goto out;
     if (actual) actual[p->n - 1] = ut_now() - tl0;
@@ -671,19 +757,14 @@ int rt_exec_explore(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, const char 
     ut_buf_init(&b);
     ut_buf_printf(&b, "experiment %lld: %d configuration%s x %d round%s = %d run%s", exp_id, ncfg,
                   ncfg == 1 ? "" : "s", nr, nr == 1 ? "" : "s", planned, planned == 1 ? "" : "s");
+    if (resume_id >= 0) ut_buf_printf(&b, " (%d recorded before, %d run now)", resumed, planned - resumed);
     if (failed) ut_buf_printf(&b, ", %d failed", failed);
     *msg = ut_buf_take(&b);
     rc = 0;
 out:
     if (rc) {
         ut_err keep = *e;
-        if (in_tx) {
-            /* keep the runs that finished in this round */
-            ut_err ce;
-            ut_err_clear(&ce);
-            if (keep.code == MLG_INTERRUPT) cat_commit(c->cat, &ce);
-            else cat_rollback(c->cat);
-        }
+        if (in_tx) cat_rollback(c->cat);
         if (exp_id >= 0 && keep.code != MLG_INTERRUPT) {
             ut_err fe;
             ut_err_clear(&fe);
@@ -691,6 +772,7 @@ out:
         }
         *e = keep;
     }
+    free(have);
     cache_clear(&pcache, 0);
     free(pcache.e);
     free(pcache.pipe_done);

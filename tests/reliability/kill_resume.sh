@@ -1,0 +1,44 @@
+#!/bin/sh
+# kill_resume.sh MILEAGE WORKDIR — crash consistency: an EXPLORE is killed
+# with SIGKILL at several moments; each time the catalog must pass
+# PRAGMA integrity_check, keep the runs that finished, show the experiment
+# as interrupted, and RESUME EXPERIMENT must finish exactly the missing runs
+# with the scores an uninterrupted run gives.
+set -u
+bin=$1; work=$2
+root=$(cd "$(dirname "$0")/../.." && pwd)
+mkdir -p "$work"
+cd "$root" || exit 1
+fail() { echo "FAIL: $*"; exit 1; }
+SETUP="CREATE DATASET d FROM 'data/satellite.csv'; CREATE TASK t ON d PREDICT classes EVALUATE BY CV(5) SEED 3;"
+GRID="EXPLORE t USING logreg(C IN logspace(-3, 0, 4)), knn(k IN 1..9 STEP 2), tree(max_depth IN 2..6) PREPROCESS standardize TOP 1;"
+PLANNED=$(( (4 + 5 + 5) * 5 ))
+
+# the reference: one uninterrupted run
+ref="$work/ref.db"; rm -f "$ref" "$ref"-*
+"$bin" --db "$ref" -c "$SETUP $GRID" > /dev/null || fail "reference run"
+ref_sum=$("$bin" --db "$ref" --mode csv -c "SELECT printf('%.12f', sum(score)) FROM runs" | tail -1)
+
+for delay in 0.2 0.6 1.2; do
+    db="$work/kill.db"; rm -f "$db" "$db"-*
+    "$bin" --db "$db" -c "$SETUP" > /dev/null || fail "setup"
+    "$bin" --db "$db" -c "$GRID" > /dev/null 2>&1 &
+    pid=$!
+    sleep "$delay"
+    kill -9 "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    check=$(sqlite3 "$db" "PRAGMA integrity_check;")
+    [ "$check" = ok ] || fail "integrity_check after kill at ${delay}s: $check"
+    kept=$("$bin" --db "$db" --mode csv -c "SELECT count(*) FROM runs" | tail -1)
+    status=$("$bin" --db "$db" --mode csv -c "SELECT status FROM experiments WHERE id = 1" | tail -1)
+    if [ "$kept" -lt "$PLANNED" ]; then
+        [ "$status" = interrupted ] || fail "after kill at ${delay}s the experiment is '$status', not interrupted"
+    fi
+    "$bin" --db "$db" -c "RESUME EXPERIMENT 1;" > /dev/null || fail "RESUME after kill at ${delay}s"
+    got=$("$bin" --db "$db" --mode csv -c "SELECT count(*) || ' ' || count(DISTINCT config_id || '/' || fold) || ' ' || printf('%.12f', sum(score)) FROM runs WHERE experiment = 1" | tail -1)
+    [ "$got" = "$PLANNED $PLANNED $ref_sum" ] || fail "after kill at ${delay}s and RESUME: '$got', want '$PLANNED $PLANNED $ref_sum'"
+    status=$("$bin" --db "$db" --mode csv -c "SELECT status FROM experiments WHERE id = 1" | tail -1)
+    [ "$status" = finished ] || fail "resumed experiment is '$status'"
+    echo "kill at ${delay}s: $kept of $PLANNED runs kept, resumed to $PLANNED, scores identical"
+done
+echo ok
