@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../include/mileage.h"
@@ -22,6 +23,7 @@ struct mlg_db {
     ut_err  err;
     rt_ctx  ctx;
     volatile sig_atomic_t interrupted;
+    long long ceiling[4];   /* limits set by the host: SET cannot go above */
     mlg_progress_fn progress;
     void   *progress_arg;
     int     progress_on;
@@ -81,9 +83,48 @@ int mlg_open(const char *path, mlg_db **out)
     return MLG_OK;
 }
 
+int mlg_open_v2(const char *path, mlg_db **out, int flags, const char *data_dir)
+{
+    (void)flags;
+    int rc = mlg_open(path, out);
+    if (rc != MLG_OK || !data_dir) return rc;
+    mlg_db *db = *out;
+    char *real = realpath(data_dir, NULL);
+    struct stat sb;
+    if (!real || stat(real, &sb) || !S_ISDIR(sb.st_mode)) {
+        free(real);
+        ut_errf(&db->err, MLG_MISUSE, "%s: not a directory; the data directory must exist", data_dir);
+        return MLG_MISUSE;
+    }
+    db->ctx.data_dir = real;
+    return MLG_OK;
+}
+
+static long long *limit_slot(mlg_db *db, int id)
+{
+    switch (id) {
+    case MLG_LIMIT_ROWS: return &db->ctx.max_rows;
+    case MLG_LIMIT_CONFIGS: return &db->ctx.max_configs;
+    case MLG_LIMIT_SECONDS: return &db->ctx.max_seconds;
+    case MLG_LIMIT_MEMORY: return &db->ctx.max_memory;
+    default: return NULL;
+    }
+}
+
+long long mlg_limit(mlg_db *db, int id, long long value)
+{
+    long long *slot = db ? limit_slot(db, id) : NULL;
+    if (!slot || value < 0) return -1;
+    long long old = *slot;
+    *slot = value;
+    db->ceiling[id] = value;
+    return old;
+}
+
 int mlg_close(mlg_db *db)
 {
     if (!db) return MLG_OK;
+    free(db->ctx.data_dir);
     rt_ctx_clear_cache(&db->ctx);
     cat_close(db->cat);
     free(db);
@@ -167,6 +208,19 @@ int mlg_prepare(mlg_db *db, const char *text, int n, mlg_stmt **out, const char 
 static int apply_set(mlg_db *db, const cmp_set *set, char **msg)
 {
     int v = (int)set->num;
+    if (set->setting >= CMP_SET_MAX_ROWS) {
+        int id = set->setting - CMP_SET_MAX_ROWS;
+        long long want = (long long)set->num, ceil = db->ceiling[id];
+        if (ceil > 0 && (want == 0 || want > ceil))
+            return ut_errf(&db->err, MLG_DENIED, "%s cannot be raised above %lld, the limit set by the application",
+                           cmp_settings[set->setting].name, ceil);
+        *limit_slot(db, id) = want;
+        ut_buf b;
+        ut_buf_init(&b);
+        ut_buf_printf(&b, "%s = %lld", cmp_settings[set->setting].name, want);
+        *msg = ut_buf_take(&b);
+        return 0;
+    }
     switch (set->setting) {
     case CMP_SET_THREADS:
         db->ctx.threads = v;
@@ -199,6 +253,28 @@ static int explain_simple(const cmp_stmt *cs, ut_result **out, ut_err *e)
     snprintf(line, sizeof line, "%s: runs directly against the catalog (no plan)", ast_kind_names[cs->kind]);
     ut_result_set_text(r, row, 0, line);
     *out = r;
+    return 0;
+}
+
+/* max_configs and max_memory, checked before anything runs.  The working
+ * set estimate: the dataset, one design per pipeline alive in a round (or
+ * one per queued fit with sharing off), and the design copies of the fits
+ * running at once. */
+static int explore_limits(const rt_ctx *c, const cmp_stmt *cs, const opt_stats *st, const opt_plan *p, ut_err *e)
+{
+    const ast *at = cs->src;
+    if (c->max_configs > 0 && cs->explore->nconfigs > c->max_configs)
+        return ut_errf_at(e, MLG_DENIED, at->off, at->len > 7 ? 7 : at->len,
+                          "EXPLORE has %d configurations, more than max_configs = %lld", cs->explore->nconfigs,
+                          c->max_configs);
+    if (c->max_memory > 0) {
+        double design = (double)st->nrows * (st->nfeatures > 0 ? st->nfeatures : 1) * 8;
+        int alive = p->sharing ? cs->explore->npipes : 4 * (c->threads > 0 ? c->threads : 1);
+        double need = design * (1 + alive + 2 * (c->threads > 0 ? c->threads : 1));
+        if (need > (double)c->max_memory)
+            return ut_errf_at(e, MLG_DENIED, at->off, at->len > 7 ? 7 : at->len,
+                              "EXPLORE needs about %.0f bytes, more than max_memory = %lld", need, c->max_memory);
+    }
     return 0;
 }
 
@@ -279,6 +355,11 @@ static int execute(mlg_stmt *s)
         }
         static const char *const col[] = {"plan"};
         plan->hide_costs = !c->show_times;
+        if (explore_limits(c, cs, &st, plan, e)) {
+            free(hist);
+            opt_plan_free(plan);
+            return fail(db, e);
+        }
         if (cs->explain == 1) {
             s->result = ut_result_new(1, col);
             if (!s->result || opt_explain(cs->explore, plan, NULL, s->result))

@@ -32,13 +32,14 @@ static void usage(FILE *f)
           "  -c TEXT         run the statements in TEXT\n"
           "  --mode MODE     result format: table (default), csv or json\n"
           "  --no-times      leave fit/predict seconds out of EXPLORE results\n"
+          "  --data-dir DIR  data files only inside DIR (relative paths, no .., no links out)\n"
           "  --help, --version\n"
           "In batch use the first error stops the run with exit status 1.\n", f);
 }
 
 int main(int argc, char **argv)
 {
-    const char *db_path = NULL, *cmd = NULL;
+    const char *db_path = NULL, *cmd = NULL, *data_dir = NULL;
     cli_state st = {0};
     int no_times = 0, nfiles = 0;
     const char *files[64];
@@ -52,6 +53,8 @@ int main(int argc, char **argv)
             return 0;
         } else if (!strcmp(a, "--db") && i + 1 < argc) {
             db_path = argv[++i];
+        } else if (!strcmp(a, "--data-dir") && i + 1 < argc) {
+            data_dir = argv[++i];
         } else if (!strcmp(a, "-c") && i + 1 < argc) {
             cmd = argv[++i];
         } else if (!strcmp(a, "--mode") && i + 1 < argc) {
@@ -74,7 +77,7 @@ int main(int argc, char **argv)
         }
     }
     mlg_db *db = NULL;
-    if (mlg_open(db_path, &db) != MLG_OK) {
+    if (mlg_open_v2(db_path, &db, 0, data_dir) != MLG_OK) {
         fprintf(stderr, "mileage: error: %s\n", mlg_errmsg(db));
         mlg_close(db);
         return 1;

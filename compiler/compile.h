@@ -98,7 +98,8 @@ typedef struct {
 } cmp_setting_info;
 extern const cmp_setting_info cmp_settings[];
 extern const int cmp_nsettings;
-enum { CMP_SET_THREADS, CMP_SET_SHARING, CMP_SET_SHOW_TIMES, CMP_SET_PROGRESS };
+enum { CMP_SET_THREADS, CMP_SET_SHARING, CMP_SET_SHOW_TIMES, CMP_SET_PROGRESS, CMP_SET_MAX_ROWS,
+       CMP_SET_MAX_CONFIGS, CMP_SET_MAX_SECONDS, CMP_SET_MAX_MEMORY };
 
 typedef struct {
     ast_kind kind;          /* the statement's kind (EXPLAIN unwrapped) */

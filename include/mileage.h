@@ -53,6 +53,22 @@ typedef struct mlg_stmt mlg_stmt;
 MLG_API int mlg_open(const char *catalog_path, mlg_db **db);
 MLG_API int mlg_close(mlg_db *db);                      /* NULL-safe */
 
+/* mlg_open with confinement for untrusted query text: when data_dir is not
+ * NULL, CREATE DATASET may only name files inside that directory (relative
+ * paths, no "..", no symbolic link leading out), and stored datasets
+ * outside it are refused.  flags: 0 (reserved). */
+MLG_API int mlg_open_v2(const char *catalog_path, mlg_db **db, int flags, const char *data_dir);
+
+/* Resource limits (like sqlite3_limit): the value the host sets is a
+ * ceiling; query text may lower a limit with SET but never raise it above
+ * the ceiling.  0 = no limit.  Returns the previous value, or -1 for an
+ * unknown id.  Reaching a limit stops the statement with MLG_DENIED. */
+#define MLG_LIMIT_ROWS     0   /* data rows of a dataset (max_rows)                     */
+#define MLG_LIMIT_CONFIGS  1   /* configurations of one EXPLORE (max_configs)           */
+#define MLG_LIMIT_SECONDS  2   /* seconds of one EXPLORE; finished runs stay (max_seconds) */
+#define MLG_LIMIT_MEMORY   3   /* bytes of a dataset / estimated EXPLORE working set     */
+MLG_API long long mlg_limit(mlg_db *db, int id, long long value);
+
 /* Compiles the first statement of text (n < 0: NUL-terminated). *tail is
  * set past it. An all-whitespace/comment text gives MLG_OK and *stmt = NULL. */
 MLG_API int mlg_prepare(mlg_db *db, const char *text, int n,

@@ -19,6 +19,9 @@ typedef struct {
     rt_progress_fn progress;
     void *progress_arg;
     int threads, sharing, show_times;
+    /* limits for untrusted text (0 = none); see mlg_limit */
+    long long max_rows, max_configs, max_seconds, max_memory;
+    char *data_dir;   /* when set: data files only below this (realpath) directory */
     /* one loaded dataset kept between statements: the next EXPLORE on the
      * same data does not read the file again */
     rt_table *cached;
@@ -26,6 +29,11 @@ typedef struct {
 } rt_ctx;
 
 void rt_ctx_clear_cache(rt_ctx *c);
+
+/* The file a query names, confined to c->data_dir when that is set:
+ * relative paths only, no "..", and the resolved file (symlinks followed)
+ * must lie inside the directory.  *out is malloc'd. */
+int rt_resolve_data_path(const rt_ctx *c, const char *path, char **out, ut_err *e);
 
 /* Data definition and listings. */
 int rt_exec_create_dataset(rt_ctx *c, const cmp_stmt *s, char **msg, ut_err *e);

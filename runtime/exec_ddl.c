@@ -92,6 +92,12 @@ int rt_load_dataset(rt_ctx *c, const cat_dataset *d, const rt_table **out, ut_er
         *out = c->cached;
         return 0;
     }
+    if (c->data_dir) {
+        size_t dl = strlen(c->data_dir);
+        if (strncmp(d->path, c->data_dir, dl) || d->path[dl] != '/')
+            return ut_errf(e, MLG_DENIED, "dataset '%s' is stored at %s, outside the data directory", d->name,
+                           d->path);
+    }
     stored_opts so;
     opts_from_json(d->options_json, &so);
     rt_table *t = NULL;
@@ -105,6 +111,47 @@ int rt_load_dataset(rt_ctx *c, const cat_dataset *d, const rt_table **out, ut_er
     c->cached = t;
     c->cached_path = ut_strdup(d->path);
     *out = t;
+    return 0;
+}
+
+/* ---- file confinement ---- */
+
+int rt_resolve_data_path(const rt_ctx *c, const char *path, char **out, ut_err *e)
+{
+    *out = NULL;
+    if (!c->data_dir) {
+        *out = ut_strdup(path);
+        return *out ? 0 : ut_errf(e, MLG_NOMEM, "out of memory");
+    }
+    if (path[0] == '/')
+        return ut_errf(e, MLG_DENIED, "%s: absolute paths are not allowed; name a file inside the data directory",
+                       path);
+    for (const char *p = path; *p;) {
+        const char *slash = strchr(p, '/');
+        size_t l = slash ? (size_t)(slash - p) : strlen(p);
+        if (l == 2 && p[0] == '.' && p[1] == '.')
+            return ut_errf(e, MLG_DENIED, "%s: '..' is not allowed; name a file inside the data directory", path);
+        p = slash ? slash + 1 : p + l;
+    }
+    ut_buf b;
+    ut_buf_init(&b);
+    ut_buf_printf(&b, "%s/%s", c->data_dir, path);
+    char *joined = ut_buf_take(&b);
+    if (!joined) return ut_errf(e, MLG_NOMEM, "out of memory");
+    char *real = realpath(joined, NULL);
+    if (!real) {
+        /* missing: let the reader say so, with the name as written */
+        *out = joined;
+        return 0;
+    }
+    size_t dl = strlen(c->data_dir);
+    if (strncmp(real, c->data_dir, dl) || (real[dl] != '/' && real[dl] != 0)) {
+        free(real);
+        free(joined);
+        return ut_errf(e, MLG_DENIED, "%s: leaves the data directory (through a symbolic link)", path);
+    }
+    free(joined);
+    *out = real;
     return 0;
 }
 
@@ -128,12 +175,41 @@ int rt_exec_create_dataset(rt_ctx *c, const cmp_stmt *s, char **msg, ut_err *e)
     o.na = (const char *const *)s->readopts.na;
     o.nna = s->readopts.nna;
     rt_table *t = NULL;
-    if (rt_read_file(path, &o, &t, e)) return -1;
+    char *file = NULL;
+    if (rt_resolve_data_path(c, path, &file, e)) {
+        e->offset = st->b->off;
+        e->length = st->b->len;
+        return -1;
+    }
+    int rrc = rt_read_file(file, &o, &t, e);
+    free(file);
+    if (rrc) return -1;
+    if (c->max_rows > 0 && t->nrows > c->max_rows) {
+        int rows = t->nrows;
+        rt_table_free(t);
+        return ut_errf_at(e, MLG_DENIED, st->b->off, st->b->len, "%s has %d data rows, more than max_rows = %lld",
+                          path, rows, c->max_rows);
+    }
+    if (c->max_memory > 0 && (long long)t->nrows * t->ncols * 8 > c->max_memory) {
+        long long need = (long long)t->nrows * t->ncols * 8;
+        rt_table_free(t);
+        return ut_errf_at(e, MLG_DENIED, st->b->off, st->b->len, "%s needs about %lld bytes, more than max_memory = %lld",
+                          path, need, c->max_memory);
+    }
 
-    char *abs = realpath(path, NULL);
+    char *abs = NULL;
+    if (rt_resolve_data_path(c, path, &abs, e)) {
+        rt_table_free(t);
+        return -1;
+    }
+    char *r = realpath(abs, NULL);
+    if (r) {
+        free(abs);
+        abs = r;
+    }
     cat_dataset d = {0};
     d.name = (char *)name;
-    d.path = abs ? abs : (char *)path;
+    d.path = abs;
     d.format = t->format;
     d.hash = t->hash;
     d.options_json = s->readopts.options_json;

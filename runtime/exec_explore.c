@@ -658,9 +658,19 @@ int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, cons
     int cur_round = -2, ntrain = 0, ntest = 0;
     for (int i = 0; i < p->n; i++) {
         const opt_node *nd = &p->nodes[i];
-        if (*c->interrupted) {
+        /* stop only before new work: fits already done still get recorded */
+        int new_work = nd->op != OPT_EVALUATE;
+        if (new_work && *c->interrupted) {
             cat_experiment_finish(c->cat, exp_id, "interrupted", "interrupted by the user", e);
             ut_errf(e, MLG_INTERRUPT, "interrupted: experiment %lld kept %d of %d runs", exp_id, done, planned);
+            goto out;
+        }
+        if (new_work && c->max_seconds > 0 && ut_now() - t0 > (double)c->max_seconds) {
+            char why[128];
+            snprintf(why, sizeof why, "stopped by max_seconds = %lld", c->max_seconds);
+            cat_experiment_finish(c->cat, exp_id, "interrupted", why, e);
+            ut_errf(e, MLG_DENIED, "%s: experiment %lld kept %d of %d runs (RESUME EXPERIMENT %lld finishes it)",
+                    why, exp_id, done, planned, exp_id);
             goto out;
         }
         if (nd->round >= 0 && nd->round != cur_round) {
@@ -765,7 +775,7 @@ out:
     if (rc) {
         ut_err keep = *e;
         if (in_tx) cat_rollback(c->cat);
-        if (exp_id >= 0 && keep.code != MLG_INTERRUPT) {
+        if (exp_id >= 0 && keep.code != MLG_INTERRUPT && keep.code != MLG_DENIED) {
             ut_err fe;
             ut_err_clear(&fe);
             cat_experiment_finish(c->cat, exp_id, "failed", keep.msg, &fe);

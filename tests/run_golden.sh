@@ -14,7 +14,10 @@ rm -f "$db" "$db-wal" "$db-shm"
 actual="$work/$name.out"
 # queries refer to data as data/..., from the repository root
 cd "$dir/../.." || exit 1
-"$bin" --db "$db" --no-times "tests/golden/$name.mql" > "$actual" 2>&1
+# a first line "-- args: ..." gives the CLI extra options (e.g. --data-dir)
+args=$(sed -n '1s/^-- args: //p' "$query")
+# shellcheck disable=SC2086
+"$bin" --db "$db" --no-times $args "tests/golden/$name.mql" > "$actual" 2>&1
 echo "exit status: $?" >> "$actual"
 if [ "${MLG_UPDATE_GOLDEN:-0}" = 1 ]; then
     cp "$actual" "$expected"

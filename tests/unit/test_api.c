@@ -133,19 +133,53 @@ int main(void)
     mlg_finalize(s);
     CHECK(count(db, "SELECT count(*) FROM runs") == 6, "2 configs x 3 folds");
 
-    /* interrupt after the 4th run (as Ctrl-C would): the finished runs are
-     * kept, the experiment is marked interrupted, the handle works on */
+    /* interrupt after the 4th run (as Ctrl-C would): no new fit starts, the
+     * fits already computed are recorded (here: the rest of the round's
+     * shared ridge group), the experiment is marked interrupted, the
+     * handle works on */
     mlg_progress(db, on_progress, db);
     CHECK(mlg_prepare(db, "EXPLORE sp USING ridge(alpha IN {1, 2, 3});", -1, &s, NULL) == MLG_OK, "prepare");
     CHECK(mlg_step(s) == MLG_INTERRUPT, "interrupted: %s", mlg_errmsg(db));
-    CHECK(strstr(mlg_errmsg(db), "kept 4 of 9 runs") != NULL, "%s", mlg_errmsg(db));
+    CHECK(strstr(mlg_errmsg(db), "kept 6 of 9 runs") != NULL, "%s", mlg_errmsg(db));
     mlg_finalize(s);
     mlg_progress(db, NULL, NULL);
-    CHECK(count(db, "SELECT count(*) FROM runs WHERE experiment = 2") == 4, "4 runs kept");
+    CHECK(count(db, "SELECT count(*) FROM runs WHERE experiment = 2") == 6, "6 runs kept");
     CHECK(count(db, "SELECT count(*) FROM experiments WHERE id = 2 AND status = 'interrupted'") == 1, "marked");
-    CHECK(count(db, "SELECT count(*) FROM runs") == 10, "handle still works");
+    CHECK(mlg_exec(db, "RESUME EXPERIMENT 2;", NULL, NULL) == MLG_OK, "resume: %s", mlg_errmsg(db));
+    CHECK(count(db, "SELECT count(*) FROM runs WHERE experiment = 2") == 9, "resumed to 9");
+    CHECK(count(db, "SELECT count(*) FROM runs") == 15, "handle still works");
+
+    /* limits: the application's value is a ceiling query text cannot raise */
+    CHECK(mlg_limit(db, MLG_LIMIT_CONFIGS, 3) == 0, "no limit before");
+    CHECK(mlg_exec(db, "SET max_configs = 10;", NULL, NULL) == MLG_DENIED, "SET above the ceiling refused");
+    CHECK(mlg_exec(db, "SET max_configs = 0;", NULL, NULL) == MLG_DENIED, "SET 0 (unlimited) refused");
+    CHECK(mlg_exec(db, "SET max_configs = 2;", NULL, NULL) == MLG_OK, "SET lower allowed: %s", mlg_errmsg(db));
+    CHECK(mlg_exec(db, "EXPLORE sp USING ridge(alpha IN {1, 2, 3});", NULL, NULL) == MLG_DENIED, "max_configs");
+    CHECK(strstr(mlg_errmsg(db), "more than max_configs = 2") != NULL, "%s", mlg_errmsg(db));
+    CHECK(mlg_limit(db, MLG_LIMIT_CONFIGS, 0) == 2 && mlg_limit(db, 99, 1) == -1, "limit ids");
+    /* max_seconds stops a long EXPLORE and keeps what finished */
+    snprintf(script, sizeof script,
+             "CREATE DATASET sat FROM '%s/data/satellite.csv';"
+             "CREATE TASK st ON sat PREDICT classes EVALUATE BY CV(5);", MLG_SOURCE_DIR);
+    CHECK(mlg_exec(db, script, NULL, NULL) == MLG_OK, "satellite: %s", mlg_errmsg(db));
+    mlg_limit(db, MLG_LIMIT_SECONDS, 1);
+    long long before_runs = count(db, "SELECT count(*) FROM runs");
+    CHECK(mlg_exec(db, "EXPLORE st USING logreg(C IN logspace(-2, 3, 12)) PREPROCESS standardize;", NULL, NULL) ==
+              MLG_DENIED, "max_seconds: %s", mlg_errmsg(db));
+    CHECK(strstr(mlg_errmsg(db), "stopped by max_seconds = 1") != NULL, "%s", mlg_errmsg(db));
+    long long kept = count(db, "SELECT count(*) FROM runs") - before_runs;
+    CHECK(kept > 0 && kept < 60, "kept %lld of 60 runs", kept);
+    CHECK(count(db, "SELECT count(*) FROM experiments WHERE status = 'interrupted' AND error LIKE '%max_seconds%'") == 1,
+          "marked interrupted");
+    mlg_limit(db, MLG_LIMIT_SECONDS, 0);
 
     mlg_close(db);
+
+    /* confinement: the data directory must exist */
+    mlg_db *db2 = NULL;
+    CHECK(mlg_open_v2(path, &db2, 0, "/nonexistent/dir") == MLG_MISUSE, "data_dir must exist");
+    CHECK(strstr(mlg_errmsg(db2), "not a directory") != NULL, "%s", mlg_errmsg(db2));
+    mlg_close(db2);
     char side[64];
     unlink(path);
     snprintf(side, sizeof side, "%s-wal", path);
