@@ -20,7 +20,9 @@
 typedef struct {
     int       done;        /* TRANSFORM / FIT already executed */
     int       skipped;     /* FIT not needed: its runs were recorded before */
-    rt_design design;      /* TRANSFORM output */
+    double   *xtr, *xte;   /* TRANSFORM output: the round's training and test
+                              rows of the design, row-major, p columns */
+    int       p;
     int       has_design;
     rt_group_out *outs;    /* FIT output: one per configuration of its group */
     int       nouts;
@@ -103,10 +105,11 @@ static char *scores_json(const data_ctx *dc, const int *test, int ntest, const d
 
 /* FIT of one group: its configurations on the round's training rows,
  * predicting the round's test rows (share.c decides what is shared). */
-static int run_group(const data_ctx *dc, const cmp_explore *x, const opt_group *g, const rt_design *d,
-                     const int *train, int ntrain, const int *test, int ntest, node_state *ns, ut_err *e)
+static int run_group(const data_ctx *dc, const cmp_explore *x, const opt_group *g, const node_state *tf,
+                     const int *train, int ntrain, int ntest, node_state *ns, ut_err *e)
 {
-    double *X = gather(d, train, ntrain), *Xt = gather(d, test, ntest);
+    /* the transform's rows are shared read-only by every group of it */
+    const double *X = tf->xtr, *Xt = tf->xte;
     int *yc = NULL, rc = -1, k = dc->kind == RT_CLASSIFICATION ? dc->nclasses : 0;
     double *y = NULL;
     const rt_pval **params = malloc((size_t)g->n * sizeof *params);
@@ -126,14 +129,12 @@ static int run_group(const data_ctx *dc, const cmp_explore *x, const opt_group *
         if (!(y = malloc((size_t)ntrain * sizeof *y + 1))) goto oom;
         for (int i = 0; i < ntrain; i++) y[i] = dc->y[train[i]];
     }
-    rt_trainset ts = {X, ntrain, d->p, y, yc, k, dc->seed};
+    rt_trainset ts = {X, ntrain, tf->p, y, yc, k, dc->seed};
     rc = rt_fit_predict_group(x->configs[g->configs[0]].family, params, g->n, &ts, Xt, ntest, ns->outs, e);
     goto done;
 oom:
     ut_errf(e, MLG_NOMEM, "out of memory");
 done:
-    free(X);
-    free(Xt);
     free(yc);
     free(y);
     free(params);
@@ -163,7 +164,8 @@ static int insert_run(rt_ctx *c, long long exp_id, long long config_id, int roun
 static void free_state(node_state *ns, int n)
 {
     for (int i = 0; i < n; i++) {
-        if (ns[i].has_design) rt_design_free(&ns[i].design);
+        free(ns[i].xtr);
+        free(ns[i].xte);
         free_outs(&ns[i]);
         free(ns[i].error);
     }
@@ -328,7 +330,7 @@ static int same_prefix(const cmp_explore *x, int a, int b, int len)
 }
 
 static int run_transform(const data_ctx *dc, const cmp_explore *x, const opt_plan *p, const opt_node *nd,
-                         int ntrain, node_state *ns, prefix_cache *pc, ut_err *e)
+                         int ntrain, int ntest, node_state *ns, prefix_cache *pc, ut_err *e)
 {
     const cmp_pipeline *pl = &x->pipes[nd->pipe];
     rt_tf_step steps[64];
@@ -383,7 +385,9 @@ static int run_transform(const data_ctx *dc, const cmp_explore *x, const opt_pla
             owned = NULL;  /* the cache owns it now */
         }
     }
-    rc = rt_tf_finish(cur, dc->train, ntrain, &ns->design, &te);
+    rt_design d;
+    memset(&d, 0, sizeof d);
+    rc = rt_tf_finish(cur, dc->train, ntrain, &d, &te);
     rt_tf_state_free(owned);
     /* drop prefixes no later pipeline needs */
     for (int i = 0; i < pc->n;)
@@ -395,6 +399,13 @@ static int run_transform(const data_ctx *dc, const cmp_explore *x, const opt_pla
         }
     (void)p;
     if (rc) goto fail;
+    /* split into the round's training and test rows once, and let the
+     * full design go: the fits read these, nobody copies them again */
+    ns->xtr = gather(&d, dc->train, ntrain);
+    ns->xte = gather(&d, dc->test, ntest);
+    ns->p = d.p;
+    rt_design_free(&d);
+    if (!ns->xtr || !ns->xte) return ut_errf(e, MLG_NOMEM, "out of memory");
     ns->has_design = 1;
     return 0;
 fail:
@@ -445,7 +456,7 @@ static void run_job(fit_queue *q, fit_job *j)
         me->nouts = g->n;
         for (int k = 0; k < g->n; k++) me->outs[k].error = ut_strdup(in->error);
     } else {
-        j->rc = run_group(q->dc, q->x, g, &in->design, q->dc->train, q->ntrain, q->dc->test, q->ntest, me, &j->err);
+        j->rc = run_group(q->dc, q->x, g, in, q->dc->train, q->ntrain, q->ntest, me, &j->err);
     }
     j->seconds = ut_now() - t0;
 }
@@ -483,7 +494,7 @@ static int run_fit_window(rt_ctx *c, const data_ctx *dc, const cmp_explore *x, c
     for (int k = 0; k < nw; k++) {
         int t = p->nodes[jobs[k].node].input;
         double t0 = ut_now();
-        if (!ns[t].done && run_transform(dc, x, p, &p->nodes[t], ntrain, &ns[t], pc, e)) return -1;
+        if (!ns[t].done && run_transform(dc, x, p, &p->nodes[t], ntrain, ntest, &ns[t], pc, e)) return -1;
         if (actual) actual[t] += ut_now() - t0;
     }
     fit_queue q = {dc, x, p, ns, ntrain, ntest, jobs, nw, 0, PTHREAD_MUTEX_INITIALIZER};
@@ -508,7 +519,9 @@ static int run_fit_window(rt_ctx *c, const data_ctx *dc, const cmp_explore *x, c
         }
         /* the design is needed by FIT only: free it after the last group */
         if (--in->remaining == 0 && in->has_design) {
-            rt_design_free(&in->design);
+            free(in->xtr);
+            free(in->xte);
+            in->xtr = in->xte = NULL;
             in->has_design = 0;
         }
     }
@@ -696,7 +709,7 @@ int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, cons
                 }
             }
             double t0 = ut_now();
-            if (!ns[i].done && run_transform(&dc, x, p, nd, ntrain, &ns[i], &pcache, e)) goto out;
+            if (!ns[i].done && run_transform(&dc, x, p, nd, ntrain, ntest, &ns[i], &pcache, e)) goto out;
             if (actual) actual[i] += ut_now() - t0;
             break;
         }
@@ -709,7 +722,9 @@ int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, cons
                 ns[i].done = ns[i].skipped = 1;
                 node_state *in = &ns[nd->input];
                 if (--in->remaining == 0 && in->has_design) {
-                    rt_design_free(&in->design);
+                    free(in->xtr);
+                    free(in->xte);
+                    in->xtr = in->xte = NULL;
                     in->has_design = 0;
                 }
                 break;
