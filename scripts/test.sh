@@ -15,3 +15,7 @@ jobs=$(nproc)
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --output-on-failure -j"$jobs")
 echo "test.sh: all tests passed (normal and sanitizer builds)"
+
+# Fuzzing, briefly: each libFuzzer target (clang) for 20 s from the golden
+# tests' seeds, about 1.5 minutes with the build (docs/fuzzing.md).
+"$root/scripts/fuzz.sh" 20
