@@ -1,10 +1,9 @@
 /* exec_explore.c — runs the physical plan of EXPLORE.
- * Node outputs (design matrices, fitted models) live in an execution-state
- * array beside the read-only plan and are freed as soon as their last user
- * has run, so memory holds one fold's design at a time when sharing is on.
- * Runs are written as they finish, one transaction per round, so a crash or
- * Ctrl-C loses at most the round in flight and the experiment row says how
- * it ended. */
+ * Node outputs (each transform's training/test rows, each group's
+ * predictions) live in an execution-state array beside the read-only plan
+ * and are freed as soon as their last user has run.  Every run is written
+ * as it finishes, in its own transaction, so a crash, kill or Ctrl-C loses
+ * no finished run and the experiment row says how it ended. */
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
