@@ -323,6 +323,10 @@ static void profile_numeric(rt_column *c, int n, double *scratch)
     c->missing = n - m;
     if (m == 0) { c->distinct = 0; return; }
     c->mean = sum / m;
+    if (!isfinite(c->mean)) {   /* the sum overflowed: values near DBL_MAX */
+        c->mean = 0;
+        for (int i = 0; i < m; i++) c->mean += scratch[i] / m;
+    }
     if (m >= 2) {
         double ss = 0;   /* two passes: stable for large offsets */
         for (int i = 0; i < m; i++) ss += (scratch[i] - c->mean) * (scratch[i] - c->mean);
