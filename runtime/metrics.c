@@ -126,7 +126,7 @@ static double auc_binary(int n, scored *v)
     double rank_sum = 0;
     long npos = 0;
     for (int i = 0; i < n;) {
-        int j = i;
+        int j = i + 1;   /* always advances, whatever the scores are */
         while (j < n && v[j].s == v[i].s) j++;
         double avg = (i + 1 + j) / 2.0;   /* ranks i+1..j share their mean */
         for (int t = i; t < j; t++)
@@ -153,6 +153,10 @@ static double auc(int n, const int *yt, const double *proba, int k)
         for (int i = 0; i < n; i++) {
             v[i].s = proba[(size_t)i * k + c];
             v[i].pos = yt[i] == c;
+            if (isnan(v[i].s)) {   /* no ranking without every score */
+                free(v);
+                return NAN;
+            }
         }
         double a = auc_binary(n, v);
         if (!isnan(a)) sum += a, m++;

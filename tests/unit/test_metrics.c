@@ -81,6 +81,9 @@ static void test_binary(void)
     /* roc_auc_score(bt, s) with tied scores: 0.9375 */
     double s2[16] = { .9, .1, .2, .8, .6, .4, .6, .4, .1, .9, .3, .7, .6, .4, .8, .2 };
     check_close("bin auc ties", rt_metric_score(RT_MET_AUC, 8, bt, NULL, NULL, s2, 2), 0.9375);
+    /* a NaN probability gives no AUC (it used to hang the tie loop) */
+    s2[3] = NAN;
+    check_nan("auc with a NaN score", rt_metric_score(RT_MET_AUC, 8, bt, NULL, NULL, s2, 2));
     /* f1_score([0,0,0],[0,0,0], zero_division=0) == 0: no positives anywhere */
     int z[3] = { 0, 0, 0 };
     double zp[3] = { 0, 0, 0 };
