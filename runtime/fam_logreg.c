@@ -900,46 +900,5 @@ done:
 int rt_logreg_predict(const rt_model *m, const double *X, int n, double *pred,
                       double *proba, ut_err *e)
 {
-    int K = m->nclasses, nout = m->nout;
-    if (proba)
-        memset(proba, 0, (size_t)n * K * sizeof *proba);
-    if (nout == 0) {
-        for (int i = 0; i < n; i++) {
-            pred[i] = m->constant;
-            if (proba)
-                proba[(size_t)i * K + m->cls[0]] = 1.0;
-        }
-        return 0;
-    }
-    double *s = malloc((size_t)n * nout * sizeof *s);
-    if (!s)
-        return ut_errf(e, MLG_NOMEM, "out of memory predicting with logreg");
-    rt_linear_scores(m, X, n, s);
-    for (int i = 0; i < n; i++) {
-        const double *z = s + (size_t)i * nout;
-        double *pr = proba ? proba + (size_t)i * K : NULL;
-        if (nout == 1) {
-            pred[i] = m->cls[z[0] > 0];
-            if (pr) {
-                double q = rt_sigmoid(z[0]);
-                pr[m->cls[0]] = 1.0 - q;
-                pr[m->cls[1]] = q;
-            }
-            continue;
-        }
-        int best = 0;
-        for (int k = 1; k < nout; k++)
-            if (z[k] > z[best])
-                best = k;
-        pred[i] = m->cls[best];
-        if (pr) {
-            double sum = 0;
-            for (int k = 0; k < nout; k++)
-                sum += exp(z[k] - z[best]);
-            for (int k = 0; k < nout; k++)
-                pr[m->cls[k]] = exp(z[k] - z[best]) / sum;
-        }
-    }
-    free(s);
-    return 0;
+    return rt_linear_classify(m, X, n, pred, proba, 1, e);
 }

@@ -69,6 +69,13 @@ void rt_linear_scores(const rt_model *m, const double *X, int n, double *scores)
 int rt_ridge_fit_many(const double *alphas, int nalpha, int intercept, const rt_trainset *ts,
                       rt_model *const *models, char **err, ut_err *e);
 
+/* Classifiers over per-class decision values (logreg, linsvm): m->cls maps
+ * fitted outputs to class codes, nout = 0 is the one-class constant model,
+ * nout = 1 the binary model (sigmoid probabilities).  Multiclass: argmax,
+ * probabilities by softmax (softmax = 1) or normalized sigmoids (0). */
+int rt_linear_classify(const rt_model *m, const double *X, int n, double *pred, double *proba,
+                       int softmax, ut_err *e);
+
 /* Numerically safe logistic function 1 / (1 + exp(-z)). */
 double rt_sigmoid(double z);
 

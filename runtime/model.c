@@ -6,6 +6,7 @@
 #include "linalg.h"
 
 #include <math.h>
+#include <string.h>
 #include <stdlib.h>
 
 #include "../include/mileage.h"
@@ -167,6 +168,60 @@ void rt_linear_scores(const rt_model *m, const double *X, int n, double *scores)
     for (int i = 0; i < n; i++)
         for (int k = 0; k < m->nout; k++)
             scores[(size_t)i * m->nout + k] += m->intercept[k];
+}
+
+int rt_linear_classify(const rt_model *m, const double *X, int n, double *pred, double *proba,
+                       int softmax, ut_err *e)
+{
+    int K = m->nclasses, nout = m->nout;
+    if (proba)
+        memset(proba, 0, (size_t)n * K * sizeof *proba);
+    if (nout == 0) {
+        for (int i = 0; i < n; i++) {
+            pred[i] = m->constant;
+            if (proba)
+                proba[(size_t)i * K + m->cls[0]] = 1.0;
+        }
+        return 0;
+    }
+    double *s = malloc((size_t)n * nout * sizeof *s);
+    if (!s)
+        return ut_errf(e, MLG_NOMEM, "out of memory predicting with %s", rt_families[m->family].name);
+    rt_linear_scores(m, X, n, s);
+    for (int i = 0; i < n; i++) {
+        const double *z = s + (size_t)i * nout;
+        double *pr = proba ? proba + (size_t)i * K : NULL;
+        if (nout == 1) {
+            pred[i] = m->cls[z[0] > 0];
+            if (pr) {
+                double q = rt_sigmoid(z[0]);
+                pr[m->cls[0]] = 1.0 - q;
+                pr[m->cls[1]] = q;
+            }
+            continue;
+        }
+        int best = 0;
+        for (int k = 1; k < nout; k++)
+            if (z[k] > z[best])       /* first maximum, like numpy.argmax */
+                best = k;
+        pred[i] = m->cls[best];
+        if (!pr)
+            continue;
+        double sum = 0;
+        if (softmax) {
+            for (int k = 0; k < nout; k++)
+                sum += exp(z[k] - z[best]);
+            for (int k = 0; k < nout; k++)
+                pr[m->cls[k]] = exp(z[k] - z[best]) / sum;
+        } else {
+            for (int k = 0; k < nout; k++)
+                sum += pr[m->cls[k]] = rt_sigmoid(z[k]);
+            for (int k = 0; k < nout; k++)
+                pr[m->cls[k]] /= sum;
+        }
+    }
+    free(s);
+    return 0;
 }
 
 double rt_sigmoid(double z)
