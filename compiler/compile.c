@@ -37,7 +37,7 @@ static int bool_value(const ast *v, int *out, ut_err *e)
     return ut_errf_at(e, MLG_ERROR, v->off, v->len, "expected on or off");
 }
 
-static int unknown_in(ut_err *e, const ast *at, const char *what, const char *const *names, int n)
+int cmp_unknown(ut_err *e, const ast *at, const char *what, const char *const *names, int n)
 {
     const char *s = ut_suggest(at->str, names, n);
     if (s) return ut_errf_at(e, MLG_NAME, at->off, at->len, "unknown %s '%s'; did you mean '%s'?", what, at->str, s);
@@ -59,7 +59,7 @@ static int compile_readopts(const ast *opts, cmp_readopts *o, ut_err *e)
             if (!ut_strcasecmp(k->str, names[i])) which = i;
         if (which < 0) {
             ut_buf_free(&j);
-            return unknown_in(e, k, "option", names, 3);
+            return cmp_unknown(e, k, "option", names, 3);
         }
         if (seen[which]++) {
             ut_buf_free(&j);
@@ -144,7 +144,7 @@ static int compile_taskdef(const ast *clauses, cmp_taskdef *t, ut_err *e)
                 if (k < 0) {
                     const char *names[RT_MET__COUNT];
                     for (int i = 0; i < RT_MET__COUNT; i++) names[i] = rt_metrics[i].name;
-                    return unknown_in(e, m, "metric", names, RT_MET__COUNT);
+                    return cmp_unknown(e, m, "metric", names, RT_MET__COUNT);
                 }
                 for (int i = 0; i < t->nmetrics; i++)
                     if (t->metrics[i] == k)
@@ -218,7 +218,7 @@ static int compile_set(const ast *st, cmp_set *s, ut_err *e)
     if (k < 0) {
         const char *names[16];
         for (int i = 0; i < cmp_nsettings; i++) names[i] = cmp_settings[i].name;
-        return unknown_in(e, st->a, "setting", names, cmp_nsettings);
+        return cmp_unknown(e, st->a, "setting", names, cmp_nsettings);
     }
     s->setting = k;
     if (!strcmp(cmp_settings[k].kind, "bool")) {

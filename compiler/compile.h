@@ -132,5 +132,7 @@ void cmp_stmt_free(cmp_stmt *s);   /* NULL-safe */
 int cmp_number(const ast *v, double *out, ut_err *e);
 int cmp_int(const ast *v, long long lo, long long hi, long long *out, ut_err *e);
 const char *cmp_word(const ast *v);     /* IDENT or STRING text, else NULL */
+/* "unknown WHAT 'name'; did you mean 'x'?" at the name node (MLG_NAME). */
+int cmp_unknown(ut_err *e, const ast *at, const char *what, const char *const *names, int n);
 
 #endif

@@ -17,16 +17,6 @@ static const char *const search_names[] = {"grid"};
 
 /* ---- names with suggestions ---- */
 
-static int unknown(ut_err *e, const ast *at, const char *what, const char *name,
-                   const char *const *cands, int n)
-{
-    const char *s = ut_suggest(name, cands, n);
-    if (s)
-        return ut_errf_at(e, MLG_NAME, at->off, at->len, "unknown %s '%s'; did you mean '%s'?",
-                          what, name, s);
-    return ut_errf_at(e, MLG_NAME, at->off, at->len, "unknown %s '%s'", what, name);
-}
-
 int cmp_lookup_task(cat_db *cat, const ast *name, cat_task *t, ut_err *e)
 {
     int rc = cat_task_get(cat, name->str, t, e);
@@ -35,7 +25,7 @@ int cmp_lookup_task(cat_db *cat, const ast *name, cat_task *t, ut_err *e)
     char **names = NULL;
     int n = 0;
     if (cat_names(cat, "task", &names, &n, e)) return -1;
-    unknown(e, name, "task", name->str, (const char *const *)names, n);
+    cmp_unknown(e, name, "task", (const char *const *)names, n);
     for (int i = 0; i < n; i++) free(names[i]);
     free(names);
     return -1;
@@ -172,7 +162,7 @@ static int compile_family(cmp_explore *x, int *cap, const ast *f, rt_kind kind, 
     if (fam < 0) {
         const char *names[RT_FAM__COUNT];
         for (int i = 0; i < RT_FAM__COUNT; i++) names[i] = rt_families[i].name;
-        return unknown(e, fname, "model family", fname->str, names, RT_FAM__COUNT);
+        return cmp_unknown(e, fname, "model family", names, RT_FAM__COUNT);
     }
     if (kind == RT_CLASSIFICATION ? !rt_families[fam].classification : !rt_families[fam].regression)
         return ut_errf_at(e, MLG_ERROR, fname->off, fname->len,
@@ -195,7 +185,7 @@ static int compile_family(cmp_explore *x, int *cap, const ast *f, rt_kind kind, 
                 rc = ut_errf_at(e, MLG_NAME, pn->off, pn->len, "model family '%s' has no parameters",
                                 rt_families[fam].name);
             } else {
-                rc = unknown(e, pn, "parameter of", pn->str, names, np);
+                rc = cmp_unknown(e, pn, "parameter of", names, np);
                 /* reword: "unknown parameter 'x' of logreg" reads better */
                 char tail[UT_ERRLEN];
                 const char *dm = strstr(e->msg, "; did you mean");
@@ -367,7 +357,7 @@ static int explore_clauses(cmp_explore *x, const ast *clauses, const ast **prepr
                         return ut_errf_at(e, MLG_ERROR, s->off, s->len,
                                           "search strategy '%s' is not implemented yet; use SEARCH grid",
                                           later[i]);
-                return unknown(e, s, "search strategy", s->str, search_names, 1);
+                return cmp_unknown(e, s, "search strategy", search_names, 1);
             }
         } else if (c->kind == AST_CL_TOP) {
             long long top;

@@ -185,12 +185,7 @@ static int compile_item(const ast *t, step_alts *sa, ut_err *e)
     int k = -1;
     for (int i = 0; i < RT_TF__COUNT; i++)
         if (!ut_strcasecmp(rt_tf_names[i], name->str)) k = i;
-    if (k < 0) {
-        const char *sg = ut_suggest(name->str, rt_tf_names, RT_TF__COUNT);
-        if (sg) return ut_errf_at(e, MLG_NAME, name->off, name->len, "unknown transform '%s'; did you mean '%s'?",
-                                  name->str, sg);
-        return ut_errf_at(e, MLG_NAME, name->off, name->len, "unknown transform '%s'", name->str);
-    }
+    if (k < 0) return cmp_unknown(e, name, "transform", rt_tf_names, RT_TF__COUNT);
     rt_tf_step base = {.kind = (rt_tf_kind)k, .strategy = RT_IMPUTE_MEAN};
     if (k == RT_TF_BIN) base.k = 5, base.bin_strategy = RT_BIN_QUANTILE;
     if (k == RT_TF_POLY) base.degree = 2;
