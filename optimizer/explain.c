@@ -142,6 +142,7 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *a
         [RT_FAM_TREE] = "one tree grown to the deepest cap",
         [RT_FAM_FOREST] = "one forest with the most trees, deepest cap",
         [RT_FAM_GBT] = "one model with the most rounds",
+        [RT_FAM_LOGREG] = "Newton along the C path, warm-started",
     };
     for (int f = 0; f < RT_FAM__COUNT; f++) {
         int ncfg = 0, nfits = 0, shared = 0;

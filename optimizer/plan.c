@@ -35,6 +35,21 @@ double opt_fit_cost(const cmp_explore *x, int i, const opt_stats *st)
     return model_cost(&x->configs[i], st);
 }
 
+/* Rows a fit trains on: all but one fold's share under CV. */
+static int train_rows(const opt_stats *st)
+{
+    return st->nrounds > 1 ? (int)(st->nrows * (1.0 - 1.0 / st->nrounds)) : (int)(st->nrows * 0.8);
+}
+
+/* logreg configurations share a C path only where Newton solves them (see
+ * share.c): the same test the runtime makes, on estimated dimensions. */
+static int logreg_path(const cmp_config *c, const opt_stats *st)
+{
+    const char *pen = c->nparams > 3 && c->params[3].str ? c->params[3].str : "l2";
+    return !strcmp(pen, "l2") &&
+           rt_logreg_newton(train_rows(st), st->nfeatures > 0 ? st->nfeatures : 1, st->nclasses > 2 ? st->nclasses : 1);
+}
+
 /* Analytical flop counts per family, at rough machine rates. */
 static double model_cost(const cmp_config *c, const opt_stats *st)
 {
@@ -44,10 +59,8 @@ static double model_cost(const cmp_config *c, const opt_stats *st)
     case RT_FAM_BASELINE: return n * 4 / FLOPS_SCALAR;
     case RT_FAM_RIDGE: return (n * p * p + p * p * p / 3 + 2 * n * p * k) / FLOPS_BLAS;
     case RT_FAM_LOGREG: {
-        /* L-BFGS: ~2 passes of n x p x k per iteration; iterations grow with C */
         double C = c->nparams ? c->params[0].num : 1;
-        double iters = C >= 1 ? 100 : C >= 0.01 ? 40 : 15;
-        return iters * 4 * n * p * k / FLOPS_BLAS;
+        return rt_logreg_cost(train_rows(st), (int)p, (int)k, C, 0);
     }
     case RT_FAM_LINREG: return (n * p * p + p * p * p) / FLOPS_BLAS;
     case RT_FAM_LASSO:
@@ -106,7 +119,7 @@ static int same_group(const cmp_explore *x, int a, int b)
     return 1;
 }
 
-static int make_groups(const cmp_explore *x, int sharing, opt_plan *p)
+static int make_groups(const cmp_explore *x, const opt_stats *st, int sharing, opt_plan *p)
 {
     int n = x->nconfigs;
     p->groups = calloc((size_t)n + 1, sizeof *p->groups);
@@ -116,7 +129,9 @@ static int make_groups(const cmp_explore *x, int sharing, opt_plan *p)
     for (int c = 0; c < n; c++) {
         int g = -1;
         for (int k = 0; sharing && k < p->ngroups && g < 0; k++)
-            if (same_group(x, p->groups[k].configs[0], c)) g = k;
+            if (same_group(x, p->groups[k].configs[0], c) &&
+                (x->configs[c].family != RT_FAM_LOGREG || logreg_path(&x->configs[c], st)))
+                g = k;
         if (g < 0) {
             g = p->ngroups++;
             if (!(p->groups[g].configs = malloc((size_t)n * sizeof(int)))) return -1;
@@ -125,7 +140,10 @@ static int make_groups(const cmp_explore *x, int sharing, opt_plan *p)
         p->member_of[c] = p->groups[g].n;
         p->groups[g].configs[p->groups[g].n++] = c;
     }
-    for (int g = 0; g < p->ngroups; g++) p->groups[g].shared = p->groups[g].n > 1;
+    for (int g = 0; g < p->ngroups; g++) {
+        const cmp_config *c0 = &x->configs[p->groups[g].configs[0]];
+        p->groups[g].shared = p->groups[g].n > 1 && (c0->family != RT_FAM_LOGREG || logreg_path(c0, st));
+    }
     return 0;
 }
 
@@ -136,14 +154,18 @@ static int make_groups(const cmp_explore *x, int sharing, opt_plan *p)
 static double group_cost(const cmp_explore *x, const opt_group *g, const opt_stats *st)
 {
     double sum = 0, big = 0;
-    int known = 1;
+    int known = 1, path = g->shared && x->configs[g->configs[0]].family == RT_FAM_LOGREG;
     for (int i = 0; i < g->n; i++) {
+        const cmp_config *cf = &x->configs[g->configs[i]];
         double c = opt_fit_cost(x, g->configs[i], st);
+        if (path && i > 0 && !(st->hist && st->hist[g->configs[i]] == st->hist[g->configs[i]]))
+            c = rt_logreg_cost(train_rows(st), st->nfeatures > 0 ? st->nfeatures : 1,
+                               st->nclasses > 2 ? st->nclasses : 1, cf->params[0].num, 1);
         known &= st->hist && st->hist[g->configs[i]] == st->hist[g->configs[i]];
         sum += c;
         big = c > big ? c : big;
     }
-    return g->shared && !known ? big + 0.02 * sum : sum;
+    return g->shared && !known && !path ? big + 0.02 * sum : sum;
 }
 
 int opt_physical(const cmp_explore *x, const opt_stats *st, int sharing, opt_plan **out, ut_err *e)
@@ -160,7 +182,7 @@ int opt_physical(const cmp_explore *x, const opt_stats *st, int sharing, opt_pla
     int split = push(p, &cap, (opt_node){OPT_SPLIT, -1, -1, load, 0, rows * 2e-6, -1, -1});  /* folds from SQLite */
     bad |= load < 0 || split < 0;
     int *shared = calloc((size_t)x->npipes + 1, sizeof *shared);
-    bad |= !shared || make_groups(x, sharing, p);
+    bad |= !shared || make_groups(x, st, sharing, p);
     for (int r = 0; r < st->nrounds && !bad; r++) {
         /* one TRANSFORM per pipeline per round, placed before its first
          * group; sharing off: one per configuration */

@@ -129,7 +129,7 @@ static int run_group(const data_ctx *dc, const cmp_explore *x, const opt_group *
         for (int i = 0; i < ntrain; i++) y[i] = dc->y[train[i]];
     }
     rt_trainset ts = {X, ntrain, tf->p, y, yc, k, dc->seed};
-    rc = rt_fit_predict_group(x->configs[g->configs[0]].family, params, g->n, &ts, Xt, ntest, ns->outs, e);
+    rc = rt_fit_predict_group(x->configs[g->configs[0]].family, params, g->n, g->shared, &ts, Xt, ntest, ns->outs, e);
     goto done;
 oom:
     ut_errf(e, MLG_NOMEM, "out of memory");

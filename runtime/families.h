@@ -76,6 +76,13 @@ int rt_ridge_fit_many(const double *alphas, int nalpha, int intercept, const rt_
 int rt_linear_classify(const rt_model *m, const double *X, int n, double *pred, double *proba,
                        int softmax, ut_err *e);
 
+/* logreg started from `from`'s coefficients (a neighbour on the C path;
+ * NULL or a model of other shape: from zero).  rt_logreg_fit = from NULL. */
+int rt_logreg_fit_from(const rt_pval *params, const rt_trainset *ts, const rt_model *from,
+                       rt_model *m, ut_err *e);
+/* Tests only: 0 = choose the l2 solver by cost, 1 = L-BFGS, 2 = Newton. */
+extern int rt_logreg_solver_override;
+
 /* Numerically safe logistic function 1 / (1 + exp(-z)). */
 double rt_sigmoid(double z);
 

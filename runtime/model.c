@@ -109,6 +109,12 @@ static int check_trainset(rt_family f, const rt_trainset *ts, ut_err *e)
 int rt_fit(rt_family f, const rt_pval *params, const rt_trainset *ts,
            rt_model **out, ut_err *e)
 {
+    return rt_fit_from(f, params, ts, NULL, out, e);
+}
+
+int rt_fit_from(rt_family f, const rt_pval *params, const rt_trainset *ts, const rt_model *from,
+                rt_model **out, ut_err *e)
+{
     int rc = -1;
     rt_model *m = NULL;
     if (!out)
@@ -124,7 +130,9 @@ int rt_fit(rt_family f, const rt_pval *params, const rt_trainset *ts,
     m->family = f;
     m->p = ts->p;
     m->nclasses = ts->nclasses;
-    switch (f) {
+    if (f == RT_FAM_LOGREG)
+        rc = rt_logreg_fit_from(params, ts, from, m, e);
+    else switch (f) {
 #define X(e_, fn, name, cls, reg, desc) case RT_FAM_##e_: rc = rt_##fn##_fit(params, ts, m, e); break;
 #include "families.def"
 #undef X

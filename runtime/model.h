@@ -57,6 +57,16 @@ typedef struct rt_model rt_model;
 
 int  rt_fit(rt_family f, const rt_pval *params, const rt_trainset *ts,
             rt_model **out, ut_err *e);
+/* rt_fit started from a neighbouring configuration's fitted model where the
+ * family can use one (logreg: its coefficients start the solver); other
+ * families, or from = NULL, fit as rt_fit does.  `from` is only read. */
+int  rt_fit_from(rt_family f, const rt_pval *params, const rt_trainset *ts, const rt_model *from,
+                 rt_model **out, ut_err *e);
+/* l2 logreg on n x p with nout outputs (1 binary, else classes): 1 when
+ * Newton's method (exact Hessian) is cheaper than L-BFGS and so solves it;
+ * the estimated seconds of one fit, cold or warm-started on a C path. */
+int    rt_logreg_newton(int n, int p, int nout);
+double rt_logreg_cost(int n, int p, int nout, double C, int on_path);
 /* pred[n]: predicted value (regression) or class code as double.
  * proba (may be NULL): n x nclasses class probabilities / scores normalized
  * to sum 1 (for metrics such as logloss/auc).  Returns 0 / -1. */

@@ -12,6 +12,7 @@
 #include "knn.h"
 #include "cart.h"
 #include "../include/mileage.h"
+#include "../util/util.h"
 
 int rt_share_mask(rt_family f, unsigned *mask)
 {
@@ -21,6 +22,7 @@ int rt_share_mask(rt_family f, unsigned *mask)
     case RT_FAM_TREE: *mask = 1u << 0; return 1;                   /* max_depth */
     case RT_FAM_FOREST: *mask = 1u << 0 | 1u << 1; return 1;       /* trees, max_depth */
     case RT_FAM_GBT: *mask = 1u << 0; return 1;                    /* rounds */
+    case RT_FAM_LOGREG: *mask = 1u << 0; return 1;                 /* C */
     default: *mask = 0; return 0;
     }
 }
@@ -144,6 +146,55 @@ done:
     return rc;
 }
 
+static int by_c(const void *a, const void *b)
+{
+    double x = (*(const rt_pval *const *)a)[0].num, y = (*(const rt_pval *const *)b)[0].num;
+    return (x > y) - (x < y);
+}
+
+/* logreg along its C path (rule 3): configurations in ascending C, each
+ * solver started from the previous solution.  Only where Newton's method
+ * solves them: it ends at the optimum to rounding from any start, so the
+ * path changes no score; L-BFGS stops at a tolerance that depends on the
+ * start, so those configurations are fitted alone. */
+static int logreg_group(const rt_pval *const *params, int ncfg, const rt_trainset *ts, const double *Xt, int nt,
+                        rt_group_out *out, ut_err *e)
+{
+    int nout = ts->nclasses == 2 ? 1 : ts->nclasses;
+    if (ut_strcasecmp(params[0][3].str ? params[0][3].str : "l2", "l2") != 0 || !rt_logreg_newton(ts->n, ts->p, nout))
+        return each_alone(RT_FAM_LOGREG, params, ncfg, ts, Xt, nt, out, e);
+    const rt_pval **order = malloc((size_t)ncfg * sizeof *order);
+    if (!order)
+        return ut_errf(e, MLG_NOMEM, "out of memory");
+    memcpy(order, params, (size_t)ncfg * sizeof *order);
+    qsort(order, (size_t)ncfg, sizeof *order, by_c);
+    rt_model *prev = NULL;
+    int rc = 0;
+    for (int j = 0; j < ncfg && rc == 0; j++) {
+        int c = 0;
+        while (params[c] != order[j]) c++;
+        rt_model *m = NULL;
+        ut_err me;
+        ut_err_clear(&me);
+        double t0 = ut_now();
+        int frc = rt_fit_from(RT_FAM_LOGREG, params[c], ts, prev, &m, &me);
+        if (!frc) frc = rt_predict(m, Xt, nt, ts->p, out[c].pred, out[c].proba, &me);
+        out[c].fit_seconds = ut_now() - t0;
+        if (frc) {
+            rt_model_free(m);
+            m = NULL;
+            if (keep_error(&out[c], &me, e)) rc = -1;
+        }
+        if (m) {
+            rt_model_free(prev);
+            prev = m;
+        }
+    }
+    rt_model_free(prev);
+    free(order);
+    return rc;
+}
+
 /* tree / forest / gbt: fit the largest model, read the smaller ones off it.
  * depth_param / count_param: index of max_depth / trees|rounds (-1: none). */
 static int prefix_group(rt_family f, int depth_param, int count_param, const rt_pval *const *params, int ncfg,
@@ -192,16 +243,17 @@ static int prefix_group(rt_family f, int depth_param, int count_param, const rt_
     return 0;
 }
 
-int rt_fit_predict_group(rt_family f, const rt_pval *const *params, int ncfg, const rt_trainset *ts,
+int rt_fit_predict_group(rt_family f, const rt_pval *const *params, int ncfg, int share, const rt_trainset *ts,
                          const double *Xt, int nt, rt_group_out *out, ut_err *e)
 {
-    if (ncfg > 1) {
+    if (ncfg > 1 && share) {
         switch (f) {
         case RT_FAM_RIDGE: return ridge_group(params, ncfg, ts, Xt, nt, out, e);
         case RT_FAM_KNN: return knn_group(params, ncfg, ts, Xt, nt, out, e);
         case RT_FAM_TREE: return prefix_group(f, 0, -1, params, ncfg, ts, Xt, nt, out, e);
         case RT_FAM_FOREST: return prefix_group(f, 1, 0, params, ncfg, ts, Xt, nt, out, e);
         case RT_FAM_GBT: return prefix_group(f, -1, 0, params, ncfg, ts, Xt, nt, out, e);
+        case RT_FAM_LOGREG: return logreg_group(params, ncfg, ts, Xt, nt, out, e);
         default: break;
         }
     }

@@ -8,6 +8,8 @@
  *   forest  the most trees at the deepest cap; every smaller forest and
  *           depth read from it
  *   gbt     the most rounds; every smaller round count read from it
+ *   logreg  (l2, where Newton solves it) the C path in ascending order,
+ *           each fit started from the previous solution
  * Configurations may share a group when they differ only in the parameters
  * rt_share_mask names.  Other families run one fit per configuration.
  * Memory: outputs are caller-allocated except out[c].error (malloc'd). */
@@ -27,10 +29,11 @@ typedef struct {
     double  fit_seconds;  /* its share of the group's fit and predict time      */
 } rt_group_out;
 
-/* Fits every configuration on ts and predicts the nt rows Xt.  A failing
- * configuration gets out[c].error; returns -1 only when the group cannot
- * run at all (out of memory), with e set. */
-int rt_fit_predict_group(rt_family f, const rt_pval *const *params, int ncfg, const rt_trainset *ts,
+/* Fits every configuration on ts and predicts the nt rows Xt, as one
+ * shared fit when `share` (the plan's decision) and the family has one,
+ * else one fit each.  A failing configuration gets out[c].error; returns -1
+ * only when the group cannot run at all (out of memory), with e set. */
+int rt_fit_predict_group(rt_family f, const rt_pval *const *params, int ncfg, int share, const rt_trainset *ts,
                          const double *Xt, int nt, rt_group_out *out, ut_err *e);
 
 #endif

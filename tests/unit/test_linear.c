@@ -680,6 +680,58 @@ static void test_elasticnet(void)
     free_data(&d);
 }
 
+/* ---- logreg l2: Newton and L-BFGS reach one optimum; a warm start (the
+ * C path of share.c) changes nothing beyond rounding ---- */
+static double max_rel_diff(const rt_model *a, const rt_model *b)
+{
+    double m = 0;
+    for (int j = 0; j < a->nout * a->p + a->nout; j++) {
+        double x = j < a->nout * a->p ? a->coef[j] : a->intercept[j - a->nout * a->p];
+        double y = j < a->nout * a->p ? b->coef[j] : b->intercept[j - a->nout * a->p];
+        double d = fabs(x - y) / fmax(1.0, fabs(x));
+        m = d > m ? d : m;
+    }
+    return m;
+}
+
+static void test_logreg_solvers(void)
+{
+    const char *files[2] = { "breast_cancer.csv", "iris.csv" };
+    const int ks[2] = { 2, 3 };
+    for (int f = 0; f < 2; f++) {
+        data_t d;
+        if (load_data(files[f], 1, &d) != 0)
+            continue;
+        rt_trainset ts = { d.X, d.n, d.p, NULL, d.yc, ks[f], 0 };
+        rt_model *prev = NULL;
+        for (double C = 0.01; C <= 1000; C *= 10) {
+            rt_pval pv[5] = { { C, NULL }, { 1000, NULL }, { 1e-10, NULL }, { 0, "l2" }, { 0, "none" } };
+            rt_model *cold = NULL, *warm = NULL, *lb = NULL;
+            ut_err e;
+            rt_logreg_solver_override = 2;
+            CHECK(rt_fit(RT_FAM_LOGREG, pv, &ts, &cold, &e) == 0, "%s newton C=%g: %s", files[f], C, e.msg);
+            CHECK(rt_fit_from(RT_FAM_LOGREG, pv, &ts, prev, &warm, &e) == 0, "%s warm C=%g", files[f], C);
+            rt_logreg_solver_override = 1;
+            CHECK(rt_fit(RT_FAM_LOGREG, pv, &ts, &lb, &e) == 0, "%s lbfgs C=%g", files[f], C);
+            rt_logreg_solver_override = 0;
+            if (cold && warm && lb) {
+                CHECK(!cold->hit_max_iter && !warm->hit_max_iter, "%s C=%g: Newton hit max_iter", files[f], C);
+                double dw = max_rel_diff(cold, warm), dl = max_rel_diff(cold, lb);
+                CHECK(dw < 1e-9, "%s C=%g: Newton warm vs cold differ by %g", files[f], C, dw);
+                CHECK(dl < 1e-5, "%s C=%g: Newton vs L-BFGS differ by %g", files[f], C, dl);
+                printf("  %s C=%g: Newton %d iterations cold, %d warm; |warm-cold| %.1e, |lbfgs-newton| %.1e\n",
+                       files[f], C, cold->n_iter, warm->n_iter, dw, dl);
+            }
+            rt_model_free(prev);
+            rt_model_free(lb);
+            rt_model_free(cold);
+            prev = warm;
+        }
+        rt_model_free(prev);
+        free_data(&d);
+    }
+}
+
 /* ---- logreg: l1 and class_weight ---- */
 static rt_model *fit_logreg(const double *X, int n, int p, const int *yc, int k, double C,
                             const char *pen, const char *cw, int max_iter)
@@ -1053,6 +1105,7 @@ int main(void)
     test_elasticnet();
     test_logreg_l1();
     test_logreg_balanced();
+    test_logreg_solvers();
     test_linsvm();
     test_no_features();
     if (failures) {
