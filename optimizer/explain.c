@@ -132,6 +132,11 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *a
             if (l > best) best = l, from = r;
         }
         if (from >= 0) ut_buf_printf(&t, "  [continues pipeline %d after %d shared step%s]", from + 1, best, best == 1 ? "" : "s");
+        if (p->pca_step && p->pca_step[q] >= 0) {
+            int kk = p->pca_k[q];
+            if (kk) ut_buf_printf(&t, "  [pca: the components of k = %d, computed once per round]", kk);
+            else ut_buf_printf(&t, "  [pca: every component, computed once per round]");
+        }
         cost_text(&t, p->hide_costs, est_tf[q], actual ? &act_tf[q] : NULL);
         line(&b, 1, "%s", t.s);
     }

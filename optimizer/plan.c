@@ -89,6 +89,56 @@ static double model_cost(const cmp_config *c, const opt_stats *st)
     }
 }
 
+/* Steps a and b are the same pca except perhaps for k. */
+int opt_same_pca_but_k(const rt_tf_step *a, const rt_tf_step *b)
+{
+    if (a->kind != RT_TF_PCA || b->kind != RT_TF_PCA || a->selector != b->selector || a->ncolumns != b->ncolumns)
+        return 0;
+    for (int i = 0; i < a->ncolumns; i++)
+        if (strcmp(a->columns[i], b->columns[i])) return 0;
+    return 1;
+}
+
+static int same_steps(const cmp_pipeline *a, const cmp_pipeline *b, int len)
+{
+    for (int j = 0; j < len; j++)
+        if (strcmp(a->steps[j].text, b->steps[j].text) || a->steps[j].implicit != b->steps[j].implicit) return 0;
+    return 1;
+}
+
+/* For every pipeline, the first pca step it shares with another pipeline
+ * that has the same steps before it and the same pca but another k; the k
+ * to compute is the largest of them (0, every component, beats all). */
+static int plan_pca(const cmp_explore *x, opt_plan *p)
+{
+    p->pca_step = malloc(((size_t)x->npipes + 1) * sizeof *p->pca_step);
+    p->pca_k = malloc(((size_t)x->npipes + 1) * sizeof *p->pca_k);
+    if (!p->pca_step || !p->pca_k) return -1;
+    for (int q = 0; q < x->npipes; q++) {
+        const cmp_pipeline *a = &x->pipes[q];
+        p->pca_step[q] = -1;
+        for (int j = 0; j < a->nsteps && p->pca_step[q] < 0; j++) {
+            if (a->steps[j].step.kind != RT_TF_PCA) continue;
+            int K = a->steps[j].step.k, others = 0;
+            for (int r = 0; r < x->npipes; r++) {
+                const cmp_pipeline *b = &x->pipes[r];
+                if (r == q || b->nsteps <= j || !same_steps(a, b, j) ||
+                    !opt_same_pca_but_k(&a->steps[j].step, &b->steps[j].step) ||
+                    b->steps[j].step.k == a->steps[j].step.k)
+                    continue;
+                others++;
+                int k = b->steps[j].step.k;
+                if (K != 0 && (k == 0 || k > K)) K = k;
+            }
+            if (others) {
+                p->pca_step[q] = j;
+                p->pca_k[q] = K;
+            }
+        }
+    }
+    return 0;
+}
+
 static int push(opt_plan *p, int *cap, opt_node nd)
 {
     if (p->n == *cap) {
@@ -183,6 +233,7 @@ int opt_physical(const cmp_explore *x, const opt_stats *st, int sharing, opt_pla
     bad |= load < 0 || split < 0;
     int *shared = calloc((size_t)x->npipes + 1, sizeof *shared);
     bad |= !shared || make_groups(x, st, sharing, p);
+    if (!bad && sharing) bad = plan_pca(x, p);
     for (int r = 0; r < st->nrounds && !bad; r++) {
         /* one TRANSFORM per pipeline per round, placed before its first
          * group; sharing off: one per configuration */
@@ -229,6 +280,8 @@ void opt_plan_free(opt_plan *p)
     free(p->groups);
     free(p->group_of);
     free(p->member_of);
+    free(p->pca_step);
+    free(p->pca_k);
     free(p->nodes);
     free(p);
 }

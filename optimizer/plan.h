@@ -53,6 +53,11 @@ typedef struct {
     int       threads;
     int       nhist;      /* configurations costed from measured history */
     int       hide_costs; /* EXPLAIN without seconds (SET show_times = off) */
+    /* Sharing rule 4 for pca: pipelines equal up to a pca step that differ
+     * only in its k compute the components once, with the largest k, and
+     * drop the extra columns.  Per pipeline: the index of that step (-1:
+     * none) and the k computed (0 = every component). */
+    int      *pca_step, *pca_k;
 } opt_plan;
 
 /* Statistics the cost model reads (from the catalog). */
@@ -67,6 +72,8 @@ typedef struct {
 
 int  opt_physical(const cmp_explore *x, const opt_stats *st, int sharing, opt_plan **out, ut_err *e);
 void opt_plan_free(opt_plan *p);
+/* Steps a and b are the same pca step except perhaps for its k. */
+int  opt_same_pca_but_k(const rt_tf_step *a, const rt_tf_step *b);
 
 /* EXPLAIN text: the logical plan and the physical plan, one line per row
  * appended to r (a result with one text column). */

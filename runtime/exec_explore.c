@@ -301,6 +301,8 @@ out:
 typedef struct {
     rt_tf_state *st;   /* kept state after steps 0..len-1 of some pipeline */
     int pipe, len;
+    int wide;          /* 1: after steps 0..len-1 and then the plan's shared
+                          pca (plan->pca_k components), before its drop */
     int users;         /* pipelines of this round still to continue from it */
 } prefix_entry;
 
@@ -328,6 +330,77 @@ static int same_prefix(const cmp_explore *x, int a, int b, int len)
     return 1;
 }
 
+static int cache_put(prefix_cache *pc, rt_tf_state *st, int pipe, int len, int users, int wide)
+{
+    prefix_entry *ne = realloc(pc->e, (size_t)(pc->n + 1) * sizeof *ne);
+    if (!ne) return -1;
+    pc->e = ne;
+    pc->e[pc->n++] = (prefix_entry){.st = st, .pipe = pipe, .len = len, .wide = wide, .users = users};
+    return 0;
+}
+
+/* Pipeline q's pca step j under sharing rule 4: the components of the
+ * plan's largest k, computed by the first of the sibling pipelines and kept
+ * for the others, then drop(pc{k+1}..) — bit for bit pca(k) (tf_pca.c).
+ * 0 ok, -1 a transform error in *te, -2 out of memory. */
+static int shared_pca(const cmp_explore *x, const opt_plan *p, int q, int j, const rt_tf_state *cur, const int *train,
+                      int ntrain, prefix_cache *pc, rt_tf_state **next, ut_err *te)
+{
+    const rt_tf_step *mine = &x->pipes[q].steps[j].step;
+    rt_tf_state *wide = NULL, *made = NULL;
+    for (int i = 0; i < pc->n && !wide; i++)
+        if (pc->e[i].wide && pc->e[i].len == j && same_prefix(x, pc->e[i].pipe, q, j) &&
+            opt_same_pca_but_k(&x->pipes[pc->e[i].pipe].steps[j].step, mine)) {
+            wide = pc->e[i].st;
+            pc->e[i].users--;
+        }
+    if (!wide) {
+        rt_tf_step big = *mine;
+        big.k = p->pca_k[q];
+        if (rt_tf_apply(cur, &big, 1, train, ntrain, &made, te)) return -1;
+        int pending = 0;
+        for (int r = 0; r < x->npipes; r++)
+            pending += r != q && !pc->pipe_done[r] && p->pca_step[r] == j && same_prefix(x, r, q, j) &&
+                       opt_same_pca_but_k(&x->pipes[r].steps[j].step, mine);
+        wide = made;
+        if (pending) {
+            if (cache_put(pc, made, q, j, pending, 1)) {
+                rt_tf_state_free(made);
+                return -2;
+            }
+            made = NULL;
+        }
+    }
+    /* drop what pca(k) would not have made (k = 0: it keeps them all) */
+    char **names = NULL;
+    int nn = 0, rc = 0;
+    for (int c = mine->k + 1; mine->k > 0; c++) {
+        char nm[32];
+        snprintf(nm, sizeof nm, "pc%d", c);
+        if (!rt_tf_state_has_column(wide, nm)) break;
+        char **nw = realloc(names, (size_t)(nn + 1) * sizeof *names);
+        if (!nw || !(nw[nn] = ut_strdup(nm))) {
+            names = nw ? nw : names;
+            rc = -2;
+            break;
+        }
+        names = nw;
+        nn++;
+    }
+    if (!rc) {
+        rt_tf_step dr;
+        memset(&dr, 0, sizeof dr);
+        dr.kind = RT_TF_DROP;
+        dr.columns = names;
+        dr.ncolumns = nn;
+        rc = rt_tf_apply(wide, &dr, 1, train, ntrain, next, te) ? -1 : 0;
+    }
+    for (int i = 0; i < nn; i++) free(names[i]);
+    free(names);
+    rt_tf_state_free(made);
+    return rc;
+}
+
 static int run_transform(const data_ctx *dc, const cmp_explore *x, const opt_plan *p, const opt_node *nd,
                          int ntrain, int ntest, node_state *ns, prefix_cache *pc, ut_err *e)
 {
@@ -345,7 +418,7 @@ static int run_transform(const data_ctx *dc, const cmp_explore *x, const opt_pla
         /* the longest kept prefix of this pipeline */
         int best = -1;
         for (int i = 0; i < pc->n; i++)
-            if (pc->e[i].len <= nsteps && (best < 0 || pc->e[i].len > pc->e[best].len) &&
+            if (!pc->e[i].wide && pc->e[i].len <= nsteps && (best < 0 || pc->e[i].len > pc->e[best].len) &&
                 same_prefix(x, pc->e[i].pipe, nd->pipe, pc->e[i].len))
                 best = i;
         if (best >= 0) {
@@ -359,6 +432,7 @@ static int run_transform(const data_ctx *dc, const cmp_explore *x, const opt_pla
         if (rt_tf_begin(dc->t, dc->target, &owned, &te)) goto fail;
         cur = owned;
     }
+    int j0 = pc->on && p->pca_step ? p->pca_step[nd->pipe] : -1;
     for (int j = from; j < nsteps; j++) {
         /* keep the state after step j when a later pipeline of this round
          * starts with the same j + 1 steps */
@@ -366,23 +440,24 @@ static int run_transform(const data_ctx *dc, const cmp_explore *x, const opt_pla
         for (int q = 0; pc->on && q < x->npipes; q++)
             later += q != nd->pipe && !pc->pipe_done[q] && same_prefix(x, q, nd->pipe, j + 1);
         rt_tf_state *next = NULL;
-        if (rt_tf_apply(cur, &steps[j], 1, dc->train, ntrain, &next, &te)) {
+        int arc = j == j0 ? shared_pca(x, p, nd->pipe, j, cur, dc->train, ntrain, pc, &next, &te)
+                          : rt_tf_apply(cur, &steps[j], 1, dc->train, ntrain, &next, &te);
+        if (arc == -2) {
+            rt_tf_state_free(owned);
+            return ut_errf(e, MLG_NOMEM, "out of memory");
+        }
+        if (arc) {
             rt_tf_state_free(owned);
             goto fail;
         }
         rt_tf_state_free(owned);
         owned = next;
         cur = next;
-        if (later) {
-            prefix_entry *ne = realloc(pc->e, (size_t)(pc->n + 1) * sizeof *ne);
-            if (!ne) {
-                rt_tf_state_free(owned);
-                return ut_errf(e, MLG_NOMEM, "out of memory");
-            }
-            pc->e = ne;
-            pc->e[pc->n++] = (prefix_entry){owned, nd->pipe, j + 1, later};
-            owned = NULL;  /* the cache owns it now */
+        if (later && cache_put(pc, owned, nd->pipe, j + 1, later, 0)) {
+            rt_tf_state_free(owned);
+            return ut_errf(e, MLG_NOMEM, "out of memory");
         }
+        if (later) owned = NULL;  /* the cache owns it now */
     }
     rt_design d;
     memset(&d, 0, sizeof d);

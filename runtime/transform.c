@@ -600,6 +600,13 @@ static size_t state_bytes(const rt_tf_state *st, int unique)
     return b;
 }
 
+int rt_tf_state_has_column(const rt_tf_state *s, const char *name)
+{
+    for (int j = 0; j < s->ncols; j++)
+        if (strcmp(s->c[j].name, name) == 0) return 1;
+    return 0;
+}
+
 size_t rt_tf_state_bytes(const rt_tf_state *st) { return state_bytes(st, 0); }
 size_t rt_tf_state_bytes_unique(const rt_tf_state *st) { return state_bytes(st, 1); }
 

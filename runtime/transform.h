@@ -109,6 +109,8 @@ int  rt_tf_apply(const rt_tf_state *in, const rt_tf_step *steps, int nsteps, con
  * is not changed; *out is the caller's (rt_design_free), zeroed on error. */
 int  rt_tf_finish(const rt_tf_state *s, const int *train, int ntrain, rt_design *out, ut_err *e);
 void rt_tf_state_free(rt_tf_state *s);   /* NULL-safe */
+/* 1 when the state has a column spelled exactly `name`. */
+int  rt_tf_state_has_column(const rt_tf_state *s, const char *name);
 /* Bytes of heap the state holds (column data, names, its own structures;
  * not the table).  A block shared by m states counts 1/m in each, so the
  * sum over the live states is what they hold together, whatever shares
