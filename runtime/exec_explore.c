@@ -23,6 +23,7 @@ typedef struct {
                               rows of the design, row-major, p columns */
     int       p;
     int       has_design;
+    int       xte_inside;  /* xte points into xtr's block (not its own) */
     rt_group_out *outs;    /* FIT output: one per configuration of its group */
     int       nouts;
     int       remaining;   /* users that have not run yet */
@@ -51,6 +52,56 @@ static double *gather(const rt_design *d, const int *idx, int n)
     if (!x) return NULL;
     for (int i = 0; i < n; i++) memcpy(x + (size_t)i * d->p, d->x + (size_t)idx[i] * d->p, (size_t)d->p * sizeof *x);
     return x;
+}
+
+/* Reorders the rows of d in place to train[0..ntrain) then test[0..ntest)
+ * when those are every row once (CV, holdout): the round's two matrices
+ * then live in the design's own block, one copy of the data fewer than
+ * gathering them.  Returns 0 when done, -1 when the rows do not partition
+ * d or memory is short (the caller gathers instead). */
+static int split_in_place(rt_design *d, const int *train, int ntrain, const int *test, int ntest)
+{
+    int n = d->n, p = d->p;
+    if (ntrain + ntest != n || n == 0) return -1;
+    int *src = malloc((size_t)n * sizeof *src);          /* new row i = old row src[i] */
+    unsigned char *seen = calloc((size_t)n, 1);
+    double *tmp = malloc((size_t)(p > 0 ? p : 1) * sizeof *tmp);
+    int rc = -1;
+    if (!src || !seen || !tmp) goto out;
+    for (int i = 0; i < n; i++) {
+        int r = i < ntrain ? train[i] : test[i - ntrain];
+        if (r < 0 || r >= n || seen[r]) goto out;
+        seen[r] = 1;
+        src[i] = r;
+    }
+    memset(seen, 0, (size_t)n);
+    /* follow each cycle of the permutation once, one row in hand */
+    for (int i = 0; i < n; i++) {
+        if (seen[i] || src[i] == i) continue;
+        memcpy(tmp, d->x + (size_t)i * p, (size_t)p * sizeof *tmp);
+        int j = i;
+        while (src[j] != i) {
+            memcpy(d->x + (size_t)j * p, d->x + (size_t)src[j] * p, (size_t)p * sizeof *tmp);
+            seen[j] = 1;
+            j = src[j];
+        }
+        memcpy(d->x + (size_t)j * p, tmp, (size_t)p * sizeof *tmp);
+        seen[j] = 1;
+    }
+    rc = 0;
+out:
+    free(src);
+    free(seen);
+    free(tmp);
+    return rc;
+}
+
+static void drop_design(node_state *ns)
+{
+    free(ns->xtr);
+    if (!ns->xte_inside) free(ns->xte);
+    ns->xtr = ns->xte = NULL;
+    ns->xte_inside = 0;
 }
 
 typedef struct {
@@ -163,8 +214,7 @@ static int insert_run(rt_ctx *c, long long exp_id, long long config_id, int roun
 static void free_state(node_state *ns, int n)
 {
     for (int i = 0; i < n; i++) {
-        free(ns[i].xtr);
-        free(ns[i].xte);
+        drop_design(&ns[i]);
         free_outs(&ns[i]);
         free(ns[i].error);
     }
@@ -475,8 +525,15 @@ static int run_transform(const data_ctx *dc, const cmp_explore *x, const opt_pla
     if (rc) goto fail;
     /* split into the round's training and test rows once, and let the
      * full design go: the fits read these, nobody copies them again */
-    ns->xtr = gather(&d, dc->train, ntrain);
-    ns->xte = gather(&d, dc->test, ntest);
+    if (split_in_place(&d, dc->train, ntrain, dc->test, ntest) == 0) {
+        ns->xtr = d.x;
+        ns->xte = d.x + (size_t)ntrain * d.p;
+        ns->xte_inside = 1;
+        d.x = NULL;
+    } else {
+        ns->xtr = gather(&d, dc->train, ntrain);
+        ns->xte = gather(&d, dc->test, ntest);
+    }
     ns->p = d.p;
     rt_design_free(&d);
     if (!ns->xtr || !ns->xte) return ut_errf(e, MLG_NOMEM, "out of memory");
@@ -593,9 +650,7 @@ static int run_fit_window(rt_ctx *c, const data_ctx *dc, const cmp_explore *x, c
         }
         /* the design is needed by FIT only: free it after the last group */
         if (--in->remaining == 0 && in->has_design) {
-            free(in->xtr);
-            free(in->xte);
-            in->xtr = in->xte = NULL;
+            drop_design(in);
             in->has_design = 0;
         }
     }
@@ -796,9 +851,7 @@ int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, cons
                 ns[i].done = ns[i].skipped = 1;
                 node_state *in = &ns[nd->input];
                 if (--in->remaining == 0 && in->has_design) {
-                    free(in->xtr);
-                    free(in->xte);
-                    in->xtr = in->xte = NULL;
+                    drop_design(in);
                     in->has_design = 0;
                 }
                 break;
