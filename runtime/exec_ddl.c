@@ -491,6 +491,7 @@ int rt_exec_show(rt_ctx *c, const cmp_stmt *s, ut_result **out, ut_err *e)
     switch (s->src->ival) {
     case SHOW_DATASETS: return cat_list_datasets(c->cat, out, e);
     case SHOW_TASKS: return cat_list_tasks(c->cat, out, e);
+    case SHOW_MODELS: return cat_list_models(c->cat, out, e);
     default: return cat_list_experiments(c->cat, out, e);
     }
 }
