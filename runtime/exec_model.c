@@ -255,7 +255,7 @@ int rt_exec_train(rt_ctx *c, const cmp_stmt *s, const char *statement, char **ms
     ut_buf_init(&b);
     ut_buf_printf(&b, "model %s: %s", name->str, rt_families[cf->family].name);
     if (cf->params_text && cf->params_text[0]) ut_buf_printf(&b, "(%s)", cf->params_text);
-    if (pl->text && pl->text[0]) ut_buf_printf(&b, " after %s", pl->text);
+    if (pl->text && pl->text[0] && strcmp(pl->text, "(none)")) ut_buf_printf(&b, " after %s", pl->text);
     ut_buf_printf(&b, ", fitted on %d rows of %s", pm->ntrain, x->dataset.name);
     if (exp_id) ut_buf_printf(&b, " (the best of experiment %lld: config %d)", exp_id, cfg + 1);
     *msg = ut_buf_take(&b);
@@ -423,13 +423,19 @@ int rt_exec_predict_model(rt_ctx *c, const cmp_stmt *s, char **msg, ut_err *e)
     rt_read_opts_default(&o);
     o.col_mode = rt_pmodel_col_mode;
     o.col_mode_arg = pm;
-    if (rt_read_file(in, &o, &raw, e)) goto out;
+    if (rt_read_file(in, &o, &raw, e)) {
+        e->offset = st->b->off, e->length = st->b->len;
+        goto out;
+    }
     if (c->max_rows > 0 && raw->nrows > c->max_rows) {
         ut_errf_at(e, MLG_DENIED, st->b->off, st->b->len, "%s has %d data rows, more than max_rows = %lld",
                    st->b->str, raw->nrows, c->max_rows);
         goto out;
     }
-    if (rt_pmodel_align(pm, raw, st->b->str, &t, &extra, e)) goto out;
+    if (rt_pmodel_align(pm, raw, st->b->str, &t, &extra, e)) {
+        e->offset = st->b->off, e->length = st->b->len;
+        goto out;
+    }
     int n = t->nrows, K = pm->kind == RT_CLASSIFICATION ? pm->nclasses : 0;
     pred = malloc(sizeof(double) * (size_t)(n ? n : 1));
     proba = K ? malloc(sizeof(double) * (size_t)n * (size_t)K + 1) : NULL;
@@ -574,7 +580,10 @@ int rt_exec_import_model(rt_ctx *c, const cmp_stmt *s, const char *statement, ch
     len = fread(buf, 1, (size_t)sz, f);
     fclose(f);
     buf[len] = 0;
-    if (rt_pmodel_from_json(buf, len, st->b->str, &pm, e)) goto out;
+    if (rt_pmodel_from_json(buf, len, st->b->str, &pm, e)) {
+        e->offset = st->b->off, e->length = st->b->len;
+        goto out;
+    }
     /* stored as this mileage writes it (same content, canonical text) */
     if (!(doc = rt_pmodel_to_json(pm, e))) goto out;
     ut_err ig;
