@@ -21,6 +21,16 @@ echo "$out" | grep -q "6 runs, 6 identical, 0 different" || fail "expected 6 ide
 out=$(q "CREATE DATASET iris FROM '$csv';" 2>&1) && fail "same content must be refused"
 echo "$out" | grep -q "already exists with this content" || fail "unexpected message: $out"
 
+# a stored score that no longer matches (changed behind mileage's back) is
+# reported with the stored and the new value
+if command -v sqlite3 > /dev/null; then
+    sqlite3 "$db" "UPDATE mlg_runs SET scores_json = json_set(scores_json, '\$.accuracy', 0.5) WHERE id = 2;" ||
+        fail "tamper"
+    out=$(q "REPRODUCE RUN 2;") || fail "reproduce run 2"
+    echo "$out" | grep -q "different,accuracy,0.5,.*accuracy: 0.5 -> " || fail "difference not reported: $out"
+    echo "$out" | grep -q "1 run, 0 identical, 1 different" || fail "summary: $out"
+fi
+
 # the file changes: the last data row goes
 sed -i '$d' "$csv"
 out=$(q "REPRODUCE EXPERIMENT 1;" 2>&1) && fail "REPRODUCE must refuse changed data"
