@@ -15,6 +15,7 @@
 #include "../compiler/compile.h"
 #include "../optimizer/plan.h"
 #include "../runtime/exec.h"
+#include "../runtime/exec_model.h"
 #include "../runtime/linalg.h"
 #include "../catalog/catalog.h"
 
@@ -393,6 +394,12 @@ static int execute(mlg_stmt *s)
     case AST_SELECT: rc = rt_exec_select(c, cs, &s->result, e); break;
     case AST_SET: rc = apply_set(db, &cs->set, &s->message); break;
     case AST_RESUME: rc = resume_experiment(s); break;
+    case AST_TRAIN: rc = rt_exec_train(c, cs, s->text, &s->message, e); break;
+    case AST_PREDICT_MODEL: rc = rt_exec_predict_model(c, cs, &s->message, e); break;
+    case AST_DROP_MODEL: rc = rt_exec_drop_model(c, cs, &s->message, e); break;
+    case AST_EXPORT_MODEL: rc = rt_exec_export_model(c, cs, &s->message, e); break;
+    case AST_IMPORT_MODEL: rc = rt_exec_import_model(c, cs, s->text, &s->message, e); break;
+    case AST_REPRODUCE: rc = rt_exec_reproduce(c, cs, &s->result, &s->message, e); break;
     default: rc = ut_errf(e, MLG_ERROR, "statement not supported");
     }
     return rc ? fail(db, e) : MLG_OK;

@@ -8,7 +8,7 @@
 
 #include "../util/util.h"
 
-#define CAT_SCHEMA_VERSION 1
+#define CAT_SCHEMA_VERSION 2
 
 typedef struct cat_db cat_db;
 
@@ -108,5 +108,39 @@ int  cat_names(cat_db *db, const char *kind, char ***names, int *n, ut_err *e);
 int  cat_select(cat_db *db, const char *sql, ut_result **out, ut_err *e);
 
 const char *cat_sqlite_version(void);
+
+/* ---- trained models (models.c) ---- */
+typedef struct {
+    long long id;
+    char *name, *family, *kind, *target, *source, *task, *dataset, *dataset_hash;
+    char *config_json, *mileage_version, *checksum;
+    int dataset_version;                    /* 0 = unknown (imported) */
+    long long experiment_id;                /* 0 = none */
+    long long seed;
+    int train_rows, format_version;
+    char *blob;                             /* the model document (NUL added) */
+    size_t bytes;                           /* its size as recorded */
+    size_t blob_len;                        /* get: its size as read back */
+} cat_model;
+/* Inserts a model; a taken name is an MLG_NAME error. */
+int  cat_model_insert(cat_db *db, const cat_model *m, ut_err *e);
+/* 1 found (blob included), 0 not found, -1 error. */
+int  cat_model_get(cat_db *db, const char *name, cat_model *out, ut_err *e);
+void cat_model_clear(cat_model *m);
+/* 1 dropped, 0 no such model, -1 error. */
+int  cat_model_drop(cat_db *db, const char *name, ut_err *e);
+int  cat_list_models(cat_db *db, ut_result **out, ut_err *e);
+/* What reproducing the experiment's runs needs (JSON object). */
+int  cat_experiment_set_repro(cat_db *db, long long id, const char *repro_json, ut_err *e);
+
+/* ---- dataset versions ---- */
+/* The current version's number (1 when never re-created). */
+int  cat_dataset_version(cat_db *db, long long dataset_id, int *version, ut_err *e);
+/* Keeps the current dataset `name` (its tasks, experiments and runs) as
+ * NAME@vN, so that a new version can take the name; *kept gets that name
+ * (malloc'd) and *next the new version's number. */
+int  cat_dataset_retire(cat_db *db, const char *name, char **kept, int *next, ut_err *e);
+/* Sets the version of a dataset row (after cat_dataset_create). */
+int  cat_dataset_set_version(cat_db *db, long long id, int version, ut_err *e);
 
 #endif

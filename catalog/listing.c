@@ -94,6 +94,7 @@ int cat_names(cat_db *db, const char *kind, char ***names, int *n, ut_err *e)
     const char *sql;
     if (kind && strcmp(kind, "dataset") == 0) sql = "SELECT name FROM mlg_datasets ORDER BY name";
     else if (kind && strcmp(kind, "task") == 0) sql = "SELECT name FROM mlg_tasks ORDER BY name";
+    else if (kind && strcmp(kind, "model") == 0) sql = "SELECT name FROM mlg_models ORDER BY name";
     else return ut_errf(e, MLG_MISUSE, "cat_names: unknown kind '%s'", kind ? kind : "(null)");
 
     sqlite3_stmt *st;

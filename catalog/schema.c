@@ -180,9 +180,70 @@ static int migrate_to_1(cat_db *db, ut_err *e)
     return 0;
 }
 
+/* Version 2 (models and reproducibility): trained models with their
+ * lineage and a checksummed blob; dataset versions (a dataset re-created
+ * from a changed file keeps its old rows as NAME@vN); what each experiment
+ * needs to be reproduced (mileage, BLAS, dataset hash and version). */
+static const char *const schema_v2[] = {
+    "ALTER TABLE mlg_datasets ADD COLUMN version INTEGER NOT NULL DEFAULT 1;",
+    "ALTER TABLE mlg_experiments ADD COLUMN repro_json TEXT;",
+    "CREATE TABLE mlg_models("
+    "  id              INTEGER PRIMARY KEY,"
+    "  name            TEXT NOT NULL COLLATE NOCASE UNIQUE,"
+    "  family          TEXT NOT NULL,"
+    "  kind            TEXT NOT NULL CHECK (kind IN ('classification','regression')),"
+    "  target          TEXT NOT NULL,"
+    "  source          TEXT NOT NULL,"      /* the statement that made it */
+    "  task            TEXT,"
+    "  dataset         TEXT,"
+    "  dataset_version INTEGER,"
+    "  dataset_hash    TEXT,"
+    "  experiment_id   INTEGER,"
+    "  config_json     TEXT NOT NULL,"
+    "  seed            INTEGER NOT NULL,"
+    "  train_rows      INTEGER NOT NULL,"
+    "  mileage_version TEXT NOT NULL,"
+    "  format_version  INTEGER NOT NULL,"
+    "  checksum        TEXT NOT NULL,"      /* sha256 of the blob */
+    "  bytes           INTEGER NOT NULL,"
+    "  blob            BLOB NOT NULL,"
+    "  created_at      TEXT NOT NULL DEFAULT (" CAT_NOW "));",
+    "CREATE VIEW models AS"
+    "  SELECT id, name, family, kind, target, task, dataset, dataset_version,"
+    "         config_json AS config, seed, train_rows AS rows, experiment_id AS experiment,"
+    "         source, mileage_version, format_version, checksum, bytes, created_at"
+    "  FROM mlg_models;",
+    "DROP VIEW datasets;",
+    "CREATE VIEW datasets AS"
+    "  SELECT id, name, version, nrows AS rows, ncols AS cols, format, hash, path,"
+    "         options_json AS options, created_at"
+    "  FROM mlg_datasets;",
+    /* everything REPRODUCE reads, one row per run */
+    "CREATE VIEW provenance AS"
+    "  SELECT r.id AS run_id, r.experiment_id AS experiment, e.statement, t.name AS task,"
+    "         c.family, c.params_json AS config, r.fold, t.seed,"
+    "         d.name AS dataset, d.version AS dataset_version, d.hash AS dataset_hash,"
+    "         json_extract(e.repro_json, '$.mileage_version') AS mileage_version,"
+    "         json_extract(e.repro_json, '$.blas') AS blas,"
+    "         r.scores_json AS scores"
+    "  FROM mlg_runs r"
+    "  JOIN mlg_experiments e ON e.id = r.experiment_id"
+    "  JOIN mlg_tasks t ON t.id = e.task_id"
+    "  JOIN mlg_datasets d ON d.id = t.dataset_id"
+    "  JOIN mlg_configs c ON c.id = r.config_id;",
+};
+
+static int migrate_to_2(cat_db *db, ut_err *e)
+{
+    for (size_t i = 0; i < sizeof schema_v2 / sizeof *schema_v2; i++)
+        if (cat_exec(db, schema_v2[i], e)) return -1;
+    return 0;
+}
+
 typedef int (*migration)(cat_db *db, ut_err *e);
 static const migration migrations[] = {
     migrate_to_1,
+    migrate_to_2,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == CAT_SCHEMA_VERSION,

@@ -251,6 +251,7 @@ int cmp_compile(const ast *root, cat_db *cat, cmp_stmt **out, ut_err *e)
     case AST_CREATE_DATASET: rc = compile_readopts(st->c, &s->readopts, e); break;
     case AST_CREATE_TASK: rc = compile_taskdef(st->c, &s->taskdef, e); break;
     case AST_SET: rc = compile_set(st, &s->set, e); break;
+    case AST_TRAIN: rc = cmp_compile_train(st, cat, &s->explore, e); break;
     default: break;
     }
     if (rc) {

@@ -112,6 +112,9 @@ typedef struct {
 } cmp_stmt;
 
 int  cmp_compile_explore(const ast *st, cat_db *cat, cmp_explore **out, ut_err *e);
+/* TRAIN config AS name ON task: one configuration (model_stmt.c); NULL
+ * *out for TRAIN BEST, which binds when it runs. */
+int  cmp_compile_train(const ast *st, cat_db *cat, cmp_explore **out, ut_err *e);
 /* PREPROCESS items (a TRANSFORM list, may be NULL) → x->pipes, with the
  * implicit steps; x->task and x->dataset must be bound. */
 int  cmp_compile_preprocess(cmp_explore *x, const ast *items, cat_db *cat, ut_err *e);

@@ -18,7 +18,7 @@ typedef enum {
 
 extern const char *const ast_kind_names[AST__COUNT];
 
-enum { SHOW_DATASETS, SHOW_TASKS, SHOW_EXPERIMENTS };
+enum { SHOW_DATASETS, SHOW_TASKS, SHOW_EXPERIMENTS, SHOW_MODELS };
 
 typedef struct ast ast;
 struct ast {

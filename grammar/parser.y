@@ -69,12 +69,14 @@ static void gr_yyerror(GR_YYLTYPE *l, void *scanner, gr_pstate *ps, const char *
 %token TASKS "TASKS" TOP "TOP" USING "USING" WITH "WITH"
 %token REPEATED "REPEATED" FOLDS "FOLDS" TIME "TIME" SPLIT "SPLIT" ANALYZE "ANALYZE"
 %token RESUME "RESUME" EXPERIMENT "EXPERIMENT"
+%token TRAIN "TRAIN" BEST "BEST" MODEL "MODEL" MODELS "MODELS" INTO "INTO" EXPORT "EXPORT"
+%token IMPORT "IMPORT" REPRODUCE "REPRODUCE" RUN "RUN" TO "TO"
 
 %type <node> stmt plain_stmt create_dataset opt_with options option drop show
 %type <node> describe create_task task_clauses task_clause explore families
 %type <node> family params param spec values value explore_clauses
 %type <node> explore_clause transforms transform targs targ set select name number
-%type <node> names opt_on resume
+%type <node> names opt_on resume model_stmt string
 %type <str>  word
 
 %destructor { free($$); } <str>
@@ -100,6 +102,29 @@ stmt
 
 plain_stmt
     : create_dataset | drop | show | describe | create_task | explore | set | select | resume
+    | model_stmt
+    ;
+
+/* trained models and reproducibility (compiler/model_stmt.c) */
+model_stmt
+    : TRAIN BEST FROM EXPERIMENT number AS name
+                              { OOM($$ = mk(AST_TRAIN, @$)); $$->ival = 1; $$->a = $5; $$->b = $7; }
+    | TRAIN family AS name ON name explore_clauses
+                              { OOM($$ = mk(AST_TRAIN, @$)); $$->a = $2; $$->b = $4; $$->c = $6; $6->next = $7; }
+    | PREDICT USING name FROM string INTO string
+                              { OOM($$ = mk(AST_PREDICT_MODEL, @$)); $$->a = $3; $$->b = $5; $$->c = $7; }
+    | DROP MODEL name         { OOM($$ = mk(AST_DROP_MODEL, @$)); $$->a = $3; }
+    | EXPORT MODEL name TO string
+                              { OOM($$ = mk(AST_EXPORT_MODEL, @$)); $$->a = $3; $$->b = $5; }
+    | IMPORT MODEL name FROM string
+                              { OOM($$ = mk(AST_IMPORT_MODEL, @$)); $$->a = $3; $$->b = $5; }
+    | REPRODUCE RUN number    { OOM($$ = mk(AST_REPRODUCE, @$)); $$->a = $3; }
+    | REPRODUCE EXPERIMENT number
+                              { OOM($$ = mk(AST_REPRODUCE, @$)); $$->ival = 1; $$->a = $3; }
+    ;
+
+string
+    : STRING                  { OOM($$ = mk_str(AST_STRING, @1, $1)); }
     ;
 
 resume
@@ -138,6 +163,7 @@ show
     : SHOW DATASETS           { OOM($$ = mk(AST_SHOW, @$)); $$->ival = SHOW_DATASETS; }
     | SHOW TASKS              { OOM($$ = mk(AST_SHOW, @$)); $$->ival = SHOW_TASKS; }
     | SHOW EXPERIMENTS        { OOM($$ = mk(AST_SHOW, @$)); $$->ival = SHOW_EXPERIMENTS; }
+    | SHOW MODELS             { OOM($$ = mk(AST_SHOW, @$)); $$->ival = SHOW_MODELS; }
     ;
 
 describe
@@ -313,6 +339,11 @@ word
     | TIME { $$ = strdup("time"); } | SPLIT { $$ = strdup("split"); }
     | ANALYZE { $$ = strdup("analyze"); }
     | RESUME { $$ = strdup("resume"); } | EXPERIMENT { $$ = strdup("experiment"); }
+    | TRAIN { $$ = strdup("train"); } | BEST { $$ = strdup("best"); }
+    | MODEL { $$ = strdup("model"); } | MODELS { $$ = strdup("models"); }
+    | INTO { $$ = strdup("into"); } | EXPORT { $$ = strdup("export"); }
+    | IMPORT { $$ = strdup("import"); } | REPRODUCE { $$ = strdup("reproduce"); }
+    | RUN { $$ = strdup("run"); } | TO { $$ = strdup("to"); }
     ;
 
 %%

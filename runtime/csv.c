@@ -224,8 +224,13 @@ int rt_read_csv(const char *path, const rt_read_opts *opts, rt_table **out, ut_e
 
     int rc = split(&c, o->header, e);
     if (rc == 0) {
-        rt_rawtable raw = { path, "csv", c.nrows, c.ncols, c.names, NULL, c.cells, c.lines };
-        rc = rt_tbl_build(&raw, hash, out, e);
+        rt_colspec *spec = NULL;
+        if (o->col_mode && !(spec = calloc((size_t)(c.ncols ? c.ncols : 1), sizeof *spec)))
+            rc = ut_errf(e, MLG_NOMEM, "%s: out of memory", path);
+        for (int j = 0; spec && j < c.ncols; j++) spec[j].mode = (rt_spec_mode)o->col_mode(o->col_mode_arg, c.names[j]);
+        rt_rawtable raw = { path, "csv", c.nrows, c.ncols, c.names, spec, c.cells, c.lines };
+        if (rc == 0) rc = rt_tbl_build(&raw, hash, out, e);
+        free(spec);
     }
     for (int j = 0; c.names && j < c.ncols; j++) free(c.names[j]);
     free(c.names);

@@ -164,9 +164,14 @@ int rt_exec_create_dataset(rt_ctx *c, const cmp_stmt *s, char **msg, ut_err *e)
     cat_dataset existing;
     int found = cat_dataset_get(c->cat, name, &existing, e);
     if (found < 0) return -1;
+    /* the same name again: refused for the same content, a new version
+     * for changed content (the old one stays, as NAME@vN) */
+    char prior_hash[65] = "", *prior_path = NULL;
     if (found) {
+        snprintf(prior_hash, sizeof prior_hash, "%s", existing.hash ? existing.hash : "");
+        prior_path = existing.path;
+        existing.path = NULL;
         cat_dataset_clear(&existing);
-        return ut_errf_at(e, MLG_NAME, st->a->off, st->a->len, "dataset '%s' already exists", name);
     }
     rt_read_opts o;
     rt_read_opts_default(&o);
@@ -179,20 +184,26 @@ int rt_exec_create_dataset(rt_ctx *c, const cmp_stmt *s, char **msg, ut_err *e)
     if (rt_resolve_data_path(c, path, &file, e)) {
         e->offset = st->b->off;
         e->length = st->b->len;
+        free(prior_path);
         return -1;
     }
     int rrc = rt_read_file(file, &o, &t, e);
     free(file);
-    if (rrc) return -1;
+    if (rrc) {
+        free(prior_path);
+        return -1;
+    }
     if (c->max_rows > 0 && t->nrows > c->max_rows) {
         int rows = t->nrows;
         rt_table_free(t);
+        free(prior_path);
         return ut_errf_at(e, MLG_DENIED, st->b->off, st->b->len, "%s has %d data rows, more than max_rows = %lld",
                           path, rows, c->max_rows);
     }
     if (c->max_memory > 0 && (long long)t->nrows * t->ncols * 8 > c->max_memory) {
         long long need = (long long)t->nrows * t->ncols * 8;
         rt_table_free(t);
+        free(prior_path);
         return ut_errf_at(e, MLG_DENIED, st->b->off, st->b->len, "%s needs about %lld bytes, more than max_memory = %lld",
                           path, need, c->max_memory);
     }
@@ -200,12 +211,22 @@ int rt_exec_create_dataset(rt_ctx *c, const cmp_stmt *s, char **msg, ut_err *e)
     char *abs = NULL;
     if (rt_resolve_data_path(c, path, &abs, e)) {
         rt_table_free(t);
+        free(prior_path);
         return -1;
     }
     char *r = realpath(abs, NULL);
     if (r) {
         free(abs);
         abs = r;
+    }
+    /* a new version only when the same file changed */
+    int same_file = prior_path && !strcmp(prior_path, abs);
+    free(prior_path);
+    if (found && (!same_file || !strcmp(prior_hash, t->hash))) {
+        free(abs);
+        rt_table_free(t);
+        return ut_errf_at(e, MLG_NAME, st->a->off, st->a->len, "dataset '%s' already exists%s", name,
+                          same_file ? " with this content" : "");
     }
     cat_dataset d = {0};
     d.name = (char *)name;
@@ -216,7 +237,8 @@ int rt_exec_create_dataset(rt_ctx *c, const cmp_stmt *s, char **msg, ut_err *e)
     d.nrows = t->nrows;
     d.ncols = t->ncols;
     cat_column *cols = calloc((size_t)t->ncols, sizeof *cols);
-    int rc = -1, ncat = 0;
+    int rc = -1, ncat = 0, version = 1;
+    char *kept = NULL;
     if (!cols) {
         ut_errf(e, MLG_NOMEM, "out of memory");
     } else {
@@ -228,7 +250,17 @@ int rt_exec_create_dataset(rt_ctx *c, const cmp_stmt *s, char **msg, ut_err *e)
             ncat += tc->type == RT_CATEGORICAL;
         }
         long long id;
-        rc = cat_dataset_create(c->cat, &d, cols, t->ncols, &id, e);
+        if (found) {
+            /* one transaction: the old version renamed, the new one created */
+            rc = cat_begin(c->cat, e);
+            if (!rc) rc = cat_dataset_retire(c->cat, name, &kept, &version, e);
+            if (!rc) rc = cat_dataset_create(c->cat, &d, cols, t->ncols, &id, e);
+            if (!rc) rc = cat_dataset_set_version(c->cat, id, version, e);
+            if (!rc) rc = cat_commit(c->cat, e);
+            if (rc) cat_rollback(c->cat);
+        } else {
+            rc = cat_dataset_create(c->cat, &d, cols, t->ncols, &id, e);
+        }
         if (rc) at_node(e, st->a);
     }
     if (!rc) {
@@ -236,6 +268,9 @@ int rt_exec_create_dataset(rt_ctx *c, const cmp_stmt *s, char **msg, ut_err *e)
         ut_buf_init(&b);
         ut_buf_printf(&b, "created dataset %s: %d rows, %d columns (%d numeric, %d categorical)", name,
                       t->nrows, t->ncols, t->ncols - ncat, ncat);
+        if (kept)
+            ut_buf_printf(&b, "; the content changed: this is version %d, the previous version and its tasks, "
+                              "experiments and runs are kept as %s", version, kept);
         *msg = ut_buf_take(&b);
         /* keep it loaded: CREATE TASK and EXPLORE usually follow */
         rt_ctx_clear_cache(c);
@@ -245,6 +280,7 @@ int rt_exec_create_dataset(rt_ctx *c, const cmp_stmt *s, char **msg, ut_err *e)
     }
     free(cols);
     free(abs);
+    free(kept);
     rt_table_free(t);
     return rc;
 }
@@ -491,6 +527,7 @@ int rt_exec_show(rt_ctx *c, const cmp_stmt *s, ut_result **out, ut_err *e)
     switch (s->src->ival) {
     case SHOW_DATASETS: return cat_list_datasets(c->cat, out, e);
     case SHOW_TASKS: return cat_list_tasks(c->cat, out, e);
+    case SHOW_MODELS: return cat_list_models(c->cat, out, e);
     default: return cat_list_experiments(c->cat, out, e);
     }
 }

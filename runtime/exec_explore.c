@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "exec.h"
+#include "exec_model.h"
 #include "protocol.h"
 #include "share.h"
 #include "linalg.h"
@@ -775,7 +776,8 @@ int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, cons
     if (resume_id >= 0) {
         if (cat_experiment_resume(c->cat, resume_id, e)) goto out;
         exp_id = resume_id;
-    } else if (cat_experiment_begin(c->cat, x->task.id, statement, x->spec_json, lt, pt, planned, &exp_id, e)) {
+    } else if (cat_experiment_begin(c->cat, x->task.id, statement, x->spec_json, lt, pt, planned, &exp_id, e) ||
+               rt_record_provenance(c, exp_id, x, e)) {   /* what REPRODUCE needs (exec_model.c) */
         goto out;
     }
     for (int i = 0; i < ncfg; i++) {

@@ -147,3 +147,31 @@ int rt_forest_predict(const rt_model *m, const double *X, int n, double *pred,
 {
     return rt_forest_predict_capped(m, X, n, rt_forest_ntrees(m), 0, pred, proba, e);
 }
+
+/* ---- model files ---- */
+#include "model_io.h"
+int cart_tree_io(rt_mio *io, cart_tree *t, int p, int nout);
+
+int rt_forest_io(rt_mio *io, rt_model *m)
+{
+    forest_impl *f = m->impl;
+    int n = f ? f->ntrees : 0;
+    if (rt_mio_list(io, "trees", &n, 100000)) return -1;
+    if (!io->writing) {
+        if (n < 1) return rt_mio_fail(io, "a forest needs at least one tree");
+        if (!(f = calloc(1, sizeof *f)) || !(f->trees = calloc((size_t)n, sizeof *f->trees))) {
+            free(f);
+            return ut_errf(io->e, MLG_NOMEM, "out of memory");
+        }
+        m->impl = f;
+        m->impl_free = forest_free;
+    }
+    for (int t = 0; t < n; t++) {
+        if (rt_mio_item(io, t)) return -1;
+        if (!io->writing) f->ntrees = t + 1;
+        if (cart_tree_io(io, &f->trees[t], m->p, m->nclasses > 0 ? m->nclasses : 1)) return -1;
+        rt_mio_leave(io);
+    }
+    rt_mio_leave(io);
+    return 0;
+}

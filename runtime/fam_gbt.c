@@ -341,3 +341,48 @@ int rt_gbt_predict(const rt_model *m, const double *X, int n, double *pred, doub
     const gbt_impl *g = m->impl;
     return rt_gbt_predict_rounds(m, X, n, g ? g->rounds : 0, pred, proba, e);
 }
+
+/* ---- model files ---- */
+#include "model_io.h"
+int cart_tree_io(rt_mio *io, cart_tree *t, int p, int nout);
+
+int rt_gbt_io(rt_mio *io, rt_model *m)
+{
+    gbt_impl *g = m->impl;
+    int C = m->nclasses;
+    if (!io->writing) {
+        if (!(g = calloc(1, sizeof *g))) return ut_errf(io->e, MLG_NOMEM, "out of memory");
+        m->impl = g;
+        m->impl_free = gbt_free;
+    }
+    /* K trees per round: 1 (regression, binary), the classes fitted, or 0
+     * (one class: a constant model) */
+    if (rt_mio_int(io, "trees_per_round", &g->K, 0, C > 2 ? C : 1)) return -1;
+    if (rt_mio_int(io, "rounds", &g->rounds, 0, 100000)) return -1;
+    if (rt_mio_num(io, "learning_rate", &g->lr)) return -1;
+    if (C > 0) {
+        if (rt_mio_int(io, "nfit", &g->nfit, 1, C)) return -1;
+        if (rt_mio_ivec(io, "classes_fitted", &g->cls, (size_t)g->nfit, 0, C - 1)) return -1;
+    }
+    if (!io->writing) {
+        int ok = C == 0 ? g->K == 1
+                        : g->K == 0 ? g->nfit >= 1 : g->K == 1 ? g->nfit == 2 : g->K == g->nfit;
+        if (!ok) return rt_mio_fail(io, "trees_per_round = %d does not fit %d fitted classes", g->K, g->nfit);
+    }
+    if (g->K == 0) return 0;
+    if (rt_mio_dvec(io, "init", &g->init, (size_t)g->K, 0)) return -1;
+    if (rt_mio_dvec(io, "train_loss", &g->loss, (size_t)g->rounds, 0)) return -1;
+    int n = g->rounds * g->K;
+    if (rt_mio_list(io, "trees", &n, 100000 * 64)) return -1;
+    if (!io->writing) {
+        if (n != g->rounds * g->K) return rt_mio_fail(io, "has %d trees, rounds x trees_per_round = %d", n, g->rounds * g->K);
+        if (!(g->trees = calloc((size_t)(n ? n : 1), sizeof *g->trees))) return ut_errf(io->e, MLG_NOMEM, "out of memory");
+    }
+    for (int t = 0; t < n; t++) {
+        if (rt_mio_item(io, t)) return -1;
+        if (cart_tree_io(io, &g->trees[t], m->p, 1)) return -1;
+        rt_mio_leave(io);
+    }
+    rt_mio_leave(io);
+    return 0;
+}

@@ -333,3 +333,34 @@ done:
     free(dist);
     return rc;
 }
+
+/* ---- model files ---- */
+#include "model_io.h"
+
+int rt_knn_io(rt_mio *io, rt_model *m)
+{
+    knn_model *km = m->impl;
+    if (!io->writing) {
+        if (!(km = calloc(1, sizeof *km))) return ut_errf(io->e, MLG_NOMEM, "out of memory");
+        m->impl = km;
+        m->impl_free = knn_free;
+    }
+    int n = km->tr.n, metric = km->metric, weights = km->weights;
+    if (rt_mio_int(io, "k", &km->k, 1, 1000000000) || rt_mio_int(io, "manhattan", &metric, 0, 1) ||
+        rt_mio_int(io, "distance_weights", &weights, 0, 1) || rt_mio_int(io, "train_rows", &n, 1, 1 << 30))
+        return -1;
+    size_t np = (size_t)n * (size_t)m->p;
+    /* the training rows are the model */
+    if (rt_mio_dvec(io, "X", &km->X, np, 0)) return -1;
+    if (m->nclasses > 0 ? rt_mio_ivec(io, "y", &km->yc, (size_t)n, 0, m->nclasses - 1)
+                        : rt_mio_dvec(io, "y", &km->y, (size_t)n, 0))
+        return -1;
+    if (io->writing) return 0;
+    km->metric = (rt_knn_metric)metric;
+    km->weights = (rt_knn_weighting)weights;
+    /* the norms are recomputed exactly as fit computes them */
+    if (!(km->sqnorm = malloc(sizeof(double) * (size_t)n))) return ut_errf(io->e, MLG_NOMEM, "out of memory");
+    rt_knn_sqnorms(km->X, n, m->p, km->sqnorm);
+    km->tr = (rt_knn_train){ km->X, km->sqnorm, n, m->p, km->yc, m->nclasses, km->y };
+    return 0;
+}

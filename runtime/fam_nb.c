@@ -338,3 +338,53 @@ int rt_nb_predict(const rt_model *m, const double *X, int n, double *pred,
     free(j);
     return 0;
 }
+
+/* ---- model files ---- */
+#include "model_io.h"
+
+int rt_nb_io(rt_mio *io, rt_model *m)
+{
+    nb_model *nm = m->impl;
+    if (!io->writing) {
+        if (m->nclasses < 2) return rt_mio_fail(io, "nb needs at least 2 classes");
+        if (!(nm = calloc(1, sizeof *nm))) return ut_errf(io->e, MLG_NOMEM, "out of memory");
+        m->impl = nm;
+        m->impl_free = nb_free;
+        nm->K = m->nclasses;
+        nm->p = m->p;
+    }
+    size_t K = (size_t)nm->K, kp = K * (size_t)nm->p;
+    if (rt_mio_int(io, "categorical", &nm->type, 0, 1)) return -1;
+    /* -inf: a class absent from training */
+    if (rt_mio_dvec(io, "log_prior", &nm->logprior, K, RT_MIO_INF)) return -1;
+    if (!io->writing) {
+        int any = 0;
+        for (size_t c = 0; c < K; c++) {
+            if (nm->logprior[c] == INFINITY) return rt_mio_fail(io, "log_prior[%zu] is +inf", c);
+            any |= !isinf(nm->logprior[c]);
+        }
+        if (!any) return rt_mio_fail(io, "every class has prior 0");
+    }
+    if (nm->type == NB_GAUSSIAN) {
+        int *use = NULL;
+        if (io->writing) {
+            if (!(use = malloc(sizeof(int) * (size_t)(nm->p ? nm->p : 1)))) return ut_errf(io->e, MLG_NOMEM, "out of memory");
+            for (int j = 0; j < nm->p; j++) use[j] = nm->use[j];
+        }
+        int rc = rt_mio_ivec(io, "use", &use, (size_t)nm->p, 0, 1);
+        if (!rc && !io->writing) {
+            if (!(nm->use = malloc((size_t)(nm->p ? nm->p : 1)))) rc = ut_errf(io->e, MLG_NOMEM, "out of memory");
+            for (int j = 0; !rc && j < nm->p; j++) nm->use[j] = (unsigned char)use[j];
+        }
+        free(use);
+        if (rc || rt_mio_dvec(io, "theta", &nm->theta, kp, 0) || rt_mio_dvec(io, "var", &nm->var, kp, 0) ||
+            rt_mio_dvec(io, "log_norm", &nm->lognorm, K, RT_MIO_INF))
+            return -1;
+        for (size_t i = 0; !io->writing && i < kp; i++)
+            if (!(nm->var[i] > 0) && nm->use[i % (size_t)nm->p] && !isinf(nm->logprior[i / (size_t)nm->p]))
+                return rt_mio_fail(io, "var[%zu] must be positive", i);
+        return 0;
+    }
+    return rt_mio_dvec(io, "log_p0", &nm->lp0, kp, RT_MIO_INF) || rt_mio_dvec(io, "log_p1", &nm->lp1, kp, RT_MIO_INF)
+               ? -1 : 0;
+}

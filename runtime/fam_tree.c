@@ -67,3 +67,21 @@ int rt_tree_predict(const rt_model *m, const double *X, int n, double *pred, dou
 {
     return rt_tree_predict_capped(m, X, n, 0, pred, proba, e);
 }
+
+/* ---- model files ---- */
+#include "model_io.h"
+int cart_tree_io(rt_mio *io, cart_tree *t, int p, int nout);
+
+int rt_tree_io(rt_mio *io, rt_model *m)
+{
+    cart_tree *t = m->impl;
+    if (!io->writing) {
+        if (!(t = calloc(1, sizeof *t))) return ut_errf(io->e, MLG_NOMEM, "out of memory");
+        m->impl = t;
+        m->impl_free = tree_free;
+    }
+    if (rt_mio_enter(io, "tree")) return -1;
+    int rc = cart_tree_io(io, t, m->p, m->nclasses > 0 ? m->nclasses : 1);
+    rt_mio_leave(io);
+    return rc;
+}

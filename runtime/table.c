@@ -24,6 +24,8 @@ void rt_read_opts_default(rt_read_opts *o)
     o->delimiter = ',';
     o->na = NULL;
     o->nna = 0;
+    o->col_mode = NULL;
+    o->col_mode_arg = NULL;
 }
 
 int rt_tbl_is_na(const char *s, const rt_read_opts *o)

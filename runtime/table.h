@@ -35,6 +35,11 @@ typedef struct {
     char        delimiter;   /* CSV: default ','                                  */
     const char *const *na;   /* extra strings read as missing; NULL = defaults    */
     int         nna;
+    /* CSV: the type a column must have, by header name (PREDICT reads a file
+     * as the model's training data was typed); returns an rt_spec_mode.
+     * NULL: every column inferred. */
+    int (*col_mode)(void *arg, const char *name);
+    void *col_mode_arg;
 } rt_read_opts;
 
 void rt_read_opts_default(rt_read_opts *o);

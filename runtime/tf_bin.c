@@ -88,7 +88,25 @@ static int expand_bins(tf_set *out, const tf_col *src, const tf_set *s, const rt
     int *bin = malloc(sizeof(int) * (size_t)(s->n ? s->n : 1));
     if (!scratch || !bin) { free(scratch); free(bin); return tf_oom(e); }
     double *edges = scratch + s->ntrain, *inner = edges + k + 1;
-    int nb = fit_edges(s, src->x, k, st->bin_strategy, scratch, edges, inner);
+    int nb;
+    if (tf_replaying(s)) {
+        const tf_entry *en = tf_rec_next((tf_set *)s, TF_REC_BIN, src->name, e);
+        if (!en || en->nd > k - 1) {
+            if (en) ut_errf(e, MLG_DATA, "model: bin on '%s' has %d edges, more than k - 1 = %d", src->name, en->nd, k - 1);
+            free(scratch);
+            free(bin);
+            return -1;
+        }
+        nb = en->nd + 1;
+        if (en->nd) memcpy(inner, en->d, sizeof(double) * (size_t)en->nd);
+    } else {
+        nb = fit_edges(s, src->x, k, st->bin_strategy, scratch, edges, inner);
+        if (tf_rec_put((tf_set *)s, TF_REC_BIN, src->name, inner, nb - 1, NULL, 0, e)) {
+            free(scratch);
+            free(bin);
+            return -1;
+        }
+    }
     for (int r = 0; r < s->n; r++)
         bin[r] = isnan(src->x[r]) ? -1 : bin_of(inner, nb - 1, src->x[r]);
     int rc = 0;

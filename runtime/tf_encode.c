@@ -42,13 +42,24 @@ static int impute_numeric(tf_set *s, tf_col *w, const rt_tf_step *st, double *sc
 {
     int first = 0;
     while (first < s->n && !isnan(w->x[first])) first++;
-    if (first == s->n) return 0;
-    int m = 0;
-    for (int i = 0; i < s->ntrain; i++) {
-        double v = w->x[s->train[i]];
-        if (!isnan(v)) scratch[m++] = v;
+    double fill;
+    if (tf_replaying(s)) {
+        const tf_entry *en = tf_rec_next(s, TF_REC_IMPUTE_NUM, w->name, e);
+        if (!en) return -1;
+        fill = en->d[0];
+    } else {
+        /* a recorded chain keeps the fill even when training had no gap:
+         * the rows it predicts later may have one */
+        if (first == s->n && !tf_recording(s)) return 0;
+        int m = 0;
+        for (int i = 0; i < s->ntrain; i++) {
+            double v = w->x[s->train[i]];
+            if (!isnan(v)) scratch[m++] = v;
+        }
+        fill = numeric_fill(scratch, m, st);
+        if (tf_rec_put(s, TF_REC_IMPUTE_NUM, w->name, &fill, 1, NULL, 0, e)) return -1;
     }
-    double fill = numeric_fill(scratch, m, st);
+    if (first == s->n) return 0;
     if (tf_col_own(w, s->n, e)) return -1;
     for (int r = first; r < s->n; r++)
         if (isnan(w->x[r])) w->x[r] = fill;
@@ -87,7 +98,14 @@ static void train_counts(const tf_set *s, const tf_col *w, long *cnt)
 static int impute_categorical(tf_set *s, tf_col *w, const rt_tf_step *st, ut_err *e)
 {
     int fill = -1;
-    if (st->strategy == RT_IMPUTE_CONSTANT) {
+    if (tf_replaying(s)) {
+        /* the training fill level, by name: codes differ between files */
+        const tf_entry *en = tf_rec_next(s, TF_REC_IMPUTE_CAT, w->name, e);
+        if (!en) return -1;
+        if (en->ns == 0) return 0;
+        if (tf_col_own(w, s->n, e)) return -1;
+        if ((fill = find_or_add_level(w, s->n, en->s[0], e)) < 0) return -1;
+    } else if (st->strategy == RT_IMPUTE_CONSTANT) {
         if (tf_col_own(w, s->n, e)) return -1;
         if ((fill = find_or_add_level(w, s->n, "missing", e)) < 0) return -1;
     } else {
@@ -99,6 +117,9 @@ static int impute_categorical(tf_set *s, tf_col *w, const rt_tf_step *st, ut_err
             if (cnt[k] > best) { best = cnt[k]; fill = k; }
         free(cnt);
     }
+    if (!tf_replaying(s) &&
+        tf_rec_put(s, TF_REC_IMPUTE_CAT, w->name, NULL, 0, fill >= 0 ? &w->levels[fill] : NULL, fill >= 0, e))
+        return -1;
     if (fill < 0) return 0;   /* nothing seen in training: stays missing */
     int first = 0;
     while (first < s->n && w->code[first] >= 0) first++;
@@ -163,9 +184,37 @@ static int add_indicator(tf_set *out, const tf_col *src, const char *level, cons
     return 0;
 }
 
+/* Replay: the recorded levels (by name) get their columns in the recorded
+ * order; values never seen in training give zeros and are counted. */
+static int replay_categorical(tf_set *out, const tf_col *src, const tf_set *s, ut_err *e)
+{
+    const tf_entry *en = tf_rec_next((tf_set *)s, TF_REC_ONEHOT, src->name, e);
+    if (!en) return -1;
+    int nl = src->nlevels, rc = 0, other = 0;
+    char *keep = calloc((size_t)(nl ? nl : 1), 1);
+    if (!keep) return tf_oom(e);
+    for (int k = 0; k < nl; k++)
+        for (int i = 0; i < en->ns; i++)
+            if (!strcmp(src->levels[k], en->s[i])) keep[k] = (char)en->d[i];
+    for (int r = 0; r < s->n; r++)
+        if (src->code[r] >= 0 && !keep[src->code[r]]) s->rec->unseen++;
+    for (int i = 0; i < en->ns && rc == 0; i++) {
+        if (en->d[i] != 1) { other = 1; continue; }
+        int code = -1;
+        for (int k = 0; k < nl; k++)
+            if (!strcmp(src->levels[k], en->s[i])) code = k;
+        /* a level this file lacks still gets its (all-zero) column */
+        rc = add_indicator(out, src, en->s[i], keep, 1, code >= 0 ? code : nl, e);
+    }
+    if (rc == 0 && other) rc = add_indicator(out, src, "__other__", keep, 2, -1, e);
+    free(keep);
+    return rc;
+}
+
 static int expand_categorical(tf_set *out, const tf_col *src, const tf_set *s, int max_levels,
                               ut_err *e)
 {
+    if (tf_replaying(s)) return replay_categorical(out, src, s, e);
     int nl = src->nlevels;
     long *cnt = malloc(sizeof(long) * (size_t)(nl ? nl : 1));
     char *keep = malloc((size_t)(nl ? nl : 1));
@@ -174,6 +223,19 @@ static int expand_categorical(tf_set *out, const tf_col *src, const tf_set *s, i
     if (rc == 0) {
         train_counts(s, src, cnt);
         int other = choose_levels(cnt, nl, max_levels, keep);
+        if (tf_recording(s)) {
+            /* the levels seen in training, in code (sorted) order, each with
+             * its fate: 1 own column, 2 __other__ */
+            char **names = malloc(sizeof(char *) * (size_t)(nl ? nl : 1));
+            double *fate = malloc(sizeof(double) * (size_t)(nl ? nl : 1));
+            int ns = 0;
+            if (!names || !fate) rc = tf_oom(e);
+            for (int k = 0; rc == 0 && k < nl; k++)
+                if (keep[k]) names[ns] = src->levels[k], fate[ns++] = keep[k];
+            if (rc == 0) rc = tf_rec_put((tf_set *)s, TF_REC_ONEHOT, src->name, fate, ns, names, ns, e);
+            free(names);
+            free(fate);
+        }
         for (int k = 0; k < nl && rc == 0; k++)
             if (keep[k] == 1) rc = add_indicator(out, src, src->levels[k], keep, 1, k, e);
         if (rc == 0 && other) rc = add_indicator(out, src, "__other__", keep, 2, -1, e);

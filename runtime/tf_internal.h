@@ -31,6 +31,29 @@ typedef struct {
                          belong to sh (shared, read-only until tf_col_own) */
 } tf_col;
 
+/* What a step learnt, kept for replay on other rows (TRAIN / PREDICT). */
+enum { TF_REC_IMPUTE_NUM = 1, TF_REC_IMPUTE_CAT, TF_REC_ONEHOT, TF_REC_STANDARDIZE,
+       TF_REC_MINMAX, TF_REC_BIN, TF_REC_PCA, TF_REC_SELECT_K };
+typedef struct {
+    int     op;      /* TF_REC_* */
+    char   *col;     /* the column it was fitted on (NULL: several) */
+    double *d;
+    int     nd;
+    char  **s;
+    int     ns;
+} tf_entry;
+struct rt_tf_rec {
+    tf_entry *e;
+    int n, cap;
+};
+/* Recording or replaying: the chain carries one of these (NULL: neither). */
+typedef struct {
+    rt_tf_rec       *w;      /* recording into */
+    const rt_tf_rec *r;      /* replaying from */
+    int  pos;
+    long unseen;             /* replay: categorical values unseen in training */
+} tf_recorder;
+
 typedef struct {
     tf_col *c;
     int     ncols, cap, n;
@@ -38,7 +61,16 @@ typedef struct {
     int     ntrain;
     const rt_table *t;   /* source table: select_k reads its target */
     int     target_col;  /* -1: none */
+    tf_recorder *rec;    /* NULL unless recording / replaying */
 } tf_set;
+
+static inline int tf_replaying(const tf_set *s) { return s->rec && s->rec->r; }
+static inline int tf_recording(const tf_set *s) { return s->rec && s->rec->w; }
+/* Records an entry (a no-op unless recording); copies everything. */
+int tf_rec_put(tf_set *s, int op, const char *col, const double *d, int nd, char *const *strs, int ns,
+               ut_err *e);
+/* Replay: the next entry, which must be op on column col (col NULL: any). */
+const tf_entry *tf_rec_next(tf_set *s, int op, const char *col, ut_err *e);
 
 int     tf_oom(ut_err *e);
 /* Makes w's arrays its own (copied if shared) so they can be written. */

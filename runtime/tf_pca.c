@@ -142,6 +142,50 @@ static double *gather(const tf_set *s, const int *col, int p, const int *rows, i
     return X;
 }
 
+/* Recorded as d = [k, mean (p), components (k x p)], s = the input columns. */
+static int pca_record(tf_set *s, const int *col, int p, const tf_pca_model *m, ut_err *e)
+{
+    if (!tf_recording(s)) return 0;
+    size_t nd = 1 + (size_t)p + (size_t)m->ncomp * (size_t)p;
+    double *d = malloc(sizeof(double) * nd);
+    char **names = malloc(sizeof(char *) * (size_t)(p ? p : 1));
+    int rc = 0;
+    if (!d || !names) rc = tf_oom(e);
+    if (rc == 0) {
+        d[0] = m->ncomp;
+        memcpy(d + 1, m->mean, sizeof(double) * (size_t)p);
+        memcpy(d + 1 + p, m->comp, sizeof(double) * (size_t)m->ncomp * (size_t)p);
+        for (int j = 0; j < p; j++) names[j] = s->c[col[j]].name;
+        rc = tf_rec_put(s, TF_REC_PCA, NULL, d, (int)nd, names, p, e);
+    }
+    free(d);
+    free(names);
+    return rc;
+}
+
+static int pca_replay(tf_set *s, const int *col, int p, tf_pca_model *m, ut_err *e)
+{
+    const tf_entry *en = tf_rec_next(s, TF_REC_PCA, NULL, e);
+    if (!en) return -1;
+    int k = en->nd > 0 ? (int)en->d[0] : -1;
+    if (en->ns != p || k < 1 || k > p || en->d[0] != k || (size_t)en->nd != 1 + (size_t)p + (size_t)k * (size_t)p)
+        return ut_errf(e, MLG_DATA, "model: pca record does not fit %d input columns", p);
+    for (int j = 0; j < p; j++)
+        if (strcmp(en->s[j], s->c[col[j]].name))
+            return ut_errf(e, MLG_DATA, "model: pca was fitted on column '%s', found '%s'", en->s[j],
+                           s->c[col[j]].name);
+    int npad = (k + TF_PCA_COMP - 1) / TF_PCA_COMP * TF_PCA_COMP;
+    m->p = p;
+    m->ncomp = k;
+    m->mean = malloc(sizeof(double) * (size_t)p);
+    m->comp = calloc((size_t)npad * (size_t)p + 1, sizeof(double));
+    m->var = calloc((size_t)k, sizeof(double));
+    if (!m->mean || !m->comp || !m->var) return tf_oom(e);
+    memcpy(m->mean, en->d + 1, sizeof(double) * (size_t)p);
+    memcpy(m->comp, en->d + 1 + p, sizeof(double) * (size_t)k * (size_t)p);
+    return 0;
+}
+
 int tf_pca(tf_set *s, const rt_tf_step *st, const char *sel, ut_err *e)
 {
     if (st->k < 0) return ut_errf(e, MLG_ERROR, "pca: k must be positive (got %d)", st->k);
@@ -157,9 +201,15 @@ int tf_pca(tf_set *s, const rt_tf_step *st, const char *sel, ut_err *e)
     double *X = NULL, *Z = NULL;
     tf_col *block = NULL;
     int k = 0, rc = 0;
-    if (!(X = gather(s, col, p, s->train, s->ntrain))) { rc = tf_oom(e); goto out; }
-    if ((rc = tf_pca_fit(X, s->ntrain, p, st->k, &m, e))) goto out;
-    free(X);
+    if (tf_replaying(s)) {
+        if ((rc = pca_replay(s, col, p, &m, e))) goto out;
+    } else {
+        if (!(X = gather(s, col, p, s->train, s->ntrain))) { rc = tf_oom(e); goto out; }
+        if ((rc = tf_pca_fit(X, s->ntrain, p, st->k, &m, e))) goto out;
+        free(X);
+        X = NULL;
+        if ((rc = pca_record(s, col, p, &m, e))) goto out;
+    }
     k = m.ncomp;
     X = gather(s, col, p, NULL, s->n);
     Z = malloc(sizeof(double) * (size_t)s->n * (size_t)k + 1);

@@ -34,15 +34,23 @@ int tf_standardize(tf_set *s, const rt_tf_step *st, const char *sel, ut_err *e)
     for (int j = 0; j < s->ncols; j++) {
         if (!sel[j]) continue;
         if (tf_col_own(&s->c[j], s->n, e)) return -1;
-        double *x = s->c[j].x, mean, var;
+        double *x = s->c[j].x, mean, var, scale;
         int m;
-        train_moments(s, x, &m, &mean, &var);
-        /* sklearn's _is_constant_feature: a variance within rounding of 0
-         * means constant, scale 1, so the column becomes ~0 and not the
-         * noise of dividing rounding errors by each other */
-        double eps = DBL_EPSILON, nm = m * mean * eps;
-        int constant = var <= m * eps * var + nm * nm;
-        double scale = constant ? 1.0 : sqrt(var);
+        if (tf_replaying(s)) {
+            const tf_entry *en = tf_rec_next(s, TF_REC_STANDARDIZE, s->c[j].name, e);
+            if (!en) return -1;
+            m = en->d[0] != 0, mean = en->d[1], scale = en->d[2];
+        } else {
+            train_moments(s, x, &m, &mean, &var);
+            /* sklearn's _is_constant_feature: a variance within rounding of 0
+             * means constant, scale 1, so the column becomes ~0 and not the
+             * noise of dividing rounding errors by each other */
+            double eps = DBL_EPSILON, nm = m * mean * eps;
+            int constant = var <= m * eps * var + nm * nm;
+            scale = constant ? 1.0 : sqrt(var);
+            double rec[3] = {m != 0, mean, scale};
+            if (tf_rec_put(s, TF_REC_STANDARDIZE, s->c[j].name, rec, 3, NULL, 0, e)) return -1;
+        }
         for (int r = 0; r < s->n; r++)
             if (!isnan(x[r])) x[r] = m ? (x[r] - mean) / scale : 0.0;
     }
@@ -59,6 +67,13 @@ int tf_minmax(tf_set *s, const rt_tf_step *st, const char *sel, ut_err *e)
         if (!sel[j]) continue;
         if (tf_col_own(&s->c[j], s->n, e)) return -1;
         double *x = s->c[j].x, lo = INFINITY, hi = -INFINITY;
+        if (tf_replaying(s)) {
+            const tf_entry *en = tf_rec_next(s, TF_REC_MINMAX, s->c[j].name, e);
+            if (!en) return -1;
+            for (int r = 0; r < s->n; r++)
+                if (!isnan(x[r])) x[r] = x[r] * en->d[0] + en->d[1];
+            continue;
+        }
         for (int i = 0; i < s->ntrain; i++) {
             double v = x[s->train[i]];
             if (v < lo) lo = v;     /* NaN compares false: skipped */
@@ -73,6 +88,8 @@ int tf_minmax(tf_set *s, const rt_tf_step *st, const char *sel, ut_err *e)
             scale = 1.0 / range;
             shift = 0.0 - lo * scale;
         }
+        double rec[2] = {scale, shift};
+        if (tf_rec_put(s, TF_REC_MINMAX, s->c[j].name, rec, 2, NULL, 0, e)) return -1;
         for (int r = 0; r < s->n; r++)
             if (!isnan(x[r])) x[r] = x[r] * scale + shift;
     }

@@ -127,6 +127,24 @@ static int score_columns(const tf_set *s, double *const *x, int p, double *score
 int tf_select_k(tf_set *s, const rt_tf_step *st, const char *sel, ut_err *e)
 {
     if (st->k < 0) return ut_errf(e, MLG_ERROR, "select_k: k must be positive (got %d)", st->k);
+    if (tf_replaying(s)) {
+        int k = st->k ? st->k : 10, p = 0;
+        for (int j = 0; j < s->ncols; j++) p += sel[j] != 0;
+        if (k >= p) return 0;   /* as when fitted: nothing dropped, nothing recorded */
+        const tf_entry *en = tf_rec_next(s, TF_REC_SELECT_K, NULL, e);
+        if (!en) return -1;
+        char *drop = calloc((size_t)(s->ncols ? s->ncols : 1), 1);
+        if (!drop) return tf_oom(e);
+        int found = 0;
+        for (int i = 0; i < en->ns; i++)
+            for (int j = 0; j < s->ncols; j++)
+                if (sel[j] && !drop[j] && !strcmp(s->c[j].name, en->s[i])) drop[j] = 1, found++;
+        int rc = found != en->ns || found != p - k
+                     ? ut_errf(e, MLG_DATA, "model: select_k dropped columns that this data does not have")
+                     : tf_replace_block(s, drop, NULL, 0, e);
+        free(drop);
+        return rc;
+    }
     if (!s->t || s->target_col < 0 || s->target_col >= s->t->ncols)
         return ut_errf(e, MLG_ERROR, "select_k: needs a target column");
     int k = st->k ? st->k : 10, p = 0;
@@ -149,6 +167,16 @@ int tf_select_k(tf_set *s, const rt_tf_step *st, const char *sel, ut_err *e)
     }
     qsort(ord, (size_t)p, sizeof(scored), cmp_scored);
     for (int i = 0; i < p - k; i++) drop[col[ord[i].i]] = 1;
+    if (tf_recording(s)) {
+        char **names = malloc(sizeof(char *) * (size_t)(p - k));
+        int nn = 0;
+        if (!names) { rc = tf_oom(e); goto out; }
+        for (int j = 0; j < s->ncols; j++)
+            if (drop[j]) names[nn++] = s->c[j].name;
+        rc = tf_rec_put(s, TF_REC_SELECT_K, NULL, NULL, 0, names, nn, e);
+        free(names);
+        if (rc) goto out;
+    }
     rc = tf_replace_block(s, drop, NULL, 0, e);
 out:
     free(x);

@@ -631,3 +631,77 @@ void rt_design_free(rt_design *d)
     free(d->x);
     memset(d, 0, sizeof *d);
 }
+
+/* ---- recorded chains (TRAIN / PREDICT) ----
+ * One working set runs the steps and the safety net in a row: the same
+ * computations rt_pipeline_run makes through its states, so the same bits. */
+static int run_recorded(tf_set *s, const rt_tf_step *steps, int nsteps, rt_design *out, ut_err *e)
+{
+    rt_tf_step onehot = { .kind = RT_TF_ONEHOT, .selector = RT_SEL_CATEGORICAL };
+    rt_tf_step mean = { .kind = RT_TF_IMPUTE, .strategy = RT_IMPUTE_MEAN, .selector = RT_SEL_NUMERIC };
+    int fitted = 0, rc = 0;
+    for (int i = 0; i < nsteps && rc == 0; i++) rc = run_step(s, &steps[i], &fitted, e);
+    if (rc == 0) rc = run_step(s, &onehot, &fitted, e);
+    if (rc == 0) rc = run_step(s, &mean, &fitted, e);
+    if (rc == 0) rc = to_design(s, out, e);
+    return rc;
+}
+
+int rt_tf_fit_record(const rt_table *t, int target_col, const rt_tf_step *steps, int nsteps,
+                     const int *train, int ntrain, rt_design *out, rt_tf_rec **rec, ut_err *e)
+{
+    memset(out, 0, sizeof *out);
+    *rec = NULL;
+    rt_tf_state *s0 = NULL;
+    if (rt_tf_begin(t, target_col, &s0, e)) return -1;
+    tf_set s;
+    int rc = check_rows(s0, train, ntrain, e);
+    if (rc == 0) rc = state_to_set(s0, train, ntrain, &s, e);
+    if (rc) {
+        rt_tf_state_free(s0);
+        return -1;
+    }
+    tf_recorder r = {0};
+    if (!(r.w = calloc(1, sizeof *r.w))) rc = tf_oom(e);
+    s.rec = &r;
+    if (rc == 0) rc = run_recorded(&s, steps, nsteps, out, e);
+    tf_set_free(&s);
+    rt_tf_state_free(s0);
+    if (rc) {
+        rt_design_free(out);
+        rt_tf_rec_free(r.w);
+        return -1;
+    }
+    *rec = r.w;
+    return 0;
+}
+
+int rt_tf_replay(const rt_tf_rec *rec, const rt_table *t, const rt_tf_step *steps, int nsteps,
+                 rt_design *out, long *unseen, ut_err *e)
+{
+    memset(out, 0, sizeof *out);
+    if (unseen) *unseen = 0;
+    if (!rec) return ut_errf(e, MLG_ERROR, "no fitted preprocessing");
+    rt_tf_state *s0 = NULL;
+    if (rt_tf_begin(t, -1, &s0, e)) return -1;
+    tf_set s;
+    if (state_to_set(s0, NULL, 0, &s, e)) {
+        rt_tf_state_free(s0);
+        return -1;
+    }
+    tf_recorder r = {0};
+    r.r = rec;
+    s.rec = &r;
+    int rc = run_recorded(&s, steps, nsteps, out, e);
+    if (rc == 0 && r.pos != rec->n)
+        rc = ut_errf(e, MLG_DATA, "model: the pipeline used %d of its %d fitted steps; the file does not match "
+                     "its pipeline", r.pos, rec->n);
+    tf_set_free(&s);
+    rt_tf_state_free(s0);
+    if (rc) {
+        rt_design_free(out);
+        return -1;
+    }
+    if (unseen) *unseen = r.unseen;
+    return 0;
+}

@@ -120,4 +120,23 @@ size_t rt_tf_state_bytes(const rt_tf_state *s);
  * other live state. */
 size_t rt_tf_state_bytes_unique(const rt_tf_state *s);
 
+/* ---- fitted pipelines kept for later (TRAIN / PREDICT) -----------------
+ * rt_tf_fit_record runs steps on the training rows exactly as
+ * rt_pipeline_run does (same design, bit for bit) and records what every
+ * step learnt (fill values, kept levels, means and scales, bin edges, PCA
+ * components, selected columns) in *rec.  rt_tf_replay applies the same
+ * steps to the rows of another table with the learnt values instead of
+ * fitting: t must hold the training table's feature columns, same names,
+ * order and types, and no target (rt_pmodel_align builds it).  Categorical
+ * values no encoder saw in training get the encoder's rule (onehot: all
+ * zeros, as scikit-learn's handle_unknown='ignore'; impute: the training
+ * fill) and are counted in *unseen.
+ * Memory: *rec is the caller's (rt_tf_rec_free); replay only reads it. */
+typedef struct rt_tf_rec rt_tf_rec;
+int  rt_tf_fit_record(const rt_table *t, int target_col, const rt_tf_step *steps, int nsteps,
+                      const int *train, int ntrain, rt_design *out, rt_tf_rec **rec, ut_err *e);
+int  rt_tf_replay(const rt_tf_rec *rec, const rt_table *t, const rt_tf_step *steps, int nsteps,
+                  rt_design *out, long *unseen, ut_err *e);
+void rt_tf_rec_free(rt_tf_rec *rec);   /* NULL-safe */
+
 #endif

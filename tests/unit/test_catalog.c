@@ -658,7 +658,7 @@ static void test_files(void)
         free(c);
         char msg[512];
         snprintf(msg, sizeof msg,
-                 "%s: catalog schema version 7 is newer than this mileage supports (1)", pv);
+                 "%s: catalog schema version 7 is newer than this mileage supports (%d)", pv, CAT_SCHEMA_VERSION);
         expect_open_err(pv, msg);
     }
 
