@@ -225,6 +225,7 @@ static const char *const schema_v2[] = {
     "         d.name AS dataset, d.version AS dataset_version, d.hash AS dataset_hash,"
     "         json_extract(e.repro_json, '$.mileage_version') AS mileage_version,"
     "         json_extract(e.repro_json, '$.blas') AS blas,"
+    "         json_extract(e.repro_json, '$.sharing') AS sharing,"
     "         r.scores_json AS scores"
     "  FROM mlg_runs r"
     "  JOIN mlg_experiments e ON e.id = r.experiment_id"

@@ -46,7 +46,7 @@ char *rt_provenance_json(rt_ctx *c, const cat_dataset *d, long long seed)
     ut_buf_json_str(&b, d->name);
     ut_buf_printf(&b, ",\"dataset_version\":%d,\"dataset_hash\":", version);
     ut_buf_json_str(&b, d->hash);
-    ut_buf_printf(&b, ",\"seed\":%lld}", seed);
+    ut_buf_printf(&b, ",\"seed\":%lld,\"sharing\":%d}", seed, c->sharing ? 1 : 0);
     return ut_buf_take(&b);
 }
 

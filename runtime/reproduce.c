@@ -13,6 +13,7 @@
 #include "exec_model.h"
 #include "protocol.h"
 #include "share.h"
+#include "../optimizer/plan.h"
 #include "linalg.h"
 #include "../include/mileage.h"
 
@@ -75,6 +76,60 @@ static double score_of(const char *stored, rt_metric m)
     return r;
 }
 
+/* 1 when experiment exp_id ran with sharing on (older records: the default, on). */
+static int recorded_sharing(rt_ctx *c, long long exp_id)
+{
+    char q[160];
+    ut_result *r = NULL;
+    ut_err ig;
+    ut_err_clear(&ig);
+    snprintf(q, sizeof q, "SELECT sharing FROM provenance WHERE experiment = %lld LIMIT 1", exp_id);
+    int on = 1;
+    if (cat_select(c->cat, q, &r, &ig) == 0 && r->nrows == 1 && r->cells[0].type == UT_INT) on = r->cells[0].i != 0;
+    ut_result_free(r);
+    return on;
+}
+
+/* Group g of the plan fitted as the experiment fitted it; *o gets member
+ * m's output (its arrays become the caller's), the others are freed. */
+static int path_fit(const cmp_explore *x, const opt_plan *plan, int g, int m, const rt_trainset *ts,
+                    const double *Xt, int nt, int K, rt_group_out *o, ut_err *e)
+{
+    const opt_group *gr = &plan->groups[g];
+    const rt_pval **pv = calloc((size_t)gr->n, sizeof *pv);
+    rt_group_out *outs = calloc((size_t)gr->n, sizeof *outs);
+    int rc = -1;
+    if (!pv || !outs) {
+        ut_errf(e, MLG_NOMEM, "out of memory");
+        goto done;
+    }
+    for (int i = 0; i < gr->n; i++) {
+        pv[i] = x->configs[gr->configs[i]].params;
+        outs[i].pred = malloc(sizeof(double) * (size_t)(nt + 1));
+        outs[i].proba = K ? malloc(sizeof(double) * (size_t)(nt + 1) * (size_t)K) : NULL;
+        if (!outs[i].pred || (K && !outs[i].proba)) {
+            ut_errf(e, MLG_NOMEM, "out of memory");
+            goto done;
+        }
+    }
+    rc = rt_fit_predict_group(x->configs[gr->configs[0]].family, pv, gr->n, 1, ts, Xt, nt, outs, e);
+    if (rc == 0) {
+        free(o->pred);
+        free(o->proba);
+        *o = outs[m];
+        memset(&outs[m], 0, sizeof outs[m]);
+    }
+done:
+    for (int i = 0; outs && i < gr->n; i++) {
+        free(outs[i].pred);
+        free(outs[i].proba);
+        free(outs[i].error);
+    }
+    free(outs);
+    free(pv);
+    return rc;
+}
+
 int rt_exec_reproduce(rt_ctx *c, const cmp_stmt *s, ut_result **out, char **msg, ut_err *e)
 {
     const ast *st = s->src;
@@ -101,6 +156,8 @@ int rt_exec_reproduce(rt_ctx *c, const cmp_stmt *s, ut_result **out, char **msg,
     const cmp_explore *x = rx.x;
     int rc = -1, nruns = 0, nsame = 0, ndiff = 0, nunknown = 0;
     stored_run *runs = NULL;
+    opt_plan *plan = NULL;
+    double *hist = NULL;
     int *fold = NULL, nfold = 0, *yc = NULL, *train = NULL, *test = NULL, K = 0;
     double *y = NULL;
     ut_result *res = NULL;
@@ -168,6 +225,14 @@ int rt_exec_reproduce(rt_ctx *c, const cmp_stmt *s, ut_result **out, char **msg,
         oom(e);
         goto out;
     }
+    /* the plan the experiment ran, where sharing made a run's bits depend
+     * on its group (logreg's C path) */
+    if (recorded_sharing(c, exp_id)) {
+        opt_stats ost;
+        ut_err pe;
+        ut_err_clear(&pe);
+        if (rt_plan_stats(c, x, &ost, &hist, &pe) || opt_physical(x, &ost, 1, &plan, &pe)) plan = NULL;
+    }
     /* round by round, pipeline by pipeline: one design serves every run on it */
     for (int round = 0; round < x->task.nrounds; round++) {
         int ntrain = 0, ntest = 0;
@@ -226,7 +291,14 @@ int rt_exec_reproduce(rt_ctx *c, const cmp_stmt *s, ut_result **out, char **msg,
                     rt_trainset ts = {X, ntrain, d.p, ytr, yctr, K, (unsigned long long)x->task.seed};
                     ut_err fe;
                     ut_err_clear(&fe);
-                    if (rt_fit_predict_group(cf->family, &pv, 1, &ts, Xt, ntest, &o, &fe)) err = fe.msg;
+                    int g = plan ? plan->group_of[sr->cfg] : -1;
+                    if (g >= 0 && plan->groups[g].shared && cf->family == RT_FAM_LOGREG) {
+                        /* the C path ends at each optimum only to rounding:
+                         * walk the same path to get the same bits */
+                        if (path_fit(x, plan, g, plan->member_of[sr->cfg], &ts, Xt, ntest, K, &o, &fe)) err = fe.msg;
+                        else if (o.error) err = o.error;
+                        else new_scores(kind, ntest, yte, ytd, o.pred, o.proba, K, all);
+                    } else if (rt_fit_predict_group(cf->family, &pv, 1, 0, &ts, Xt, ntest, &o, &fe)) err = fe.msg;
                     else if (o.error) err = o.error;
                     else new_scores(kind, ntest, yte, ytd, o.pred, o.proba, K, all);
                     if (!err && !isfinite(all[x->metric])) err = "the score is not a finite number";
@@ -297,6 +369,8 @@ int rt_exec_reproduce(rt_ctx *c, const cmp_stmt *s, ut_result **out, char **msg,
     res = NULL;
     rc = *msg ? 0 : oom(e);
 out:
+    opt_plan_free(plan);
+    free(hist);
     for (int k = 0; runs && k < nruns; k++) free(runs[k].scores), free(runs[k].error);
     free(runs);
     free(fold);
