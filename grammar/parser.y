@@ -68,13 +68,13 @@ static void gr_yyerror(GR_YYLTYPE *l, void *scanner, gr_pstate *ps, const char *
 %token SEED "SEED" SET "SET" SHOW "SHOW" STEP "STEP" TASK "TASK"
 %token TASKS "TASKS" TOP "TOP" USING "USING" WITH "WITH"
 %token REPEATED "REPEATED" FOLDS "FOLDS" TIME "TIME" SPLIT "SPLIT" ANALYZE "ANALYZE"
-%token RESUME "RESUME" EXPERIMENT "EXPERIMENT"
+%token RESUME "RESUME" EXPERIMENT "EXPERIMENT" BUDGET "BUDGET"
 
 %type <node> stmt plain_stmt create_dataset opt_with options option drop show
 %type <node> describe create_task task_clauses task_clause explore families
 %type <node> family params param spec values value explore_clauses
 %type <node> explore_clause transforms transform targs targ set select name number
-%type <node> names opt_on resume
+%type <node> names opt_on resume scale
 %type <str>  word
 
 %destructor { free($$); } <str>
@@ -207,6 +207,14 @@ spec
                               { OOM($$ = mk(AST_SPEC_LOGSPACE, @$)); $$->a = $3; $$->b = $5; $$->c = $7; }
     | LINSPACE '(' value ',' value ',' value ')'
                               { OOM($$ = mk(AST_SPEC_LINSPACE, @$)); $$->a = $3; $$->b = $5; $$->c = $7; }
+    | '[' value ',' value ']' scale
+                              { OOM($$ = mk(AST_SPEC_INTERVAL, @$)); $$->a = $2; $$->b = $4; $$->c = $6; }
+    ;
+
+/* words after a continuous interval: LOG, INT (checked by the compiler) */
+scale
+    : %empty                  { $$ = NULL; }
+    | scale name              { $$ = ast_append($1, $2); }
     ;
 
 values
@@ -222,6 +230,10 @@ explore_clauses
 explore_clause
     : PREPROCESS transforms   { OOM($$ = mk(AST_CL_PREPROCESS, @$)); $$->a = $2; }
     | SEARCH name             { OOM($$ = mk(AST_CL_SEARCH, @$)); $$->a = $2; }
+    | SEARCH name '(' ')'     { OOM($$ = mk(AST_CL_SEARCH, @$)); $$->a = $2; }
+    | SEARCH name '(' targs ')'
+                              { OOM($$ = mk(AST_CL_SEARCH, @$)); $$->a = $2; $$->b = $4; }
+    | BUDGET value name       { OOM($$ = mk(AST_CL_BUDGET, @$)); $$->a = $2; $$->b = $3; }
     | TOP value               { OOM($$ = mk(AST_CL_TOP, @$)); $$->a = $2; }
     ;
 
@@ -313,6 +325,7 @@ word
     | TIME { $$ = strdup("time"); } | SPLIT { $$ = strdup("split"); }
     | ANALYZE { $$ = strdup("analyze"); }
     | RESUME { $$ = strdup("resume"); } | EXPERIMENT { $$ = strdup("experiment"); }
+    | BUDGET { $$ = strdup("budget"); }
     ;
 
 %%
