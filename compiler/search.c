@@ -34,8 +34,14 @@ static int arg_slot(int kind, const char *name, const ast *at, const ast *v, sea
     int k = -1, nallowed = 0;
     for (int i = 0; i < 3 && allowed[kind][i]; i++, nallowed++)
         if (!ut_strcasecmp(allowed[kind][i], name)) k = i;
-    if (k < 0)
-        return cmp_unknown(e, at, "argument of", allowed[kind], nallowed);
+    if (k < 0) {
+        cmp_unknown(e, at, "argument", allowed[kind], nallowed);
+        char tail[UT_ERRLEN];
+        const char *dm = strstr(e->msg, "; did you mean");
+        snprintf(tail, sizeof tail, "%s", dm ? dm : "");
+        return ut_errf_at(e, MLG_NAME, at->off, at->len, "unknown argument '%s' of %s%s", name,
+                          strategy_names[kind], tail);
+    }
     const ast **slot = !strcmp(allowed[kind][k], "n") ? &a->n : !strcmp(allowed[kind][k], "eta") ? &a->eta
                                                                                                  : &a->max_budget;
     if (*slot) return ut_errf_at(e, MLG_ERROR, at->off, at->len, "argument '%s' given twice", allowed[kind][k]);
@@ -113,7 +119,12 @@ int cmp_budget_clause(cmp_explore *x, const ast *c, ut_err *e)
     int unit = !ut_strcasecmp(u, "seconds") || !ut_strcasecmp(u, "second") ? CMP_BUDGET_SECONDS
              : !ut_strcasecmp(u, "runs") || !ut_strcasecmp(u, "run")      ? CMP_BUDGET_RUNS
                                                                             : 0;
-    if (!unit) return cmp_unknown(e, c->b, "budget unit", units, 2);
+    if (!unit) {
+        cmp_unknown(e, c->b, "budget unit", units, 2);
+        if (!strstr(e->msg, "did you mean"))
+            ut_errf_at(e, MLG_NAME, c->b->off, c->b->len, "unknown budget unit '%s'; expected SECONDS or RUNS", u);
+        return -1;
+    }
     double v;
     if (cmp_number(c->a, &v, e)) return -1;
     if (!(v > 0) || !isfinite(v) || v > 1e9)

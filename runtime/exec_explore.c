@@ -929,7 +929,10 @@ int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, cons
      * plan for its configurations */
     if (rt_plan_stats(c, x0, &stats, &hist, e)) goto out;
     stats.hist = NULL;   /* per configuration of x0: sub-plans index differently */
-    int chunk = st->budget_unit == CMP_BUDGET_SECONDS ? 8 : 0;
+    /* under a time budget, batches of one configuration per thread: a
+     * group fit serving many configurations could outlast the budget by
+     * more than one fit */
+    int chunk = st->budget_unit == CMP_BUDGET_SECONDS ? (c->threads > 1 ? c->threads : 1) : 0;
     if (rt_search_new(&wx, chunk, &se, e)) goto out;
     for (;;) {
         rt_batch b;
@@ -1014,7 +1017,7 @@ int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, cons
     ut_buf b;
     ut_buf_init(&b);
     int evaluated = 0, total = R.runs_now + R.resumed;
-    for (int i = 0; i < wx.nconfigs; i++) evaluated += R.tl.rung[i] >= 0 || R.cfg_ids[i] != 0;
+    for (int i = 0; i < wx.nconfigs; i++) evaluated += R.tl.rung[i] >= 0;
     if (single && !R.stopped)
         ut_buf_printf(&b, "experiment %lld: %d configuration%s x %d round%s = %d run%s", R.exp_id, ninit,
                       ninit == 1 ? "" : "s", nr, nr == 1 ? "" : "s", R.planned, R.planned == 1 ? "" : "s");
