@@ -559,6 +559,7 @@ static int run_fit_window(rt_ctx *c, const data_ctx *dc, const cmp_explore *x, c
 typedef struct {
     long long config_id;
     int fold, rung, ok;
+    long long rows;
     double score, fit_s, pred_s;
     double all[RT_MET__COUNT];
 } prior_run;
@@ -567,7 +568,7 @@ static int load_prior(rt_ctx *c, long long exp_id, prior_run **out, int *n, ut_e
 {
     ut_buf q;
     ut_buf_init(&q);
-    ut_buf_puts(&q, "SELECT config_id, fold, score, fit_seconds, predict_seconds, status, rung");
+    ut_buf_puts(&q, "SELECT config_id, fold, score, fit_seconds, predict_seconds, status, rung, train_rows");
     for (int m = 0; m < RT_MET__COUNT; m++) ut_buf_printf(&q, ", json_extract(scores, '$.%s')", rt_metrics[m].name);
     ut_buf_printf(&q, " FROM runs WHERE experiment = %lld", exp_id);
     ut_result *r = NULL;
@@ -589,7 +590,8 @@ static int load_prior(rt_ctx *c, long long exp_id, prior_run **out, int *n, ut_e
         pr->fit_s = v[3].type != UT_NULL ? v[3].d : 0;
         pr->pred_s = v[4].type != UT_NULL ? v[4].d : 0;
         pr->rung = (int)v[6].i;
-        for (int m = 0; m < RT_MET__COUNT; m++) pr->all[m] = v[7 + m].type == UT_NULL ? NAN : v[7 + m].d;
+        pr->rows = v[7].type == UT_NULL ? 0 : v[7].i;
+        for (int m = 0; m < RT_MET__COUNT; m++) pr->all[m] = v[8 + m].type == UT_NULL ? NAN : v[8 + m].d;
     }
     ut_result_free(r);
     return 0;
@@ -612,6 +614,7 @@ typedef struct {
     int nprior;
     rt_prog *prog;
     int stopped;            /* the time budget ended the search */
+    int known_plan;         /* grid / random without budget: planned runs are exact */
     double *actual;
 } explore_run;
 
@@ -659,6 +662,7 @@ static int run_batch(explore_run *r, const cmp_explore *sx, const opt_plan *p, c
             r->tl.fit_s[slot] = pr->fit_s;
             r->tl.pred_s[slot] = pr->pred_s;
             memcpy(r->tl.all + slot * RT_MET__COUNT, pr->all, sizeof pr->all);
+            if (pr->fold == 0 || !r->tl.rows[g]) r->tl.rows[g] = pr->rows;
             r->resumed++;
             r->done++;
         }
@@ -671,15 +675,21 @@ static int run_batch(explore_run *r, const cmp_explore *sx, const opt_plan *p, c
         int new_work = nd->op != OPT_EVALUATE;
         if (new_work && *c->interrupted) {
             cat_experiment_finish(c->cat, r->exp_id, "interrupted", "interrupted by the user", e);
-            ut_errf(e, MLG_INTERRUPT, "interrupted: experiment %lld kept %d of %d runs", r->exp_id, r->done, r->planned);
+            if (r->known_plan)
+                ut_errf(e, MLG_INTERRUPT, "interrupted: experiment %lld kept %d of %d runs", r->exp_id, r->done, r->planned);
+            else   /* a strategy's runs are not known in advance */
+                ut_errf(e, MLG_INTERRUPT, "interrupted: experiment %lld kept %d runs", r->exp_id, r->done);
             goto out;
         }
         if (new_work && c->max_seconds > 0 && ut_now() - r->t0 > (double)c->max_seconds) {
             char why[128];
             snprintf(why, sizeof why, "stopped by max_seconds = %lld", c->max_seconds);
             cat_experiment_finish(c->cat, r->exp_id, "interrupted", why, e);
-            ut_errf(e, MLG_DENIED, "%s: experiment %lld kept %d of %d runs (RESUME EXPERIMENT %lld finishes it)",
-                    why, r->exp_id, r->done, r->planned, r->exp_id);
+            char kept[64];
+            if (r->known_plan) snprintf(kept, sizeof kept, "%d of %d", r->done, r->planned);
+            else snprintf(kept, sizeof kept, "%d", r->done);
+            ut_errf(e, MLG_DENIED, "%s: experiment %lld kept %s runs (RESUME EXPERIMENT %lld finishes it)", why,
+                    r->exp_id, kept, r->exp_id);
             goto out;
         }
         if (new_work && nd->op != OPT_RECORD && !r->stopped && out_of_time(r)) r->stopped = 1;
@@ -842,6 +852,7 @@ int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, cons
     R.pcache = (prefix_cache){p->sharing, NULL, 0, calloc((size_t)x0->npipes + 1, 1)};
     int nr = R.nr, cap = R.cap;
     R.planned = nr * x0->nconfigs;
+    R.known_plan = single;
     int ninit = x0->nconfigs;
     opt_stats stats;
     double *hist = NULL;
