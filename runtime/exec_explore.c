@@ -976,7 +976,10 @@ int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, cons
         opt_plan *own = NULL;
         int whole = single && b.n == x0->nconfigs;
         if (!whole) {
-            if (opt_physical(&sx, &stats, p->sharing, &own, e)) {
+            /* under a time budget each configuration is its own fit, so
+             * the budget's slack is one fit, not one group of fits */
+            int share = st->budget_unit == CMP_BUDGET_SECONDS ? 0 : p->sharing;
+            if (opt_physical(&sx, &stats, share, &own, e)) {
                 free(sx.configs);
                 goto out;
             }
