@@ -8,7 +8,7 @@
 
 #include "../util/util.h"
 
-#define CAT_SCHEMA_VERSION 2
+#define CAT_SCHEMA_VERSION 3
 
 typedef struct cat_db cat_db;
 
@@ -73,6 +73,11 @@ int  cat_experiment_begin(cat_db *db, long long task_id, const char *statement,
 /* status: "finished" | "failed" | "interrupted"; error may be NULL. */
 int  cat_experiment_finish(cat_db *db, long long id, const char *status,
                            const char *error, ut_err *e);
+/* The strategy of an experiment, its budget (unit "seconds" | "runs", or
+ * NULL for none: limit and used are then stored as NULL) and how much of
+ * the budget it used. */
+int  cat_experiment_search(cat_db *db, long long id, const char *search, const char *budget_unit,
+                           double budget_limit, double budget_used, ut_err *e);
 /* Sets an unfinished experiment running again (by this process). */
 int  cat_experiment_resume(cat_db *db, long long id, ut_err *e);
 /* Marks 'running' experiments whose process is gone as interrupted
@@ -89,6 +94,8 @@ typedef struct {
     double fit_seconds, predict_seconds;
     const char *status;                     /* "ok" | "failed" */
     const char *error;                      /* NULL when ok */
+    int rung;                               /* halving / hyperband rung, else 0 */
+    long long train_rows;                   /* rows the model was fitted on; <= 0: NULL */
 } cat_run;
 int  cat_run_insert(cat_db *db, const cat_run *r, ut_err *e);
 

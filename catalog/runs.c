@@ -176,8 +176,8 @@ static int run_insert(cat_db *db, const cat_run *r, ut_err *e)
     sqlite3_stmt *st;
     if (cat_prepare(db,
                     "INSERT INTO mlg_runs(experiment_id, config_id, fold, score, scores_json,"
-                    " fit_seconds, predict_seconds, status, error)"
-                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    " fit_seconds, predict_seconds, status, error, rung, train_rows)"
+                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                     &st, e))
         return -1;
     /* Default status follows the error so callers cannot record an "ok"
@@ -192,6 +192,9 @@ static int run_insert(cat_db *db, const cat_run *r, ut_err *e)
     cat_bind_real(st, 7, r->predict_seconds);
     cat_bind_text(st, 8, status);
     cat_bind_text(st, 9, r->error);
+    sqlite3_bind_int(st, 10, r->rung);
+    if (r->train_rows > 0) sqlite3_bind_int64(st, 11, r->train_rows);
+    else sqlite3_bind_null(st, 11);
     int rc = 0;
     if (sqlite3_step(st) != SQLITE_DONE) rc = cat_sqlerr(db, e, MLG_CATALOG, "cannot store run");
     sqlite3_finalize(st);
@@ -204,4 +207,33 @@ int cat_run_insert(cat_db *db, const cat_run *r, ut_err *e)
     cat_w w;
     if (cat_w_begin(db, &w, e)) return -1;
     return cat_w_end(db, &w, run_insert(db, r, e), e);
+}
+
+static int search_update(cat_db *db, long long id, const char *search, const char *unit, double limit,
+                         double used, ut_err *e)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(db,
+                    "UPDATE mlg_experiments SET search = ?2, budget_unit = ?3, budget_limit = ?4,"
+                    " budget_used = ?5 WHERE id = ?1",
+                    &st, e))
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    cat_bind_text(st, 2, search);
+    cat_bind_text(st, 3, unit);
+    cat_bind_real(st, 4, unit ? limit : NAN);
+    cat_bind_real(st, 5, unit ? used : NAN);
+    int rc = 0;
+    if (sqlite3_step(st) != SQLITE_DONE) rc = cat_sqlerr(db, e, MLG_CATALOG, "cannot store the budget");
+    else if (sqlite3_changes(db->h) == 0) rc = ut_errf(e, MLG_NAME, "no experiment with id %lld", id);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int cat_experiment_search(cat_db *db, long long id, const char *search, const char *budget_unit,
+                          double budget_limit, double budget_used, ut_err *e)
+{
+    cat_w w;
+    if (cat_w_begin(db, &w, e)) return -1;
+    return cat_w_end(db, &w, search_update(db, id, search, budget_unit, budget_limit, budget_used, e), e);
 }

@@ -241,10 +241,78 @@ static int migrate_to_2(cat_db *db, ut_err *e)
     return 0;
 }
 
+/* Version 3: search strategies and budgets.  Experiments record their
+ * strategy, budget and how much of it they used; runs record the rung
+ * (halving / hyperband: 0 = first, fewest rows) and how many training rows
+ * the model saw.  results keeps each configuration's highest rung only: a
+ * score on a sample is not comparable with one on all rows. */
+static const char *const schema_v3[] = {
+    "ALTER TABLE mlg_experiments ADD COLUMN search TEXT;",
+    "ALTER TABLE mlg_experiments ADD COLUMN budget_unit TEXT"
+    "  CHECK (budget_unit IN ('seconds','runs'));",
+    "ALTER TABLE mlg_experiments ADD COLUMN budget_limit REAL;",
+    "ALTER TABLE mlg_experiments ADD COLUMN budget_used REAL;",
+    "ALTER TABLE mlg_runs ADD COLUMN rung INTEGER NOT NULL DEFAULT 0;",
+    "ALTER TABLE mlg_runs ADD COLUMN train_rows INTEGER;",
+    "DROP VIEW experiments;",
+    "CREATE VIEW experiments AS"
+    "  SELECT e.id, t.name AS task, e.status, e.planned_runs,"
+    "         (SELECT count(*) FROM mlg_runs r WHERE r.experiment_id = e.id)"
+    "           AS finished_runs,"
+    "         e.started_at, e.finished_at, e.statement, e.error,"
+    "         e.spec_json AS spec, e.logical_plan, e.physical_plan,"
+    "         coalesce(e.search, 'grid') AS search, e.budget_unit, e.budget_limit,"
+    "         e.budget_used"
+    "  FROM mlg_experiments e JOIN mlg_tasks t ON t.id = e.task_id;",
+    "DROP VIEW runs;",
+    "CREATE VIEW runs AS"
+    "  SELECT r.id AS run_id, r.experiment_id AS experiment, t.name AS task,"
+    "         d.name AS dataset, r.config_id, c.family, c.params_json AS params,"
+    "         r.fold, t.metric, r.score, r.fit_seconds, r.predict_seconds,"
+    "         r.status, r.error, r.scores_json AS scores, r.created_at,"
+    "         r.rung, r.train_rows"
+    "  FROM mlg_runs r"
+    "  JOIN mlg_experiments e ON e.id = r.experiment_id"
+    "  JOIN mlg_tasks t ON t.id = e.task_id"
+    "  JOIN mlg_datasets d ON d.id = t.dataset_id"
+    "  JOIN mlg_configs c ON c.id = r.config_id;",
+    "DROP VIEW results;",
+    "CREATE VIEW results AS"
+    "  WITH top AS ("
+    "    SELECT experiment_id, config_id, max(rung) AS rung"
+    "    FROM mlg_runs GROUP BY experiment_id, config_id),"
+    "  g AS ("
+    "    SELECT r.experiment_id, r.config_id, r.rung, avg(r.score) AS m,"
+    "           count(r.score) AS n, sum(r.fit_seconds) AS fit"
+    "    FROM mlg_runs r JOIN top USING (experiment_id, config_id)"
+    "    WHERE r.rung = top.rung GROUP BY r.experiment_id, r.config_id)"
+    "  SELECT g.experiment_id AS experiment, t.name AS task, g.config_id,"
+    "         c.family, c.params_json AS params, t.metric,"
+    "         g.m AS mean_score,"
+    "         CASE WHEN g.n > 1 THEN sqrt(("
+    "           SELECT sum((r.score - g.m) * (r.score - g.m)) FROM mlg_runs r"
+    "           WHERE r.experiment_id = g.experiment_id AND r.rung = g.rung"
+    "             AND r.config_id = g.config_id AND r.score IS NOT NULL)"
+    "           / (g.n - 1)) END AS std_score,"
+    "         g.n AS folds, g.fit AS fit_seconds, g.rung"
+    "  FROM g"
+    "  JOIN mlg_experiments e ON e.id = g.experiment_id"
+    "  JOIN mlg_tasks t ON t.id = e.task_id"
+    "  JOIN mlg_configs c ON c.id = g.config_id;",
+};
+
+static int migrate_to_3(cat_db *db, ut_err *e)
+{
+    for (size_t i = 0; i < sizeof schema_v3 / sizeof *schema_v3; i++)
+        if (cat_exec(db, schema_v3[i], e)) return -1;
+    return 0;
+}
+
 typedef int (*migration)(cat_db *db, ut_err *e);
 static const migration migrations[] = {
     migrate_to_1,
     migrate_to_2,
+    migrate_to_3,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == CAT_SCHEMA_VERSION,

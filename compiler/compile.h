@@ -13,6 +13,7 @@
 #include "../runtime/model.h"
 #include "../runtime/transform.h"
 #include "../runtime/metrics.h"
+#include "space.h"
 
 #define CMP_MAX_METRICS 16   /* metrics one task may request */
 
@@ -24,6 +25,54 @@ typedef struct {
     char     *params_json;  /* canonical: keys sorted, shortest round-trip numbers */
     char     *params_text;  /* for tables: "C=0.001, max_iter=1000" (non-default first) */
 } cmp_config;
+
+/* One parameter's domain: a finite list of values (grid-able), or a
+ * continuous interval [lo, hi] that only the sampling strategies use. */
+typedef struct {
+    const rt_param_spec *spec;
+    int        given;       /* written by the user (else: the default value) */
+    int        continuous;  /* [lo, hi] */
+    double     lo, hi;      /* the interval, or the range of numeric values */
+    int        log;         /* modelled (and, if continuous, sampled) on log10 */
+    int        integer;     /* INT interval: values rounded */
+    cmp_values vals;        /* the finite values (continuous: none) */
+    const ast *node;        /* the spec, for carets */
+} cmp_dim;
+
+/* One family of USING with its parameters' domains, params.def order. */
+typedef struct {
+    rt_family  family;
+    cmp_dim   *dims;
+    int        ndims;
+    long long  size;        /* finite configurations, -1 when continuous */
+    const ast *node;
+} cmp_famspace;
+
+enum { CMP_SEARCH_GRID, CMP_SEARCH_RANDOM, CMP_SEARCH_HALVING, CMP_SEARCH_HYPERBAND, CMP_SEARCH_BAYES,
+       CMP_SEARCH_AUTO };
+enum { CMP_BUDGET_NONE, CMP_BUDGET_SECONDS, CMP_BUDGET_RUNS };
+
+typedef struct {
+    int    kind;            /* CMP_SEARCH_*, never AUTO after compiling */
+    int    automatic;       /* chosen by SEARCH auto (or no USING space)  */
+    char  *why;             /* SEARCH auto: the reason (malloc'd)          */
+    int    n;               /* random / bayes: configurations; halving:
+                               starting configurations (0: every finite one) */
+    double eta;             /* halving / hyperband: keep 1/eta per rung    */
+    long long max_budget;   /* hyperband: most training rows per configuration
+                               (0: all of a round's training rows)         */
+    int    rungs;           /* halving: rungs (the last on all rows)       */
+    int    nbrackets;       /* hyperband: brackets, the most rungs first;
+                               bracket b starts with the configurations
+                               members[bracket_start[b] .. bracket_start[b+1]) */
+    int    bracket_start[17];
+    int    bracket_s[16];   /* bracket b has bracket_s[b] + 1 rungs        */
+    int   *members;         /* indices into configs (malloc'd)             */
+    int    budget_unit;     /* CMP_BUDGET_*                                */
+    double budget;          /* seconds or runs                             */
+    int    nseeds;          /* configs[0..nseeds) are seeds: evaluated first
+                               and fed to bayes' surrogate (warm start)    */
+} cmp_search;
 
 typedef struct {
     rt_tf_step step;        /* step.columns borrow from the AST / catalog strings */
@@ -55,8 +104,54 @@ typedef struct {
     rt_metric   metrics[CMP_MAX_METRICS]; /* reported: the task's list, ranking one first */
     int         nmetrics;
     char       *spec_json;  /* canonical JSON of the whole request */
-    char       *search;     /* "grid" */
+    char       *search;     /* "grid", "random(20)", "halving(eta = 3)", ... */
+    cmp_search  strategy;
+    cmp_famspace *space;    /* per USING family */
+    int         nspace;
+    int         finite;     /* every domain finite: grid can enumerate it */
+    long long   space_size; /* finite configurations x pipelines (-1: infinite) */
 } cmp_explore;
+
+/* search.c: SEARCH and BUDGET clauses, and the configurations a strategy
+ * starts from (grid: all; random: n samples; halving: its first rung;
+ * hyperband: every bracket's first rung; bayes: the initial design). */
+int  cmp_search_clause(cmp_explore *x, const ast *c, ut_err *e);
+int  cmp_budget_clause(cmp_explore *x, const ast *c, ut_err *e);
+int  cmp_strategy_configs(cmp_explore *x, const ast *search, ut_err *e);
+/* explore.c: every finite configuration x every pipeline into x->configs. */
+int  cmp_expand_grid(cmp_explore *x, ut_err *e);
+/* Adds a configuration unless one with the same family, pipeline and
+ * parameters exists; *index gets its position.  Takes c (freed when a
+ * duplicate).  0 / -1 OOM. */
+int  cmp_add_unique(cmp_explore *x, cmp_config *c, int *index);
+/* Training rows of one round, estimated from the dataset and protocol
+ * (the strategies size their rungs with it). */
+double cmp_train_rows_estimate(const cmp_explore *x);
+
+/* A point of the space: a family of USING, a pipeline, and one value per
+ * parameter (params.def order; str borrowed from the AST / specs). */
+typedef struct {
+    int    fam;             /* index into x->space */
+    int    pipe;
+    rt_pval v[32];
+} cmp_point;
+
+/* Draws a point uniformly: a family, a pipeline, then each parameter
+ * (intervals uniform, on log10 when LOG; INT rounded; finite lists by
+ * index). */
+void cmp_space_sample(const cmp_explore *x, ut_rng *r, cmp_point *pt);
+/* The configuration of a point (canonical JSON and text filled); 0 / -1 OOM.
+ * out->params is malloc'd (free with cmp_config_clear). */
+int  cmp_point_config(const cmp_explore *x, const cmp_point *pt, cmp_config *out);
+/* The point of configuration i (its family's index in x->space). */
+void cmp_config_point(const cmp_explore *x, const cmp_config *c, cmp_point *pt);
+void cmp_config_clear(cmp_config *c);
+int  cmp_config_copy(const cmp_config *src, cmp_config *dst);
+/* Warm start entry: puts copies of seeds[0..n) in front of x->configs and
+ * sets x->strategy.nseeds; strategies evaluate them first (bayes feeds
+ * them to its surrogate).  Duplicates of existing configurations move to
+ * the front instead. */
+int  cmp_explore_add_seeds(cmp_explore *x, const cmp_config *seeds, int n, ut_err *e);
 
 /* CREATE DATASET options. */
 typedef struct {

@@ -13,8 +13,6 @@
 
 #define MAX_CONFIGS 100000
 
-static const char *const search_names[] = {"grid"};
-
 /* ---- names with suggestions ---- */
 
 int cmp_lookup_task(cat_db *cat, const ast *name, cat_task *t, ut_err *e)
@@ -126,7 +124,7 @@ static int describe_config(cmp_config *c, const rt_param_spec *specs, const pspa
     return c->params_json && c->params_text ? 0 : -1;
 }
 
-static void config_clear(cmp_config *c)
+void cmp_config_clear(cmp_config *c)
 {
     for (int i = 0; c->params && i < c->nparams; i++) free((char *)c->params[i].str);
     free(c->params);
@@ -138,14 +136,14 @@ static int add_config(cmp_explore *x, int *cap, cmp_config *c, ut_err *e)
 {
     for (int i = 0; i < x->nconfigs; i++)
         if (x->configs[i].family == c->family && !strcmp(x->configs[i].params_json, c->params_json)) {
-            config_clear(c);  /* the same configuration twice runs once */
+            cmp_config_clear(c);  /* the same configuration twice runs once */
             return 0;
         }
     if (x->nconfigs == *cap) {
         int ncap = *cap ? *cap * 2 : 16;
         cmp_config *nc = realloc(x->configs, (size_t)ncap * sizeof *nc);
         if (!nc) {
-            config_clear(c);
+            cmp_config_clear(c);
             return ut_errf(e, MLG_NOMEM, "out of memory");
         }
         x->configs = nc;
@@ -155,10 +153,47 @@ static int add_config(cmp_explore *x, int *cap, cmp_config *c, ut_err *e)
     return 0;
 }
 
-static int compile_family(cmp_explore *x, int *cap, const ast *f, rt_kind kind, ut_err *e)
+/* [lo, hi] LOG INT: a continuous domain for the sampling strategies. */
+static int interval_dim(cmp_dim *d, const ast *s, ut_err *e)
+{
+    const rt_param_spec *sp = d->spec;
+    if (cmp_number(s->a, &d->lo, e) || cmp_number(s->b, &d->hi, e)) return -1;
+    if (sp->kind == RT_PARAM_STR)
+        return ut_errf_at(e, MLG_ERROR, s->off, s->len, "parameter '%s' takes one of %s, not an interval",
+                          sp->name, sp->choices);
+    for (const ast *w = s->c; w; w = w->next) {
+        static const char *const scales[] = {"log", "int"};
+        if (!ut_strcasecmp(w->str, "log")) d->log = 1;
+        else if (!ut_strcasecmp(w->str, "int")) d->integer = 1;
+        else return cmp_unknown(e, w, "interval scale", scales, 2);
+    }
+    d->integer |= sp->kind == RT_PARAM_INT;
+    if (!(d->lo < d->hi))
+        return ut_errf_at(e, MLG_ERROR, s->off, s->len, "empty interval: the lower end %g must be below the upper %g",
+                          d->lo, d->hi);
+    const ast *ends[2] = {s->a, s->b};
+    for (int i = 0; i < 2; i++) {
+        double v = i ? d->hi : d->lo;
+        if (!isfinite(v) || v < sp->min || v > sp->max)
+            return ut_errf_at(e, MLG_ERROR, ends[i]->off, ends[i]->len, "%s = %g is out of range [%g, %g]",
+                              sp->name, v, sp->min, sp->max);
+    }
+    if (d->log && d->lo <= 0)
+        return ut_errf_at(e, MLG_ERROR, s->a->off, s->a->len, "a LOG interval needs a positive lower end, not %g",
+                          d->lo);
+    if (d->integer && ceil(d->lo) > floor(d->hi))
+        return ut_errf_at(e, MLG_ERROR, s->off, s->len, "the interval holds no integer");
+    d->continuous = 1;
+    return 0;
+}
+
+/* Binds one USING family: its parameters' domains, checked, defaults
+ * filled.  Finite domains are expanded later, when the strategy needs them. */
+static int compile_family(cmp_famspace *fs, const ast *f, rt_kind kind, ut_err *e)
 {
     const ast *fname = f->b;
     int fam = rt_family_lookup(fname->str);
+    fs->node = f;
     if (fam < 0) {
         const char *names[RT_FAM__COUNT];
         for (int i = 0; i < RT_FAM__COUNT; i++) names[i] = rt_families[i].name;
@@ -170,8 +205,11 @@ static int compile_family(cmp_explore *x, int *cap, const ast *f, rt_kind kind, 
                           kind == RT_CLASSIFICATION ? "classification" : "regression");
     const rt_param_spec *specs;
     int np = rt_family_params((rt_family)fam, &specs);
-    pspace ps[32];
-    memset(ps, 0, sizeof ps);
+    fs->family = (rt_family)fam;
+    fs->dims = calloc((size_t)(np ? np : 1), sizeof *fs->dims);
+    if (!fs->dims) return ut_errf(e, MLG_NOMEM, "out of memory");
+    fs->ndims = np;
+    cmp_dim *ps = fs->dims;
     int rc = 0;
     for (const ast *p = f->a; p && !rc; p = p->next) {
         const ast *pn = p->b;
@@ -200,56 +238,130 @@ static int compile_family(cmp_explore *x, int *cap, const ast *f, rt_kind kind, 
             break;
         }
         ps[k].given = 1;
+        ps[k].spec = &specs[k];
+        ps[k].node = p->a;
+        if (p->a->kind == AST_SPEC_INTERVAL) {
+            rc = interval_dim(&ps[k], p->a, e);
+            continue;
+        }
         rc = cmp_expand(p->a, &ps[k].vals, e);
         for (int i = 0; !rc && i < ps[k].vals.n; i++) rc = check_value(&specs[k], &ps[k].vals.v[i], kind, e);
+        ps[k].log = p->a->kind == AST_SPEC_LOGSPACE;
     }
-    long long total = 1;
+    fs->size = 1;
     for (int i = 0; !rc && i < np; i++) {
         ps[i].spec = &specs[i];
         if (!ps[i].given) {
             cmp_value d = {specs[i].def_num, specs[i].def_str, f->off, f->len};
             ps[i].vals.v = malloc(sizeof d);
+            ps[i].node = f;
             if (!ps[i].vals.v) rc = ut_errf(e, MLG_NOMEM, "out of memory");
             else ps[i].vals.v[0] = d, ps[i].vals.n = 1;
         }
-        total *= ps[i].vals.n ? ps[i].vals.n : 1;
-        if (total + x->nconfigs > MAX_CONFIGS)
-            rc = ut_errf_at(e, MLG_ERROR, f->off, f->len, "the space of '%s' has more than %d configurations",
-                            rt_families[fam].name, MAX_CONFIGS);
-    }
-    /* cartesian product: an odometer over the value lists */
-    int pos[32] = {0};
-    for (long long c = 0; !rc && c < total; c++) {
-        cmp_config cf = {.family = (rt_family)fam, .nparams = np};
-        cf.params = calloc((size_t)(np ? np : 1), sizeof *cf.params);
-        if (!cf.params) {
-            rc = ut_errf(e, MLG_NOMEM, "out of memory");
-            break;
+        if (ps[i].continuous) {
+            fs->size = -1;
+            continue;
         }
-        for (int i = 0; i < np; i++) {
-            cf.params[i].num = ps[i].vals.v[pos[i]].num;
-            const char *sv = ps[i].vals.v[pos[i]].str ? ps[i].vals.v[pos[i]].str : specs[i].def_str;
-            if (sv && !(cf.params[i].str = ut_strdup(sv))) rc = ut_errf(e, MLG_NOMEM, "out of memory");
+        ps[i].lo = ps[i].hi = ps[i].vals.n ? ps[i].vals.v[0].num : 0;
+        for (int j = 0; j < ps[i].vals.n; j++) {
+            ps[i].lo = fmin(ps[i].lo, ps[i].vals.v[j].num);
+            ps[i].hi = fmax(ps[i].hi, ps[i].vals.v[j].num);
         }
-        if (rc) {
-            config_clear(&cf);
-            break;
-        }
-        if (describe_config(&cf, specs, ps, np)) {
-            config_clear(&cf);
-            rc = ut_errf(e, MLG_NOMEM, "out of memory");
-            break;
-        }
-        rc = add_config(x, cap, &cf, e);
-        for (int i = np - 1; i >= 0; i--) {
-            if (++pos[i] < ps[i].vals.n) break;
-            pos[i] = 0;
+        if (ps[i].log && ps[i].lo <= 0) ps[i].log = 0;
+        if (fs->size > 0) {
+            fs->size *= ps[i].vals.n ? ps[i].vals.n : 1;
+            if (fs->size > (long long)MAX_CONFIGS * 1000) fs->size = (long long)MAX_CONFIGS * 1000;
         }
     }
-    for (int i = 0; i < 32; i++) free(ps[i].vals.v);
     return rc;
 }
 
+/* Every finite configuration of one family (cartesian product). */
+static int expand_family(cmp_explore *x, int *cap, const cmp_famspace *fs, ut_err *e)
+{
+    if (fs->size + x->nconfigs > MAX_CONFIGS)
+        return ut_errf_at(e, MLG_ERROR, fs->node->off, fs->node->len,
+                          "the space of '%s' has more than %d configurations",
+                          rt_families[fs->family].name, MAX_CONFIGS);
+    int np = fs->ndims, rc = 0, pos[32] = {0};
+    cmp_point pt;
+    memset(&pt, 0, sizeof pt);
+    pt.fam = (int)(fs - x->space);
+    for (long long c = 0; !rc && c < fs->size; c++) {
+        for (int i = 0; i < np; i++) {
+            pt.v[i].num = fs->dims[i].vals.v[pos[i]].num;
+            pt.v[i].str = fs->dims[i].vals.v[pos[i]].str ? fs->dims[i].vals.v[pos[i]].str : fs->dims[i].spec->def_str;
+        }
+        cmp_config cf;
+        if (cmp_point_config(x, &pt, &cf)) return ut_errf(e, MLG_NOMEM, "out of memory");
+        rc = add_config(x, cap, &cf, e);
+        for (int i = np - 1; i >= 0; i--) {
+            if (++pos[i] < fs->dims[i].vals.n) break;
+            pos[i] = 0;
+        }
+    }
+    return rc;
+}
+
+int cmp_point_config(const cmp_explore *x, const cmp_point *pt, cmp_config *out)
+{
+    const cmp_famspace *fs = &x->space[pt->fam];
+    int np = fs->ndims;
+    memset(out, 0, sizeof *out);
+    out->family = fs->family;
+    out->pipe = pt->pipe;
+    out->nparams = np;
+    out->params = calloc((size_t)(np ? np : 1), sizeof *out->params);
+    if (!out->params) return -1;
+    pspace ps[32];
+    for (int i = 0; i < np; i++) {
+        out->params[i].num = pt->v[i].num;
+        if (pt->v[i].str && !(out->params[i].str = ut_strdup(pt->v[i].str))) {
+            cmp_config_clear(out);
+            return -1;
+        }
+        ps[i].spec = fs->dims[i].spec;
+        ps[i].given = fs->dims[i].given;
+    }
+    const rt_param_spec *specs;
+    rt_family_params(fs->family, &specs);
+    if (describe_config(out, specs, ps, np)) {
+        cmp_config_clear(out);
+        return -1;
+    }
+    return 0;
+}
+
+void cmp_config_point(const cmp_explore *x, const cmp_config *c, cmp_point *pt)
+{
+    memset(pt, 0, sizeof *pt);
+    for (int f = 0; f < x->nspace; f++)
+        if (x->space[f].family == c->family) {
+            pt->fam = f;
+            break;
+        }
+    pt->pipe = c->pipe;
+    for (int i = 0; i < c->nparams && i < 32; i++) pt->v[i] = c->params[i];
+}
+
+int cmp_config_copy(const cmp_config *src, cmp_config *d)
+{
+    *d = *src;
+    d->params = calloc((size_t)(d->nparams ? d->nparams : 1), sizeof *d->params);
+    d->params_json = ut_strdup(src->params_json);
+    d->params_text = ut_strdup(src->params_text);
+    int bad = !d->params || !d->params_json || !d->params_text;
+    for (int k = 0; !bad && k < d->nparams; k++) {
+        d->params[k].num = src->params[k].num;
+        if (src->params[k].str && !(d->params[k].str = ut_strdup(src->params[k].str))) bad = 1;
+    }
+    if (bad) {
+        cmp_config_clear(d);
+        memset(d, 0, sizeof *d);
+        return -1;
+    }
+    return 0;
+}
 
 /* ---- the statement ---- */
 
@@ -319,6 +431,9 @@ static int spec_json(cmp_explore *x)
     }
     ut_buf_puts(&b, "],\"search\":");
     ut_buf_json_str(&b, x->search);
+    if (x->strategy.budget_unit)
+        ut_buf_printf(&b, ",\"budget\":{\"%s\":%.17g}",
+                      x->strategy.budget_unit == CMP_BUDGET_SECONDS ? "seconds" : "runs", x->strategy.budget);
     ut_buf_printf(&b, ",\"top\":%d,\"metric\":", x->top);
     ut_buf_json_str(&b, rt_metrics[x->metric].name);
     ut_buf_putc(&b, '}');
@@ -332,14 +447,22 @@ void cmp_explore_free(cmp_explore *x)
     cat_task_clear(&x->task);
     cat_dataset_clear(&x->dataset);
     cmp_pipes_free(x);
-    for (int i = 0; i < x->nconfigs; i++) config_clear(&x->configs[i]);
+    for (int i = 0; i < x->nconfigs; i++) cmp_config_clear(&x->configs[i]);
     free(x->configs);
     free(x->spec_json);
     free(x->search);
+    free(x->strategy.why);
+    free(x->strategy.members);
+    for (int f = 0; f < x->nspace; f++) {
+        for (int d = 0; d < x->space[f].ndims; d++) free(x->space[f].dims[d].vals.v);
+        free(x->space[f].dims);
+    }
+    free(x->space);
     free(x);
 }
 
-static int explore_clauses(cmp_explore *x, const ast *clauses, const ast **preprocess, ut_err *e)
+static int explore_clauses(cmp_explore *x, const ast *clauses, const ast **preprocess, const ast **search,
+                           ut_err *e)
 {
     const ast *seen[AST__COUNT] = {0};
     for (const ast *c = clauses; c; c = c->next) {
@@ -349,16 +472,10 @@ static int explore_clauses(cmp_explore *x, const ast *clauses, const ast **prepr
         if (c->kind == AST_CL_PREPROCESS) {
             *preprocess = c->a;
         } else if (c->kind == AST_CL_SEARCH) {
-            const ast *s = c->a;
-            if (ut_strcasecmp(s->str, "grid")) {
-                static const char *const later[] = {"random", "halving", "hyperband", "bayes", "auto"};
-                for (int i = 0; i < 5; i++)
-                    if (!ut_strcasecmp(s->str, later[i]))
-                        return ut_errf_at(e, MLG_ERROR, s->off, s->len,
-                                          "search strategy '%s' is not implemented yet; use SEARCH grid",
-                                          later[i]);
-                return cmp_unknown(e, s, "search strategy", search_names, 1);
-            }
+            *search = c;
+            if (cmp_search_clause(x, c, e)) return -1;
+        } else if (c->kind == AST_CL_BUDGET) {
+            if (cmp_budget_clause(x, c, e)) return -1;
         } else if (c->kind == AST_CL_TOP) {
             long long top;
             if (cmp_int(c->a, 1, 1000000, &top, e)) return -1;
@@ -368,14 +485,21 @@ static int explore_clauses(cmp_explore *x, const ast *clauses, const ast **prepr
     return 0;
 }
 
+int cmp_expand_grid(cmp_explore *x, ut_err *e)
+{
+    int cap = x->nconfigs, rc = 0;
+    for (int f = 0; !rc && f < x->nspace; f++) rc = expand_family(x, &cap, &x->space[f], e);
+    if (!rc) rc = cross_pipelines(x, e);
+    return rc;
+}
+
 int cmp_compile_explore(const ast *st, cat_db *cat, cmp_explore **out, ut_err *e)
 {
     *out = NULL;
     cmp_explore *x = calloc(1, sizeof *x);
     if (!x) return ut_errf(e, MLG_NOMEM, "out of memory");
-    int cap = 0, rc = 0;
-    x->search = ut_strdup("grid");
-    if (!x->search) rc = ut_errf(e, MLG_NOMEM, "out of memory");
+    int rc = 0;
+    x->strategy.kind = CMP_SEARCH_GRID;
     if (!rc) rc = cmp_lookup_task(cat, st->a, &x->task, e);
     if (!rc) {
         int found = cat_dataset_get(cat, x->task.dataset, &x->dataset, e);
@@ -398,11 +522,13 @@ int cmp_compile_explore(const ast *st, cat_db *cat, cmp_explore **out, ut_err *e
     if (!rc && !x->nmetrics) rc = ut_errf(e, MLG_CATALOG, "task '%s' has no metric", x->task.name);
     if (!rc) x->metric = x->metrics[0];
     rt_kind kind = x->task.kind && !strcmp(x->task.kind, "regression") ? RT_REGRESSION : RT_CLASSIFICATION;
-    for (const ast *f = st->b; !rc && f; f = f->next) rc = compile_family(x, &cap, f, kind, e);
-    const ast *pre = NULL;
-    if (!rc) rc = explore_clauses(x, st->c, &pre, e);
+    int nf = ast_count(st->b);
+    if (!rc && !(x->space = calloc((size_t)nf + 1, sizeof *x->space))) rc = ut_errf(e, MLG_NOMEM, "out of memory");
+    for (const ast *f = st->b; !rc && f; f = f->next) rc = compile_family(&x->space[x->nspace++], f, kind, e);
+    const ast *pre = NULL, *search = NULL;
+    if (!rc) rc = explore_clauses(x, st->c, &pre, &search, e);
     if (!rc) rc = cmp_compile_preprocess(x, pre, cat, e);
-    if (!rc) rc = cross_pipelines(x, e);
+    if (!rc) rc = cmp_strategy_configs(x, search, e);
     if (!rc && spec_json(x)) rc = ut_errf(e, MLG_NOMEM, "out of memory");
     if (rc) {
         cmp_explore_free(x);

@@ -114,6 +114,11 @@ int cmp_expand(const ast *s, cmp_values *out, ut_err *e)
     }
     case AST_SPEC_LOGSPACE: rc = spread(s, out, 1, e); break;
     case AST_SPEC_LINSPACE: rc = spread(s, out, 0, e); break;
+    case AST_SPEC_INTERVAL:
+        /* model parameters read intervals themselves (explore.c) */
+        rc = ut_errf_at(e, MLG_ERROR, s->off, s->len,
+                        "a continuous interval is for model parameters; use a finite spec such as {a, b} or lo..hi here");
+        break;
     default: /* a single value: param = v */
         if (push(out, s->num, cmp_word(s), s->off, s->len)) rc = ut_errf(e, MLG_NOMEM, "out of memory");
     }

@@ -68,7 +68,7 @@ static void gr_yyerror(GR_YYLTYPE *l, void *scanner, gr_pstate *ps, const char *
 %token SEED "SEED" SET "SET" SHOW "SHOW" STEP "STEP" TASK "TASK"
 %token TASKS "TASKS" TOP "TOP" USING "USING" WITH "WITH"
 %token REPEATED "REPEATED" FOLDS "FOLDS" TIME "TIME" SPLIT "SPLIT" ANALYZE "ANALYZE"
-%token RESUME "RESUME" EXPERIMENT "EXPERIMENT"
+%token RESUME "RESUME" EXPERIMENT "EXPERIMENT" BUDGET "BUDGET"
 %token TRAIN "TRAIN" BEST "BEST" MODEL "MODEL" MODELS "MODELS" INTO "INTO" EXPORT "EXPORT"
 %token IMPORT "IMPORT" REPRODUCE "REPRODUCE" RUN "RUN" TO "TO"
 
@@ -76,7 +76,7 @@ static void gr_yyerror(GR_YYLTYPE *l, void *scanner, gr_pstate *ps, const char *
 %type <node> describe create_task task_clauses task_clause explore families
 %type <node> family params param spec values value explore_clauses
 %type <node> explore_clause transforms transform targs targ set select name number
-%type <node> names opt_on resume model_stmt string
+%type <node> names opt_on resume model_stmt string scale
 %type <str>  word
 
 %destructor { free($$); } <str>
@@ -233,6 +233,14 @@ spec
                               { OOM($$ = mk(AST_SPEC_LOGSPACE, @$)); $$->a = $3; $$->b = $5; $$->c = $7; }
     | LINSPACE '(' value ',' value ',' value ')'
                               { OOM($$ = mk(AST_SPEC_LINSPACE, @$)); $$->a = $3; $$->b = $5; $$->c = $7; }
+    | '[' value ',' value ']' scale
+                              { OOM($$ = mk(AST_SPEC_INTERVAL, @$)); $$->a = $2; $$->b = $4; $$->c = $6; }
+    ;
+
+/* words after a continuous interval: LOG, INT (checked by the compiler) */
+scale
+    : %empty                  { $$ = NULL; }
+    | scale name              { $$ = ast_append($1, $2); }
     ;
 
 values
@@ -248,6 +256,10 @@ explore_clauses
 explore_clause
     : PREPROCESS transforms   { OOM($$ = mk(AST_CL_PREPROCESS, @$)); $$->a = $2; }
     | SEARCH name             { OOM($$ = mk(AST_CL_SEARCH, @$)); $$->a = $2; }
+    | SEARCH name '(' ')'     { OOM($$ = mk(AST_CL_SEARCH, @$)); $$->a = $2; }
+    | SEARCH name '(' targs ')'
+                              { OOM($$ = mk(AST_CL_SEARCH, @$)); $$->a = $2; $$->b = $4; }
+    | BUDGET value name       { OOM($$ = mk(AST_CL_BUDGET, @$)); $$->a = $2; $$->b = $3; }
     | TOP value               { OOM($$ = mk(AST_CL_TOP, @$)); $$->a = $2; }
     ;
 
@@ -344,6 +356,7 @@ word
     | INTO { $$ = strdup("into"); } | EXPORT { $$ = strdup("export"); }
     | IMPORT { $$ = strdup("import"); } | REPRODUCE { $$ = strdup("reproduce"); }
     | RUN { $$ = strdup("run"); } | TO { $$ = strdup("to"); }
+    | BUDGET { $$ = strdup("budget"); }
     ;
 
 %%

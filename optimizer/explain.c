@@ -1,6 +1,7 @@
 /* explain.c — plans as text: EXPLAIN rows and the copies stored with each
  * experiment.  Per-fold work is printed once with its multiplicity, so a
  * plan of 5 folds x 100 configs stays readable. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,7 +53,43 @@ char *opt_logical_text(const cmp_explore *x)
     ut_buf_printf(&t, "FIT %d configuration%s (", x->nconfigs, x->nconfigs == 1 ? "" : "s");
     family_counts(&t, x);
     ut_buf_printf(&t, "), search %s", x->search);
+    const cmp_search *st = &x->strategy;
+    if (st->budget_unit)
+        ut_buf_printf(&t, ", budget %g %s", st->budget, st->budget_unit == CMP_BUDGET_SECONDS ? "seconds" : "runs");
     line(&b, 2, "%s", t.s);
+    if (st->why) {
+        t.len = 0;
+        ut_buf_printf(&t, "SEARCH auto: %s", st->why);
+        line(&b, 3, "%s", t.s);
+    }
+    if (st->kind == CMP_SEARCH_HALVING) {
+        /* successive halving's schedule: configurations and rows per rung */
+        t.len = 0;
+        ut_buf_puts(&t, "rungs:");
+        double n = x->nconfigs;
+        for (int i = 0; i < st->rungs; i++) {
+            int k = st->rungs - 1 - i;
+            ut_buf_printf(&t, "%s %.0f on %s", i ? "," : "", n, k ? "" : "all training rows");
+            if (k) ut_buf_printf(&t, "1/%g of the training rows", pow(st->eta, k));
+            n = floor(n / st->eta) < 1 ? 1 : floor(n / st->eta);
+        }
+        ut_buf_puts(&t, " (each rung keeps the best 1/eta)");
+        line(&b, 3, "%s", t.s);
+    } else if (st->kind == CMP_SEARCH_HYPERBAND) {
+        t.len = 0;
+        ut_buf_printf(&t, "brackets: %d (", st->nbrackets);
+        for (int i = 0; i < st->nbrackets; i++)
+            ut_buf_printf(&t, "%s%d configurations over %d rung%s", i ? ", " : "",
+                          st->bracket_start[i + 1] - st->bracket_start[i], st->bracket_s[i] + 1,
+                          st->bracket_s[i] ? "s" : "");
+        ut_buf_puts(&t, ")");
+        line(&b, 3, "%s", t.s);
+    } else if (st->kind == CMP_SEARCH_BAYES && x->nconfigs < st->n) {
+        t.len = 0;
+        ut_buf_printf(&t, "then %d more, one at a time: a Gaussian process (Matern 5/2) of the scores, "
+                      "the next configuration maximizes expected improvement", st->n - x->nconfigs);
+        line(&b, 3, "%s", t.s);
+    }
     for (int q = 0; q < x->npipes; q++) {
         t.len = 0;
         if (x->npipes > 1) ut_buf_printf(&t, "TRANSFORM pipeline %d: %s", q + 1, x->pipes[q].text);

@@ -15,6 +15,8 @@
 #include "protocol.h"
 #include "share.h"
 #include "linalg.h"
+#include "progressive.h"
+#include "search.h"
 #include "../include/mileage.h"
 
 typedef struct {
@@ -37,6 +39,9 @@ typedef struct {
     double *fit_s, *pred_s;
     int    *failed;        /* per config: failed runs */
     char  **first_error;   /* per config */
+    int    *rung;          /* per config: the rung of its latest scores (-1: none yet) */
+    long long *rows;       /* per config: training rows of its latest fit in round 0 */
+    int     show_rows;     /* halving / hyperband: a rows column in the result */
 } tally;
 
 static double score_better(rt_metric m, double a, double b)
@@ -157,7 +162,7 @@ static char *scores_json(const data_ctx *dc, const int *test, int ntest, const d
 /* FIT of one group: its configurations on the round's training rows,
  * predicting the round's test rows (share.c decides what is shared). */
 static int run_group(const data_ctx *dc, const cmp_explore *x, const opt_group *g, const node_state *tf,
-                     const int *train, int ntrain, int ntest, node_state *ns, ut_err *e)
+                     const int *train, int ntrain, int ntest, node_state *ns, rt_prog *prog, int round, ut_err *e)
 {
     /* the transform's rows are shared read-only by every group of it */
     const double *X = tf->xtr, *Xt = tf->xte;
@@ -181,7 +186,12 @@ static int run_group(const data_ctx *dc, const cmp_explore *x, const opt_group *
         for (int i = 0; i < ntrain; i++) y[i] = dc->y[train[i]];
     }
     rt_trainset ts = {X, ntrain, tf->p, y, yc, k, dc->seed};
-    rc = rt_fit_predict_group(x->configs[g->configs[0]].family, params, g->n, g->shared, &ts, Xt, ntest, ns->outs, e);
+    rt_family fam = x->configs[g->configs[0]].family;
+    if (prog && rt_prog_supports(fam))
+        rc = rt_prog_fit_predict(prog, x->configs[g->configs[0]].pipe, round, fam, params, g->n, &ts, Xt, ntest,
+                                 ns->outs, e);
+    else
+        rc = rt_fit_predict_group(fam, params, g->n, g->shared, &ts, Xt, ntest, ns->outs, e);
     goto done;
 oom:
     ut_errf(e, MLG_NOMEM, "out of memory");
@@ -205,10 +215,11 @@ static void free_outs(node_state *ns)
 }
 
 static int insert_run(rt_ctx *c, long long exp_id, long long config_id, int round, double score,
-                      const char *sj, double fit_s, double pred_s, const char *err, ut_err *e)
+                      const char *sj, double fit_s, double pred_s, const char *err, int rung, long long rows,
+                      ut_err *e)
 {
     cat_run r = {exp_id, config_id, round, err ? NAN : score, sj ? sj : "{}", fit_s, pred_s,
-                 err ? "failed" : "ok", err};
+                 err ? "failed" : "ok", err, rung, rows};
     return cat_run_insert(c->cat, &r, e);
 }
 
@@ -226,9 +237,12 @@ static void free_state(node_state *ns, int n)
 
 static int cmp_rank_metric;
 static const double *cmp_rank_mean;
+static const int *cmp_rank_rung;
 static int rank_cmp(const void *a, const void *b)
 {
     int i = *(const int *)a, j = *(const int *)b;
+    /* a score on more rows outranks one on a sample */
+    if (cmp_rank_rung[i] != cmp_rank_rung[j]) return cmp_rank_rung[j] - cmp_rank_rung[i];
     double x = cmp_rank_mean[i], y = cmp_rank_mean[j];
     if (score_better((rt_metric)cmp_rank_metric, x, y)) return -1;
     if (score_better((rt_metric)cmp_rank_metric, y, x)) return 1;
@@ -268,6 +282,8 @@ static int build_result(rt_ctx *c, const cmp_explore *x, const tally *tl, int nr
     int ncols = 0;
     const char *fixed[] = {"rank", "config", "family", "params"};
     for (int i = 0; i < 4; i++) cols[ncols++] = fixed[i];
+    int rcol = tl->show_rows ? ncols : -1;
+    if (rcol >= 0) cols[ncols++] = "rows";
     int pcol = x->npipes > 1 ? ncols : -1;
     if (pcol >= 0) cols[ncols++] = "preprocess";
     int m0 = ncols;
@@ -288,8 +304,10 @@ static int build_result(rt_ctx *c, const cmp_explore *x, const tally *tl, int nr
         ut_errf(e, MLG_NOMEM, "out of memory");
         goto out;
     }
+    int nshow = 0;
     for (int i = 0; i < nc; i++) {
-        order[i] = i;
+        if (tl->rung[i] < 0) continue;   /* never evaluated (budget ended first) */
+        order[nshow++] = i;
         const double *s = tl->score + (size_t)i * nrounds;
         double m = 0;
         int ok = 1;
@@ -301,8 +319,9 @@ static int build_result(rt_ctx *c, const cmp_explore *x, const tally *tl, int nr
     }
     cmp_rank_metric = x->metric;
     cmp_rank_mean = mean;
-    qsort(order, (size_t)nc, sizeof *order, rank_cmp);
-    int shown = x->top && x->top < nc ? x->top : nc;
+    cmp_rank_rung = tl->rung;
+    qsort(order, (size_t)nshow, sizeof *order, rank_cmp);
+    int shown = x->top && x->top < nshow ? x->top : nshow;
     for (int k = 0; k < shown; k++) {
         int i = order[k], row = ut_result_add_row(r);
         if (row < 0) {
@@ -313,6 +332,7 @@ static int build_result(rt_ctx *c, const cmp_explore *x, const tally *tl, int nr
         ut_result_set_int(r, row, 1, cfg_ids[i]);
         ut_result_set_text(r, row, 2, rt_families[x->configs[i].family].name);
         ut_result_set_text(r, row, 3, x->configs[i].params_text);
+        if (rcol >= 0) ut_result_set_int(r, row, rcol, tl->rows[i]);
         if (pcol >= 0) ut_result_set_text(r, row, pcol, x->pipes[x->configs[i].pipe].text);
         ut_result_set_float(r, row, m0, mean[i]);
         ut_result_set_float(r, row, m0 + 1, sd[i]);
@@ -565,6 +585,8 @@ typedef struct {
     const opt_plan *p;
     node_state *ns;
     int ntrain, ntest;
+    int nfit;              /* rows the models are fitted on: a prefix of train */
+    rt_prog *prog;         /* progressive reuse (halving), or NULL */
     fit_job *jobs;
     int njobs, next;
     pthread_mutex_t lock;
@@ -588,7 +610,7 @@ static void run_job(fit_queue *q, fit_job *j)
         me->nouts = g->n;
         for (int k = 0; k < g->n; k++) me->outs[k].error = ut_strdup(in->error);
     } else {
-        j->rc = run_group(q->dc, q->x, g, in, q->dc->train, q->ntrain, q->ntest, me, &j->err);
+        j->rc = run_group(q->dc, q->x, g, in, q->dc->train, q->nfit, q->ntest, me, q->prog, nd->round, &j->err);
     }
     j->seconds = ut_now() - t0;
 }
@@ -614,10 +636,12 @@ static void *fit_worker(void *arg)
  * alive when sharing is off.  BLAS gets one thread while several fits run,
  * so the two never oversubscribe the cores. */
 static int run_fit_window(rt_ctx *c, const data_ctx *dc, const cmp_explore *x, const opt_plan *p, node_state *ns,
-                          int first, int ntrain, int ntest, prefix_cache *pc, double *actual, ut_err *e)
+                          int first, int ntrain, int ntest, int nfit, rt_prog *prog, int timed, prefix_cache *pc,
+                          double *actual, ut_err *e)
 {
     int nthreads = c->threads < 1 ? 1 : c->threads;
-    int want = nthreads == 1 ? 1 : nthreads * 4;
+    /* under a time budget one fit per thread, so a stop waits for one fit */
+    int want = nthreads == 1 || timed ? nthreads : nthreads * 4;
     if (want > MAX_WINDOW) want = MAX_WINDOW;
     fit_job jobs[MAX_WINDOW];
     int nw = 0, round = p->nodes[first].round;
@@ -629,7 +653,7 @@ static int run_fit_window(rt_ctx *c, const data_ctx *dc, const cmp_explore *x, c
         if (!ns[t].done && run_transform(dc, x, p, &p->nodes[t], ntrain, ntest, &ns[t], pc, e)) return -1;
         if (actual) actual[t] += ut_now() - t0;
     }
-    fit_queue q = {dc, x, p, ns, ntrain, ntest, jobs, nw, 0, PTHREAD_MUTEX_INITIALIZER};
+    fit_queue q = {dc, x, p, ns, ntrain, ntest, nfit, prog, jobs, nw, 0, PTHREAD_MUTEX_INITIALIZER};
     int nth = nthreads < nw ? nthreads : nw;
     pthread_t th[MAX_WINDOW];
     int started[MAX_WINDOW] = {0};
@@ -660,192 +684,185 @@ static int run_fit_window(rt_ctx *c, const data_ctx *dc, const cmp_explore *x, c
 
 
 
-/* RESUME: the runs an unfinished experiment already has.  Their scores
- * come back from the catalog so the ranked result covers every run. */
-static int load_done(rt_ctx *c, const cmp_explore *x, long long exp_id, const long long *cfg_ids, int nr,
-                     unsigned char *have, tally *tl, int *done, ut_err *e)
+/* RESUME: the runs an unfinished experiment already has, keyed by
+ * (config id, fold, rung).  A strategy replays its batches; runs found
+ * here are not run again and their scores feed the strategy as before. */
+typedef struct {
+    long long config_id;
+    int fold, rung, ok;
+    long long rows;
+    double score, fit_s, pred_s;
+    double all[RT_MET__COUNT];
+} prior_run;
+
+static int load_prior(rt_ctx *c, long long exp_id, prior_run **out, int *n, ut_err *e)
 {
     ut_buf q;
     ut_buf_init(&q);
-    ut_buf_puts(&q, "SELECT config_id, fold, score, fit_seconds, predict_seconds, status");
+    ut_buf_puts(&q, "SELECT config_id, fold, score, fit_seconds, predict_seconds, status, rung, train_rows");
     for (int m = 0; m < RT_MET__COUNT; m++) ut_buf_printf(&q, ", json_extract(scores, '$.%s')", rt_metrics[m].name);
     ut_buf_printf(&q, " FROM runs WHERE experiment = %lld", exp_id);
     ut_result *r = NULL;
     int rc = q.oom ? ut_errf(e, MLG_NOMEM, "out of memory") : cat_select(c->cat, q.s, &r, e);
     ut_buf_free(&q);
     if (rc) return -1;
+    *out = calloc((size_t)r->nrows + 1, sizeof **out);
+    if (!*out) {
+        ut_result_free(r);
+        return ut_errf(e, MLG_NOMEM, "out of memory");
+    }
     for (int row = 0; row < r->nrows; row++) {
         const ut_value *v = &r->cells[(size_t)row * (size_t)r->ncols];
-        int cfg = -1;
-        for (int i = 0; i < x->nconfigs; i++)
-            if (cfg_ids[i] == v[0].i) cfg = i;
-        int fold = (int)v[1].i;
-        if (cfg < 0 || fold < 0 || fold >= nr) continue;
-        int slot = cfg * nr + fold;
-        if (have[slot]) continue;
-        have[slot] = 1;
-        (*done)++;
-        int ok = v[5].type == UT_TEXT && !strcmp(v[5].s, "ok");
-        tl->score[slot] = ok && v[2].type != UT_NULL ? v[2].d : NAN;
-        tl->fit_s[slot] = v[3].type != UT_NULL ? v[3].d : 0;
-        tl->pred_s[slot] = v[4].type != UT_NULL ? v[4].d : 0;
-        for (int m = 0; m < RT_MET__COUNT; m++)
-            tl->all[(size_t)slot * RT_MET__COUNT + m] = v[6 + m].type == UT_NULL ? NAN : v[6 + m].d;
+        prior_run *pr = &(*out)[(*n)++];
+        pr->config_id = v[0].i;
+        pr->fold = (int)v[1].i;
+        pr->ok = v[5].type == UT_TEXT && !strcmp(v[5].s, "ok");
+        pr->score = pr->ok && v[2].type != UT_NULL ? v[2].d : NAN;
+        pr->fit_s = v[3].type != UT_NULL ? v[3].d : 0;
+        pr->pred_s = v[4].type != UT_NULL ? v[4].d : 0;
+        pr->rung = (int)v[6].i;
+        pr->rows = v[7].type == UT_NULL ? 0 : v[7].i;
+        for (int m = 0; m < RT_MET__COUNT; m++) pr->all[m] = v[8 + m].type == UT_NULL ? NAN : v[8 + m].d;
     }
     ut_result_free(r);
     return 0;
 }
 
-int rt_exec_explore(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, const char *statement,
-                    ut_result **out, char **msg, double *actual, ut_err *e)
+/* Everything one EXPLORE execution carries between batches. */
+typedef struct {
+    rt_ctx *c;
+    cmp_explore *x;         /* the working copy: strategies may add configurations */
+    data_ctx dc;
+    long long exp_id;
+    long long *cfg_ids;     /* per configuration, 0 until interned */
+    int cap;                /* configurations the arrays below hold */
+    tally tl;
+    int nr;
+    int done, failed, planned, resumed, runs_now;
+    double best, t0;
+    prefix_cache pcache;
+    prior_run *prior;
+    int nprior;
+    rt_prog *prog;
+    int stopped;            /* the time budget ended the search */
+    int known_plan;         /* grid / random without budget: planned runs are exact */
+    double *actual;
+} explore_run;
+
+/* The budget allows no new work any more. */
+static int out_of_time(const explore_run *r)
 {
-    return rt_exec_explore_resume(c, s, p, statement, -1, out, msg, actual, e);
+    const cmp_search *st = &r->x->strategy;
+    return st->budget_unit == CMP_BUDGET_SECONDS && ut_now() - r->t0 >= st->budget;
 }
 
-int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, const char *statement,
-                           long long resume_id, ut_result **out, char **msg, double *actual, ut_err *e)
+/* Runs one batch's plan: sx holds the batch's configurations (plan
+ * indices), map[k] their index in r->x. */
+static int run_batch(explore_run *r, const cmp_explore *sx, const opt_plan *p, const int *map, const rt_batch *bt,
+                     double *actual, ut_err *e)
 {
-    const cmp_explore *x = s->explore;
-    *out = NULL;
-    *msg = NULL;
-    data_ctx dc = {0};
-    int *fold = NULL, nfold = 0, rc = -1;
-    long long exp_id = -1, *cfg_ids = NULL;
-    node_state *ns = NULL;
-    tally tl = {0};
-    char *lt = NULL, *pt = NULL;
-    int nr = p->nrounds, ncfg = x->nconfigs, in_tx = 0;
-    unsigned char *have = NULL;  /* per (config, round): run already recorded */
-    prefix_cache pcache = {p->sharing, NULL, 0, calloc((size_t)x->npipes + 1, 1)};
-    int done = 0, failed = 0, planned = nr * ncfg;
-    double best = NAN, t0 = ut_now();
-
-    double tl0 = ut_now();
-    if (rt_load_dataset(c, &x->dataset, &dc.t, e)) goto out;
-    if (actual) actual[0] = ut_now() - tl0;
-    dc.n = dc.t->nrows;
-    dc.target = rt_table_find(dc.t, x->task.target);
-    if (dc.target < 0) {
-        ut_errf(e, MLG_DATA, "dataset '%s' has no column '%s' any more", x->dataset.name, x->task.target);
-        goto out;
-    }
-    if (rt_protocol_parse(x->task.protocol_json, &dc.proto, e)) goto out;
-    tl0 = ut_now();
-    if (cat_task_folds(c->cat, x->task.id, &fold, &nfold, e)) goto out;
-    if (actual && p->n > 1) actual[1] = ut_now() - tl0;
-    if (nfold != dc.n * (dc.proto.type == RT_PROTO_REPEATED ? dc.proto.reps : 1)) {
-        ut_errf(e, MLG_CATALOG, "task '%s' has %d fold entries but the dataset has %d rows", x->task.name, nfold,
-                dc.n);
-        goto out;
-    }
-    dc.fold = fold;
-    dc.seed = (unsigned long long)x->task.seed;
-    dc.kind = strcmp(x->task.kind, "regression") ? RT_CLASSIFICATION : RT_REGRESSION;
-    const rt_column *tc = &dc.t->cols[dc.target];
-    dc.train = malloc((size_t)dc.n * sizeof *dc.train + 1);
-    dc.test = malloc((size_t)dc.n * sizeof *dc.test + 1);
-    if (dc.kind == RT_CLASSIFICATION) {
-        dc.yc = malloc((size_t)dc.n * sizeof *dc.yc + 1);
-        if (!dc.yc || rt_target_classes(tc, dc.n, dc.yc, &dc.nclasses, NULL, e)) {
-            if (!dc.yc) ut_errf(e, MLG_NOMEM, "out of memory");
-            goto out;
-        }
-    } else {
-        dc.y = tc->num;  /* borrowed from the table */
-    }
-    ns = calloc((size_t)p->n, sizeof *ns);
-    cfg_ids = calloc((size_t)ncfg + 1, sizeof *cfg_ids);
-    tl.score = malloc((size_t)planned * sizeof *tl.score + 1);
-    tl.all = malloc((size_t)planned * RT_MET__COUNT * sizeof *tl.all + 1);
-    tl.fit_s = calloc((size_t)planned + 1, sizeof *tl.fit_s);
-    tl.pred_s = calloc((size_t)planned + 1, sizeof *tl.pred_s);
-    if (!dc.train || !dc.test || !ns || !cfg_ids || !tl.score || !tl.all || !tl.fit_s || !tl.pred_s ||
-        !pcache.pipe_done) {
+    rt_ctx *c = r->c;
+    data_ctx *dc = &r->dc;
+    int nr = r->nr, rc = -1;
+    const cmp_explore *x = r->x;
+    node_state *ns = calloc((size_t)p->n, sizeof *ns);
+    unsigned char *have = calloc((size_t)sx->nconfigs * nr + 1, 1);
+    if (!ns || !have) {
         ut_errf(e, MLG_NOMEM, "out of memory");
         goto out;
     }
-    for (int i = 0; i < planned; i++) tl.score[i] = NAN;
-    for (size_t i = 0; i < (size_t)planned * RT_MET__COUNT; i++) tl.all[i] = NAN;
     for (int i = 0; i < p->n; i++) ns[i].remaining = p->nodes[i].users;
-
-    /* the experiment and its configurations, committed before any run */
-    lt = opt_logical_text(x);
-    pt = opt_physical_text(x, p, NULL);
-    if (cat_begin(c->cat, e)) goto out;
-    in_tx = 1;
-    if (resume_id >= 0) {
-        if (cat_experiment_resume(c->cat, resume_id, e)) goto out;
-        exp_id = resume_id;
-    } else if (cat_experiment_begin(c->cat, x->task.id, statement, x->spec_json, lt, pt, planned, &exp_id, e) ||
-               rt_record_provenance(c, exp_id, x, e)) {   /* what REPRODUCE needs (exec_model.c) */
-        goto out;
+    /* this batch's rung replaces each configuration's earlier scores */
+    for (int k = 0; k < sx->nconfigs; k++) {
+        int g = map[k];
+        r->tl.rung[g] = bt->rung;
+        for (int j = 0; j < nr; j++) {
+            size_t slot = (size_t)g * nr + j;
+            r->tl.score[slot] = NAN;
+            for (int m = 0; m < RT_MET__COUNT; m++) r->tl.all[slot * RT_MET__COUNT + m] = NAN;
+            r->tl.fit_s[slot] = r->tl.pred_s[slot] = 0;
+        }
+        for (int q = 0; q < r->nprior; q++) {
+            const prior_run *pr = &r->prior[q];
+            if (pr->config_id != r->cfg_ids[g] || pr->rung != bt->rung || pr->fold < 0 || pr->fold >= nr ||
+                have[k * nr + pr->fold])
+                continue;
+            size_t slot = (size_t)g * nr + pr->fold;
+            have[k * nr + pr->fold] = 1;
+            r->tl.score[slot] = pr->score;
+            r->tl.fit_s[slot] = pr->fit_s;
+            r->tl.pred_s[slot] = pr->pred_s;
+            memcpy(r->tl.all + slot * RT_MET__COUNT, pr->all, sizeof pr->all);
+            if (pr->fold == 0 || !r->tl.rows[g]) r->tl.rows[g] = pr->rows;
+            r->resumed++;
+            r->done++;
+        }
     }
-    for (int i = 0; i < ncfg; i++) {
-        /* a configuration is its model and its preprocessing */
-        char *pj = cmp_config_json(x, i);
-        int irc = pj ? cat_config_intern(c->cat, rt_families[x->configs[i].family].name, pj, &cfg_ids[i], e)
-                     : ut_errf(e, MLG_NOMEM, "out of memory");
-        free(pj);
-        if (irc) goto out;
-    }
-    if (cat_commit(c->cat, e)) goto out;
-    in_tx = 0;
-    have = calloc((size_t)planned + 1, 1);
-    if (!have) {
-        ut_errf(e, MLG_NOMEM, "out of memory");
-        goto out;
-    }
-    int resumed = 0;
-    if (resume_id >= 0 && load_done(c, x, exp_id, cfg_ids, nr, have, &tl, &resumed, e)) goto out;
-    done = resumed;
-
-    int cur_round = -2, ntrain = 0, ntest = 0;
+    int timed = x->strategy.budget_unit == CMP_BUDGET_SECONDS;
+    int cur_round = -2, ntrain = 0, ntest = 0, nfit = 0;
     for (int i = 0; i < p->n; i++) {
         const opt_node *nd = &p->nodes[i];
         /* stop only before new work: fits already done still get recorded */
         int new_work = nd->op != OPT_EVALUATE;
         if (new_work && *c->interrupted) {
-            cat_experiment_finish(c->cat, exp_id, "interrupted", "interrupted by the user", e);
-            ut_errf(e, MLG_INTERRUPT, "interrupted: experiment %lld kept %d of %d runs", exp_id, done, planned);
+            cat_experiment_finish(c->cat, r->exp_id, "interrupted", "interrupted by the user", e);
+            if (r->known_plan)
+                ut_errf(e, MLG_INTERRUPT, "interrupted: experiment %lld kept %d of %d runs", r->exp_id, r->done, r->planned);
+            else   /* a strategy's runs are not known in advance */
+                ut_errf(e, MLG_INTERRUPT, "interrupted: experiment %lld kept %d runs", r->exp_id, r->done);
             goto out;
         }
-        if (new_work && c->max_seconds > 0 && ut_now() - t0 > (double)c->max_seconds) {
+        if (new_work && c->max_seconds > 0 && ut_now() - r->t0 > (double)c->max_seconds) {
             char why[128];
             snprintf(why, sizeof why, "stopped by max_seconds = %lld", c->max_seconds);
-            cat_experiment_finish(c->cat, exp_id, "interrupted", why, e);
-            ut_errf(e, MLG_DENIED, "%s: experiment %lld kept %d of %d runs (RESUME EXPERIMENT %lld finishes it)",
-                    why, exp_id, done, planned, exp_id);
+            cat_experiment_finish(c->cat, r->exp_id, "interrupted", why, e);
+            char kept[64];
+            if (r->known_plan) snprintf(kept, sizeof kept, "%d of %d", r->done, r->planned);
+            else snprintf(kept, sizeof kept, "%d", r->done);
+            ut_errf(e, MLG_DENIED, "%s: experiment %lld kept %s runs (RESUME EXPERIMENT %lld finishes it)", why,
+                    r->exp_id, kept, r->exp_id);
             goto out;
         }
+        if (new_work && nd->op != OPT_RECORD && !r->stopped && out_of_time(r)) r->stopped = 1;
+        if (new_work && r->stopped) continue;
         if (nd->round >= 0 && nd->round != cur_round) {
             /* a new round: its rows */
             cur_round = nd->round;
-            cache_clear(&pcache, x->npipes);  /* prefixes are fitted on one round's rows */
-            rt_protocol_rows(&dc.proto, dc.fold, dc.n, cur_round, dc.train, &ntrain, dc.test, &ntest);
+            cache_clear(&r->pcache, x->npipes);  /* prefixes are fitted on one round's rows */
+            rt_protocol_rows(&dc->proto, dc->fold, dc->n, cur_round, dc->train, &ntrain, dc->test, &ntest);
+            nfit = ntrain;
+            if (bt->subsample) {
+                /* the same shuffle at every rung: a rung's rows are a
+                 * prefix, and the next rung's prefix contains them */
+                ut_rng g;
+                ut_rng_seed(&g, dc->seed * 0x9e3779b97f4a7c15ULL + (uint64_t)cur_round + 1);
+                ut_rng_shuffle_int(&g, dc->train, ntrain);
+                double cap = bt->rows_cap > 0 && bt->rows_cap < ntrain ? (double)bt->rows_cap : ntrain;
+                nfit = (int)ceil(cap * bt->frac - 1e-9);
+                if (nfit < 2) nfit = ntrain < 2 ? ntrain : 2;
+                if (nfit > ntrain) nfit = ntrain;
+            }
         }
         switch (nd->op) {
         case OPT_TRANSFORM: {
-            if (resume_id >= 0) {
-                /* nothing to compute when every run it feeds exists */
-                int needed = 0;
-                for (int j = i + 1; j < p->n && !needed; j++) {
-                    const opt_node *u = &p->nodes[j];
-                    if (u->op != OPT_FIT || u->input != i) continue;
-                    const opt_group *g = &p->groups[u->group];
-                    for (int k = 0; k < g->n; k++) needed |= !have[g->configs[k] * nr + u->round];
-                }
-                if (!needed) {
-                    ns[i].done = 1;
-                    break;
-                }
+            int needed = 0;
+            for (int j = i + 1; j < p->n && !needed; j++) {
+                const opt_node *u = &p->nodes[j];
+                if (u->op != OPT_FIT || u->input != i) continue;
+                const opt_group *g = &p->groups[u->group];
+                for (int k = 0; k < g->n; k++) needed |= !have[g->configs[k] * nr + u->round];
+            }
+            if (!needed) {
+                ns[i].done = 1;   /* every run it feeds exists */
+                break;
             }
             double t0 = ut_now();
-            if (!ns[i].done && run_transform(&dc, x, p, nd, ntrain, ntest, &ns[i], &pcache, e)) goto out;
+            if (!ns[i].done && run_transform(dc, sx, p, nd, ntrain, ntest, &ns[i], &r->pcache, e)) goto out;
             if (actual) actual[i] += ut_now() - t0;
             break;
         }
         case OPT_FIT: {
-            /* a resumed experiment skips groups whose runs all exist */
+            /* groups whose runs all exist are skipped */
             const opt_group *g = &p->groups[nd->group];
             int missing = 0;
             for (int k = 0; k < g->n; k++) missing += !have[g->configs[k] * nr + nd->round];
@@ -860,14 +877,17 @@ int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, cons
             }
             /* this FIT and the next ones of the round run together, one
              * per thread; later iterations find them done */
-            if (!ns[i].done && run_fit_window(c, &dc, x, p, ns, i, ntrain, ntest, &pcache, actual, e)) goto out;
+            if (!ns[i].done &&
+                run_fit_window(c, dc, sx, p, ns, i, ntrain, ntest, nfit, bt->subsample ? r->prog : NULL, timed,
+                               &r->pcache, actual, e))
+                goto out;
             break;
         }
         case OPT_EVALUATE: {
             node_state *fit = &ns[nd->input];
-            int slot = nd->config * nr + nd->round;
-            if (have[slot]) {
-                /* recorded before the experiment was interrupted */
+            int slot = map[nd->config] * nr + nd->round;
+            if (have[nd->config * nr + nd->round] || !fit->done || fit->skipped || !fit->outs) {
+                /* recorded before, or its fit never ran (budget) */
                 if (--fit->remaining == 0) free_outs(fit);
                 break;
             }
@@ -876,8 +896,8 @@ int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, cons
             char *sj = NULL;
             const char *err = o->error;
             if (!err) {
-                sj = scores_json(&dc, dc.test, ntest, o->pred, o->proba, x->metric, &score,
-                                 tl.all + (size_t)slot * RT_MET__COUNT);
+                sj = scores_json(dc, dc->test, ntest, o->pred, o->proba, x->metric, &score,
+                                 r->tl.all + (size_t)slot * RT_MET__COUNT);
                 if (!sj) {
                     ut_errf(e, MLG_NOMEM, "out of memory");
                     goto out;
@@ -885,17 +905,19 @@ int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, cons
                 if (!isfinite(score)) err = "the score is not a finite number";
             }
             double pred_s = ut_now() - pt0;
-            tl.score[slot] = err ? NAN : score;
-            tl.fit_s[slot] = o->fit_seconds;
-            tl.pred_s[slot] = pred_s;
-            int irc = insert_run(c, exp_id, cfg_ids[nd->config], nd->round, score, sj, o->fit_seconds,
-                                 pred_s, err, e);
+            r->tl.score[slot] = err ? NAN : score;
+            r->tl.fit_s[slot] = o->fit_seconds;
+            r->tl.pred_s[slot] = pred_s;
+            if (nd->round == 0 || r->tl.rows[map[nd->config]] == 0) r->tl.rows[map[nd->config]] = nfit;
+            int irc = insert_run(c, r->exp_id, r->cfg_ids[map[nd->config]], nd->round, score, sj, o->fit_seconds,
+                                 pred_s, err, bt->rung, bt->subsample ? nfit : 0, e);
             free(sj);
             if (irc) goto out;
-            if (err) failed++;
-            done++;
-            if (!err && score_better(x->metric, score, best)) best = score;
-            if (c->progress) c->progress(c->progress_arg, done, planned, best, ut_now() - t0);
+            if (err) r->failed++;
+            r->done++;
+            r->runs_now++;
+            if (!err && score_better(x->metric, score, r->best)) r->best = score;
+            if (c->progress) c->progress(c->progress_arg, r->done, r->planned, r->best, ut_now() - r->t0);
             if (--fit->remaining == 0) free_outs(fit);
             if (actual) actual[i] = ut_now() - pt0;
             break;
@@ -903,43 +925,295 @@ int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, cons
         default: break;
         }
     }
+    rc = 0;
+out:
+    if (ns) free_state(ns, p->n);
+    free(have);
+    return rc;
+}
+
+/* Interns the batch's configurations the catalog does not know yet. */
+static int intern_batch(explore_run *r, const rt_batch *b, ut_err *e)
+{
+    int rc = 0;
+    for (int k = 0; k < b->n && !rc; k++) {
+        int i = b->cfg[k];
+        if (r->cfg_ids[i]) continue;
+        char *pj = cmp_config_json(r->x, i);
+        rc = pj ? cat_config_intern(r->c->cat, rt_families[r->x->configs[i].family].name, pj, &r->cfg_ids[i], e)
+                : ut_errf(e, MLG_NOMEM, "out of memory");
+        free(pj);
+    }
+    return rc;
+}
+
+int rt_exec_explore(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, const char *statement,
+                    ut_result **out, char **msg, double *actual, ut_err *e)
+{
+    return rt_exec_explore_resume(c, s, p, statement, -1, out, msg, actual, e);
+}
+
+int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, const char *statement,
+                           long long resume_id, ut_result **out, char **msg, double *actual, ut_err *e)
+{
+    const cmp_explore *x0 = s->explore;
+    *out = NULL;
+    *msg = NULL;
+    explore_run R;
+    memset(&R, 0, sizeof R);
+    R.c = c;
+    R.best = NAN;
+    R.t0 = ut_now();
+    R.nr = p->nrounds;
+    R.exp_id = -1;
+    data_ctx *dc = &R.dc;
+    int *fold = NULL, nfold = 0, rc = -1, in_tx = 0;
+    char *lt = NULL, *pt = NULL;
+    rt_search *se = NULL;
+    cmp_explore wx = *x0;   /* working copy: its own configuration array */
+    R.x = &wx;
+    wx.configs = NULL;
+    const cmp_search *st = &x0->strategy;
+    int single = st->budget_unit == CMP_BUDGET_NONE &&
+                 (st->kind == CMP_SEARCH_GRID || st->kind == CMP_SEARCH_RANDOM);
+    R.cap = x0->nconfigs + (st->kind == CMP_SEARCH_BAYES ? st->n : 0) + 1;
+    wx.configs = malloc((size_t)R.cap * sizeof *wx.configs);
+    R.pcache = (prefix_cache){p->sharing, NULL, 0, calloc((size_t)x0->npipes + 1, 1)};
+    int nr = R.nr, cap = R.cap;
+    R.planned = nr * x0->nconfigs;
+    R.known_plan = single;
+    int ninit = x0->nconfigs;
+    opt_stats stats;
+    double *hist = NULL;
+    memset(&stats, 0, sizeof stats);
+
+    double tl0 = ut_now();
+    if (!wx.configs) {
+        ut_errf(e, MLG_NOMEM, "out of memory");
+        goto out;
+    }
+    memcpy(wx.configs, x0->configs, (size_t)ninit * sizeof *wx.configs);
+    if (rt_load_dataset(c, &x0->dataset, &dc->t, e)) goto out;
+    if (actual) actual[0] = ut_now() - tl0;
+    dc->n = dc->t->nrows;
+    dc->target = rt_table_find(dc->t, x0->task.target);
+    if (dc->target < 0) {
+        ut_errf(e, MLG_DATA, "dataset '%s' has no column '%s' any more", x0->dataset.name, x0->task.target);
+        goto out;
+    }
+    if (rt_protocol_parse(x0->task.protocol_json, &dc->proto, e)) goto out;
     tl0 = ut_now();
-    if (cat_experiment_finish(c->cat, exp_id, "finished", NULL, e)) goto out;
-    if (build_result(c, x, &tl, nr, cfg_ids, out, e)) goto out;
+    if (cat_task_folds(c->cat, x0->task.id, &fold, &nfold, e)) goto out;
+    if (actual && p->n > 1) actual[1] = ut_now() - tl0;
+    if (nfold != dc->n * (dc->proto.type == RT_PROTO_REPEATED ? dc->proto.reps : 1)) {
+        ut_errf(e, MLG_CATALOG, "task '%s' has %d fold entries but the dataset has %d rows", x0->task.name, nfold,
+                dc->n);
+        goto out;
+    }
+    dc->fold = fold;
+    dc->seed = (unsigned long long)x0->task.seed;
+    dc->kind = strcmp(x0->task.kind, "regression") ? RT_CLASSIFICATION : RT_REGRESSION;
+    const rt_column *tc = &dc->t->cols[dc->target];
+    dc->train = malloc((size_t)dc->n * sizeof *dc->train + 1);
+    dc->test = malloc((size_t)dc->n * sizeof *dc->test + 1);
+    if (dc->kind == RT_CLASSIFICATION) {
+        dc->yc = malloc((size_t)dc->n * sizeof *dc->yc + 1);
+        if (!dc->yc || rt_target_classes(tc, dc->n, dc->yc, &dc->nclasses, NULL, e)) {
+            if (!dc->yc) ut_errf(e, MLG_NOMEM, "out of memory");
+            goto out;
+        }
+    } else {
+        dc->y = tc->num;  /* borrowed from the table */
+    }
+    R.cfg_ids = calloc((size_t)cap, sizeof *R.cfg_ids);
+    R.tl.score = malloc((size_t)cap * nr * sizeof *R.tl.score);
+    R.tl.all = malloc((size_t)cap * nr * RT_MET__COUNT * sizeof *R.tl.all);
+    R.tl.fit_s = calloc((size_t)cap * nr, sizeof *R.tl.fit_s);
+    R.tl.pred_s = calloc((size_t)cap * nr, sizeof *R.tl.pred_s);
+    R.tl.rung = malloc((size_t)cap * sizeof *R.tl.rung);
+    R.tl.rows = calloc((size_t)cap, sizeof *R.tl.rows);
+    R.tl.show_rows = st->kind == CMP_SEARCH_HALVING || st->kind == CMP_SEARCH_HYPERBAND;
+    if (p->sharing && R.tl.show_rows) R.prog = rt_prog_new();
+    if (!dc->train || !dc->test || !R.cfg_ids || !R.tl.score || !R.tl.all || !R.tl.fit_s || !R.tl.pred_s ||
+        !R.tl.rung || !R.tl.rows || !R.pcache.pipe_done || (p->sharing && R.tl.show_rows && !R.prog)) {
+        ut_errf(e, MLG_NOMEM, "out of memory");
+        goto out;
+    }
+    for (int i = 0; i < cap; i++) R.tl.rung[i] = -1;
+
+    /* the experiment and its first configurations, committed before any run */
+    lt = opt_logical_text(x0);
+    pt = opt_physical_text(x0, p, NULL);
+    if (cat_begin(c->cat, e)) goto out;
+    in_tx = 1;
+    if (resume_id >= 0) {
+        if (cat_experiment_resume(c->cat, resume_id, e)) goto out;
+        R.exp_id = resume_id;
+    } else if (cat_experiment_begin(c->cat, x0->task.id, statement, x0->spec_json, lt, pt, R.planned, &R.exp_id,
+                                    e) ||
+               rt_record_provenance(c, R.exp_id, x0, e)) {   /* what REPRODUCE needs (exec_model.c) */
+        goto out;
+    }
+    for (int i = 0; i < ninit; i++) {
+        /* a configuration is its model and its preprocessing */
+        char *pj = cmp_config_json(&wx, i);
+        int irc = pj ? cat_config_intern(c->cat, rt_families[wx.configs[i].family].name, pj, &R.cfg_ids[i], e)
+                     : ut_errf(e, MLG_NOMEM, "out of memory");
+        free(pj);
+        if (irc) goto out;
+    }
+    if (cat_commit(c->cat, e)) goto out;
+    in_tx = 0;
+    if (resume_id >= 0 && load_prior(c, R.exp_id, &R.prior, &R.nprior, e)) goto out;
+
+    /* the strategy proposes batches; each runs through the optimizer's
+     * plan for its configurations */
+    if (rt_plan_stats(c, x0, &stats, &hist, e)) goto out;
+    stats.hist = NULL;   /* per configuration of x0: sub-plans index differently */
+    /* under a time budget, batches of one configuration per thread: a
+     * group fit serving many configurations could outlast the budget by
+     * more than one fit */
+    int chunk = st->budget_unit == CMP_BUDGET_SECONDS ? (c->threads > 1 ? c->threads : 1) : 0;
+    if (rt_search_new(&wx, chunk, &se, e)) goto out;
+    for (;;) {
+        rt_batch b;
+        int more = rt_search_next(se, &b, e);
+        if (more < 0) goto out;
+        if (!more || R.stopped) break;
+        if (st->budget_unit == CMP_BUDGET_RUNS) {
+            long long left = (long long)st->budget - R.runs_now - R.resumed;
+            int fit = (int)(left / nr);
+            if (fit <= 0) {
+                R.stopped = 1;
+                break;
+            }
+            if (b.n > fit) b.n = fit;
+        }
+        if (out_of_time(&R)) {
+            R.stopped = 1;
+            break;
+        }
+        if (intern_batch(&R, &b, e)) goto out;
+        cmp_explore sx = wx;
+        sx.configs = malloc((size_t)b.n * sizeof *sx.configs + 1);
+        if (!sx.configs) {
+            ut_errf(e, MLG_NOMEM, "out of memory");
+            goto out;
+        }
+        for (int k = 0; k < b.n; k++) sx.configs[k] = wx.configs[b.cfg[k]];
+        sx.nconfigs = b.n;
+        const opt_plan *bp = p;
+        opt_plan *own = NULL;
+        int whole = single && b.n == x0->nconfigs;
+        if (!whole) {
+            /* under a time budget each configuration is its own fit, so
+             * the budget's slack is one fit, not one group of fits */
+            int share = st->budget_unit == CMP_BUDGET_SECONDS ? 0 : p->sharing;
+            if (opt_physical(&sx, &stats, share, &own, e)) {
+                free(sx.configs);
+                goto out;
+            }
+            bp = own;
+        }
+        int brc = run_batch(&R, &sx, bp, b.cfg, &b, whole ? actual : NULL, e);
+        opt_plan_free(own);
+        free(sx.configs);
+        if (brc) goto out;
+        /* the strategy learns each configuration's mean score (larger is
+         * better; incomplete or failed: NAN) */
+        double *sc = malloc((size_t)b.n * sizeof *sc + 1);
+        if (!sc) {
+            ut_errf(e, MLG_NOMEM, "out of memory");
+            goto out;
+        }
+        for (int k = 0; k < b.n; k++) {
+            double m = 0;
+            for (int j = 0; j < nr; j++) m += R.tl.score[(size_t)b.cfg[k] * nr + j];
+            m /= nr;
+            sc[k] = rt_metrics[x0->metric].higher_is_better ? m : -m;
+        }
+        rt_search_tell(se, &b, sc);
+        free(sc);
+        if (wx.nconfigs >= cap) break;   /* bayes: as many as it may add */
+    }
+    /* configurations the budget cut short (some rounds missing) are not ranked */
+    for (int i = 0; i < wx.nconfigs; i++) {
+        if (R.tl.rung[i] < 0) continue;
+        int complete = 1;
+        for (int j = 0; j < nr; j++) {
+            size_t slot = (size_t)i * nr + j;
+            int ran = !isnan(R.tl.score[slot]) || R.tl.fit_s[slot] > 0 || !isnan(R.tl.all[slot * RT_MET__COUNT]);
+            complete &= ran;
+        }
+        if (!complete && R.stopped) R.tl.rung[i] = -1;
+    }
+    tl0 = ut_now();
+    double used = st->budget_unit == CMP_BUDGET_RUNS ? (double)(R.runs_now + R.resumed) : ut_now() - R.t0;
+    if (cat_experiment_search(c->cat, R.exp_id, wx.search,
+                              st->budget_unit == CMP_BUDGET_SECONDS ? "seconds"
+                              : st->budget_unit == CMP_BUDGET_RUNS  ? "runs"
+                                                                    : NULL,
+                              st->budget, used, e))
+        goto out;
+    if (cat_experiment_finish(c->cat, R.exp_id, "finished", NULL, e)) goto out;
+    if (build_result(c, &wx, &R.tl, nr, R.cfg_ids, out, e)) goto out;
     if (actual) actual[p->n - 1] = ut_now() - tl0;
     ut_buf b;
     ut_buf_init(&b);
-    ut_buf_printf(&b, "experiment %lld: %d configuration%s x %d round%s = %d run%s", exp_id, ncfg,
-                  ncfg == 1 ? "" : "s", nr, nr == 1 ? "" : "s", planned, planned == 1 ? "" : "s");
-    if (resume_id >= 0) ut_buf_printf(&b, " (%d recorded before, %d run now)", resumed, planned - resumed);
-    if (failed) ut_buf_printf(&b, ", %d failed", failed);
+    int evaluated = 0, total = R.runs_now + R.resumed;
+    for (int i = 0; i < wx.nconfigs; i++) evaluated += R.tl.rung[i] >= 0;
+    if (single && !R.stopped)
+        ut_buf_printf(&b, "experiment %lld: %d configuration%s x %d round%s = %d run%s", R.exp_id, ninit,
+                      ninit == 1 ? "" : "s", nr, nr == 1 ? "" : "s", R.planned, R.planned == 1 ? "" : "s");
+    else
+        ut_buf_printf(&b, "experiment %lld: search %s, %d configuration%s evaluated, %d run%s", R.exp_id, wx.search,
+                      evaluated, evaluated == 1 ? "" : "s", total, total == 1 ? "" : "s");
+    if (resume_id >= 0) ut_buf_printf(&b, " (%d recorded before, %d run now)", R.resumed, R.runs_now);
+    if (R.failed) ut_buf_printf(&b, ", %d failed", R.failed);
+    if (st->budget_unit == CMP_BUDGET_RUNS)
+        ut_buf_printf(&b, "; budget %g runs, used %d (%.0f%%)", st->budget, total, 100.0 * total / st->budget);
+    else if (st->budget_unit == CMP_BUDGET_SECONDS && c->show_times)
+        ut_buf_printf(&b, "; budget %g seconds, used %.2f (%.0f%%)", st->budget, used, 100.0 * used / st->budget);
+    else if (st->budget_unit == CMP_BUDGET_SECONDS)   /* SET show_times = off: no clock readings */
+        ut_buf_printf(&b, "; budget %g seconds, %s", st->budget, R.stopped ? "used up" : "not used up");
+    if (R.prog) {
+        long long reused, added;
+        rt_prog_counts(R.prog, &reused, &added);
+        if (reused) ut_buf_printf(&b, "; progressive reuse: statistics of %lld rows updated, not recomputed", reused);
+    }
     *msg = ut_buf_take(&b);
     rc = 0;
 out:
     if (rc) {
         ut_err keep = *e;
         if (in_tx) cat_rollback(c->cat);
-        if (exp_id >= 0 && keep.code != MLG_INTERRUPT && keep.code != MLG_DENIED) {
+        if (R.exp_id >= 0 && keep.code != MLG_INTERRUPT && keep.code != MLG_DENIED) {
             ut_err fe;
             ut_err_clear(&fe);
-            cat_experiment_finish(c->cat, exp_id, "failed", keep.msg, &fe);
+            cat_experiment_finish(c->cat, R.exp_id, "failed", keep.msg, &fe);
         }
         *e = keep;
     }
-    free(have);
-    cache_clear(&pcache, 0);
-    free(pcache.e);
-    free(pcache.pipe_done);
-    if (ns) free_state(ns, p->n);
-    free(cfg_ids);
-    free(tl.score);
-    free(tl.all);
-    free(tl.fit_s);
-    free(tl.pred_s);
+    rt_search_free(se);
+    rt_prog_free(R.prog);
+    free(hist);
+    cache_clear(&R.pcache, 0);
+    free(R.pcache.e);
+    free(R.pcache.pipe_done);
+    free(R.prior);
+    free(R.cfg_ids);
+    free(R.tl.score);
+    free(R.tl.all);
+    free(R.tl.fit_s);
+    free(R.tl.pred_s);
+    free(R.tl.rung);
+    free(R.tl.rows);
+    for (int i = ninit; wx.configs && i < wx.nconfigs; i++) cmp_config_clear(&wx.configs[i]);
+    free(wx.configs);
     free(fold);
-    free(dc.yc);
-    free(dc.train);
-    free(dc.test);
+    free(dc->yc);
+    free(dc->train);
+    free(dc->test);
     free(lt);
     free(pt);
     return rc;

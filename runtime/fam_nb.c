@@ -388,3 +388,142 @@ int rt_nb_io(rt_mio *io, rt_model *m)
     return rt_mio_dvec(io, "log_p0", &nm->lp0, kp, RT_MIO_INF) || rt_mio_dvec(io, "log_p1", &nm->lp1, kp, RT_MIO_INF)
                ? -1 : 0;
 }
+
+/* ---- progressive reuse (DESIGN.md §4 item 5) ----
+ * Per class and overall: count, mean and centered sum of squares, merged
+ * by Chan et al.'s pairwise update (m2 = m2_a + m2_b + δ² n_a n_b / n);
+ * min / max and counts of ones simply accumulate. */
+void rt_nb_stats_clear(rt_nb_stats *s)
+{
+    free(s->cnt); free(s->mean); free(s->m2); free(s->ones);
+    free(s->gmean); free(s->gm2); free(s->mn); free(s->mx);
+    memset(s, 0, sizeof *s);
+}
+
+/* Merges a batch (count nb, mean mb, m2 qb) into (na, ma, qa). */
+static void chan(double na, double *ma, double *qa, double nb, double mb, double qb)
+{
+    if (nb <= 0) return;
+    double n = na + nb, d = mb - *ma;
+    *ma += d * nb / n;
+    *qa += qb + d * d * na * nb / n;
+}
+
+int rt_nb_stats_add(rt_nb_stats *s, const rt_trainset *ts, int from, int to, ut_err *e)
+{
+    int p = ts->p, K = ts->nclasses, nb = to - from;
+    if (nb <= 0) return 0;
+    size_t kp = (size_t)K * (p > 0 ? p : 1);
+    if (!s->cnt) {
+        memset(s, 0, sizeof *s);
+        s->K = K, s->p = p;
+        s->cnt = calloc((size_t)K, sizeof *s->cnt);
+        s->mean = calloc(kp, sizeof *s->mean), s->m2 = calloc(kp, sizeof *s->m2), s->ones = calloc(kp, sizeof *s->ones);
+        s->gmean = calloc((size_t)p + 1, sizeof *s->gmean), s->gm2 = calloc((size_t)p + 1, sizeof *s->gm2);
+        s->mn = calloc((size_t)p + 1, sizeof *s->mn), s->mx = calloc((size_t)p + 1, sizeof *s->mx);
+        if (!s->cnt || !s->mean || !s->m2 || !s->ones || !s->gmean || !s->gm2 || !s->mn || !s->mx) {
+            rt_nb_stats_clear(s);
+            return ut_errf(e, MLG_NOMEM, "out of memory");
+        }
+        for (int j = 0; j < p; j++) s->mn[j] = INFINITY, s->mx[j] = -INFINITY;
+    }
+    /* the batch's own means and sums of squares, then merged */
+    double *bc = calloc((size_t)K, sizeof *bc), *bm = calloc(kp, sizeof *bm), *bq = calloc(kp, sizeof *bq);
+    double *gm = calloc((size_t)p + 1, sizeof *gm), *gq = calloc((size_t)p + 1, sizeof *gq);
+    if (!bc || !bm || !bq || !gm || !gq) {
+        free(bc), free(bm), free(bq), free(gm), free(gq);
+        return ut_errf(e, MLG_NOMEM, "out of memory");
+    }
+    for (int i = from; i < to; i++) {
+        const double *x = ts->X + (size_t)i * p;
+        int c = ts->yc[i];
+        bc[c]++;
+        for (int j = 0; j < p; j++) {
+            bm[(size_t)c * p + j] += x[j], gm[j] += x[j];
+            s->ones[(size_t)c * p + j] += x[j];
+            if (x[j] < s->mn[j]) s->mn[j] = x[j];
+            if (x[j] > s->mx[j]) s->mx[j] = x[j];
+            if (!s->bad_feature && x[j] != 0.0 && x[j] != 1.0) s->bad_feature = j + 1, s->bad_value = x[j];
+        }
+    }
+    for (int c = 0; c < K; c++)
+        for (int j = 0; j < p && bc[c] > 0; j++) bm[(size_t)c * p + j] /= bc[c];
+    for (int j = 0; j < p; j++) gm[j] /= nb;
+    for (int i = from; i < to; i++) {
+        const double *x = ts->X + (size_t)i * p;
+        int c = ts->yc[i];
+        for (int j = 0; j < p; j++) {
+            double d = x[j] - bm[(size_t)c * p + j], g = x[j] - gm[j];
+            bq[(size_t)c * p + j] += d * d, gq[j] += g * g;
+        }
+    }
+    for (int c = 0; c < K; c++) {
+        for (int j = 0; j < p; j++)
+            chan(s->cnt[c], &s->mean[(size_t)c * p + j], &s->m2[(size_t)c * p + j], bc[c], bm[(size_t)c * p + j],
+                 bq[(size_t)c * p + j]);
+        s->cnt[c] += bc[c];
+    }
+    for (int j = 0; j < p; j++) chan((double)s->n, &s->gmean[j], &s->gm2[j], nb, gm[j], gq[j]);
+    s->n += nb;
+    free(bc), free(bm), free(bq), free(gm), free(gq);
+    return 0;
+}
+
+int rt_nb_fit_stats(const rt_nb_stats *s, const rt_pval *params, rt_model *m, ut_err *e)
+{
+    double var_smoothing = params[0].num, alpha = params[2].num;
+    const char *type = params[1].str ? params[1].str : "gaussian";
+    int K = s->K, p = s->p, kind = ut_strcasecmp(type, "categorical") ? NB_GAUSSIAN : NB_CATEGORICAL;
+    if (kind == NB_CATEGORICAL && s->bad_feature) return ut_errf(e, MLG_DATA, ONEHOT_MSG, s->bad_feature, s->bad_value);
+    nb_model *nm = calloc(1, sizeof *nm);
+    if (!nm) return ut_errf(e, MLG_NOMEM, "out of memory fitting nb");
+    m->impl = nm;
+    m->impl_free = nb_free;
+    nm->type = kind, nm->K = K, nm->p = p;
+    size_t kp = (size_t)K * (p > 0 ? p : 1);
+    nm->logprior = malloc((size_t)K * sizeof *nm->logprior);
+    if (!nm->logprior) return ut_errf(e, MLG_NOMEM, "out of memory fitting nb");
+    double n = (double)s->n;
+    for (int c = 0; c < K; c++)
+        nm->logprior[c] = s->cnt[c] == 0 ? -INFINITY
+                          : kind == NB_GAUSSIAN ? log(s->cnt[c] / n) : log(s->cnt[c]) - log(n);
+    if (kind == NB_CATEGORICAL) {
+        if (alpha < 1e-10) alpha = 1e-10;
+        nm->lp0 = calloc(kp, sizeof *nm->lp0);
+        nm->lp1 = calloc(kp, sizeof *nm->lp1);
+        if (!nm->lp0 || !nm->lp1) return ut_errf(e, MLG_NOMEM, "out of memory fitting nb");
+        for (int c = 0; c < K; c++)
+            for (int j = 0; j < p && s->cnt[c] > 0; j++) {
+                size_t o = (size_t)c * p + j;
+                double s0 = (s->cnt[c] - s->ones[o]) + alpha, s1 = s->ones[o] + alpha, lz = log(s0 + s1);
+                nm->lp0[o] = log(s0) - lz;
+                nm->lp1[o] = log(s1) - lz;
+            }
+        return 0;
+    }
+    nm->theta = calloc(kp, sizeof *nm->theta);
+    nm->var = calloc(kp, sizeof *nm->var);
+    nm->lognorm = calloc((size_t)K, sizeof *nm->lognorm);
+    nm->use = calloc((size_t)(p > 0 ? p : 1), 1);
+    if (!nm->theta || !nm->var || !nm->lognorm || !nm->use) return ut_errf(e, MLG_NOMEM, "out of memory fitting nb");
+    double vmax = 0;
+    for (int j = 0; j < p; j++) {
+        double v = s->gm2[j] / n;
+        if (v > vmax) vmax = v;
+        nm->use[j] = s->mn[j] != s->mx[j];
+    }
+    double eps = var_smoothing * vmax;
+    for (int c = 0; c < K; c++) {
+        if (s->cnt[c] == 0) continue;
+        double ln = 0;
+        for (int j = 0; j < p; j++) {
+            size_t o = (size_t)c * p + j;
+            nm->theta[o] = s->mean[o];
+            double v = s->m2[o] / s->cnt[c] + eps;
+            nm->var[o] = v > 0 ? v : DBL_MIN;
+            if (nm->use[j]) ln += log(2.0 * M_PI * nm->var[o]);
+        }
+        nm->lognorm[c] = -0.5 * ln;
+    }
+    return 0;
+}

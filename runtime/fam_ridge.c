@@ -262,3 +262,101 @@ int rt_ridge_predict(const rt_model *m, const double *X, int n, double *pred,
     free(s);
     return 0;
 }
+
+/* ---- progressive reuse (DESIGN.md §4 item 5) ----
+ * Statistics kept as means and centered cross products, merged by Chan,
+ * Golub & LeVeque's pairwise update: with δ = x̄_b − x̄_a and n = n_a + n_b,
+ *     x̄ = x̄_a + δ n_b / n,   M = M_a + M_b + δ δᵀ n_a n_b / n.
+ * A new batch is centered on its own mean (like prep_init), so updating
+ * never subtracts large uncentered sums. */
+void rt_ridge_stats_clear(rt_ridge_stats *s)
+{
+    free(s->xm); free(s->ym); free(s->G); free(s->B);
+    memset(s, 0, sizeof *s);
+}
+
+int rt_ridge_stats_add(rt_ridge_stats *s, const rt_trainset *ts, int from, int to, ut_err *e)
+{
+    int p = ts->p, K = ts->nclasses, nout = K > 2 ? K : 1, nb = to - from;
+    if (nb <= 0) return 0;
+    if (!s->G) {
+        memset(s, 0, sizeof *s);
+        s->p = p, s->nout = nout;
+        s->xm = calloc((size_t)p + 1, sizeof *s->xm);
+        s->ym = calloc((size_t)nout, sizeof *s->ym);
+        s->G = calloc((size_t)p * p + 1, sizeof *s->G);
+        s->B = calloc((size_t)p * nout + 1, sizeof *s->B);
+        if (!s->xm || !s->ym || !s->G || !s->B) {
+            rt_ridge_stats_clear(s);
+            return ut_errf(e, MLG_NOMEM, "out of memory");
+        }
+    }
+    /* the batch alone, centered: prep_init on rows [from, to) */
+    rt_trainset b = *ts;
+    b.X = ts->X + (size_t)from * p;
+    b.y = ts->y ? ts->y + from : NULL;
+    b.yc = ts->yc ? ts->yc + from : NULL;
+    b.n = nb;
+    ridge_prep r;
+    if (prep_init(&r, 1, &b, e)) return -1;
+    double na = (double)s->n, n = na + nb, f = na * nb / n;
+    double *dx = malloc((size_t)p * sizeof *dx + 1), *dy = malloc((size_t)nout * sizeof *dy);
+    if (!dx || !dy) {
+        free(dx), free(dy), prep_free(&r);
+        return ut_errf(e, MLG_NOMEM, "out of memory");
+    }
+    for (int j = 0; j < p; j++) dx[j] = r.xm[j] - s->xm[j];
+    for (int k = 0; k < nout; k++) dy[k] = r.ym[k] - s->ym[k];
+    for (int i = 0; i < p; i++) {
+        for (int j = 0; j < p; j++) s->G[(size_t)i * p + j] += r.G[(size_t)i * p + j] + dx[i] * dx[j] * f;
+        for (int k = 0; k < nout; k++) s->B[(size_t)i * nout + k] += r.B[(size_t)i * nout + k] + dx[i] * dy[k] * f;
+    }
+    for (int j = 0; j < p; j++) s->xm[j] += dx[j] * nb / n;
+    for (int k = 0; k < nout; k++) s->ym[k] += dy[k] * nb / n;
+    s->n += nb;
+    free(dx), free(dy);
+    prep_free(&r);
+    return 0;
+}
+
+int rt_ridge_fit_stats(const rt_ridge_stats *s, const double *alphas, int nalpha, int intercept,
+                       rt_model *const *models, char **err, ut_err *e)
+{
+    int p = s->p, nout = s->nout;
+    ridge_prep r = {p, nout, NULL, NULL, NULL, NULL};
+    r.G = malloc((size_t)p * p * sizeof *r.G + 1);
+    r.B = malloc((size_t)p * nout * sizeof *r.B + 1);
+    r.xm = calloc((size_t)p + 1, sizeof *r.xm);
+    r.ym = calloc((size_t)nout, sizeof *r.ym);
+    if (!r.G || !r.B || !r.xm || !r.ym) {
+        prep_free(&r);
+        return ut_errf(e, MLG_NOMEM, "out of memory");
+    }
+    memcpy(r.G, s->G, (size_t)p * p * sizeof *r.G);
+    memcpy(r.B, s->B, (size_t)p * nout * sizeof *r.B);
+    if (intercept) {
+        memcpy(r.xm, s->xm, (size_t)p * sizeof *r.xm);
+        memcpy(r.ym, s->ym, (size_t)nout * sizeof *r.ym);
+    } else {
+        /* uncentered: XᵀX = M + n x̄x̄ᵀ, XᵀY = C + n x̄ȳᵀ */
+        double n = (double)s->n;
+        for (int i = 0; i < p; i++) {
+            for (int j = 0; j < p; j++) r.G[(size_t)i * p + j] += n * s->xm[i] * s->xm[j];
+            for (int k = 0; k < nout; k++) r.B[(size_t)i * nout + k] += n * s->xm[i] * s->ym[k];
+        }
+    }
+    for (int i = 0; i < nalpha; i++) {
+        ut_err me;
+        ut_err_clear(&me);
+        if (prep_solve(&r, alphas[i], models[i], &me)) {
+            if (me.code == MLG_NOMEM) {
+                *e = me;
+                prep_free(&r);
+                return -1;
+            }
+            err[i] = ut_strdup(me.msg);
+        }
+    }
+    prep_free(&r);
+    return 0;
+}

@@ -69,6 +69,39 @@ void rt_linear_scores(const rt_model *m, const double *X, int n, double *scores)
 int rt_ridge_fit_many(const double *alphas, int nalpha, int intercept, const rt_trainset *ts,
                       rt_model *const *models, char **err, ut_err *e);
 
+/* Progressive reuse: ridge's sufficient statistics over a growing prefix
+ * of the training rows (means, centered Gram G = XcᵀXc and B = XcᵀYc),
+ * updated with only the new rows.  Start from a zeroed struct. */
+typedef struct {
+    int p, nout;
+    long long n;
+    double *xm, *ym, *G, *B;
+} rt_ridge_stats;
+/* Adds rows [from, to) of ts. */
+int  rt_ridge_stats_add(rt_ridge_stats *s, const rt_trainset *ts, int from, int to, ut_err *e);
+void rt_ridge_stats_clear(rt_ridge_stats *s);
+/* rt_ridge_fit_many from statistics instead of rows. */
+int  rt_ridge_fit_stats(const rt_ridge_stats *s, const double *alphas, int nalpha, int intercept,
+                        rt_model *const *models, char **err, ut_err *e);
+
+/* Gaussian / categorical naive Bayes statistics over a growing prefix:
+ * per class counts, means and centered sums of squares (Chan's update),
+ * counts of ones; over all rows the means, sums of squares, min and max
+ * of each feature (for epsilon and constant columns). */
+typedef struct {
+    int K, p;
+    long long n;
+    double *cnt;             /* K */
+    double *mean, *m2, *ones; /* K x p */
+    double *gmean, *gm2, *mn, *mx;  /* p */
+    int bad_feature;         /* first non-0/1 value seen (1-based feature, 0 none) */
+    double bad_value;
+} rt_nb_stats;
+int  rt_nb_stats_add(rt_nb_stats *s, const rt_trainset *ts, int from, int to, ut_err *e);
+void rt_nb_stats_clear(rt_nb_stats *s);
+/* A fitted nb model (params: params.def order) from statistics. */
+int  rt_nb_fit_stats(const rt_nb_stats *s, const rt_pval *params, rt_model *m, ut_err *e);
+
 /* Classifiers over per-class decision values (logreg, linsvm): m->cls maps
  * fitted outputs to class codes, nout = 0 is the one-class constant model,
  * nout = 1 the binary model (sigmoid probabilities).  Multiclass: argmax,

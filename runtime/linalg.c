@@ -118,3 +118,22 @@ int la_lstsq(int m, int n, int nrhs, double *A, double *B, double rcond, int *ra
         *rank = (int)r;
     return (int)info;
 }
+
+int la_potrf(int n, double *A)
+{
+    if (n <= 0)
+        return 0;
+    lapack_int info = LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', n, A, n);
+    /* LAPACK leaves the strict upper triangle as it was: clear it so A is L */
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n; j++)
+            A[(size_t)i * n + j] = 0.0;
+    return (int)info;
+}
+
+void la_trsv_lower(int n, int trans, const double *L, double *x)
+{
+    if (n <= 0)
+        return;
+    cblas_dtrsv(CblasRowMajor, CblasLower, trans ? CblasTrans : CblasNoTrans, CblasNonUnit, n, L, n, x, 1);
+}

@@ -22,6 +22,11 @@ int la_posv(int p, int nrhs, double *A, double *B);
  * holds V with the eigenvectors as COLUMNS: A[i*p + j] is component i of the
  * unit eigenvector belonging to w[j].  0 ok, >0 did not converge. */
 int la_syev(int p, double *A, double *w);
+/* Cholesky A = L Lᵀ of an SPD n x n matrix, in place: A becomes L (lower
+ * triangle, zeros above).  0 ok, >0 not positive definite. */
+int la_potrf(int n, double *A);
+/* x ← L⁻¹ x (trans = 0) or L⁻ᵀ x (trans = 1), L lower triangular n x n. */
+void la_trsv_lower(int n, int trans, const double *L, double *x);
 /* Threads OpenBLAS may use (n < 1 is taken as 1). */
 void la_set_threads(int n);
 /* OpenBLAS build string (static storage, do not free). */

@@ -532,7 +532,7 @@ static void test_select_guard(cat_db *db, int nruns)
                       " SELECT sum(x) FROM c") == 55,
           "recursive CTE allowed");
 
-    CHECK(sel_int(db, "SELECT count(*) FROM pragma_table_info('results')") == 10,
+    CHECK(sel_int(db, "SELECT count(*) FROM pragma_table_info('results')") == 11,
           "pragma_table_info lists view columns");
 
     /* SQL errors carry SQLite's message and the byte offset. */
