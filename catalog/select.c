@@ -135,6 +135,27 @@ static int skip_blank(const char *sql, const char *p)
     return (int)(p - sql);
 }
 
+/* Byte offset and length of the last token of sql (blanks and ';' at the
+ * end skipped; a word, or else one character). */
+static int last_token(const char *sql, int *len)
+{
+    int end = (int)strlen(sql);
+    while (end > 0 && (sql[end - 1] == ' ' || sql[end - 1] == '\t' || sql[end - 1] == '\n' ||
+                       sql[end - 1] == '\r' || sql[end - 1] == ';'))
+        end--;
+    int start = end;
+    while (start > 0) {
+        unsigned char c = (unsigned char)sql[start - 1];
+        if (!(c == '_' || c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
+              (c >= 'a' && c <= 'z')))
+            break;
+        start--;
+    }
+    if (start == end && end > 0) start = end - 1;
+    *len = end - start;
+    return start;
+}
+
 static int run_select(cat_db *db, auth_ctx *ctx, const char *sql, ut_result **out, ut_err *e)
 {
     sqlite3_stmt *st = NULL;
@@ -148,6 +169,12 @@ static int run_select(cat_db *db, auth_ctx *ctx, const char *sql, ut_result **ou
         if ((rc & 0xff) == SQLITE_NOMEM) return ut_errf(e, MLG_NOMEM, "out of memory");
         e->offset = sqlite3_error_offset(db->h);
         e->length = 0;
+        if (e->offset < 0 && strcmp(sqlite3_errmsg(db->h), "incomplete input") == 0) {
+            /* SQLite gives no position: point at the last token, as the
+             * parser does for the other statements cut short */
+            e->offset = last_token(sql, &e->length);
+            return ut_errf(e, MLG_ERROR, "incomplete input: the SELECT ends too early");
+        }
         return ut_errf(e, MLG_ERROR, "%s", sqlite3_errmsg(db->h));
     }
     if (!st) return ut_errf(e, MLG_ERROR, "empty SELECT statement");
