@@ -8,8 +8,18 @@
 
 int cat_sqlerr(cat_db *db, ut_err *e, int code, const char *what)
 {
-    int rc = sqlite3_errcode(db->h);
+    int rc = sqlite3_errcode(db->h) & 0xff;
     if (rc == SQLITE_NOMEM) code = MLG_NOMEM;
+    /* "catalog" and the path add nothing to "cannot write the catalog" */
+    const char *pre = (strcmp(what, "catalog") == 0 || strcmp(what, db->path) == 0) ? "" : what;
+    const char *sep = *pre ? ": " : "";
+    if (rc == SQLITE_FULL)
+        return ut_errf(e, MLG_CATALOG, "%s%scannot write the catalog: the disk is full", pre, sep);
+    if (rc == SQLITE_READONLY)
+        return ut_errf(e, MLG_CATALOG, "%s%scannot write the catalog: it is read-only", pre, sep);
+    if (rc == SQLITE_IOERR)
+        return ut_errf(e, MLG_CATALOG, "%s%scannot write the catalog: I/O error (%s)", pre, sep,
+                       sqlite3_errmsg(db->h));
     return ut_errf(e, code, "%s: %s", what, sqlite3_errmsg(db->h));
 }
 
@@ -108,9 +118,18 @@ oom:
 
 /* ---- write guard ---- */
 
+int cat_readonly_err(cat_db *db, ut_err *e)
+{
+    (void)db;
+    return ut_errf(e, MLG_CATALOG,
+                   "the catalog is read-only: this statement needs to write to it "
+                   "(SELECT, SHOW, DESCRIBE and EXPLAIN still work)");
+}
+
 int cat_w_begin(cat_db *db, cat_w *w, ut_err *e)
 {
     w->owned = w->open = 0;
+    if (db->readonly) return cat_readonly_err(db, e);
     if (sqlite3_get_autocommit(db->h)) {
         if (cat_exec(db, "BEGIN IMMEDIATE", e)) return -1;
         w->owned = 1;
