@@ -50,6 +50,11 @@ char *cat_col_text(sqlite3_stmt *st, int i, int *oom);
  * ut_result with SQLite's column names and per-cell types.  Finalizes
  * nothing: the caller owns st.  *out is owned by the caller. */
 int cat_collect(cat_db *db, sqlite3_stmt *st, ut_result **out, ut_err *e);
+/* The same, refusing (MLG_DENIED) more than max_rows rows or a result
+ * above max_memory bytes (cells counted at 16 bytes plus their text); 0 =
+ * no limit. */
+int cat_collect_limited(cat_db *db, sqlite3_stmt *st, long long max_rows, long long max_memory,
+                        ut_result **out, ut_err *e);
 
 /* ---- write guard ----
  * Every cat_* write is all-or-nothing.  cat_w_begin opens a SAVEPOINT (and,

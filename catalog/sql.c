@@ -67,6 +67,12 @@ char *cat_col_text(sqlite3_stmt *st, int i, int *oom)
 
 int cat_collect(cat_db *db, sqlite3_stmt *st, ut_result **out, ut_err *e)
 {
+    return cat_collect_limited(db, st, 0, 0, out, e);
+}
+
+int cat_collect_limited(cat_db *db, sqlite3_stmt *st, long long max_rows, long long max_memory,
+                        ut_result **out, ut_err *e)
+{
     *out = NULL;
     int n = sqlite3_column_count(st);
     const char **names = calloc((size_t)(n ? n : 1), sizeof *names);
@@ -83,7 +89,22 @@ int cat_collect(cat_db *db, sqlite3_stmt *st, ut_result **out, ut_err *e)
     if (!r) return ut_errf(e, MLG_NOMEM, "out of memory");
 
     int rc;
+    long long rows = 0, bytes = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (max_rows > 0 && ++rows > max_rows) {
+            ut_result_free(r);
+            return ut_errf(e, MLG_DENIED, "SELECT returns more than max_rows = %lld rows (add a LIMIT)",
+                           max_rows);
+        }
+        if (max_memory > 0) {
+            for (int i = 0; i < n; i++)
+                bytes += 16 + (sqlite3_column_type(st, i) == SQLITE_TEXT || sqlite3_column_type(st, i) == SQLITE_BLOB
+                                   ? sqlite3_column_bytes(st, i) : 0);
+            if (bytes > max_memory) {
+                ut_result_free(r);
+                return ut_errf(e, MLG_DENIED, "SELECT result is larger than max_memory = %lld bytes", max_memory);
+            }
+        }
         int row = ut_result_add_row(r);
         if (row < 0) goto oom;
         for (int i = 0; i < n; i++) {
