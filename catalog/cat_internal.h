@@ -12,7 +12,14 @@
 struct cat_db {
     sqlite3 *h;
     char *path;        /* as given to cat_open; owned, used in messages */
+    int readonly;      /* the file could only be opened for reading */
 };
+
+/* ---- fault injection (faultvfs.c, tests only) ----
+ * The VFS name cat_open must use: NULL normally; "mlg_fault" when
+ * MLG_TEST_CATALOG_FAULT asks for a simulated full disk ("full:BYTES") or
+ * read-only file ("readonly"); "" with e filled for a malformed value. */
+const char *cat_fault_vfs(ut_err *e);
 
 /* Timestamp expression used by every table default and update: ISO-8601 UTC
  * with milliseconds, so text order is time order. */
@@ -23,7 +30,9 @@ struct cat_db {
 #define CAT_LOWER_IS_BETTER "'rmse','mae','mse','logloss'"
 
 /* ---- errors ---- */
-/* Formats "<what>: <sqlite message>" with the given code; returns -1. */
+/* Formats "<what>: <sqlite message>" with the given code; returns -1.
+ * A full disk, a read-only file and an I/O error get words of their own
+ * (code MLG_CATALOG): "<what>: cannot write the catalog: the disk is full". */
 int cat_sqlerr(cat_db *db, ut_err *e, int code, const char *what);
 
 /* ---- statements ---- */
@@ -41,6 +50,11 @@ char *cat_col_text(sqlite3_stmt *st, int i, int *oom);
  * ut_result with SQLite's column names and per-cell types.  Finalizes
  * nothing: the caller owns st.  *out is owned by the caller. */
 int cat_collect(cat_db *db, sqlite3_stmt *st, ut_result **out, ut_err *e);
+/* The same, refusing (MLG_DENIED) more than max_rows rows or a result
+ * above max_memory bytes (cells counted at 16 bytes plus their text); 0 =
+ * no limit. */
+int cat_collect_limited(cat_db *db, sqlite3_stmt *st, long long max_rows, long long max_memory,
+                        ut_result **out, ut_err *e);
 
 /* ---- write guard ----
  * Every cat_* write is all-or-nothing.  cat_w_begin opens a SAVEPOINT (and,
@@ -49,6 +63,8 @@ int cat_collect(cat_db *db, sqlite3_stmt *st, ut_result **out, ut_err *e);
  * cat_w_end(ok=1) releases/commits; cat_w_end(ok=0) rolls back to the state
  * before cat_w_begin.  The guard lives on the caller's stack. */
 typedef struct { int owned; int open; } cat_w;
+/* The refusal of a write to a catalog opened read-only; returns -1. */
+int cat_readonly_err(cat_db *db, ut_err *e);
 int cat_w_begin(cat_db *db, cat_w *w, ut_err *e);
 /* Returns rc unchanged when rc != 0 (after rolling back); when rc == 0 and
  * the commit fails, rolls back and returns -1 with e filled. */

@@ -114,6 +114,17 @@ int  cat_names(cat_db *db, const char *kind, char ***names, int *n, ut_err *e);
  * into sql reported by SQLite (or -1); e->code = MLG_DENIED for refusals. */
 int  cat_select(cat_db *db, const char *sql, ut_result **out, ut_err *e);
 
+/* Bounds on a user's SELECT (0 / NULL: none).  Reaching one stops the
+ * statement with MLG_DENIED (MLG_INTERRUPT for *interrupted) and a message
+ * naming the limit; nothing is returned. */
+typedef struct {
+    long long max_rows;              /* rows of the result                       */
+    long long max_seconds;           /* wall time, checked every 1000 VM steps   */
+    long long max_memory;            /* bytes of the collected result (approx.)  */
+    volatile const int *interrupted; /* set asynchronously to stop it            */
+} cat_limits;
+int  cat_select_limited(cat_db *db, const char *sql, const cat_limits *lim, ut_result **out, ut_err *e);
+
 const char *cat_sqlite_version(void);
 
 /* ---- trained models (models.c) ---- */

@@ -89,13 +89,22 @@ static int check_probe(cat_db *db, const probe *p, ut_err *e)
     return 0;
 }
 
+/* SQLite's reason for a failed write, in the words cat_sqlerr uses. */
+static const char *write_why(cat_db *db)
+{
+    switch (sqlite3_errcode(db->h) & 0xff) {
+    case SQLITE_FULL: return "the disk is full";
+    case SQLITE_READONLY: return "it is read-only";
+    default: return sqlite3_errmsg(db->h);
+    }
+}
+
 static int set_pragmas(cat_db *db, ut_err *e)
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db->h, "PRAGMA journal_mode = WAL", -1, &st, NULL) != SQLITE_OK ||
         sqlite3_step(st) != SQLITE_ROW) {
-        ut_errf(e, MLG_CATALOG, "%s: cannot enable the WAL journal (%s)", db->path,
-                sqlite3_errmsg(db->h));
+        ut_errf(e, MLG_CATALOG, "%s: cannot enable the WAL journal (%s)", db->path, write_why(db));
         sqlite3_finalize(st);
         return -1;
     }
@@ -119,8 +128,7 @@ static int set_pragmas(cat_db *db, ut_err *e)
 static int ensure_schema(cat_db *db, ut_err *e)
 {
     if (sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-        return ut_errf(e, MLG_CATALOG, "%s: cannot lock the catalog (%s)", db->path,
-                       sqlite3_errmsg(db->h));
+        return ut_errf(e, MLG_CATALOG, "%s: cannot lock the catalog (%s)", db->path, write_why(db));
     probe p;
     int rc = read_probe(db, &p, e);
     if (rc == 0) rc = check_probe(db, &p, e);
@@ -134,8 +142,7 @@ static int ensure_schema(cat_db *db, ut_err *e)
                     p.version == 0 ? "create" : "migrate", CAT_SCHEMA_VERSION, me.msg);
     }
     if (rc == 0 && sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-        rc = ut_errf(e, MLG_CATALOG, "%s: cannot write the catalog (%s)", db->path,
-                     sqlite3_errmsg(db->h));
+        rc = ut_errf(e, MLG_CATALOG, "%s: cannot write the catalog (%s)", db->path, write_why(db));
     if (rc && !sqlite3_get_autocommit(db->h))
         sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
     return rc;
@@ -159,6 +166,49 @@ static const char *open_reason(cat_db *db, int rc, char *buf, size_t n)
     return db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc);
 }
 
+/* Opens db->h on db->path and applies the connection settings.  With
+ * immutable, opens read-only as an unchanging file (no locks, no WAL
+ * index): the only way SQLite reads a WAL database on read-only media
+ * whose -wal and -shm files do not exist and cannot be created. */
+static int open_handle(cat_db *db, const char *vfs, int immutable, ut_err *e)
+{
+    int rc;
+    if (immutable) {
+        /* a URI: percent-escape what would end the path part */
+        ut_buf u;
+        ut_buf_init(&u);
+        ut_buf_printf(&u, "file:");
+        for (const char *p = db->path; *p; p++) {
+            if (*p == '?' || *p == '#' || *p == '%') ut_buf_printf(&u, "%%%02X", (unsigned char)*p);
+            else ut_buf_printf(&u, "%c", *p);
+        }
+        ut_buf_printf(&u, "?immutable=1");
+        char *uri = ut_buf_take(&u);
+        if (!uri) return ut_errf(e, MLG_NOMEM, "out of memory");
+        rc = sqlite3_open_v2(uri, &db->h, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, vfs);
+        free(uri);
+    } else {
+        rc = sqlite3_open_v2(db->path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, vfs);
+    }
+    if (rc != SQLITE_OK) {
+        char why[512];
+        return ut_errf(e, rc == SQLITE_NOMEM ? MLG_NOMEM : MLG_CATALOG, "%s: cannot open catalog (%s)",
+                       db->path, open_reason(db, rc, why, sizeof why));
+    }
+    sqlite3_extended_result_codes(db->h, 1);
+    sqlite3_busy_timeout(db->h, 10000);
+    /* Defensive mode: no writable_schema, no shadow-table writes, even
+     * through a clever SELECT. */
+    sqlite3_db_config(db->h, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+    sqlite3_db_config(db->h, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, NULL);
+    /* SQLite falls back to read-only when the file is not writable (a
+     * read-only mount, a shared catalog we may only read).  Such a catalog
+     * still answers SELECT, SHOW and DESCRIBE; every write is refused by
+     * the write guard with a message that says why. */
+    db->readonly = sqlite3_db_readonly(db->h, "main") == 1;
+    return 0;
+}
+
 int cat_open(const char *path, cat_db **out, ut_err *e)
 {
     *out = NULL;
@@ -168,33 +218,41 @@ int cat_open(const char *path, cat_db **out, ut_err *e)
         free(db);
         return ut_errf(e, MLG_NOMEM, "out of memory");
     }
-    int rc = sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
-    if (rc != SQLITE_OK) {
-        char why[512];
-        ut_errf(e, rc == SQLITE_NOMEM ? MLG_NOMEM : MLG_CATALOG,
-                "%s: cannot open catalog (%s)", path, open_reason(db, rc, why, sizeof why));
-        cat_close(db);
-        return -1;
-    }
-    sqlite3_extended_result_codes(db->h, 1);
-    sqlite3_busy_timeout(db->h, 10000);
-    /* Defensive mode: no writable_schema, no shadow-table writes, even
-     * through a clever SELECT. */
-    sqlite3_db_config(db->h, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
-    sqlite3_db_config(db->h, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, NULL);
-
-    /* SQLite silently falls back to read-only when the file is not
-     * writable; a catalog must be written, so say so now, not at the first
-     * EXPLORE. */
-    if (sqlite3_db_readonly(db->h, "main") == 1) {
-        ut_errf(e, MLG_CATALOG, "%s: cannot open catalog for writing (file is read-only)", path);
-        cat_close(db);
-        return -1;
-    }
-
+    const char *vfs = cat_fault_vfs(e);
     probe p;
-    if (read_probe(db, &p, e) || check_probe(db, &p, e) || set_pragmas(db, e) ||
-        (p.version < CAT_SCHEMA_VERSION && ensure_schema(db, e)) || cat_mark_orphans(db, e)) {
+    int rc = (vfs && !*vfs) ? -1 : open_handle(db, vfs, 0, e);
+    if (rc == 0 && read_probe(db, &p, e)) {
+        /* read-only media without the WAL's side files: read it as an
+         * unchanging file */
+        rc = -1;
+        if (db->readonly && (sqlite3_errcode(db->h) & 0xff) == SQLITE_CANTOPEN) {
+            sqlite3_close_v2(db->h);
+            db->h = NULL;
+            ut_err_clear(e);
+            rc = open_handle(db, vfs, 1, e);
+            if (rc == 0) rc = read_probe(db, &p, e);
+        }
+    }
+    if (rc == 0) rc = check_probe(db, &p, e);
+    if (rc == 0 && db->readonly) {
+        /* nothing to set up, nothing to migrate, no orphans to mark */
+        if (p.version < CAT_SCHEMA_VERSION) {
+            if (p.version == 0)
+                rc = ut_errf(e, MLG_CATALOG, "%s: catalog is read-only and empty (no mileage schema to read)",
+                             path);
+            else
+                rc = ut_errf(e, MLG_CATALOG,
+                             "%s: catalog is read-only and its schema version %d needs an upgrade to %d",
+                             path, p.version, CAT_SCHEMA_VERSION);
+        } else if (sqlite3_exec(db->h, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) != SQLITE_OK) {
+            rc = ut_errf(e, MLG_CATALOG, "%s: %s", path, sqlite3_errmsg(db->h));
+        }
+    } else if (rc == 0) {
+        if (set_pragmas(db, e) || (p.version < CAT_SCHEMA_VERSION && ensure_schema(db, e)) ||
+            cat_mark_orphans(db, e))
+            rc = -1;
+    }
+    if (rc) {
         cat_close(db);
         return -1;
     }
@@ -214,6 +272,7 @@ int cat_begin(cat_db *db, ut_err *e)
 {
     if (!sqlite3_get_autocommit(db->h))
         return ut_errf(e, MLG_MISUSE, "a catalog transaction is already open");
+    if (db->readonly) return cat_readonly_err(db, e);
     if (sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
         return cat_sqlerr(db, e, MLG_CATALOG, db->path);
     return 0;

@@ -3,7 +3,9 @@
  * Two independent locks keep it read-only: an authorizer that admits only
  * reading actions (consulted while SQLite compiles the statement, and again
  * if it recompiles it after a schema change, so it stays installed until
- * the statement is finalized), and sqlite3_stmt_readonly on the result. */
+ * the statement is finalized), and sqlite3_stmt_readonly on the result.
+ * cat_select_limited also bounds its rows, result bytes and time, and
+ * lets mlg_interrupt stop it. */
 #include <stdio.h>
 #include <string.h>
 
@@ -26,6 +28,9 @@ static const char *const step_pragmas[] = {
 };
 
 typedef struct {
+    const cat_limits *lim;  /* NULL: none */
+    double start;           /* ut_now() when the statement started */
+    int stopped;            /* the progress handler stopped it: 1 time, 2 interrupt */
     int stepping;       /* 1 once the user's statement is compiled */
     char what[128];     /* first refused action, "" when none */
     char fallback[64];  /* a schema-table write seen first (see authorize) */
@@ -105,6 +110,32 @@ static int authorize(void *arg, int action, const char *a1, const char *a2,
     }
 }
 
+/* Called by SQLite every 1000 VM instructions: a runaway SELECT (a
+ * recursive CTE without end, a huge cross join counted in one row) stops
+ * here even when it returns no row. */
+static int on_progress(void *arg)
+{
+    auth_ctx *c = arg;
+    if (c->lim->interrupted && *c->lim->interrupted) {
+        c->stopped = 2;
+        return 1;
+    }
+    if (c->lim->max_seconds > 0 && ut_now() - c->start > (double)c->lim->max_seconds) {
+        c->stopped = 1;
+        return 1;
+    }
+    return 0;
+}
+
+static int stopped(auth_ctx *c, ut_err *e)
+{
+    e->offset = -1;
+    e->length = 0;
+    if (c->stopped == 2) return ut_errf(e, MLG_INTERRUPT, "interrupted");
+    return ut_errf(e, MLG_DENIED, "SELECT stopped: it ran longer than max_seconds = %lld",
+                   c->lim->max_seconds);
+}
+
 static int denied(ut_err *e, const char *what)
 {
     e->offset = -1;
@@ -135,6 +166,27 @@ static int skip_blank(const char *sql, const char *p)
     return (int)(p - sql);
 }
 
+/* Byte offset and length of the last token of sql (blanks and ';' at the
+ * end skipped; a word, or else one character). */
+static int last_token(const char *sql, int *len)
+{
+    int end = (int)strlen(sql);
+    while (end > 0 && (sql[end - 1] == ' ' || sql[end - 1] == '\t' || sql[end - 1] == '\n' ||
+                       sql[end - 1] == '\r' || sql[end - 1] == ';'))
+        end--;
+    int start = end;
+    while (start > 0) {
+        unsigned char c = (unsigned char)sql[start - 1];
+        if (!(c == '_' || c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
+              (c >= 'a' && c <= 'z')))
+            break;
+        start--;
+    }
+    if (start == end && end > 0) start = end - 1;
+    *len = end - start;
+    return start;
+}
+
 static int run_select(cat_db *db, auth_ctx *ctx, const char *sql, ut_result **out, ut_err *e)
 {
     sqlite3_stmt *st = NULL;
@@ -143,11 +195,18 @@ static int run_select(cat_db *db, auth_ctx *ctx, const char *sql, ut_result **ou
     if (rc != SQLITE_OK) {
         /* A refused function fails as SQLITE_ERROR, not SQLITE_AUTH: any
          * failure after a refusal is that refusal. */
+        if (ctx->stopped) return stopped(ctx, e);
         if (ctx->what[0]) return denied(e, ctx->what);
         if (ctx->fallback[0]) return denied(e, ctx->fallback);  /* "sqlite_master may not be modified" */
         if ((rc & 0xff) == SQLITE_NOMEM) return ut_errf(e, MLG_NOMEM, "out of memory");
         e->offset = sqlite3_error_offset(db->h);
         e->length = 0;
+        if (e->offset < 0 && strcmp(sqlite3_errmsg(db->h), "incomplete input") == 0) {
+            /* SQLite gives no position: point at the last token, as the
+             * parser does for the other statements cut short */
+            e->offset = last_token(sql, &e->length);
+            return ut_errf(e, MLG_ERROR, "incomplete input: the SELECT ends too early");
+        }
         return ut_errf(e, MLG_ERROR, "%s", sqlite3_errmsg(db->h));
     }
     if (!st) return ut_errf(e, MLG_ERROR, "empty SELECT statement");
@@ -162,8 +221,11 @@ static int run_select(cat_db *db, auth_ctx *ctx, const char *sql, ut_result **ou
                   : ctx->fallback[0] ? ctx->fallback : "a statement that writes");
     } else {
         ctx->stepping = 1;
-        if (cat_collect(db, st, out, e) == 0) {
+        const cat_limits *l = ctx->lim;
+        if (cat_collect_limited(db, st, l ? l->max_rows : 0, l ? l->max_memory : 0, out, e) == 0) {
             rc = 0;
+        } else if (ctx->stopped) {
+            stopped(ctx, e);
         } else if (ctx->what[0]) {      /* e.g. a table-valued pragma refused */
             denied(e, ctx->what);
         } else {
@@ -175,14 +237,35 @@ static int run_select(cat_db *db, auth_ctx *ctx, const char *sql, ut_result **ou
     return rc;
 }
 
-int cat_select(cat_db *db, const char *sql, ut_result **out, ut_err *e)
+int cat_select_limited(cat_db *db, const char *sql, const cat_limits *lim, ut_result **out, ut_err *e)
 {
     *out = NULL;
     if (!sql) return ut_errf(e, MLG_MISUSE, "no SQL text");
     auth_ctx ctx;
     memset(&ctx, 0, sizeof ctx);
+    ctx.lim = lim;
+    ctx.start = ut_now();
     sqlite3_set_authorizer(db->h, authorize, &ctx);
+    if (lim && (lim->max_seconds > 0 || lim->interrupted))
+        sqlite3_progress_handler(db->h, 1000, on_progress, &ctx);
+    /* one value may not outgrow max_memory either (SQLite builds it before
+     * the row is seen) */
+    int old_len = sqlite3_limit(db->h, SQLITE_LIMIT_LENGTH, -1);
+    if (lim && lim->max_memory > 0 && lim->max_memory < old_len)
+        sqlite3_limit(db->h, SQLITE_LIMIT_LENGTH, (int)lim->max_memory);
     int rc = run_select(db, &ctx, sql, out, e);
+    if (rc && lim && lim->max_memory > 0 && (sqlite3_errcode(db->h) & 0xff) == SQLITE_TOOBIG) {
+        e->offset = -1;
+        e->length = 0;
+        ut_errf(e, MLG_DENIED, "SELECT result is larger than max_memory = %lld bytes", lim->max_memory);
+    }
+    sqlite3_limit(db->h, SQLITE_LIMIT_LENGTH, old_len);
+    if (lim && (lim->max_seconds > 0 || lim->interrupted)) sqlite3_progress_handler(db->h, 0, NULL, NULL);
     sqlite3_set_authorizer(db->h, NULL, NULL);
     return rc;
+}
+
+int cat_select(cat_db *db, const char *sql, ut_result **out, ut_err *e)
+{
+    return cat_select_limited(db, sql, NULL, out, e);
 }

@@ -8,8 +8,18 @@
 
 int cat_sqlerr(cat_db *db, ut_err *e, int code, const char *what)
 {
-    int rc = sqlite3_errcode(db->h);
+    int rc = sqlite3_errcode(db->h) & 0xff;
     if (rc == SQLITE_NOMEM) code = MLG_NOMEM;
+    /* "catalog" and the path add nothing to "cannot write the catalog" */
+    const char *pre = (strcmp(what, "catalog") == 0 || strcmp(what, db->path) == 0) ? "" : what;
+    const char *sep = *pre ? ": " : "";
+    if (rc == SQLITE_FULL)
+        return ut_errf(e, MLG_CATALOG, "%s%scannot write the catalog: the disk is full", pre, sep);
+    if (rc == SQLITE_READONLY)
+        return ut_errf(e, MLG_CATALOG, "%s%scannot write the catalog: it is read-only", pre, sep);
+    if (rc == SQLITE_IOERR)
+        return ut_errf(e, MLG_CATALOG, "%s%scannot write the catalog: I/O error (%s)", pre, sep,
+                       sqlite3_errmsg(db->h));
     return ut_errf(e, code, "%s: %s", what, sqlite3_errmsg(db->h));
 }
 
@@ -57,6 +67,12 @@ char *cat_col_text(sqlite3_stmt *st, int i, int *oom)
 
 int cat_collect(cat_db *db, sqlite3_stmt *st, ut_result **out, ut_err *e)
 {
+    return cat_collect_limited(db, st, 0, 0, out, e);
+}
+
+int cat_collect_limited(cat_db *db, sqlite3_stmt *st, long long max_rows, long long max_memory,
+                        ut_result **out, ut_err *e)
+{
     *out = NULL;
     int n = sqlite3_column_count(st);
     const char **names = calloc((size_t)(n ? n : 1), sizeof *names);
@@ -73,7 +89,22 @@ int cat_collect(cat_db *db, sqlite3_stmt *st, ut_result **out, ut_err *e)
     if (!r) return ut_errf(e, MLG_NOMEM, "out of memory");
 
     int rc;
+    long long rows = 0, bytes = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (max_rows > 0 && ++rows > max_rows) {
+            ut_result_free(r);
+            return ut_errf(e, MLG_DENIED, "SELECT returns more than max_rows = %lld rows (add a LIMIT)",
+                           max_rows);
+        }
+        if (max_memory > 0) {
+            for (int i = 0; i < n; i++)
+                bytes += 16 + (sqlite3_column_type(st, i) == SQLITE_TEXT || sqlite3_column_type(st, i) == SQLITE_BLOB
+                                   ? sqlite3_column_bytes(st, i) : 0);
+            if (bytes > max_memory) {
+                ut_result_free(r);
+                return ut_errf(e, MLG_DENIED, "SELECT result is larger than max_memory = %lld bytes", max_memory);
+            }
+        }
         int row = ut_result_add_row(r);
         if (row < 0) goto oom;
         for (int i = 0; i < n; i++) {
@@ -108,9 +139,18 @@ oom:
 
 /* ---- write guard ---- */
 
+int cat_readonly_err(cat_db *db, ut_err *e)
+{
+    (void)db;
+    return ut_errf(e, MLG_CATALOG,
+                   "the catalog is read-only: this statement needs to write to it "
+                   "(SELECT, SHOW, DESCRIBE and EXPLAIN still work)");
+}
+
 int cat_w_begin(cat_db *db, cat_w *w, ut_err *e)
 {
     w->owned = w->open = 0;
+    if (db->readonly) return cat_readonly_err(db, e);
     if (sqlite3_get_autocommit(db->h)) {
         if (cat_exec(db, "BEGIN IMMEDIATE", e)) return -1;
         w->owned = 1;

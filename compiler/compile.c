@@ -12,10 +12,10 @@ const cmp_setting_info cmp_settings[] = {
     {"sharing", "bool", 0, 1, "on: the optimizer shares work between configurations; off: naive plan"},
     {"show_times", "bool", 0, 1, "on: EXPLORE results include fit/predict seconds"},
     {"progress", "bool", 0, 1, "on: report progress of long statements (CLI: on a terminal)"},
-    {"max_rows", "int", 0, 9e15, "CREATE DATASET refuses files with more data rows (0 = no limit)"},
+    {"max_rows", "int", 0, 9e15, "CREATE DATASET refuses files with more data rows; SELECT stops beyond this many result rows (0 = no limit)"},
     {"max_configs", "int", 0, 9e15, "EXPLORE refuses more configurations x pipelines (0 = no limit)"},
-    {"max_seconds", "int", 0, 9e15, "EXPLORE stops after this many seconds, keeping finished runs (0 = no limit)"},
-    {"max_memory", "int", 0, 9e15, "bytes a dataset or an EXPLORE's estimated working set may take (0 = no limit)"},
+    {"max_seconds", "int", 0, 9e15, "EXPLORE stops after this many seconds, keeping finished runs; so does a SELECT (0 = no limit)"},
+    {"max_memory", "int", 0, 9e15, "bytes a dataset, an EXPLORE's estimated working set or a SELECT's result may take (0 = no limit)"},
 };
 const int cmp_nsettings = (int)(sizeof cmp_settings / sizeof cmp_settings[0]);
 

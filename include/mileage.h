@@ -63,10 +63,10 @@ MLG_API int mlg_open_v2(const char *catalog_path, mlg_db **db, int flags, const 
  * ceiling; query text may lower a limit with SET but never raise it above
  * the ceiling.  0 = no limit.  Returns the previous value, or -1 for an
  * unknown id.  Reaching a limit stops the statement with MLG_DENIED. */
-#define MLG_LIMIT_ROWS     0   /* data rows of a dataset (max_rows)                     */
+#define MLG_LIMIT_ROWS     0   /* data rows of a dataset; rows of a SELECT's result (max_rows) */
 #define MLG_LIMIT_CONFIGS  1   /* configurations of one EXPLORE (max_configs)           */
-#define MLG_LIMIT_SECONDS  2   /* seconds of one EXPLORE; finished runs stay (max_seconds) */
-#define MLG_LIMIT_MEMORY   3   /* bytes of a dataset / estimated EXPLORE working set     */
+#define MLG_LIMIT_SECONDS  2   /* seconds of one EXPLORE (finished runs stay) or SELECT (max_seconds) */
+#define MLG_LIMIT_MEMORY   3   /* bytes of a dataset / estimated EXPLORE working set / SELECT result */
 MLG_API long long mlg_limit(mlg_db *db, int id, long long value);
 
 /* Compiles the first statement of text (n < 0: NUL-terminated). *tail is

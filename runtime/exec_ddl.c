@@ -603,7 +603,8 @@ int rt_exec_describe(rt_ctx *c, const cmp_stmt *s, ut_result **out, ut_err *e)
 int rt_exec_select(rt_ctx *c, const cmp_stmt *s, ut_result **out, ut_err *e)
 {
     const ast *st = s->src;
-    if (cat_select(c->cat, st->str, out, e)) {
+    cat_limits lim = {c->max_rows, c->max_seconds, c->max_memory, (volatile const int *)c->interrupted};
+    if (cat_select_limited(c->cat, st->str, &lim, out, e)) {
         /* SQLite's offset is into the SQL text; make it one into the query */
         if (e->offset >= 0) {
             e->offset += st->off;

@@ -1186,8 +1186,25 @@ int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, cons
 out:
     if (rc) {
         ut_err keep = *e;
-        if (in_tx) cat_rollback(c->cat);
-        if (R.exp_id >= 0 && keep.code != MLG_INTERRUPT && keep.code != MLG_DENIED) {
+        if (in_tx) {
+            cat_rollback(c->cat);
+            if (resume_id < 0) R.exp_id = -1;   /* its row went with the transaction */
+        }
+        if (R.exp_id >= 0 && keep.code == MLG_CATALOG) {
+            /* the catalog refused a write (a full disk, an I/O error):
+             * every run recorded so far stays, and the experiment can be
+             * finished later.  Marking it may fail for the same reason; it
+             * then stays 'running' until the next process that opens the
+             * catalog after this one ends marks it interrupted. */
+            ut_err fe;
+            ut_err_clear(&fe);
+            cat_experiment_finish(c->cat, R.exp_id, "interrupted", keep.msg, &fe);
+            char more[160];
+            snprintf(more, sizeof more, "; experiment %lld kept %d of %d runs (RESUME EXPERIMENT %lld finishes it)",
+                     R.exp_id, R.done, R.planned, R.exp_id);
+            size_t l = strlen(keep.msg);
+            if (l + strlen(more) < sizeof keep.msg) memcpy(keep.msg + l, more, strlen(more) + 1);
+        } else if (R.exp_id >= 0 && keep.code != MLG_INTERRUPT && keep.code != MLG_DENIED) {
             ut_err fe;
             ut_err_clear(&fe);
             cat_experiment_finish(c->cat, R.exp_id, "failed", keep.msg, &fe);

@@ -1,6 +1,6 @@
 #!/bin/sh
 # fuzz.sh [SECONDS [TARGET...]] — builds the libFuzzer targets with clang in
-# build-fuzz/ and runs each (default: query csv arff) for SECONDS (default
+# build-fuzz/ and runs each (default: query csv arff model) for SECONDS (default
 # 20), one after another, from seed corpora built out of the golden tests.
 # Exits non-zero when a target finds a crash, leak, UB or failed invariant;
 # the reproducer is copied to build-fuzz/fuzz-findings/TARGET/.  See
@@ -14,7 +14,7 @@ set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-20}
 [ $# -gt 0 ] && shift
-targets=${*:-query csv arff}
+targets=${*:-query csv arff model}
 build=${MLG_FUZZ_BUILD:-"$root/build-fuzz"}
 jobs=${MLG_FUZZ_JOBS:-$(nproc)}
 case $secs in ''|*[!0-9]*) echo "fuzz.sh: SECONDS must be a whole number, not '$secs'" >&2; exit 2 ;; esac
@@ -74,6 +74,18 @@ seed_arff() {
     done
 }
 
+seed_model() {
+    # the committed seeds (choice bytes + a small CSV) cover it; add the
+    # golden tests' small CSVs under a few choices of experiment
+    i=0
+    for f in "$root"/tests/golden/data/*.csv; do
+        [ "$(wc -c < "$f")" -lt 4096 ] || continue
+        i=$((i + 1))
+        printf "\\$(printf '%03o' $((i % 16)))\\$(printf '%03o' $((i % 10)))\\000\\001" > "$work/corpus/model/golden_$i"
+        cat "$f" >> "$work/corpus/model/golden_$i"
+    done
+}
+
 # ---- run ----
 status=0
 export OPENBLAS_NUM_THREADS=1   # LeakSanitizer: OpenBLAS keeps per-thread buffers
@@ -82,7 +94,8 @@ for t in $targets; do
     case $t in
         query) max_len=4096; dict="-dict=$root/tests/fuzz/query.dict" ;;
         csv|arff) max_len=65536; dict="" ;;
-        *) echo "fuzz.sh: unknown target '$t' (query, csv, arff)" >&2; exit 2 ;;
+        model) max_len=8192; dict="" ;;
+        *) echo "fuzz.sh: unknown target '$t' (query, csv, arff, model)" >&2; exit 2 ;;
     esac
     mkdir -p "$work/corpus/$t" "$work/artifacts/$t"
     if [ -d "$root/tests/fuzz/corpus/$t" ]; then

@@ -16,8 +16,17 @@ actual="$work/$name.out"
 cd "$dir/../.." || exit 1
 # a first line "-- args: ..." gives the CLI extra options (e.g. --data-dir)
 args=$(sed -n '1s/^-- args: //p' "$query")
+# "-- before: STATEMENTS" lines run first on the same catalog (they must
+# succeed; their output is not compared), "-- env: NAME=VALUE" lines set
+# the environment of the run under test only (e.g. the catalog fault
+# injection, catalog/faultvfs.c)
+before=$(sed -n 's/^-- before: //p' "$query")
+if [ -n "$before" ] && ! "$bin" --db "$db" --no-times -c "$before" > "$actual" 2>&1; then
+    echo "the '-- before:' statements failed:"; cat "$actual"; exit 1
+fi
+envs=$(sed -n 's/^-- env: //p' "$query")
 # shellcheck disable=SC2086
-"$bin" --db "$db" --no-times $args "tests/golden/$name.mql" > "$actual" 2>&1
+env $envs "$bin" --db "$db" --no-times $args "tests/golden/$name.mql" > "$actual" 2>&1
 echo "exit status: $?" >> "$actual"
 if [ "${MLG_UPDATE_GOLDEN:-0}" = 1 ]; then
     cp "$actual" "$expected"

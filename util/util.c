@@ -2,6 +2,7 @@
 #include "util.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -294,7 +295,11 @@ void ut_result_set_float(ut_result *r, int row, int col, double v)
     if (isnan(v)) return;  /* NaN is "no value": shown as NULL */
     c->type = UT_FLOAT;
     c->d = v;
-    c->i = (long long)v;
+    /* out of long long's range the conversion is undefined: clamp, as
+     * sqlite3_column_int64 does (found by fuzz_model: a value of 1e300) */
+    if (v >= 9223372036854775807.0) c->i = LLONG_MAX;
+    else if (v <= -9223372036854775808.0) c->i = LLONG_MIN;
+    else c->i = (long long)v;
 }
 
 void ut_result_set_text(ut_result *r, int row, int col, const char *s)

@@ -42,27 +42,18 @@ static mlg_db *db;
 static char db_path[4096];
 
 /* User SQL reaches SQLite through SELECT; a recursive CTE or a large cross
- * join would run (and collect rows) without end.  Every connection the
- * catalog opens gets a VM-instruction budget per input and a value-length
- * cap, so such inputs end with an error instead of a timeout or OOM. */
+ * join would run (and collect rows) without end.  The library's own limits
+ * stop them (max_seconds through SQLite's progress handler, max_rows and
+ * max_memory on the result; set below as the host's ceilings), and every
+ * connection the catalog opens gets a value-length cap. */
 #define MAX_CONNS 8
 static sqlite3 *conns[MAX_CONNS];
 static int nconns;
-static long budget = -1;            /* progress callbacks left; < 0: unlimited */
-#define BUDGET_TICKS 300            /* x 1000 VM instructions per input */
-
-static int on_progress(void *arg)
-{
-    (void)arg;
-    if (budget < 0) return 0;
-    return --budget < 0;
-}
 
 static int on_connection(sqlite3 *h, char **err, const void *api)
 {
     (void)err;
     (void)api;
-    sqlite3_progress_handler(h, 1000, on_progress, NULL);
     if (nconns < MAX_CONNS) conns[nconns++] = h;
     return SQLITE_OK;
 }
@@ -106,6 +97,9 @@ static void setup(void)
     rc = mlg_exec(db, script, NULL, NULL);
     CHECK(rc == MLG_OK, "setup script: %s", mlg_errmsg(db));
     for (int i = 0; i < nconns; i++) sqlite3_limit(conns[i], SQLITE_LIMIT_LENGTH, 100000);
+    mlg_limit(db, MLG_LIMIT_SECONDS, 1);
+    mlg_limit(db, MLG_LIMIT_ROWS, 100000);
+    mlg_limit(db, MLG_LIMIT_MEMORY, 64 << 20);
 }
 
 static int skip_blank(const char *s, int i, int n)
@@ -186,7 +180,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!text) return 0;
     if (size) memcpy(text, data, size);
 
-    budget = BUDGET_TICKS;
     const char *p = text;
     int left = (int)size;
     for (int guard = 0; left > 0 && guard < 10000; guard++) {
@@ -217,7 +210,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CHECK(c == 0 || c == 1, "mlg_complete returned %d", c);
         free(z);
     }
-    budget = -1;
     free(text);
     return 0;
 }

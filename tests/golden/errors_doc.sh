@@ -23,7 +23,7 @@ out=$(mktemp)
     echo "|---|---|---|"
     for q in "$root"/tests/golden/err_*.mql; do
         n=$(basename "$q" .mql)
-        what=$(sed -n 's/^-- //p' "$q" | grep -v '^args:' | tr '\n' ' ' | sed 's/ *$//; s/|/\\|/g')
+        what=$(sed -n 's/^-- //p' "$q" | grep -v '^args:\|^env:\|^before:' | tr '\n' ' ' | sed 's/ *$//; s/|/\\|/g')
         msg=$(grep -m1 ': error: ' "$root/tests/golden/expected/$n.out" 2>/dev/null | sed 's/^[^:]*:[0-9:]*: error: //; s/|/\\|/g' || true)
         if [ -z "$msg" ]; then
             # runs that fail: the reason the catalog recorded for them
