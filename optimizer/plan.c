@@ -99,8 +99,9 @@ int opt_same_pca_but_k(const rt_tf_step *a, const rt_tf_step *b)
     return 1;
 }
 
-static int same_steps(const cmp_pipeline *a, const cmp_pipeline *b, int len)
+int opt_same_prefix(const cmp_pipeline *a, const cmp_pipeline *b, int len)
 {
+    if (a->nsteps < len || b->nsteps < len) return 0;
     for (int j = 0; j < len; j++)
         if (strcmp(a->steps[j].text, b->steps[j].text) || a->steps[j].implicit != b->steps[j].implicit) return 0;
     return 1;
@@ -122,7 +123,7 @@ static int plan_pca(const cmp_explore *x, opt_plan *p)
             int K = a->steps[j].step.k, others = 0;
             for (int r = 0; r < x->npipes; r++) {
                 const cmp_pipeline *b = &x->pipes[r];
-                if (r == q || b->nsteps <= j || !same_steps(a, b, j) ||
+                if (r == q || b->nsteps <= j || !opt_same_prefix(a, b, j) ||
                     !opt_same_pca_but_k(&a->steps[j].step, &b->steps[j].step) ||
                     b->steps[j].step.k == a->steps[j].step.k)
                     continue;

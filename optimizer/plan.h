@@ -72,6 +72,8 @@ typedef struct {
 
 int  opt_physical(const cmp_explore *x, const opt_stats *st, int sharing, opt_plan **out, ut_err *e);
 void opt_plan_free(opt_plan *p);
+/* Pipelines a and b agree on their first len steps (text and implicitness). */
+int  opt_same_prefix(const cmp_pipeline *a, const cmp_pipeline *b, int len);
 /* Steps a and b are the same pca step except perhaps for its k. */
 int  opt_same_pca_but_k(const rt_tf_step *a, const rt_tf_step *b);
 

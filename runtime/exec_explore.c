@@ -394,11 +394,7 @@ static void cache_clear(prefix_cache *pc, int npipes)
 /* Pipelines a and b agree on their first len steps. */
 static int same_prefix(const cmp_explore *x, int a, int b, int len)
 {
-    const cmp_pipeline *pa = &x->pipes[a], *pb = &x->pipes[b];
-    if (pa->nsteps < len || pb->nsteps < len) return 0;
-    for (int j = 0; j < len; j++)
-        if (strcmp(pa->steps[j].text, pb->steps[j].text) || pa->steps[j].implicit != pb->steps[j].implicit) return 0;
-    return 1;
+    return opt_same_prefix(&x->pipes[a], &x->pipes[b], len);
 }
 
 static int cache_put(prefix_cache *pc, rt_tf_state *st, int pipe, int len, int users, int wide)
