@@ -12,7 +12,7 @@ jobs=$(nproc)
 
 # valgrind memcheck over the same build: every unit test and a set of golden
 # queries (label "valgrind", tests/valgrind.sh); no memcheck error and no
-# definitely/indirectly lost block.  About 4-7 minutes on 2 cores
+# definitely/indirectly lost block.  About 2 minutes (130 s) on 2 cores
 # (docs/reliability.md).
 (cd "$root/build" && MLG_VALGRIND=1 ctest --output-on-failure -j"$jobs" -L valgrind)
 
