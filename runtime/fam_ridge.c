@@ -32,6 +32,16 @@ static int solve_eigen(int p, int nrhs, const double *G, double alpha,
         goto done;
     }
     memcpy(V, G, (size_t)p * p * sizeof *V);
+    /* an infinite feature (a value overflowed upstream) or products past
+     * DBL_MAX make the Gram non-finite; LAPACK would only say that it did
+     * not converge */
+    for (long i = 0; i < (long)p * p; i++) {
+        if (!isfinite(G[i])) {
+            ut_errf(e, MLG_NUMERIC, "ridge: the Gram matrix X'X is not finite (a feature value is infinite or"
+                                    " too large; scale the data first)");
+            goto done;
+        }
+    }
     if (la_syev(p, V, lam) != 0) {
         ut_errf(e, MLG_NUMERIC, "ridge: eigendecomposition did not converge");
         goto done;

@@ -69,12 +69,19 @@ static int check_features(const double *X, int n, int p, const char *what, ut_er
 {
     if (n < 0 || p < 0 || (n > 0 && p > 0 && !X))
         return ut_errf(e, MLG_MISUSE, "%s: bad feature matrix (%d x %d)", what, n, p);
-    for (long i = 0; i < (long)n * p; i++)
-        if (!isfinite(X[i]))
+    for (long i = 0; i < (long)n * p; i++) {
+        if (isnan(X[i]))
             return ut_errf(e, MLG_DATA,
                            "%s: non-finite feature value at row %ld, column %ld"
                            " (impute missing values first)",
                            what, i / p + 1, i % p + 1);
+        /* readers never produce an infinity: a transform overflowed */
+        if (isinf(X[i]))
+            return ut_errf(e, MLG_NUMERIC,
+                           "%s: infinite feature value at row %ld, column %ld"
+                           " (a value overflowed in preprocessing; scale the data first)",
+                           what, i / p + 1, i % p + 1);
+    }
     return 0;
 }
 

@@ -7,7 +7,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-"$root/build"}
 [ $# -gt 0 ] && shift
 
-pkgs="gcc make cmake pkg-config flex bison libsqlite3-dev sqlite3 libopenblas-dev liblapacke-dev libreadline-dev"
+pkgs="gcc make cmake pkg-config flex bison libsqlite3-dev sqlite3 libopenblas-dev liblapacke-dev libreadline-dev valgrind"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -26,7 +26,8 @@ if [ -n "$before" ] && ! "$bin" --db "$db" --no-times -c "$before" > "$actual" 2
 fi
 envs=$(sed -n 's/^-- env: //p' "$query")
 # shellcheck disable=SC2086
-env $envs "$bin" --db "$db" --no-times $args "tests/golden/$name.mql" > "$actual" 2>&1
+# MLG_GOLDEN_WRAP: a command put before the CLI (tests/valgrind.sh)
+env $envs ${MLG_GOLDEN_WRAP:-} "$bin" --db "$db" --no-times $args "tests/golden/$name.mql" > "$actual" 2>&1
 echo "exit status: $?" >> "$actual"
 if [ "${MLG_UPDATE_GOLDEN:-0}" = 1 ]; then
     cp "$actual" "$expected"
