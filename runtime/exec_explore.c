@@ -14,6 +14,7 @@
 #include "exec_model.h"
 #include "protocol.h"
 #include "share.h"
+#include "stop.h"
 #include "linalg.h"
 #include "progressive.h"
 #include "search.h"
@@ -586,6 +587,7 @@ typedef struct {
     fit_job *jobs;
     int njobs, next;
     pthread_mutex_t lock;
+    const rt_stop *stop;   /* the statement's, installed on every worker */
 } fit_queue;
 
 static void run_job(fit_queue *q, fit_job *j)
@@ -614,6 +616,7 @@ static void run_job(fit_queue *q, fit_job *j)
 static void *fit_worker(void *arg)
 {
     fit_queue *q = arg;
+    rt_stop_install(q->stop);
     for (;;) {
         pthread_mutex_lock(&q->lock);
         int k = q->next < q->njobs ? q->next++ : -1;
@@ -649,7 +652,8 @@ static int run_fit_window(rt_ctx *c, const data_ctx *dc, const cmp_explore *x, c
         if (!ns[t].done && run_transform(dc, x, p, &p->nodes[t], ntrain, ntest, &ns[t], pc, e)) return -1;
         if (actual) actual[t] += ut_now() - t0;
     }
-    fit_queue q = {dc, x, p, ns, ntrain, ntest, nfit, prog, jobs, nw, 0, PTHREAD_MUTEX_INITIALIZER};
+    fit_queue q = {dc, x, p, ns, ntrain, ntest, nfit, prog, jobs, nw, 0, PTHREAD_MUTEX_INITIALIZER,
+                   rt_stop_current()};
     int nth = nthreads < nw ? nthreads : nw;
     pthread_t th[MAX_WINDOW];
     int started[MAX_WINDOW] = {0};
@@ -752,6 +756,33 @@ static int out_of_time(const explore_run *r)
     return st->budget_unit == CMP_BUDGET_SECONDS && ut_now() - r->t0 >= st->budget;
 }
 
+/* mlg_interrupt or max_seconds: marks the experiment interrupted, sets e
+ * and returns 1; 0 when the statement may go on. */
+static int must_stop(explore_run *r, ut_err *e)
+{
+    rt_ctx *c = r->c;
+    if (*c->interrupted) {
+        cat_experiment_finish(c->cat, r->exp_id, "interrupted", "interrupted by the user", e);
+        if (r->known_plan)
+            ut_errf(e, MLG_INTERRUPT, "interrupted: experiment %lld kept %d of %d runs", r->exp_id, r->done, r->planned);
+        else   /* a strategy's runs are not known in advance */
+            ut_errf(e, MLG_INTERRUPT, "interrupted: experiment %lld kept %d runs", r->exp_id, r->done);
+        return 1;
+    }
+    if (c->max_seconds > 0 && ut_now() - r->t0 > (double)c->max_seconds) {
+        char why[128];
+        snprintf(why, sizeof why, "stopped by max_seconds = %lld", c->max_seconds);
+        cat_experiment_finish(c->cat, r->exp_id, "interrupted", why, e);
+        char kept[64];
+        if (r->known_plan) snprintf(kept, sizeof kept, "%d of %d", r->done, r->planned);
+        else snprintf(kept, sizeof kept, "%d", r->done);
+        ut_errf(e, MLG_DENIED, "%s: experiment %lld kept %s runs (RESUME EXPERIMENT %lld finishes it)", why,
+                r->exp_id, kept, r->exp_id);
+        return 1;
+    }
+    return 0;
+}
+
 /* Runs one batch's plan: sx holds the batch's configurations (plan
  * indices), map[k] their index in r->x. */
 static int run_batch(explore_run *r, const cmp_explore *sx, const opt_plan *p, const int *map, const rt_batch *bt,
@@ -795,30 +826,12 @@ static int run_batch(explore_run *r, const cmp_explore *sx, const opt_plan *p, c
         }
     }
     int timed = x->strategy.budget_unit == CMP_BUDGET_SECONDS;
-    int cur_round = -2, ntrain = 0, ntest = 0, nfit = 0;
+    int cur_round = -2, ntrain = 0, ntest = 0, nfit = 0, fit_stopped = 0;
     for (int i = 0; i < p->n; i++) {
         const opt_node *nd = &p->nodes[i];
         /* stop only before new work: fits already done still get recorded */
-        int new_work = nd->op != OPT_EVALUATE;
-        if (new_work && *c->interrupted) {
-            cat_experiment_finish(c->cat, r->exp_id, "interrupted", "interrupted by the user", e);
-            if (r->known_plan)
-                ut_errf(e, MLG_INTERRUPT, "interrupted: experiment %lld kept %d of %d runs", r->exp_id, r->done, r->planned);
-            else   /* a strategy's runs are not known in advance */
-                ut_errf(e, MLG_INTERRUPT, "interrupted: experiment %lld kept %d runs", r->exp_id, r->done);
-            goto out;
-        }
-        if (new_work && c->max_seconds > 0 && ut_now() - r->t0 > (double)c->max_seconds) {
-            char why[128];
-            snprintf(why, sizeof why, "stopped by max_seconds = %lld", c->max_seconds);
-            cat_experiment_finish(c->cat, r->exp_id, "interrupted", why, e);
-            char kept[64];
-            if (r->known_plan) snprintf(kept, sizeof kept, "%d of %d", r->done, r->planned);
-            else snprintf(kept, sizeof kept, "%d", r->done);
-            ut_errf(e, MLG_DENIED, "%s: experiment %lld kept %s runs (RESUME EXPERIMENT %lld finishes it)", why,
-                    r->exp_id, kept, r->exp_id);
-            goto out;
-        }
+        int new_work = nd->op != OPT_EVALUATE && !ns[i].done;
+        if (new_work && must_stop(r, e)) goto out;
         if (new_work && nd->op != OPT_RECORD && !r->stopped && out_of_time(r)) r->stopped = 1;
         if (new_work && r->stopped) continue;
         if (nd->round >= 0 && nd->round != cur_round) {
@@ -888,6 +901,13 @@ static int run_batch(explore_run *r, const cmp_explore *sx, const opt_plan *p, c
                 break;
             }
             rt_group_out *o = &fit->outs[p->member_of[nd->config]];
+            if (o->stopped) {
+                /* stopped inside its fit (stop.h): no run; the fits that
+                 * finished are still recorded, then the statement ends */
+                fit_stopped = 1;
+                if (--fit->remaining == 0) free_outs(fit);
+                break;
+            }
             double score = NAN, pt0 = ut_now();
             char *sj = NULL;
             const char *err = o->error;
@@ -921,6 +941,14 @@ static int run_batch(explore_run *r, const cmp_explore *sx, const opt_plan *p, c
         default: break;
         }
     }
+    /* a stopped fit was the last new work: stop now, not at the next batch */
+    if (fit_stopped && !must_stop(r, e)) {
+        /* cannot happen (a fit stops only on must_stop's conditions); never
+         * let the experiment finish with runs missing */
+        cat_experiment_finish(c->cat, r->exp_id, "interrupted", "a fit was stopped", e);
+        ut_errf(e, MLG_INTERRUPT, "interrupted: experiment %lld kept %d runs", r->exp_id, r->done);
+    }
+    if (fit_stopped) goto out;
     rc = 0;
 out:
     if (ns) free_state(ns, p->n);
@@ -961,6 +989,11 @@ int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, cons
     R.best = NAN;
     R.t0 = ut_now();
     R.nr = p->nrounds;
+    /* long fits check it each iteration (stop.h); the same condition as
+     * must_stop's */
+    rt_stop stop = {c->interrupted, c->max_seconds > 0 ? R.t0 + (double)c->max_seconds : 0};
+    const rt_stop *outer_stop = rt_stop_current();
+    rt_stop_install(&stop);
     R.exp_id = -1;
     data_ctx *dc = &R.dc;
     int *fold = NULL, nfold = 0, rc = -1, in_tx = 0;
@@ -1207,6 +1240,7 @@ out:
         }
         *e = keep;
     }
+    rt_stop_install(outer_stop);
     rt_search_free(se);
     rt_prog_free(R.prog);
     free(hist);

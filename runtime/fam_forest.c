@@ -9,6 +9,7 @@
  * forest are the forest fitted with t trees, and a forest cut at depth d is
  * the forest fitted with max_depth = d (rt_forest_predict_capped). */
 #include "families.h"
+#include "stop.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -69,6 +70,10 @@ int rt_forest_fit(const rt_pval *params, const rt_trainset *ts, rt_model *m, ut_
     cart_params cp = { crit, max_depth, msl,
                        forest_mtry(mf, ts->p, ts->nclasses > 0), 0, CART_AUTO };
     for (int t = 0; t < ntrees; t++) {
+        if (rt_stop_requested()) {
+            rt_stop_error(e, "forest");
+            goto done;
+        }
         ut_rng rng;
         cp.seed = cart_seed(ts->seed, (uint64_t)t);
         ut_rng_seed(&rng, cp.seed);

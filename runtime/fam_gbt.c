@@ -19,6 +19,7 @@
  * whose every round depends on the earlier rounds' depth; rounds do
  * (rt_gbt_predict_rounds). */
 #include "families.h"
+#include "stop.h"
 
 #include <float.h>
 #include <math.h>
@@ -185,6 +186,10 @@ int rt_gbt_fit(const rt_pval *params, const rt_trainset *ts, rt_model *m, ut_err
     cart_params cp = { CART_MSE, maxd, msl, 0, 0, CART_AUTO };
     int ncap = 0;
     for (int r = 0; r < rounds; r++) {
+        if (rt_stop_requested()) {
+            rt_stop_error(e, "gbt");
+            goto done;
+        }
         if (w) {
             ut_rng rng;
             ut_rng_seed(&rng, cart_seed(ts->seed, (uint64_t)r));

@@ -23,6 +23,7 @@
 
 #include "../include/mileage.h"
 #include "linalg.h"
+#include "stop.h"
 
 int rt_enet_fit(const rt_trainset *ts, double alpha, double l1_ratio,
                 int max_iter, double tol, const char *name, rt_model *m,
@@ -105,6 +106,10 @@ int rt_enet_fit(const rt_trainset *ts, double alpha, double l1_ratio,
         iter = 1;
     }
     for (; !converged && iter < max_iter; iter++) {
+        if (rt_stop_requested()) {
+            rt_stop_error(e, name);
+            goto done;
+        }
         double w_max = 0, dw_max = 0;
         for (int j = 0; j < p; j++) {
             if (nrm[j] == 0.0)

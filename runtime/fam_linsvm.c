@@ -28,6 +28,7 @@
  * multiclass σ(d_k) normalized to sum 1 — monotone in the decisions, which
  * is all the ranking metrics (auc, logloss) need. */
 #include "families.h"
+#include "stop.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -60,7 +61,8 @@ static double dot_row(int p, const double *w, const double *xi)
     return s;
 }
 
-/* Returns the sweeps used; *gap gets the final projected-gradient spread. */
+/* Returns the sweeps used, or -1 when the statement must stop
+ * (rt_stop_requested); *gap gets the final projected-gradient spread. */
 static int svm_solve(const svm_prob *S, double *w, int *hit, double *gap)
 {
     int n = S->n, p = S->p, iter = 0, active = n;
@@ -77,6 +79,8 @@ static int svm_solve(const svm_prob *S, double *w, int *hit, double *gap)
     *gap = INFINITY;
     *hit = 0;
     while (iter < S->max_iter) {
+        if (rt_stop_requested())
+            return -1;
         double PGmax_new = -INFINITY, PGmin_new = INFINITY;
         for (int i = 0; i < active; i++) {
             int j = i + (int)ut_rng_below(S->rng, (uint64_t)(active - i));
@@ -255,6 +259,10 @@ int rt_linsvm_fit(const rt_pval *params, const rt_trainset *ts, rt_model *m, ut_
         int hit;
         double gap;
         int it = svm_solve(&S, w, &hit, &gap);
+        if (it < 0) {
+            rt_stop_error(e, "linsvm");
+            goto done;
+        }
         if (it > m->n_iter)
             m->n_iter = it;
         m->hit_max_iter |= hit;

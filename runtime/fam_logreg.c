@@ -25,6 +25,7 @@
 
 #include "../include/mileage.h"
 #include "linalg.h"
+#include "stop.h"
 
 #define LBFGS_M     10
 #define LS_MAXEVAL  40
@@ -240,6 +241,10 @@ static int lbfgs(const lr_prob *P, double *x, int max_iter, double tol,
             m->hit_max_iter = 1;
             break;
         }
+        if (rt_stop_requested()) {
+            rt_stop_error(e, "logreg");
+            goto done;
+        }
 
         /* Two-loop recursion: dir = −H g. */
         for (int i = 0; i < d; i++)
@@ -436,6 +441,10 @@ static int newton(const lr_prob *P, double *x, int max_iter, double tol, rt_mode
         if (!converged && iter >= max_iter) {
             m->hit_max_iter = 1;
             break;
+        }
+        if (rt_stop_requested()) {
+            rt_stop_error(e, "logreg");
+            goto done;
         }
         nt_hessian(P, H, Q, R, G);
         for (int i = 0; i < d; i++)
@@ -754,6 +763,9 @@ static int pn_inner_explicit(pn_ws *w, const double *x, int na, double inner_tol
     memset(w->d, 0, (size_t)K * (p + 1) * sizeof *w->d);
     memset(w->Hd, 0, (size_t)na * sizeof *w->Hd);
     for (sweep = 0; sweep < max_sweeps; sweep++) {
+        /* a partial direction is fine: the outer loop stops next */
+        if ((sweep & 15) == 15 && rt_stop_requested())
+            break;
         double vmax = 0;
         for (int a = 0; a < na; a++) {
             int c = w->act[a];
@@ -794,6 +806,9 @@ static int pn_inner(pn_ws *w, const double *x, int nact, double inner_tol, int m
     if (K > 1)
         memset(w->r, 0, (size_t)n * sizeof *w->r);
     for (sweep = 0; sweep < max_sweeps; sweep++) {
+        /* a partial direction is fine: the outer loop stops next */
+        if ((sweep & 15) == 15 && rt_stop_requested())
+            break;
         double vmax = 0;
         for (int a = 0; a < nact; a++) {
             int c = w->act[a];                  /* index into x: k·p + j, or K·p + k */
@@ -911,6 +926,10 @@ static int prox_newton(const lr_prob *P, double *x, int max_iter, double tol,
         if (iter >= max_iter) {
             m->hit_max_iter = 1;
             break;
+        }
+        if (rt_stop_requested()) {
+            rt_stop_error(e, "logreg");
+            goto done;
         }
         /* Working set: the intercepts, the non-zero weights and the zero
          * weights whose gradient leaves the subdifferential [−1, 1]; class

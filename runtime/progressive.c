@@ -72,16 +72,6 @@ static prog_entry *entry(rt_prog *pc, int pipe, int round, rt_family f)
     return found;
 }
 
-static int keep_error(rt_group_out *o, const ut_err *me, ut_err *e)
-{
-    if (me->code == MLG_NOMEM) {
-        *e = *me;
-        return -1;
-    }
-    o->error = ut_strdup(me->msg[0] ? me->msg : "failed");
-    return 0;
-}
-
 int rt_prog_fit_predict(rt_prog *pc, int pipe, int round, rt_family f, const rt_pval *const *params, int ncfg,
                         const rt_trainset *ts, const double *Xt, int nt, rt_group_out *out, ut_err *e)
 {
@@ -142,7 +132,7 @@ int rt_prog_fit_predict(rt_prog *pc, int pipe, int round, rt_family f, const rt_
             out[c].error = err[c];
             err[c] = NULL;
         } else if (rt_predict(models[c], Xt, nt, ts->p, out[c].pred, out[c].proba, &me)) {
-            rc = keep_error(&out[c], &me, e);
+            rc = rt_keep_error(&out[c], &me, e);
         }
     }
     double t = ut_now() - t0;

@@ -27,13 +27,16 @@ int rt_share_mask(rt_family f, unsigned *mask)
     }
 }
 
-static int keep_error(rt_group_out *o, const ut_err *me, ut_err *e)
+int rt_keep_error(rt_group_out *o, const ut_err *me, ut_err *e)
 {
     if (me->code == MLG_NOMEM) {
         *e = *me;
         return -1;
     }
-    o->error = ut_strdup(me->msg[0] ? me->msg : "failed");
+    if (me->code == MLG_INTERRUPT)
+        o->stopped = 1;
+    else
+        o->error = ut_strdup(me->msg[0] ? me->msg : "failed");
     return 0;
 }
 
@@ -50,7 +53,7 @@ static int each_alone(rt_family f, const rt_pval *const *params, int ncfg, const
         if (!rc) rc = rt_predict(m, Xt, nt, ts->p, out[c].pred, out[c].proba, &me);
         out[c].fit_seconds = ut_now() - t0;
         rt_model_free(m);
-        if (rc && keep_error(&out[c], &me, e)) return -1;
+        if (rc && rt_keep_error(&out[c], &me, e)) return -1;
     }
     return 0;
 }
@@ -89,7 +92,7 @@ static int ridge_group(const rt_pval *const *params, int ncfg, const rt_trainset
         if (err[c]) {
             out[c].error = err[c];
             err[c] = NULL;
-        } else if (rt_predict(models[c], Xt, nt, ts->p, out[c].pred, out[c].proba, &me) && keep_error(&out[c], &me, e)) {
+        } else if (rt_predict(models[c], Xt, nt, ts->p, out[c].pred, out[c].proba, &me) && rt_keep_error(&out[c], &me, e)) {
             goto done;
         }
     }
@@ -134,7 +137,7 @@ static int knn_group(const rt_pval *const *params, int ncfg, const rt_trainset *
         rt_knn_weighting w = !strcmp(params[c][1].str, "distance") ? RT_KNN_DISTANCE : RT_KNN_UNIFORM;
         ut_err me;
         ut_err_clear(&me);
-        if (rt_knn_aggregate(&tr, idx, dist, nt, K, k, w, out[c].pred, out[c].proba, &me) && keep_error(&out[c], &me, e))
+        if (rt_knn_aggregate(&tr, idx, dist, nt, K, k, w, out[c].pred, out[c].proba, &me) && rt_keep_error(&out[c], &me, e))
             goto done;
     }
     spread_time(out, ncfg, ut_now() - t0);
@@ -183,7 +186,7 @@ static int logreg_group(const rt_pval *const *params, int ncfg, const rt_trainse
         if (frc) {
             rt_model_free(m);
             m = NULL;
-            if (keep_error(&out[c], &me, e)) rc = -1;
+            if (rt_keep_error(&out[c], &me, e)) rc = -1;
         }
         if (m) {
             rt_model_free(prev);
@@ -221,7 +224,7 @@ static int prefix_group(rt_family f, int depth_param, int count_param, const rt_
             *e = me;
             return -1;
         }
-        for (int c = 0; c < ncfg; c++) out[c].error = ut_strdup(me.msg);
+        for (int c = 0; c < ncfg; c++) rt_keep_error(&out[c], &me, e);
         spread_time(out, ncfg, ut_now() - t0);
         return 0;
     }
@@ -233,7 +236,7 @@ static int prefix_group(rt_family f, int depth_param, int count_param, const rt_
         if (f == RT_FAM_TREE) rc = rt_tree_predict_capped(m, Xt, nt, depth, out[c].pred, out[c].proba, &me);
         else if (f == RT_FAM_FOREST) rc = rt_forest_predict_capped(m, Xt, nt, count, depth, out[c].pred, out[c].proba, &me);
         else rc = rt_gbt_predict_rounds(m, Xt, nt, count, out[c].pred, out[c].proba, &me);
-        if (rc && keep_error(&out[c], &me, e)) {
+        if (rc && rt_keep_error(&out[c], &me, e)) {
             rt_model_free(m);
             return -1;
         }

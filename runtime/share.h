@@ -26,8 +26,15 @@ typedef struct {
     double *pred;         /* nt predictions (caller-allocated)                 */
     double *proba;        /* nt x nclasses (classification) or NULL            */
     char   *error;        /* why this configuration failed, or NULL            */
+    int     stopped;      /* its fit was stopped inside (stop.h): no run       */
     double  fit_seconds;  /* its share of the group's fit and predict time      */
 } rt_group_out;
+
+/* A configuration's fit or predict failed with *me: out of memory ends the
+ * whole group (copied to *e, returns -1); a stop (MLG_INTERRUPT, stop.h)
+ * sets o->stopped; anything else is that configuration's reason
+ * (o->error). */
+int rt_keep_error(rt_group_out *o, const ut_err *me, ut_err *e);
 
 /* Fits every configuration on ts and predicts the nt rows Xt, as one
  * shared fit when `share` (the plan's decision) and the family has one,

@@ -165,9 +165,10 @@ int main(void)
     CHECK(mlg_exec(db, "EXPLORE sp USING ridge(alpha IN {1, 2, 3});", NULL, NULL) == MLG_DENIED, "max_configs");
     CHECK(strstr(mlg_errmsg(db), "more than max_configs = 2") != NULL, "%s", mlg_errmsg(db));
     CHECK(mlg_limit(db, MLG_LIMIT_CONFIGS, 0) == 2 && mlg_limit(db, 99, 1) == -1, "limit ids");
-    /* max_seconds stops a long EXPLORE and keeps what finished.  Not under
-     * valgrind: the limit is checked between fits, and one window of fits
-     * there takes minutes (time, not memory, is what this part checks). */
+    /* max_seconds stops a long EXPLORE and keeps what finished (the fits of
+     * the window that ended before the limit; test_stop_in_fit checks a fit
+     * stopped inside).  Not under valgrind: time, not memory, is what this
+     * part checks. */
     if (!RUNNING_ON_VALGRIND) {
     snprintf(script, sizeof script,
              "CREATE DATASET sat FROM '%s/data/satellite.csv';"

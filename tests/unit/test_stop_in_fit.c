@@ -1,0 +1,118 @@
+/* test_stop_in_fit.c — max_seconds and mlg_interrupt stop a statement
+ * inside one long fit (runtime/stop.h), for every family with an iterative
+ * solver or a loop over trees/rounds.  Each fit below alone would run for
+ * many minutes (tol = 0 and a million iterations; 100,000 boosting rounds;
+ * 10,000 trees), so without the in-fit check this test does not finish
+ * (ctest's timeout fails it).  Checked: the statement fails with the
+ * max_seconds / interrupt error, the experiment is marked interrupted, no
+ * run of a stopped fit is recorded, and the handle works afterwards. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mileage.h"
+
+static int failures;
+#define CHECK(c, ...) do { if (!(c)) { failures++; printf("FAIL %s:%d: ", __FILE__, __LINE__); printf(__VA_ARGS__); printf("\n"); } } while (0)
+
+static int run(mlg_db *db, const char *q)
+{
+    const char *tail = q;
+    int rc = MLG_OK;
+    while (rc == MLG_OK && tail && *tail) {
+        mlg_stmt *s = NULL;
+        rc = mlg_prepare(db, tail, -1, &s, &tail);
+        if (rc != MLG_OK || !s) break;
+        int st;
+        while ((st = mlg_step(s)) == MLG_ROW) {}
+        if (st != MLG_DONE) rc = st;
+        mlg_finalize(s);
+    }
+    return rc;
+}
+
+static long long count(mlg_db *db, const char *q)
+{
+    mlg_stmt *s = NULL;
+    long long n = -1;
+    if (mlg_prepare(db, q, -1, &s, NULL) == MLG_OK && mlg_step(s) == MLG_ROW) n = mlg_column_int(s, 0);
+    mlg_finalize(s);
+    return n;
+}
+
+static const struct { const char *task, *using; } cases[] = {
+    {"t", "logreg(penalty = l1, C = 1e6, tol = 0, max_iter = 1000000)"},   /* proximal Newton */
+    {"t", "logreg(C = 1e6, tol = 0, max_iter = 1000000)"},                 /* Newton */
+    {"d", "logreg(C = 1e6, tol = 0, max_iter = 1000000)"},                 /* L-BFGS (digits) */
+    {"t", "linsvm(C = 1e6, tol = 0, max_iter = 1000000)"},                 /* dual CD */
+    {"r", "lasso(alpha = 1e-9, tol = 0, max_iter = 1000000)"},             /* CD */
+    {"r", "elasticnet(alpha = 1e-9, tol = 0, max_iter = 1000000)"},
+    {"t", "gbt(rounds = 100000)"},
+    {"t", "forest(trees = 10000)"},
+};
+
+static void *interrupt_later(void *db)
+{
+    usleep(500 * 1000);
+    mlg_interrupt(db);
+    return NULL;
+}
+
+int main(void)
+{
+    char path[] = "/tmp/mlg_stop_XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0) return 1;
+    close(fd);
+    unlink(path);
+    mlg_db *db = NULL;
+    if (mlg_open(path, &db) != MLG_OK) return 1;
+    char setup[1024];
+    snprintf(setup, sizeof setup,
+             "CREATE DATASET sat FROM '%s/data/satellite.csv';"
+             "CREATE DATASET dig FROM '%s/data/digits.csv';"
+             "CREATE TASK t ON sat PREDICT classes EVALUATE BY CV(2) SEED 1;"
+             "CREATE TASK r ON sat PREDICT \"x.1\" AS REGRESSION EVALUATE BY CV(2) SEED 1;"
+             "CREATE TASK d ON dig PREDICT target AS CLASSIFICATION EVALUATE BY CV(2) SEED 1;",
+             MLG_SOURCE_DIR, MLG_SOURCE_DIR);
+    CHECK(run(db, setup) == MLG_OK, "setup: %s", mlg_errmsg(db));
+
+    int ncases = (int)(sizeof cases / sizeof cases[0]);
+    CHECK(run(db, "SET max_seconds = 1;") == MLG_OK, "set: %s", mlg_errmsg(db));
+    for (int i = 0; i < ncases; i++) {
+        char q[256];
+        snprintf(q, sizeof q, "EXPLORE %s USING %s;", cases[i].task, cases[i].using);
+        int rc = run(db, q);
+        CHECK(rc == MLG_DENIED && strstr(mlg_errmsg(db), "stopped by max_seconds = 1"), "%s: rc %d: %s",
+              cases[i].using, rc, mlg_errmsg(db));
+    }
+    CHECK(count(db, "SELECT count(*) FROM runs") == 0, "a stopped fit recorded a run");
+    CHECK(count(db, "SELECT count(*) FROM experiments WHERE status = 'interrupted'") == ncases,
+          "every experiment interrupted");
+
+    /* mlg_interrupt from another thread, during one fit */
+    CHECK(run(db, "SET max_seconds = 0;") == MLG_OK, "unset: %s", mlg_errmsg(db));
+    pthread_t th;
+    pthread_create(&th, NULL, interrupt_later, db);
+    int rc = run(db, "EXPLORE t USING logreg(penalty = l1, C = 1e6, tol = 0, max_iter = 1000000);");
+    pthread_join(th, NULL);
+    CHECK(rc == MLG_INTERRUPT && strstr(mlg_errmsg(db), "interrupted"), "interrupt: rc %d: %s", rc, mlg_errmsg(db));
+    CHECK(count(db, "SELECT count(*) FROM experiments WHERE status = 'interrupted'") == ncases + 1,
+          "interrupted experiment marked");
+
+    /* the handle still works: a quick EXPLORE finishes */
+    CHECK(run(db, "EXPLORE t USING nb;") == MLG_OK, "after: %s", mlg_errmsg(db));
+    CHECK(count(db, "SELECT count(*) FROM runs WHERE status = 'ok'") == 2, "nb runs");
+    mlg_close(db);
+    unlink(path);
+    char side[64];
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+    if (failures) printf("%d failure(s)\n", failures);
+    else printf("ok\n");
+    return failures != 0;
+}
