@@ -440,8 +440,7 @@ static void test_large(void)
         for (int j = 0; j < 50; j++) CHECK(t->cols[j].type == RT_NUMERIC);
         rt_table_free(t);
     }
-    /* Generous: sanitizer builds are several times slower than -O2. */
-    if (!RUNNING_ON_VALGRIND) CHECK(secs < 30.0);
+    /* the time is printed, never asserted: bench/ measures speed */
     unlink(path);
 }
 
