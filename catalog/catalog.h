@@ -8,7 +8,7 @@
 
 #include "../util/util.h"
 
-#define CAT_SCHEMA_VERSION 3
+#define CAT_SCHEMA_VERSION 4
 
 typedef struct cat_db cat_db;
 
@@ -96,6 +96,7 @@ typedef struct {
     const char *error;                      /* NULL when ok */
     int rung;                               /* halving / hyperband rung, else 0 */
     long long train_rows;                   /* rows the model was fitted on; <= 0: NULL */
+    const char *warning;                    /* an ok run's note (did not converge), or NULL */
 } cat_run;
 int  cat_run_insert(cat_db *db, const cat_run *r, ut_err *e);
 

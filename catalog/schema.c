@@ -308,11 +308,37 @@ static int migrate_to_3(cat_db *db, ut_err *e)
     return 0;
 }
 
+/* Version 4: a run that is ok but worth a note — its solver stopped at
+ * max_iter without meeting its tolerance — says so in runs.warning. */
+static const char *const schema_v4[] = {
+    "ALTER TABLE mlg_runs ADD COLUMN warning TEXT;",
+    "DROP VIEW runs;",
+    "CREATE VIEW runs AS"
+    "  SELECT r.id AS run_id, r.experiment_id AS experiment, t.name AS task,"
+    "         d.name AS dataset, r.config_id, c.family, c.params_json AS params,"
+    "         r.fold, t.metric, r.score, r.fit_seconds, r.predict_seconds,"
+    "         r.status, r.error, r.scores_json AS scores, r.created_at,"
+    "         r.rung, r.train_rows, r.warning"
+    "  FROM mlg_runs r"
+    "  JOIN mlg_experiments e ON e.id = r.experiment_id"
+    "  JOIN mlg_tasks t ON t.id = e.task_id"
+    "  JOIN mlg_datasets d ON d.id = t.dataset_id"
+    "  JOIN mlg_configs c ON c.id = r.config_id;",
+};
+
+static int migrate_to_4(cat_db *db, ut_err *e)
+{
+    for (size_t i = 0; i < sizeof schema_v4 / sizeof *schema_v4; i++)
+        if (cat_exec(db, schema_v4[i], e)) return -1;
+    return 0;
+}
+
 typedef int (*migration)(cat_db *db, ut_err *e);
 static const migration migrations[] = {
     migrate_to_1,
     migrate_to_2,
     migrate_to_3,
+    migrate_to_4,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == CAT_SCHEMA_VERSION,

@@ -209,6 +209,7 @@ static void free_outs(node_state *ns)
         free(ns->outs[i].pred);
         free(ns->outs[i].proba);
         free(ns->outs[i].error);
+        free(ns->outs[i].warning);
     }
     free(ns->outs);
     ns->outs = NULL;
@@ -216,11 +217,11 @@ static void free_outs(node_state *ns)
 }
 
 static int insert_run(rt_ctx *c, long long exp_id, long long config_id, int round, double score,
-                      const char *sj, double fit_s, double pred_s, const char *err, int rung, long long rows,
-                      ut_err *e)
+                      const char *sj, double fit_s, double pred_s, const char *err, const char *warning, int rung,
+                      long long rows, ut_err *e)
 {
     cat_run r = {exp_id, config_id, round, err ? NAN : score, sj ? sj : "{}", fit_s, pred_s,
-                 err ? "failed" : "ok", err, rung, rows};
+                 err ? "failed" : "ok", err, rung, rows, err ? NULL : warning};
     return cat_run_insert(c->cat, &r, e);
 }
 
@@ -739,6 +740,7 @@ typedef struct {
     tally tl;
     int nr;
     int done, failed, planned, resumed, runs_now;
+    int unconverged;        /* ok runs whose solver hit max_iter (run warning) */
     double best, t0;
     prefix_cache pcache;
     prior_run *prior;
@@ -926,10 +928,11 @@ static int run_batch(explore_run *r, const cmp_explore *sx, const opt_plan *p, c
             r->tl.pred_s[slot] = pred_s;
             if (nd->round == 0 || r->tl.rows[map[nd->config]] == 0) r->tl.rows[map[nd->config]] = nfit;
             int irc = insert_run(c, r->exp_id, r->cfg_ids[map[nd->config]], nd->round, score, sj, o->fit_seconds,
-                                 pred_s, err, bt->rung, bt->subsample ? nfit : 0, e);
+                                 pred_s, err, o->warning, bt->rung, bt->subsample ? nfit : 0, e);
             free(sj);
             if (irc) goto out;
             if (err) r->failed++;
+            else if (o->warning) r->unconverged++;
             r->done++;
             r->runs_now++;
             if (!err && score_better(x->metric, score, r->best)) r->best = score;
@@ -1199,6 +1202,8 @@ int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, cons
                       evaluated, evaluated == 1 ? "" : "s", total, total == 1 ? "" : "s");
     if (resume_id >= 0) ut_buf_printf(&b, " (%d recorded before, %d run now)", R.resumed, R.runs_now);
     if (R.failed) ut_buf_printf(&b, ", %d failed", R.failed);
+    if (R.unconverged)
+        ut_buf_printf(&b, ", %d did not converge (runs.warning)", R.unconverged);
     if (st->budget_unit == CMP_BUDGET_RUNS)
         ut_buf_printf(&b, "; budget %g runs, used %d (%.0f%%)", st->budget, total, 100.0 * total / st->budget);
     else if (st->budget_unit == CMP_BUDGET_SECONDS && c->show_times)

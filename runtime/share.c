@@ -4,6 +4,7 @@
  * the k-list (knn), trees whose depth-capped prediction equals a tree
  * grown with that cap, forests and boosting whose first t trees / r rounds
  * equal a model fitted with t / r. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +41,17 @@ int rt_keep_error(rt_group_out *o, const ut_err *me, ut_err *e)
     return 0;
 }
 
+void rt_note_convergence(rt_group_out *o, const rt_model *m)
+{
+    if (!m || !m->hit_max_iter || o->warning) return;
+    char buf[200];
+    snprintf(buf, sizeof buf,
+             "%s: did not converge in %d iteration%s (max_iter); the last iterate is used "
+             "(raise max_iter or tol, or standardize the features)",
+             rt_families[m->family].name, m->n_iter, m->n_iter == 1 ? "" : "s");
+    o->warning = ut_strdup(buf);
+}
+
 /* One fit and one predict per configuration. */
 static int each_alone(rt_family f, const rt_pval *const *params, int ncfg, const rt_trainset *ts,
                       const double *Xt, int nt, rt_group_out *out, ut_err *e)
@@ -50,6 +62,7 @@ static int each_alone(rt_family f, const rt_pval *const *params, int ncfg, const
         ut_err_clear(&me);
         double t0 = ut_now();
         int rc = rt_fit(f, params[c], ts, &m, &me);
+        if (!rc) rt_note_convergence(&out[c], m);
         if (!rc) rc = rt_predict(m, Xt, nt, ts->p, out[c].pred, out[c].proba, &me);
         out[c].fit_seconds = ut_now() - t0;
         rt_model_free(m);
@@ -181,6 +194,7 @@ static int logreg_group(const rt_pval *const *params, int ncfg, const rt_trainse
         ut_err_clear(&me);
         double t0 = ut_now();
         int frc = rt_fit_from(RT_FAM_LOGREG, params[c], ts, prev, &m, &me);
+        if (!frc) rt_note_convergence(&out[c], m);
         if (!frc) frc = rt_predict(m, Xt, nt, ts->p, out[c].pred, out[c].proba, &me);
         out[c].fit_seconds = ut_now() - t0;
         if (frc) {

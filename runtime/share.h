@@ -27,6 +27,7 @@ typedef struct {
     double *proba;        /* nt x nclasses (classification) or NULL            */
     char   *error;        /* why this configuration failed, or NULL            */
     int     stopped;      /* its fit was stopped inside (stop.h): no run       */
+    char   *warning;      /* e.g. did not converge: the run is ok, but noted   */
     double  fit_seconds;  /* its share of the group's fit and predict time      */
 } rt_group_out;
 
@@ -35,6 +36,11 @@ typedef struct {
  * sets o->stopped; anything else is that configuration's reason
  * (o->error). */
 int rt_keep_error(rt_group_out *o, const ut_err *me, ut_err *e);
+
+/* Notes on o when model m stopped at its iteration cap without meeting its
+ * tolerance (the run keeps the last iterate, as scikit-learn does, but the
+ * user is told). */
+void rt_note_convergence(rt_group_out *o, const rt_model *m);
 
 /* Fits every configuration on ts and predicts the nt rows Xt, as one
  * shared fit when `share` (the plan's decision) and the family has one,

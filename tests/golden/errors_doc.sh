@@ -25,10 +25,14 @@ out=$(mktemp)
         n=$(basename "$q" .mql)
         what=$(sed -n 's/^-- //p' "$q" | grep -v '^args:\|^env:\|^before:' | tr '\n' ' ' | sed 's/ *$//; s/|/\\|/g')
         msg=$(grep -m1 ': error: ' "$root/tests/golden/expected/$n.out" 2>/dev/null | sed 's/^[^:]*:[0-9:]*: error: //; s/|/\\|/g' || true)
-        if [ -z "$msg" ]; then
+        if [ -z "$msg" ] && grep -q '| failed *|' "$root/tests/golden/expected/$n.out"; then
             # runs that fail: the reason the catalog recorded for them
             msg=$(grep -m1 '| failed *|' "$root/tests/golden/expected/$n.out" | awk -F'|' '{ f = $(NF-1); gsub(/^ +| +$/, "", f); print f; exit }' || true)
             msg="(each run fails) $msg"
+        elif [ -z "$msg" ]; then
+            # runs that are ok with a warning (runs.warning, the last column)
+            msg=$(grep -m1 '| ok *|.*[^L] *|$' "$root/tests/golden/expected/$n.out" | awk -F'|' '{ f = $(NF-1); gsub(/^ +| +$/, "", f); print f; exit }' || true)
+            msg="(each run is ok, with a warning) $msg"
         fi
         echo "| \`$n\` | $what | \`$msg\` |"
     done
