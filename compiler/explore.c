@@ -77,6 +77,9 @@ static int check_value(const rt_param_spec *sp, const cmp_value *v, rt_kind kind
     if (v->str)
         return ut_errf_at(e, MLG_ERROR, v->off, v->len, "parameter '%s' takes a number, not '%s'",
                           sp->name, v->str);
+    if (rt_param_is_class_weight(sp) && kind == RT_REGRESSION && v->num != sp->def_num)
+        return ut_errf_at(e, MLG_ERROR, v->off, v->len, "%s weighs the rows of a class: it is for binary "
+                          "classification, not regression", sp->name);
     if (!isfinite(v->num) || v->num < sp->min || v->num > sp->max)
         return ut_errf_at(e, MLG_ERROR, v->off, v->len, "%s = %g is out of range [%g, %g]",
                           sp->name, v->num, sp->min, sp->max);
