@@ -307,26 +307,28 @@ int cmp_apply_intents(cmp_explore *x, const ast *clause, cat_db *cat, ut_err *e)
     }
 
     /* families first: a cap on a family that goes anyway is no news */
-    ut_buf gone;
+    ut_buf gone, why;
     ut_buf_init(&gone);
-    const char *why = NULL;
+    ut_buf_init(&why);
     if (seen[I_INTERPRETABLE]) {
         filter(x, keep_interpretable, &gone);
         if (gone.len && note(x, e, "interpretable: removed %s (linear models and trees only)", gone.s)) rc = -1;
-        why = "interpretable keeps linear models, the baseline and trees";
+        ut_buf_puts(&why, "interpretable keeps linear models, the baseline and trees");
     }
     for (int k = I_FAST; k <= I_SMALL && !rc; k++) {
         if (!seen[k]) continue;
         size_t before = gone.len;
         filter(x, keep_not_knn, &gone);
         if (gone.len > before && note(x, e, "%s: removed knn (it keeps every training row)", intent_names[k])) rc = -1;
-        if (!why) why = "fast_predict and small_model exclude knn";
+        ut_buf_printf(&why, "%s%s excludes knn", why.len ? "; " : "", intent_names[k]);
     }
     if (!rc && x->nspace == 0) {
         rc = ut_errf_at(e, MLG_ERROR, clause->off, clause->len,
-                        "WITH INTENT %s removes every family of USING (%s): %s", x->intents_text, gone.s, why);
+                        "WITH INTENT %s removes every family of USING (%s): %s", x->intents_text, gone.s,
+                        why.s ? why.s : "");
     }
     ut_buf_free(&gone);
+    ut_buf_free(&why);
     if (rc) return -1;
 
     if (seen[I_INTERPRETABLE]) {
