@@ -317,7 +317,7 @@ static int resume_experiment(mlg_stmt *s)
     ut_err pe;
     ut_err_clear(&pe);
     if (!text || gr_parse(text, (int)strlen(text), 0, &tree, &pe) || cmp_compile(tree, db->cat, &cs, &pe) ||
-        cs->kind != AST_EXPLORE) {
+        (cs->kind != AST_EXPLORE && cs->kind != AST_BASELINE)) {
         ut_errf_at(e, pe.code == MLG_NOMEM ? MLG_NOMEM : MLG_ERROR, num->off, num->len,
                    "experiment %lld cannot be resumed: its statement no longer compiles: %s", id,
                    pe.msg[0] ? pe.msg : "not an EXPLORE");
@@ -337,6 +337,30 @@ done:
     return rc;
 }
 
+/* BASELINE on a task whose current baseline has the same portfolio,
+ * pipelines and metric on the same data: nothing is run again; the stored
+ * reference rows are returned.  1 when so, 0 when it must run, -1 error. */
+static int baseline_current(mlg_db *db, const cmp_stmt *cs, ut_result **out, char **msg)
+{
+    const cmp_explore *x = cs->explore;
+    long long id = 0;
+    if (cat_baseline_current(db->cat, x->task.id, x->spec_json, x->dataset.hash, &id, &db->err)) return -1;
+    if (!id) return 0;
+    char q[400];
+    snprintf(q, sizeof q,
+             "SELECT config_id AS config, family, params, mean_score AS %s, std_score AS %s_std FROM results"
+             " WHERE experiment = %lld ORDER BY mean_score %s, config_id",
+             rt_metrics[x->metric].name, rt_metrics[x->metric].name, id,
+             rt_metrics[x->metric].higher_is_better ? "DESC" : "ASC");
+    if (cat_select(db->cat, q, out, &db->err)) return -1;
+    ut_buf b;
+    ut_buf_init(&b);
+    ut_buf_printf(&b, "baseline of task '%s' is current: experiment %lld (same portfolio, same data); nothing run",
+                  x->task.name, id);
+    *msg = ut_buf_take(&b);
+    return 1;
+}
+
 static int execute(mlg_stmt *s)
 {
     mlg_db *db = s->db;
@@ -346,7 +370,12 @@ static int execute(mlg_stmt *s)
     ut_err_clear(e);
     db->interrupted = 0;
     int rc = 0;
-    if (cs->kind == AST_EXPLORE) {
+    if (cs->kind == AST_BASELINE && !cs->explain) {
+        int done = baseline_current(db, cs, &s->result, &s->message);
+        if (done < 0) return fail(db, e);
+        if (done) return MLG_OK;
+    }
+    if (cs->kind == AST_EXPLORE || cs->kind == AST_BASELINE) {
         opt_stats st;
         opt_plan *plan = NULL;
         double *hist = NULL, *actual = NULL;

@@ -27,7 +27,7 @@ const char *cat_fault_vfs(ut_err *e);
 
 /* Metrics for which a smaller score is better (SHOW EXPERIMENTS' best).
  * One list, in SQL form, so listing.c and README agree. */
-#define CAT_LOWER_IS_BETTER "'rmse','mae','mse','logloss'"
+#define CAT_LOWER_IS_BETTER "'rmse','mae','mse','logloss','cost'"
 
 /* ---- errors ---- */
 /* Formats "<what>: <sqlite message>" with the given code; returns -1.

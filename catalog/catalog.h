@@ -8,7 +8,7 @@
 
 #include "../util/util.h"
 
-#define CAT_SCHEMA_VERSION 4
+#define CAT_SCHEMA_VERSION 5
 
 typedef struct cat_db cat_db;
 
@@ -78,6 +78,16 @@ int  cat_experiment_finish(cat_db *db, long long id, const char *status,
  * the budget it used. */
 int  cat_experiment_search(cat_db *db, long long id, const char *search, const char *budget_unit,
                            double budget_limit, double budget_used, ut_err *e);
+/* What an experiment is (baseline = 1: made by BASELINE), its intents
+ * (JSON, may be NULL) and its ranking metric when it is not the task's
+ * (NULL: the task's). */
+int  cat_experiment_intents(cat_db *db, long long id, int baseline, const char *intents_json, const char *metric,
+                            ut_err *e);
+/* The latest finished BASELINE experiment of the task with exactly this
+ * spec (same portfolio, pipelines, metric) on data with this content hash;
+ * *id = 0 when none. */
+int  cat_baseline_current(cat_db *db, long long task_id, const char *spec_json, const char *dataset_hash,
+                          long long *id, ut_err *e);
 /* Sets an unfinished experiment running again (by this process). */
 int  cat_experiment_resume(cat_db *db, long long id, ut_err *e);
 /* Marks 'running' experiments whose process is gone as interrupted

@@ -59,7 +59,7 @@ int cat_list_experiments(cat_db *db, ut_result **out, ut_err *e)
                 "SELECT e.id, t.name AS task, e.status,"
                 "       (SELECT count(*) FROM mlg_runs r WHERE r.experiment_id = e.id)"
                 "         || '/' || e.planned_runs AS runs,"
-                "       (SELECT CASE WHEN lower(t.metric) IN (" CAT_LOWER_IS_BETTER ")"
+                "       (SELECT CASE WHEN lower(coalesce(e.metric, t.metric)) IN (" CAT_LOWER_IS_BETTER ")"
                 "                    THEN min(m) ELSE max(m) END"
                 "          FROM (SELECT avg(r.score) AS m FROM mlg_runs r"
                 "                 WHERE r.experiment_id = e.id GROUP BY r.config_id)) AS best,"

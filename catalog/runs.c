@@ -238,3 +238,54 @@ int cat_experiment_search(cat_db *db, long long id, const char *search, const ch
     if (cat_w_begin(db, &w, e)) return -1;
     return cat_w_end(db, &w, search_update(db, id, search, budget_unit, budget_limit, budget_used, e), e);
 }
+
+static int intent_update(cat_db *db, long long id, int baseline, const char *intents_json, const char *metric,
+                         ut_err *e)
+{
+    sqlite3_stmt *st;
+    if (cat_prepare(db, "UPDATE mlg_experiments SET kind = ?2, intents_json = ?3, metric = ?4 WHERE id = ?1", &st,
+                    e))
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    cat_bind_text(st, 2, baseline ? "baseline" : "explore");
+    cat_bind_text(st, 3, intents_json);
+    cat_bind_text(st, 4, metric);
+    int rc = 0;
+    if (sqlite3_step(st) != SQLITE_DONE) rc = cat_sqlerr(db, e, MLG_CATALOG, "cannot store the intents");
+    else if (sqlite3_changes(db->h) == 0) rc = ut_errf(e, MLG_NAME, "no experiment with id %lld", id);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int cat_experiment_intents(cat_db *db, long long id, int baseline, const char *intents_json, const char *metric,
+                           ut_err *e)
+{
+    cat_w w;
+    if (cat_w_begin(db, &w, e)) return -1;
+    return cat_w_end(db, &w, intent_update(db, id, baseline, intents_json, metric, e), e);
+}
+
+int cat_baseline_current(cat_db *db, long long task_id, const char *spec_json, const char *dataset_hash,
+                         long long *id, ut_err *e)
+{
+    sqlite3_stmt *st;
+    *id = 0;
+    if (cat_prepare(db,
+                    "SELECT max(id) FROM mlg_experiments WHERE task_id = ?1 AND kind = 'baseline'"
+                    " AND status = 'finished' AND spec_json = ?2"
+                    " AND json_extract(repro_json, '$.dataset_hash') IS ?3",
+                    &st, e))
+        return -1;
+    sqlite3_bind_int64(st, 1, task_id);
+    cat_bind_text(st, 2, spec_json);
+    cat_bind_text(st, 3, dataset_hash);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        if (sqlite3_column_type(st, 0) != SQLITE_NULL) *id = sqlite3_column_int64(st, 0);
+        rc = 0;
+    } else {
+        rc = cat_sqlerr(db, e, MLG_CATALOG, "cannot look for a baseline");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}

@@ -308,22 +308,70 @@ static int migrate_to_3(cat_db *db, ut_err *e)
     return 0;
 }
 
-/* Version 4: a run that is ok but worth a note — its solver stopped at
- * max_iter without meeting its tolerance — says so in runs.warning. */
+/* Version 4: baselines and intents.  An experiment records whether it is
+ * a BASELINE (kind), its intents (JSON) and the metric it ranks by when
+ * that is not the task's (WITH INTENT cost); runs and results show the
+ * experiment's ranking metric.  The baselines view holds, per task, the
+ * results of its latest finished BASELINE: the reference rows. */
 static const char *const schema_v4[] = {
-    "ALTER TABLE mlg_runs ADD COLUMN warning TEXT;",
+    "ALTER TABLE mlg_experiments ADD COLUMN kind TEXT NOT NULL DEFAULT 'explore'"
+    "  CHECK (kind IN ('explore','baseline'));",
+    "ALTER TABLE mlg_experiments ADD COLUMN intents_json TEXT;",
+    "ALTER TABLE mlg_experiments ADD COLUMN metric TEXT;",
+    "DROP VIEW experiments;",
+    "CREATE VIEW experiments AS"
+    "  SELECT e.id, t.name AS task, e.status, e.planned_runs,"
+    "         (SELECT count(*) FROM mlg_runs r WHERE r.experiment_id = e.id)"
+    "           AS finished_runs,"
+    "         e.started_at, e.finished_at, e.statement, e.error,"
+    "         e.spec_json AS spec, e.logical_plan, e.physical_plan,"
+    "         coalesce(e.search, 'grid') AS search, e.budget_unit, e.budget_limit,"
+    "         e.budget_used, e.kind, e.intents_json AS intents,"
+    "         coalesce(e.metric, t.metric) AS metric"
+    "  FROM mlg_experiments e JOIN mlg_tasks t ON t.id = e.task_id;",
     "DROP VIEW runs;",
     "CREATE VIEW runs AS"
     "  SELECT r.id AS run_id, r.experiment_id AS experiment, t.name AS task,"
     "         d.name AS dataset, r.config_id, c.family, c.params_json AS params,"
-    "         r.fold, t.metric, r.score, r.fit_seconds, r.predict_seconds,"
-    "         r.status, r.error, r.scores_json AS scores, r.created_at,"
-    "         r.rung, r.train_rows, r.warning"
+    "         r.fold, coalesce(e.metric, t.metric) AS metric, r.score, r.fit_seconds,"
+    "         r.predict_seconds, r.status, r.error, r.scores_json AS scores, r.created_at,"
+    "         r.rung, r.train_rows"
     "  FROM mlg_runs r"
     "  JOIN mlg_experiments e ON e.id = r.experiment_id"
     "  JOIN mlg_tasks t ON t.id = e.task_id"
     "  JOIN mlg_datasets d ON d.id = t.dataset_id"
     "  JOIN mlg_configs c ON c.id = r.config_id;",
+    "DROP VIEW results;",
+    "CREATE VIEW results AS"
+    "  WITH top AS ("
+    "    SELECT experiment_id, config_id, max(rung) AS rung"
+    "    FROM mlg_runs GROUP BY experiment_id, config_id),"
+    "  g AS ("
+    "    SELECT r.experiment_id, r.config_id, r.rung, avg(r.score) AS m,"
+    "           count(r.score) AS n, sum(r.fit_seconds) AS fit"
+    "    FROM mlg_runs r JOIN top USING (experiment_id, config_id)"
+    "    WHERE r.rung = top.rung GROUP BY r.experiment_id, r.config_id)"
+    "  SELECT g.experiment_id AS experiment, t.name AS task, g.config_id,"
+    "         c.family, c.params_json AS params, coalesce(e.metric, t.metric) AS metric,"
+    "         g.m AS mean_score,"
+    "         CASE WHEN g.n > 1 THEN sqrt(("
+    "           SELECT sum((r.score - g.m) * (r.score - g.m)) FROM mlg_runs r"
+    "           WHERE r.experiment_id = g.experiment_id AND r.rung = g.rung"
+    "             AND r.config_id = g.config_id AND r.score IS NOT NULL)"
+    "           / (g.n - 1)) END AS std_score,"
+    "         g.n AS folds, g.fit AS fit_seconds, g.rung"
+    "  FROM g"
+    "  JOIN mlg_experiments e ON e.id = g.experiment_id"
+    "  JOIN mlg_tasks t ON t.id = e.task_id"
+    "  JOIN mlg_configs c ON c.id = g.config_id;",
+    "CREATE VIEW baselines AS"
+    "  SELECT r.task, r.experiment, r.config_id, r.family, r.params, r.metric,"
+    "         r.mean_score, r.std_score, r.folds"
+    "  FROM results r"
+    "  WHERE r.experiment = (SELECT max(e.id) FROM mlg_experiments e"
+    "                         JOIN mlg_tasks t ON t.id = e.task_id"
+    "                        WHERE t.name = r.task AND e.kind = 'baseline'"
+    "                          AND e.status = 'finished');",
 };
 
 static int migrate_to_4(cat_db *db, ut_err *e)
@@ -333,12 +381,38 @@ static int migrate_to_4(cat_db *db, ut_err *e)
     return 0;
 }
 
+/* Version 5: a run that is ok but worth a note — its solver stopped at
+ * max_iter without meeting its tolerance — says so in runs.warning. */
+static const char *const schema_v5[] = {
+    "ALTER TABLE mlg_runs ADD COLUMN warning TEXT;",
+    "DROP VIEW runs;",
+    "CREATE VIEW runs AS"
+    "  SELECT r.id AS run_id, r.experiment_id AS experiment, t.name AS task,"
+    "         d.name AS dataset, r.config_id, c.family, c.params_json AS params,"
+    "         r.fold, coalesce(e.metric, t.metric) AS metric, r.score, r.fit_seconds,"
+    "         r.predict_seconds, r.status, r.error, r.scores_json AS scores, r.created_at,"
+    "         r.rung, r.train_rows, r.warning"
+    "  FROM mlg_runs r"
+    "  JOIN mlg_experiments e ON e.id = r.experiment_id"
+    "  JOIN mlg_tasks t ON t.id = e.task_id"
+    "  JOIN mlg_datasets d ON d.id = t.dataset_id"
+    "  JOIN mlg_configs c ON c.id = r.config_id;",
+};
+
+static int migrate_to_5(cat_db *db, ut_err *e)
+{
+    for (size_t i = 0; i < sizeof schema_v5 / sizeof *schema_v5; i++)
+        if (cat_exec(db, schema_v5[i], e)) return -1;
+    return 0;
+}
+
 typedef int (*migration)(cat_db *db, ut_err *e);
 static const migration migrations[] = {
     migrate_to_1,
     migrate_to_2,
     migrate_to_3,
     migrate_to_4,
+    migrate_to_5,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == CAT_SCHEMA_VERSION,

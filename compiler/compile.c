@@ -156,6 +156,10 @@ static int compile_taskdef(const ast *clauses, cmp_taskdef *t, ut_err *e)
                                       rt_metrics[k].name, rt_metrics[k].classification ? "classification" : "regression",
                                       rt_metrics[t->metrics[0]].name,
                                       rt_metrics[t->metrics[0]].classification ? "classification" : "regression");
+                if (k == RT_MET_COST)
+                    return ut_errf_at(e, MLG_ERROR, m->off, m->len,
+                                      "the cost metric needs the costs of errors: EXPLORE ... WITH INTENT "
+                                      "cost(fn = a, fp = b) ranks by it");
                 t->metric_nodes[t->nmetrics] = m;
                 t->metrics[t->nmetrics++] = k;
             }
@@ -252,6 +256,7 @@ int cmp_compile(const ast *root, cat_db *cat, cmp_stmt **out, ut_err *e)
     case AST_CREATE_TASK: rc = compile_taskdef(st->c, &s->taskdef, e); break;
     case AST_SET: rc = compile_set(st, &s->set, e); break;
     case AST_TRAIN: rc = cmp_compile_train(st, cat, &s->explore, e); break;
+    case AST_BASELINE: rc = cmp_compile_baseline(st, cat, &s->explore, e); break;
     default: break;
     }
     if (rc) {

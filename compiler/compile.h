@@ -110,7 +110,23 @@ typedef struct {
     int         nspace;
     int         finite;     /* every domain finite: grid can enumerate it */
     long long   space_size; /* finite configurations x pipelines (-1: infinite) */
+    /* WITH INTENT (intent.c) */
+    char       *intents_text; /* "interpretable, cost(fn = 5, fp = 1)", NULL without */
+    char       *intents_json; /* [{"intent":"cost","fn":5,"fp":1}], NULL without */
+    char      **notes;        /* what each intent changed, one line each */
+    int         nnotes;
+    int         cost;         /* rank by expected cost (RT_MET_COST) */
+    double      cost_fn, cost_fp;
+    int         robust_missing; /* impute ON all first in every pipeline */
+    int         baseline;     /* compiled from BASELINE task (baseline.c) */
+    ast        *owned_ast;    /* BASELINE: the generated statement the configs borrow from */
 } cmp_explore;
+
+/* intent.c: applies WITH INTENT (an AST_CL_INTENT clause) to x->space and
+ * x->metric(s), before the space is expanded; x->task and x->dataset bound. */
+int  cmp_apply_intents(cmp_explore *x, const ast *clause, cat_db *cat, ut_err *e);
+/* baseline.c: BASELINE task → the portfolio as an EXPLORE (x->baseline = 1). */
+int  cmp_compile_baseline(const ast *st, cat_db *cat, cmp_explore **out, ut_err *e);
 
 /* search.c: SEARCH and BUDGET clauses, and the configurations a strategy
  * starts from (grid: all; random: n samples; halving: its first rung;

@@ -77,6 +77,9 @@ static int check_value(const rt_param_spec *sp, const cmp_value *v, rt_kind kind
     if (v->str)
         return ut_errf_at(e, MLG_ERROR, v->off, v->len, "parameter '%s' takes a number, not '%s'",
                           sp->name, v->str);
+    if (rt_param_is_class_weight(sp) && kind == RT_REGRESSION && v->num != sp->def_num)
+        return ut_errf_at(e, MLG_ERROR, v->off, v->len, "%s weighs the rows of a class: it is for binary "
+                          "classification, not regression", sp->name);
     if (!isfinite(v->num) || v->num < sp->min || v->num > sp->max)
         return ut_errf_at(e, MLG_ERROR, v->off, v->len, "%s = %g is out of range [%g, %g]",
                           sp->name, v->num, sp->min, sp->max);
@@ -104,9 +107,13 @@ static int describe_config(cmp_config *c, const rt_param_spec *specs, const pspa
     ut_buf_init(&j);
     ut_buf_init(&t);
     ut_buf_putc(&j, '{');
-    for (int k = 0; k < np; k++) {
+    for (int k = 0, first = 1; k < np; k++) {
         int i = idx[k];
-        if (k) ut_buf_putc(&j, ',');
+        /* class weights at 1 are left out: configurations stored before
+         * they existed keep their JSON and ids */
+        if (rt_param_is_class_weight(&specs[i]) && c->params[i].num == specs[i].def_num) continue;
+        if (!first) ut_buf_putc(&j, ',');
+        first = 0;
         ut_buf_json_str(&j, specs[i].name);
         ut_buf_putc(&j, ':');
         if (specs[i].kind == RT_PARAM_STR) ut_buf_json_str(&j, c->params[i].str);
@@ -436,6 +443,10 @@ static int spec_json(cmp_explore *x)
                       x->strategy.budget_unit == CMP_BUDGET_SECONDS ? "seconds" : "runs", x->strategy.budget);
     ut_buf_printf(&b, ",\"top\":%d,\"metric\":", x->top);
     ut_buf_json_str(&b, rt_metrics[x->metric].name);
+    if (x->intents_json) {
+        ut_buf_puts(&b, ",\"intents\":");
+        ut_buf_puts(&b, x->intents_json);
+    }
     ut_buf_putc(&b, '}');
     x->spec_json = ut_buf_take(&b);
     return x->spec_json ? 0 : -1;
@@ -458,11 +469,16 @@ void cmp_explore_free(cmp_explore *x)
         free(x->space[f].dims);
     }
     free(x->space);
+    free(x->intents_text);
+    free(x->intents_json);
+    for (int i = 0; i < x->nnotes; i++) free(x->notes[i]);
+    free(x->notes);
+    ast_free(x->owned_ast);
     free(x);
 }
 
 static int explore_clauses(cmp_explore *x, const ast *clauses, const ast **preprocess, const ast **search,
-                           ut_err *e)
+                           const ast **intent, ut_err *e)
 {
     const ast *seen[AST__COUNT] = {0};
     for (const ast *c = clauses; c; c = c->next) {
@@ -476,6 +492,8 @@ static int explore_clauses(cmp_explore *x, const ast *clauses, const ast **prepr
             if (cmp_search_clause(x, c, e)) return -1;
         } else if (c->kind == AST_CL_BUDGET) {
             if (cmp_budget_clause(x, c, e)) return -1;
+        } else if (c->kind == AST_CL_INTENT) {
+            *intent = c;
         } else if (c->kind == AST_CL_TOP) {
             long long top;
             if (cmp_int(c->a, 1, 1000000, &top, e)) return -1;
@@ -525,8 +543,9 @@ int cmp_compile_explore(const ast *st, cat_db *cat, cmp_explore **out, ut_err *e
     int nf = ast_count(st->b);
     if (!rc && !(x->space = calloc((size_t)nf + 1, sizeof *x->space))) rc = ut_errf(e, MLG_NOMEM, "out of memory");
     for (const ast *f = st->b; !rc && f; f = f->next) rc = compile_family(&x->space[x->nspace++], f, kind, e);
-    const ast *pre = NULL, *search = NULL;
-    if (!rc) rc = explore_clauses(x, st->c, &pre, &search, e);
+    const ast *pre = NULL, *search = NULL, *intent = NULL;
+    if (!rc) rc = explore_clauses(x, st->c, &pre, &search, &intent, e);
+    if (!rc && intent) rc = cmp_apply_intents(x, intent, cat, e);
     if (!rc) rc = cmp_compile_preprocess(x, pre, cat, e);
     if (!rc) rc = cmp_strategy_configs(x, search, e);
     if (!rc && spec_json(x)) rc = ut_errf(e, MLG_NOMEM, "out of memory");

@@ -356,6 +356,22 @@ static int push_step(cmp_pipeline *p, const rt_tf_step *st, int implicit, ut_err
     return 0;
 }
 
+/* WITH INTENT robust_to_missing: impute(median) ON all before the written
+ * steps (after the FOLDS column's drop), unless the pipeline imputes every
+ * column itself.  The step runs even when the training data has no missing
+ * value: it records its fills, so PREDICT fills new rows' gaps. */
+static int robust_impute(cmp_pipeline *p, int after, ut_err *e)
+{
+    for (int i = 0; i < p->nsteps; i++)
+        if (p->steps[i].step.kind == RT_TF_IMPUTE && p->steps[i].step.selector == RT_SEL_ALL) return 0;
+    rt_tf_step st = {.kind = RT_TF_IMPUTE, .strategy = RT_IMPUTE_MEDIAN, .selector = RT_SEL_ALL};
+    if (push_step(p, &st, 1, e)) return -1;
+    cmp_transform t = p->steps[p->nsteps - 1];
+    memmove(&p->steps[after + 1], &p->steps[after], (size_t)(p->nsteps - 1 - after) * sizeof t);
+    p->steps[after] = t;
+    return 0;
+}
+
 static int finish_pipeline(cmp_pipeline *p, const data_state *ds0, ut_err *e)
 {
     data_state ds = *ds0;
@@ -504,6 +520,7 @@ int cmp_compile_preprocess(cmp_explore *x, const ast *items, cat_db *cat, ut_err
             rc = push_step(pl, &drop, 1, e);
         }
         for (int k = 0; k < nitems && !rc && k < MAX_STEPS; k++) rc = push_step(pl, &sa[k].alt[pos[k]], 0, e);
+        if (!rc && x->robust_missing) rc = robust_impute(pl, folds_col != NULL, e);
         if (!rc) rc = finish_pipeline(pl, &ds, e);
         for (int k = nitems - 1; k >= 0; k--) {
             if (++pos[k] < sa[k].nalt) break;

@@ -71,12 +71,13 @@ static void gr_yyerror(GR_YYLTYPE *l, void *scanner, gr_pstate *ps, const char *
 %token RESUME "RESUME" EXPERIMENT "EXPERIMENT" BUDGET "BUDGET"
 %token TRAIN "TRAIN" BEST "BEST" MODEL "MODEL" MODELS "MODELS" INTO "INTO" EXPORT "EXPORT"
 %token IMPORT "IMPORT" REPRODUCE "REPRODUCE" RUN "RUN" TO "TO"
+%token INTENT "INTENT" BASELINE "BASELINE"
 
 %type <node> stmt plain_stmt create_dataset opt_with options option drop show
 %type <node> describe create_task task_clauses task_clause explore families
 %type <node> family params param spec values value explore_clauses
 %type <node> explore_clause transforms transform targs targ set select name number
-%type <node> names opt_on resume model_stmt string scale
+%type <node> names opt_on resume model_stmt string scale intents intent baseline
 %type <str>  word
 
 %destructor { free($$); } <str>
@@ -102,7 +103,12 @@ stmt
 
 plain_stmt
     : create_dataset | drop | show | describe | create_task | explore | set | select | resume
-    | model_stmt
+    | model_stmt | baseline
+    ;
+
+/* BASELINE task: the baseline family and a default portfolio (compiler/baseline.c) */
+baseline
+    : BASELINE name           { OOM($$ = mk(AST_BASELINE, @$)); $$->a = $2; }
     ;
 
 /* trained models and reproducibility (compiler/model_stmt.c) */
@@ -261,6 +267,19 @@ explore_clause
                               { OOM($$ = mk(AST_CL_SEARCH, @$)); $$->a = $2; $$->b = $4; }
     | BUDGET value name       { OOM($$ = mk(AST_CL_BUDGET, @$)); $$->a = $2; $$->b = $3; }
     | TOP value               { OOM($$ = mk(AST_CL_TOP, @$)); $$->a = $2; }
+    | WITH INTENT intents     { OOM($$ = mk(AST_CL_INTENT, @$)); $$->a = $3; }
+    ;
+
+/* WITH INTENT interpretable, cost(fn = 5, fp = 1) (compiler/intent.c) */
+intents
+    : intent                  { $$ = $1; }
+    | intents ',' intent      { $$ = ast_append($1, $3); }
+    ;
+
+intent
+    : name                    { OOM($$ = mk(AST_INTENT, @$)); $$->b = $1; }
+    | name '(' ')'            { OOM($$ = mk(AST_INTENT, @$)); $$->b = $1; }
+    | name '(' targs ')'      { OOM($$ = mk(AST_INTENT, @$)); $$->b = $1; $$->a = $3; }
     ;
 
 transforms
@@ -357,6 +376,7 @@ word
     | IMPORT { $$ = strdup("import"); } | REPRODUCE { $$ = strdup("reproduce"); }
     | RUN { $$ = strdup("run"); } | TO { $$ = strdup("to"); }
     | BUDGET { $$ = strdup("budget"); }
+    | INTENT { $$ = strdup("intent"); } | BASELINE { $$ = strdup("baseline"); }
     ;
 
 %%

@@ -46,6 +46,11 @@ char *opt_logical_text(const cmp_explore *x)
     ut_buf_printf(&t, "RECORD experiment on task '%s', rank by %s", x->task.name, rt_metrics[x->metric].name);
     if (x->top) ut_buf_printf(&t, ", top %d", x->top);
     line(&b, 0, "%s", t.s);
+    if (x->baseline) line(&b, 1, "%s", "BASELINE: the baseline family and the default portfolio, kept as the task's reference rows");
+    if (x->intents_text) {
+        line(&b, 1, "INTENT %s", x->intents_text);
+        for (int i = 0; i < x->nnotes; i++) line(&b, 2, "%s", x->notes[i]);
+    }
     t.len = 0;
     ut_buf_printf(&t, "EVALUATE %s on the test rows of each round", rt_metrics[x->metric].name);
     line(&b, 1, "%s", t.s);

@@ -120,6 +120,8 @@ typedef struct {
     double *y;         /* regression */
     rt_kind kind;
     unsigned long long seed;  /* the task's: randomized families repeat exactly */
+    int cost;          /* WITH INTENT cost: the cost metric is computed too */
+    double cost_fn, cost_fp;
     int *train, *test; /* scratch */
 } data_ctx;
 
@@ -144,7 +146,8 @@ static char *scores_json(const data_ctx *dc, const int *test, int ntest, const d
     int first = 1;
     for (int m = 0; m < RT_MET__COUNT; m++) {
         if (rt_metrics[m].classification != (dc->kind == RT_CLASSIFICATION)) continue;
-        double v = rt_metric_score((rt_metric)m, ntest, yt, ytd, pred, proba, dc->nclasses);
+        double v = m == RT_MET_COST ? (dc->cost ? rt_metric_cost(ntest, yt, pred, dc->cost_fn, dc->cost_fp) : NAN)
+                                    : rt_metric_score((rt_metric)m, ntest, yt, ytd, pred, proba, dc->nclasses);
         if (m == (int)rank) *score = v;
         all[m] = v;
         if (isnan(v)) continue;
@@ -974,6 +977,62 @@ static int intern_batch(explore_run *r, const rt_batch *b, ut_err *e)
     return rc;
 }
 
+/* The best mean score of experiment `exp` (or, exp = 0, of the task's
+ * current baseline) by the metric's direction; NAN when none.  family and
+ * params of the best configuration go into fam (may be NULL). */
+static double best_of(rt_ctx *c, const cmp_explore *x, long long exp, char *fam, size_t famcap, long long *base_exp)
+{
+    ut_buf q;
+    ut_buf_init(&q);
+    int hib = rt_metrics[x->metric].higher_is_better;
+    if (exp > 0) {
+        ut_buf_printf(&q, "SELECT family, mean_score, experiment FROM results WHERE experiment = %lld", exp);
+    } else {
+        ut_buf_puts(&q, "SELECT family, mean_score, experiment FROM baselines WHERE task = '");
+        for (const char *p = x->task.name; *p; p++) {
+            if (*p == '\'') ut_buf_putc(&q, '\'');
+            ut_buf_putc(&q, *p);
+        }
+        ut_buf_putc(&q, '\'');
+    }
+    ut_buf_printf(&q, " AND mean_score IS NOT NULL ORDER BY mean_score %s LIMIT 1", hib ? "DESC" : "ASC");
+    ut_result *r = NULL;
+    ut_err qe;
+    ut_err_clear(&qe);
+    double best = NAN;
+    if (!q.oom && !cat_select(c->cat, q.s, &r, &qe) && r->nrows == 1) {
+        const ut_value *v = r->cells;
+        if (v[1].type == UT_FLOAT || v[1].type == UT_INT) best = v[1].type == UT_FLOAT ? v[1].d : (double)v[1].i;
+        if (fam && v[0].type == UT_TEXT) snprintf(fam, famcap, "%s", v[0].s);
+        if (base_exp && v[2].type == UT_INT) *base_exp = v[2].i;
+    }
+    ut_result_free(r);
+    ut_buf_free(&q);
+    return best;
+}
+
+/* EXPLORE's summary against the task's baseline (BASELINE task), when one
+ * exists: only on the same ranking metric, since the baseline ranks by
+ * the task's.  Nothing is said when there is no baseline. */
+static void baseline_note(rt_ctx *c, const cmp_explore *x, long long exp, ut_buf *b)
+{
+    char fam[64] = "";
+    long long bexp = 0;
+    double base = best_of(c, x, 0, fam, sizeof fam, &bexp);
+    if (isnan(base)) return;
+    if (x->cost) {
+        ut_buf_printf(b, "; baseline (experiment %lld) ranks by %s, not cost: not compared", bexp,
+                      rt_metrics[x->metrics[1 < x->nmetrics ? 1 : 0]].name);
+        return;
+    }
+    double best = best_of(c, x, exp, NULL, 0, NULL);
+    if (isnan(best)) return;
+    const char *m = rt_metrics[x->metric].name;
+    double gain = rt_metrics[x->metric].higher_is_better ? best - base : base - best;
+    ut_buf_printf(b, "; best %s %.4g vs baseline %.4g (%s, experiment %lld): %s%.4g %s", m, best, base, fam, bexp,
+                  gain >= 0 ? "+" : "-", fabs(gain), gain >= 0 ? "better" : "worse");
+}
+
 int rt_exec_explore(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, const char *statement,
                     ut_result **out, char **msg, double *actual, ut_err *e)
 {
@@ -1044,6 +1103,9 @@ int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, cons
     }
     dc->fold = fold;
     dc->seed = (unsigned long long)x0->task.seed;
+    dc->cost = x0->cost;
+    dc->cost_fn = x0->cost_fn;
+    dc->cost_fp = x0->cost_fp;
     dc->kind = strcmp(x0->task.kind, "regression") ? RT_CLASSIFICATION : RT_REGRESSION;
     const rt_column *tc = &dc->t->cols[dc->target];
     dc->train = malloc((size_t)dc->n * sizeof *dc->train + 1);
@@ -1083,7 +1145,9 @@ int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, cons
         R.exp_id = resume_id;
     } else if (cat_experiment_begin(c->cat, x0->task.id, statement, x0->spec_json, lt, pt, R.planned, &R.exp_id,
                                     e) ||
-               rt_record_provenance(c, R.exp_id, x0, e)) {   /* what REPRODUCE needs (exec_model.c) */
+               rt_record_provenance(c, R.exp_id, x0, e) ||   /* what REPRODUCE needs (exec_model.c) */
+               cat_experiment_intents(c->cat, R.exp_id, x0->baseline, x0->intents_json,
+                                      x0->cost ? rt_metrics[x0->metric].name : NULL, e)) {
         goto out;
     }
     for (int i = 0; i < ninit; i++) {
@@ -1210,6 +1274,7 @@ int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, cons
         ut_buf_printf(&b, "; budget %g seconds, used %.2f (%.0f%%)", st->budget, used, 100.0 * used / st->budget);
     else if (st->budget_unit == CMP_BUDGET_SECONDS)   /* SET show_times = off: no clock readings */
         ut_buf_printf(&b, "; budget %g seconds, %s", st->budget, R.stopped ? "used up" : "not used up");
+    if (!x0->baseline) baseline_note(c, x0, R.exp_id, &b);
     if (R.prog) {
         long long reused, added;
         rt_prog_counts(R.prog, &reused, &added);

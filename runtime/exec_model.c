@@ -81,7 +81,7 @@ int rt_experiment_compile(rt_ctx *c, long long id, const ast *at, rt_recompiled 
     ut_err pe;
     ut_err_clear(&pe);
     if (!text || gr_parse(text, (int)strlen(text), 0, &rx->tree, &pe) || cmp_compile(rx->tree, c->cat, &rx->cs, &pe) ||
-        rx->cs->kind != AST_EXPLORE) {
+        (rx->cs->kind != AST_EXPLORE && rx->cs->kind != AST_BASELINE)) {
         ut_errf_at(e, pe.code == MLG_NOMEM ? MLG_NOMEM : MLG_ERROR, at->off, at->len,
                    "experiment %lld: its statement no longer compiles: %s", id, pe.msg[0] ? pe.msg : "not an EXPLORE");
         goto out;

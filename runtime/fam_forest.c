@@ -56,6 +56,10 @@ int rt_forest_fit(const rt_pval *params, const rt_trainset *ts, rt_model *m, ut_
     if (ntrees < 1 || max_depth < 0 || msl < 1 || !(mf >= 0))
         return ut_errf(e, MLG_MISUSE, "forest: need trees >= 1, max_depth >= 0,"
                        " max_features >= 0, min_samples_leaf >= 1");
+    double cw2[2];
+    int weighted = rt_class_weights(RT_FAM_FOREST, params, ts->nclasses, cw2, e);
+    if (weighted < 0)
+        return -1;
     forest_impl *f = calloc(1, sizeof *f);
     double *w = malloc((size_t)n * sizeof *w);
     cart_builder *b = NULL;
@@ -80,6 +84,8 @@ int rt_forest_fit(const rt_pval *params, const rt_trainset *ts, rt_model *m, ut_
         memset(w, 0, (size_t)n * sizeof *w);
         for (int j = 0; j < n; j++)
             w[ut_rng_below(&rng, (uint64_t)n)] += 1.0;
+        if (weighted)   /* class weights times bootstrap counts, as sklearn */
+            for (int j = 0; j < n; j++) w[j] *= cw2[ts->yc[j]];
         if (cart_grow(b, ts->yc, ts->nclasses, ts->y, w, &cp, &f->trees[t], e))
             goto done;
         f->ntrees = t + 1;

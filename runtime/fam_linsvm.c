@@ -229,8 +229,15 @@ int rt_linsvm_fit(const rt_pval *params, const rt_trainset *ts, rt_model *m, ut_
         ut_errf(e, MLG_NOMEM, "out of memory fitting linsvm");
         goto done;
     }
+    double cw2[2];
+    int weighted = rt_class_weights(RT_FAM_LINSVM, params, K, cw2, e);
+    if (weighted < 0)
+        goto done;
+    /* per-class weights scale each class's C (liblinear's -wi), like
+     * sklearn's class_weight dict; they multiply balanced ones */
     for (int k = 0; k < nfit; k++)
-        wc[k] = balanced ? (double)n / ((double)nfit * count[k]) : 1.0;
+        wc[k] = (balanced ? (double)n / ((double)nfit * count[k]) : 1.0) *
+                (weighted ? cw2[m->cls[k]] : 1.0);
     for (int i = 0; i < n; i++) {
         const double *xi = ts->X + (size_t)i * p;
         double s = 1.0;

@@ -1128,14 +1128,21 @@ int rt_logreg_fit_from(const rt_pval *params, const rt_trainset *ts, const rt_mo
         ut_errf(e, MLG_NOMEM, "out of memory fitting logreg");
         goto done;
     }
-    if (balanced) {
+    /* per-class weights (pos_weight / neg_weight) multiply balanced ones:
+     * a row of weight w counts in the loss as w copies of itself */
+    double cw2[2];
+    int weighted = rt_class_weights(RT_FAM_LOGREG, params, K, cw2, e);
+    if (weighted < 0)
+        goto done;
+    if (balanced || weighted) {
         sw = malloc((size_t)n * sizeof *sw);
         if (!sw) {
             ut_errf(e, MLG_NOMEM, "out of memory fitting logreg");
             goto done;
         }
         for (int i = 0; i < n; i++)
-            sw[i] = (double)n / ((double)m->nfit * count[lab[i]]);
+            sw[i] = (balanced ? (double)n / ((double)m->nfit * count[lab[i]]) : 1.0) *
+                    (weighted ? cw2[ts->yc[i]] : 1.0);
     }
     memset(x, 0, (size_t)d * sizeof *x);
     if (from && from->nout == nout && from->p == p && from->nfit == m->nfit

@@ -26,17 +26,29 @@ int rt_tree_fit(const rt_pval *params, const rt_trainset *ts, rt_model *m, ut_er
     if (max_depth < 0 || msl < 1)
         return ut_errf(e, MLG_MISUSE, "tree: max_depth must be >= 0 and min_samples_leaf"
                        " >= 1 (got %d, %d)", max_depth, msl);
+    /* class weights: each row weighs its class's weight in the impurity
+     * and the leaf distributions (sklearn's class_weight) */
+    double cw2[2], *w = NULL;
+    int weighted = rt_class_weights(RT_FAM_TREE, params, ts->nclasses, cw2, e);
+    if (weighted < 0)
+        return -1;
     cart_tree *t = calloc(1, sizeof *t);
-    if (!t)
+    if (weighted && t && (w = malloc((size_t)ts->n * sizeof *w + 1)))
+        for (int i = 0; i < ts->n; i++) w[i] = cw2[ts->yc[i]];
+    if (!t || (weighted && !w)) {
+        free(t);
         return ut_errf(e, MLG_NOMEM, "out of memory fitting tree");
+    }
     cart_builder *b = cart_builder_new(ts->X, ts->n, ts->p, 0, e);
     cart_params cp = { crit, max_depth, msl, 0, ts->seed, CART_AUTO };
-    if (!b || cart_grow(b, ts->yc, ts->nclasses, ts->y, NULL, &cp, t, e)) {
+    if (!b || cart_grow(b, ts->yc, ts->nclasses, ts->y, w, &cp, t, e)) {
         cart_builder_free(b);
         free(t);
+        free(w);
         return -1;
     }
     cart_builder_free(b);
+    free(w);
     m->impl = t;
     m->impl_free = tree_free;
     return 0;

@@ -222,6 +222,18 @@ static double regression(rt_metric m, int n, const double *yt, const double *yp)
     }
 }
 
+double rt_metric_cost(int n, const int *yt, const double *yp, double fn, double fp)
+{
+    if (n <= 0 || !yt || !yp) return NAN;
+    double s = 0;
+    for (int i = 0; i < n; i++) {
+        int q = code_of(yp[i], 2);
+        if (yt[i] == 1 && q != 1) s += fn;
+        else if (yt[i] == 0 && q != 0) s += fp;
+    }
+    return s / n;
+}
+
 double rt_metric_score(rt_metric m, int n, const int *ytrue_c, const double *ytrue,
                        const double *ypred, const double *proba, int nclasses)
 {

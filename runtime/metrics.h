@@ -20,4 +20,11 @@ int rt_metric_lookup(const char *name);  /* case-insensitive; -1 if unknown */
 double rt_metric_score(rt_metric m, int n, const int *ytrue_c, const double *ytrue,
                        const double *ypred, const double *proba, int nclasses);
 
+/* Expected cost per row of binary predictions: (fn * false negatives + fp *
+ * false positives) / n, the positive class being code 1 (the last class,
+ * as for f1).  A predicted code other than 0 or 1 counts as the wrong
+ * class.  NAN when n <= 0.  RT_MET_COST through rt_metric_score is NAN: the
+ * costs come from the intent, not from the task. */
+double rt_metric_cost(int n, const int *ytrue_c, const double *ypred, double fn, double fp);
+
 #endif

@@ -52,6 +52,30 @@ int rt_family_params(rt_family f, const rt_param_spec **specs)
     return count;
 }
 
+int rt_param_is_class_weight(const rt_param_spec *s)
+{
+    return s && (!strcmp(s->name, "pos_weight") || !strcmp(s->name, "neg_weight"));
+}
+
+int rt_class_weights(rt_family f, const rt_pval *params, int nclasses, double w[2], ut_err *e)
+{
+    const rt_param_spec *specs;
+    int np = rt_family_params(f, &specs), set = 0;
+    w[0] = w[1] = 1.0;
+    for (int i = 0; params && i < np; i++) {
+        if (!rt_param_is_class_weight(&specs[i])) continue;
+        int pos = !strcmp(specs[i].name, "pos_weight");
+        w[pos] = params[i].num;
+        if (!(w[pos] > 0) || !isfinite(w[pos]))
+            return ut_errf(e, MLG_MISUSE, "%s: %s must be > 0 (got %g)", rt_families[f].name, specs[i].name, w[pos]);
+        set |= w[pos] != 1.0;
+    }
+    if (set && nclasses != 2)
+        return ut_errf(e, MLG_MISUSE, "%s: pos_weight / neg_weight need a binary task, this one has %d classes",
+                       rt_families[f].name, nclasses);
+    return set;
+}
+
 void rt_model_free(rt_model *m)
 {
     if (!m)

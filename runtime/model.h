@@ -40,6 +40,10 @@ int rt_family_lookup(const char *name);   /* case-insensitive; -1 if unknown */
 /* Param specs of a family: returns count, *specs points into rt_param_specs. */
 int rt_family_params(rt_family f, const rt_param_spec **specs);
 
+/* 1 for the class-weight parameters (pos_weight / neg_weight): left out
+ * of canonical JSON and model files while they hold their default 1. */
+int rt_param_is_class_weight(const rt_param_spec *s);
+
 /* A concrete parameter value: all params of the family, in params.def order,
  * defaults filled in by the compiler. */
 typedef struct { double num; const char *str; } rt_pval;
@@ -54,6 +58,12 @@ typedef struct {
 } rt_trainset;
 
 typedef struct rt_model rt_model;
+
+/* The class weights a fit of family f asks for: w[0] for class 0 (neg_weight),
+ * w[1] for class 1 (pos_weight).  Returns 1 when one differs from 1, 0 when
+ * the family has none or both are 1 (w = {1, 1}), -1 with an MLG_MISUSE
+ * error when they are set on a task with other than 2 classes. */
+int rt_class_weights(rt_family f, const rt_pval *params, int nclasses, double w[2], ut_err *e);
 
 int  rt_fit(rt_family f, const rt_pval *params, const rt_trainset *ts,
             rt_model **out, ut_err *e);

@@ -241,6 +241,12 @@ static int content_io(rt_mio *io, rt_pmodel *pm)
             }
             if (!ok) return rt_mio_fail(io, "parameter %s = '%s' is not one of %s", specs[i].name, v, specs[i].choices);
         } else {
+            /* class weights: written only when set; absent reads as 1 */
+            if (rt_param_is_class_weight(&specs[i]) &&
+                !rt_mio_has(io, specs[i].name, pm->params[i].num != specs[i].def_num)) {
+                pm->params[i].num = specs[i].def_num;
+                continue;
+            }
             if (rt_mio_num(io, specs[i].name, &pm->params[i].num)) return -1;
             double v = pm->params[i].num;
             if (!io->writing && (v < specs[i].min || v > specs[i].max || (specs[i].kind == RT_PARAM_INT && v != floor(v))))

@@ -28,13 +28,14 @@ typedef struct {
 static int oom(ut_err *e) { return ut_errf(e, MLG_NOMEM, "out of memory"); }
 
 /* Scores of the new predictions: every metric of the kind. */
-static void new_scores(rt_kind kind, int ntest, const int *yt, const double *ytd, const double *pred,
-                       const double *proba, int K, double *all)
+static void new_scores(const cmp_explore *x, rt_kind kind, int ntest, const int *yt, const double *ytd,
+                       const double *pred, const double *proba, int K, double *all)
 {
     for (int m = 0; m < RT_MET__COUNT; m++) {
         all[m] = NAN;
         if (rt_metrics[m].classification != (kind == RT_CLASSIFICATION)) continue;
-        all[m] = rt_metric_score((rt_metric)m, ntest, yt, ytd, pred, proba, K);
+        all[m] = m == RT_MET_COST ? (x->cost ? rt_metric_cost(ntest, yt, pred, x->cost_fn, x->cost_fp) : NAN)
+                                  : rt_metric_score((rt_metric)m, ntest, yt, ytd, pred, proba, K);
     }
 }
 
@@ -297,10 +298,10 @@ int rt_exec_reproduce(rt_ctx *c, const cmp_stmt *s, ut_result **out, char **msg,
                          * walk the same path to get the same bits */
                         if (path_fit(x, plan, g, plan->member_of[sr->cfg], &ts, Xt, ntest, K, &o, &fe)) err = fe.msg;
                         else if (o.error) err = o.error;
-                        else new_scores(kind, ntest, yte, ytd, o.pred, o.proba, K, all);
+                        else new_scores(x, kind, ntest, yte, ytd, o.pred, o.proba, K, all);
                     } else if (rt_fit_predict_group(cf->family, &pv, 1, 0, &ts, Xt, ntest, &o, &fe)) err = fe.msg;
                     else if (o.error) err = o.error;
-                    else new_scores(kind, ntest, yte, ytd, o.pred, o.proba, K, all);
+                    else new_scores(x, kind, ntest, yte, ytd, o.pred, o.proba, K, all);
                     if (!err && !isfinite(all[x->metric])) err = "the score is not a finite number";
                 }
                 ut_buf diff;

@@ -705,7 +705,7 @@ static void test_logreg_solvers(void)
         rt_trainset ts = { d.X, d.n, d.p, NULL, d.yc, ks[f], 0 };
         rt_model *prev = NULL;
         for (double C = 0.01; C <= 1000; C *= 10) {
-            rt_pval pv[5] = { { C, NULL }, { 1000, NULL }, { 1e-10, NULL }, { 0, "l2" }, { 0, "none" } };
+            rt_pval pv[7] = { { C, NULL }, { 1000, NULL }, { 1e-10, NULL }, { 0, "l2" }, { 0, "none" }, { 1, NULL }, { 1, NULL } };
             rt_model *cold = NULL, *warm = NULL, *lb = NULL;
             ut_err e;
             rt_logreg_solver_override = 2;
@@ -736,8 +736,8 @@ static void test_logreg_solvers(void)
 static rt_model *fit_logreg(const double *X, int n, int p, const int *yc, int k, double C,
                             const char *pen, const char *cw, int max_iter)
 {
-    rt_pval pv[5] = { { C, NULL }, { max_iter, NULL }, { 1e-10, NULL }, { 0, pen },
-                      { 0, cw } };
+    rt_pval pv[7] = { { C, NULL }, { max_iter, NULL }, { 1e-10, NULL }, { 0, pen },
+                      { 0, cw }, { 1, NULL }, { 1, NULL } };
     return fit(RT_FAM_LOGREG, pv, X, n, p, NULL, yc, k, 0);
 }
 
@@ -827,7 +827,7 @@ static void test_logreg_l1(void)
             rt_model_free(m);
         }
         /* Bad strings. */
-        rt_pval pv[5] = { { 1, NULL }, { 100, NULL }, { 1e-8, NULL }, { 0, "l3" }, { 0, "none" } };
+        rt_pval pv[7] = { { 1, NULL }, { 100, NULL }, { 1e-8, NULL }, { 0, "l3" }, { 0, "none" }, { 1, NULL }, { 1, NULL } };
         rt_trainset ts = { ir.X, ir.n, ir.p, NULL, ir.yc, 3, 0 };
         ut_err e;
         m = NULL;
@@ -879,7 +879,7 @@ static rt_model *fit_svm(const double *X, int n, int p, const int *yc, int k, do
                          const char *loss, const char *cw, int max_iter, double tol,
                          unsigned long long seed)
 {
-    rt_pval pv[5] = { { C, NULL }, { 0, loss }, { 0, cw }, { max_iter, NULL }, { tol, NULL } };
+    rt_pval pv[7] = { { C, NULL }, { 0, loss }, { 0, cw }, { max_iter, NULL }, { tol, NULL }, { 1, NULL }, { 1, NULL } };
     return fit(RT_FAM_LINSVM, pv, X, n, p, NULL, yc, k, seed);
 }
 
@@ -1042,7 +1042,7 @@ static void test_linsvm(void)
     free(Xc);
 
     /* Errors. */
-    rt_pval pv[5] = { { 1, NULL }, { 0, "hinge2" }, { 0, "none" }, { 100, NULL }, { 1e-4, NULL } };
+    rt_pval pv[7] = { { 1, NULL }, { 0, "hinge2" }, { 0, "none" }, { 100, NULL }, { 1e-4, NULL }, { 1, NULL }, { 1, NULL } };
     rt_trainset ts = { ir.X, ir.n, 4, NULL, ir.yc, 3, 0 };
     m = NULL;
     CHECK(rt_fit(RT_FAM_LINSVM, pv, &ts, &m, &e) == -1 && !m, "loss hinge2 must fail");

@@ -103,7 +103,7 @@ static void test_schema(void)
     CHECK(rt_family_lookup("RIDGE") == RT_FAM_RIDGE, "lookup RIDGE");
     CHECK(rt_family_lookup("LogReg") == RT_FAM_LOGREG, "lookup LogReg");
     CHECK(rt_family_lookup("kmeans") == -1 && rt_family_lookup(NULL) == -1, "lookup unknown");
-    CHECK(rt_family_params(RT_FAM_LOGREG, &ps) == 5 && strcmp(ps[0].name, "C") == 0
+    CHECK(rt_family_params(RT_FAM_LOGREG, &ps) == 7 && strcmp(ps[0].name, "C") == 0
           && strcmp(ps[2].name, "tol") == 0 && ps[2].def_num == 1e-8, "logreg params");
     CHECK(rt_family_params(RT_FAM_RIDGE, &ps) == 2 && strcmp(ps[0].name, "alpha") == 0, "ridge params");
     CHECK(rt_family_params(RT_FAM_BASELINE, &ps) == 1 && ps[0].kind == RT_PARAM_STR, "baseline params");
@@ -320,8 +320,8 @@ static rt_model *fit_logreg(const double *X, int n, int p, const int *yc, int k,
 {
     ut_err e;
     rt_model *m = NULL;
-    rt_pval pv[5] = { { C, NULL }, { max_iter, NULL }, { 1e-8, NULL }, { 0, "l2" },
-                      { 0, "none" } };
+    rt_pval pv[7] = { { C, NULL }, { max_iter, NULL }, { 1e-8, NULL }, { 0, "l2" },
+                      { 0, "none" }, { 1, NULL }, { 1, NULL } };
     rt_trainset ts = { X, n, p, NULL, yc, k, 0 };
     if (rt_fit(RT_FAM_LOGREG, pv, &ts, &m, &e) != 0)
         CHECK(0, "logreg fit failed: %s", e.msg);
@@ -478,8 +478,8 @@ static void test_logreg_edges(void)
 
     /* Errors: non-finite features, regression target, bad C. */
     double Xn[8] = { 0, 1, NAN, 2, 3, 4, 5, 6 };
-    rt_pval pv[5] = { { 1.0, NULL }, { 100, NULL }, { 1e-8, NULL }, { 0, "l2" },
-                      { 0, "none" } };
+    rt_pval pv[7] = { { 1.0, NULL }, { 100, NULL }, { 1e-8, NULL }, { 0, "l2" },
+                      { 0, "none" }, { 1, NULL }, { 1, NULL } };
     rt_trainset ts = { Xn, 4, 2, NULL, y, 2, 0 };
     m = (rt_model *)&e;   /* must be reset to NULL on failure */
     CHECK(rt_fit(RT_FAM_LOGREG, pv, &ts, &m, &e) == -1 && !m && e.code == MLG_DATA,

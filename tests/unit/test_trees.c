@@ -239,10 +239,10 @@ static void test_tree_iris(void)
         { 3, IRIS_PRED_D3, 0.9733333333333334, 9, 3 },
         { 0, IRIS_PRED_FULL, 1.0, 17, 5 },
     };
-    rt_pval full[3] = { { 0, NULL }, { 1, NULL }, { 0, "auto" } };
+    rt_pval full[5] = { { 0, NULL }, { 1, NULL }, { 0, "auto" }, { 1, NULL }, { 1, NULL } };
     rt_model *deep = fit(RT_FAM_TREE, full, &d, 3, 0);
     for (int c = 0; c < 4; c++) {
-        rt_pval pv[3] = { { cases[c].depth, NULL }, { 1, NULL }, { 0, "gini" } };
+        rt_pval pv[5] = { { cases[c].depth, NULL }, { 1, NULL }, { 0, "gini" }, { 1, NULL }, { 1, NULL } };
         rt_model *m = fit(RT_FAM_TREE, pv, &d, 3, 0);
         if (!m)
             continue;
@@ -296,7 +296,7 @@ static void test_tree_iris(void)
 
     /* min_samples_leaf: DecisionTreeClassifier(min_samples_leaf=5 | 10, random_state=0) */
     for (int msl = 5; msl <= 10; msl += 5) {
-        rt_pval pv[3] = { { 0, NULL }, { msl, NULL }, { 0, "auto" } };
+        rt_pval pv[5] = { { 0, NULL }, { msl, NULL }, { 0, "auto" }, { 1, NULL }, { 1, NULL } };
         rt_model *m = fit(RT_FAM_TREE, pv, &d, 3, 0);
         if (!m)
             continue;
@@ -318,7 +318,7 @@ static void test_tree_iris(void)
      * 0.8, 1.75, 4.95, 4.85 (float32 midpoints), predictions = IRIS_PRED_D3;
      * max_depth=2 gives IRIS_PRED_D2. */
     {
-        rt_pval pv[3] = { { 3, NULL }, { 1, NULL }, { 0, "entropy" } };
+        rt_pval pv[5] = { { 3, NULL }, { 1, NULL }, { 0, "entropy" }, { 1, NULL }, { 1, NULL } };
         rt_model *m = fit(RT_FAM_TREE, pv, &d, 3, 0);
         if (m) {
             const cart_tree *t = rt_tree_get(m);
@@ -348,7 +348,7 @@ static void test_tree_iris(void)
     /* criterion that does not fit the task */
     {
         rt_model *m = NULL;
-        rt_pval pv[3] = { { 0, NULL }, { 1, NULL }, { 0, "mse" } };
+        rt_pval pv[5] = { { 0, NULL }, { 1, NULL }, { 0, "mse" }, { 1, NULL }, { 1, NULL } };
         rt_trainset ts = { d.X, n, d.p, NULL, d.yc, 3, 0 };
         CHECK(rt_fit(RT_FAM_TREE, pv, &ts, &m, &e) == -1 && !m && e.code == MLG_ERROR
               && strstr(e.msg, "mse"), "mse on classification must fail: %s", e.msg);
@@ -357,7 +357,7 @@ static void test_tree_iris(void)
         CHECK(rt_fit(RT_FAM_TREE, pv, &tr, &m, &e) == -1 && !m && e.code == MLG_ERROR
               && strstr(e.msg, "gini"), "gini on regression must fail: %s", e.msg);
         pv[2].str = "entropy";
-        rt_pval fp[5] = { { 10, NULL }, { 0, NULL }, { 0, NULL }, { 1, NULL }, { 0, "entropy" } };
+        rt_pval fp[7] = { { 10, NULL }, { 0, NULL }, { 0, NULL }, { 1, NULL }, { 0, "entropy" }, { 1, NULL }, { 1, NULL } };
         CHECK(rt_fit(RT_FAM_FOREST, fp, &tr, &m, &e) == -1 && !m && e.code == MLG_ERROR,
               "forest entropy on regression must fail");
     }
@@ -388,7 +388,7 @@ static void test_tree_diabetes(void)
     static const double val[7] = { 152.13348416289594, 109.9862385321101, 96.30994152046783,
                                    159.74468085106383, 193.15178571428572, 162.68103448275863,
                                    225.87962962962962 };
-    rt_pval pv[3] = { { 2, NULL }, { 1, NULL }, { 0, "auto" } };
+    rt_pval pv[5] = { { 2, NULL }, { 1, NULL }, { 0, "auto" }, { 1, NULL }, { 1, NULL } };
     rt_model *m = fit(RT_FAM_TREE, pv, &d, 0, 0);
     if (m) {
         const cart_tree *t = rt_tree_get(m);
@@ -417,7 +417,7 @@ static void test_tree_diabetes(void)
         { 4, 1, 31, 4, 2516.5744443402637 },
     };
     for (int c = 0; c < 3; c++) {
-        rt_pval q[3] = { { cases[c].depth, NULL }, { cases[c].msl, NULL }, { 0, "mse" } };
+        rt_pval q[5] = { { cases[c].depth, NULL }, { cases[c].msl, NULL }, { 0, "mse" }, { 1, NULL }, { 1, NULL } };
         m = fit(RT_FAM_TREE, q, &d, 0, 0);
         if (!m)
             continue;
@@ -444,7 +444,7 @@ static void test_tree_edges(void)
     double X1[6] = { 1, 2, 3, 4, 5, 6 };
     int y1[6] = { 1, 1, 1, 1, 1, 1 };
     rt_trainset ts = { X1, 6, 1, NULL, y1, 3, 0 };
-    rt_pval pv[3] = { { 0, NULL }, { 1, NULL }, { 0, "auto" } };
+    rt_pval pv[5] = { { 0, NULL }, { 1, NULL }, { 0, "auto" }, { 1, NULL }, { 1, NULL } };
     CHECK(rt_fit(RT_FAM_TREE, pv, &ts, &m, &e) == 0, "one class: %s", e.msg);
     if (m) {
         CHECK(rt_tree_get(m)->nnodes == 1, "one class -> one leaf");
@@ -489,7 +489,7 @@ static void test_tree_edges(void)
         m = NULL;
     }
     rt_trainset t6 = { X1, 6, 1, y2, NULL, 0, 0 };
-    rt_pval big[3] = { { 0, NULL }, { 100, NULL }, { 0, "auto" } };
+    rt_pval big[5] = { { 0, NULL }, { 100, NULL }, { 0, "auto" }, { 1, NULL }, { 1, NULL } };
     CHECK(rt_fit(RT_FAM_TREE, big, &t6, &m, &e) == 0, "msl > n: %s", e.msg);
     if (m) {
         rt_predict(m, X1, 6, 1, pred, NULL, &e);
@@ -505,7 +505,7 @@ static void test_tree_edges(void)
     rt_model_free(m);
     m = NULL;
     /* forest and gbt on one row, and gbt whose subsample keeps one row */
-    rt_pval fp[5] = { { 3, NULL }, { 0, NULL }, { 0, NULL }, { 1, NULL }, { 0, "auto" } };
+    rt_pval fp[7] = { { 3, NULL }, { 0, NULL }, { 0, NULL }, { 1, NULL }, { 0, "auto" }, { 1, NULL }, { 1, NULL } };
     CHECK(rt_fit(RT_FAM_FOREST, fp, &t1, &m, &e) == 0, "forest one row: %s", e.msg);
     if (m) {
         rt_predict(m, X1, 6, 1, pred, NULL, &e);
@@ -618,7 +618,7 @@ static void test_forest(void)
         double *pred = malloc((size_t)te.n * sizeof *pred);
         double *pa = malloc((size_t)te.n * K * sizeof *pa), *pb = malloc((size_t)te.n * K * sizeof *pb);
         double mean = 0;
-        rt_pval pv[5] = { { 100, NULL }, { 0, NULL }, { 0, NULL }, { 1, NULL }, { 0, "auto" } };
+        rt_pval pv[7] = { { 100, NULL }, { 0, NULL }, { 0, NULL }, { 1, NULL }, { 0, "auto" }, { 1, NULL }, { 1, NULL } };
         printf("forest %s holdout accuracy:", cls[c].file);
         for (int s = 0; s < 5; s++) {
             rt_model *m = fit(RT_FAM_FOREST, pv, &tr, K, (unsigned long long)s);
@@ -643,7 +643,7 @@ static void test_forest(void)
                 rt_model_free(m2);
                 rt_model_free(m3);
                 /* the first 10 trees are the 10-tree forest */
-                rt_pval p10[5] = { { 10, NULL }, { 0, NULL }, { 0, NULL }, { 1, NULL }, { 0, "auto" } };
+                rt_pval p10[7] = { { 10, NULL }, { 0, NULL }, { 0, NULL }, { 1, NULL }, { 0, "auto" }, { 1, NULL }, { 1, NULL } };
                 rt_model *m10 = fit(RT_FAM_FOREST, p10, &tr, K, 0);
                 if (m10) {
                     double *pc = malloc((size_t)te.n * sizeof *pc);
@@ -653,7 +653,7 @@ static void test_forest(void)
                           && memcmp(pred, pc, (size_t)te.n * sizeof *pc) == 0,
                           "forest: first 10 of 100 trees != a 10-tree forest");
                     /* and cut at depth 3: the max_depth=3 forest */
-                    rt_pval p3[5] = { { 10, NULL }, { 3, NULL }, { 0, NULL }, { 1, NULL }, { 0, "auto" } };
+                    rt_pval p3[7] = { { 10, NULL }, { 3, NULL }, { 0, NULL }, { 1, NULL }, { 0, "auto" }, { 1, NULL }, { 1, NULL } };
                     rt_model *m3d = fit(RT_FAM_FOREST, p3, &tr, K, 0);
                     if (m3d) {
                         rt_predict(m3d, te.X, te.n, te.p, pc, pb, &e);
@@ -683,7 +683,7 @@ static void test_forest(void)
     if (load("diabetes_progression.csv", &d) == 0) {
         holdout(&d, &tr, &te);
         double *pred = malloc((size_t)te.n * sizeof *pred), mean = 0;
-        rt_pval pv[5] = { { 100, NULL }, { 0, NULL }, { 0, NULL }, { 1, NULL }, { 0, "mse" } };
+        rt_pval pv[7] = { { 100, NULL }, { 0, NULL }, { 0, NULL }, { 1, NULL }, { 0, "mse" }, { 1, NULL }, { 1, NULL } };
         printf("forest diabetes holdout R2:");
         for (int s = 0; s < 3; s++) {
             rt_model *m = fit(RT_FAM_FOREST, pv, &tr, 0, (unsigned long long)s);
@@ -700,7 +700,7 @@ static void test_forest(void)
         /* max_features as a fraction, a count, a count above p */
         double mfs[3] = { 0.5, 3, 1000 };
         for (int k = 0; k < 3; k++) {
-            rt_pval q[5] = { { 20, NULL }, { 0, NULL }, { mfs[k], NULL }, { 5, NULL }, { 0, "auto" } };
+            rt_pval q[7] = { { 20, NULL }, { 0, NULL }, { mfs[k], NULL }, { 5, NULL }, { 0, "auto" }, { 1, NULL }, { 1, NULL } };
             rt_model *m = fit(RT_FAM_FOREST, q, &tr, 0, 1);
             if (!m)
                 continue;
@@ -719,7 +719,7 @@ static void test_forest(void)
     double X1[12] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 }, pred[6], proba[18];
     int y1[6] = { 2, 2, 2, 2, 2, 2 };
     rt_trainset ts = { X1, 6, 2, NULL, y1, 3, 5 };
-    rt_pval pv[5] = { { 5, NULL }, { 0, NULL }, { 0, NULL }, { 1, NULL }, { 0, "auto" } };
+    rt_pval pv[7] = { { 5, NULL }, { 0, NULL }, { 0, NULL }, { 1, NULL }, { 0, "auto" }, { 1, NULL }, { 1, NULL } };
     rt_model *m = NULL;
     CHECK(rt_fit(RT_FAM_FOREST, pv, &ts, &m, &e) == 0, "forest one class: %s", e.msg);
     if (m) {
@@ -993,9 +993,9 @@ static void test_speed(void)
         holdout(&d, &tr, &te);
         int K = nclasses_of(&d);
         double *pred = malloc((size_t)te.n * sizeof *pred);
-        struct { rt_family f; rt_pval pv[5]; const char *name; double sk; } runs[3] = {
-            { RT_FAM_TREE, { { 0, NULL }, { 1, NULL }, { 0, "auto" } }, "tree", 0.8434 },
-            { RT_FAM_FOREST, { { 100, NULL }, { 0, NULL }, { 0, NULL }, { 1, NULL }, { 0, "auto" } },
+        struct { rt_family f; rt_pval pv[7]; const char *name; double sk; } runs[3] = {
+            { RT_FAM_TREE, { { 0, NULL }, { 1, NULL }, { 0, "auto" }, { 1, NULL }, { 1, NULL } }, "tree", 0.8434 },
+            { RT_FAM_FOREST, { { 100, NULL }, { 0, NULL }, { 0, NULL }, { 1, NULL }, { 0, "auto" }, { 1, NULL }, { 1, NULL } },
               "forest(100)", 0.9156 },
             { RT_FAM_GBT, { { 100, NULL }, { 0.1, NULL }, { 3, NULL }, { 1, NULL }, { 1.0, NULL } },
               "gbt(100)", 0.9044 },
@@ -1038,7 +1038,7 @@ static void test_speed(void)
         y[i] = s + 0.1 * sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2);
     }
     data_t big = { X, y, yc, n, p };
-    rt_pval pv[3] = { { 0, NULL }, { 1, NULL }, { 0, "auto" } };
+    rt_pval pv[5] = { { 0, NULL }, { 1, NULL }, { 0, "auto" }, { 1, NULL }, { 1, NULL } };
     for (int K = 2; K >= 0; K -= 2) {
         double t0 = ut_now();
         rt_model *m = fit(RT_FAM_TREE, pv, &big, K, 0);

@@ -73,6 +73,9 @@ static const char *const reps[] = {
     "IMPORT MODEL m3 FROM 'm1.json';",
     "REPRODUCE RUN 1;",
     "REPRODUCE EXPERIMENT 1;",
+    "BASELINE flowers;",
+    "EXPLORE risk USING logreg(C IN {0.1, 1}), tree(max_depth = 8), knn\n"
+    "  WITH INTENT interpretable, cost(fn = 5, fp = 1), robust_to_missing BUDGET 2 RUNS;",
 };
 #define NREPS ((int)(sizeof reps / sizeof reps[0]))
 
