@@ -153,6 +153,34 @@ static int best_config(rt_ctx *c, const cmp_explore *x, long long id, const ast 
     return 0;
 }
 
+/* PREDICT never hides a filled-in value: missing cells go through the
+ * model's preprocessing (its impute step; without one, numeric columns get
+ * the training means and categorical ones all-zero indicators), and the
+ * message says how many and where. */
+static void note_missing(ut_buf *b, const rt_table *t)
+{
+    long total = 0;
+    int ncols = 0;
+    for (int j = 0; j < t->ncols; j++) {
+        const rt_column *c = &t->cols[j];
+        long m = 0;
+        for (int i = 0; i < t->nrows; i++) m += c->type == RT_NUMERIC ? isnan(c->num[i]) : c->cat[i] < 0;
+        total += m;
+        ncols += m > 0;
+    }
+    if (!total) return;
+    ut_buf_printf(b, "; %ld missing value%s filled by the model's preprocessing (in ", total, total == 1 ? "" : "s");
+    int shown = 0;
+    for (int j = 0; j < t->ncols && shown < 3; j++) {
+        const rt_column *c = &t->cols[j];
+        int any = 0;
+        for (int i = 0; i < t->nrows && !any; i++) any = c->type == RT_NUMERIC ? isnan(c->num[i]) : c->cat[i] < 0;
+        if (any) ut_buf_printf(b, "%s'%s'", shown++ ? ", " : "", c->name);
+    }
+    if (ncols > shown) ut_buf_printf(b, " and %d more column%s", ncols - shown, ncols - shown == 1 ? "" : "s");
+    ut_buf_puts(b, ")");
+}
+
 /* ---- TRAIN ---- */
 
 static int model_exists(rt_ctx *c, const ast *name, ut_err *e)
@@ -457,6 +485,7 @@ int rt_exec_predict_model(rt_ctx *c, const cmp_stmt *s, char **msg, ut_err *e)
     if (unseen)
         ut_buf_printf(&b, "; %ld categorical value%s unseen in training (encoded as all-zero indicators)", unseen,
                       unseen == 1 ? "" : "s");
+    note_missing(&b, t);
     *msg = ut_buf_take(&b);
     rc = *msg ? 0 : oom(e);
 out:
