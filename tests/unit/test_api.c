@@ -146,7 +146,8 @@ int main(void)
      * shared ridge group), the experiment is marked interrupted, the
      * handle works on */
     mlg_progress(db, on_progress, db);
-    CHECK(mlg_prepare(db, "EXPLORE sp USING ridge(alpha IN {1, 2, 3});", -1, &s, NULL) == MLG_OK, "prepare");
+    /* FRESH: without it the runs of alpha 1 and 2 would be reused */
+    CHECK(mlg_prepare(db, "EXPLORE sp USING ridge(alpha IN {1, 2, 3}) FRESH;", -1, &s, NULL) == MLG_OK, "prepare");
     CHECK(mlg_step(s) == MLG_INTERRUPT, "interrupted: %s", mlg_errmsg(db));
     CHECK(strstr(mlg_errmsg(db), "kept 6 of 9 runs") != NULL, "%s", mlg_errmsg(db));
     mlg_finalize(s);
