@@ -811,6 +811,18 @@ static int run_batch(explore_run *r, const cmp_explore *sx, const opt_plan *p, c
             r->done++;
         }
     }
+    /* groups whose runs all exist (RESUME, reuse) are skipped up front, so
+     * that a window of fits started for another group does not take them */
+    for (int i = 0; i < p->n; i++) {
+        const opt_node *nd = &p->nodes[i];
+        if (nd->op != OPT_FIT) continue;
+        const opt_group *g = &p->groups[nd->group];
+        int missing = 0;
+        for (int k = 0; k < g->n; k++) missing += !have[g->configs[k] * nr + nd->round];
+        if (missing) continue;
+        ns[i].done = ns[i].skipped = 1;
+        ns[nd->input].remaining--;
+    }
     int timed = x->strategy.budget_unit == CMP_BUDGET_SECONDS;
     int cur_round = -2, ntrain = 0, ntest = 0, nfit = 0;
     for (int i = 0; i < p->n; i++) {
