@@ -312,7 +312,9 @@ static int migrate_to_3(cat_db *db, ut_err *e)
  * fitting it again points at the run that was fitted (the origin: never
  * itself a reused row).  No foreign key: the origin's experiment may be
  * dropped later, and the copy keeps its scores and the id it came from.
- * The runs and provenance views show the column. */
+ * The runs and provenance views show the column; provenance also the
+ * mileage version that fitted the origin (reuse does not require the same
+ * version). */
 static const char *const schema_reuse[] = {
     "ALTER TABLE mlg_runs ADD COLUMN reused_from INTEGER;",
     "DROP VIEW runs;",
@@ -335,7 +337,10 @@ static const char *const schema_reuse[] = {
     "         json_extract(e.repro_json, '$.mileage_version') AS mileage_version,"
     "         json_extract(e.repro_json, '$.blas') AS blas,"
     "         json_extract(e.repro_json, '$.sharing') AS sharing,"
-    "         r.scores_json AS scores, r.reused_from"
+    "         r.scores_json AS scores, r.reused_from,"
+    "         (SELECT json_extract(oe.repro_json, '$.mileage_version') FROM mlg_runs o"
+    "            JOIN mlg_experiments oe ON oe.id = o.experiment_id WHERE o.id = r.reused_from)"
+    "           AS reused_mileage_version"
     "  FROM mlg_runs r"
     "  JOIN mlg_experiments e ON e.id = r.experiment_id"
     "  JOIN mlg_tasks t ON t.id = e.task_id"
