@@ -26,9 +26,15 @@ int cat_reusable_runs(cat_db *db, long long task_id, long long exclude_exp, cons
     }
     sqlite3_stmt *st;
     /* the task's lineage, then every run recorded under it; per (config,
-     * fold, rows) the earliest origin (min() picks the row's other columns) */
+     * fold, rows) the earliest origin (min() picks the row's other columns).
+     * A copy whose origin was dropped (DROP TASK) stands for it: no new
+     * copy points at a run that no longer exists.  Row ids of runs are
+     * never taken again while a copy points at them: the copy's id is
+     * larger, and SQLite gives new rows max(id) + 1. */
     int rc = cat_prepare(db,
-                         "SELECT r.config_id, r.fold, r.train_rows, min(coalesce(r.reused_from, r.id)) AS origin,"
+                         "SELECT r.config_id, r.fold, r.train_rows,"
+                         "       min(CASE WHEN r.reused_from IN (SELECT id FROM mlg_runs) THEN r.reused_from"
+                         "                ELSE r.id END) AS origin,"
                          "       r.score, r.fit_seconds, r.predict_seconds, r.scores_json AS scores"
                          "  FROM mlg_tasks me"
                          "  JOIN mlg_datasets md ON md.id = me.dataset_id"
