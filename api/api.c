@@ -17,6 +17,7 @@
 #include "../runtime/exec.h"
 #include "../runtime/exec_model.h"
 #include "../runtime/linalg.h"
+#include "../runtime/reuse.h"
 #include "../catalog/catalog.h"
 
 struct mlg_db {
@@ -73,6 +74,7 @@ int mlg_open(const char *path, mlg_db **out)
     db->ctx.interrupted = &db->interrupted;
     db->ctx.threads = default_threads();
     db->ctx.sharing = 1;
+    db->ctx.reuse = 1;
     db->ctx.show_times = 1;
     db->ctx.progress = progress_tramp;
     db->ctx.progress_arg = db;
@@ -230,6 +232,7 @@ static int apply_set(mlg_db *db, const cmp_set *set, char **msg)
     case CMP_SET_SHARING: db->ctx.sharing = v; break;
     case CMP_SET_SHOW_TIMES: db->ctx.show_times = v; break;
     case CMP_SET_PROGRESS: db->progress_on = v; break;
+    case CMP_SET_REUSE: db->ctx.reuse = v; break;
     }
     ut_buf b;
     ut_buf_init(&b);
@@ -255,6 +258,18 @@ static int explain_simple(const cmp_stmt *cs, ut_result **out, ut_err *e)
     ut_result_set_text(r, row, 0, line);
     *out = r;
     return 0;
+}
+
+/* EXPLAIN EXPLORE's last line: what the repository already has (reuse.h). */
+static int explain_reuse(rt_ctx *c, const cmp_explore *x, ut_result *r, ut_err *e)
+{
+    char *line = NULL;
+    if (rt_reuse_explain(c, x, &line, e)) return -1;
+    if (!line) return 0;
+    int row = ut_result_add_row(r);
+    if (row >= 0) ut_result_set_text(r, row, 0, line);
+    free(line);
+    return row < 0 ? ut_errf(e, MLG_NOMEM, "out of memory") : 0;
 }
 
 /* max_configs and max_memory, checked before anything runs.  The working
@@ -394,6 +409,8 @@ static int execute(mlg_stmt *s)
             s->result = ut_result_new(1, col);
             if (!s->result || opt_explain(cs->explore, plan, NULL, s->result))
                 rc = ut_errf(e, MLG_NOMEM, "out of memory");
+            else
+                rc = explain_reuse(c, cs->explore, s->result, e);
         } else if (cs->explain == 2 && !(actual = calloc((size_t)plan->n + 1, sizeof *actual))) {
             rc = ut_errf(e, MLG_NOMEM, "out of memory");
         } else {

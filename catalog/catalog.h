@@ -8,7 +8,7 @@
 
 #include "../util/util.h"
 
-#define CAT_SCHEMA_VERSION 5
+#define CAT_SCHEMA_VERSION 6
 
 typedef struct cat_db cat_db;
 
@@ -96,6 +96,20 @@ int  cat_mark_orphans(cat_db *db, ut_err *e);
 /* Interns (family, canonical params JSON); hash = SHA-256 of both. */
 int  cat_config_intern(cat_db *db, const char *family, const char *params_json,
                        long long *id, ut_err *e);
+/* The id of an interned configuration without interning it (read-only
+ * catalogs, EXPLAIN): 1 found, 0 not known, -1 error. */
+int  cat_config_find(cat_db *db, const char *family, const char *params_json,
+                     long long *id, ut_err *e);
+/* Reuse across queries (reuse.c): the finished runs ("ok") of configs
+ * cfg[0..n) recorded by experiments other than exclude_exp on a task with
+ * the same lineage as task_id — the same dataset version (row and content
+ * hash), target, kind, metrics, protocol, seed, number of rounds and fold
+ * assignment.  One row per (config, fold, train_rows) — the earliest
+ * origin — with the columns config_id, fold, train_rows (NULL: every
+ * training row), origin (run id), score, fit_seconds, predict_seconds,
+ * scores (JSON), mileage_version of the origin's experiment. */
+int  cat_reusable_runs(cat_db *db, long long task_id, long long exclude_exp, const long long *cfg, int n,
+                       ut_result **out, ut_err *e);
 typedef struct {
     long long experiment_id, config_id;
     int fold;
@@ -106,6 +120,8 @@ typedef struct {
     const char *error;                      /* NULL when ok */
     int rung;                               /* halving / hyperband rung, else 0 */
     long long train_rows;                   /* rows the model was fitted on; <= 0: NULL */
+    long long reused_from;                  /* > 0: taken from the repository, this run's
+                                               origin (the run that was fitted); 0: fitted */
     const char *warning;                    /* an ok run's note (did not converge), or NULL */
 } cat_run;
 int  cat_run_insert(cat_db *db, const cat_run *r, ut_err *e);

@@ -171,13 +171,30 @@ int cat_config_intern(cat_db *db, const char *family, const char *params_json,
     return cat_w_end(db, &w, config_intern(db, family, params_json, hash, id, e), e);
 }
 
+int cat_config_find(cat_db *db, const char *family, const char *params_json, long long *id, ut_err *e)
+{
+    if (!family || !params_json || !id)
+        return ut_errf(e, MLG_MISUSE, "config family and params are required");
+    char hash[65];
+    config_hash(family, params_json, hash);
+    sqlite3_stmt *st;
+    if (cat_prepare(db, "SELECT id FROM mlg_configs WHERE hash = ?1", &st, e)) return -1;
+    cat_bind_text(st, 1, hash);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) *id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW) return 1;
+    if (rc == SQLITE_DONE) return 0;
+    return cat_sqlerr(db, e, MLG_CATALOG, "catalog");
+}
+
 static int run_insert(cat_db *db, const cat_run *r, ut_err *e)
 {
     sqlite3_stmt *st;
     if (cat_prepare(db,
                     "INSERT INTO mlg_runs(experiment_id, config_id, fold, score, scores_json,"
-                    " fit_seconds, predict_seconds, status, error, rung, train_rows, warning)"
-                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                    " fit_seconds, predict_seconds, status, error, rung, train_rows, reused_from, warning)"
+                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                     &st, e))
         return -1;
     /* Default status follows the error so callers cannot record an "ok"
@@ -195,7 +212,9 @@ static int run_insert(cat_db *db, const cat_run *r, ut_err *e)
     sqlite3_bind_int(st, 10, r->rung);
     if (r->train_rows > 0) sqlite3_bind_int64(st, 11, r->train_rows);
     else sqlite3_bind_null(st, 11);
-    cat_bind_text(st, 12, r->warning);
+    if (r->reused_from > 0) sqlite3_bind_int64(st, 12, r->reused_from);
+    else sqlite3_bind_null(st, 12);
+    cat_bind_text(st, 13, r->warning);
     int rc = 0;
     if (sqlite3_step(st) != SQLITE_DONE) rc = cat_sqlerr(db, e, MLG_CATALOG, "cannot store run");
     sqlite3_finalize(st);

@@ -406,6 +406,53 @@ static int migrate_to_5(cat_db *db, ut_err *e)
     return 0;
 }
 
+/* Version 6: reuse across queries.  A run EXPLORE took from the
+ * repository instead of fitting it again points at the run that was fitted
+ * (the origin: never itself a reused row).  No foreign key: the origin's
+ * experiment may be dropped later, and the copy keeps its scores and the
+ * id it came from.  The runs and provenance views show the column;
+ * provenance also the mileage version that fitted the origin (reuse does
+ * not require the same version). */
+static const char *const schema_v6[] = {
+    "ALTER TABLE mlg_runs ADD COLUMN reused_from INTEGER;",
+    "DROP VIEW runs;",
+    "CREATE VIEW runs AS"
+    "  SELECT r.id AS run_id, r.experiment_id AS experiment, t.name AS task,"
+    "         d.name AS dataset, r.config_id, c.family, c.params_json AS params,"
+    "         r.fold, coalesce(e.metric, t.metric) AS metric, r.score, r.fit_seconds,"
+    "         r.predict_seconds, r.status, r.error, r.scores_json AS scores, r.created_at,"
+    "         r.rung, r.train_rows, r.warning, r.reused_from"
+    "  FROM mlg_runs r"
+    "  JOIN mlg_experiments e ON e.id = r.experiment_id"
+    "  JOIN mlg_tasks t ON t.id = e.task_id"
+    "  JOIN mlg_datasets d ON d.id = t.dataset_id"
+    "  JOIN mlg_configs c ON c.id = r.config_id;",
+    "DROP VIEW provenance;",
+    "CREATE VIEW provenance AS"
+    "  SELECT r.id AS run_id, r.experiment_id AS experiment, e.statement, t.name AS task,"
+    "         c.family, c.params_json AS config, r.fold, t.seed,"
+    "         d.name AS dataset, d.version AS dataset_version, d.hash AS dataset_hash,"
+    "         json_extract(e.repro_json, '$.mileage_version') AS mileage_version,"
+    "         json_extract(e.repro_json, '$.blas') AS blas,"
+    "         json_extract(e.repro_json, '$.sharing') AS sharing,"
+    "         r.scores_json AS scores, r.reused_from,"
+    "         (SELECT json_extract(oe.repro_json, '$.mileage_version') FROM mlg_runs o"
+    "            JOIN mlg_experiments oe ON oe.id = o.experiment_id WHERE o.id = r.reused_from)"
+    "           AS reused_mileage_version"
+    "  FROM mlg_runs r"
+    "  JOIN mlg_experiments e ON e.id = r.experiment_id"
+    "  JOIN mlg_tasks t ON t.id = e.task_id"
+    "  JOIN mlg_datasets d ON d.id = t.dataset_id"
+    "  JOIN mlg_configs c ON c.id = r.config_id;",
+};
+
+static int migrate_to_6(cat_db *db, ut_err *e)
+{
+    for (size_t i = 0; i < sizeof schema_v6 / sizeof *schema_v6; i++)
+        if (cat_exec(db, schema_v6[i], e)) return -1;
+    return 0;
+}
+
 typedef int (*migration)(cat_db *db, ut_err *e);
 static const migration migrations[] = {
     migrate_to_1,
@@ -413,6 +460,7 @@ static const migration migrations[] = {
     migrate_to_3,
     migrate_to_4,
     migrate_to_5,
+    migrate_to_6,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == CAT_SCHEMA_VERSION,

@@ -12,6 +12,7 @@ const cmp_setting_info cmp_settings[] = {
     {"sharing", "bool", 0, 1, "on: the optimizer shares work between configurations; off: naive plan"},
     {"show_times", "bool", 0, 1, "on: EXPLORE results include fit/predict seconds"},
     {"progress", "bool", 0, 1, "on: report progress of long statements (CLI: on a terminal)"},
+    {"reuse", "bool", 0, 1, "on: EXPLORE takes runs of configurations already evaluated on the same task lineage from the repository; off: runs everything"},
     {"max_rows", "int", 0, 9e15, "CREATE DATASET refuses files with more data rows; SELECT stops beyond this many result rows (0 = no limit)"},
     {"max_configs", "int", 0, 9e15, "EXPLORE refuses more configurations x pipelines (0 = no limit)"},
     {"max_seconds", "int", 0, 9e15, "EXPLORE stops after this many seconds, keeping finished runs; so does a SELECT (0 = no limit)"},

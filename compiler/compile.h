@@ -100,6 +100,7 @@ typedef struct {
     cmp_config *configs;
     int         nconfigs;
     int         top;        /* 0 = all */
+    int         fresh;      /* FRESH: run every configuration, reuse nothing */
     rt_metric   metric;     /* ranks the configurations */
     rt_metric   metrics[CMP_MAX_METRICS]; /* reported: the task's list, ranking one first */
     int         nmetrics;
@@ -209,7 +210,8 @@ typedef struct {
 } cmp_setting_info;
 extern const cmp_setting_info cmp_settings[];
 extern const int cmp_nsettings;
-enum { CMP_SET_THREADS, CMP_SET_SHARING, CMP_SET_SHOW_TIMES, CMP_SET_PROGRESS, CMP_SET_MAX_ROWS,
+/* the limits (MAX_ROWS ..) stay last: apply_set maps them to slots by offset */
+enum { CMP_SET_THREADS, CMP_SET_SHARING, CMP_SET_SHOW_TIMES, CMP_SET_PROGRESS, CMP_SET_REUSE, CMP_SET_MAX_ROWS,
        CMP_SET_MAX_CONFIGS, CMP_SET_MAX_SECONDS, CMP_SET_MAX_MEMORY };
 
 typedef struct {

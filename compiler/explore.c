@@ -498,6 +498,8 @@ static int explore_clauses(cmp_explore *x, const ast *clauses, const ast **prepr
             long long top;
             if (cmp_int(c->a, 1, 1000000, &top, e)) return -1;
             x->top = (int)top;
+        } else if (c->kind == AST_CL_FRESH) {
+            x->fresh = 1;
         }
     }
     return 0;

@@ -114,7 +114,12 @@ static char *step_text(const rt_tf_step *st)
     switch (st->kind) {
     case RT_TF_IMPUTE:
         ut_buf_printf(&b, "(%s", impute[st->strategy]);
-        if (st->strategy == RT_IMPUTE_CONSTANT) ut_buf_printf(&b, ", %g", st->constant);
+        /* the shortest text that reads back as the same double: the step's
+         * text is part of the configuration's identity (reuse, interning) */
+        if (st->strategy == RT_IMPUTE_CONSTANT) {
+            ut_buf_puts(&b, ", ");
+            ut_buf_json_num(&b, st->constant);
+        }
         ut_buf_putc(&b, ')');
         break;
     case RT_TF_ONEHOT:

@@ -72,6 +72,7 @@ static void gr_yyerror(GR_YYLTYPE *l, void *scanner, gr_pstate *ps, const char *
 %token TRAIN "TRAIN" BEST "BEST" MODEL "MODEL" MODELS "MODELS" INTO "INTO" EXPORT "EXPORT"
 %token IMPORT "IMPORT" REPRODUCE "REPRODUCE" RUN "RUN" TO "TO"
 %token INTENT "INTENT" BASELINE "BASELINE"
+%token FRESH "FRESH"
 
 %type <node> stmt plain_stmt create_dataset opt_with options option drop show
 %type <node> describe create_task task_clauses task_clause explore families
@@ -267,6 +268,7 @@ explore_clause
                               { OOM($$ = mk(AST_CL_SEARCH, @$)); $$->a = $2; $$->b = $4; }
     | BUDGET value name       { OOM($$ = mk(AST_CL_BUDGET, @$)); $$->a = $2; $$->b = $3; }
     | TOP value               { OOM($$ = mk(AST_CL_TOP, @$)); $$->a = $2; }
+    | FRESH                   { OOM($$ = mk(AST_CL_FRESH, @$)); }
     | WITH INTENT intents     { OOM($$ = mk(AST_CL_INTENT, @$)); $$->a = $3; }
     ;
 
@@ -375,7 +377,7 @@ word
     | INTO { $$ = strdup("into"); } | EXPORT { $$ = strdup("export"); }
     | IMPORT { $$ = strdup("import"); } | REPRODUCE { $$ = strdup("reproduce"); }
     | RUN { $$ = strdup("run"); } | TO { $$ = strdup("to"); }
-    | BUDGET { $$ = strdup("budget"); }
+    | BUDGET { $$ = strdup("budget"); } | FRESH { $$ = strdup("fresh"); }
     | INTENT { $$ = strdup("intent"); } | BASELINE { $$ = strdup("baseline"); }
     ;
 

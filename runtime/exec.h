@@ -19,6 +19,7 @@ typedef struct {
     rt_progress_fn progress;
     void *progress_arg;
     int threads, sharing, show_times;
+    int reuse;        /* EXPLORE takes runs the repository already has (SET reuse) */
     /* limits for untrusted text (0 = none); see mlg_limit */
     long long max_rows, max_configs, max_seconds, max_memory;
     char *data_dir;   /* when set: data files only below this (realpath) directory */

@@ -18,6 +18,7 @@
 #include "linalg.h"
 #include "progressive.h"
 #include "search.h"
+#include "reuse.h"
 #include "../include/mileage.h"
 
 typedef struct {
@@ -224,7 +225,7 @@ static int insert_run(rt_ctx *c, long long exp_id, long long config_id, int roun
                       long long rows, ut_err *e)
 {
     cat_run r = {exp_id, config_id, round, err ? NAN : score, sj ? sj : "{}", fit_s, pred_s,
-                 err ? "failed" : "ok", err, rung, rows, err ? NULL : warning};
+                 err ? "failed" : "ok", err, rung, rows, 0, err ? NULL : warning};
     return cat_run_insert(c->cat, &r, e);
 }
 
@@ -694,6 +695,7 @@ static int run_fit_window(rt_ctx *c, const data_ctx *dc, const cmp_explore *x, c
 typedef struct {
     long long config_id;
     int fold, rung, ok;
+    int reused;            /* taken from another experiment just now (reuse.c) */
     long long rows;
     double score, fit_s, pred_s;
     double all[RT_MET__COUNT];
@@ -744,6 +746,8 @@ typedef struct {
     int nr;
     int done, failed, planned, resumed, runs_now;
     int unconverged;        /* ok runs whose solver hit max_iter (run warning) */
+    int reuse_on;           /* runs of the same lineage are taken from the repository */
+    int reused;             /* runs taken so */
     double best, t0;
     prefix_cache pcache;
     prior_run *prior;
@@ -788,6 +792,18 @@ static int must_stop(explore_run *r, ut_err *e)
     return 0;
 }
 
+/* Training rows a batch's fits see in a round of ntrain rows (a prefix of
+ * the shuffled rows when it subsamples). */
+static int fit_rows(const rt_batch *bt, int ntrain)
+{
+    if (!bt->subsample) return ntrain;
+    double cap = bt->rows_cap > 0 && bt->rows_cap < ntrain ? (double)bt->rows_cap : ntrain;
+    int nfit = (int)ceil(cap * bt->frac - 1e-9);
+    if (nfit < 2) nfit = ntrain < 2 ? ntrain : 2;
+    if (nfit > ntrain) nfit = ntrain;
+    return nfit;
+}
+
 /* Runs one batch's plan: sx holds the batch's configurations (plan
  * indices), map[k] their index in r->x. */
 static int run_batch(explore_run *r, const cmp_explore *sx, const opt_plan *p, const int *map, const rt_batch *bt,
@@ -826,9 +842,22 @@ static int run_batch(explore_run *r, const cmp_explore *sx, const opt_plan *p, c
             r->tl.pred_s[slot] = pr->pred_s;
             memcpy(r->tl.all + slot * RT_MET__COUNT, pr->all, sizeof pr->all);
             if (pr->fold == 0 || !r->tl.rows[g]) r->tl.rows[g] = pr->rows;
-            r->resumed++;
+            if (pr->reused) r->reused++;
+            else r->resumed++;
             r->done++;
         }
+    }
+    /* groups whose runs all exist (RESUME, reuse) are skipped up front, so
+     * that a window of fits started for another group does not take them */
+    for (int i = 0; i < p->n; i++) {
+        const opt_node *nd = &p->nodes[i];
+        if (nd->op != OPT_FIT) continue;
+        const opt_group *g = &p->groups[nd->group];
+        int missing = 0;
+        for (int k = 0; k < g->n; k++) missing += !have[g->configs[k] * nr + nd->round];
+        if (missing) continue;
+        ns[i].done = ns[i].skipped = 1;
+        ns[nd->input].remaining--;
     }
     int timed = x->strategy.budget_unit == CMP_BUDGET_SECONDS;
     int cur_round = -2, ntrain = 0, ntest = 0, nfit = 0, fit_stopped = 0;
@@ -844,17 +873,13 @@ static int run_batch(explore_run *r, const cmp_explore *sx, const opt_plan *p, c
             cur_round = nd->round;
             cache_clear(&r->pcache, x->npipes);  /* prefixes are fitted on one round's rows */
             rt_protocol_rows(&dc->proto, dc->fold, dc->n, cur_round, dc->train, &ntrain, dc->test, &ntest);
-            nfit = ntrain;
+            nfit = fit_rows(bt, ntrain);
             if (bt->subsample) {
                 /* the same shuffle at every rung: a rung's rows are a
                  * prefix, and the next rung's prefix contains them */
                 ut_rng g;
                 ut_rng_seed(&g, dc->seed * 0x9e3779b97f4a7c15ULL + (uint64_t)cur_round + 1);
                 ut_rng_shuffle_int(&g, dc->train, ntrain);
-                double cap = bt->rows_cap > 0 && bt->rows_cap < ntrain ? (double)bt->rows_cap : ntrain;
-                nfit = (int)ceil(cap * bt->frac - 1e-9);
-                if (nfit < 2) nfit = ntrain < 2 ? ntrain : 2;
-                if (nfit > ntrain) nfit = ntrain;
             }
         }
         switch (nd->op) {
@@ -962,6 +987,80 @@ out:
     return rc;
 }
 
+/* Reuse across queries: every (configuration, round) of the batch that
+ * this experiment does not have yet and an earlier experiment of the same
+ * lineage finished is recorded here as a copy pointing at its origin, and
+ * joins the prior runs run_batch takes instead of fitting (as RESUME's
+ * do).  The plan is not cut: a group fit some of whose members are still
+ * missing runs whole, so the new members get the bits a FRESH run gives
+ * them (logreg's C path depends on its group). */
+static int reuse_batch(explore_run *r, const rt_batch *b, ut_err *e)
+{
+    int nr = r->nr, rc = -1, in_tx = 0;
+    long long *rows = calloc((size_t)nr + 1, sizeof *rows), *ids = calloc((size_t)b->n + 1, sizeof *ids);
+    rt_reuse_pool pool = {0};
+    if (!rows || !ids) {
+        ut_errf(e, MLG_NOMEM, "out of memory");
+        goto out;
+    }
+    for (int j = 0; j < nr && b->subsample; j++) {
+        int ntrain = 0, ntest = 0;
+        rt_protocol_rows(&r->dc.proto, r->dc.fold, r->dc.n, j, r->dc.train, &ntrain, r->dc.test, &ntest);
+        rows[j] = fit_rows(b, ntrain);
+    }
+    for (int k = 0; k < b->n; k++) ids[k] = r->cfg_ids[b->cfg[k]];
+    if (rt_reuse_load(r->c, r->x, r->exp_id, ids, b->n, &pool, e)) goto out;
+    for (int k = 0; k < b->n && pool.n; k++) {
+        long long id = ids[k];
+        for (int j = 0; j < nr; j++) {
+            int have = 0;
+            for (int q = 0; q < r->nprior && !have; q++)
+                have = r->prior[q].config_id == id && r->prior[q].fold == j && r->prior[q].rung == b->rung;
+            const rt_reuse_run *u = have ? NULL : rt_reuse_find(&pool, id, j, rows[j]);
+            if (!u) continue;
+            prior_run *np = realloc(r->prior, (size_t)(r->nprior + 1) * sizeof *np);
+            if (!np) {
+                ut_errf(e, MLG_NOMEM, "out of memory");
+                goto out;
+            }
+            r->prior = np;
+            if (!in_tx && cat_begin(r->c->cat, e)) goto out;
+            in_tx = 1;
+            cat_run cr = {r->exp_id, id, j, u->score, u->scores_json, u->fit_s, u->pred_s, "ok", NULL, b->rung,
+                          rows[j], u->origin, u->warning};
+            if (cat_run_insert(r->c->cat, &cr, e)) goto out;
+            prior_run *pr = &r->prior[r->nprior++];
+            memset(pr, 0, sizeof *pr);
+            pr->config_id = id;
+            pr->fold = j;
+            pr->rung = b->rung;
+            pr->ok = 1;
+            pr->reused = 1;
+            pr->rows = rows[j];
+            pr->score = u->score;
+            pr->fit_s = u->fit_s;
+            pr->pred_s = u->pred_s;
+            memcpy(pr->all, u->all, sizeof pr->all);
+        }
+    }
+    if (in_tx && cat_commit(r->c->cat, e)) goto out;
+    in_tx = 0;
+    rc = 0;
+out:
+    if (in_tx) {
+        /* the copies went with the transaction: forget them */
+        cat_rollback(r->c->cat);
+        int keep = 0;
+        for (int q = 0; q < r->nprior; q++)
+            if (!r->prior[q].reused || r->prior[q].rung != b->rung) r->prior[keep++] = r->prior[q];
+        r->nprior = keep;
+    }
+    rt_reuse_free(&pool);
+    free(rows);
+    free(ids);
+    return rc;
+}
+
 /* Interns the batch's configurations the catalog does not know yet. */
 static int intern_batch(explore_run *r, const rt_batch *b, ut_err *e)
 {
@@ -1057,6 +1156,7 @@ int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, cons
     const rt_stop *outer_stop = rt_stop_current();
     rt_stop_install(&stop);
     R.exp_id = -1;
+    R.reuse_on = rt_reuse_off(c, x0) == NULL;
     data_ctx *dc = &R.dc;
     int *fold = NULL, nfold = 0, rc = -1, in_tx = 0;
     char *lt = NULL, *pt = NULL;
@@ -1177,7 +1277,8 @@ int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, cons
         if (more < 0) goto out;
         if (!more || R.stopped) break;
         if (st->budget_unit == CMP_BUDGET_RUNS) {
-            long long left = (long long)st->budget - R.runs_now - R.resumed;
+            /* reused runs count as run: the search goes as far as without reuse */
+            long long left = (long long)st->budget - R.runs_now - R.resumed - R.reused;
             int fit = (int)(left / nr);
             if (fit <= 0) {
                 R.stopped = 1;
@@ -1190,6 +1291,7 @@ int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, cons
             break;
         }
         if (intern_batch(&R, &b, e)) goto out;
+        if (R.reuse_on && reuse_batch(&R, &b, e)) goto out;
         cmp_explore sx = wx;
         sx.configs = malloc((size_t)b.n * sizeof *sx.configs + 1);
         if (!sx.configs) {
@@ -1244,7 +1346,7 @@ int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, cons
         if (!complete && R.stopped) R.tl.rung[i] = -1;
     }
     tl0 = ut_now();
-    double used = st->budget_unit == CMP_BUDGET_RUNS ? (double)(R.runs_now + R.resumed) : ut_now() - R.t0;
+    double used = st->budget_unit == CMP_BUDGET_RUNS ? (double)(R.runs_now + R.resumed + R.reused) : ut_now() - R.t0;
     if (cat_experiment_search(c->cat, R.exp_id, wx.search,
                               st->budget_unit == CMP_BUDGET_SECONDS ? "seconds"
                               : st->budget_unit == CMP_BUDGET_RUNS  ? "runs"
@@ -1256,7 +1358,7 @@ int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, cons
     if (actual) actual[p->n - 1] = ut_now() - tl0;
     ut_buf b;
     ut_buf_init(&b);
-    int evaluated = 0, total = R.runs_now + R.resumed;
+    int evaluated = 0, total = R.runs_now + R.resumed + R.reused;
     for (int i = 0; i < wx.nconfigs; i++) evaluated += R.tl.rung[i] >= 0;
     if (single && !R.stopped)
         ut_buf_printf(&b, "experiment %lld: %d configuration%s x %d round%s = %d run%s", R.exp_id, ninit,
@@ -1264,6 +1366,7 @@ int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, cons
     else
         ut_buf_printf(&b, "experiment %lld: search %s, %d configuration%s evaluated, %d run%s", R.exp_id, wx.search,
                       evaluated, evaluated == 1 ? "" : "s", total, total == 1 ? "" : "s");
+    if (R.reused) ut_buf_printf(&b, ", %d reused from the repository", R.reused);
     if (resume_id >= 0) ut_buf_printf(&b, " (%d recorded before, %d run now)", R.resumed, R.runs_now);
     if (R.failed) ut_buf_printf(&b, ", %d failed", R.failed);
     if (R.unconverged)

@@ -131,29 +131,14 @@ done:
     return rc;
 }
 
-int rt_exec_reproduce(rt_ctx *c, const cmp_stmt *s, ut_result **out, char **msg, ut_err *e)
+/* Reproduces the runs sql selects (columns: the run id to show, family,
+ * params, fold, status, stored scores, stored error) as experiment exp_id
+ * fitted them, appending one row per run to res. */
+static int reproduce_set(rt_ctx *c, long long exp_id, const ast *at, const char *sql, ut_result *res, int *total,
+                         int *psame, int *pdiff, int *punknown, ut_err *e)
 {
-    const ast *st = s->src;
-    *out = NULL;
-    *msg = NULL;
-    long long id;
-    if (cmp_int(st->a, 1, 9007199254740992LL, &id, e)) return -1;
-    long long exp_id = id;
-    char q[256];
-    ut_result *r = NULL;
-    if (!st->ival) {
-        snprintf(q, sizeof q, "SELECT experiment FROM runs WHERE run_id = %lld", id);
-        if (cat_select(c->cat, q, &r, e)) return -1;
-        if (r->nrows == 0) {
-            ut_result_free(r);
-            return ut_errf_at(e, MLG_NAME, st->a->off, st->a->len, "no run with id %lld", id);
-        }
-        exp_id = r->cells[0].i;
-        ut_result_free(r);
-        r = NULL;
-    }
     rt_recompiled rx;
-    if (rt_experiment_compile(c, exp_id, st->a, &rx, e)) return -1;
+    if (rt_experiment_compile(c, exp_id, at, &rx, e)) return -1;
     const cmp_explore *x = rx.x;
     int rc = -1, nruns = 0, nsame = 0, ndiff = 0, nunknown = 0;
     stored_run *runs = NULL;
@@ -161,17 +146,14 @@ int rt_exec_reproduce(rt_ctx *c, const cmp_stmt *s, ut_result **out, char **msg,
     double *hist = NULL;
     int *fold = NULL, nfold = 0, *yc = NULL, *train = NULL, *test = NULL, K = 0;
     double *y = NULL;
-    ut_result *res = NULL;
+    ut_result *r = NULL;
 
     /* the runs to reproduce */
-    if (st->ival)
-        snprintf(q, sizeof q,
-                 "SELECT run_id, family, params, fold, status, scores, error FROM runs WHERE experiment = %lld "
-                 "ORDER BY run_id", exp_id);
-    else
-        snprintf(q, sizeof q,
-                 "SELECT run_id, family, params, fold, status, scores, error FROM runs WHERE run_id = %lld", id);
-    if (cat_select(c->cat, q, &r, e)) goto out;
+    if (cat_select(c->cat, sql, &r, e)) goto out;
+    if (r->nrows == 0) {
+        rc = 0;   /* e.g. every run of the experiment was reused */
+        goto out;
+    }
     runs = calloc((size_t)r->nrows + 1, sizeof *runs);
     if (!runs) {
         oom(e);
@@ -193,7 +175,7 @@ int rt_exec_reproduce(rt_ctx *c, const cmp_stmt *s, ut_result **out, char **msg,
     if (rt_load_dataset(c, &x->dataset, &t, e)) {
         char why[UT_ERRLEN];
         snprintf(why, sizeof why, "%s", e->msg);
-        ut_errf_at(e, MLG_DATA, st->a->off, st->a->len, "cannot reproduce experiment %lld: %s", exp_id, why);
+        ut_errf_at(e, MLG_DATA, at->off, at->len, "cannot reproduce experiment %lld: %s", exp_id, why);
         goto out;
     }
     int target = rt_table_find(t, x->task.target), n = t->nrows;
@@ -218,13 +200,6 @@ int rt_exec_reproduce(rt_ctx *c, const cmp_stmt *s, ut_result **out, char **msg,
         if (rt_target_classes(&t->cols[target], n, yc, &K, NULL, e)) goto out;
     } else {
         y = t->cols[target].num;
-    }
-    static const char *const cols[] = {"run", "config", "family", "fold", "result", "metric", "stored", "now",
-                                       "differences"};
-    res = ut_result_new(9, cols);
-    if (!res) {
-        oom(e);
-        goto out;
     }
     /* the plan the experiment ran, where sharing made a run's bits depend
      * on its group (logreg's C path) */
@@ -348,6 +323,77 @@ int rt_exec_reproduce(rt_ctx *c, const cmp_stmt *s, ut_result **out, char **msg,
         ut_result_set_text(res, row, 4, "different");
         ut_result_set_text(res, row, 8, "its configuration is not among those the statement compiles to now");
     }
+    rc = 0;
+out:
+    *total += nruns;
+    *psame += nsame;
+    *pdiff += ndiff;
+    *punknown += nunknown;
+    opt_plan_free(plan);
+    free(hist);
+    for (int k = 0; runs && k < nruns; k++) free(runs[k].scores), free(runs[k].error);
+    free(runs);
+    free(fold);
+    free(yc);
+    free(train);
+    free(test);
+    ut_result_free(r);
+    rt_recompiled_free(&rx);
+    return rc;
+}
+
+int rt_exec_reproduce(rt_ctx *c, const cmp_stmt *s, ut_result **out, char **msg, ut_err *e)
+{
+    const ast *st = s->src;
+    *out = NULL;
+    *msg = NULL;
+    long long id;
+    if (cmp_int(st->a, 1, 9007199254740992LL, &id, e)) return -1;
+    long long exp_id = id, origin_exp = 0;
+    char q[768];
+    ut_result *r = NULL;
+    if (!st->ival) {
+        /* a run reused from the repository is reproduced as its origin
+         * was fitted (its experiment's plan: logreg's C path depends on
+         * the group), when the origin still exists */
+        snprintf(q, sizeof q,
+                 "SELECT r.experiment, o.experiment FROM runs r LEFT JOIN runs o ON o.run_id = r.reused_from "
+                 "WHERE r.run_id = %lld", id);
+        if (cat_select(c->cat, q, &r, e)) return -1;
+        if (r->nrows == 0) {
+            ut_result_free(r);
+            return ut_errf_at(e, MLG_NAME, st->a->off, st->a->len, "no run with id %lld", id);
+        }
+        exp_id = r->cells[0].i;
+        if (r->cells[1].type == UT_INT) origin_exp = r->cells[1].i;
+        ut_result_free(r);
+        r = NULL;
+    }
+    int rc = -1, nruns = 0, nsame = 0, ndiff = 0, nunknown = 0;
+    static const char *const cols[] = {"run", "config", "family", "fold", "result", "metric", "stored", "now",
+                                       "differences"};
+    ut_result *res = ut_result_new(9, cols);
+    if (!res) return oom(e);
+    /* the runs fitted by this experiment (and reused runs whose origin is gone) */
+    static const char *const own =
+        "SELECT run_id, family, params, fold, status, scores, error FROM runs r WHERE %s = %lld AND "
+        "(reused_from IS NULL OR NOT EXISTS (SELECT 1 FROM runs o WHERE o.run_id = r.reused_from)) ORDER BY run_id";
+    /* reused runs, per origin experiment: shown with their own id, compared
+     * with their own stored scores (the origin's, copied) */
+    static const char *const reused =
+        "SELECT r.run_id, o.family, o.params, o.fold, r.status, r.scores, r.error FROM runs r "
+        "JOIN runs o ON o.run_id = r.reused_from WHERE r.%s = %lld AND o.experiment = %lld ORDER BY r.run_id";
+    const char *key = st->ival ? "experiment" : "run_id";
+    snprintf(q, sizeof q, own, key, id);
+    if (!origin_exp && reproduce_set(c, exp_id, st->a, q, res, &nruns, &nsame, &ndiff, &nunknown, e)) goto out;
+    snprintf(q, sizeof q,
+             "SELECT DISTINCT o.experiment FROM runs r JOIN runs o ON o.run_id = r.reused_from WHERE r.%s = %lld "
+             "ORDER BY 1", key, id);
+    if (cat_select(c->cat, q, &r, e)) goto out;
+    for (int i = 0; i < r->nrows; i++) {
+        snprintf(q, sizeof q, reused, key, id, r->cells[i].i);
+        if (reproduce_set(c, r->cells[i].i, st->a, q, res, &nruns, &nsame, &ndiff, &nunknown, e)) goto out;
+    }
     /* what else may explain a difference: versions then and now */
     ut_buf b;
     ut_buf_init(&b);
@@ -370,16 +416,7 @@ int rt_exec_reproduce(rt_ctx *c, const cmp_stmt *s, ut_result **out, char **msg,
     res = NULL;
     rc = *msg ? 0 : oom(e);
 out:
-    opt_plan_free(plan);
-    free(hist);
-    for (int k = 0; runs && k < nruns; k++) free(runs[k].scores), free(runs[k].error);
-    free(runs);
-    free(fold);
-    free(yc);
-    free(train);
-    free(test);
     ut_result_free(res);
     ut_result_free(r);
-    rt_recompiled_free(&rx);
     return rc;
 }

@@ -53,4 +53,19 @@ q "CREATE TASK species2 ON iris PREDICT target EVALUATE BY CV(3) SEED 1;
 [ "$(q "SELECT count(*) FROM results WHERE experiment = 2" | tail -1)" = 3 ] || fail "ranking of v2"
 # the old version cannot be used with changed data
 q "EXPLORE species USING logreg;" > /dev/null 2>&1 && fail "EXPLORE on the old version must refuse"
+
+# reuse across queries never crosses versions: v2's experiment fitted
+# everything although v1 had run logreg and the tree under the same task
+# definition; within v2 the same EXPLORE again reuses all of it
+[ "$(q "SELECT count(reused_from) FROM runs WHERE experiment = 2" | tail -1)" = 0 ] || fail "v1 runs reused on v2"
+out=$(q "EXPLORE species2 USING logreg, tree(max_depth = 2), knn;") || fail "explore on v2 again"
+echo "$out" | grep -q "9 runs, 9 reused from the repository" || fail "v2 not reused within v2: $out"
+# the file goes back to v1's content: version 3 has v1's content hash but
+# is another version, and v1's runs are not taken either
+cp "$root/data/iris.csv" "$csv"
+out=$(q "CREATE DATASET iris FROM '$csv';") || fail "version 3"
+echo "$out" | grep -q "this is version 3" || fail "unexpected message: $out"
+out=$(q "CREATE TASK species3 ON iris PREDICT target EVALUATE BY CV(3) SEED 1;
+         EXPLORE species3 USING logreg, tree(max_depth = 2);") || fail "explore on v3"
+echo "$out" | grep -q "reused" && fail "runs of another version reused on v3: $out"
 echo "ok"

@@ -36,6 +36,13 @@ static void on_progress(void *arg, int done, int planned, double best, double el
     if (done == 4) mlg_interrupt(arg);
 }
 
+/* interrupts at the first run fitted after 9 reused ones */
+static void on_progress_reused(void *arg, int done, int planned, double best, double elapsed)
+{
+    (void)planned, (void)best, (void)elapsed;
+    if (done == 10) mlg_interrupt(arg);
+}
+
 static void test_complete(void)
 {
     CHECK(mlg_complete("SHOW DATASETS;"), "simple");
@@ -146,7 +153,8 @@ int main(void)
      * shared ridge group), the experiment is marked interrupted, the
      * handle works on */
     mlg_progress(db, on_progress, db);
-    CHECK(mlg_prepare(db, "EXPLORE sp USING ridge(alpha IN {1, 2, 3});", -1, &s, NULL) == MLG_OK, "prepare");
+    /* FRESH: without it the runs of alpha 1 and 2 would be reused */
+    CHECK(mlg_prepare(db, "EXPLORE sp USING ridge(alpha IN {1, 2, 3}) FRESH;", -1, &s, NULL) == MLG_OK, "prepare");
     CHECK(mlg_step(s) == MLG_INTERRUPT, "interrupted: %s", mlg_errmsg(db));
     CHECK(strstr(mlg_errmsg(db), "kept 6 of 9 runs") != NULL, "%s", mlg_errmsg(db));
     mlg_finalize(s);
@@ -156,6 +164,25 @@ int main(void)
     CHECK(mlg_exec(db, "RESUME EXPERIMENT 2;", NULL, NULL) == MLG_OK, "resume: %s", mlg_errmsg(db));
     CHECK(count(db, "SELECT count(*) FROM runs WHERE experiment = 2") == 9, "resumed to 9");
     CHECK(count(db, "SELECT count(*) FROM runs") == 15, "handle still works");
+
+    /* reuse across queries, interrupted and resumed: alphas 1-3 come from
+     * the repository (9 runs), the interrupt stops the new ones, RESUME
+     * fits only what is missing and keeps the reused copies */
+    mlg_progress(db, on_progress_reused, db);
+    CHECK(mlg_prepare(db, "EXPLORE sp USING ridge(alpha IN {1, 2, 3, 4, 5});", -1, &s, NULL) == MLG_OK, "prepare");
+    CHECK(mlg_step(s) == MLG_INTERRUPT, "interrupted with reuse: %s", mlg_errmsg(db));
+    mlg_finalize(s);
+    mlg_progress(db, NULL, NULL);
+    CHECK(count(db, "SELECT count(*) FROM runs WHERE experiment = 3 AND reused_from IS NOT NULL") == 9, "9 reused");
+    long long kept = count(db, "SELECT count(*) FROM runs WHERE experiment = 3");
+    CHECK(kept > 9 && kept < 15, "some fitted runs kept: %lld", kept);
+    CHECK(mlg_exec(db, "RESUME EXPERIMENT 3;", NULL, NULL) == MLG_OK, "resume with reuse: %s", mlg_errmsg(db));
+    CHECK(count(db, "SELECT count(*) FROM runs WHERE experiment = 3") == 15, "resumed to 15");
+    CHECK(count(db, "SELECT count(*) FROM runs WHERE experiment = 3 AND reused_from IS NOT NULL") == 9,
+          "still 9 reused");
+    CHECK(count(db, "SELECT count(*) FROM results a JOIN results b ON a.config_id = b.config_id "
+                    "WHERE a.experiment = 3 AND b.experiment = 2 AND a.mean_score <> b.mean_score") == 0,
+          "the same scores as the fresh experiment");
 
     /* limits: the application's value is a ceiling query text cannot raise */
     CHECK(mlg_limit(db, MLG_LIMIT_CONFIGS, 3) == 0, "no limit before");

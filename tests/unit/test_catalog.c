@@ -208,6 +208,94 @@ static void add_run(cat_db *db, long long exp, long long cfg, int fold, double s
     CHECK(cat_run_insert(db, &r, &e) == 0, "run insert: %s", e.msg);
 }
 
+
+/* cat_reusable_runs: runs of the same lineage only — another experiment on
+ * a task defined alike on the same dataset row, ok runs, the asked
+ * configs; a different seed, metric, target, protocol, folds or dataset
+ * gives nothing, and a copy points at its origin. */
+static long long exp_on(cat_db *db, long long task)
+{
+    ut_err e;
+    ut_err_clear(&e);
+    long long id = -1;
+    CHECK(cat_experiment_begin(db, task, "EXPLORE t;", NULL, NULL, NULL, 2, &id, &e) == 0, "%s", e.msg);
+    return id;
+}
+
+static int reusable(cat_db *db, long long task, long long exclude, long long cfg)
+{
+    ut_err e;
+    ut_err_clear(&e);
+    ut_result *r = NULL;
+    long long ids[1] = {cfg};
+    if (cat_reusable_runs(db, task, exclude, ids, 1, &r, &e)) {
+        CHECK(0, "cat_reusable_runs: %s", e.msg);
+        return -1;
+    }
+    int n = r->nrows;
+    ut_result_free(r);
+    return n;
+}
+
+static void test_reuse(void)
+{
+    cat_db *db = open_ok(path_in("reuse.db"));
+    if (!db) return;
+    ut_err e;
+    ut_err_clear(&e);
+    make_dataset(db, "d1", 20);
+    make_dataset(db, "d2", 20);   /* the same content hash, another dataset row */
+    long long t1 = make_task(db, "t1", "d1", "classification", "accuracy", 20, 2);
+    long long same = make_task(db, "same", "d1", "classification", "accuracy", 20, 2);
+    long long metric = make_task(db, "metric", "d1", "classification", "f1", 20, 2);
+    long long other_ds = make_task(db, "other_ds", "d2", "classification", "accuracy", 20, 2);
+    cat_task t = {.name = "seed", .dataset = "d1", .target = "class", .kind = "classification",
+                  .metric = "accuracy", .protocol_json = "{\"type\":\"cv\",\"k\":5}", .seed = 8,
+                  .nrounds = 2, .folds_hash = "feedface"};
+    int fold[20];
+    for (int i = 0; i < 20; i++) fold[i] = i % 2;
+    long long seed = -1, proto = -1, folds = -1;
+    CHECK(cat_task_create(db, &t, fold, 20, &seed, &e) == 0, "%s", e.msg);
+    t.name = "proto", t.seed = 7, t.protocol_json = "{\"type\":\"holdout\",\"test\":0.5}";
+    CHECK(cat_task_create(db, &t, fold, 20, &proto, &e) == 0, "%s", e.msg);
+    t.name = "folds", t.protocol_json = "{\"type\":\"cv\",\"k\":5}", t.folds_hash = "beef";
+    CHECK(cat_task_create(db, &t, fold, 20, &folds, &e) == 0, "%s", e.msg);
+    long long a = intern(db, "ridge", "{\"alpha\":1,\"preprocess\":\"(none)\"}");
+    long long b = intern(db, "ridge", "{\"alpha\":2,\"preprocess\":\"(none)\"}");
+    long long failed = intern(db, "ridge", "{\"alpha\":3,\"preprocess\":\"(none)\"}");
+    long long e1 = exp_on(db, t1);
+    add_run(db, e1, a, 0, 0.75);
+    add_run(db, e1, a, 1, 0.5);
+    add_run(db, e1, failed, 0, NAN);
+    long long e2 = exp_on(db, t1);
+    CHECK(reusable(db, t1, e2, a) == 2, "both folds of a");
+    CHECK(reusable(db, t1, e1, a) == 0, "not the experiment's own runs");
+    CHECK(reusable(db, t1, e2, b) == 0, "another parameter value: another config");
+    CHECK(reusable(db, t1, e2, failed) == 0, "failed runs are fitted again");
+    CHECK(reusable(db, same, -1, a) == 2, "a task defined alike reuses");
+    CHECK(reusable(db, seed, -1, a) == 0, "another seed");
+    CHECK(reusable(db, metric, -1, a) == 0, "another metric");
+    CHECK(reusable(db, proto, -1, a) == 0, "another protocol");
+    CHECK(reusable(db, folds, -1, a) == 0, "other folds");
+    CHECK(reusable(db, other_ds, -1, a) == 0, "another dataset row (version), even with the same content");
+    /* a copy points at the origin, and the earliest origin is offered */
+    cat_run c = {.experiment_id = e2, .config_id = a, .fold = 0, .score = 0.75, .scores_json = "{}",
+                 .status = "ok", .reused_from = sel_int(db, "SELECT min(run_id) FROM runs WHERE config_id = 1")};
+    CHECK(cat_run_insert(db, &c, &e) == 0, "%s", e.msg);
+    CHECK(sel_int(db, "SELECT count(*) FROM runs WHERE reused_from IS NOT NULL") == 1, "copy recorded");
+    ut_result *r = NULL;
+    long long ids[2] = {a, b};
+    CHECK(cat_reusable_runs(db, t1, -1, ids, 2, &r, &e) == 0 && r->nrows == 2, "one per (config, fold)");
+    CHECK(r && r->cells[3].i == sel_int(db, "SELECT min(run_id) FROM runs"), "the origin, not the copy");
+    ut_result_free(r);
+    long long id = 0;
+    CHECK(cat_config_find(db, "ridge", "{\"alpha\":2,\"preprocess\":\"(none)\"}", &id, &e) == 1 && id == b,
+          "find an interned config");
+    CHECK(cat_config_find(db, "ridge", "{\"alpha\":9,\"preprocess\":\"(none)\"}", &id, &e) == 0,
+          "an unknown config is not interned by find");
+    cat_close(db);
+}
+
 /* ------------------------------------------------------------------ */
 
 static void test_datasets_tasks(cat_db *db)
@@ -702,7 +790,7 @@ static void test_files(void)
 
 static void cleanup(void)
 {
-    static const char *const files[] = {"main.db", "newer.db", "foreign.db", "notes.txt", "ro.db"};
+    static const char *const files[] = {"main.db", "newer.db", "foreign.db", "notes.txt", "ro.db", "reuse.db"};
     static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
     for (size_t i = 0; i < sizeof files / sizeof *files; i++)
         for (size_t j = 0; j < sizeof sfx / sizeof *sfx; j++) {
@@ -745,6 +833,7 @@ int main(void)
         cat_close(db);
     }
     test_files();
+    test_reuse();
     cleanup();
 
     printf("test_catalog: %d checks, %d failed\n", checks, failures);

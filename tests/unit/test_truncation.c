@@ -56,6 +56,7 @@ static const char *const reps[] = {
     "EXPLORE risk USING ridge(alpha = 10) PREPROCESS impute(constant, value = -1) ON numeric, onehot(max_levels = 2) ON categorical;",
     "EXPLAIN EXPLORE flowers USING logreg(C = 1) PREPROCESS standardize;",
     "EXPLAIN ANALYZE EXPLORE flowers USING baseline;",
+    "EXPLORE flowers USING baseline, knn(k IN {1, 3}) FRESH TOP 1;",
     "SET max_rows = 1000;",
     "SET sharing = off;",
     "SELECT family, count(*) AS n FROM runs WHERE status = 'ok'\n"
