@@ -308,11 +308,39 @@ static int migrate_to_3(cat_db *db, ut_err *e)
     return 0;
 }
 
+/* Version 4: the intermediate cache.  One row per file in the directory
+ * beside the catalog (<catalog>.cache/): what lineage it holds, its kind,
+ * size, the seconds computing it took, hits and last use.  The cache view
+ * shows them to SELECT. */
+static const char *const schema_v4[] = {
+    "CREATE TABLE mlg_cache("
+    "  lineage         TEXT PRIMARY KEY,"
+    "  kind            TEXT NOT NULL,"
+    "  what            TEXT,"
+    "  bytes           INTEGER NOT NULL CHECK (bytes >= 0),"
+    "  compute_seconds REAL,"
+    "  hits            INTEGER NOT NULL DEFAULT 0,"
+    "  file            TEXT NOT NULL,"
+    "  created_at      TEXT NOT NULL DEFAULT (" CAT_NOW "),"
+    "  last_used       TEXT NOT NULL DEFAULT (" CAT_NOW "));",
+    "CREATE VIEW cache AS"
+    "  SELECT lineage, kind, what, bytes, compute_seconds, hits, created_at, last_used, file"
+    "  FROM mlg_cache;",
+};
+
+static int migrate_to_4(cat_db *db, ut_err *e)
+{
+    for (size_t i = 0; i < sizeof schema_v4 / sizeof *schema_v4; i++)
+        if (cat_exec(db, schema_v4[i], e)) return -1;
+    return 0;
+}
+
 typedef int (*migration)(cat_db *db, ut_err *e);
 static const migration migrations[] = {
     migrate_to_1,
     migrate_to_2,
     migrate_to_3,
+    migrate_to_4,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == CAT_SCHEMA_VERSION,

@@ -71,6 +71,7 @@ static void gr_yyerror(GR_YYLTYPE *l, void *scanner, gr_pstate *ps, const char *
 %token RESUME "RESUME" EXPERIMENT "EXPERIMENT" BUDGET "BUDGET"
 %token TRAIN "TRAIN" BEST "BEST" MODEL "MODEL" MODELS "MODELS" INTO "INTO" EXPORT "EXPORT"
 %token IMPORT "IMPORT" REPRODUCE "REPRODUCE" RUN "RUN" TO "TO"
+%token CACHE "CACHE" CLEAR "CLEAR"
 
 %type <node> stmt plain_stmt create_dataset opt_with options option drop show
 %type <node> describe create_task task_clauses task_clause explore families
@@ -103,6 +104,7 @@ stmt
 plain_stmt
     : create_dataset | drop | show | describe | create_task | explore | set | select | resume
     | model_stmt
+    | CLEAR CACHE             { OOM($$ = mk(AST_CLEAR_CACHE, @$)); }
     ;
 
 /* trained models and reproducibility (compiler/model_stmt.c) */
@@ -164,6 +166,7 @@ show
     | SHOW TASKS              { OOM($$ = mk(AST_SHOW, @$)); $$->ival = SHOW_TASKS; }
     | SHOW EXPERIMENTS        { OOM($$ = mk(AST_SHOW, @$)); $$->ival = SHOW_EXPERIMENTS; }
     | SHOW MODELS             { OOM($$ = mk(AST_SHOW, @$)); $$->ival = SHOW_MODELS; }
+    | SHOW CACHE              { OOM($$ = mk(AST_SHOW, @$)); $$->ival = SHOW_CACHE; }
     ;
 
 describe
@@ -357,6 +360,7 @@ word
     | IMPORT { $$ = strdup("import"); } | REPRODUCE { $$ = strdup("reproduce"); }
     | RUN { $$ = strdup("run"); } | TO { $$ = strdup("to"); }
     | BUDGET { $$ = strdup("budget"); }
+    | CACHE { $$ = strdup("cache"); } | CLEAR { $$ = strdup("clear"); }
     ;
 
 %%

@@ -174,6 +174,22 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *a
             if (kk) ut_buf_printf(&t, "  [pca: the components of k = %d, computed once per round]", kk);
             else ut_buf_printf(&t, "  [pca: every component, computed once per round]");
         }
+        if (p->cache) {
+            /* across queries: the design of each round from the cache
+             * (reuse), stored once computed (materialize), or neither */
+            int k[4] = {0};
+            for (int i = 0; i < p->n; i++)
+                if (p->nodes[i].op == OPT_TRANSFORM && p->nodes[i].pipe == q && p->cache[i] < 4) k[p->cache[i]]++;
+            static const int order[] = {OPT_CACHE_REUSE, OPT_CACHE_MATERIALIZE, OPT_CACHE_RECOMPUTE};
+            static const char *const word[] = {"", "reuse", "recompute", "materialize"};
+            int first = 1;
+            for (int j = 0; j < 3; j++) {
+                if (!k[order[j]]) continue;
+                ut_buf_printf(&t, "%s%s x%d", first ? "  [cache: " : ", ", word[order[j]], k[order[j]]);
+                first = 0;
+            }
+            if (!first) ut_buf_putc(&t, ']');
+        }
         cost_text(&t, p->hide_costs, est_tf[q], actual ? &act_tf[q] : NULL);
         line(&b, 1, "%s", t.s);
     }

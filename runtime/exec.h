@@ -26,6 +26,12 @@ typedef struct {
      * same data does not read the file again */
     rt_table *cached;
     char     *cached_path;
+    /* the intermediate cache (cache.h): SET cache_budget in bytes (0 =
+     * off), the measured read bandwidth (0 = not yet read from the
+     * catalog), warnings for the statement's message */
+    long long cache_budget;
+    double    cache_read_bps;
+    ut_buf    cache_notes;
 } rt_ctx;
 
 void rt_ctx_clear_cache(rt_ctx *c);

@@ -135,6 +135,16 @@ void ut_lineage_str(ut_lineage *l, const char *name, const char *v)
     else field(l, 'S', name, v, strlen(v));
 }
 
+void ut_lineage_name(ut_lineage *l, const char *name, const char *v)
+{
+    size_t n = v ? strlen(v) : 0;
+    ut_buf_putc(&l->b, 'C');
+    ut_buf_puts(&l->b, name);
+    ut_buf_putc(&l->b, '\0');
+    put_len(&l->b, n);
+    for (size_t i = 0; i < n; i++) ut_buf_putc(&l->b, (char)(v[i] >= 'A' && v[i] <= 'Z' ? v[i] + 32 : v[i]));
+}
+
 void ut_lineage_int(ut_lineage *l, const char *name, long long v)
 {
     unsigned char w[8];

@@ -32,6 +32,8 @@ typedef struct {
 } ut_lineage;
 void ut_lineage_init(ut_lineage *l, const char *kind);
 void ut_lineage_str(ut_lineage *l, const char *name, const char *v);   /* NULL allowed */
+/* A name compared case-insensitively (ASCII letters folded). */
+void ut_lineage_name(ut_lineage *l, const char *name, const char *v);
 void ut_lineage_int(ut_lineage *l, const char *name, long long v);
 void ut_lineage_num(ut_lineage *l, const char *name, double v);        /* -0 == 0; NaNs equal */
 /* Finishes: 32 lowercase hex digits + NUL in out; frees the record.
