@@ -49,8 +49,12 @@ static const char *kind_name(unsigned k) { return k == KIND_DESIGN ? "design" : 
 
 int rt_cache_active(const rt_ctx *c)
 {
-    return c->cat && c->cache_budget > 0 && c->sharing && cat_file_path(c->cat) && !cat_is_readonly(c->cat);
+    return c->cat && c->cache_budget > 0 && c->sharing && cat_file_path(c->cat);
 }
+
+/* A read-only catalog still serves stored intermediates; it records
+ * nothing (no new entries, hits, evictions or measured bandwidth). */
+static int writable(const rt_ctx *c) { return !cat_is_readonly(c->cat); }
 
 static double read_bps(rt_ctx *c)
 {
@@ -104,6 +108,7 @@ static int our_file(const char *name, int *tmp)
 
 static int remove_entry(rt_ctx *c, const cat_cache_entry *en, ut_err *e)
 {
+    if (!writable(c)) return 0;
     char path[4096];
     if (en->file && strchr(en->file, '/') == NULL && !path_of(c, en->file, path, sizeof path)) unlink(path);
     return cat_cache_delete(c->cat, en->lineage, e);
@@ -163,7 +168,7 @@ static int make_room(rt_ctx *c, long long need, double value_new, ut_err *e)
 
 int rt_cache_sync(rt_ctx *c, ut_err *e)
 {
-    if (!c->cat || !cat_file_path(c->cat) || cat_is_readonly(c->cat)) return 0;
+    if (!c->cat || !cat_file_path(c->cat) || !writable(c)) return 0;
     char dir[4096], path[4096];
     if (path_of(c, NULL, dir, sizeof dir)) return 0;
     cat_cache_entry *all = NULL;
@@ -266,15 +271,17 @@ int rt_cache_load_design(rt_ctx *c, const char *lineage, int ntrain, int ntest, 
         return ut_errf(e, MLG_NOMEM, "out of memory");
     }
     if (why) {
-        note(c, "cache entry %s is unusable: %s; recomputed", en.what ? en.what : lineage, why);
+        note(c, writable(c) ? "cache entry %s is unusable: %s; removed and recomputed"
+                            : "cache entry %s is unusable: %s; recomputed (the catalog is read-only: not removed)",
+             en.what ? en.what : lineage, why);
         ut_err_clear(&qe);
         remove_entry(c, &en, &qe);
         cat_cache_entry_clear(&en);
         return 0;
     }
     ut_err_clear(&qe);
-    cat_cache_touch(c->cat, lineage, &qe);
-    if (en.bytes >= (1 << 18) && secs > 0) {
+    if (writable(c)) cat_cache_touch(c->cat, lineage, &qe);
+    if (writable(c) && en.bytes >= (1 << 18) && secs > 0) {
         /* the bandwidth the next decisions assume: a running mean */
         double bps = (double)en.bytes / secs;
         c->cache_read_bps = 0.5 * read_bps(c) + 0.5 * bps;
@@ -334,7 +341,7 @@ void rt_cache_offer_design(rt_ctx *c, const char *lineage, const char *what, con
     long long bytes = (long long)(HEADER + ltr + lte);
     double load = rt_cache_load_seconds(c, bytes);
     /* worth keeping only when reading it back beats computing it */
-    if (bytes > c->cache_budget || !(compute_s > load)) return;
+    if (!writable(c) || bytes > c->cache_budget || !(compute_s > load)) return;
     ut_err e;
     ut_err_clear(&e);
     cat_cache_entry old;
@@ -418,9 +425,10 @@ int rt_cache_show(rt_ctx *c, ut_result **out, char **msg, ut_err *e)
     ut_buf_printf(&b, "%d entr%s, %lld bytes of cache_budget %lld", n, n == 1 ? "y" : "ies", bytes, c->cache_budget);
     if (c->cache_budget > 0) ut_buf_printf(&b, " (%.1f%%)", 100.0 * (double)bytes / (double)c->cache_budget);
     if (!rt_cache_active(c))
-        ut_buf_puts(&b, c->cache_budget <= 0       ? "; the cache is off (cache_budget = 0)"
-                        : cat_is_readonly(c->cat) ? "; the cache is off (read-only catalog)"
-                                                  : "; the cache is off (sharing = off)");
+        ut_buf_puts(&b, c->cache_budget <= 0 ? "; the cache is off (cache_budget = 0)"
+                                             : "; the cache is off (sharing = off)");
+    else if (!writable(c))
+        ut_buf_puts(&b, "; read-only catalog: entries are used, none added");
     *msg = ut_buf_take(&b);
     return 0;
 }
