@@ -1,6 +1,7 @@
 /* compile.c — the compiler's entry: checks the simple statements (options,
  * clauses, settings) and hands EXPLORE to explore.c. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -269,11 +270,15 @@ int cmp_size(const ast *v, const char *setting, long long *out, ut_err *e)
         }
     }
     double bytes = num * mult;
-    if (mult == 0 || !(bytes >= 0) || bytes > 9e15 || (mult == 1 && bytes != floor(bytes)))
+    if (mult == 0 || !(bytes >= 0) || bytes > 9e15 || (mult == 1 && bytes != floor(bytes))) {
+        char found[64];
+        if (v->kind == AST_NUMBER) snprintf(found, sizeof found, "%g", v->num);
+        else snprintf(found, sizeof found, "'%.40s%s'", v->str ? v->str : "", v->str && strlen(v->str) > 40 ? "..." : "");
         return ut_errf_at(e, MLG_ERROR, v->off, v->len,
                           "%s must be a size: a whole number of bytes or a number with KB, MB, GB or TB "
-                          "(e.g. '512MB'; 0 turns the cache off)",
-                          setting);
+                          "(e.g. '512MB'; 0 turns the cache off), not %s",
+                          setting, found);
+    }
     *out = (long long)floor(bytes);
     return 0;
 }
