@@ -33,7 +33,9 @@
 #define HEADER 96
 #define OPEN_SECONDS 2e-4        /* per file: open, header, the catalog's hit count */
 #define DEFAULT_BPS 1e9          /* read + checksum, until measured */
+#define DEFAULT_WBPS 5e8         /* write + checksum, until measured */
 #define BPS_KEY "cache_read_bytes_per_second"
+#define WBPS_KEY "cache_write_bytes_per_second"
 
 typedef struct {
     char     magic[8];
@@ -68,6 +70,26 @@ static double read_bps(rt_ctx *c)
 double rt_cache_load_seconds(const rt_ctx *c, long long bytes)
 {
     return OPEN_SECONDS + (double)bytes / read_bps((rt_ctx *)c);
+}
+
+static double write_bps(rt_ctx *c)
+{
+    if (c->cache_write_bps <= 0) {
+        double v = 0;
+        c->cache_write_bps = cat_meta_real(c->cat, WBPS_KEY, &v) && v > 0 && isfinite(v) ? v : DEFAULT_WBPS;
+    }
+    return c->cache_write_bps;
+}
+
+double rt_cache_store_seconds(const rt_ctx *c, long long bytes)
+{
+    return OPEN_SECONDS + (double)bytes / write_bps((rt_ctx *)c);
+}
+
+int rt_cache_worth_storing(const rt_ctx *c, long long bytes, double compute_s)
+{
+    /* one expected reuse must pay for writing it now and reading it then */
+    return bytes <= c->cache_budget && compute_s - rt_cache_load_seconds(c, bytes) > rt_cache_store_seconds(c, bytes);
 }
 
 static void note(rt_ctx *c, const char *fmt, const char *a, const char *b)
@@ -180,7 +202,7 @@ int rt_cache_sync(rt_ctx *c, ut_err *e)
     for (int i = 0; i < n && !rc; i++) {
         struct stat sb;
         if (path_of(c, all[i].file, path, sizeof path) || stat(path, &sb) || (long long)sb.st_size != all[i].bytes) {
-            note(c, "cache entry %s is unusable: %s; removed", all[i].what ? all[i].what : all[i].lineage,
+            note(c, "cache entry %s is unusable: %s; removed (recomputed when needed)", all[i].what ? all[i].what : all[i].lineage,
                  "its file is missing or has the wrong size");
             rc = remove_entry(c, &all[i], e);
         }
@@ -340,8 +362,7 @@ void rt_cache_offer_design(rt_ctx *c, const char *lineage, const char *what, con
     size_t ltr = (size_t)ntrain * (size_t)p * sizeof(double), lte = (size_t)ntest * (size_t)p * sizeof(double);
     long long bytes = (long long)(HEADER + ltr + lte);
     double load = rt_cache_load_seconds(c, bytes);
-    /* worth keeping only when reading it back beats computing it */
-    if (!writable(c) || bytes > c->cache_budget || !(compute_s > load)) return;
+    if (!writable(c) || !rt_cache_worth_storing(c, bytes, compute_s)) return;
     ut_err e;
     ut_err_clear(&e);
     cat_cache_entry old;
@@ -356,7 +377,13 @@ void rt_cache_offer_design(rt_ctx *c, const char *lineage, const char *what, con
     size_t len[2] = {ltr, lte};
     int64_t dims[3] = {ntrain, ntest, p};
     char name[64];
+    double t0 = ut_now();
     if (write_file(c, lineage, what, KIND_DESIGN, dims, piece, len, 2, name, sizeof name)) return;
+    double secs = ut_now() - t0;
+    if (bytes >= (1 << 18) && secs > 0) {
+        c->cache_write_bps = 0.5 * write_bps(c) + 0.5 * (double)bytes / secs;
+        cat_meta_set_real(c->cat, WBPS_KEY, c->cache_write_bps, &e);
+    }
     cat_cache_entry en;
     memset(&en, 0, sizeof en);
     snprintf(en.lineage, sizeof en.lineage, "%s", lineage);

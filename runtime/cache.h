@@ -5,8 +5,9 @@
  * Decisions are by cost.  Loading an entry is estimated as a fixed
  * per-file cost plus bytes / the measured read bandwidth; it is chosen
  * (reuse) when that beats the seconds computing it took.  A computed
- * intermediate is stored (materialize) when computing it took longer than
- * loading it would, and it fits in SET cache_budget — room is made by
+ * intermediate is stored (materialize) when one reuse would save more
+ * (computing minus loading) than writing it costs, and it fits in SET
+ * cache_budget — room is made by
  * evicting entries of lower value per byte (seconds saved × (1 + hits) /
  * bytes; least recently used first among equals), never by going over the
  * budget, not even while a file is being written.
@@ -27,8 +28,14 @@
  * :memory:) opened for writing, and sharing on (SET sharing = off runs
  * the naive plan: everything computed). */
 int    rt_cache_active(const rt_ctx *c);
-/* Estimated seconds to load a stored intermediate of `bytes` bytes. */
+/* Estimated seconds to load / to store an intermediate of `bytes` bytes
+ * (a per-file cost plus bytes over the read / write bandwidth measured on
+ * earlier loads and stores, kept in the catalog). */
 double rt_cache_load_seconds(const rt_ctx *c, long long bytes);
+double rt_cache_store_seconds(const rt_ctx *c, long long bytes);
+/* The materialize rule: it fits in the budget, and the seconds one reuse
+ * saves (computing minus loading) exceed the seconds storing it costs. */
+int    rt_cache_worth_storing(const rt_ctx *c, long long bytes, double compute_s);
 
 /* A stored design of ntrain + ntest rows: 1 loaded (*x is one malloc'd
  * block, training rows then test rows, *p columns; the caller frees it),

@@ -64,10 +64,8 @@ int rt_cache_plan(rt_ctx *c, const cmp_explore *x, opt_plan *p, const opt_stats 
             p->cache[i] = rt_cache_load_seconds(c, en.bytes) < en.compute_seconds ? OPT_CACHE_REUSE : OPT_CACHE_RECOMPUTE;
             cat_cache_entry_clear(&en);
         } else {
-            p->cache[i] = est_bytes <= (double)c->cache_budget &&
-                                  nd->est_cost > rt_cache_load_seconds(c, (long long)est_bytes)
-                              ? OPT_CACHE_MATERIALIZE
-                              : OPT_CACHE_RECOMPUTE;
+            p->cache[i] = rt_cache_worth_storing(c, (long long)est_bytes, nd->est_cost) ? OPT_CACHE_MATERIALIZE
+                                                                                        : OPT_CACHE_RECOMPUTE;
         }
     }
     rc = 0;

@@ -27,10 +27,10 @@ typedef struct {
     rt_table *cached;
     char     *cached_path;
     /* the intermediate cache (cache.h): SET cache_budget in bytes (0 =
-     * off), the measured read bandwidth (0 = not yet read from the
+     * off), the measured read / write bandwidth (0 = not yet read from the
      * catalog), warnings for the statement's message */
     long long cache_budget;
-    double    cache_read_bps;
+    double    cache_read_bps, cache_write_bps;
     ut_buf    cache_notes;
 } rt_ctx;
 
