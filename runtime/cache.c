@@ -188,9 +188,26 @@ static int make_room(rt_ctx *c, long long need, double value_new, ut_err *e)
     return rc;
 }
 
+static int sync_locked(rt_ctx *c, ut_err *e);
+
+/* Writers of the cache (this and rt_cache_offer_design) hold the catalog's
+ * write lock while they change files and rows, so two processes sharing a
+ * catalog never see each other's half-made entry nor together exceed the
+ * budget. */
 int rt_cache_sync(rt_ctx *c, ut_err *e)
 {
     if (!c->cat || !cat_file_path(c->cat) || !writable(c)) return 0;
+    if (cat_begin(c->cat, e)) return -1;
+    int rc = sync_locked(c, e);
+    if (rc) {
+        cat_rollback(c->cat);
+        return -1;
+    }
+    return cat_commit(c->cat, e);
+}
+
+static int sync_locked(rt_ctx *c, ut_err *e)
+{
     char dir[4096], path[4096];
     if (path_of(c, NULL, dir, sizeof dir)) return 0;
     cat_cache_entry *all = NULL;
@@ -356,13 +373,29 @@ static int write_file(rt_ctx *c, const char *lineage, const char *what, unsigned
     return 0;
 }
 
+static void store_locked(rt_ctx *c, const char *lineage, const char *what, const double *xtr, int ntrain,
+                         const double *xte, int ntest, int p, double compute_s, long long bytes);
+
 void rt_cache_offer_design(rt_ctx *c, const char *lineage, const char *what, const double *xtr, int ntrain,
                            const double *xte, int ntest, int p, double compute_s)
 {
     size_t ltr = (size_t)ntrain * (size_t)p * sizeof(double), lte = (size_t)ntest * (size_t)p * sizeof(double);
     long long bytes = (long long)(HEADER + ltr + lte);
-    double load = rt_cache_load_seconds(c, bytes);
     if (!writable(c) || !rt_cache_worth_storing(c, bytes, compute_s)) return;
+    ut_err e;
+    ut_err_clear(&e);
+    if (cat_begin(c->cat, &e)) return;   /* busy elsewhere: not stored this time */
+    store_locked(c, lineage, what, xtr, ntrain, xte, ntest, p, compute_s, bytes);
+    /* evictions and the new row together; a failed commit leaves rows
+     * whose files are gone, which the next sync removes */
+    if (cat_commit(c->cat, &e)) cat_rollback(c->cat);
+}
+
+static void store_locked(rt_ctx *c, const char *lineage, const char *what, const double *xtr, int ntrain,
+                         const double *xte, int ntest, int p, double compute_s, long long bytes)
+{
+    size_t ltr = (size_t)ntrain * (size_t)p * sizeof(double), lte = (size_t)ntest * (size_t)p * sizeof(double);
+    double load = rt_cache_load_seconds(c, bytes);
     ut_err e;
     ut_err_clear(&e);
     cat_cache_entry old;

@@ -12,6 +12,33 @@
 #include "protocol.h"
 #include "../include/mileage.h"
 
+/* Columns of a pipeline's design, roughly: the statistics' feature count
+ * (categorical columns counted by their levels) reshaped by the steps that
+ * change the width.  Only the size estimate of a design not stored yet
+ * reads it. */
+static double est_width(const cmp_pipeline *pl, double w)
+{
+    for (int i = 0; i < pl->nsteps; i++) {
+        const rt_tf_step *s = &pl->steps[i].step;
+        switch (s->kind) {
+        case RT_TF_PCA: if (s->k > 0 && s->k < w) w = s->k; break;
+        case RT_TF_SELECT_K: if ((s->k ? s->k : 10) < w) w = s->k ? s->k : 10; break;
+        case RT_TF_POLY: {
+            /* all monomials of degree 1..d: C(w + d, d) - 1 */
+            double m = 1;
+            for (int d = 1; d <= (s->degree ? s->degree : 2); d++) m = m * (w + d) / d;
+            w = m - 1;
+            break;
+        }
+        case RT_TF_BIN: w *= s->k ? s->k : 5; break;
+        case RT_TF_KEEP: if (s->ncolumns < w) w = s->ncolumns; break;
+        case RT_TF_DROP: w = w > s->ncolumns ? w - s->ncolumns : 1; break;
+        default: break;
+        }
+    }
+    return w > 1 ? w : 1;
+}
+
 int rt_cache_plan(rt_ctx *c, const cmp_explore *x, opt_plan *p, const opt_stats *st, ut_err *e)
 {
     free(p->cache);
@@ -36,7 +63,6 @@ int rt_cache_plan(rt_ctx *c, const cmp_explore *x, opt_plan *p, const opt_stats 
      * shuffle at every rung, exec_explore.c) */
     int shuffled = x->strategy.kind == CMP_SEARCH_HALVING || x->strategy.kind == CMP_SEARCH_HYPERBAND;
     int round = -1, ntrain = 0, ntest = 0;
-    double est_bytes = (double)n * (st->nfeatures > 0 ? st->nfeatures : 1) * 8.0 + 96;
     for (int i = 0; i < p->n; i++) {
         const opt_node *nd = &p->nodes[i];
         if (nd->op != OPT_TRANSFORM) continue;
@@ -57,6 +83,7 @@ int rt_cache_plan(rt_ctx *c, const cmp_explore *x, opt_plan *p, const opt_stats 
             ut_errf(e, MLG_NOMEM, "out of memory");
             goto out;
         }
+        double est_bytes = (double)n * est_width(&x->pipes[nd->pipe], st->nfeatures > 0 ? st->nfeatures : 1) * 8.0 + 96;
         cat_cache_entry en;
         int found = cat_cache_get(c->cat, lin, &en, e);
         if (found < 0) goto out;

@@ -1042,8 +1042,12 @@ int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, cons
     if (rt_load_dataset(c, &x0->dataset, &dc->t, e)) goto out;
     if (actual) actual[0] = ut_now() - tl0;
     if (rt_cache_active(c) && p->sharing) {
-        /* the cache as the catalog says, within the budget, before use */
-        if (rt_cache_sync(c, e)) goto out;
+        /* the cache as the catalog says, within the budget, before use; a
+         * cache that cannot be tidied now (the catalog busy) is still read */
+        if (rt_cache_sync(c, e)) {
+            if (e->code == MLG_NOMEM) goto out;
+            ut_err_clear(e);
+        }
         if (rt_lineage_data(&x0->dataset, R.pcache.data)) {
             ut_errf(e, MLG_NOMEM, "out of memory");
             goto out;
