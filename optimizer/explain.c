@@ -149,6 +149,10 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *a
     }
     t.len = 0;
     ut_buf_puts(&t, "LOAD + SPLIT (once)");
+    static const char *const cache_word[] = {"", "reuse", "recompute", "materialize"};
+    for (int i = 0; p->cache && i < p->n; i++)   /* the parsed data, across queries */
+        if (p->nodes[i].op == OPT_LOAD && p->cache[i] > 0 && p->cache[i] < 4)
+            ut_buf_printf(&t, "  [cache: %s the parsed data]", cache_word[p->cache[i]]);
     cost_text(&t, p->hide_costs, est_ls, actual ? &act_ls : NULL);
     line(&b, 1, "%s", t.s);
     for (int q = 0; est_tf && act_tf && q < x->npipes; q++) {

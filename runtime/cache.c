@@ -3,14 +3,14 @@
  * File format (native byte order; one file per entry, <lineage>.mlc):
  *   0  magic "MLGCACHE"          8 bytes
  *   8  format version (1)        u32
- *  12  kind (1 = design)         u32
+ *  12  kind (1 design, 2 data)   u32
  *  16  lineage                   32 hex digits
  *  48  payload bytes             u64
  *  56  XXH64 of the payload      u64
  *  64  dims[3] (design: training rows, test rows, columns)   i64 each
  *  88  XXH64 of bytes 0..88      u64
  *  96  payload (design: the training rows then the test rows, row-major
- *      doubles)
+ *      doubles; data: cache_table.c)
  * A file is written under a temporary name and renamed into place, and
  * its row is recorded after that; the budget is checked before the write
  * starts, so the directory never holds more than the budget. */
@@ -24,12 +24,12 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "cache_internal.h"
 #include "../include/mileage.h"
 #include "../util/hash.h"
 
 #define MAGIC "MLGCACHE"
 #define FORMAT_VERSION 1u
-#define KIND_DESIGN 1u
 #define HEADER 96
 #define OPEN_SECONDS 2e-4        /* per file: open, header, the catalog's hit count */
 #define DEFAULT_BPS 1e9          /* read + checksum, until measured */
@@ -47,7 +47,10 @@ typedef struct {
 } file_header;
 _Static_assert(sizeof(file_header) == HEADER, "the header is 96 bytes");
 
-static const char *kind_name(unsigned k) { return k == KIND_DESIGN ? "design" : "?"; }
+static const char *kind_name(unsigned k)
+{
+    return k == RT_CACHE_KIND_DESIGN ? "design" : k == RT_CACHE_KIND_DATA ? "data" : "?";
+}
 
 int rt_cache_active(const rt_ctx *c)
 {
@@ -279,9 +282,19 @@ static void *read_checked(rt_ctx *c, const cat_cache_entry *en, const char *line
     return buf;
 }
 
-int rt_cache_load_design(rt_ctx *c, const char *lineage, int ntrain, int ntest, double **x, int *p, ut_err *e)
+int rt_cache_worth_loading(rt_ctx *c, const char *lineage)
 {
-    *x = NULL;
+    cat_cache_entry en;
+    ut_err qe;
+    ut_err_clear(&qe);
+    if (cat_cache_get(c->cat, lineage, &en, &qe) != 1) return 0;
+    int worth = rt_cache_load_seconds(c, en.bytes) < en.compute_seconds;
+    cat_cache_entry_clear(&en);
+    return worth;
+}
+
+int rt_cache_fetch(rt_ctx *c, const char *lineage, unsigned kind, rt_cache_use_fn use, void *arg, ut_err *e)
+{
     cat_cache_entry en;
     ut_err qe;
     ut_err_clear(&qe);
@@ -296,18 +309,20 @@ int rt_cache_load_design(rt_ctx *c, const char *lineage, int ntrain, int ntest, 
     const char *why = NULL;
     int oom = 0;
     double t0 = ut_now();
-    void *buf = read_checked(c, &en, lineage, KIND_DESIGN, &h, &why, &oom);
+    void *buf = read_checked(c, &en, lineage, kind, &h, &why, &oom);
     double secs = ut_now() - t0;
-    if (!why && !oom &&
-        (h.dims[0] != ntrain || h.dims[1] != ntest || h.dims[2] < 0 ||
-         (double)(h.dims[0] + h.dims[1]) * (double)h.dims[2] * 8 != (double)h.payload)) {
-        why = "its shape does not match the fold";
-        free(buf);
-        buf = NULL;
-    }
     if (oom) {
         cat_cache_entry_clear(&en);
         return ut_errf(e, MLG_NOMEM, "out of memory");
+    }
+    if (!why) {
+        why = use(arg, h.dims, buf, (size_t)h.payload);
+        if (why == RT_CACHE_NOMEM) {
+            free(buf);
+            cat_cache_entry_clear(&en);
+            return ut_errf(e, MLG_NOMEM, "out of memory");
+        }
+        if (why) free(buf);   /* else the payload is the caller's now */
     }
     if (why) {
         note(c, writable(c) ? "cache entry %s is unusable: %s; removed and recomputed"
@@ -327,9 +342,32 @@ int rt_cache_load_design(rt_ctx *c, const char *lineage, int ntrain, int ntest, 
         cat_meta_set_real(c->cat, BPS_KEY, c->cache_read_bps, &qe);
     }
     cat_cache_entry_clear(&en);
-    *x = buf;
-    *p = (int)h.dims[2];
     return 1;
+}
+
+typedef struct {
+    int ntrain, ntest, p;
+    double *x;
+} design_use;
+
+static const char *use_design(void *arg, const int64_t dims[3], void *payload, size_t n)
+{
+    design_use *u = arg;
+    if (dims[0] != u->ntrain || dims[1] != u->ntest || dims[2] < 0 || dims[2] > 1 << 30 ||
+        (double)(dims[0] + dims[1]) * (double)dims[2] * 8 != (double)n)
+        return "its shape does not match the fold";
+    u->x = payload;
+    u->p = (int)dims[2];
+    return NULL;
+}
+
+int rt_cache_load_design(rt_ctx *c, const char *lineage, int ntrain, int ntest, double **x, int *p, ut_err *e)
+{
+    design_use u = {ntrain, ntest, 0, NULL};
+    int rc = rt_cache_fetch(c, lineage, RT_CACHE_KIND_DESIGN, use_design, &u, e);
+    *x = rc == 1 ? u.x : NULL;
+    *p = u.p;
+    return rc;
 }
 
 /* Writes the file for entry `lineage` from pieces; 0 ok, -1 (noted) not. */
@@ -373,28 +411,9 @@ static int write_file(rt_ctx *c, const char *lineage, const char *what, unsigned
     return 0;
 }
 
-static void store_locked(rt_ctx *c, const char *lineage, const char *what, const double *xtr, int ntrain,
-                         const double *xte, int ntest, int p, double compute_s, long long bytes);
-
-void rt_cache_offer_design(rt_ctx *c, const char *lineage, const char *what, const double *xtr, int ntrain,
-                           const double *xte, int ntest, int p, double compute_s)
+static void store_locked(rt_ctx *c, const char *lineage, const char *what, unsigned kind, const int64_t dims[3],
+                         const void *const *piece, const size_t *len, int npieces, double compute_s, long long bytes)
 {
-    size_t ltr = (size_t)ntrain * (size_t)p * sizeof(double), lte = (size_t)ntest * (size_t)p * sizeof(double);
-    long long bytes = (long long)(HEADER + ltr + lte);
-    if (!writable(c) || !rt_cache_worth_storing(c, bytes, compute_s)) return;
-    ut_err e;
-    ut_err_clear(&e);
-    if (cat_begin(c->cat, &e)) return;   /* busy elsewhere: not stored this time */
-    store_locked(c, lineage, what, xtr, ntrain, xte, ntest, p, compute_s, bytes);
-    /* evictions and the new row together; a failed commit leaves rows
-     * whose files are gone, which the next sync removes */
-    if (cat_commit(c->cat, &e)) cat_rollback(c->cat);
-}
-
-static void store_locked(rt_ctx *c, const char *lineage, const char *what, const double *xtr, int ntrain,
-                         const double *xte, int ntest, int p, double compute_s, long long bytes)
-{
-    size_t ltr = (size_t)ntrain * (size_t)p * sizeof(double), lte = (size_t)ntest * (size_t)p * sizeof(double);
     double load = rt_cache_load_seconds(c, bytes);
     ut_err e;
     ut_err_clear(&e);
@@ -406,12 +425,9 @@ static void store_locked(rt_ctx *c, const char *lineage, const char *what, const
         cat_cache_entry_clear(&old);
     }
     if (make_room(c, bytes, (compute_s - load) / (double)bytes, &e) != 1) return;
-    const void *piece[2] = {xtr, xte};
-    size_t len[2] = {ltr, lte};
-    int64_t dims[3] = {ntrain, ntest, p};
     char name[64];
     double t0 = ut_now();
-    if (write_file(c, lineage, what, KIND_DESIGN, dims, piece, len, 2, name, sizeof name)) return;
+    if (write_file(c, lineage, what, kind, dims, piece, len, npieces, name, sizeof name)) return;
     double secs = ut_now() - t0;
     if (bytes >= (1 << 18) && secs > 0) {
         c->cache_write_bps = 0.5 * write_bps(c) + 0.5 * (double)bytes / secs;
@@ -420,7 +436,7 @@ static void store_locked(rt_ctx *c, const char *lineage, const char *what, const
     cat_cache_entry en;
     memset(&en, 0, sizeof en);
     snprintf(en.lineage, sizeof en.lineage, "%s", lineage);
-    en.kind = (char *)kind_name(KIND_DESIGN);
+    en.kind = (char *)kind_name(kind);
     en.what = (char *)what;
     en.file = name;
     en.bytes = bytes;
@@ -429,6 +445,30 @@ static void store_locked(rt_ctx *c, const char *lineage, const char *what, const
         char path[4096];
         if (!path_of(c, name, path, sizeof path)) unlink(path);   /* no row, no file */
     }
+}
+
+void rt_cache_offer(rt_ctx *c, const char *lineage, const char *what, unsigned kind, const int64_t dims[3],
+                    const void *const *piece, const size_t *len, int npieces, double compute_s)
+{
+    long long bytes = HEADER;
+    for (int i = 0; i < npieces; i++) bytes += (long long)len[i];
+    if (!writable(c) || !rt_cache_worth_storing(c, bytes, compute_s)) return;
+    ut_err e;
+    ut_err_clear(&e);
+    if (cat_begin(c->cat, &e)) return;   /* busy elsewhere: not stored this time */
+    store_locked(c, lineage, what, kind, dims, piece, len, npieces, compute_s, bytes);
+    /* evictions and the new row together; a failed commit leaves rows
+     * whose files are gone, which the next sync removes */
+    if (cat_commit(c->cat, &e)) cat_rollback(c->cat);
+}
+
+void rt_cache_offer_design(rt_ctx *c, const char *lineage, const char *what, const double *xtr, int ntrain,
+                           const double *xte, int ntest, int p, double compute_s)
+{
+    const void *piece[2] = {xtr, xte};
+    size_t len[2] = {(size_t)ntrain * (size_t)p * sizeof(double), (size_t)ntest * (size_t)p * sizeof(double)};
+    int64_t dims[3] = {ntrain, ntest, p};
+    rt_cache_offer(c, lineage, what, RT_CACHE_KIND_DESIGN, dims, piece, len, 2, compute_s);
 }
 
 int rt_cache_clear_all(rt_ctx *c, char **msg, ut_err *e)

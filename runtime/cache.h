@@ -48,6 +48,15 @@ int  rt_cache_load_design(rt_ctx *c, const char *lineage, int ntrain, int ntest,
 void rt_cache_offer_design(rt_ctx *c, const char *lineage, const char *what, const double *xtr, int ntrain,
                            const double *xte, int ntest, int p, double compute_s);
 
+/* 1 when `lineage` is stored and loading it beats computing it. */
+int  rt_cache_worth_loading(rt_ctx *c, const char *lineage);
+/* Loaded data: the table of dataset row d stored under `lineage`
+ * (rt_lineage_data of d).  1 loaded (*out the caller's; its hash is d's:
+ * the caller must have checked the file still has it), 0 not used, -1 out
+ * of memory.  Offer: stores a table parsed in compute_s seconds. */
+int  rt_cache_load_table(rt_ctx *c, const char *lineage, const cat_dataset *d, rt_table **out, ut_err *e);
+void rt_cache_offer_table(rt_ctx *c, const char *lineage, const cat_dataset *d, const rt_table *t, double compute_s);
+
 /* Brings the directory and the rows into agreement (files without a row
  * and leftovers of interrupted writes removed; rows whose file has another
  * size removed with a note) and evicts until the total is within the

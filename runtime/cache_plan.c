@@ -62,6 +62,19 @@ int rt_cache_plan(rt_ctx *c, const cmp_explore *x, opt_plan *p, const opt_stats 
     /* halving and hyperband shuffle each round's training rows (the same
      * shuffle at every rung, exec_explore.c) */
     int shuffled = x->strategy.kind == CMP_SEARCH_HALVING || x->strategy.kind == CMP_SEARCH_HYPERBAND;
+    /* the parsed data: from the cache (when not in this session's memory
+     * already), or stored after parsing */
+    for (int i = 0; i < p->n; i++) {
+        const opt_node *nd = &p->nodes[i];
+        if (nd->op != OPT_LOAD) continue;
+        if (c->cached && c->cached_path && !strcmp(c->cached_path, x->dataset.path) &&
+            !strcmp(c->cached->hash, x->dataset.hash))
+            continue;
+        p->cache[i] = rt_cache_worth_loading(c, data) ? OPT_CACHE_REUSE
+                      : rt_cache_worth_storing(c, (long long)((double)n * x->dataset.ncols * 8.0 + 96), nd->est_cost)
+                          ? OPT_CACHE_MATERIALIZE
+                          : OPT_CACHE_RECOMPUTE;
+    }
     int round = -1, ntrain = 0, ntest = 0;
     for (int i = 0; i < p->n; i++) {
         const opt_node *nd = &p->nodes[i];
