@@ -5,6 +5,7 @@
  * flipped, truncated, deleted, swapped or of the wrong shape is detected,
  * noted as a warning, its row and file removed, never used. */
 #include "../../runtime/cache.h"
+#include "../../runtime/cache_internal.h"
 #include "../../include/mileage.h"
 
 #include <dirent.h>
@@ -233,6 +234,78 @@ static void test_validation(rt_ctx *c)
     unlink(p);
 }
 
+static int same_table(const rt_table *a, const rt_table *b)
+{
+    if (a->nrows != b->nrows || a->ncols != b->ncols || strcmp(a->format, b->format) || strcmp(a->hash, b->hash))
+        return 0;
+    for (int j = 0; j < a->ncols; j++) {
+        const rt_column *x = &a->cols[j], *y = &b->cols[j];
+        if (strcmp(x->name, y->name) || x->type != y->type || x->nlevels != y->nlevels || x->missing != y->missing ||
+            x->distinct != y->distinct || x->integral != y->integral ||
+            memcmp(&x->min, &y->min, sizeof x->min) || memcmp(&x->std, &y->std, sizeof x->std))
+            return 0;
+        if (x->type == RT_NUMERIC && memcmp(x->num, y->num, (size_t)a->nrows * sizeof *x->num)) return 0;
+        if (x->type == RT_CATEGORICAL) {
+            if (memcmp(x->cat, y->cat, (size_t)a->nrows * sizeof *x->cat)) return 0;
+            for (int k = 0; k < x->nlevels; k++)
+                if (strcmp(x->levels[k], y->levels[k])) return 0;
+        }
+    }
+    return 1;
+}
+
+/* The parsed data: credit-g (numeric and categorical columns) stored and
+ * read back field for field; a payload that passes its checksum but does
+ * not decode (a level code out of range) is refused like a damaged file. */
+static void test_table(rt_ctx *c)
+{
+    ut_err e;
+    ut_err_clear(&e);
+    c->cache_budget = 64 << 20;
+    rt_read_opts o;
+    rt_read_opts_default(&o);
+    rt_table *t = NULL;
+    CHECK(rt_read_file(MLG_SOURCE_DIR "/data/credit-g.csv", &o, &t, &e) == 0);
+    if (!t) return;
+    cat_dataset d;
+    memset(&d, 0, sizeof d);
+    d.name = "credit", d.format = "csv", d.hash = t->hash, d.options_json = "{}";
+    d.nrows = t->nrows, d.ncols = t->ncols;
+    rt_lineage_hex lin;
+    CHECK(rt_lineage_data(&d, lin) == 0);
+    rt_cache_offer_table(c, lin, &d, t, 10.0);
+    CHECK(rt_cache_worth_loading(c, lin));
+    rt_table *back = NULL;
+    CHECK(rt_cache_load_table(c, lin, &d, &back, &e) == 1);
+    CHECK(back && same_table(t, back));
+    rt_table_free(back);
+    /* the same dataset row with another shape: refused */
+    d.nrows--;
+    CHECK(rt_cache_load_table(c, lin, &d, &back, &e) == 0 && !back);
+    char *notes = rt_cache_take_notes(c);
+    CHECK(notes && strstr(notes, "shape does not match the dataset"));
+    free(notes);
+    d.nrows++;
+    /* a well-formed file whose payload is not a table */
+    static const char junk[] = "\003\0\0\0csv\001\0\0\0a\001\0\0\0\001\0\0\0";
+    const void *piece[1] = {junk};
+    size_t len[1] = {sizeof junk};
+    int64_t dims[3] = {d.nrows, d.ncols, 0};
+    rt_cache_offer(c, lin, "junk", RT_CACHE_KIND_DATA, dims, piece, len, 1, 10.0);
+    CHECK(rt_cache_load_table(c, lin, &d, &back, &e) == 0 && !back);
+    notes = rt_cache_take_notes(c);
+    CHECK(notes && strstr(notes, "do not decode as a table"));
+    free(notes);
+    /* a design's file is not data: another kind under the same lineage */
+    double x[4] = {1, 2, 3, 4};
+    rt_cache_offer_design(c, lin, "design", x, 1, x + 2, 1, 2, 10.0);
+    CHECK(rt_cache_load_table(c, lin, &d, &back, &e) == 0 && !back);
+    notes = rt_cache_take_notes(c);
+    CHECK(notes && strstr(notes, "lineage does not match"));
+    free(notes);
+    rt_table_free(t);
+}
+
 int main(void)
 {
     char tmpl[] = "/tmp/mlg_test_cache_XXXXXX";
@@ -252,6 +325,7 @@ int main(void)
     CHECK(rt_cache_active(&c));
     test_budget(&c);
     test_validation(&c);
+    test_table(&c);
     /* an in-memory catalog has no cache */
     rt_ctx m = c;
     cat_db *mem = NULL;
