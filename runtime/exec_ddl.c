@@ -105,8 +105,8 @@ int rt_load_dataset(rt_ctx *c, const cat_dataset *d, const rt_table **out, ut_er
     /* the parsed table from the intermediate cache, once the file is seen
      * to hash as the catalog says (else: parsed, and offered to it) */
     rt_lineage_hex lin;
-    int cached = rt_cache_active(c) && !rt_lineage_data(d, lin) ? rt_cache_worth_loading(c, lin) : 0;
-    if (cached) {
+    int keyed = rt_cache_active(c) && !rt_lineage_data(d, lin);
+    if (keyed && rt_cache_worth_loading(c, lin)) {
         char *buf = NULL, hash[65];
         size_t len = 0;
         if (rt_tbl_read_all(d->path, &buf, &len, e)) return -1;
@@ -117,10 +117,11 @@ int rt_load_dataset(rt_ctx *c, const cat_dataset *d, const rt_table **out, ut_er
                            "re-create the dataset to use the new data", d->path, d->name);
         if (rt_cache_load_table(c, lin, d, &t, e) < 0) return -1;
     }
-    double t0 = ut_now();
-    if (!t && rt_read_file(d->path, &so.o, &t, e)) return -1;
-    if (!cached && rt_cache_active(c) && !strcmp(t->hash, d->hash))
-        rt_cache_offer_table(c, lin, d, t, ut_now() - t0);
+    if (!t) {
+        double t0 = ut_now();
+        if (rt_read_file(d->path, &so.o, &t, e)) return -1;
+        if (keyed && !strcmp(t->hash, d->hash)) rt_cache_offer_table(c, lin, d, t, ut_now() - t0);
+    }
     if (strcmp(t->hash, d->hash)) {
         rt_table_free(t);
         return ut_errf(e, MLG_DATA, "%s: the file changed since CREATE DATASET %s (content hash differs); "
