@@ -146,14 +146,16 @@ static double entry_value(const rt_ctx *c, const cat_cache_entry *en)
     return saved * (double)(1 + en->hits) / (double)(en->bytes > 0 ? en->bytes : 1);
 }
 
-static const cat_cache_entry *cmp_base;
-static const rt_ctx *cmp_ctx;
+typedef struct {
+    double value;
+    int i;
+} ranked;
+
 static int by_value(const void *a, const void *b)
 {
-    int i = *(const int *)a, j = *(const int *)b;
-    double x = entry_value(cmp_ctx, &cmp_base[i]), y = entry_value(cmp_ctx, &cmp_base[j]);
-    if (x != y) return x < y ? -1 : 1;
-    return i - j;   /* cat_cache_all lists least recently used first */
+    const ranked *x = a, *y = b;
+    if (x->value != y->value) return x->value < y->value ? -1 : 1;
+    return x->i - y->i;   /* cat_cache_all lists least recently used first */
 }
 
 /* Evicts entries, least valuable first, until `need` more bytes fit in the
@@ -166,24 +168,21 @@ static int make_room(rt_ctx *c, long long need, double value_new, ut_err *e)
     if (cat_cache_all(c->cat, &all, &n, e)) return -1;
     long long total = 0;
     for (int i = 0; i < n; i++) total += all[i].bytes;
-    int *order = malloc((size_t)n * sizeof *order + 1);
+    ranked *order = malloc((size_t)n * sizeof *order + 1);
     if (!order) {
         cat_cache_all_free(all, n);
         return ut_errf(e, MLG_NOMEM, "out of memory");
     }
-    for (int i = 0; i < n; i++) order[i] = i;
-    cmp_base = all;
-    cmp_ctx = c;
+    for (int i = 0; i < n; i++) order[i] = (ranked){entry_value(c, &all[i]), i};
     qsort(order, (size_t)n, sizeof *order, by_value);
     /* first see whether enough can go, then remove: a newcomer that cannot
      * fit evicts nothing */
     long long freed = 0;
     int k = 0;
-    while (total - freed + need > c->cache_budget && k < n &&
-           (value_new < 0 || entry_value(c, &all[order[k]]) < value_new))
-        freed += all[order[k++]].bytes;
+    while (total - freed + need > c->cache_budget && k < n && (value_new < 0 || order[k].value < value_new))
+        freed += all[order[k++].i].bytes;
     if (total - freed + need <= c->cache_budget) {
-        for (int i = 0; i < k && !rc; i++) rc = remove_entry(c, &all[order[i]], e);
+        for (int i = 0; i < k && !rc; i++) rc = remove_entry(c, &all[order[i].i], e);
         rc = rc ? -1 : 1;
     }
     free(order);
@@ -222,8 +221,8 @@ static int sync_locked(rt_ctx *c, ut_err *e)
     for (int i = 0; i < n && !rc; i++) {
         struct stat sb;
         if (path_of(c, all[i].file, path, sizeof path) || stat(path, &sb) || (long long)sb.st_size != all[i].bytes) {
-            note(c, "cache entry %s is unusable: %s; removed (recomputed when needed)", all[i].what ? all[i].what : all[i].lineage,
-                 "its file is missing or has the wrong size");
+            note(c, "cache entry %s is unusable: %s; removed (recomputed when needed)",
+                 all[i].what ? all[i].what : all[i].lineage, "its file is missing or has the wrong size");
             rc = remove_entry(c, &all[i], e);
         }
     }

@@ -101,7 +101,8 @@ int rt_cache_plan(rt_ctx *c, const cmp_explore *x, opt_plan *p, const opt_stats 
         int found = cat_cache_get(c->cat, lin, &en, e);
         if (found < 0) goto out;
         if (found) {
-            p->cache[i] = rt_cache_load_seconds(c, en.bytes) < en.compute_seconds ? OPT_CACHE_REUSE : OPT_CACHE_RECOMPUTE;
+            int pays = rt_cache_load_seconds(c, en.bytes) < en.compute_seconds;
+            p->cache[i] = pays ? OPT_CACHE_REUSE : OPT_CACHE_RECOMPUTE;
             cat_cache_entry_clear(&en);
         } else {
             p->cache[i] = rt_cache_worth_storing(c, (long long)est_bytes, nd->est_cost) ? OPT_CACHE_MATERIALIZE
