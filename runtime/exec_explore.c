@@ -1042,12 +1042,6 @@ int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, cons
     if (rt_load_dataset(c, &x0->dataset, &dc->t, e)) goto out;
     if (actual) actual[0] = ut_now() - tl0;
     if (rt_cache_active(c) && p->sharing) {
-        /* the cache as the catalog says, within the budget, before use; a
-         * cache that cannot be tidied now (the catalog busy) is still read */
-        if (rt_cache_sync(c, e)) {
-            if (e->code == MLG_NOMEM) goto out;
-            ut_err_clear(e);
-        }
         if (rt_lineage_data(&x0->dataset, R.pcache.data)) {
             ut_errf(e, MLG_NOMEM, "out of memory");
             goto out;
@@ -1124,6 +1118,13 @@ int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, cons
     if (cat_commit(c->cat, e)) goto out;
     in_tx = 0;
     if (resume_id >= 0 && load_prior(c, R.exp_id, &R.prior, &R.nprior, e)) goto out;
+    /* the intermediate cache as the catalog says, within the budget, before
+     * use (after the experiment row: that comes first); a cache that cannot
+     * be tidied now (the catalog busy) is still read */
+    if (R.pcache.cache && rt_cache_sync(c, e)) {
+        if (e->code == MLG_NOMEM) goto out;
+        ut_err_clear(e);
+    }
 
     /* the strategy proposes batches; each runs through the optimizer's
      * plan for its configurations */
