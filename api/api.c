@@ -432,6 +432,7 @@ int mlg_step(mlg_stmt *s)
         s->executed = 1;
         s->row = -1;
         int rc = execute(s);
+        rt_cache_offer_pending(&s->db->ctx);
         /* the cache's warnings (an unusable file, recomputed) follow the
          * statement's own message */
         char *notes = rt_cache_take_notes(&s->db->ctx);

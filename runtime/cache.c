@@ -34,6 +34,9 @@
 #define OPEN_SECONDS 2e-4        /* per file: open, header, the catalog's hit count */
 #define DEFAULT_BPS 1e9          /* read + checksum, until measured */
 #define DEFAULT_WBPS 5e8         /* write + checksum, until measured */
+/* Bandwidths are measured on transfers of at least this many bytes:
+ * smaller ones time mostly the per-file overhead and the scheduler. */
+#define MEASURE_BYTES (4LL << 20)
 #define BPS_KEY "cache_read_bytes_per_second"
 #define WBPS_KEY "cache_write_bytes_per_second"
 
@@ -334,7 +337,7 @@ int rt_cache_fetch(rt_ctx *c, const char *lineage, unsigned kind, rt_cache_use_f
     }
     ut_err_clear(&qe);
     if (writable(c)) cat_cache_touch(c->cat, lineage, &qe);
-    if (writable(c) && en.bytes >= (1 << 18) && secs > 0) {
+    if (writable(c) && en.bytes >= MEASURE_BYTES && secs > 0) {
         /* the bandwidth the next decisions assume: a running mean */
         double bps = (double)en.bytes / secs;
         c->cache_read_bps = 0.5 * read_bps(c) + 0.5 * bps;
@@ -428,7 +431,7 @@ static void store_locked(rt_ctx *c, const char *lineage, const char *what, unsig
     double t0 = ut_now();
     if (write_file(c, lineage, what, kind, dims, piece, len, npieces, name, sizeof name)) return;
     double secs = ut_now() - t0;
-    if (bytes >= (1 << 18) && secs > 0) {
+    if (bytes >= MEASURE_BYTES && secs > 0) {
         c->cache_write_bps = 0.5 * write_bps(c) + 0.5 * (double)bytes / secs;
         cat_meta_set_real(c->cat, WBPS_KEY, c->cache_write_bps, &e);
     }

@@ -55,7 +55,10 @@ int  rt_cache_worth_loading(rt_ctx *c, const char *lineage);
  * the caller must have checked the file still has it), 0 not used, -1 out
  * of memory.  Offer: stores a table parsed in compute_s seconds. */
 int  rt_cache_load_table(rt_ctx *c, const char *lineage, const cat_dataset *d, rt_table **out, ut_err *e);
-void rt_cache_offer_table(rt_ctx *c, const char *lineage, const cat_dataset *d, const rt_table *t, double compute_s);
+void rt_cache_offer_table(rt_ctx *c, const char *lineage, const char *what, const rt_table *t, double compute_s);
+/* Offers the table rt_load_dataset parsed during the statement (c->cached,
+ * c->cache_pending), once; called when a statement is done. */
+void rt_cache_offer_pending(rt_ctx *c);
 
 /* Brings the directory and the rows into agreement (files without a row
  * and leftovers of interrupted writes removed; rows whose file has another

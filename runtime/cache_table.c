@@ -199,13 +199,22 @@ int rt_cache_load_table(rt_ctx *c, const char *lineage, const cat_dataset *d, rt
     return rc;
 }
 
-void rt_cache_offer_table(rt_ctx *c, const char *lineage, const cat_dataset *d, const rt_table *t, double compute_s)
+void rt_cache_offer_pending(rt_ctx *c)
+{
+    if (!c->cache_pending[0] || !c->cached || !rt_cache_active(c)) return;
+    const char *path = c->cached_path ? c->cached_path : "", *base = strrchr(path, '/');
+    char what[300];
+    snprintf(what, sizeof what, "data %.200s (%d rows, %d columns)", base ? base + 1 : path, c->cached->nrows,
+             c->cached->ncols);
+    rt_cache_offer_table(c, c->cache_pending, what, c->cached, c->cache_pending_s);
+    c->cache_pending[0] = '\0';
+}
+
+void rt_cache_offer_table(rt_ctx *c, const char *lineage, const char *what, const rt_table *t, double compute_s)
 {
     size_t n = 0;
     char *payload = encode(t, &n);
     if (!payload) return;
-    char what[300];
-    snprintf(what, sizeof what, "dataset %.200s (%d rows, %d columns)", d->name, t->nrows, t->ncols);
     const void *piece[1] = {payload};
     int64_t dims[3] = {t->nrows, t->ncols, 0};
     rt_cache_offer(c, lineage, what, RT_CACHE_KIND_DATA, dims, piece, &n, 1, compute_s);

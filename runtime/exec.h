@@ -32,6 +32,11 @@ typedef struct {
     long long cache_budget;
     double    cache_read_bps, cache_write_bps;
     ut_buf    cache_notes;
+    /* the table `cached` was parsed in cache_pending_s seconds and may be
+     * stored under lineage cache_pending ("" = nothing pending) once the
+     * statement is done (rt_cache_offer_pending) */
+    char      cache_pending[33];
+    double    cache_pending_s;
 } rt_ctx;
 
 void rt_ctx_clear_cache(rt_ctx *c);

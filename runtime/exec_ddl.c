@@ -17,6 +17,7 @@ void rt_ctx_clear_cache(rt_ctx *c)
     free(c->cached_path);
     c->cached = NULL;
     c->cached_path = NULL;
+    c->cache_pending[0] = '\0';
 }
 
 static int names_error(rt_ctx *c, const ast *at, const char *kind, ut_err *e)
@@ -117,10 +118,11 @@ int rt_load_dataset(rt_ctx *c, const cat_dataset *d, const rt_table **out, ut_er
                            "re-create the dataset to use the new data", d->path, d->name);
         if (rt_cache_load_table(c, lin, d, &t, e) < 0) return -1;
     }
+    double parse_s = -1;
     if (!t) {
         double t0 = ut_now();
         if (rt_read_file(d->path, &so.o, &t, e)) return -1;
-        if (keyed && !strcmp(t->hash, d->hash)) rt_cache_offer_table(c, lin, d, t, ut_now() - t0);
+        parse_s = ut_now() - t0;
     }
     if (strcmp(t->hash, d->hash)) {
         rt_table_free(t);
@@ -130,6 +132,12 @@ int rt_load_dataset(rt_ctx *c, const cat_dataset *d, const rt_table **out, ut_er
     rt_ctx_clear_cache(c);
     c->cached = t;
     c->cached_path = ut_strdup(d->path);
+    /* offered to the intermediate cache when the statement is done: the
+     * statement's own work (an experiment's row) comes first */
+    if (keyed && parse_s >= 0) {
+        memcpy(c->cache_pending, lin, sizeof c->cache_pending);
+        c->cache_pending_s = parse_s;
+    }
     *out = t;
     return 0;
 }

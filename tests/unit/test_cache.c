@@ -273,7 +273,7 @@ static void test_table(rt_ctx *c)
     d.nrows = t->nrows, d.ncols = t->ncols;
     rt_lineage_hex lin;
     CHECK(rt_lineage_data(&d, lin) == 0);
-    rt_cache_offer_table(c, lin, &d, t, 10.0);
+    rt_cache_offer_table(c, lin, "credit", t, 10.0);
     CHECK(rt_cache_worth_loading(c, lin));
     rt_table *back = NULL;
     CHECK(rt_cache_load_table(c, lin, &d, &back, &e) == 1);
