@@ -16,6 +16,7 @@
 #include "../optimizer/plan.h"
 #include "../runtime/exec.h"
 #include "../runtime/exec_model.h"
+#include "../runtime/cache.h"
 #include "../runtime/linalg.h"
 #include "../runtime/reuse.h"
 #include "../catalog/catalog.h"
@@ -76,6 +77,7 @@ int mlg_open(const char *path, mlg_db **out)
     db->ctx.sharing = 1;
     db->ctx.reuse = 1;
     db->ctx.show_times = 1;
+    db->ctx.cache_budget = RT_CACHE_DEFAULT_BUDGET;
     db->ctx.progress = progress_tramp;
     db->ctx.progress_arg = db;
     db->progress_on = 1;
@@ -129,6 +131,7 @@ int mlg_close(mlg_db *db)
     if (!db) return MLG_OK;
     free(db->ctx.data_dir);
     rt_ctx_clear_cache(&db->ctx);
+    ut_buf_free(&db->ctx.cache_notes);
     cat_close(db->cat);
     free(db);
     return MLG_OK;
@@ -211,7 +214,18 @@ int mlg_prepare(mlg_db *db, const char *text, int n, mlg_stmt **out, const char 
 static int apply_set(mlg_db *db, const cmp_set *set, char **msg)
 {
     int v = (int)set->num;
-    if (set->setting >= CMP_SET_MAX_ROWS) {
+    if (set->setting == CMP_SET_CACHE_BUDGET) {
+        /* a smaller budget evicts at once: the cache never holds more */
+        db->ctx.cache_budget = (long long)set->num;
+        if (rt_cache_sync(&db->ctx, &db->err)) return -1;
+        ut_buf b;
+        ut_buf_init(&b);
+        ut_buf_printf(&b, "cache_budget = %lld bytes%s", db->ctx.cache_budget,
+                      db->ctx.cache_budget ? "" : " (the cache is off)");
+        *msg = ut_buf_take(&b);
+        return 0;
+    }
+    if (set->setting >= CMP_SET_MAX_ROWS && set->setting <= CMP_SET_MAX_MEMORY) {
         int id = set->setting - CMP_SET_MAX_ROWS;
         long long want = (long long)set->num, ceil = db->ceiling[id];
         if (ceil > 0 && (want == 0 || want > ceil))
@@ -405,7 +419,9 @@ static int execute(mlg_stmt *s)
             opt_plan_free(plan);
             return fail(db, e);
         }
-        if (cs->explain == 1) {
+        if (cs->explain && rt_cache_plan(c, cs->explore, plan, &st, e)) {
+            rc = -1;
+        } else if (cs->explain == 1) {
             s->result = ut_result_new(1, col);
             if (!s->result || opt_explain(cs->explore, plan, NULL, s->result))
                 rc = ut_errf(e, MLG_NOMEM, "out of memory");
@@ -435,7 +451,11 @@ static int execute(mlg_stmt *s)
     case AST_CREATE_TASK: rc = rt_exec_create_task(c, cs, &s->message, e); break;
     case AST_DROP_DATASET:
     case AST_DROP_TASK: rc = rt_exec_drop(c, cs, &s->message, e); break;
-    case AST_SHOW: rc = rt_exec_show(c, cs, &s->result, e); break;
+    case AST_SHOW:
+        rc = cs->src->ival == SHOW_CACHE ? rt_cache_show(c, &s->result, &s->message, e)
+                                         : rt_exec_show(c, cs, &s->result, e);
+        break;
+    case AST_CLEAR_CACHE: rc = rt_cache_clear_all(c, &s->message, e); break;
     case AST_DESCRIBE: rc = rt_exec_describe(c, cs, &s->result, e); break;
     case AST_SELECT: rc = rt_exec_select(c, cs, &s->result, e); break;
     case AST_SET: rc = apply_set(db, &cs->set, &s->message); break;
@@ -458,6 +478,19 @@ int mlg_step(mlg_stmt *s)
         s->executed = 1;
         s->row = -1;
         int rc = execute(s);
+        rt_cache_offer_pending(&s->db->ctx);
+        /* the cache's warnings (an unusable file, recomputed) follow the
+         * statement's own message */
+        char *notes = rt_cache_take_notes(&s->db->ctx);
+        if (notes && !rc) {
+            ut_buf b;
+            ut_buf_init(&b);
+            if (s->message) ut_buf_printf(&b, "%s\n", s->message);
+            ut_buf_puts(&b, notes);
+            free(s->message);
+            s->message = ut_buf_take(&b);
+        }
+        free(notes);
         if (rc) return rc;
     }
     if (s->result && s->row + 1 < s->result->nrows) {

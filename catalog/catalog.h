@@ -8,7 +8,7 @@
 
 #include "../util/util.h"
 
-#define CAT_SCHEMA_VERSION 6
+#define CAT_SCHEMA_VERSION 7
 
 typedef struct cat_db cat_db;
 
@@ -187,5 +187,36 @@ int  cat_dataset_version(cat_db *db, long long dataset_id, int *version, ut_err 
 int  cat_dataset_retire(cat_db *db, const char *name, char **kept, int *next, ut_err *e);
 /* Sets the version of a dataset row (after cat_dataset_create). */
 int  cat_dataset_set_version(cat_db *db, long long id, int version, ut_err *e);
+
+/* ---- the intermediate cache (cache.c; files: runtime/cache.c) ---- */
+/* The catalog's file name, NULL for an in-memory catalog (no cache then). */
+const char *cat_file_path(const cat_db *db);
+int  cat_is_readonly(const cat_db *db);
+typedef struct {
+    char lineage[33];                       /* 32 hex digits */
+    char *kind;                             /* "design", ... */
+    char *what;                             /* readable: pipeline, round, dataset */
+    char *file;                             /* name inside the cache directory */
+    char *last_used;                        /* get only: ISO-8601 UTC */
+    long long bytes, hits;
+    double compute_seconds;                 /* measured when it was computed */
+} cat_cache_entry;
+void cat_cache_entry_clear(cat_cache_entry *c);
+/* 1 found, 0 not, -1 error. */
+int  cat_cache_get(cat_db *db, const char *lineage, cat_cache_entry *out, ut_err *e);
+/* Every row, least recently used first; free with cat_cache_all_free. */
+int  cat_cache_all(cat_db *db, cat_cache_entry **out, int *n, ut_err *e);
+void cat_cache_all_free(cat_cache_entry *v, int n);
+int  cat_cache_put(cat_db *db, const cat_cache_entry *c, ut_err *e);      /* insert or replace */
+int  cat_cache_touch(cat_db *db, const char *lineage, ut_err *e);         /* one more hit, used now */
+int  cat_cache_delete(cat_db *db, const char *lineage, ut_err *e);
+int  cat_cache_clear(cat_db *db, ut_err *e);
+/* SHOW CACHE: kind, lineage (12 hex digits), what, bytes, [compute_seconds,]
+ * hits[, last_used] (times only with show_times). */
+int  cat_cache_list(cat_db *db, int show_times, ut_result **out, ut_err *e);
+/* A number kept in mlg_meta (e.g. the measured cache read bandwidth):
+ * 1 found, 0 not. */
+int  cat_meta_real(cat_db *db, const char *key, double *v);
+int  cat_meta_set_real(cat_db *db, const char *key, double v, ut_err *e);
 
 #endif

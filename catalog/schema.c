@@ -1,7 +1,7 @@
 /* schema.c — the catalog schema and its migrations.
  *
  * migrations[v-1] takes a catalog from version v-1 to v.  To change the
- * schema: add a function migrate_to_2, append it to the list, bump
+ * schema: add its statements as schema_vN, MIGRATION(N), append migrate_to_N to the list, bump
  * CAT_SCHEMA_VERSION in catalog.h, and describe it in README.md.  Never edit
  * an existing migration: catalogs in the field have already run it.
  * cat_migrate runs inside cat_open's transaction, so a failed migration
@@ -173,13 +173,6 @@ static const char *const schema_v1[] = {
     "  JOIN mlg_configs c ON c.id = g.config_id;",
 };
 
-static int migrate_to_1(cat_db *db, ut_err *e)
-{
-    for (size_t i = 0; i < sizeof schema_v1 / sizeof *schema_v1; i++)
-        if (cat_exec(db, schema_v1[i], e)) return -1;
-    return 0;
-}
-
 /* Version 2 (models and reproducibility): trained models with their
  * lineage and a checksummed blob; dataset versions (a dataset re-created
  * from a changed file keeps its old rows as NAME@vN); what each experiment
@@ -233,13 +226,6 @@ static const char *const schema_v2[] = {
     "  JOIN mlg_datasets d ON d.id = t.dataset_id"
     "  JOIN mlg_configs c ON c.id = r.config_id;",
 };
-
-static int migrate_to_2(cat_db *db, ut_err *e)
-{
-    for (size_t i = 0; i < sizeof schema_v2 / sizeof *schema_v2; i++)
-        if (cat_exec(db, schema_v2[i], e)) return -1;
-    return 0;
-}
 
 /* Version 3: search strategies and budgets.  Experiments record their
  * strategy, budget and how much of it they used; runs record the rung
@@ -300,13 +286,6 @@ static const char *const schema_v3[] = {
     "  JOIN mlg_tasks t ON t.id = e.task_id"
     "  JOIN mlg_configs c ON c.id = g.config_id;",
 };
-
-static int migrate_to_3(cat_db *db, ut_err *e)
-{
-    for (size_t i = 0; i < sizeof schema_v3 / sizeof *schema_v3; i++)
-        if (cat_exec(db, schema_v3[i], e)) return -1;
-    return 0;
-}
 
 /* Version 4: baselines and intents.  An experiment records whether it is
  * a BASELINE (kind), its intents (JSON) and the metric it ranks by when
@@ -374,13 +353,6 @@ static const char *const schema_v4[] = {
     "                          AND e.status = 'finished');",
 };
 
-static int migrate_to_4(cat_db *db, ut_err *e)
-{
-    for (size_t i = 0; i < sizeof schema_v4 / sizeof *schema_v4; i++)
-        if (cat_exec(db, schema_v4[i], e)) return -1;
-    return 0;
-}
-
 /* Version 5: a run that is ok but worth a note — its solver stopped at
  * max_iter without meeting its tolerance — says so in runs.warning. */
 static const char *const schema_v5[] = {
@@ -398,13 +370,6 @@ static const char *const schema_v5[] = {
     "  JOIN mlg_datasets d ON d.id = t.dataset_id"
     "  JOIN mlg_configs c ON c.id = r.config_id;",
 };
-
-static int migrate_to_5(cat_db *db, ut_err *e)
-{
-    for (size_t i = 0; i < sizeof schema_v5 / sizeof *schema_v5; i++)
-        if (cat_exec(db, schema_v5[i], e)) return -1;
-    return 0;
-}
 
 /* Version 6: reuse across queries.  A run EXPLORE took from the
  * repository instead of fitting it again points at the run that was fitted
@@ -446,12 +411,42 @@ static const char *const schema_v6[] = {
     "  JOIN mlg_configs c ON c.id = r.config_id;",
 };
 
-static int migrate_to_6(cat_db *db, ut_err *e)
+/* Version 7: the intermediate cache.  One row per file in the directory
+ * beside the catalog (<catalog>.cache/): what lineage it holds, its kind,
+ * size, the seconds computing it took, hits and last use.  The cache view
+ * shows them to SELECT. */
+static const char *const schema_v7[] = {
+    "CREATE TABLE mlg_cache("
+    "  lineage         TEXT PRIMARY KEY,"
+    "  kind            TEXT NOT NULL,"
+    "  what            TEXT,"
+    "  bytes           INTEGER NOT NULL CHECK (bytes >= 0),"
+    "  compute_seconds REAL,"
+    "  hits            INTEGER NOT NULL DEFAULT 0,"
+    "  file            TEXT NOT NULL,"
+    "  created_at      TEXT NOT NULL DEFAULT (" CAT_NOW "),"
+    "  last_used       TEXT NOT NULL DEFAULT (" CAT_NOW "));",
+    "CREATE VIEW cache AS"
+    "  SELECT lineage, kind, what, bytes, compute_seconds, hits, created_at, last_used, file"
+    "  FROM mlg_cache;",
+};
+
+/* Each version's statements, run in order. */
+static int run_all(cat_db *db, const char *const *sql, size_t n, ut_err *e)
 {
-    for (size_t i = 0; i < sizeof schema_v6 / sizeof *schema_v6; i++)
-        if (cat_exec(db, schema_v6[i], e)) return -1;
+    for (size_t i = 0; i < n; i++)
+        if (cat_exec(db, sql[i], e)) return -1;
     return 0;
 }
+#define MIGRATION(v) \
+    static int migrate_to_##v(cat_db *db, ut_err *e) { return run_all(db, schema_v##v, sizeof schema_v##v / sizeof *schema_v##v, e); }
+MIGRATION(1)
+MIGRATION(2)
+MIGRATION(3)
+MIGRATION(4)
+MIGRATION(5)
+MIGRATION(6)
+MIGRATION(7)
 
 typedef int (*migration)(cat_db *db, ut_err *e);
 static const migration migrations[] = {
@@ -461,6 +456,7 @@ static const migration migrations[] = {
     migrate_to_4,
     migrate_to_5,
     migrate_to_6,
+    migrate_to_7,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == CAT_SCHEMA_VERSION,

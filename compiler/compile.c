@@ -1,6 +1,7 @@
 /* compile.c — the compiler's entry: checks the simple statements (options,
  * clauses, settings) and hands EXPLORE to explore.c. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,7 @@ const cmp_setting_info cmp_settings[] = {
     {"max_configs", "int", 0, 9e15, "EXPLORE refuses more configurations x pipelines (0 = no limit)"},
     {"max_seconds", "int", 0, 9e15, "EXPLORE stops after this many seconds, keeping finished runs; so does a SELECT (0 = no limit)"},
     {"max_memory", "int", 0, 9e15, "bytes a dataset, an EXPLORE's estimated working set or a SELECT's result may take (0 = no limit)"},
+    {"cache_budget", "size", 0, 9e15, "bytes the intermediate cache beside the catalog may hold, e.g. '512MB' (0 = no cache)"},
 };
 const int cmp_nsettings = (int)(sizeof cmp_settings / sizeof cmp_settings[0]);
 
@@ -230,11 +232,59 @@ static int compile_set(const ast *st, cmp_set *s, ut_err *e)
         int b;
         if (bool_value(st->b, &b, e)) return -1;
         s->num = b;
+    } else if (!strcmp(cmp_settings[k].kind, "size")) {
+        long long v;
+        if (cmp_size(st->b, cmp_settings[k].name, &v, e)) return -1;
+        s->num = (double)v;
     } else {
         long long v;
         if (cmp_int(st->b, (long long)cmp_settings[k].min, (long long)cmp_settings[k].max, &v, e)) return -1;
         s->num = (double)v;
     }
+    return 0;
+}
+
+int cmp_size(const ast *v, const char *setting, long long *out, ut_err *e)
+{
+    static const struct { const char *unit; double mult; } units[] = {
+        {"", 1}, {"b", 1}, {"kb", 1024.0}, {"kib", 1024.0}, {"mb", 1048576.0}, {"mib", 1048576.0},
+        {"gb", 1073741824.0}, {"gib", 1073741824.0}, {"tb", 1099511627776.0}, {"tib", 1099511627776.0},
+    };
+    double num = NAN, mult = 0;
+    if (v->kind == AST_NUMBER) {
+        num = v->num, mult = 1;
+    } else if (v->kind == AST_STRING && v->str) {
+        const char *p = v->str;
+        while (*p == ' ') p++;
+        char *end = NULL;
+        /* digits and a point only: no signs, exponents, hex or inf */
+        size_t nd = strspn(p, "0123456789."), dots = 0;
+        for (size_t i = 0; i < nd; i++) dots += p[i] == '.';
+        if (nd > dots && dots <= 1) num = strtod(p, &end);
+        if (end && end == p + nd) {
+            while (*end == ' ') end++;
+            char u[8];
+            size_t n = strlen(end);
+            while (n && end[n - 1] == ' ') n--;
+            if (n < sizeof u) {
+                for (size_t i = 0; i < n; i++) u[i] = (char)(end[i] >= 'A' && end[i] <= 'Z' ? end[i] + 32 : end[i]);
+                u[n] = 0;
+                for (size_t i = 0; i < sizeof units / sizeof *units; i++)
+                    if (!strcmp(u, units[i].unit)) mult = units[i].mult;
+            }
+        }
+    }
+    double bytes = num * mult;
+    if (mult == 0 || !(bytes >= 0) || bytes > 9e15 || (mult == 1 && bytes != floor(bytes))) {
+        char found[64];
+        if (v->kind == AST_NUMBER) snprintf(found, sizeof found, "%g", v->num);
+        else snprintf(found, sizeof found, "'%.40s%s'", v->str ? v->str : "", v->str && strlen(v->str) > 40 ? "..." : "");
+        return ut_errf_at(e, MLG_ERROR, v->off, v->len,
+                          "%s must be a size: a whole number of bytes or a number with KB, MB, GB or TB "
+                          "(e.g. '512MB'; 0 turns the cache off), not %s",
+                          setting, found);
+    }
+    *out = (long long)floor(bytes);
     return 0;
 }
 

@@ -204,15 +204,19 @@ typedef struct {
 
 typedef struct {
     const char *name;
-    const char *kind;       /* "int" | "bool" */
+    const char *kind;       /* "int" | "bool" | "size" (bytes) */
     double      min, max;
     const char *doc;
 } cmp_setting_info;
 extern const cmp_setting_info cmp_settings[];
 extern const int cmp_nsettings;
-/* the limits (MAX_ROWS ..) stay last: apply_set maps them to slots by offset */
+/* the limits (MAX_ROWS .. MAX_MEMORY) stay together: apply_set maps them to slots by offset */
 enum { CMP_SET_THREADS, CMP_SET_SHARING, CMP_SET_SHOW_TIMES, CMP_SET_PROGRESS, CMP_SET_REUSE, CMP_SET_MAX_ROWS,
-       CMP_SET_MAX_CONFIGS, CMP_SET_MAX_SECONDS, CMP_SET_MAX_MEMORY };
+       CMP_SET_MAX_CONFIGS, CMP_SET_MAX_SECONDS, CMP_SET_MAX_MEMORY, CMP_SET_CACHE_BUDGET };
+/* A size: plain bytes (a whole number) or a number with B, KB, MB, GB, TB
+ * (powers of 1024; KiB.. accepted too), e.g. '512MB'; the error is located
+ * at v.  Result in *out. */
+int cmp_size(const ast *v, const char *setting, long long *out, ut_err *e);
 
 typedef struct {
     ast_kind kind;          /* the statement's kind (EXPLAIN unwrapped) */

@@ -18,7 +18,7 @@ typedef enum {
 
 extern const char *const ast_kind_names[AST__COUNT];
 
-enum { SHOW_DATASETS, SHOW_TASKS, SHOW_EXPERIMENTS, SHOW_MODELS };
+enum { SHOW_DATASETS, SHOW_TASKS, SHOW_EXPERIMENTS, SHOW_MODELS, SHOW_CACHE };
 
 typedef struct ast ast;
 struct ast {

@@ -73,6 +73,7 @@ static void gr_yyerror(GR_YYLTYPE *l, void *scanner, gr_pstate *ps, const char *
 %token IMPORT "IMPORT" REPRODUCE "REPRODUCE" RUN "RUN" TO "TO"
 %token INTENT "INTENT" BASELINE "BASELINE"
 %token FRESH "FRESH"
+%token CACHE "CACHE" CLEAR "CLEAR"
 
 %type <node> stmt plain_stmt create_dataset opt_with options option drop show
 %type <node> describe create_task task_clauses task_clause explore families
@@ -105,6 +106,7 @@ stmt
 plain_stmt
     : create_dataset | drop | show | describe | create_task | explore | set | select | resume
     | model_stmt | baseline
+    | CLEAR CACHE             { OOM($$ = mk(AST_CLEAR_CACHE, @$)); }
     ;
 
 /* BASELINE task: the baseline family and a default portfolio (compiler/baseline.c) */
@@ -171,6 +173,7 @@ show
     | SHOW TASKS              { OOM($$ = mk(AST_SHOW, @$)); $$->ival = SHOW_TASKS; }
     | SHOW EXPERIMENTS        { OOM($$ = mk(AST_SHOW, @$)); $$->ival = SHOW_EXPERIMENTS; }
     | SHOW MODELS             { OOM($$ = mk(AST_SHOW, @$)); $$->ival = SHOW_MODELS; }
+    | SHOW CACHE              { OOM($$ = mk(AST_SHOW, @$)); $$->ival = SHOW_CACHE; }
     ;
 
 describe
@@ -379,6 +382,7 @@ word
     | RUN { $$ = strdup("run"); } | TO { $$ = strdup("to"); }
     | BUDGET { $$ = strdup("budget"); } | FRESH { $$ = strdup("fresh"); }
     | INTENT { $$ = strdup("intent"); } | BASELINE { $$ = strdup("baseline"); }
+    | CACHE { $$ = strdup("cache"); } | CLEAR { $$ = strdup("clear"); }
     ;
 
 %%

@@ -154,6 +154,10 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *a
     }
     t.len = 0;
     ut_buf_puts(&t, "LOAD + SPLIT (once)");
+    static const char *const cache_word[] = {"", "reuse", "recompute", "materialize"};
+    for (int i = 0; p->cache && i < p->n; i++)   /* the parsed data, across queries */
+        if (p->nodes[i].op == OPT_LOAD && p->cache[i] > 0 && p->cache[i] < 4)
+            ut_buf_printf(&t, "  [cache: %s the parsed data]", cache_word[p->cache[i]]);
     cost_text(&t, p->hide_costs, est_ls, actual ? &act_ls : NULL);
     line(&b, 1, "%s", t.s);
     for (int q = 0; est_tf && act_tf && q < x->npipes; q++) {
@@ -178,6 +182,22 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *a
             int kk = p->pca_k[q];
             if (kk) ut_buf_printf(&t, "  [pca: the components of k = %d, computed once per round]", kk);
             else ut_buf_printf(&t, "  [pca: every component, computed once per round]");
+        }
+        if (p->cache) {
+            /* across queries: the design of each round from the cache
+             * (reuse), stored once computed (materialize), or neither */
+            int k[4] = {0};
+            for (int i = 0; i < p->n; i++)
+                if (p->nodes[i].op == OPT_TRANSFORM && p->nodes[i].pipe == q && p->cache[i] < 4) k[p->cache[i]]++;
+            static const int order[] = {OPT_CACHE_REUSE, OPT_CACHE_MATERIALIZE, OPT_CACHE_RECOMPUTE};
+            static const char *const word[] = {"", "reuse", "recompute", "materialize"};
+            int first = 1;
+            for (int j = 0; j < 3; j++) {
+                if (!k[order[j]]) continue;
+                ut_buf_printf(&t, "%s%s x%d", first ? "  [cache: " : ", ", word[order[j]], k[order[j]]);
+                first = 0;
+            }
+            if (!first) ut_buf_putc(&t, ']');
         }
         cost_text(&t, p->hide_costs, est_tf[q], actual ? &act_tf[q] : NULL);
         line(&b, 1, "%s", t.s);

@@ -58,7 +58,13 @@ typedef struct {
      * drop the extra columns.  Per pipeline: the index of that step (-1:
      * none) and the k computed (0 = every component). */
     int      *pca_step, *pca_k;
+    /* The intermediate cache's decision per node (OPT_CACHE_*), filled by
+     * the runtime (runtime/cache.h) for EXPLAIN; NULL when the cache is
+     * off.  Freed with the plan. */
+    unsigned char *cache;
 } opt_plan;
+
+enum { OPT_CACHE_NONE, OPT_CACHE_REUSE, OPT_CACHE_RECOMPUTE, OPT_CACHE_MATERIALIZE };
 
 /* Statistics the cost model reads (from the catalog). */
 typedef struct {

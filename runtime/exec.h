@@ -27,6 +27,17 @@ typedef struct {
      * same data does not read the file again */
     rt_table *cached;
     char     *cached_path;
+    /* the intermediate cache (cache.h): SET cache_budget in bytes (0 =
+     * off), the measured read / write bandwidth (0 = not yet read from the
+     * catalog), warnings for the statement's message */
+    long long cache_budget;
+    double    cache_read_bps, cache_write_bps;
+    ut_buf    cache_notes;
+    /* the table `cached` was parsed in cache_pending_s seconds and may be
+     * stored under lineage cache_pending ("" = nothing pending) once the
+     * statement is done (rt_cache_offer_pending) */
+    char      cache_pending[33];
+    double    cache_pending_s;
 } rt_ctx;
 
 void rt_ctx_clear_cache(rt_ctx *c);

@@ -17,6 +17,7 @@
 #include "stop.h"
 #include "linalg.h"
 #include "progressive.h"
+#include "cache.h"
 #include "search.h"
 #include "reuse.h"
 #include "../include/mileage.h"
@@ -388,6 +389,10 @@ typedef struct {
     prefix_entry *e;
     int n;
     unsigned char *pipe_done;  /* per pipeline: transformed in this round */
+    /* across queries (cache.h): the context when the cache is active, the
+     * lineage of the data and of the current round's split */
+    rt_ctx *cache;
+    rt_lineage_hex data, fold;
 } prefix_cache;
 
 static void cache_clear(prefix_cache *pc, int npipes)
@@ -474,8 +479,46 @@ static int shared_pca(const cmp_explore *x, const opt_plan *p, int q, int j, con
     return rc;
 }
 
+static int compute_transform(const data_ctx *dc, const cmp_explore *x, const opt_plan *p, const opt_node *nd,
+                             int ntrain, int ntest, node_state *ns, prefix_cache *pc, ut_err *e);
+
+/* TRANSFORM: the design from the cache when it holds it and loading beats
+ * computing, else computed (and offered to the cache). */
 static int run_transform(const data_ctx *dc, const cmp_explore *x, const opt_plan *p, const opt_node *nd,
                          int ntrain, int ntest, node_state *ns, prefix_cache *pc, ut_err *e)
+{
+    rt_lineage_hex lin;
+    if (!pc->cache) return compute_transform(dc, x, p, nd, ntrain, ntest, ns, pc, e);
+    if (rt_lineage_design(pc->fold, x->task.target, x->task.kind, &x->pipes[nd->pipe], lin))
+        return ut_errf(e, MLG_NOMEM, "out of memory");
+    double *blk = NULL;
+    int pp = 0, lr = rt_cache_load_design(pc->cache, lin, ntrain, ntest, &blk, &pp, e);
+    if (lr < 0) return -1;
+    if (lr == 1) {
+        /* prefixes kept for this pipeline are freed with the round */
+        ns->done = 1;
+        ns->xtr = blk;
+        ns->xte = blk + (size_t)ntrain * (size_t)pp;
+        ns->xte_inside = 1;
+        ns->p = pp;
+        ns->has_design = 1;
+        if (pc->on) pc->pipe_done[nd->pipe] = 1;
+        return 0;
+    }
+    double t0 = ut_now();
+    if (compute_transform(dc, x, p, nd, ntrain, ntest, ns, pc, e)) return -1;
+    if (ns->has_design) {
+        char what[512];
+        snprintf(what, sizeof what, "%s, round %d, dataset %s",
+                 x->pipes[nd->pipe].nsteps ? x->pipes[nd->pipe].text : "no preprocessing", nd->round + 1,
+                 x->dataset.name);
+        rt_cache_offer_design(pc->cache, lin, what, ns->xtr, ntrain, ns->xte, ntest, ns->p, ut_now() - t0);
+    }
+    return 0;
+}
+
+static int compute_transform(const data_ctx *dc, const cmp_explore *x, const opt_plan *p, const opt_node *nd,
+                             int ntrain, int ntest, node_state *ns, prefix_cache *pc, ut_err *e)
 {
     const cmp_pipeline *pl = &x->pipes[nd->pipe];
     rt_tf_step steps[64];
@@ -881,6 +924,13 @@ static int run_batch(explore_run *r, const cmp_explore *sx, const opt_plan *p, c
                 ut_rng_seed(&g, dc->seed * 0x9e3779b97f4a7c15ULL + (uint64_t)cur_round + 1);
                 ut_rng_shuffle_int(&g, dc->train, ntrain);
             }
+            /* the split's lineage: its rows in the order the transforms see
+             * them (cache_plan.c repeats the shuffle for EXPLAIN) */
+            if (r->pcache.cache &&
+                rt_lineage_fold(r->pcache.data, &x->task, cur_round, dc->train, ntrain, dc->test, ntest, r->pcache.fold)) {
+                ut_errf(e, MLG_NOMEM, "out of memory");
+                goto out;
+            }
         }
         switch (nd->op) {
         case OPT_TRANSFORM: {
@@ -1169,7 +1219,7 @@ int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, cons
                  (st->kind == CMP_SEARCH_GRID || st->kind == CMP_SEARCH_RANDOM);
     R.cap = x0->nconfigs + (st->kind == CMP_SEARCH_BAYES ? st->n : 0) + 1;
     wx.configs = malloc((size_t)R.cap * sizeof *wx.configs);
-    R.pcache = (prefix_cache){p->sharing, NULL, 0, calloc((size_t)x0->npipes + 1, 1)};
+    R.pcache = (prefix_cache){p->sharing, NULL, 0, calloc((size_t)x0->npipes + 1, 1), NULL, {0}, {0}};
     int nr = R.nr, cap = R.cap;
     R.planned = nr * x0->nconfigs;
     R.known_plan = single;
@@ -1186,6 +1236,13 @@ int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, cons
     memcpy(wx.configs, x0->configs, (size_t)ninit * sizeof *wx.configs);
     if (rt_load_dataset(c, &x0->dataset, &dc->t, e)) goto out;
     if (actual) actual[0] = ut_now() - tl0;
+    if (rt_cache_active(c) && p->sharing) {
+        if (rt_lineage_data(&x0->dataset, R.pcache.data)) {
+            ut_errf(e, MLG_NOMEM, "out of memory");
+            goto out;
+        }
+        R.pcache.cache = c;
+    }
     dc->n = dc->t->nrows;
     dc->target = rt_table_find(dc->t, x0->task.target);
     if (dc->target < 0) {
@@ -1261,6 +1318,13 @@ int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, cons
     if (cat_commit(c->cat, e)) goto out;
     in_tx = 0;
     if (resume_id >= 0 && load_prior(c, R.exp_id, &R.prior, &R.nprior, e)) goto out;
+    /* the intermediate cache as the catalog says, within the budget, before
+     * use (after the experiment row: that comes first); a cache that cannot
+     * be tidied now (the catalog busy) is still read */
+    if (R.pcache.cache && rt_cache_sync(c, e)) {
+        if (e->code == MLG_NOMEM) goto out;
+        ut_err_clear(e);
+    }
 
     /* the strategy proposes batches; each runs through the optimizer's
      * plan for its configurations */

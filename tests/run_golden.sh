@@ -11,6 +11,7 @@ expected="$dir/expected/$name.out"
 mkdir -p "$work"
 db="$work/$name.db"
 rm -f "$db" "$db-wal" "$db-shm"
+rm -rf "$db.cache"   # the intermediate cache beside it (runtime/cache.c)
 actual="$work/$name.out"
 # queries refer to data as data/..., from the repository root
 cd "$dir/../.." || exit 1

@@ -60,6 +60,8 @@ static int on_connection(sqlite3 *h, char **err, const void *api)
 
 static void cleanup(void)
 {
+    /* the intermediate cache beside the temporary catalog goes with it */
+    if (db) mlg_exec(db, "CLEAR CACHE;", NULL, NULL);
     mlg_close(db);
     db = NULL;
     if (db_path[0]) {

@@ -38,6 +38,9 @@ static const char *const reps[] = {
     "SHOW DATASETS;",
     "SHOW TASKS;",
     "SHOW EXPERIMENTS;",
+    "SHOW CACHE;",
+    "CLEAR CACHE;",
+    "SET cache_budget = '64MB';",
     "DESCRIBE iris;",
     "CREATE TASK t1 ON iris PREDICT target AS CLASSIFICATION METRIC accuracy, f1_macro\n"
     "  EVALUATE BY CV(3) SEED 7;",

@@ -1,0 +1,78 @@
+/* cache.h — the intermediate cache: intermediates stored as files in the
+ * directory beside the catalog (<catalog>.cache/), one row each in the
+ * catalog's mlg_cache (catalog/cache.c), keyed by lineage (lineage.h).
+ *
+ * Decisions are by cost.  Loading an entry is estimated as a fixed
+ * per-file cost plus bytes / the measured read bandwidth; it is chosen
+ * (reuse) when that beats the seconds computing it took.  A computed
+ * intermediate is stored (materialize) when one reuse would save more
+ * (computing minus loading) than writing it costs, and it fits in SET
+ * cache_budget — room is made by
+ * evicting entries of lower value per byte (seconds saved × (1 + hits) /
+ * bytes; least recently used first among equals), never by going over the
+ * budget, not even while a file is being written.
+ *
+ * Nothing is trusted: a file that is missing, truncated, of another
+ * format, or whose checksum or lineage does not match its row is reported
+ * as a warning (rt_cache_take_notes), its row and file removed, and the
+ * intermediate recomputed.  A loaded design is bit for bit the one stored. */
+#ifndef RT_CACHE_H
+#define RT_CACHE_H
+
+#include "exec.h"
+#include "lineage.h"
+
+#define RT_CACHE_DEFAULT_BUDGET (512LL << 20)
+
+/* The cache is used: a budget above 0, a catalog in a file (not
+ * :memory:) opened for writing, and sharing on (SET sharing = off runs
+ * the naive plan: everything computed). */
+int    rt_cache_active(const rt_ctx *c);
+/* Estimated seconds to load / to store an intermediate of `bytes` bytes
+ * (a per-file cost plus bytes over the read / write bandwidth measured on
+ * earlier loads and stores, kept in the catalog). */
+double rt_cache_load_seconds(const rt_ctx *c, long long bytes);
+double rt_cache_store_seconds(const rt_ctx *c, long long bytes);
+/* The materialize rule: it fits in the budget, and the seconds one reuse
+ * saves (computing minus loading) exceed the seconds storing it costs. */
+int    rt_cache_worth_storing(const rt_ctx *c, long long bytes, double compute_s);
+
+/* A stored design of ntrain + ntest rows: 1 loaded (*x is one malloc'd
+ * block, training rows then test rows, *p columns; the caller frees it),
+ * 0 not used (absent, cheaper to recompute, or invalid: then noted and
+ * removed), -1 out of memory. */
+int  rt_cache_load_design(rt_ctx *c, const char *lineage, int ntrain, int ntest, double **x, int *p, ut_err *e);
+/* A design just computed in compute_s seconds: stored when the cost rule
+ * says so.  Never fails the statement; a file that cannot be written is a
+ * note.  The arrays stay the caller's. */
+void rt_cache_offer_design(rt_ctx *c, const char *lineage, const char *what, const double *xtr, int ntrain,
+                           const double *xte, int ntest, int p, double compute_s);
+
+/* 1 when `lineage` is stored and loading it beats computing it. */
+int  rt_cache_worth_loading(rt_ctx *c, const char *lineage);
+/* Loaded data: the table of dataset row d stored under `lineage`
+ * (rt_lineage_data of d).  1 loaded (*out the caller's; its hash is d's:
+ * the caller must have checked the file still has it), 0 not used, -1 out
+ * of memory.  Offer: stores a table parsed in compute_s seconds. */
+int  rt_cache_load_table(rt_ctx *c, const char *lineage, const cat_dataset *d, rt_table **out, ut_err *e);
+void rt_cache_offer_table(rt_ctx *c, const char *lineage, const char *what, const rt_table *t, double compute_s);
+/* Offers the table rt_load_dataset parsed during the statement (c->cached,
+ * c->cache_pending), once; called when a statement is done. */
+void rt_cache_offer_pending(rt_ctx *c);
+
+/* Brings the directory and the rows into agreement (files without a row
+ * and leftovers of interrupted writes removed; rows whose file has another
+ * size removed with a note) and evicts until the total is within the
+ * budget. */
+int  rt_cache_sync(rt_ctx *c, ut_err *e);
+/* CLEAR CACHE: every file and row; *msg says how much went. */
+int  rt_cache_clear_all(rt_ctx *c, char **msg, ut_err *e);
+/* SHOW CACHE: the entries, and in *msg the totals against the budget. */
+int  rt_cache_show(rt_ctx *c, ut_result **out, char **msg, ut_err *e);
+/* EXPLAIN: the decision for every TRANSFORM node of p (p->cache). */
+int  rt_cache_plan(rt_ctx *c, const cmp_explore *x, opt_plan *p, const opt_stats *st, ut_err *e);
+/* Warnings noted since the last call, one "warning: ..." line each
+ * (malloc'd), or NULL. */
+char *rt_cache_take_notes(rt_ctx *c);
+
+#endif

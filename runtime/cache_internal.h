@@ -1,0 +1,31 @@
+/* cache_internal.h — the store under cache.h, for the files that keep one
+ * kind of intermediate each (cache.c: designs, cache_table.c: loaded
+ * data).  Not for other callers. */
+#ifndef RT_CACHE_INTERNAL_H
+#define RT_CACHE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cache.h"
+
+enum { RT_CACHE_KIND_DESIGN = 1, RT_CACHE_KIND_DATA = 2 };
+
+/* Returned by a use function when memory ran out. */
+#define RT_CACHE_NOMEM ((const char *)1)
+
+/* Takes a checked payload (header, size, checksum and lineage verified):
+ * NULL when used (the payload, malloc'd, is then the callee's), else why it
+ * is unusable (the caller frees it), or RT_CACHE_NOMEM. */
+typedef const char *(*rt_cache_use_fn)(void *arg, const int64_t dims[3], void *payload, size_t n);
+
+/* The stored entry of `lineage`, when loading it pays: 1 used, 0 not
+ * (absent, cheaper to compute, unusable: noted and removed), -1 out of
+ * memory. */
+int  rt_cache_fetch(rt_ctx *c, const char *lineage, unsigned kind, rt_cache_use_fn use, void *arg, ut_err *e);
+/* Stores the concatenated pieces as the entry of `lineage` when the cost
+ * rule says so (rt_cache_worth_storing), evicting to stay in the budget. */
+void rt_cache_offer(rt_ctx *c, const char *lineage, const char *what, unsigned kind, const int64_t dims[3],
+                    const void *const *piece, const size_t *len, int npieces, double compute_s);
+
+#endif

@@ -1,0 +1,122 @@
+/* cache_plan.c — the cache decisions EXPLAIN shows (cache.h): for every
+ * TRANSFORM node, the lineage of the design it would make, and whether it
+ * is in the cache and worth loading (reuse), would be stored after it is
+ * computed (materialize), or is computed and not kept (recompute).  The
+ * executor decides again with what it measures (cache.c); for an entry
+ * not stored yet the plan has only the cost model's estimate of the
+ * transform's seconds and the design's size. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache.h"
+#include "protocol.h"
+#include "../include/mileage.h"
+
+/* Columns of a pipeline's design, roughly: the statistics' feature count
+ * (categorical columns counted by their levels) reshaped by the steps that
+ * change the width.  Only the size estimate of a design not stored yet
+ * reads it. */
+static double est_width(const cmp_pipeline *pl, double w)
+{
+    for (int i = 0; i < pl->nsteps; i++) {
+        const rt_tf_step *s = &pl->steps[i].step;
+        switch (s->kind) {
+        case RT_TF_PCA: if (s->k > 0 && s->k < w) w = s->k; break;
+        case RT_TF_SELECT_K: if ((s->k ? s->k : 10) < w) w = s->k ? s->k : 10; break;
+        case RT_TF_POLY: {
+            /* all monomials of degree 1..d: C(w + d, d) - 1 */
+            double m = 1;
+            for (int d = 1; d <= (s->degree ? s->degree : 2); d++) m = m * (w + d) / d;
+            w = m - 1;
+            break;
+        }
+        case RT_TF_BIN: w *= s->k ? s->k : 5; break;
+        case RT_TF_KEEP: if (s->ncolumns < w) w = s->ncolumns; break;
+        case RT_TF_DROP: w = w > s->ncolumns ? w - s->ncolumns : 1; break;
+        default: break;
+        }
+    }
+    return w > 1 ? w : 1;
+}
+
+int rt_cache_plan(rt_ctx *c, const cmp_explore *x, opt_plan *p, const opt_stats *st, ut_err *e)
+{
+    free(p->cache);
+    p->cache = NULL;
+    if (!rt_cache_active(c)) return 0;
+    int *fold = NULL, nfold = 0, n = x->dataset.nrows, rc = -1;
+    int *train = malloc((size_t)n * sizeof *train + 1), *test = malloc((size_t)n * sizeof *test + 1);
+    rt_protocol proto;
+    rt_lineage_hex data, fl, lin;
+    p->cache = calloc((size_t)p->n + 1, 1);
+    if (!train || !test || !p->cache) {
+        ut_errf(e, MLG_NOMEM, "out of memory");
+        goto out;
+    }
+    if (rt_protocol_parse(x->task.protocol_json, &proto, e) || cat_task_folds(c->cat, x->task.id, &fold, &nfold, e))
+        goto out;
+    if (rt_lineage_data(&x->dataset, data)) {
+        ut_errf(e, MLG_NOMEM, "out of memory");
+        goto out;
+    }
+    /* halving and hyperband shuffle each round's training rows (the same
+     * shuffle at every rung, exec_explore.c) */
+    int shuffled = x->strategy.kind == CMP_SEARCH_HALVING || x->strategy.kind == CMP_SEARCH_HYPERBAND;
+    /* the parsed data: from the cache (when not in this session's memory
+     * already), or stored after parsing */
+    for (int i = 0; i < p->n; i++) {
+        const opt_node *nd = &p->nodes[i];
+        if (nd->op != OPT_LOAD) continue;
+        if (c->cached && c->cached_path && !strcmp(c->cached_path, x->dataset.path) &&
+            !strcmp(c->cached->hash, x->dataset.hash))
+            continue;
+        p->cache[i] = rt_cache_worth_loading(c, data) ? OPT_CACHE_REUSE
+                      : rt_cache_worth_storing(c, (long long)((double)n * x->dataset.ncols * 8.0 + 96), nd->est_cost)
+                          ? OPT_CACHE_MATERIALIZE
+                          : OPT_CACHE_RECOMPUTE;
+    }
+    int round = -1, ntrain = 0, ntest = 0;
+    for (int i = 0; i < p->n; i++) {
+        const opt_node *nd = &p->nodes[i];
+        if (nd->op != OPT_TRANSFORM) continue;
+        if (nd->round != round) {
+            round = nd->round;
+            rt_protocol_rows(&proto, fold, n, round, train, &ntrain, test, &ntest);
+            if (shuffled) {
+                ut_rng g;
+                ut_rng_seed(&g, (unsigned long long)x->task.seed * 0x9e3779b97f4a7c15ULL + (uint64_t)round + 1);
+                ut_rng_shuffle_int(&g, train, ntrain);
+            }
+            if (rt_lineage_fold(data, &x->task, round, train, ntrain, test, ntest, fl)) {
+                ut_errf(e, MLG_NOMEM, "out of memory");
+                goto out;
+            }
+        }
+        if (rt_lineage_design(fl, x->task.target, x->task.kind, &x->pipes[nd->pipe], lin)) {
+            ut_errf(e, MLG_NOMEM, "out of memory");
+            goto out;
+        }
+        double est_bytes = (double)n * est_width(&x->pipes[nd->pipe], st->nfeatures > 0 ? st->nfeatures : 1) * 8.0 + 96;
+        cat_cache_entry en;
+        int found = cat_cache_get(c->cat, lin, &en, e);
+        if (found < 0) goto out;
+        if (found) {
+            int pays = rt_cache_load_seconds(c, en.bytes) < en.compute_seconds;
+            p->cache[i] = pays ? OPT_CACHE_REUSE : OPT_CACHE_RECOMPUTE;
+            cat_cache_entry_clear(&en);
+        } else {
+            p->cache[i] = rt_cache_worth_storing(c, (long long)est_bytes, nd->est_cost) ? OPT_CACHE_MATERIALIZE
+                                                                                        : OPT_CACHE_RECOMPUTE;
+        }
+    }
+    rc = 0;
+out:
+    if (rc) {
+        free(p->cache);
+        p->cache = NULL;
+    }
+    free(fold);
+    free(train);
+    free(test);
+    return rc;
+}

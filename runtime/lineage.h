@@ -1,0 +1,39 @@
+/* lineage.h — lineage hashes of the intermediates EXPLORE produces.
+ * A lineage is the hash (128 bits, 32 hex digits; util/hash.h) of what an
+ * intermediate is made from: its inputs' lineages, the operator, its
+ * canonical parameters (typed values, defaults filled in — never the text
+ * as written) and the fold.  Equal lineages mean equal bits: the cache
+ * (cache.h) keys stored intermediates by it.  The mileage version is part
+ * of the data lineage, so a new build never reads an old build's designs.
+ * Every function returns 0, or -1 when memory ran out. */
+#ifndef RT_LINEAGE_H
+#define RT_LINEAGE_H
+
+#include "../catalog/catalog.h"
+#include "../compiler/compile.h"
+#include "transform.h"
+
+typedef char rt_lineage_hex[33];
+
+/* Loaded data: the file's content hash, the reading options, the format. */
+int rt_lineage_data(const cat_dataset *d, rt_lineage_hex out);
+/* One round's split: the data, the task's protocol, seed and stored folds
+ * (their hash), the round, and the train / test rows in the order used
+ * (a shuffled order is another lineage: sums run in that order). */
+int rt_lineage_fold(const rt_lineage_hex data, const cat_task *t, int round, const int *train, int ntrain,
+                    const int *test, int ntest, rt_lineage_hex out);
+/* The state after steps[0..nsteps) fitted on a fold (a fitted transform:
+ * e.g. the pca components of a shared prefix), and, with design = 1, the
+ * dense design rt_tf_finish makes from it (the transformed fold).  The
+ * target column and task kind are inputs (select_k reads the target). */
+int rt_lineage_steps(const rt_lineage_hex fold, const char *target, const char *kind, const rt_tf_step *steps,
+                     int nsteps, int design, rt_lineage_hex out);
+/* A pipeline's design: rt_lineage_steps over its steps with design = 1. */
+int rt_lineage_design(const rt_lineage_hex fold, const char *target, const char *kind, const cmp_pipeline *pl,
+                      rt_lineage_hex out);
+/* A fitted model and its predictions on the fold's test rows: the design,
+ * the family, its canonical parameter JSON and the seed. */
+int rt_lineage_fit(const rt_lineage_hex design, const char *family, const char *params_json,
+                   unsigned long long seed, rt_lineage_hex out);
+
+#endif

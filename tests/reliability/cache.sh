@@ -1,0 +1,65 @@
+#!/bin/sh
+# cache.sh MILEAGE WORKDIR — the intermediate cache beside the catalog:
+# 1. a payload byte flipped, a file truncated, a file deleted: the rerun
+#    warns about each, recomputes, stores them again, and every score is
+#    identical to the first run's;
+# 2. a small cache_budget is never exceeded: after every statement the
+#    directory's bytes and the cache view's bytes are at most the budget.
+set -u
+bin=$1; work=$2
+mkdir -p "$work"
+root=$(cd "$(dirname "$0")/../.." && pwd)
+fail() { echo "FAIL: $*"; exit 1; }
+db="$work/c.db"; rm -rf "$db" "$db"-* "$db.cache"
+q() { "$bin" --db "$db" --mode csv --no-times -c "$1"; }
+dir_bytes() { find "$db.cache" -type f -printf '%s\n' 2>/dev/null | awk '{s += $1} END {print s + 0}'; }
+
+explore="EXPLORE land USING ridge(alpha IN {0.1, 10}), nb PREPROCESS standardize, pca(k IN {3, 4})"
+# reruns are FRESH: the runs themselves are not taken from the repository,
+# so the designs are needed again (and come from the cache)
+rerun="$explore FRESH;"
+explore="$explore;"
+q "CREATE DATASET sat FROM '$root/data/satellite.csv';
+   CREATE TASK land ON sat PREDICT classes EVALUATE BY CV(3) SEED 5; $explore" > /dev/null || fail "setup"
+n=$(q "SELECT count(*) FROM cache" | tail -1)
+[ "$n" -ge 3 ] || fail "expected designs in the cache, found $n"
+files=$(q "SELECT file FROM cache ORDER BY file" | tail -n +2)
+set -- $files
+[ $# -ge 3 ] || fail "expected 3 files"
+# flip one payload byte of the first, cut the second, delete the third
+printf '\001' | dd of="$db.cache/$1" bs=1 seek=200 conv=notrunc 2>/dev/null
+truncate -s 150 "$db.cache/$2"
+rm "$db.cache/$3"
+out=$(q "$rerun") || fail "rerun: $out"
+[ "$(echo "$out" | grep -c '^warning: cache entry ')" -eq 3 ] || fail "expected 3 warnings: $out"
+echo "$out" | grep -q "payload is damaged (checksum); removed and recomputed" || fail "checksum: $out"
+echo "$out" | grep -q "missing or has the wrong size; removed" || fail "truncated: $out"
+echo "$out" | grep -q "its file is missing\|missing or has the wrong size" || fail "deleted: $out"
+# every score the same, bit for bit, with the cache's help or without
+same=$(q "SELECT count(*) FROM runs a JOIN runs b ON a.config_id = b.config_id AND a.fold = b.fold
+          WHERE a.experiment = 1 AND b.experiment = 2 AND a.score = b.score" | tail -1)
+total=$(q "SELECT count(*) FROM runs WHERE experiment = 1" | tail -1)
+[ "$same" = "$total" ] && [ "$total" -gt 0 ] || fail "scores differ after recomputing: $same of $total"
+# the recomputed designs are back, intact: a third run warns about nothing
+out=$(q "$rerun") || fail "third run"
+echo "$out" | grep -q warning && fail "third run warned: $out"
+q "SELECT count(*) FROM cache WHERE hits > 0" | tail -1 | grep -q '^[1-9]' || fail "no hits"
+
+# a small budget: never exceeded after any statement
+q "CLEAR CACHE" > /dev/null || fail "clear"
+[ "$(dir_bytes)" -eq 0 ] || fail "CLEAR CACHE left files"
+budget=700000
+for k in 3 4 5 6 7 8; do
+    q "SET cache_budget = $budget; EXPLORE land USING ridge(alpha = 1) PREPROCESS standardize, pca(k = $k);" \
+        > /dev/null || fail "explore pca($k)"
+    d=$(dir_bytes)
+    r=$(q "SELECT coalesce(sum(bytes), 0) FROM cache" | tail -1)
+    [ "$d" -le "$budget" ] || fail "pca($k): the directory holds $d bytes, budget $budget"
+    [ "$r" -le "$budget" ] || fail "pca($k): the rows say $r bytes, budget $budget"
+    [ "$d" -eq "$r" ] || fail "pca($k): directory $d bytes, rows $r"
+done
+[ "$(q "SELECT count(*) FROM cache" | tail -1)" -gt 0 ] || fail "nothing cached under the small budget"
+# lowering the budget evicts at once
+q "SET cache_budget = '200KB'; SELECT 1" > /dev/null || fail "lower budget"
+[ "$(dir_bytes)" -le 204800 ] || fail "lowering the budget left $(dir_bytes) bytes"
+echo "ok"

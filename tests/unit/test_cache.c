@@ -1,0 +1,349 @@
+/* test_cache.c — the intermediate cache's store (runtime/cache.c) on a
+ * real catalog file: what is stored reads back bit for bit; the budget is
+ * never exceeded (the directory's bytes and the rows' bytes checked after
+ * every offer), eviction goes by value per byte; and a file that is
+ * flipped, truncated, deleted, swapped or of the wrong shape is detected,
+ * noted as a warning, its row and file removed, never used. */
+#include "../../runtime/cache.h"
+#include "../../runtime/cache_internal.h"
+#include "../../include/mileage.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int failures, checks;
+#define CHECK(cond) do { checks++; if (!(cond)) { failures++; \
+    fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); } } while (0)
+
+static char dbpath[512], dir[600];
+
+static long long dir_bytes(int *nfiles)
+{
+    long long total = 0;
+    *nfiles = 0;
+    DIR *d = opendir(dir);
+    for (struct dirent *de; d && (de = readdir(d));) {
+        if (de->d_name[0] == '.') continue;
+        char p[1200];
+        struct stat sb;
+        snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+        if (!stat(p, &sb)) total += sb.st_size, (*nfiles)++;
+    }
+    if (d) closedir(d);
+    return total;
+}
+
+static long long row_bytes(rt_ctx *c, int *n)
+{
+    cat_cache_entry *all;
+    ut_err e;
+    ut_err_clear(&e);
+    CHECK(cat_cache_all(c->cat, &all, n, &e) == 0);
+    long long t = 0;
+    for (int i = 0; i < *n; i++) t += all[i].bytes;
+    cat_cache_all_free(all, *n);
+    return t;
+}
+
+static void lineage_of(int i, rt_lineage_hex out) { snprintf(out, 33, "%032x", 0xabc000 + i); }
+
+/* a design of ntrain + ntest rows x p columns whose values depend on i */
+static double *design(int i, int n, int p)
+{
+    double *x = malloc((size_t)n * p * sizeof *x);
+    for (int k = 0; k < n * p; k++) x[k] = i * 1000.0 + k * 0.1 + 1.0 / (k + 3);
+    return x;
+}
+
+static void offer(rt_ctx *c, int i, int ntrain, int ntest, int p, double secs)
+{
+    rt_lineage_hex lin;
+    lineage_of(i, lin);
+    double *x = design(i, ntrain + ntest, p);
+    char what[64];
+    snprintf(what, sizeof what, "test design %d", i);
+    rt_cache_offer_design(c, lin, what, x, ntrain, x + (size_t)ntrain * p, ntest, p, secs);
+    free(x);
+}
+
+static int load(rt_ctx *c, int i, int ntrain, int ntest, int p, int *same)
+{
+    rt_lineage_hex lin;
+    lineage_of(i, lin);
+    double *x = NULL;
+    int pp = 0;
+    ut_err e;
+    ut_err_clear(&e);
+    int rc = rt_cache_load_design(c, lin, ntrain, ntest, &x, &pp, &e);
+    if (rc == 1) {
+        double *want = design(i, ntrain + ntest, p);
+        *same = pp == p && !memcmp(x, want, (size_t)(ntrain + ntest) * p * sizeof *x);
+        free(want);
+    }
+    free(x);
+    return rc;
+}
+
+static int has_row(rt_ctx *c, int i)
+{
+    rt_lineage_hex lin;
+    lineage_of(i, lin);
+    cat_cache_entry en;
+    ut_err e;
+    ut_err_clear(&e);
+    int f = cat_cache_get(c->cat, lin, &en, &e);
+    if (f == 1) cat_cache_entry_clear(&en);
+    return f == 1;
+}
+
+static char *file_of(int i)
+{
+    static char p[1200];
+    rt_lineage_hex lin;
+    lineage_of(i, lin);
+    snprintf(p, sizeof p, "%s/%s.mlc", dir, lin);
+    return p;
+}
+
+static void check_budget(rt_ctx *c, const char *when)
+{
+    int nf, nr;
+    long long db = dir_bytes(&nf), rb = row_bytes(c, &nr);
+    if (db > c->cache_budget || rb > c->cache_budget || db != rb || nf != nr)
+        fprintf(stderr, "%s: directory %lld bytes in %d files, rows %lld bytes in %d, budget %lld\n", when, db, nf,
+                rb, nr, c->cache_budget);
+    CHECK(db <= c->cache_budget);
+    CHECK(rb <= c->cache_budget);
+    CHECK(db == rb && nf == nr);
+}
+
+static void test_budget(rt_ctx *c)
+{
+    /* each entry: 96 + (40 + 10) x 8 x 8 = 3296 bytes; room for three */
+    long long one = 96 + 50 * 8 * 8;
+    c->cache_budget = 3 * one + 100;
+    for (int i = 0; i < 40; i++) {
+        offer(c, i, 40, 10, 8, 0.5 + (i % 7) * 0.1);
+        char when[32];
+        snprintf(when, sizeof when, "offer %d", i);
+        check_budget(c, when);
+    }
+    int n;
+    row_bytes(c, &n);
+    CHECK(n == 3);
+    /* value per byte decides: a costly entry is not pushed out by cheaper
+     * newcomers, and a cheap newcomer evicts nothing */
+    offer(c, 100, 40, 10, 8, 50.0);
+    CHECK(has_row(c, 100));
+    for (int i = 200; i < 210; i++) offer(c, i, 40, 10, 8, 0.01);
+    CHECK(has_row(c, 100));
+    check_budget(c, "after cheap offers");
+    /* bigger than the whole budget: never stored */
+    offer(c, 300, 400, 100, 8, 100.0);
+    CHECK(!has_row(c, 300));
+    check_budget(c, "after a too large offer");
+    /* cheaper to recompute than to load: not stored */
+    offer(c, 301, 40, 10, 8, 1e-9);
+    CHECK(!has_row(c, 301));
+    /* a lower budget evicts at once */
+    c->cache_budget = one + 10;
+    ut_err e;
+    ut_err_clear(&e);
+    CHECK(rt_cache_sync(c, &e) == 0);
+    check_budget(c, "after lowering the budget");
+    CHECK(has_row(c, 100));   /* the most valuable stays */
+    free(rt_cache_take_notes(c));
+}
+
+static void corrupt_byte(const char *path, long off)
+{
+    FILE *f = fopen(path, "r+b");
+    CHECK(f != NULL);
+    if (!f) return;
+    fseek(f, off, SEEK_SET);
+    int ch = fgetc(f);
+    fseek(f, off, SEEK_SET);
+    fputc(ch ^ 0x40, f);
+    fclose(f);
+}
+
+static void expect_unusable(rt_ctx *c, int i, int ntrain, const char *reason)
+{
+    int same = 0;
+    CHECK(load(c, i, ntrain, 10, 8, &same) == 0);
+    char *notes = rt_cache_take_notes(c);
+    if (!notes || !strstr(notes, reason) || !strstr(notes, "warning: ") || !strstr(notes, "recomputed"))
+        fprintf(stderr, "entry %d: notes \"%s\", expected \"%s\"\n", i, notes ? notes : "(none)", reason);
+    CHECK(notes && strstr(notes, reason) && strstr(notes, "recomputed"));
+    free(notes);
+    CHECK(!has_row(c, i));
+    CHECK(access(file_of(i), F_OK) != 0);
+}
+
+static void test_validation(rt_ctx *c)
+{
+    ut_err e;
+    ut_err_clear(&e);
+    CHECK(cat_cache_clear(c->cat, &e) == 0);
+    c->cache_budget = 1 << 20;
+    CHECK(rt_cache_sync(c, &e) == 0);
+    for (int i = 0; i < 8; i++) offer(c, i, 40, 10, 8, 1.0);
+    int same = 0;
+    CHECK(load(c, 0, 40, 10, 8, &same) == 1 && same);   /* bit for bit */
+    CHECK(load(c, 0, 40, 10, 8, &same) == 1 && same);
+    CHECK(rt_cache_take_notes(c) == NULL);
+
+    corrupt_byte(file_of(1), 96 + 1000);   /* a payload byte */
+    expect_unusable(c, 1, 40, "checksum");
+    corrupt_byte(file_of(2), 70);          /* a header byte (dims) */
+    expect_unusable(c, 2, 40, "header is damaged");
+    CHECK(truncate(file_of(3), 2000) == 0);
+    expect_unusable(c, 3, 40, "truncated");
+    CHECK(unlink(file_of(4)) == 0);
+    expect_unusable(c, 4, 40, "missing");
+    /* another entry's file under this entry's name */
+    char a[1200];
+    snprintf(a, sizeof a, "%s", file_of(6));
+    CHECK(rename(file_of(5), a) == 0);
+    expect_unusable(c, 6, 40, "lineage does not match");
+    /* a file of another fold size */
+    expect_unusable(c, 7, 41, "shape does not match");
+    /* nothing else was touched */
+    CHECK(load(c, 0, 40, 10, 8, &same) == 1 && same);
+    /* sync: leftovers of an interrupted write and files without a row go;
+     * other files stay */
+    char p[1200];
+    snprintf(p, sizeof p, "%s/%032x.tmp", dir, 7);
+    FILE *f = fopen(p, "wb");
+    fputs("partial", f);
+    fclose(f);
+    snprintf(p, sizeof p, "%s/README", dir);
+    f = fopen(p, "wb");
+    fputs("not ours", f);
+    fclose(f);
+    CHECK(rt_cache_sync(c, &e) == 0);
+    snprintf(p, sizeof p, "%s/%032x.tmp", dir, 7);
+    CHECK(access(p, F_OK) != 0);
+    CHECK(access(file_of(5), F_OK) != 0);   /* renamed away above: its row went at the load */
+    snprintf(p, sizeof p, "%s/README", dir);
+    CHECK(access(p, F_OK) == 0);
+    unlink(p);
+}
+
+static int same_table(const rt_table *a, const rt_table *b)
+{
+    if (a->nrows != b->nrows || a->ncols != b->ncols || strcmp(a->format, b->format) || strcmp(a->hash, b->hash))
+        return 0;
+    for (int j = 0; j < a->ncols; j++) {
+        const rt_column *x = &a->cols[j], *y = &b->cols[j];
+        if (strcmp(x->name, y->name) || x->type != y->type || x->nlevels != y->nlevels || x->missing != y->missing ||
+            x->distinct != y->distinct || x->integral != y->integral ||
+            memcmp(&x->min, &y->min, sizeof x->min) || memcmp(&x->std, &y->std, sizeof x->std))
+            return 0;
+        if (x->type == RT_NUMERIC && memcmp(x->num, y->num, (size_t)a->nrows * sizeof *x->num)) return 0;
+        if (x->type == RT_CATEGORICAL) {
+            if (memcmp(x->cat, y->cat, (size_t)a->nrows * sizeof *x->cat)) return 0;
+            for (int k = 0; k < x->nlevels; k++)
+                if (strcmp(x->levels[k], y->levels[k])) return 0;
+        }
+    }
+    return 1;
+}
+
+/* The parsed data: credit-g (numeric and categorical columns) stored and
+ * read back field for field; a payload that passes its checksum but does
+ * not decode (a level code out of range) is refused like a damaged file. */
+static void test_table(rt_ctx *c)
+{
+    ut_err e;
+    ut_err_clear(&e);
+    c->cache_budget = 64 << 20;
+    rt_read_opts o;
+    rt_read_opts_default(&o);
+    rt_table *t = NULL;
+    CHECK(rt_read_file(MLG_SOURCE_DIR "/data/credit-g.csv", &o, &t, &e) == 0);
+    if (!t) return;
+    cat_dataset d;
+    memset(&d, 0, sizeof d);
+    d.name = "credit", d.format = "csv", d.hash = t->hash, d.options_json = "{}";
+    d.nrows = t->nrows, d.ncols = t->ncols;
+    rt_lineage_hex lin;
+    CHECK(rt_lineage_data(&d, lin) == 0);
+    rt_cache_offer_table(c, lin, "credit", t, 10.0);
+    CHECK(rt_cache_worth_loading(c, lin));
+    rt_table *back = NULL;
+    CHECK(rt_cache_load_table(c, lin, &d, &back, &e) == 1);
+    CHECK(back && same_table(t, back));
+    rt_table_free(back);
+    /* the same dataset row with another shape: refused */
+    d.nrows--;
+    CHECK(rt_cache_load_table(c, lin, &d, &back, &e) == 0 && !back);
+    char *notes = rt_cache_take_notes(c);
+    CHECK(notes && strstr(notes, "shape does not match the dataset"));
+    free(notes);
+    d.nrows++;
+    /* a well-formed file whose payload is not a table */
+    static const char junk[] = "\003\0\0\0csv\001\0\0\0a\001\0\0\0\001\0\0\0";
+    const void *piece[1] = {junk};
+    size_t len[1] = {sizeof junk};
+    int64_t dims[3] = {d.nrows, d.ncols, 0};
+    rt_cache_offer(c, lin, "junk", RT_CACHE_KIND_DATA, dims, piece, len, 1, 10.0);
+    CHECK(rt_cache_load_table(c, lin, &d, &back, &e) == 0 && !back);
+    notes = rt_cache_take_notes(c);
+    CHECK(notes && strstr(notes, "do not decode as a table"));
+    free(notes);
+    /* a design's file is not data: another kind under the same lineage */
+    double x[4] = {1, 2, 3, 4};
+    rt_cache_offer_design(c, lin, "design", x, 1, x + 2, 1, 2, 10.0);
+    CHECK(rt_cache_load_table(c, lin, &d, &back, &e) == 0 && !back);
+    notes = rt_cache_take_notes(c);
+    CHECK(notes && strstr(notes, "lineage does not match"));
+    free(notes);
+    rt_table_free(t);
+}
+
+int main(void)
+{
+    char tmpl[] = "/tmp/mlg_test_cache_XXXXXX";
+    if (!mkdtemp(tmpl)) return 1;
+    snprintf(dbpath, sizeof dbpath, "%s/c.db", tmpl);
+    snprintf(dir, sizeof dir, "%s.cache", dbpath);
+    rt_ctx c;
+    memset(&c, 0, sizeof c);
+    c.sharing = 1;
+    c.cache_budget = RT_CACHE_DEFAULT_BUDGET;
+    c.reuse = 1;
+    ut_err e;
+    ut_err_clear(&e);
+    if (cat_open(dbpath, &c.cat, &e)) {
+        fprintf(stderr, "%s\n", e.msg);
+        return 1;
+    }
+    CHECK(rt_cache_active(&c));
+    test_budget(&c);
+    test_validation(&c);
+    test_table(&c);
+    /* an in-memory catalog has no cache */
+    rt_ctx m = c;
+    cat_db *mem = NULL;
+    CHECK(cat_open(":memory:", &mem, &e) == 0);
+    m.cat = mem;
+    CHECK(!rt_cache_active(&m));
+    cat_close(mem);
+    char *msg = NULL;
+    CHECK(rt_cache_clear_all(&c, &msg, &e) == 0);
+    free(msg);
+    int nf;
+    CHECK(dir_bytes(&nf) == 0 && nf == 0);
+    cat_close(c.cat);
+    ut_buf_free(&c.cache_notes);
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpl);
+    if (system(cmd)) {}
+    printf("%d checks, %d failures\n", checks, failures);
+    return failures != 0;
+}
