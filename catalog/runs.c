@@ -176,8 +176,8 @@ static int run_insert(cat_db *db, const cat_run *r, ut_err *e)
     sqlite3_stmt *st;
     if (cat_prepare(db,
                     "INSERT INTO mlg_runs(experiment_id, config_id, fold, score, scores_json,"
-                    " fit_seconds, predict_seconds, status, error, rung, train_rows)"
-                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                    " fit_seconds, predict_seconds, status, error, rung, train_rows, seq)"
+                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                     &st, e))
         return -1;
     /* Default status follows the error so callers cannot record an "ok"
@@ -195,6 +195,8 @@ static int run_insert(cat_db *db, const cat_run *r, ut_err *e)
     sqlite3_bind_int(st, 10, r->rung);
     if (r->train_rows > 0) sqlite3_bind_int64(st, 11, r->train_rows);
     else sqlite3_bind_null(st, 11);
+    if (r->seq > 0) sqlite3_bind_int(st, 12, r->seq);
+    else sqlite3_bind_null(st, 12);
     int rc = 0;
     if (sqlite3_step(st) != SQLITE_DONE) rc = cat_sqlerr(db, e, MLG_CATALOG, "cannot store run");
     sqlite3_finalize(st);

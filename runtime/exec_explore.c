@@ -216,10 +216,10 @@ static void free_outs(node_state *ns)
 
 static int insert_run(rt_ctx *c, long long exp_id, long long config_id, int round, double score,
                       const char *sj, double fit_s, double pred_s, const char *err, int rung, long long rows,
-                      ut_err *e)
+                      int seq, ut_err *e)
 {
     cat_run r = {exp_id, config_id, round, err ? NAN : score, sj ? sj : "{}", fit_s, pred_s,
-                 err ? "failed" : "ok", err, rung, rows};
+                 err ? "failed" : "ok", err, rung, rows, seq};
     return cat_run_insert(c->cat, &r, e);
 }
 
@@ -906,7 +906,8 @@ static int run_batch(explore_run *r, const cmp_explore *sx, const opt_plan *p, c
             r->tl.pred_s[slot] = pred_s;
             if (nd->round == 0 || r->tl.rows[map[nd->config]] == 0) r->tl.rows[map[nd->config]] = nfit;
             int irc = insert_run(c, r->exp_id, r->cfg_ids[map[nd->config]], nd->round, score, sj, o->fit_seconds,
-                                 pred_s, err, bt->rung, bt->subsample ? nfit : 0, e);
+                                 pred_s, err, bt->rung, bt->subsample ? nfit : 0,
+                                 map[nd->config] + 1, e);
             free(sj);
             if (irc) goto out;
             if (err) r->failed++;
