@@ -458,11 +458,16 @@ void cmp_explore_free(cmp_explore *x)
         free(x->space[f].dims);
     }
     free(x->space);
+    free(x->autopilot);
+    free(x->warm);
+    for (int i = 0; i < x->nwarm_notes; i++) free(x->warm_notes[i]);
+    free(x->warm_notes);
+    ast_free(x->own_ast);
     free(x);
 }
 
 static int explore_clauses(cmp_explore *x, const ast *clauses, const ast **preprocess, const ast **search,
-                           ut_err *e)
+                           const ast **warm, ut_err *e)
 {
     const ast *seen[AST__COUNT] = {0};
     for (const ast *c = clauses; c; c = c->next) {
@@ -480,9 +485,25 @@ static int explore_clauses(cmp_explore *x, const ast *clauses, const ast **prepr
             long long top;
             if (cmp_int(c->a, 1, 1000000, &top, e)) return -1;
             x->top = (int)top;
+        } else if (c->kind == AST_CL_WARM) {
+            *warm = c;
         }
     }
     return 0;
+}
+
+/* WARM START [FROM SIMILAR n]: checked against the strategy, then the
+ * seeds are put in front. */
+static int warm_clause(cmp_explore *x, const ast *warm, const ast *search, cat_db *cat, ut_err *e)
+{
+    long long n = 3;
+    if (warm->a && cmp_int(warm->a, 1, 1000, &n, e)) return -1;
+    if (x->strategy.kind == CMP_SEARCH_GRID && !x->strategy.automatic)
+        return ut_errf_at(e, MLG_ERROR, warm->off, warm->len,
+                          "WARM START orders the first evaluations of random, halving, hyperband or bayes; %s "
+                          "evaluates every configuration anyway (add SEARCH bayes(n) or another strategy)",
+                          search ? "SEARCH grid" : "the default SEARCH grid");
+    return cmp_warm_start(x, cat, (int)n, e);
 }
 
 int cmp_expand_grid(cmp_explore *x, ut_err *e)
@@ -522,13 +543,24 @@ int cmp_compile_explore(const ast *st, cat_db *cat, cmp_explore **out, ut_err *e
     if (!rc && !x->nmetrics) rc = ut_errf(e, MLG_CATALOG, "task '%s' has no metric", x->task.name);
     if (!rc) x->metric = x->metrics[0];
     rt_kind kind = x->task.kind && !strcmp(x->task.kind, "regression") ? RT_REGRESSION : RT_CLASSIFICATION;
-    int nf = ast_count(st->b);
+    const ast *pre = NULL, *search = NULL, *warm = NULL, *fams = st->b;
+    if (!rc) rc = explore_clauses(x, st->c, &pre, &search, &warm, e);
+    if (!rc && !fams) {
+        /* autopilot: the space, strategy and warm start come from history;
+         * the user's clauses win over the generated ones */
+        rc = cmp_autopilot(x, cat, pre != NULL, search != NULL, warm != NULL, &x->own_ast, e);
+        if (!rc) {
+            fams = x->own_ast->b;
+            rc = explore_clauses(x, x->own_ast->c, pre ? &(const ast *){0} : &pre, search ? &(const ast *){0} : &search,
+                                 warm ? &(const ast *){0} : &warm, e);
+        }
+    }
+    int nf = ast_count(fams);
     if (!rc && !(x->space = calloc((size_t)nf + 1, sizeof *x->space))) rc = ut_errf(e, MLG_NOMEM, "out of memory");
-    for (const ast *f = st->b; !rc && f; f = f->next) rc = compile_family(&x->space[x->nspace++], f, kind, e);
-    const ast *pre = NULL, *search = NULL;
-    if (!rc) rc = explore_clauses(x, st->c, &pre, &search, e);
+    for (const ast *f = fams; !rc && f; f = f->next) rc = compile_family(&x->space[x->nspace++], f, kind, e);
     if (!rc) rc = cmp_compile_preprocess(x, pre, cat, e);
     if (!rc) rc = cmp_strategy_configs(x, search, e);
+    if (!rc && warm) rc = warm_clause(x, warm, search, cat, e);
     if (!rc && spec_json(x)) rc = ut_errf(e, MLG_NOMEM, "out of memory");
     if (rc) {
         cmp_explore_free(x);

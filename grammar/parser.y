@@ -71,12 +71,14 @@ static void gr_yyerror(GR_YYLTYPE *l, void *scanner, gr_pstate *ps, const char *
 %token RESUME "RESUME" EXPERIMENT "EXPERIMENT" BUDGET "BUDGET"
 %token TRAIN "TRAIN" BEST "BEST" MODEL "MODEL" MODELS "MODELS" INTO "INTO" EXPORT "EXPORT"
 %token IMPORT "IMPORT" REPRODUCE "REPRODUCE" RUN "RUN" TO "TO"
+%token SUGGEST "SUGGEST" CONFIGS "CONFIGS" FOR "FOR" LIMIT "LIMIT" WARM "WARM" START "START"
+%token SIMILAR "SIMILAR"
 
 %type <node> stmt plain_stmt create_dataset opt_with options option drop show
 %type <node> describe create_task task_clauses task_clause explore families
 %type <node> family params param spec values value explore_clauses
 %type <node> explore_clause transforms transform targs targ set select name number
-%type <node> names opt_on resume model_stmt string scale
+%type <node> names opt_on resume model_stmt string scale suggest opt_limit
 %type <str>  word
 
 %destructor { free($$); } <str>
@@ -102,7 +104,20 @@ stmt
 
 plain_stmt
     : create_dataset | drop | show | describe | create_task | explore | set | select | resume
-    | model_stmt
+    | model_stmt | suggest
+    ;
+
+/* meta-learning from the catalog (runtime/suggest.c) */
+suggest
+    : SUGGEST CONFIGS FOR name opt_limit
+                              { OOM($$ = mk(AST_SUGGEST, @$)); $$->a = $4; $$->b = $5; }
+    | SUGGEST PREPROCESS FOR name opt_limit
+                              { OOM($$ = mk(AST_SUGGEST, @$)); $$->ival = 1; $$->a = $4; $$->b = $5; }
+    ;
+
+opt_limit
+    : %empty                  { $$ = NULL; }
+    | LIMIT value             { $$ = $2; }
     ;
 
 /* trained models and reproducibility (compiler/model_stmt.c) */
@@ -201,6 +216,8 @@ task_clause
 explore
     : EXPLORE name USING families explore_clauses
         { OOM($$ = mk(AST_EXPLORE, @$)); $$->a = $2; $$->b = $4; $$->c = $5; }
+    | EXPLORE name explore_clauses
+        { OOM($$ = mk(AST_EXPLORE, @$)); $$->a = $2; $$->c = $3; }
     ;
 
 families
@@ -261,6 +278,9 @@ explore_clause
                               { OOM($$ = mk(AST_CL_SEARCH, @$)); $$->a = $2; $$->b = $4; }
     | BUDGET value name       { OOM($$ = mk(AST_CL_BUDGET, @$)); $$->a = $2; $$->b = $3; }
     | TOP value               { OOM($$ = mk(AST_CL_TOP, @$)); $$->a = $2; }
+    | WARM START              { OOM($$ = mk(AST_CL_WARM, @$)); }
+    | WARM START FROM SIMILAR value
+                              { OOM($$ = mk(AST_CL_WARM, @$)); $$->a = $5; }
     ;
 
 transforms
@@ -357,6 +377,10 @@ word
     | IMPORT { $$ = strdup("import"); } | REPRODUCE { $$ = strdup("reproduce"); }
     | RUN { $$ = strdup("run"); } | TO { $$ = strdup("to"); }
     | BUDGET { $$ = strdup("budget"); }
+    | SUGGEST { $$ = strdup("suggest"); } | CONFIGS { $$ = strdup("configs"); }
+    | FOR { $$ = strdup("for"); } | LIMIT { $$ = strdup("limit"); }
+    | WARM { $$ = strdup("warm"); } | START { $$ = strdup("start"); }
+    | SIMILAR { $$ = strdup("similar"); }
     ;
 
 %%
