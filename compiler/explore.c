@@ -497,7 +497,15 @@ static int explore_clauses(cmp_explore *x, const ast *clauses, const ast **prepr
 static int warm_clause(cmp_explore *x, const ast *warm, const ast *search, cat_db *cat, ut_err *e)
 {
     long long n = 3;
-    if (warm->a && cmp_int(warm->a, 1, 1000, &n, e)) return -1;
+    if (warm->a) {
+        double d;
+        if (cmp_number(warm->a, &d, e)) return -1;
+        if (d != floor(d) || d < 1 || d > 1000)
+            return ut_errf_at(e, MLG_ERROR, warm->a->off, warm->a->len,
+                              "WARM START FROM SIMILAR takes the number of similar tasks to learn from: an integer "
+                              "from 1 to 1000, not %g", d);
+        n = (long long)d;
+    }
     if (x->strategy.kind == CMP_SEARCH_GRID && !x->strategy.automatic)
         return ut_errf_at(e, MLG_ERROR, warm->off, warm->len,
                           "WARM START orders the first evaluations of random, halving, hyperband or bayes; %s "

@@ -22,20 +22,20 @@
 typedef struct { const char *family, *params, *preprocess; } portfolio_item;
 static const portfolio_item portfolio_cls[] = {
     {"logreg", "{\"C\":1}", "standardize"},
-    {"forest", "{\"trees\":100}", ""},
-    {"gbt", "{\"learning_rate\":0.1,\"max_depth\":3,\"rounds\":100}", ""},
+    {"forest", "{\"trees\":100}", "(none)"},
+    {"gbt", "{\"learning_rate\":0.1,\"max_depth\":3,\"rounds\":100}", "(none)"},
     {"knn", "{\"k\":5}", "standardize"},
-    {"tree", "{\"max_depth\":6}", ""},
-    {"nb", "{}", ""},
+    {"tree", "{\"max_depth\":6}", "(none)"},
+    {"nb", "{}", "(none)"},
     {"linsvm", "{\"C\":1}", "standardize"},
 };
 static const portfolio_item portfolio_reg[] = {
     {"ridge", "{\"alpha\":1}", "standardize"},
-    {"forest", "{\"trees\":100}", ""},
-    {"gbt", "{\"learning_rate\":0.1,\"max_depth\":3,\"rounds\":100}", ""},
+    {"forest", "{\"trees\":100}", "(none)"},
+    {"gbt", "{\"learning_rate\":0.1,\"max_depth\":3,\"rounds\":100}", "(none)"},
     {"knn", "{\"k\":5}", "standardize"},
     {"lasso", "{\"alpha\":0.01}", "standardize"},
-    {"tree", "{\"max_depth\":6}", ""},
+    {"tree", "{\"max_depth\":6}", "(none)"},
 };
 
 static int step_names(const char *text, char *out, size_t cap);
@@ -235,8 +235,10 @@ static int suggest(cat_db *cat, const cat_task *t, int nsimilar, int limit, int 
                                      idx, &nk);
             ut_buf w;
             ut_buf_init(&w);
-            ut_buf_printf(&w, "#%d of %d on %s; task %d%s most similar (closest in ", depth + 1, g->nsc, src->task, k + 1,
-                          k == 0 ? "st" : k == 1 ? "nd" : k == 2 ? "rd" : "th");
+            if (k == 0) ut_buf_printf(&w, "#%d of %d on %s, the most similar task (closest in ", depth + 1, g->nsc,
+                                      src->task);
+            else ut_buf_printf(&w, "#%d of %d on %s, the %d%s most similar task (closest in ", depth + 1, g->nsc,
+                               src->task, k + 1, k == 1 ? "nd" : k == 2 ? "rd" : "th");
             for (int q = 0; q < nk; q++) ut_buf_printf(&w, "%s%s", q ? ", " : "", cat_meta_names[idx[q]]);
             ut_buf_puts(&w, ")");
             s.why = ut_buf_take(&w);
@@ -250,7 +252,8 @@ static int suggest(cat_db *cat, const cat_task *t, int nsimilar, int limit, int 
         }
         depth++;
     }
-    ut_buf_printf(&why, "%d similar task%s with results (of %d)", nnb, nnb == 1 ? "" : "s", ncand);
+    ut_buf_printf(&why, "learnt from the %d most similar of %d task%s with results on other datasets", nnb, ncand,
+                  ncand == 1 ? "" : "s");
     *note = ut_buf_take(&why);
     rc = *note ? 0 : ut_errf(e, MLG_NOMEM, "out of memory");
 done:
@@ -462,7 +465,8 @@ static int step_names(const char *text, char *out, size_t cap)
         size_t l = end ? (size_t)(end - p) : strlen(p);
         size_t nl = strcspn(p, "( ");
         if (nl > l) nl = l;
-        if (!((nl == 6 && !strncmp(p, "impute", 6)) || (nl == 6 && !strncmp(p, "onehot", 6))) && o + nl + 2 < cap) {
+        /* "(none)" and the data's own needs are no choice */
+        if (nl && !((nl == 6 && !strncmp(p, "impute", 6)) || (nl == 6 && !strncmp(p, "onehot", 6))) && o + nl + 2 < cap) {
             memcpy(out + o, p, nl);
             o += nl;
             out[o++] = ';';
@@ -560,7 +564,7 @@ int cmp_warm_start(cmp_explore *x, cat_db *cat, int nsimilar, ut_err *e)
     ut_buf w;
     ut_buf_init(&w);
     ut_buf_printf(&w, "WARM START: %d configuration%s evaluated first", st->nseeds, st->nseeds == 1 ? "" : "s");
-    if (sg && nsg && sg[0].task) ut_buf_printf(&w, ", the best of %s", note);
+    if (sg && nsg && sg[0].task) ut_buf_printf(&w, ", %s", note);
     else ut_buf_puts(&w, ", from the default portfolio (no similar task has results)");
     if (dropped) ut_buf_printf(&w, "; %d suggestion%s outside USING dropped", dropped, dropped == 1 ? "" : "s");
     ut_buf_puts(&w, "; parameters projected onto the space (nearest value, clamped to intervals)");
@@ -648,7 +652,7 @@ int cmp_autopilot(cmp_explore *x, cat_db *cat, int have_pre, int have_search, in
     ut_buf_puts(&why, "autopilot: families ");
     for (int k = 0; k < nf; k++) ut_buf_printf(&why, "%s%s", k ? ", " : "", rt_families[fams[k]].name);
     if (from_history)
-        ut_buf_printf(&why, " (%d from the best configurations of %s%s)", from_hist, note,
+        ut_buf_printf(&why, " (%d from the best configurations, %s%s)", from_hist, note,
                       nf > from_hist ? ", the rest from the default portfolio" : "");
     else
         ut_buf_puts(&why, " (the default portfolio: no similar task has results)");

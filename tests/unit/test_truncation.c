@@ -73,6 +73,9 @@ static const char *const reps[] = {
     "IMPORT MODEL m3 FROM 'm1.json';",
     "REPRODUCE RUN 1;",
     "REPRODUCE EXPERIMENT 1;",
+    "SUGGEST CONFIGS FOR flowers LIMIT 3;",
+    "SUGGEST PREPROCESS FOR flowers;",
+    "EXPLORE flowers USING knn(k IN [1, 9] INT) SEARCH random(3) WARM START FROM SIMILAR 2 TOP 2;",
 };
 #define NREPS ((int)(sizeof reps / sizeof reps[0]))
 
