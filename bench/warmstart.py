@@ -18,6 +18,7 @@ for N configurations of which m reach the target.
 Usage: warmstart.py MILEAGE DATADIR OUTDIR [dataset ...]
 """
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -119,7 +120,7 @@ def main():
             res[key] = evals_to_reach(db, last_experiment(db), goal)
         plan = run(mileage, db, "EXPLAIN EXPLORE %s_t USING %s SEARCH bayes(%d) WARM START;" % (n, SPACE, N_SEARCH),
                    outdir)
-        src = sorted({l.split(" on ")[-1].split(" (dataset")[0] for l in plan.splitlines() if "seed " in l and " on " in l})
+        src = sorted(set(re.findall(r" on (\S+) \(dataset ", plan)))
         expect = (total + 1) / (m + 1)
         rows.append((ds, best, m, total, expect, res, ", ".join(src)))
         print("%-14s random %s, bayes %s, warm %s (%.0f s)" % (ds, res["random"][:2], res["bayes"][:2], res["warm"][:2],

@@ -132,13 +132,13 @@ typedef struct {
     char  *why;
 } cmp_suggestion;
 
-/* Configurations ranked from the best runs of the nsimilar (0: all) most
- * similar other tasks of the same kind on other datasets — round-robin:
- * each task's best, then each one's second best, ... — at most limit (0:
- * all).  With nothing to learn from, the default portfolio.  *note says
- * which (malloc'd). */
-int  cmp_suggest(cat_db *cat, const cat_task *t, int nsimilar, int limit, cmp_suggestion **out, int *n,
-                 char **note, ut_err *e);
+/* Configurations from the runs of the nsimilar (0: all) most similar other
+ * tasks of the same kind on other datasets, ordered as a greedy portfolio
+ * (suggest.c), at most limit (0: all), only of the families with
+ * families[f] set (NULL: all).  With nothing to learn from, the default
+ * portfolio.  *note says which (malloc'd). */
+int  cmp_suggest(cat_db *cat, const cat_task *t, int nsimilar, int limit, const unsigned char *families,
+                 cmp_suggestion **out, int *n, char **note, ut_err *e);
 void cmp_suggestions_free(cmp_suggestion *s, int n);
 /* SUGGEST PREPROCESS: transforms ranked by how often the best configuration
  * of a family on one of the nsimilar most similar tasks was better with

@@ -553,6 +553,10 @@ int cmp_compile_explore(const ast *st, cat_db *cat, cmp_explore **out, ut_err *e
     rt_kind kind = x->task.kind && !strcmp(x->task.kind, "regression") ? RT_REGRESSION : RT_CLASSIFICATION;
     const ast *pre = NULL, *search = NULL, *warm = NULL, *fams = st->b;
     if (!rc) rc = explore_clauses(x, st->c, &pre, &search, &warm, e);
+    if (!rc && !fams && search && x->strategy.kind == CMP_SEARCH_GRID)
+        rc = ut_errf_at(e, MLG_ERROR, search->off, search->len,
+                        "EXPLORE without USING searches continuous ranges, which SEARCH grid cannot enumerate; use "
+                        "another strategy, or USING with finite values");
     if (!rc && !fams) {
         /* autopilot: the space, strategy and warm start come from history;
          * the user's clauses win over the generated ones */

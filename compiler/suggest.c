@@ -133,8 +133,80 @@ static int metric_higher(const char *metric_list)
     return m < 0 ? 1 : rt_metrics[m].higher_is_better;
 }
 
-static int suggest(cat_db *cat, const cat_task *t, int nsimilar, int limit, int dedupe, cmp_suggestion **out,
-                   int *nout, char **note, ut_err *e)
+/* Greedy portfolio (as auto-sklearn 2.0 builds its portfolio): every
+ * candidate's score on every neighbour, normalized to [0, 1] between that
+ * task's worst and best configuration (0 where it never ran); then, one at
+ * a time, the candidate that raises the weighted coverage — the sum over
+ * neighbours of w_k times the best normalized score picked so far on k,
+ * w_k = 1 / (1 + distance) — the most; ties, and every pick once each
+ * neighbour is covered, by the weighted mean normalized score, then by the
+ * round-robin order.  Keeps at most limit (0: all). */
+static int greedy_order(const neighbour *nb, int nnb, cmp_suggestion **out, int *nout, int limit, ut_err *e)
+{
+    int n = *nout;
+    double *r = calloc((size_t)n * nnb + 1, sizeof *r), *cov = calloc((size_t)nnb + 1, sizeof *cov);
+    double *w = calloc((size_t)nnb + 1, sizeof *w), *mean = calloc((size_t)n + 1, sizeof *mean);
+    unsigned char *used = calloc((size_t)n + 1, 1);
+    cmp_suggestion *o = malloc((size_t)n * sizeof *o + 1);
+    if (!r || !cov || !w || !mean || !used || !o) {
+        free(r), free(cov), free(w), free(mean), free(used), free(o);
+        return ut_errf(e, MLG_NOMEM, "out of memory");
+    }
+    double wsum = 0;
+    for (int k = 0; k < nnb; k++) w[k] = 1 / (1 + (isfinite(nb[k].dist) ? nb[k].dist : 1e9)), wsum += w[k];
+    for (int k = 0; k < nnb; k++) {
+        const neighbour *g = &nb[k];
+        if (!g->nsc) continue;
+        double best = g->sc[0].score, worst = g->sc[g->nsc - 1].score;
+        for (int q = 0; q < g->nsc; q++) {
+            int fam = rt_family_lookup(g->sc[q].family);
+            for (int c = 0; c < n; c++)
+                if ((int)(*out)[c].family == fam && !strcmp((*out)[c].params_json, g->sc[q].params_json)) {
+                    r[(size_t)c * nnb + k] = best != worst ? (g->sc[q].score - worst) / (best - worst) : 1;
+                    break;
+                }
+        }
+    }
+    for (int c = 0; c < n; c++) {
+        for (int k = 0; k < nnb; k++) mean[c] += w[k] * r[(size_t)c * nnb + k];
+        mean[c] /= wsum > 0 ? wsum : 1;
+    }
+    int m = 0, keep = limit && limit < n ? limit : n;
+    while (m < keep) {
+        int bi = -1;
+        double bg = -1;
+        for (int c = 0; c < n; c++) {
+            if (used[c]) continue;
+            double gain = 0;
+            for (int k = 0; k < nnb; k++) {
+                double v = r[(size_t)c * nnb + k];
+                if (v > cov[k]) gain += w[k] * (v - cov[k]);
+            }
+            if (bi < 0 || gain > bg + 1e-12 || (fabs(gain - bg) <= 1e-12 && mean[c] > mean[bi] + 1e-12))
+                bi = c, bg = gain;
+        }
+        used[bi] = 1;
+        for (int k = 0; k < nnb; k++) cov[k] = fmax(cov[k], r[(size_t)bi * nnb + k]);
+        cmp_suggestion *s = &(*out)[bi];
+        ut_buf b;
+        ut_buf_init(&b);
+        ut_buf_printf(&b, "%s; mean normalized score %.2f over the %d nearest task%s", s->why, mean[bi], nnb,
+                      nnb == 1 ? "" : "s");
+        char *why = ut_buf_take(&b);
+        if (why) free(s->why), s->why = why;
+        o[m++] = *s;
+    }
+    for (int c = 0; c < n; c++)
+        if (!used[c]) suggestion_clear(&(*out)[c]);
+    free(*out);
+    *out = o;
+    *nout = m;
+    free(r), free(cov), free(w), free(mean), free(used);
+    return 0;
+}
+
+static int suggest(cat_db *cat, const cat_task *t, int nsimilar, int limit, int dedupe, const unsigned char *fam_ok,
+                   cmp_suggestion **out, int *nout, char **note, ut_err *e)
 {
     *out = NULL;
     *nout = 0;
@@ -197,17 +269,19 @@ static int suggest(cat_db *cat, const cat_task *t, int nsimilar, int limit, int 
         if (cat_task_scores(cat, rows[order[k]].task_id, g->higher, &g->sc, &g->nsc, e)) goto done;
     }
     /* round-robin: the best configuration of the nearest task, the best of
-     * the next, ... then every task's second best, and so on */
-    int cap = 0, depth = 0, more = 1;
-    while (more && (!limit || *nout < limit)) {
+     * the next, ... then every task's second best, and so on (all of them
+     * when deduplicating: the order is settled below) */
+    int cap = 0, depth = 0, more = 1, lim = dedupe ? 0 : limit;
+    while (more && (!lim || *nout < lim)) {
         more = 0;
-        for (int k = 0; k < nnb && (!limit || *nout < limit); k++) {
+        for (int k = 0; k < nnb && (!lim || *nout < lim); k++) {
             neighbour *g = &nb[k];
             if (depth >= g->nsc) continue;
             more = 1;
             cat_scored *c = &g->sc[depth];
             int fam = rt_family_lookup(c->family);
             if (fam < 0 || !(regression ? rt_families[fam].regression : rt_families[fam].classification)) continue;
+            if (fam_ok && !fam_ok[fam]) continue;
             int dup = 0;
             for (int i = 0; dedupe && i < *nout && !dup; i++)
                 dup = (int)(*out)[i].family == fam && !strcmp((*out)[i].params_json, c->params_json);
@@ -252,6 +326,7 @@ static int suggest(cat_db *cat, const cat_task *t, int nsimilar, int limit, int 
         }
         depth++;
     }
+    if (dedupe && *nout > 1 && greedy_order(nb, nnb, out, nout, limit, e)) goto done;
     ut_buf_printf(&why, "learnt from the %d most similar of %d task%s with results on other datasets", nnb, ncand,
                   ncand == 1 ? "" : "s");
     *note = ut_buf_take(&why);
@@ -271,10 +346,10 @@ done:
     return rc;
 }
 
-int cmp_suggest(cat_db *cat, const cat_task *t, int nsimilar, int limit, cmp_suggestion **out, int *nout,
-                char **note, ut_err *e)
+int cmp_suggest(cat_db *cat, const cat_task *t, int nsimilar, int limit, const unsigned char *families,
+                cmp_suggestion **out, int *nout, char **note, ut_err *e)
 {
-    return suggest(cat, t, nsimilar, limit, 1, out, nout, note, e);
+    return suggest(cat, t, nsimilar, limit, 1, families, out, nout, note, e);
 }
 
 /* ---- SUGGEST PREPROCESS ---- */
@@ -309,7 +384,7 @@ int cmp_suggest_preprocess(cat_db *cat, const cat_task *t, int nsimilar, int lim
     int nsg = 0, rc = -1, ns = 0;
     tf_stat *st = NULL;
     *res = NULL;
-    if (suggest(cat, t, nsimilar, 0, 0, &sg, &nsg, note, e)) return -1;
+    if (suggest(cat, t, nsimilar, 0, 0, NULL, &sg, &nsg, note, e)) return -1;
     ut_result *r = ut_result_new(7, cols);
     st = calloc((size_t)nsg * 8 + 1, sizeof *st);
     if (!r || !st) {
@@ -493,12 +568,16 @@ static int map_pipe(const cmp_explore *x, const char *pre)
 int cmp_warm_start(cmp_explore *x, cat_db *cat, int nsimilar, ut_err *e)
 {
     int want = nsimilar > 5 ? nsimilar : 5;
+    /* bayes(n) evaluates n configurations in all, seeds included */
+    if (x->strategy.kind == CMP_SEARCH_BAYES && x->strategy.n > 0 && want > x->strategy.n) want = x->strategy.n;
     cmp_suggestion *sg = NULL;
     int nsg = 0, dropped = 0, nseeds = 0, rc = -1;
     char *note = NULL;
     /* more than needed: some may fall outside USING or collapse onto one
      * point of the space */
-    if (cmp_suggest(cat, &x->task, nsimilar, 4 * want, &sg, &nsg, &note, e)) return -1;
+    unsigned char fam_ok[RT_FAM__COUNT] = {0};
+    for (int k = 0; k < x->nspace; k++) fam_ok[x->space[k].family] = 1;
+    if (cmp_suggest(cat, &x->task, nsimilar, 4 * want, fam_ok, &sg, &nsg, &note, e)) return -1;
     cmp_config *seeds = calloc((size_t)nsg + 1, sizeof *seeds);
     char **notes = calloc((size_t)nsg + 1, sizeof *notes);
     if (!seeds || !notes) {
@@ -613,7 +692,7 @@ int cmp_autopilot(cmp_explore *x, cat_db *cat, int have_pre, int have_search, in
     cmp_suggestion *sg = NULL;
     int nsg = 0, rc = -1;
     char *note = NULL;
-    if (cmp_suggest(cat, &x->task, 3, 10, &sg, &nsg, &note, e)) return -1;
+    if (cmp_suggest(cat, &x->task, 3, 10, NULL, &sg, &nsg, &note, e)) return -1;
     int from_history = nsg && sg[0].task;
     /* families: those of the best configurations on the similar tasks, in
      * their order, topped up from the default portfolio to at least three */

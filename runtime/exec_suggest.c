@@ -52,7 +52,7 @@ int rt_exec_suggest(rt_ctx *c, const cmp_stmt *s, ut_result **out, char **msg, u
     } else {
         cmp_suggestion *sg = NULL;
         int n = 0;
-        rc = cmp_suggest(c->cat, &t, 0, limit, &sg, &n, &note, e);
+        rc = cmp_suggest(c->cat, &t, 0, limit, NULL, &sg, &n, &note, e);
         if (!rc) rc = configs_table(sg, n, out, e);
         cmp_suggestions_free(sg, n);
     }
