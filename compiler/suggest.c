@@ -1,9 +1,10 @@
-/* suggest.c — meta-learning from the catalog: configurations that did best
- * on the most similar other tasks (SUGGEST CONFIGS, WARM START, autopilot),
- * and the default portfolio used when the catalog has nothing to learn
- * from.  Similarity is runtime/similar.c's distance over the stored
- * meta-features; this file turns neighbours into configurations and maps
- * them into an EXPLORE's space. */
+/* suggest.c — meta-learning from the catalog: configurations that did well
+ * on the most similar other tasks (SUGGEST CONFIGS, WARM START, autopilot)
+ * ordered as a greedy portfolio over those tasks, transforms that helped
+ * there (SUGGEST PREPROCESS), and the default portfolio used when the
+ * catalog has nothing to learn from.  Similarity is runtime/similar.c's
+ * distance over the stored meta-features; this file turns neighbours into
+ * configurations and maps them into an EXPLORE's space. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
