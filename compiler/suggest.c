@@ -141,7 +141,11 @@ static int metric_higher(const char *metric_list)
  * neighbours of w_k times the best normalized score picked so far on k,
  * w_k = 1 / (1 + distance) — the most; ties, and every pick once each
  * neighbour is covered, by the weighted mean normalized score, then by the
- * round-robin order.  Keeps at most limit (0: all). */
+ * round-robin order — except that every family gets its first pick before
+ * any family its second: similar tasks often agree on one family, and five
+ * variants of it would teach a surrogate nothing about the others (on
+ * glass, five logreg seeds left bayes to find gbt in grid order).  Keeps
+ * at most limit (0: all). */
 static int greedy_order(const neighbour *nb, int nnb, cmp_suggestion **out, int *nout, int limit, ut_err *e)
 {
     int n = *nout;
@@ -173,11 +177,15 @@ static int greedy_order(const neighbour *nb, int nnb, cmp_suggestion **out, int 
         mean[c] /= wsum > 0 ? wsum : 1;
     }
     int m = 0, keep = limit && limit < n ? limit : n;
+    unsigned char famdone[RT_FAM__COUNT] = {0};
     while (m < keep) {
         int bi = -1;
         double bg = -1;
+        /* every family's first pick before any family's second */
+        int fresh = 0;
+        for (int c = 0; c < n && !fresh; c++) fresh = !used[c] && !famdone[(*out)[c].family];
         for (int c = 0; c < n; c++) {
-            if (used[c]) continue;
+            if (used[c] || (fresh && famdone[(*out)[c].family])) continue;
             double gain = 0;
             for (int k = 0; k < nnb; k++) {
                 double v = r[(size_t)c * nnb + k];
@@ -187,6 +195,7 @@ static int greedy_order(const neighbour *nb, int nnb, cmp_suggestion **out, int 
                 bi = c, bg = gain;
         }
         used[bi] = 1;
+        famdone[(*out)[bi].family] = 1;
         for (int k = 0; k < nnb; k++) cov[k] = fmax(cov[k], r[(size_t)bi * nnb + k]);
         cmp_suggestion *s = &(*out)[bi];
         ut_buf b;
