@@ -466,6 +466,7 @@ static int execute(mlg_stmt *s)
     case AST_EXPORT_MODEL: rc = rt_exec_export_model(c, cs, &s->message, e); break;
     case AST_IMPORT_MODEL: rc = rt_exec_import_model(c, cs, s->text, &s->message, e); break;
     case AST_REPRODUCE: rc = rt_exec_reproduce(c, cs, &s->result, &s->message, e); break;
+    case AST_SUGGEST: rc = rt_exec_suggest(c, cs, &s->result, &s->message, e); break;
     default: rc = ut_errf(e, MLG_ERROR, "statement not supported");
     }
     return rc ? fail(db, e) : MLG_OK;

@@ -8,7 +8,7 @@
 
 #include "../util/util.h"
 
-#define CAT_SCHEMA_VERSION 7
+#define CAT_SCHEMA_VERSION 8
 
 typedef struct cat_db cat_db;
 
@@ -123,6 +123,7 @@ typedef struct {
     long long reused_from;                  /* > 0: taken from the repository, this run's
                                                origin (the run that was fitted); 0: fitted */
     const char *warning;                    /* an ok run's note (did not converge), or NULL */
+    int seq;                                /* position in the evaluation order (1-based); 0: NULL */
 } cat_run;
 int  cat_run_insert(cat_db *db, const cat_run *r, ut_err *e);
 
@@ -218,5 +219,36 @@ int  cat_cache_list(cat_db *db, int show_times, ut_result **out, ut_err *e);
  * 1 found, 0 not. */
 int  cat_meta_real(cat_db *db, const char *key, double *v);
 int  cat_meta_set_real(cat_db *db, const char *key, double v, ut_err *e);
+/* ---- meta-features (meta.c) ---- */
+/* The vector every task is compared by: the dataset-level values first
+ * (CAT_META_NDS), then the task-level ones; names as in the
+ * meta_features view.  NAN = unknown (stored as NULL). */
+#define CAT_META_NDS 11
+#define CAT_META_NTASK 6
+#define CAT_META_N (CAT_META_NDS + CAT_META_NTASK)
+extern const char *const cat_meta_names[CAT_META_N];
+int  cat_meta_dataset_put(cat_db *db, long long dataset_id, const double *v, ut_err *e);
+int  cat_meta_task_put(cat_db *db, long long task_id, const double *v, ut_err *e);
+/* Every task with its meta-features (v all NAN when it has none, has_meta
+ * 0), its kind and ranking metric, and how many configurations it has
+ * complete results for. */
+typedef struct {
+    long long task_id, dataset_id;
+    char *task, *dataset, *kind, *metric;
+    double v[CAT_META_N];
+    int has_meta, nresults;
+} cat_meta_row;
+int  cat_meta_rows(cat_db *db, cat_meta_row **rows, int *n, ut_err *e);
+void cat_meta_rows_free(cat_meta_row *rows, int n);   /* NULL-safe */
+/* A task's configurations (family + canonical params with "preprocess"),
+ * each with its best mean score over the task's experiments — only
+ * results on all of a round's rows (the experiment's highest rung) with
+ * every round scored — best first (higher_better chooses the direction). */
+typedef struct {
+    char *family, *params_json;
+    double score;
+} cat_scored;
+int  cat_task_scores(cat_db *db, long long task_id, int higher_better, cat_scored **out, int *n, ut_err *e);
+void cat_scored_free(cat_scored *s, int n);           /* NULL-safe */
 
 #endif

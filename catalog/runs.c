@@ -193,8 +193,8 @@ static int run_insert(cat_db *db, const cat_run *r, ut_err *e)
     sqlite3_stmt *st;
     if (cat_prepare(db,
                     "INSERT INTO mlg_runs(experiment_id, config_id, fold, score, scores_json,"
-                    " fit_seconds, predict_seconds, status, error, rung, train_rows, reused_from, warning)"
-                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                    " fit_seconds, predict_seconds, status, error, rung, train_rows, reused_from, warning, seq)"
+                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
                     &st, e))
         return -1;
     /* Default status follows the error so callers cannot record an "ok"
@@ -215,6 +215,8 @@ static int run_insert(cat_db *db, const cat_run *r, ut_err *e)
     if (r->reused_from > 0) sqlite3_bind_int64(st, 12, r->reused_from);
     else sqlite3_bind_null(st, 12);
     cat_bind_text(st, 13, r->warning);
+    if (r->seq > 0) sqlite3_bind_int(st, 14, r->seq);
+    else sqlite3_bind_null(st, 14);
     int rc = 0;
     if (sqlite3_step(st) != SQLITE_DONE) rc = cat_sqlerr(db, e, MLG_CATALOG, "cannot store run");
     sqlite3_finalize(st);

@@ -431,6 +431,49 @@ static const char *const schema_v7[] = {
     "  FROM mlg_cache;",
 };
 
+/* Version 8: meta-features (meta-learning).  Dataset-level ones are
+ * computed at CREATE DATASET (every data version gets its own row), the
+ * ones that need the target at CREATE TASK; meta_features shows one row
+ * per task with both (and datasets without a task, task NULL).  Runs
+ * record seq: the configuration's position in its experiment's evaluation
+ * order (seeds first, then the strategy's proposals), so "how many
+ * evaluations until a score was reached" can be read back. */
+static const char *const schema_v8[] = {
+    "CREATE TABLE mlg_dataset_meta("
+    "  dataset_id    INTEGER PRIMARY KEY REFERENCES mlg_datasets(id) ON DELETE CASCADE,"
+    "  rows          REAL, cols REAL, dim_ratio REAL, cat_share REAL, missing_share REAL,"
+    "  skew_min      REAL, skew_mean REAL, skew_max REAL,"
+    "  kurt_min      REAL, kurt_mean REAL, kurt_max REAL);",
+    "CREATE TABLE mlg_task_meta("
+    "  task_id       INTEGER PRIMARY KEY REFERENCES mlg_tasks(id) ON DELETE CASCADE,"
+    "  classes       REAL, class_entropy REAL, majority REAL,"
+    "  lm_1nn        REAL, lm_stump REAL, lm_nb REAL);",
+    "ALTER TABLE mlg_runs ADD COLUMN seq INTEGER;",
+    "CREATE VIEW meta_features AS"
+    "  SELECT d.name AS dataset, t.name AS task, t.kind,"
+    "         CAST(m.rows AS INTEGER) AS rows, CAST(m.cols AS INTEGER) AS cols, m.dim_ratio,"
+    "         m.cat_share, m.missing_share, m.skew_min, m.skew_mean, m.skew_max,"
+    "         m.kurt_min, m.kurt_mean, m.kurt_max,"
+    "         CAST(tm.classes AS INTEGER) AS classes, tm.class_entropy, tm.majority,"
+    "         tm.lm_1nn, tm.lm_stump, tm.lm_nb"
+    "  FROM mlg_datasets d"
+    "  LEFT JOIN mlg_dataset_meta m ON m.dataset_id = d.id"
+    "  LEFT JOIN mlg_tasks t ON t.dataset_id = d.id"
+    "  LEFT JOIN mlg_task_meta tm ON tm.task_id = t.id;",
+    "DROP VIEW runs;",
+    "CREATE VIEW runs AS"
+    "  SELECT r.id AS run_id, r.experiment_id AS experiment, t.name AS task,"
+    "         d.name AS dataset, r.config_id, c.family, c.params_json AS params,"
+    "         r.fold, coalesce(e.metric, t.metric) AS metric, r.score, r.fit_seconds,"
+    "         r.predict_seconds, r.status, r.error, r.scores_json AS scores, r.created_at,"
+    "         r.rung, r.train_rows, r.warning, r.reused_from, r.seq"
+    "  FROM mlg_runs r"
+    "  JOIN mlg_experiments e ON e.id = r.experiment_id"
+    "  JOIN mlg_tasks t ON t.id = e.task_id"
+    "  JOIN mlg_datasets d ON d.id = t.dataset_id"
+    "  JOIN mlg_configs c ON c.id = r.config_id;",
+};
+
 /* Each version's statements, run in order. */
 static int run_all(cat_db *db, const char *const *sql, size_t n, ut_err *e)
 {
@@ -447,6 +490,7 @@ MIGRATION(4)
 MIGRATION(5)
 MIGRATION(6)
 MIGRATION(7)
+MIGRATION(8)
 
 typedef int (*migration)(cat_db *db, ut_err *e);
 static const migration migrations[] = {
@@ -457,6 +501,7 @@ static const migration migrations[] = {
     migrate_to_5,
     migrate_to_6,
     migrate_to_7,
+    migrate_to_8,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == CAT_SCHEMA_VERSION,

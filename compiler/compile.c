@@ -308,6 +308,24 @@ int cmp_compile(const ast *root, cat_db *cat, cmp_stmt **out, ut_err *e)
     case AST_SET: rc = compile_set(st, &s->set, e); break;
     case AST_TRAIN: rc = cmp_compile_train(st, cat, &s->explore, e); break;
     case AST_BASELINE: rc = cmp_compile_baseline(st, cat, &s->explore, e); break;
+    case AST_SUGGEST: {
+        /* the task is looked up when it runs (its caret comes from there);
+         * LIMIT is checked here */
+        long long lim = 0;
+        if (st->b) {
+            double d;
+            if (cmp_number(st->b, &d, e)) {
+                rc = -1;
+            } else if (d != floor(d) || d < 1 || d > 1000) {
+                rc = ut_errf_at(e, MLG_ERROR, st->b->off, st->b->len,
+                                "LIMIT must be an integer from 1 to 1000, not %g", d);
+            } else {
+                lim = (long long)d;
+            }
+        }
+        s->limit = (int)lim;
+        break;
+    }
     default: break;
     }
     if (rc) {

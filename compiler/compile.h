@@ -121,6 +121,13 @@ typedef struct {
     int         robust_missing; /* impute ON all first in every pipeline */
     int         baseline;     /* compiled from BASELINE task (baseline.c) */
     ast        *owned_ast;    /* BASELINE: the generated statement the configs borrow from */
+    /* meta-learning (suggest.c) */
+    ast        *own_ast;    /* autopilot: the generated USING / clauses the
+                               space borrows from (owned) */
+    char       *autopilot;  /* autopilot: what it chose and why (EXPLAIN) */
+    char       *warm;       /* WARM START: summary line (EXPLAIN) */
+    char      **warm_notes; /* one per seed: the seed and where it came from */
+    int         nwarm_notes;
 } cmp_explore;
 
 /* intent.c: applies WITH INTENT (an AST_CL_INTENT clause) to x->space and
@@ -128,6 +135,42 @@ typedef struct {
 int  cmp_apply_intents(cmp_explore *x, const ast *clause, cat_db *cat, ut_err *e);
 /* baseline.c: BASELINE task → the portfolio as an EXPLORE (x->baseline = 1). */
 int  cmp_compile_baseline(const ast *st, cat_db *cat, cmp_explore **out, ut_err *e);
+
+/* One suggested configuration (suggest.c).  task / dataset / metric are
+ * NULL (score, distance NAN) for the default portfolio. */
+typedef struct {
+    rt_family family;
+    char  *params_json;     /* as stored: every parameter, plus "preprocess" */
+    char  *params_text;     /* the non-default parameters, "C=0.1" or "defaults" */
+    char  *preprocess;      /* the pipeline it ran on ("" none) */
+    char  *task, *dataset, *metric;
+    double score, distance;
+    int    rank_there, n_there;  /* its rank among that task's configurations */
+    char  *why;
+} cmp_suggestion;
+
+/* Configurations from the runs of the nsimilar (0: all) most similar other
+ * tasks of the same kind on other datasets, ordered as a greedy portfolio
+ * (suggest.c), at most limit (0: all), only of the families with
+ * families[f] set (NULL: all).  With nothing to learn from, the default
+ * portfolio.  *note says which (malloc'd). */
+int  cmp_suggest(cat_db *cat, const cat_task *t, int nsimilar, int limit, const unsigned char *families,
+                 cmp_suggestion **out, int *n, char **note, ut_err *e);
+void cmp_suggestions_free(cmp_suggestion *s, int n);
+/* SUGGEST PREPROCESS: transforms ranked by how often the best configuration
+ * of a family on one of the nsimilar most similar tasks was better with
+ * them than without (same family, same task).  limit 0: all. */
+int  cmp_suggest_preprocess(cat_db *cat, const cat_task *t, int nsimilar, int limit, ut_result **res,
+                            char **note, ut_err *e);
+/* WARM START [FROM SIMILAR n]: max(n, 5) suggestions mapped into x's
+ * space become its seeds (families outside USING dropped, parameters
+ * projected onto the space); bayes then starts from them alone. */
+int  cmp_warm_start(cmp_explore *x, cat_db *cat, int nsimilar, ut_err *e);
+/* EXPLORE task with no USING: parses a generated "EXPLORE t USING ...
+ * [PREPROCESS ...] [SEARCH ...] [WARM START]" whose families and clauses
+ * x uses (*out owned by x->own_ast); x->autopilot says why. */
+int  cmp_autopilot(cmp_explore *x, cat_db *cat, int have_pre, int have_search, int have_warm, ast **out,
+                   ut_err *e);
 
 /* search.c: SEARCH and BUDGET clauses, and the configurations a strategy
  * starts from (grid: all; random: n samples; halving: its first rung;
@@ -226,6 +269,7 @@ typedef struct {
     cmp_readopts readopts;  /* AST_CREATE_DATASET */
     cmp_taskdef  taskdef;   /* AST_CREATE_TASK */
     cmp_set      set;       /* AST_SET */
+    int          limit;     /* AST_SUGGEST: LIMIT (0: the default) */
 } cmp_stmt;
 
 int  cmp_compile_explore(const ast *st, cat_db *cat, cmp_explore **out, ut_err *e);

@@ -474,11 +474,16 @@ void cmp_explore_free(cmp_explore *x)
     for (int i = 0; i < x->nnotes; i++) free(x->notes[i]);
     free(x->notes);
     ast_free(x->owned_ast);
+    free(x->autopilot);
+    free(x->warm);
+    for (int i = 0; i < x->nwarm_notes; i++) free(x->warm_notes[i]);
+    free(x->warm_notes);
+    ast_free(x->own_ast);
     free(x);
 }
 
 static int explore_clauses(cmp_explore *x, const ast *clauses, const ast **preprocess, const ast **search,
-                           const ast **intent, ut_err *e)
+                           const ast **warm, const ast **intent, ut_err *e)
 {
     const ast *seen[AST__COUNT] = {0};
     for (const ast *c = clauses; c; c = c->next) {
@@ -500,9 +505,33 @@ static int explore_clauses(cmp_explore *x, const ast *clauses, const ast **prepr
             x->top = (int)top;
         } else if (c->kind == AST_CL_FRESH) {
             x->fresh = 1;
+        } else if (c->kind == AST_CL_WARM) {
+            *warm = c;
         }
     }
     return 0;
+}
+
+/* WARM START [FROM SIMILAR n]: checked against the strategy, then the
+ * seeds are put in front. */
+static int warm_clause(cmp_explore *x, const ast *warm, const ast *search, cat_db *cat, ut_err *e)
+{
+    long long n = 3;
+    if (warm->a) {
+        double d;
+        if (cmp_number(warm->a, &d, e)) return -1;
+        if (d != floor(d) || d < 1 || d > 1000)
+            return ut_errf_at(e, MLG_ERROR, warm->a->off, warm->a->len,
+                              "WARM START FROM SIMILAR takes the number of similar tasks to learn from: an integer "
+                              "from 1 to 1000, not %g", d);
+        n = (long long)d;
+    }
+    if (x->strategy.kind == CMP_SEARCH_GRID && !x->strategy.automatic)
+        return ut_errf_at(e, MLG_ERROR, warm->off, warm->len,
+                          "WARM START orders the first evaluations of random, halving, hyperband or bayes; %s "
+                          "evaluates every configuration anyway (add SEARCH bayes(n) or another strategy)",
+                          search ? "SEARCH grid" : "the default SEARCH grid");
+    return cmp_warm_start(x, cat, (int)n, e);
 }
 
 int cmp_expand_grid(cmp_explore *x, ut_err *e)
@@ -542,14 +571,29 @@ int cmp_compile_explore(const ast *st, cat_db *cat, cmp_explore **out, ut_err *e
     if (!rc && !x->nmetrics) rc = ut_errf(e, MLG_CATALOG, "task '%s' has no metric", x->task.name);
     if (!rc) x->metric = x->metrics[0];
     rt_kind kind = x->task.kind && !strcmp(x->task.kind, "regression") ? RT_REGRESSION : RT_CLASSIFICATION;
-    int nf = ast_count(st->b);
+    const ast *pre = NULL, *search = NULL, *warm = NULL, *intent = NULL, *fams = st->b;
+    if (!rc) rc = explore_clauses(x, st->c, &pre, &search, &warm, &intent, e);
+    if (!rc && !fams && search && x->strategy.kind == CMP_SEARCH_GRID)
+        rc = ut_errf_at(e, MLG_ERROR, search->off, search->len,
+                        "EXPLORE without USING searches continuous ranges, which SEARCH grid cannot enumerate; use "
+                        "another strategy, or USING with finite values");
+    if (!rc && !fams) {
+        /* autopilot: the space, strategy and warm start come from history;
+         * the user's clauses win over the generated ones */
+        rc = cmp_autopilot(x, cat, pre != NULL, search != NULL, warm != NULL, &x->own_ast, e);
+        if (!rc) {
+            fams = x->own_ast->b;
+            rc = explore_clauses(x, x->own_ast->c, pre ? &(const ast *){0} : &pre, search ? &(const ast *){0} : &search,
+                                 warm ? &(const ast *){0} : &warm, intent ? &(const ast *){0} : &intent, e);
+        }
+    }
+    int nf = ast_count(fams);
     if (!rc && !(x->space = calloc((size_t)nf + 1, sizeof *x->space))) rc = ut_errf(e, MLG_NOMEM, "out of memory");
-    for (const ast *f = st->b; !rc && f; f = f->next) rc = compile_family(&x->space[x->nspace++], f, kind, e);
-    const ast *pre = NULL, *search = NULL, *intent = NULL;
-    if (!rc) rc = explore_clauses(x, st->c, &pre, &search, &intent, e);
+    for (const ast *f = fams; !rc && f; f = f->next) rc = compile_family(&x->space[x->nspace++], f, kind, e);
     if (!rc && intent) rc = cmp_apply_intents(x, intent, cat, e);
     if (!rc) rc = cmp_compile_preprocess(x, pre, cat, e);
     if (!rc) rc = cmp_strategy_configs(x, search, e);
+    if (!rc && warm) rc = warm_clause(x, warm, search, cat, e);
     if (!rc && spec_json(x)) rc = ut_errf(e, MLG_NOMEM, "out of memory");
     if (rc) {
         cmp_explore_free(x);

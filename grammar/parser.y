@@ -74,12 +74,14 @@ static void gr_yyerror(GR_YYLTYPE *l, void *scanner, gr_pstate *ps, const char *
 %token INTENT "INTENT" BASELINE "BASELINE"
 %token FRESH "FRESH"
 %token CACHE "CACHE" CLEAR "CLEAR"
+%token SUGGEST "SUGGEST" CONFIGS "CONFIGS" FOR "FOR" LIMIT "LIMIT" WARM "WARM" START "START"
+%token SIMILAR "SIMILAR"
 
 %type <node> stmt plain_stmt create_dataset opt_with options option drop show
 %type <node> describe create_task task_clauses task_clause explore families
 %type <node> family params param spec values value explore_clauses
 %type <node> explore_clause transforms transform targs targ set select name number
-%type <node> names opt_on resume model_stmt string scale intents intent baseline
+%type <node> names opt_on resume model_stmt string scale intents intent baseline suggest opt_limit
 %type <str>  word
 
 %destructor { free($$); } <str>
@@ -105,13 +107,27 @@ stmt
 
 plain_stmt
     : create_dataset | drop | show | describe | create_task | explore | set | select | resume
-    | model_stmt | baseline
+    | model_stmt | baseline | suggest
     | CLEAR CACHE             { OOM($$ = mk(AST_CLEAR_CACHE, @$)); }
     ;
 
 /* BASELINE task: the baseline family and a default portfolio (compiler/baseline.c) */
 baseline
     : BASELINE name           { OOM($$ = mk(AST_BASELINE, @$)); $$->a = $2; }
+    ;
+
+
+/* meta-learning from the catalog (runtime/suggest.c) */
+suggest
+    : SUGGEST CONFIGS FOR name opt_limit
+                              { OOM($$ = mk(AST_SUGGEST, @$)); $$->a = $4; $$->b = $5; }
+    | SUGGEST PREPROCESS FOR name opt_limit
+                              { OOM($$ = mk(AST_SUGGEST, @$)); $$->ival = 1; $$->a = $4; $$->b = $5; }
+    ;
+
+opt_limit
+    : %empty                  { $$ = NULL; }
+    | LIMIT value             { $$ = $2; }
     ;
 
 /* trained models and reproducibility (compiler/model_stmt.c) */
@@ -211,6 +227,8 @@ task_clause
 explore
     : EXPLORE name USING families explore_clauses
         { OOM($$ = mk(AST_EXPLORE, @$)); $$->a = $2; $$->b = $4; $$->c = $5; }
+    | EXPLORE name explore_clauses
+        { OOM($$ = mk(AST_EXPLORE, @$)); $$->a = $2; $$->c = $3; }
     ;
 
 families
@@ -272,6 +290,9 @@ explore_clause
     | BUDGET value name       { OOM($$ = mk(AST_CL_BUDGET, @$)); $$->a = $2; $$->b = $3; }
     | TOP value               { OOM($$ = mk(AST_CL_TOP, @$)); $$->a = $2; }
     | FRESH                   { OOM($$ = mk(AST_CL_FRESH, @$)); }
+    | WARM START              { OOM($$ = mk(AST_CL_WARM, @$)); }
+    | WARM START FROM SIMILAR value
+                              { OOM($$ = mk(AST_CL_WARM, @$)); $$->a = $5; }
     | WITH INTENT intents     { OOM($$ = mk(AST_CL_INTENT, @$)); $$->a = $3; }
     ;
 
@@ -383,6 +404,10 @@ word
     | BUDGET { $$ = strdup("budget"); } | FRESH { $$ = strdup("fresh"); }
     | INTENT { $$ = strdup("intent"); } | BASELINE { $$ = strdup("baseline"); }
     | CACHE { $$ = strdup("cache"); } | CLEAR { $$ = strdup("clear"); }
+    | SUGGEST { $$ = strdup("suggest"); } | CONFIGS { $$ = strdup("configs"); }
+    | FOR { $$ = strdup("for"); } | LIMIT { $$ = strdup("limit"); }
+    | WARM { $$ = strdup("warm"); } | START { $$ = strdup("start"); }
+    | SIMILAR { $$ = strdup("similar"); }
     ;
 
 %%

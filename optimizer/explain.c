@@ -62,10 +62,19 @@ char *opt_logical_text(const cmp_explore *x)
     if (st->budget_unit)
         ut_buf_printf(&t, ", budget %g %s", st->budget, st->budget_unit == CMP_BUDGET_SECONDS ? "seconds" : "runs");
     line(&b, 2, "%s", t.s);
+    if (x->autopilot) line(&b, 3, "%s", x->autopilot);
     if (st->why) {
         t.len = 0;
         ut_buf_printf(&t, "SEARCH auto: %s", st->why);
         line(&b, 3, "%s", t.s);
+    }
+    if (x->warm) {
+        line(&b, 3, "%s", x->warm);
+        for (int i = 0; i < x->nwarm_notes; i++) {
+            t.len = 0;
+            ut_buf_printf(&t, "seed %d: %s", i + 1, x->warm_notes[i]);
+            line(&b, 4, "%s", t.s);
+        }
     }
     if (st->kind == CMP_SEARCH_HALVING) {
         /* successive halving's schedule: configurations and rows per rung */

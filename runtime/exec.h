@@ -54,6 +54,8 @@ int rt_exec_drop(rt_ctx *c, const cmp_stmt *s, char **msg, ut_err *e);
 int rt_exec_show(rt_ctx *c, const cmp_stmt *s, ut_result **out, ut_err *e);
 int rt_exec_describe(rt_ctx *c, const cmp_stmt *s, ut_result **out, ut_err *e);
 int rt_exec_select(rt_ctx *c, const cmp_stmt *s, ut_result **out, ut_err *e);
+/* SUGGEST CONFIGS | PREPROCESS FOR task [LIMIT n] (exec_suggest.c). */
+int rt_exec_suggest(rt_ctx *c, const cmp_stmt *s, ut_result **out, char **msg, ut_err *e);
 
 /* Loads the dataset of a catalog row (from the cache when unchanged) and
  * checks the file still has the stored content hash.  The table stays owned

@@ -8,6 +8,7 @@
 
 #include "exec.h"
 #include "cache.h"
+#include "metafeat.h"
 #include "protocol.h"
 #include "../include/mileage.h"
 
@@ -278,17 +279,17 @@ int rt_exec_create_dataset(rt_ctx *c, const cmp_stmt *s, char **msg, ut_err *e)
             ncat += tc->type == RT_CATEGORICAL;
         }
         long long id;
-        if (found) {
-            /* one transaction: the old version renamed, the new one created */
-            rc = cat_begin(c->cat, e);
-            if (!rc) rc = cat_dataset_retire(c->cat, name, &kept, &version, e);
-            if (!rc) rc = cat_dataset_create(c->cat, &d, cols, t->ncols, &id, e);
-            if (!rc) rc = cat_dataset_set_version(c->cat, id, version, e);
-            if (!rc) rc = cat_commit(c->cat, e);
-            if (rc) cat_rollback(c->cat);
-        } else {
-            rc = cat_dataset_create(c->cat, &d, cols, t->ncols, &id, e);
-        }
+        double meta[RT_META_DS];
+        rt_meta_dataset(t, meta);
+        /* one transaction: (the old version renamed,) the new one created
+         * with its meta-features */
+        rc = cat_begin(c->cat, e);
+        if (!rc && found) rc = cat_dataset_retire(c->cat, name, &kept, &version, e);
+        if (!rc) rc = cat_dataset_create(c->cat, &d, cols, t->ncols, &id, e);
+        if (!rc && found) rc = cat_dataset_set_version(c->cat, id, version, e);
+        if (!rc) rc = cat_meta_dataset_put(c->cat, id, meta, e);
+        if (!rc) rc = cat_commit(c->cat, e);
+        if (rc) cat_rollback(c->cat);
         if (rc) at_node(e, st->a);
     }
     if (!rc) {
@@ -491,7 +492,16 @@ int rt_exec_create_task(rt_ctx *c, const cmp_stmt *s, char **msg, ut_err *e)
     ct.nreps = proto.type == RT_PROTO_REPEATED ? proto.reps : 1;
     ct.folds_hash = fh;
     long long id;
-    int crc = cat_task_create(c->cat, &ct, fold, nentries, &id, e);
+    /* the meta-features that need the target, stored with the task */
+    double meta[RT_META_TASK];
+    int crc = rt_meta_task(t, ti, kind == RT_CLASSIFICATION ? yc : NULL, nclasses, meta, e);
+    if (!crc) crc = cat_begin(c->cat, e);
+    if (!crc) {
+        crc = cat_task_create(c->cat, &ct, fold, nentries, &id, e);
+        if (!crc) crc = cat_meta_task_put(c->cat, id, meta, e);
+        if (!crc) crc = cat_commit(c->cat, e);
+        if (crc) cat_rollback(c->cat);
+    }
     free(pj);
     if (crc) {
         ut_buf_free(&mb);

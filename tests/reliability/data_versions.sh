@@ -51,6 +51,9 @@ q "CREATE TASK species2 ON iris PREDICT target EVALUATE BY CV(3) SEED 1;
   "1:1 2:2 " ] || fail "provenance versions"
 # the new version's ranking holds its own configurations only
 [ "$(q "SELECT count(*) FROM results WHERE experiment = 2" | tail -1)" = 3 ] || fail "ranking of v2"
+# each version keeps its own meta-features (the new one computed from the new rows)
+[ "$(q "SELECT dataset || ':' || coalesce(task, '-') || ':' || rows FROM meta_features ORDER BY dataset, task" | tail -n +2 | tr '\n' ' ')" = \
+  "iris:species2:149 iris@v1:species:150 " ] || fail "meta_features per version"
 # the old version cannot be used with changed data
 q "EXPLORE species USING logreg;" > /dev/null 2>&1 && fail "EXPLORE on the old version must refuse"
 

@@ -80,6 +80,9 @@ static const char *const reps[] = {
     "BASELINE flowers;",
     "EXPLORE risk USING logreg(C IN {0.1, 1}), tree(max_depth = 8), knn\n"
     "  WITH INTENT interpretable, cost(fn = 5, fp = 1), robust_to_missing BUDGET 2 RUNS;",
+    "SUGGEST CONFIGS FOR flowers LIMIT 3;",
+    "SUGGEST PREPROCESS FOR flowers;",
+    "EXPLORE flowers USING knn(k IN [1, 9] INT) SEARCH random(3) WARM START FROM SIMILAR 2 TOP 2;",
 };
 #define NREPS ((int)(sizeof reps / sizeof reps[0]))
 
