@@ -134,8 +134,8 @@ static void config_hash(const char *family, const char *params, char hex[65])
     ut_sha256_hex(&c, hex);
 }
 
-static int config_intern(cat_db *db, const char *family, const char *params, const char *hash,
-                         long long *id, ut_err *e)
+/* 1 found (*id set), 0 not, -1 error. */
+static int config_lookup(cat_db *db, const char *hash, long long *id, ut_err *e)
 {
     sqlite3_stmt *st;
     if (cat_prepare(db, "SELECT id FROM mlg_configs WHERE hash = ?1", &st, e)) return -1;
@@ -143,9 +143,18 @@ static int config_intern(cat_db *db, const char *family, const char *params, con
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) *id = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
-    if (rc == SQLITE_ROW) return 0;
-    if (rc != SQLITE_DONE) return cat_sqlerr(db, e, MLG_CATALOG, "catalog");
+    if (rc == SQLITE_ROW) return 1;
+    if (rc == SQLITE_DONE) return 0;
+    return cat_sqlerr(db, e, MLG_CATALOG, "catalog");
+}
 
+static int config_intern(cat_db *db, const char *family, const char *params, const char *hash,
+                         long long *id, ut_err *e)
+{
+    int found = config_lookup(db, hash, id, e);
+    if (found) return found < 0 ? -1 : 0;
+    sqlite3_stmt *st;
+    int rc;
     if (cat_prepare(db, "INSERT INTO mlg_configs(family, params_json, hash) VALUES (?1, ?2, ?3)",
                     &st, e))
         return -1;
@@ -177,15 +186,7 @@ int cat_config_find(cat_db *db, const char *family, const char *params_json, lon
         return ut_errf(e, MLG_MISUSE, "config family and params are required");
     char hash[65];
     config_hash(family, params_json, hash);
-    sqlite3_stmt *st;
-    if (cat_prepare(db, "SELECT id FROM mlg_configs WHERE hash = ?1", &st, e)) return -1;
-    cat_bind_text(st, 1, hash);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) *id = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    if (rc == SQLITE_ROW) return 1;
-    if (rc == SQLITE_DONE) return 0;
-    return cat_sqlerr(db, e, MLG_CATALOG, "catalog");
+    return config_lookup(db, hash, id, e);
 }
 
 static int run_insert(cat_db *db, const cat_run *r, ut_err *e)

@@ -64,28 +64,24 @@ int rt_cache_active(const rt_ctx *c)
  * nothing (no new entries, hits, evictions or measured bandwidth). */
 static int writable(const rt_ctx *c) { return !cat_is_readonly(c->cat); }
 
-static double read_bps(rt_ctx *c)
+/* A bandwidth measured earlier (mlg_meta[key]) or the default, kept in *slot. */
+static double bandwidth(rt_ctx *c, double *slot, const char *key, double dflt)
 {
-    if (c->cache_read_bps <= 0) {
+    if (*slot <= 0) {
         double v = 0;
-        c->cache_read_bps = cat_meta_real(c->cat, BPS_KEY, &v) && v > 0 && isfinite(v) ? v : DEFAULT_BPS;
+        *slot = cat_meta_real(c->cat, key, &v) && v > 0 && isfinite(v) ? v : dflt;
     }
-    return c->cache_read_bps;
+    return *slot;
 }
+
+static double read_bps(rt_ctx *c) { return bandwidth(c, &c->cache_read_bps, BPS_KEY, DEFAULT_BPS); }
 
 double rt_cache_load_seconds(const rt_ctx *c, long long bytes)
 {
     return OPEN_SECONDS + (double)bytes / read_bps((rt_ctx *)c);
 }
 
-static double write_bps(rt_ctx *c)
-{
-    if (c->cache_write_bps <= 0) {
-        double v = 0;
-        c->cache_write_bps = cat_meta_real(c->cat, WBPS_KEY, &v) && v > 0 && isfinite(v) ? v : DEFAULT_WBPS;
-    }
-    return c->cache_write_bps;
-}
+static double write_bps(rt_ctx *c) { return bandwidth(c, &c->cache_write_bps, WBPS_KEY, DEFAULT_WBPS); }
 
 double rt_cache_store_seconds(const rt_ctx *c, long long bytes)
 {
