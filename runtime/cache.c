@@ -32,6 +32,11 @@
 #define FORMAT_VERSION 1u
 #define HEADER 96
 #define OPEN_SECONDS 2e-4        /* per file: open, header, the catalog's hit count */
+/* per stored file: create, write the header, rename, insert its catalog row
+ * (a write transaction).  It also keeps intermediates that take about a
+ * millisecond to compute out of the cache, where the decision would hang
+ * on timer noise. */
+#define STORE_SECONDS 1e-3
 #define DEFAULT_BPS 1e9          /* read + checksum, until measured */
 #define DEFAULT_WBPS 5e8         /* write + checksum, until measured */
 /* Bandwidths are measured on transfers of at least this many bytes:
@@ -85,7 +90,7 @@ static double write_bps(rt_ctx *c) { return bandwidth(c, &c->cache_write_bps, WB
 
 double rt_cache_store_seconds(const rt_ctx *c, long long bytes)
 {
-    return OPEN_SECONDS + (double)bytes / write_bps((rt_ctx *)c);
+    return STORE_SECONDS + (double)bytes / write_bps((rt_ctx *)c);
 }
 
 int rt_cache_worth_storing(const rt_ctx *c, long long bytes, double compute_s)
