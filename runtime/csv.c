@@ -168,10 +168,9 @@ static int set_names(csv_ctx *c, int header, int line, ut_err *e)
         c->names[j] = ut_strdup(s);
         if (!c->names[j]) return ut_errf(e, MLG_NOMEM, "%s: out of memory", c->path);
     }
-    for (int j = 0; j < c->ncols; j++)
-        for (int i = 0; i < j; i++)
-            if (strcmp(c->names[i], c->names[j]) == 0)
-                return rt_tbl_field_err(e, c->path, line, j, c->names[j], "duplicate column name");
+    int j = rt_first_duplicate(c->names, c->ncols);
+    if (j == -2) return ut_errf(e, MLG_NOMEM, "%s: out of memory", c->path);
+    if (j >= 0) return rt_tbl_field_err(e, c->path, line, j, c->names[j], "duplicate column name");
     return 0;
 }
 

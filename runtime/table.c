@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -425,6 +426,38 @@ void rt_table_free(rt_table *t)
     free(t->cols);
     free(t->format);
     free(t);
+}
+
+static char *const *dup_names;
+static int by_name_then_index(const void *a, const void *b)
+{
+    int i = *(const int *)a, j = *(const int *)b;
+    int c = strcmp(dup_names[i], dup_names[j]);
+    return c ? c : (i > j) - (i < j);
+}
+
+int rt_first_duplicate(char *const *names, int n)
+{
+    if (n < 2) return -1;
+    int *ix = malloc((size_t)n * sizeof *ix);
+    if (!ix) return -2;
+    for (int i = 0; i < n; i++) ix[i] = i;
+    /* qsort has no context argument; readers run on one thread each, but
+     * two statements may read at once: guard the comparator's table */
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&lock);
+    dup_names = names;
+    qsort(ix, (size_t)n, sizeof *ix, by_name_then_index);
+    dup_names = NULL;
+    pthread_mutex_unlock(&lock);
+    /* in each run of equal names the second index is the first repeat */
+    int first = -1;
+    for (int k = 1; k < n; k++)
+        if (strcmp(names[ix[k]], names[ix[k - 1]]) == 0 && (k < 2 || strcmp(names[ix[k - 1]], names[ix[k - 2]]) != 0) &&
+            (first < 0 || ix[k] < first))
+            first = ix[k];
+    free(ix);
+    return first;
 }
 
 int rt_table_find(const rt_table *t, const char *name)

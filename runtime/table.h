@@ -96,6 +96,11 @@ int  rt_tbl_read_all(const char *path, char **buf, size_t *len, ut_err *e);
 void rt_tbl_hash(const char *buf, size_t len, const rt_read_opts *o, char out[65]);
 /* 1 when s (already trimmed) is one of the missing-value strings of o. */
 int  rt_tbl_is_na(const char *s, const rt_read_opts *o);
+/* The first j (column order) whose name equals an earlier one's, or -1;
+ * -2 when out of memory.  O(n log n): a header may have tens of thousands
+ * of columns. */
+int  rt_first_duplicate(char *const *names, int n);
+
 /* "PATH:LINE: field N ('name'): msg" with code MLG_DATA; field is 0-based,
  * name may be NULL (then the "('name')" part is left out).  Returns -1. */
 int  rt_tbl_field_err(ut_err *e, const char *path, int line, int field,
