@@ -528,8 +528,15 @@ static int run_transform(const data_ctx *dc, const cmp_explore *x, const opt_pla
     }
     rt_design d;
     memset(&d, 0, sizeof d);
-    rc = rt_tf_finish(cur, dc->train, ntrain, &d, &te);
-    rt_tf_state_free(owned);
+    /* a state of ours alone gives its columns' memory back while the
+     * design is filled; a kept prefix stays whole for later pipelines */
+    if (owned && owned == cur) {
+        rc = rt_tf_finish_take(owned, dc->train, ntrain, &d, &te);
+    } else {
+        rc = rt_tf_finish(cur, dc->train, ntrain, &d, &te);
+        rt_tf_state_free(owned);
+    }
+    owned = NULL;
     /* drop prefixes no later pipeline needs */
     for (int i = 0; i < pc->n;)
         if (pc->e[i].users <= 0) {
@@ -991,6 +998,7 @@ int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, cons
     memcpy(wx.configs, x0->configs, (size_t)ninit * sizeof *wx.configs);
     if (rt_load_dataset(c, &x0->dataset, &dc->t, e)) goto out;
     if (actual) actual[0] = ut_now() - tl0;
+    if (getenv("MLG_DBG_HWM")) { FILE *f = fopen("/proc/self/status", "r"); char l[256]; while (f && fgets(l, sizeof l, f)) if (!strncmp(l, "VmHWM", 5) || !strncmp(l, "VmRSS", 5)) fprintf(stderr, "after load %s", l); if (f) fclose(f); f = fopen("/proc/self/clear_refs", "w"); if (f) { fputs("5", f); fclose(f); } }
     dc->n = dc->t->nrows;
     dc->target = rt_table_find(dc->t, x0->task.target);
     if (dc->target < 0) {
@@ -1180,6 +1188,7 @@ int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, cons
     *msg = ut_buf_take(&b);
     rc = 0;
 out:
+    if (getenv("MLG_DBG_HWM")) { FILE *f = fopen("/proc/self/status", "r"); char l[256]; while (f && fgets(l, sizeof l, f)) if (!strncmp(l, "VmHWM", 5) || !strncmp(l, "VmRSS", 5)) fprintf(stderr, "end %s", l); if (f) fclose(f); }
     if (rc) {
         ut_err keep = *e;
         if (in_tx) {
