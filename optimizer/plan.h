@@ -38,6 +38,8 @@ typedef struct {
     int *configs;      /* indices into cmp_explore.configs */
     int  n;
     int  shared;       /* 1 when the family's group fit shares work */
+    int  gram_folds;   /* ridge by rule 2 (runtime/ridge_folds.h): 0 no,
+                          1 on the raw columns, 2 standardized per round */
 } opt_group;
 
 typedef struct {
@@ -66,6 +68,9 @@ typedef struct {
     int nclasses;           /* 0 for regression */
     int nrounds;            /* evaluation rounds of the task */
     int threads;
+    int gram_folds_ok;      /* rule 2 may apply: plain k-fold CV, and every
+                               feature numeric with no missing value anywhere
+                               (impute and onehot leave the table as it is) */
     const double *hist;     /* per configuration: mean measured fit seconds of
                                its past runs on this dataset, NAN when none */
 } opt_stats;

@@ -15,6 +15,7 @@
 #include "protocol.h"
 #include "share.h"
 #include "linalg.h"
+#include "ridge_folds.h"
 #include "progressive.h"
 #include "search.h"
 #include "../include/mileage.h"
@@ -120,6 +121,8 @@ typedef struct {
     rt_kind kind;
     unsigned long long seed;  /* the task's: randomized families repeat exactly */
     int *train, *test; /* scratch */
+    rt_ridge_folds *rfolds;  /* rule 2's per-fold Gram blocks, or NULL */
+    int rfolds_tried;
 } data_ctx;
 
 /* All metrics of the task's kind, as JSON; the ranking metric in *score. */
@@ -187,7 +190,11 @@ static int run_group(const data_ctx *dc, const cmp_explore *x, const opt_group *
     }
     rt_trainset ts = {X, ntrain, tf->p, y, yc, k, dc->seed};
     rt_family fam = x->configs[g->configs[0]].family;
-    if (prog && rt_prog_supports(fam))
+    if (g->gram_folds && dc->rfolds && !prog && rt_ridge_folds_p(dc->rfolds) == tf->p &&
+        rt_ridge_folds_ntrain(dc->rfolds, round) == ntrain)
+        rc = rt_fit_predict_ridge_folds(dc->rfolds, round, g->gram_folds == 2, params, g->n, tf->p, k, Xt, ntest,
+                                        ns->outs, e);
+    else if (prog && rt_prog_supports(fam))
         rc = rt_prog_fit_predict(prog, x->configs[g->configs[0]].pipe, round, fam, params, g->n, &ts, Xt, ntest,
                                  ns->outs, e);
     else
@@ -774,6 +781,17 @@ static int run_batch(explore_run *r, const cmp_explore *sx, const opt_plan *p, c
         ut_errf(e, MLG_NOMEM, "out of memory");
         goto out;
     }
+    /* rule 2: the per-fold Gram blocks, once per experiment, when a ridge
+     * group of the plan uses them (the table may still turn out ineligible:
+     * then rfolds stays NULL and ridge fits each round's design) */
+    int want_rf = 0;
+    for (int g = 0; g < p->ngroups; g++) want_rf |= p->groups[g].gram_folds;
+    if (want_rf && !dc->rfolds_tried && dc->proto.type == RT_PROTO_CV) {
+        dc->rfolds_tried = 1;
+        if (rt_ridge_folds_new(dc->t, dc->target, dc->fold, dc->proto.k, dc->yc, dc->y,
+                               dc->kind == RT_CLASSIFICATION ? dc->nclasses : 0, &dc->rfolds, e))
+            goto out;
+    }
     for (int i = 0; i < p->n; i++) ns[i].remaining = p->nodes[i].users;
     /* this batch's rung replaces each configuration's earlier scores */
     for (int k = 0; k < sx->nconfigs; k++) {
@@ -998,7 +1016,6 @@ int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, cons
     memcpy(wx.configs, x0->configs, (size_t)ninit * sizeof *wx.configs);
     if (rt_load_dataset(c, &x0->dataset, &dc->t, e)) goto out;
     if (actual) actual[0] = ut_now() - tl0;
-    if (getenv("MLG_DBG_HWM")) { FILE *f = fopen("/proc/self/status", "r"); char l[256]; while (f && fgets(l, sizeof l, f)) if (!strncmp(l, "VmHWM", 5) || !strncmp(l, "VmRSS", 5)) fprintf(stderr, "after load %s", l); if (f) fclose(f); f = fopen("/proc/self/clear_refs", "w"); if (f) { fputs("5", f); fclose(f); } }
     dc->n = dc->t->nrows;
     dc->target = rt_table_find(dc->t, x0->task.target);
     if (dc->target < 0) {
@@ -1188,7 +1205,6 @@ int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, cons
     *msg = ut_buf_take(&b);
     rc = 0;
 out:
-    if (getenv("MLG_DBG_HWM")) { FILE *f = fopen("/proc/self/status", "r"); char l[256]; while (f && fgets(l, sizeof l, f)) if (!strncmp(l, "VmHWM", 5) || !strncmp(l, "VmRSS", 5)) fprintf(stderr, "end %s", l); if (f) fclose(f); }
     if (rc) {
         ut_err keep = *e;
         if (in_tx) {
@@ -1234,6 +1250,7 @@ out:
     free(wx.configs);
     free(fold);
     free(dc->yc);
+    rt_ridge_folds_free(dc->rfolds);
     free(dc->train);
     free(dc->test);
     free(lt);
@@ -1296,16 +1313,26 @@ int rt_plan_stats(rt_ctx *c, const cmp_explore *x, opt_stats *st, double **hist,
     st->threads = c->threads;
     ut_result *cols = NULL;
     if (cat_describe_dataset(c->cat, x->dataset.name, &cols, e)) return -1;
-    int ci = -1, ti = -1, di = -1;
+    int ci = -1, ti = -1, di = -1, mi = -1;
     for (int j = 0; j < cols->ncols; j++) {
         if (!strcmp(cols->names[j], "column")) ci = j;
         if (!strcmp(cols->names[j], "type")) ti = j;
         if (!strcmp(cols->names[j], "distinct")) di = j;
+        if (!strcmp(cols->names[j], "missing")) mi = j;
     }
+    /* rule 2 (ridge from Gram blocks per fold): plain k-fold CV over a
+     * table that impute and onehot leave as it is */
+    rt_protocol proto;
+    ut_err pe;
+    ut_err_clear(&pe);
+    st->gram_folds_ok = mi >= 0 && x->task.protocol_json && !rt_protocol_parse(x->task.protocol_json, &proto, &pe) &&
+                        proto.type == RT_PROTO_CV;
     for (int r = 0; ci >= 0 && ti >= 0 && di >= 0 && r < cols->nrows; r++) {
         const ut_value *v = &cols->cells[(size_t)r * (size_t)cols->ncols];
         int is_target = v[ci].type == UT_TEXT && !ut_strcasecmp(v[ci].s, x->task.target);
         int is_cat = v[ti].type == UT_TEXT && !strcmp(v[ti].s, "categorical");
+        if (mi >= 0 && (v[mi].type != UT_INT || v[mi].i != 0)) st->gram_folds_ok = 0;
+        if (!is_target && is_cat) st->gram_folds_ok = 0;
         if (is_target) st->nclasses = is_cat || strcmp(x->task.kind, "regression") ? (int)v[di].i : 0;
         else st->nfeatures += is_cat ? (int)v[di].i : 1;
     }
