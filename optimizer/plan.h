@@ -39,7 +39,9 @@ typedef struct {
     int  n;
     int  shared;       /* 1 when the family's group fit shares work */
     int  gram_folds;   /* ridge by rule 2 (runtime/ridge_folds.h): 0 no,
-                          1 on the raw columns, 2 standardized per round */
+                          2 standardized per round (1, the raw columns,
+                          is supported by the runtime but not planned:
+                          too ill-conditioned to agree within 1e-9) */
 } opt_group;
 
 typedef struct {

@@ -14,7 +14,7 @@
  *
  * The coefficients agree with fitting the round's design directly (same
  * centred normal equations, other rounding): within 1e-9 in the scores
- * (tests/golden/sharing_equivalence_families.mql, unit/test_linear.c).
+ * (tests/golden/sharing_equivalence_families.mql, unit/test_ridge_folds.c).
  * Memory: rt_ridge_folds_free frees what rt_ridge_folds_new returns. */
 #ifndef RT_RIDGE_FOLDS_H
 #define RT_RIDGE_FOLDS_H
