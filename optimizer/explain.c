@@ -232,7 +232,13 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *a
         if (!ncfg) continue;
         t.len = 0;
         ut_buf_printf(&t, "per round: FIT %s x%d", rt_families[f].name, ncfg);
-        if (shared) ut_buf_printf(&t, "  [%d shared fit%s: %s]", nfits, nfits == 1 ? "" : "s", how[f]);
+        int gf = 0;
+        for (int g = 0; g < p->ngroups; g++) gf |= x->configs[p->groups[g].configs[0]].family == (rt_family)f &&
+                                                  p->groups[g].gram_folds;
+        if (gf)
+            ut_buf_printf(&t, "  [%d shared fit%s: Gram = total - fold block, one eigendecomposition for every alpha]",
+                          nfits, nfits == 1 ? "" : "s");
+        else if (shared) ut_buf_printf(&t, "  [%d shared fit%s: %s]", nfits, nfits == 1 ? "" : "s", how[f]);
         else if (ncfg > 1) ut_buf_printf(&t, "  [one fit each]");
         cost_text(&t, p->hide_costs, est_fit[f], actual ? &act_fit[f] : NULL);
         line(&b, 1, "%s", t.s);

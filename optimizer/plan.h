@@ -38,6 +38,10 @@ typedef struct {
     int *configs;      /* indices into cmp_explore.configs */
     int  n;
     int  shared;       /* 1 when the family's group fit shares work */
+    int  gram_folds;   /* ridge by rule 2 (runtime/ridge_folds.h): 0 no,
+                          2 standardized per round (1, the raw columns,
+                          is supported by the runtime but not planned:
+                          too ill-conditioned to agree within 1e-9) */
 } opt_group;
 
 typedef struct {
@@ -72,6 +76,9 @@ typedef struct {
     int nclasses;           /* 0 for regression */
     int nrounds;            /* evaluation rounds of the task */
     int threads;
+    int gram_folds_ok;      /* rule 2 may apply: plain k-fold CV, and every
+                               feature numeric with no missing value anywhere
+                               (impute and onehot leave the table as it is) */
     const double *hist;     /* per configuration: mean measured fit seconds of
                                its past runs on this dataset, NAN when none */
 } opt_stats;

@@ -318,7 +318,8 @@ int rt_read_arff(const char *path, const rt_read_opts *opts, rt_table **out, ut_
     if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) p += 3;
     int rc = parse(&c, p, buf + len, e);
     if (rc == 0) {
-        rt_rawtable raw = { path, "arff", c.nrows, c.ncols, c.names, c.spec, c.cells, c.lines };
+        rt_rawtable raw = { .path = path, .format = "arff", .nrows = c.nrows, .ncols = c.ncols, .names = c.names,
+                             .spec = c.spec, .cells = c.cells, .lines = c.lines };
         rc = rt_tbl_build(&raw, hash, out, e);
     }
     for (int j = 0; j < c.ncols; j++) free(c.spec[j].values);

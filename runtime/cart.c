@@ -46,7 +46,10 @@ struct cart_builder {
     int *gord;              /* reuse: p x n, rows of each column in order     */
     double *gval;           /* reuse: p x n, the sorted values (lazy)          */
     int *ord;               /* p x m work columns for the m active rows (lazy) */
-    double *val;
+    double *val;            /* p x m their values; NULL without reuse: read
+                               from X through ord into vg instead, which saves
+                               a copy of the training data as doubles */
+    double *vg;             /* n: one column segment's values, gathered */
     double *Xc;             /* p x n column-major copy for per-node sorts (lazy) */
     int *samp;              /* m: every node's rows, a contiguous segment      */
     unsigned char *goleft;  /* n */
@@ -61,6 +64,8 @@ struct cart_builder {
     unsigned char *stkc;    /* feature flags (p bytes per slot)                */
     int stk_cap;
 };
+
+size_t cart_val_copy_max = (size_t)4 << 20;
 
 static uint64_t mix64(uint64_t x)
 {
@@ -152,6 +157,7 @@ void cart_builder_free(cart_builder *b)
     free(b->gval);
     free(b->ord);
     free(b->val);
+    free(b->vg);
     free(b->Xc);
     free(b->samp);
     free(b->goleft);
@@ -209,9 +215,15 @@ static int need_presort(cart_builder *b)
     size_t np = (size_t)b->n * b->p + 1;
     if (!b->ord)
         b->ord = malloc(np * sizeof *b->ord);
-    if (!b->val)
+    /* the sorted values beside the order: faster scans (about 2x for deep
+     * trees on 200 000 rows), one more copy of the data; large single
+     * trees read the values from X instead */
+    int keep_val = b->reuse || np - 1 < cart_val_copy_max;
+    if (keep_val && !b->val)
         b->val = malloc(np * sizeof *b->val);
-    if (!b->ord || !b->val)
+    if (!keep_val && !b->vg)
+        b->vg = malloc(((size_t)b->n + 1) * sizeof *b->vg);
+    if (!b->ord || (keep_val ? !b->val : !b->vg))
         return -1;
     if (b->reuse && !b->gready) {
         if (!b->gord)
@@ -382,7 +394,15 @@ static int try_feature(grow_ctx *c, int f, int s, int e, int presorted)
     cart_builder *b = c->b;
     if (presorted) {
         const int *o = b->ord + (size_t)f * c->m + s;
-        const double *v = b->val + (size_t)f * c->m + s;
+        const double *v;
+        if (b->val) {
+            v = b->val + (size_t)f * c->m + s;
+        } else {
+            /* the same bits the sorted copy would hold */
+            for (int k = 0; k < e - s; k++)
+                b->vg[k] = b->X[(size_t)o[k] * b->p + f];
+            v = b->vg;
+        }
         if (!(v[e - s - 1] > v[0]))
             return 1;
         scan_feature(c, f, o, v, e - s, s);
@@ -605,7 +625,7 @@ int cart_grow(cart_builder *b, const int *yc, int nclasses, const double *y,
             b->samp[m++] = i;
     for (int f = 0; root_presorted && f < p; f++) {
         int *o = b->ord + (size_t)f * m;
-        double *v = b->val + (size_t)f * m;
+        double *v = b->val ? b->val + (size_t)f * m : b->vg;
         if (!b->reuse) {
             sort_column(b, f, b->samp, m, o, v);
             continue;
@@ -695,7 +715,7 @@ int cart_grow(cart_builder *b, const int *yc, int nclasses, const double *y,
         if (kids_presorted) {
             for (int f = 0; f < p; f++)
                 if (f != bf && !b->cconst[f])
-                    partition(b, b->ord + (size_t)f * m, b->val + (size_t)f * m, s, en);
+                    partition(b, b->ord + (size_t)f * m, b->val ? b->val + (size_t)f * m : NULL, s, en);
         } else if (need_columns(b)) {
             goto oom;
         }

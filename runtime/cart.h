@@ -72,6 +72,12 @@ typedef struct {
  * on first use. */
 typedef struct cart_builder cart_builder;
 cart_builder *cart_builder_new(const double *X, int n, int p, int reuse, ut_err *e);
+/* Presorted growth keeps each feature's sorted values beside its row order
+ * while n*p is below this (doubles; default 4 Mi = 32 MB); above it, a
+ * builder without reuse reads the values from X (the same bits, about half
+ * the speed on deep trees, one copy of the data less).  A variable so
+ * tests can take the low-memory path on small data. */
+extern size_t cart_val_copy_max;
 void cart_builder_free(cart_builder *b);
 
 /* Grows t (zeroed or freed beforehand) on the rows with weight > 0 (w NULL:

@@ -19,7 +19,8 @@ typedef struct {
     int ncols;
     char **rec;               /* fields of the current record */
     int nrec, rcap;
-    char **cells;             /* nrows * ncols */
+    uint32_t *cells;          /* nrows * ncols offsets from the row's base */
+    char **rowbase;           /* nrows: where each row's first field starts */
     size_t ncells, ccap;
     int *lines;
     int nrows, lcap;
@@ -135,7 +136,7 @@ static int push_row(csv_ctx *c, int line, ut_err *e)
     if (c->ncells + (size_t)c->ncols > c->ccap) {
         size_t nc = c->ccap ? c->ccap * 2 : 1024;
         while (nc < c->ncells + (size_t)c->ncols) nc *= 2;
-        char **n = realloc(c->cells, sizeof(char *) * nc);
+        uint32_t *n = realloc(c->cells, sizeof *n * nc);
         if (!n) return ut_errf(e, MLG_NOMEM, "%s: out of memory", c->path);
         c->cells = n;
         c->ccap = nc;
@@ -145,12 +146,24 @@ static int push_row(csv_ctx *c, int line, ut_err *e)
         int *n = realloc(c->lines, sizeof(int) * (size_t)nc);
         if (!n) return ut_errf(e, MLG_NOMEM, "%s: out of memory", c->path);
         c->lines = n;
+        char **b = realloc(c->rowbase, sizeof(char *) * (size_t)nc);
+        if (!b) return ut_errf(e, MLG_NOMEM, "%s: out of memory", c->path);
+        c->rowbase = b;
         c->lcap = nc;
     }
+    /* fields lie in the buffer in order, so the first is the lowest */
+    char *base = c->ncols > 0 ? c->rec[0] : c->p;
     for (int j = 0; j < c->ncols; j++) {
         char *s = c->rec[j];
-        c->cells[c->ncells++] = rt_tbl_is_na(s, c->o) ? NULL : s;
+        if (rt_tbl_is_na(s, c->o)) {
+            c->cells[c->ncells++] = RT_CELL_NA;
+            continue;
+        }
+        if (s < base || (uint64_t)(s - base) >= RT_CELL_NA)
+            return ut_errf(e, MLG_DATA, "%s:%d: record longer than 4 GiB", c->path, line);
+        c->cells[c->ncells++] = (uint32_t)(s - base);
     }
+    c->rowbase[c->nrows] = base;
     c->lines[c->nrows++] = line;
     return 0;
 }
@@ -227,7 +240,8 @@ int rt_read_csv(const char *path, const rt_read_opts *opts, rt_table **out, ut_e
         if (o->col_mode && !(spec = calloc((size_t)(c.ncols ? c.ncols : 1), sizeof *spec)))
             rc = ut_errf(e, MLG_NOMEM, "%s: out of memory", path);
         for (int j = 0; spec && j < c.ncols; j++) spec[j].mode = (rt_spec_mode)o->col_mode(o->col_mode_arg, c.names[j]);
-        rt_rawtable raw = { path, "csv", c.nrows, c.ncols, c.names, spec, c.cells, c.lines };
+        rt_rawtable raw = { .path = path, .format = "csv", .nrows = c.nrows, .ncols = c.ncols, .names = c.names,
+                             .spec = spec, .rowbase = c.rowbase, .off = c.cells, .lines = c.lines };
         if (rc == 0) rc = rt_tbl_build(&raw, hash, out, e);
         free(spec);
     }
@@ -235,6 +249,7 @@ int rt_read_csv(const char *path, const rt_read_opts *opts, rt_table **out, ut_e
     free(c.names);
     free(c.rec);
     free(c.cells);
+    free(c.rowbase);
     free(c.lines);
     free(buf);
     return rc;

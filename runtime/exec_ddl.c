@@ -121,9 +121,9 @@ int rt_load_dataset(rt_ctx *c, const cat_dataset *d, const rt_table **out, ut_er
     }
     double parse_s = -1;
     if (!t) {
-        double t0 = ut_now();
+        double t0 = ut_thread_cpu();
         if (rt_read_file(d->path, &so.o, &t, e)) return -1;
-        parse_s = ut_now() - t0;
+        parse_s = ut_thread_cpu() - t0;
     }
     if (strcmp(t->hash, d->hash)) {
         rt_table_free(t);

@@ -16,6 +16,7 @@
 #include "share.h"
 #include "stop.h"
 #include "linalg.h"
+#include "ridge_folds.h"
 #include "progressive.h"
 #include "cache.h"
 #include "search.h"
@@ -125,6 +126,8 @@ typedef struct {
     int cost;          /* WITH INTENT cost: the cost metric is computed too */
     double cost_fn, cost_fp;
     int *train, *test; /* scratch */
+    rt_ridge_folds *rfolds;  /* rule 2's per-fold Gram blocks, or NULL */
+    int rfolds_tried;
 } data_ctx;
 
 /* All metrics of the task's kind, as JSON; the ranking metric in *score. */
@@ -193,7 +196,11 @@ static int run_group(const data_ctx *dc, const cmp_explore *x, const opt_group *
     }
     rt_trainset ts = {X, ntrain, tf->p, y, yc, k, dc->seed};
     rt_family fam = x->configs[g->configs[0]].family;
-    if (prog && rt_prog_supports(fam))
+    if (g->gram_folds && dc->rfolds && !prog && rt_ridge_folds_p(dc->rfolds) == tf->p &&
+        rt_ridge_folds_ntrain(dc->rfolds, round) == ntrain)
+        rc = rt_fit_predict_ridge_folds(dc->rfolds, round, g->gram_folds == 2, params, g->n, tf->p, k, Xt, ntest,
+                                        ns->outs, e);
+    else if (prog && rt_prog_supports(fam))
         rc = rt_prog_fit_predict(prog, x->configs[g->configs[0]].pipe, round, fam, params, g->n, &ts, Xt, ntest,
                                  ns->outs, e);
     else
@@ -505,14 +512,18 @@ static int run_transform(const data_ctx *dc, const cmp_explore *x, const opt_pla
         if (pc->on) pc->pipe_done[nd->pipe] = 1;
         return 0;
     }
-    double t0 = ut_now();
+    /* the recompute cost the cache weighs: this thread's CPU time, so a
+     * busy machine preempting it does not make a cheap design look dear
+     * (BLAS threads it starts are not counted: the cost is understated,
+     * never overstated) */
+    double t0 = ut_thread_cpu();
     if (compute_transform(dc, x, p, nd, ntrain, ntest, ns, pc, e)) return -1;
     if (ns->has_design) {
         char what[512];
         snprintf(what, sizeof what, "%s, round %d, dataset %s",
                  x->pipes[nd->pipe].nsteps ? x->pipes[nd->pipe].text : "no preprocessing", nd->round + 1,
                  x->dataset.name);
-        rt_cache_offer_design(pc->cache, lin, what, ns->xtr, ntrain, ns->xte, ntest, ns->p, ut_now() - t0);
+        rt_cache_offer_design(pc->cache, lin, what, ns->xtr, ntrain, ns->xte, ntest, ns->p, ut_thread_cpu() - t0);
     }
     return 0;
 }
@@ -577,8 +588,15 @@ static int compute_transform(const data_ctx *dc, const cmp_explore *x, const opt
     }
     rt_design d;
     memset(&d, 0, sizeof d);
-    rc = rt_tf_finish(cur, dc->train, ntrain, &d, &te);
-    rt_tf_state_free(owned);
+    /* a state of ours alone gives its columns' memory back while the
+     * design is filled; a kept prefix stays whole for later pipelines */
+    if (owned && owned == cur) {
+        rc = rt_tf_finish_take(owned, dc->train, ntrain, &d, &te);
+    } else {
+        rc = rt_tf_finish(cur, dc->train, ntrain, &d, &te);
+        rt_tf_state_free(owned);
+    }
+    owned = NULL;
     /* drop prefixes no later pipeline needs */
     for (int i = 0; i < pc->n;)
         if (pc->e[i].users <= 0) {
@@ -861,6 +879,17 @@ static int run_batch(explore_run *r, const cmp_explore *sx, const opt_plan *p, c
     if (!ns || !have) {
         ut_errf(e, MLG_NOMEM, "out of memory");
         goto out;
+    }
+    /* rule 2: the per-fold Gram blocks, once per experiment, when a ridge
+     * group of the plan uses them (the table may still turn out ineligible:
+     * then rfolds stays NULL and ridge fits each round's design) */
+    int want_rf = 0;
+    for (int g = 0; g < p->ngroups; g++) want_rf |= p->groups[g].gram_folds;
+    if (want_rf && !dc->rfolds_tried && dc->proto.type == RT_PROTO_CV) {
+        dc->rfolds_tried = 1;
+        if (rt_ridge_folds_new(dc->t, dc->target, dc->fold, dc->proto.k, dc->yc, dc->y,
+                               dc->kind == RT_CLASSIFICATION ? dc->nclasses : 0, &dc->rfolds, e))
+            goto out;
     }
     for (int i = 0; i < p->n; i++) ns[i].remaining = p->nodes[i].users;
     /* this batch's rung replaces each configuration's earlier scores */
@@ -1497,6 +1526,7 @@ out:
     free(wx.configs);
     free(fold);
     free(dc->yc);
+    rt_ridge_folds_free(dc->rfolds);
     free(dc->train);
     free(dc->test);
     free(lt);
@@ -1559,16 +1589,26 @@ int rt_plan_stats(rt_ctx *c, const cmp_explore *x, opt_stats *st, double **hist,
     st->threads = c->threads;
     ut_result *cols = NULL;
     if (cat_describe_dataset(c->cat, x->dataset.name, &cols, e)) return -1;
-    int ci = -1, ti = -1, di = -1;
+    int ci = -1, ti = -1, di = -1, mi = -1;
     for (int j = 0; j < cols->ncols; j++) {
         if (!strcmp(cols->names[j], "column")) ci = j;
         if (!strcmp(cols->names[j], "type")) ti = j;
         if (!strcmp(cols->names[j], "distinct")) di = j;
+        if (!strcmp(cols->names[j], "missing")) mi = j;
     }
+    /* rule 2 (ridge from Gram blocks per fold): plain k-fold CV over a
+     * table that impute and onehot leave as it is */
+    rt_protocol proto;
+    ut_err pe;
+    ut_err_clear(&pe);
+    st->gram_folds_ok = mi >= 0 && x->task.protocol_json && !rt_protocol_parse(x->task.protocol_json, &proto, &pe) &&
+                        proto.type == RT_PROTO_CV;
     for (int r = 0; ci >= 0 && ti >= 0 && di >= 0 && r < cols->nrows; r++) {
         const ut_value *v = &cols->cells[(size_t)r * (size_t)cols->ncols];
         int is_target = v[ci].type == UT_TEXT && !ut_strcasecmp(v[ci].s, x->task.target);
         int is_cat = v[ti].type == UT_TEXT && !strcmp(v[ti].s, "categorical");
+        if (mi >= 0 && (v[mi].type != UT_INT || v[mi].i != 0)) st->gram_folds_ok = 0;
+        if (!is_target && is_cat) st->gram_folds_ok = 0;
         if (is_target) st->nclasses = is_cat || strcmp(x->task.kind, "regression") ? (int)v[di].i : 0;
         else st->nfeatures += is_cat ? (int)v[di].i : 1;
     }

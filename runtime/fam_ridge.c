@@ -79,14 +79,19 @@ static void prep_free(ridge_prep *r)
     free(r->G); free(r->B); free(r->xm); free(r->ym);
 }
 
+/* Rows per centred block: G and B are accumulated block by block, so the
+ * centred copy is one block, not the whole training matrix. */
+#define PREP_BLOCK 4096
+
 static int prep_init(ridge_prep *r, int intercept, const rt_trainset *ts, ut_err *e)
 {
     int n = ts->n, p = ts->p, K = ts->nclasses;
     int nout = K > 2 ? K : 1, rc = -1;
+    int blk = n < PREP_BLOCK ? (n > 0 ? n : 1) : PREP_BLOCK;
     memset(r, 0, sizeof *r);
     r->p = p;
     r->nout = nout;
-    double *Xc = malloc((size_t)n * (p > 0 ? p : 1) * sizeof *Xc);
+    double *Xc = malloc((size_t)blk * (p > 0 ? p : 1) * sizeof *Xc);
     double *Yc = malloc((size_t)n * nout * sizeof *Yc + 1);
     r->xm = calloc((size_t)(p > 0 ? p : 1), sizeof *r->xm);
     r->ym = calloc((size_t)nout, sizeof *r->ym);
@@ -108,12 +113,11 @@ static int prep_init(ridge_prep *r, int intercept, const rt_trainset *ts, ut_err
                 t = ts->yc[i] == k ? 1.0 : -1.0;
             Yc[(size_t)i * nout + k] = t;
         }
-    memcpy(Xc, ts->X, (size_t)n * p * sizeof *Xc);
     if (intercept) {
         double *xm = r->xm, *ym = r->ym;
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < p; j++)
-                xm[j] += Xc[(size_t)i * p + j];
+                xm[j] += ts->X[(size_t)i * p + j];
             for (int k = 0; k < nout; k++)
                 ym[k] += Yc[(size_t)i * nout + k];
         }
@@ -121,16 +125,21 @@ static int prep_init(ridge_prep *r, int intercept, const rt_trainset *ts, ut_err
             xm[j] /= n;
         for (int k = 0; k < nout; k++)
             ym[k] /= n;
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < p; j++)
-                Xc[(size_t)i * p + j] -= xm[j];
+        for (int i = 0; i < n; i++)
             for (int k = 0; k < nout; k++)
                 Yc[(size_t)i * nout + k] -= ym[k];
-        }
     }
     if (p > 0) {
-        la_gram(n, p, Xc, 1.0, 0.0, r->G);
-        la_gemm(1, 0, p, nout, n, 1.0, Xc, Yc, 0.0, r->B);
+        memset(r->G, 0, (size_t)p * p * sizeof *r->G);
+        memset(r->B, 0, (size_t)p * nout * sizeof *r->B);
+        for (int i0 = 0; i0 < n; i0 += blk) {
+            int m = n - i0 < blk ? n - i0 : blk;
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < p; j++)
+                    Xc[(size_t)i * p + j] = ts->X[(size_t)(i0 + i) * p + j] - r->xm[j];
+            la_gram(m, p, Xc, 1.0, 1.0, r->G);
+            la_gemm(1, 0, p, nout, m, 1.0, Xc, Yc + (size_t)i0 * nout, 1.0, r->B);
+        }
     }
     rc = 0;
 done:

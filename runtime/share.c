@@ -11,6 +11,7 @@
 #include "share.h"
 #include "families.h"
 #include "knn.h"
+#include "ridge_folds.h"
 #include "cart.h"
 #include "../include/mileage.h"
 #include "../util/util.h"
@@ -209,6 +210,51 @@ static int logreg_group(const rt_pval *const *params, int ncfg, const rt_trainse
     }
     rt_model_free(prev);
     free(order);
+    return rc;
+}
+
+int rt_fit_predict_ridge_folds(const struct rt_ridge_folds *rf, int k, int standardize, const rt_pval *const *params,
+                               int ncfg, int p, int nclasses, const double *Xt, int nt, rt_group_out *out,
+                               ut_err *e)
+{
+    double t0 = ut_now();
+    double *alphas = malloc((size_t)ncfg * sizeof *alphas);
+    rt_model **models = calloc((size_t)ncfg, sizeof *models);
+    char **err = calloc((size_t)ncfg, sizeof *err);
+    int rc = -1;
+    if (!alphas || !models || !err) {
+        ut_errf(e, MLG_NOMEM, "out of memory");
+        goto done;
+    }
+    for (int c = 0; c < ncfg; c++) {
+        alphas[c] = params[c][0].num;
+        if (!(models[c] = calloc(1, sizeof **models))) {
+            ut_errf(e, MLG_NOMEM, "out of memory");
+            goto done;
+        }
+        models[c]->family = RT_FAM_RIDGE;
+        models[c]->p = p;
+        models[c]->nclasses = nclasses;
+    }
+    if (rt_ridge_folds_fit(rf, k, standardize, alphas, ncfg, models, err, e)) goto done;
+    for (int c = 0; c < ncfg; c++) {
+        ut_err me;
+        ut_err_clear(&me);
+        if (err[c]) {
+            out[c].error = err[c];
+            err[c] = NULL;
+        } else if (rt_predict(models[c], Xt, nt, p, out[c].pred, out[c].proba, &me) && rt_keep_error(&out[c], &me, e)) {
+            goto done;
+        }
+    }
+    spread_time(out, ncfg, ut_now() - t0);
+    rc = 0;
+done:
+    for (int c = 0; models && c < ncfg; c++) rt_model_free(models[c]);
+    for (int c = 0; err && c < ncfg; c++) free(err[c]);
+    free(models);
+    free(err);
+    free(alphas);
     return rc;
 }
 

@@ -49,4 +49,13 @@ void rt_note_convergence(rt_group_out *o, const rt_model *m);
 int rt_fit_predict_group(rt_family f, const rt_pval *const *params, int ncfg, int share, const rt_trainset *ts,
                          const double *Xt, int nt, rt_group_out *out, ut_err *e);
 
+/* Ridge configurations of CV round k by rule 2 (ridge_folds.h): from the
+ * per-fold Gram blocks in rf, standardized per round when `standardize`,
+ * predicting the round's nt test rows Xt (the round's design, p columns).
+ * Outputs as rt_fit_predict_group. */
+struct rt_ridge_folds;
+int rt_fit_predict_ridge_folds(const struct rt_ridge_folds *rf, int k, int standardize, const rt_pval *const *params,
+                               int ncfg, int p, int nclasses, const double *Xt, int nt, rt_group_out *out,
+                               ut_err *e);
+
 #endif

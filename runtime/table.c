@@ -163,7 +163,13 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-#define CELL(raw, r, j) ((raw)->cells[(size_t)(r) * (raw)->ncols + (j)])
+static inline const char *cell(const rt_rawtable *raw, int r, int j)
+{
+    size_t i = (size_t)r * raw->ncols + (size_t)j;
+    if (!raw->off) return raw->cells[i];
+    return raw->off[i] == RT_CELL_NA ? NULL : raw->rowbase[r] + raw->off[i];
+}
+#define CELL(raw, r, j) cell((raw), (r), (j))
 
 /* Fills c->num when every value of column j parses; returns 1 if so, 0 if
  * the column is not numeric (strict: error instead), -1 on error. */

@@ -4,7 +4,11 @@
 #ifndef RT_TABLE_H
 #define RT_TABLE_H
 
+#include <stdint.h>
+
 #include "../util/util.h"
+
+#define RT_CELL_NA UINT32_MAX
 
 typedef enum { RT_NUMERIC = 0, RT_CATEGORICAL = 1 } rt_ctype;
 
@@ -83,7 +87,12 @@ typedef struct {
     int nrows, ncols;
     char *const *names;          /* ncols names, copied                              */
     const rt_colspec *spec;      /* ncols specs, or NULL: infer every column         */
-    char *const *cells;          /* nrows*ncols row-major; only read                 */
+    char *const *cells;          /* nrows*ncols row-major; only read (or NULL:)      */
+    /* the compact form (CSV): cell (r, j) is rowbase[r] + off[r*ncols + j],
+     * RT_CELL_NA = missing; 4 bytes a cell instead of a pointer's 8, which
+     * is most of the reader's memory beside the file itself */
+    char *const *rowbase;
+    const uint32_t *off;
     const int *lines;            /* nrows: physical line (1-based) where a row starts */
 } rt_rawtable;
 

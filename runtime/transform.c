@@ -21,6 +21,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__linux__) || defined(__APPLE__)
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
 
 const char *const rt_tf_names[RT_TF__COUNT] = {
 #define X(e, name, desc) name,
@@ -363,12 +367,47 @@ static int run_step(tf_set *s, const rt_tf_step *st, int *fitted, ut_err *e)
     return rc < 0 ? -1 : 0;
 }
 
-static int to_design(tf_set *s, rt_design *out, ut_err *e)
+/* Gives the whole pages inside bytes [from, to) of a heap array back to
+ * the system.  The caller frees the array afterwards without reading those
+ * bytes again (the pages read as zeros until then); glibc keeps its
+ * bookkeeping outside the array, and whole pages only are touched. */
+static void give_back(const void *base, size_t from, size_t to)
+{
+#ifdef MADV_DONTNEED
+    static long page;
+    if (!page) page = sysconf(_SC_PAGESIZE);
+    if (page <= 0) return;
+    uintptr_t a = ((uintptr_t)base + from + (uintptr_t)page - 1) / (uintptr_t)page * (uintptr_t)page;
+    uintptr_t b = ((uintptr_t)base + to) / (uintptr_t)page * (uintptr_t)page;
+    if (b > a) madvise((void *)a, b - a, MADV_DONTNEED);
+#else
+    (void)base, (void)from, (void)to;
+#endif
+}
+
+/* 1: the set is the only holder of column w's numeric array, so the array
+ * dies with the set and its pages may be given back as they are read. */
+static int col_dies_with_set(const tf_col *w)
+{
+    if (!w->x) return 0;
+    if (!w->sh) return 1;
+    return !w->sh->borrowed && atomic_load(&w->sh->refs) == 1;
+}
+
+/* The row-major design from the set's numeric columns.  release: columns
+ * that die with the set give their pages back as the rows are copied, so
+ * the columns and the design are not both whole in memory at once. */
+static int to_design(tf_set *s, rt_design *out, int release, ut_err *e)
 {
     int n = s->n, p = s->ncols;
     out->x = malloc(sizeof(double) * (size_t)n * (size_t)p + 1);
     out->names = calloc((size_t)(p ? p : 1), sizeof(char *));
-    if (!out->x || !out->names) return tf_oom(e);
+    unsigned char *dies = calloc((size_t)(p ? p : 1), 1);
+    if (!out->x || !out->names || !dies) {
+        free(dies);
+        return tf_oom(e);
+    }
+    for (int j = 0; release && j < p; j++) dies[j] = (unsigned char)col_dies_with_set(&s->c[j]);
     /* blocks of rows keep both the column reads and the row writes in cache */
     for (int r0 = 0; r0 < n; r0 += 256) {
         int r1 = r0 + 256 < n ? r0 + 256 : n;
@@ -376,7 +415,12 @@ static int to_design(tf_set *s, rt_design *out, ut_err *e)
             const double *x = s->c[j].x;
             for (int r = r0; r < r1; r++) out->x[(size_t)r * p + j] = x[r];
         }
+        if (release && (r1 % 4096 == 0 || r1 == n))   /* 32 KB of each column at a time */
+            for (int j = 0; j < p; j++)
+                if (dies[j]) give_back(s->c[j].x, sizeof(double) * (size_t)(r1 > 4096 ? r1 - 4096 : 0),
+                                       sizeof(double) * (size_t)r1);
     }
+    free(dies);
     for (int j = 0; j < p; j++) {
         out->names[j] = s->c[j].name;
         s->c[j].name = NULL;
@@ -567,7 +611,29 @@ int rt_tf_finish(const rt_tf_state *st, const int *train, int ntrain, rt_design 
     int fitted = 0;
     int rc = run_step(&s, &onehot, &fitted, e);
     if (rc == 0) rc = run_step(&s, &mean, &fitted, e);
-    if (rc == 0) rc = to_design(&s, out, e);
+    if (rc == 0) rc = to_design(&s, out, 0, e);
+    tf_set_free(&s);
+    if (rc) rt_design_free(out);
+    return rc;
+}
+
+int rt_tf_finish_take(rt_tf_state *st, const int *train, int ntrain, rt_design *out, ut_err *e)
+{
+    memset(out, 0, sizeof *out);
+    if (!st) return ut_errf(e, MLG_ERROR, "no preprocessing state");
+    tf_set s;
+    if (check_rows(st, train, ntrain, e) || state_to_set(st, train, ntrain, &s, e)) {
+        rt_tf_state_free(st);
+        return -1;
+    }
+    /* the set is now the only holder of what the state alone held */
+    rt_tf_state_free(st);
+    rt_tf_step onehot = { .kind = RT_TF_ONEHOT, .selector = RT_SEL_CATEGORICAL };
+    rt_tf_step mean = { .kind = RT_TF_IMPUTE, .strategy = RT_IMPUTE_MEAN, .selector = RT_SEL_NUMERIC };
+    int fitted = 0;
+    int rc = run_step(&s, &onehot, &fitted, e);
+    if (rc == 0) rc = run_step(&s, &mean, &fitted, e);
+    if (rc == 0) rc = to_design(&s, out, 1, e);
     tf_set_free(&s);
     if (rc) rt_design_free(out);
     return rc;
@@ -643,7 +709,7 @@ static int run_recorded(tf_set *s, const rt_tf_step *steps, int nsteps, rt_desig
     for (int i = 0; i < nsteps && rc == 0; i++) rc = run_step(s, &steps[i], &fitted, e);
     if (rc == 0) rc = run_step(s, &onehot, &fitted, e);
     if (rc == 0) rc = run_step(s, &mean, &fitted, e);
-    if (rc == 0) rc = to_design(s, out, e);
+    if (rc == 0) rc = to_design(s, out, 0, e);
     return rc;
 }
 

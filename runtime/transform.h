@@ -108,6 +108,11 @@ int  rt_tf_apply(const rt_tf_state *in, const rt_tf_step *steps, int nsteps, con
  * training mean) and the dense design, as rt_pipeline_run produces it.  `s`
  * is not changed; *out is the caller's (rt_design_free), zeroed on error. */
 int  rt_tf_finish(const rt_tf_state *s, const int *train, int ntrain, rt_design *out, ut_err *e);
+/* rt_tf_finish for a state the caller gives up (freed here, also on
+ * error): columns no other state holds give their memory back while the
+ * design is filled, so the peak is about one copy of the data, not two.
+ * The same design, bit for bit. */
+int  rt_tf_finish_take(rt_tf_state *s, const int *train, int ntrain, rt_design *out, ut_err *e);
 void rt_tf_state_free(rt_tf_state *s);   /* NULL-safe */
 /* 1 when the state has a column spelled exactly `name`. */
 int  rt_tf_state_has_column(const rt_tf_state *s, const char *name);

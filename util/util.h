@@ -69,6 +69,9 @@ void ut_result_free(ut_result *r);                                         /* NU
 
 /* Monotonic seconds. */
 double ut_now(void);
+/* CPU seconds of the calling thread: what a computation costs, whatever
+ * else the machine runs meanwhile (ut_now when the clock is missing). */
+double ut_thread_cpu(void);
 
 /* SHA-256 */
 typedef struct { uint32_t h[8]; uint64_t len; unsigned char buf[64]; size_t nbuf; } ut_sha256;

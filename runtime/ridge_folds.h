@@ -1,0 +1,45 @@
+/* ridge_folds.h — sharing rule 2: ridge from per-fold Gram blocks.
+ *
+ * When the design is the table's numeric columns as they are (no missing
+ * values, no categorical columns: impute and onehot leave it unchanged),
+ * optionally standardized on each round's training rows, every round's
+ * training statistics follow from one pass over the data: per fold, the
+ * row count, column sums, Gram block and cross products with the targets
+ * (rows shifted by the full-data mean, so the subtractions below cancel
+ * little).  Round k's training Gram is the total minus fold k's block,
+ * centred on the training mean, and scaled by the training standard
+ * deviations when the pipeline standardizes — what StandardScaler fitted
+ * on those rows would give.  One eigendecomposition per round then serves
+ * every alpha: W(alpha) = V (L + alpha)^-1 V' B.
+ *
+ * The coefficients agree with fitting the round's design directly (same
+ * centred normal equations, other rounding): within 1e-9 in the scores
+ * (tests/golden/sharing_equivalence_families.mql, unit/test_ridge_folds.c).
+ * Memory: rt_ridge_folds_free frees what rt_ridge_folds_new returns. */
+#ifndef RT_RIDGE_FOLDS_H
+#define RT_RIDGE_FOLDS_H
+
+#include "model.h"
+#include "table.h"
+
+typedef struct rt_ridge_folds rt_ridge_folds;
+
+/* Statistics of table t's columns except `target` over the rows with
+ * fold[i] in [0, nfolds) (others are left out), with class codes yc
+ * (classification, nclasses > 0) or values y (regression, nclasses = 0).
+ * *out stays NULL, returning 0, when the table is not eligible (a
+ * categorical feature or a missing value). */
+int  rt_ridge_folds_new(const rt_table *t, int target, const int *fold, int nfolds, const int *yc,
+                        const double *y, int nclasses, rt_ridge_folds **out, ut_err *e);
+/* Ridge models (intercept fitted) for every alpha on the rows of every fold
+ * but k, features standardized on those rows when `standardize`.
+ * models[i]: calloc'd with family/p/nclasses set, as rt_ridge_fit_many
+ * takes them; err[i] receives a configuration's own failure (malloc'd). */
+int  rt_ridge_folds_fit(const rt_ridge_folds *rf, int k, int standardize, const double *alphas, int nalpha,
+                        rt_model *const *models, char **err, ut_err *e);
+int  rt_ridge_folds_p(const rt_ridge_folds *rf);
+/* Training rows of round k (every fold but k). */
+int  rt_ridge_folds_ntrain(const rt_ridge_folds *rf, int k);
+void rt_ridge_folds_free(rt_ridge_folds *rf);   /* NULL-safe */
+
+#endif
