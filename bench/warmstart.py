@@ -9,8 +9,12 @@ For every classification dataset D of the data directory:
   2. on D, in that catalog: SEARCH random(n, seed = s), SEARCH bayes(n,
      seed = s) and SEARCH bayes(n, seed = s) WARM START over the same
      space, for R sampling seeds s = 1..R (the task's seed, hence every
-     fit, stays 0: the first search of D fits its configurations, the rest
-     reuse those runs from the repository, in their own order);
+     fit, stays 0).  Seed 1 runs in the held-out catalog as it is (every
+     configuration fitted on D afresh); a grid of D then completes a base
+     catalog, and every seed (seed 1 again, checked against the fresh
+     counts) runs on a copy of that base, taking D's runs from the
+     repository (reuse: the same scores, in the search's own order) — a
+     copy per seed keeps the catalog small, so reuse stays fast;
   3. for each, the number of configurations evaluated (in the strategy's
      order, the runs' `seq`) until one scores within 1% of the best score
      the grid finds on D; mean, standard deviation, min and max over the R
