@@ -72,6 +72,9 @@ typedef struct {
     double budget;          /* seconds or runs                             */
     int    nseeds;          /* configs[0..nseeds) are seeds: evaluated first
                                and fed to bayes' surrogate (warm start)    */
+    int    has_seed;        /* seed = s given: sampling draws from s instead
+                               of the task's seed                          */
+    unsigned long long seed;
 } cmp_search;
 
 typedef struct {
@@ -178,6 +181,9 @@ int  cmp_autopilot(cmp_explore *x, cat_db *cat, int have_pre, int have_search, i
 int  cmp_search_clause(cmp_explore *x, const ast *c, ut_err *e);
 int  cmp_budget_clause(cmp_explore *x, const ast *c, ut_err *e);
 int  cmp_strategy_configs(cmp_explore *x, const ast *search, ut_err *e);
+/* The seed sampling strategies draw from: SEARCH ...(seed = s), else the
+ * task's seed.  Fits keep the task's seed, so runs reuse across seeds. */
+uint64_t cmp_search_seed(const cmp_explore *x);
 /* explore.c: every finite configuration x every pipeline into x->configs. */
 int  cmp_expand_grid(cmp_explore *x, ut_err *e);
 /* Adds a configuration unless one with the same family, pipeline and

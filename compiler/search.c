@@ -23,16 +23,19 @@ static const char *const strategy_names[] = {"grid", "random", "halving", "hyper
 /* ---- SEARCH name(args) ---- */
 
 typedef struct {
-    const ast *n, *eta, *max_budget;
+    const ast *n, *eta, *max_budget, *seed;
 } search_args;
+
+/* seed = s: an integer a double holds exactly */
+#define MAX_SEED 9007199254740991.0
 
 static int arg_slot(int kind, const char *name, const ast *at, const ast *v, search_args *a, ut_err *e)
 {
-    static const char *const allowed[][3] = {
-        [CMP_SEARCH_RANDOM] = {"n"}, [CMP_SEARCH_HALVING] = {"eta", "n"},
-        [CMP_SEARCH_HYPERBAND] = {"max_budget", "eta"}, [CMP_SEARCH_BAYES] = {"n"}};
+    static const char *const allowed[][4] = {
+        [CMP_SEARCH_RANDOM] = {"n", "seed"}, [CMP_SEARCH_HALVING] = {"eta", "n", "seed"},
+        [CMP_SEARCH_HYPERBAND] = {"max_budget", "eta", "seed"}, [CMP_SEARCH_BAYES] = {"n", "seed"}};
     int k = -1, nallowed = 0;
-    for (int i = 0; i < 3 && allowed[kind][i]; i++, nallowed++)
+    for (int i = 0; i < 4 && allowed[kind][i]; i++, nallowed++)
         if (!ut_strcasecmp(allowed[kind][i], name)) k = i;
     if (k < 0) {
         cmp_unknown(e, at, "argument", allowed[kind], nallowed);
@@ -42,7 +45,8 @@ static int arg_slot(int kind, const char *name, const ast *at, const ast *v, sea
         return ut_errf_at(e, MLG_NAME, at->off, at->len, "unknown argument '%s' of %s%s", name,
                           strategy_names[kind], tail);
     }
-    const ast **slot = !strcmp(allowed[kind][k], "n") ? &a->n : !strcmp(allowed[kind][k], "eta") ? &a->eta
+    const char *w = allowed[kind][k];
+    const ast **slot = !strcmp(w, "n") ? &a->n : !strcmp(w, "eta") ? &a->eta : !strcmp(w, "seed") ? &a->seed
                                                                                                  : &a->max_budget;
     if (*slot) return ut_errf_at(e, MLG_ERROR, at->off, at->len, "argument '%s' given twice", allowed[kind][k]);
     *slot = v;
@@ -62,9 +66,9 @@ int cmp_search_clause(cmp_explore *x, const ast *c, ut_err *e)
     if (c->b && (kind == CMP_SEARCH_GRID || kind == CMP_SEARCH_AUTO))
         return ut_errf_at(e, MLG_ERROR, c->b->off, c->b->len, "SEARCH %s takes no arguments", strategy_names[kind]);
     /* positional arguments in the documented order */
-    static const char *const order[][2] = {
-        [CMP_SEARCH_RANDOM] = {"n"}, [CMP_SEARCH_HALVING] = {"eta", "n"},
-        [CMP_SEARCH_HYPERBAND] = {"max_budget", "eta"}, [CMP_SEARCH_BAYES] = {"n"}};
+    static const char *const order[][3] = {
+        [CMP_SEARCH_RANDOM] = {"n", "seed"}, [CMP_SEARCH_HALVING] = {"eta", "n", "seed"},
+        [CMP_SEARCH_HYPERBAND] = {"max_budget", "eta", "seed"}, [CMP_SEARCH_BAYES] = {"n", "seed"}};
     search_args a = {0};
     int pos = 0;
     for (const ast *v = c->b; v; v = v->next) {
@@ -72,7 +76,7 @@ int cmp_search_clause(cmp_explore *x, const ast *c, ut_err *e)
             if (arg_slot(kind, v->a->str, v->a, v->b, &a, e)) return -1;
             continue;
         }
-        if (v->kind == AST_PARAM || pos >= 2 || !order[kind][pos])
+        if (v->kind == AST_PARAM || pos >= 3 || !order[kind][pos])
             return ut_errf_at(e, MLG_ERROR, v->off, v->len, "too many arguments for SEARCH %s", strategy_names[kind]);
         if (arg_slot(kind, order[kind][pos++], v, v, &a, e)) return -1;
     }
@@ -93,6 +97,15 @@ int cmp_search_clause(cmp_explore *x, const ast *c, ut_err *e)
             return ut_errf_at(e, MLG_ERROR, a.eta->off, a.eta->len,
                               "eta must be from 2 to 100 (each rung keeps the best 1/eta), not %g", st->eta);
     }
+    if (a.seed) {
+        double d;
+        if (cmp_number(a.seed, &d, e)) return -1;
+        if (d != floor(d) || d < 0 || d > MAX_SEED)
+            return ut_errf_at(e, MLG_ERROR, a.seed->off, a.seed->len,
+                              "seed must be an integer from 0 to 2^53 - 1, not %g", d);
+        st->has_seed = 1;
+        st->seed = (unsigned long long)d;
+    }
     if (a.max_budget) {
         const char *w = cmp_word(a.max_budget);
         if (w && !ut_strcasecmp(w, "all")) {
@@ -108,6 +121,11 @@ int cmp_search_clause(cmp_explore *x, const ast *c, ut_err *e)
         }
     }
     return 0;
+}
+
+uint64_t cmp_search_seed(const cmp_explore *x)
+{
+    return x->strategy.has_seed ? (uint64_t)x->strategy.seed : (uint64_t)x->task.seed;
 }
 
 /* ---- BUDGET n SECONDS | n RUNS ---- */
@@ -321,7 +339,7 @@ int cmp_strategy_configs(cmp_explore *x, const ast *search, ut_err *e)
     else x->space_size *= x->npipes;
     if (st->kind == CMP_SEARCH_AUTO && choose(x, e)) return -1;
     ut_rng r;
-    ut_rng_seed(&r, (uint64_t)x->task.seed ^ 0x5ea4c4ULL);
+    ut_rng_seed(&r, cmp_search_seed(x) ^ 0x5ea4c4ULL);
     int rounds = x->task.nrounds > 0 ? x->task.nrounds : 1;
     long long afford = st->budget_unit == CMP_BUDGET_RUNS ? (long long)st->budget / rounds : -1;
     int small = x->finite && x->space_size <= MAX_SAMPLED;
@@ -405,6 +423,9 @@ int cmp_strategy_configs(cmp_explore *x, const ast *search, ut_err *e)
     }
     (void)search;
     if (rc) return -1;
+    size_t tl = strlen(text);
+    if (st->has_seed && tl && text[tl - 1] == ')')
+        snprintf(text + tl - 1, sizeof text - tl + 1, ", seed = %llu)", st->seed);
     if (!x->nconfigs) return ut_errf(e, MLG_ERROR, "the space has no configuration");
     if (st->automatic) {
         char t2[260];

@@ -116,7 +116,7 @@ int rt_search_new(cmp_explore *x, int chunk, rt_search **out, ut_err *e)
     s->x = x;
     s->kind = x->strategy.kind;
     s->chunk = chunk;
-    ut_rng_seed(&s->rng, (uint64_t)x->task.seed ^ 0xba7e5ULL);
+    ut_rng_seed(&s->rng, cmp_search_seed(x) ^ 0xba7e5ULL);
     if (build_codes(s)) {
         rt_search_free(s);
         return ut_errf(e, MLG_NOMEM, "out of memory");

@@ -1,5 +1,5 @@
 /* test_resume_search.c — RESUME of an interrupted search strategy.
- * For random, halving, hyperband and bayes: the same EXPLORE runs once
+ * For random, halving, hyperband and bayes (also random and bayes with seed = s): the same EXPLORE runs once
  * uninterrupted (catalog A) and once interrupted after k runs, at several
  * k, then resumed (catalog B).  The strategies replay their batches from
  * the recorded runs, so B must end with exactly A's runs: the same
@@ -88,11 +88,20 @@ static const char *explores[] = {
     "SEARCH hyperband(eta = 3);",
     "EXPLORE t USING logreg(C IN [1e-3, 1e3] LOG), tree(max_depth IN [1, 12] INT) PREPROCESS standardize "
     "SEARCH bayes(8);",
+    /* a sampling seed of its own: RESUME compiles the stored statement,
+     * seed included, and draws the same configurations again */
+    "EXPLORE t USING logreg(C IN [1e-3, 1e3] LOG), knn(k IN [1, 25] INT) PREPROCESS standardize "
+    "SEARCH random(8, seed = 11);",
+    "EXPLORE t USING logreg(C IN [1e-3, 1e3] LOG), tree(max_depth IN [1, 12] INT) PREPROCESS standardize "
+    "SEARCH bayes(8, seed = 12);",
 };
 
 int main(void)
 {
-    const char *pa = "/tmp/mlg_resume_search_a.db", *pb = "/tmp/mlg_resume_search_b.db";
+    /* per process: several checkouts may run this test at once */
+    char pa[64], pb[64];
+    snprintf(pa, sizeof pa, "/tmp/mlg_resume_search_a.%ld.db", (long)getpid());
+    snprintf(pb, sizeof pb, "/tmp/mlg_resume_search_b.%ld.db", (long)getpid());
     for (size_t q = 0; q < sizeof explores / sizeof explores[0]; q++) {
         mlg_db *a = fresh(pa);
         if (!a) return 1;
