@@ -28,20 +28,21 @@ import numpy as np
 
 TARGETS = {"satellite": "classes", "synthetic": "y"}
 
-# The session: each step a small change of the last.  Two pipelines (pca
-# k = 10 and k = 20) so that changing one pipeline's parameter re-runs only
-# the configurations on that pipeline.
+# The session: each step a small change of the last.  Four pipelines (pca
+# k = 10, 20, 30, 40: a user scanning the number of components) so that
+# changing one value of the list (40 -> 50) re-runs only the configurations
+# on that one pipeline, as a data scientist refining a scan would.
 BASE = "ridge(alpha IN logspace(-3, 3, 7)), logreg(C IN logspace(-2, 2, 5))"
 TREE = "tree(max_depth IN 2..8)"
 TREE_WIDE = "tree(max_depth IN 2..12)"
 NB = "nb(var_smoothing IN {1e-9, 1e-6})"
-PCA = "PREPROCESS standardize, pca(k IN {10, 20})"
-PCA2 = "PREPROCESS standardize, pca(k IN {10, 30})"
+PCA = "PREPROCESS standardize, pca(k IN {10, 20, 30, 40})"
+PCA2 = "PREPROCESS standardize, pca(k IN {10, 20, 30, 50})"
 STEPS = [
-    ("base: ridge x7, logreg x5 on 2 pipelines", f"{BASE} {PCA}"),
+    ("base: ridge x7, logreg x5 on 4 pipelines", f"{BASE} {PCA}"),
     ("add a family (tree depth 2..8)", f"{BASE}, {TREE} {PCA}"),
     ("widen a range (tree depth 2..12)", f"{BASE}, {TREE_WIDE} {PCA}"),
-    ("change a transform parameter (pca 20 -> 30)", f"{BASE}, {TREE_WIDE} {PCA2}"),
+    ("change a transform parameter (pca 40 -> 50)", f"{BASE}, {TREE_WIDE} {PCA2}"),
     ("re-run unchanged", f"{BASE}, {TREE_WIDE} {PCA2}"),
     ("add a family (nb x2)", f"{BASE}, {TREE_WIDE}, {NB} {PCA2}"),
 ]
