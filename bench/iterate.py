@@ -15,7 +15,7 @@ is printed (0 expected), and the largest absolute difference (0 expected,
 except that logreg's warm-started C path ends at each optimum only to
 rounding: see docs/performance.md).
 
-usage: iterate.py LIBMILEAGE DATA_DIR [--quick] [dataset ...]
+usage: iterate.py LIBMILEAGE DATA_DIR [--quick] [--cache-budget SIZE] [dataset ...]
        datasets: satellite, synthetic (200 000 x 50; --quick: 20 000 x 50)
 """
 import ctypes
@@ -28,20 +28,21 @@ import numpy as np
 
 TARGETS = {"satellite": "classes", "synthetic": "y"}
 
-# The session: each step a small change of the last.  Two pipelines (pca
-# k = 10 and k = 20) so that changing one pipeline's parameter re-runs only
-# the configurations on that pipeline.
+# The session: each step a small change of the last.  Four pipelines (pca
+# k = 10, 20, 30, 40: a user scanning the number of components) so that
+# changing one value of the list (40 -> 50) re-runs only the configurations
+# on that one pipeline, as a data scientist refining a scan would.
 BASE = "ridge(alpha IN logspace(-3, 3, 7)), logreg(C IN logspace(-2, 2, 5))"
 TREE = "tree(max_depth IN 2..8)"
 TREE_WIDE = "tree(max_depth IN 2..12)"
 NB = "nb(var_smoothing IN {1e-9, 1e-6})"
-PCA = "PREPROCESS standardize, pca(k IN {10, 20})"
-PCA2 = "PREPROCESS standardize, pca(k IN {10, 30})"
+PCA = "PREPROCESS standardize, pca(k IN {10, 20, 30, 40})"
+PCA2 = "PREPROCESS standardize, pca(k IN {10, 20, 30, 50})"
 STEPS = [
-    ("base: ridge x7, logreg x5 on 2 pipelines", f"{BASE} {PCA}"),
+    ("base: ridge x7, logreg x5 on 4 pipelines", f"{BASE} {PCA}"),
     ("add a family (tree depth 2..8)", f"{BASE}, {TREE} {PCA}"),
     ("widen a range (tree depth 2..12)", f"{BASE}, {TREE_WIDE} {PCA}"),
-    ("change a transform parameter (pca 20 -> 30)", f"{BASE}, {TREE_WIDE} {PCA2}"),
+    ("change a transform parameter (pca 40 -> 50)", f"{BASE}, {TREE_WIDE} {PCA2}"),
     ("re-run unchanged", f"{BASE}, {TREE_WIDE} {PCA2}"),
     ("add a family (nb x2)", f"{BASE}, {TREE_WIDE}, {NB} {PCA2}"),
 ]
@@ -151,7 +152,7 @@ def compare(a, b):
     return ndiff, worst, same_order and len(a) == len(b)
 
 
-def session(mlg, name, path, target):
+def session(mlg, name, path, target, cache_budget=None):
     with tempfile.TemporaryDirectory() as tmp:
         dbs = {}
         for mode in ("on", "off"):
@@ -160,6 +161,8 @@ def session(mlg, name, path, target):
             mlg.run(db, f"CREATE TASK t ON d PREDICT \"{target}\" AS CLASSIFICATION METRIC accuracy, logloss "
                         f"EVALUATE BY CV(5) SEED 0;")
             mlg.run(db, "SET show_times = off;")
+            if cache_budget:
+                mlg.run(db, f"SET cache_budget = '{cache_budget}';")
             if mode == "off":
                 mlg.run(db, "SET reuse = off;")
             dbs[mode] = db
@@ -184,9 +187,15 @@ def main():
     lib, data_dir = sys.argv[1], sys.argv[2]
     args = sys.argv[3:]
     quick = "--quick" in args
+    budget = None
+    if "--cache-budget" in args:
+        i = args.index("--cache-budget")
+        budget = args[i + 1]
+        del args[i:i + 2]
     names = [a for a in args if a != "--quick"] or ["satellite", "synthetic"]
     mlg = Mileage(lib)
-    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start")
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start"
+          f"{f', cache_budget {budget}' if budget else ''}")
     tables = []
     for name in names:
         if name == "synthetic":
@@ -198,7 +207,7 @@ def main():
             path = os.path.join(data_dir, name + ".csv")
             label = name
         print(f"\n{label}:", flush=True)
-        tables.append((label, session(mlg, name, path, TARGETS[name])))
+        tables.append((label, session(mlg, name, path, TARGETS[name], budget)))
     print("\n| dataset | step | change | runs | reused | reuse on (s) | reuse off (s) | off / on | "
           "values differing | max abs diff |")
     print("|---|---|---|---|---|---|---|---|---|---|")

@@ -8,7 +8,7 @@
 
 #include "../util/util.h"
 
-#define CAT_SCHEMA_VERSION 8
+#define CAT_SCHEMA_VERSION 9
 
 typedef struct cat_db cat_db;
 
@@ -124,6 +124,7 @@ typedef struct {
                                                origin (the run that was fitted); 0: fitted */
     const char *warning;                    /* an ok run's note (did not converge), or NULL */
     int seq;                                /* position in the evaluation order (1-based); 0: NULL */
+    int batch, batch_pos;                   /* search batch fitted in, position in it (1-based); 0: NULL */
 } cat_run;
 int  cat_run_insert(cat_db *db, const cat_run *r, ut_err *e);
 

@@ -194,8 +194,9 @@ static int run_insert(cat_db *db, const cat_run *r, ut_err *e)
     sqlite3_stmt *st;
     if (cat_prepare(db,
                     "INSERT INTO mlg_runs(experiment_id, config_id, fold, score, scores_json,"
-                    " fit_seconds, predict_seconds, status, error, rung, train_rows, reused_from, warning, seq)"
-                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                    " fit_seconds, predict_seconds, status, error, rung, train_rows, reused_from, warning, seq,"
+                    " batch, batch_pos)"
+                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
                     &st, e))
         return -1;
     /* Default status follows the error so callers cannot record an "ok"
@@ -218,6 +219,10 @@ static int run_insert(cat_db *db, const cat_run *r, ut_err *e)
     cat_bind_text(st, 13, r->warning);
     if (r->seq > 0) sqlite3_bind_int(st, 14, r->seq);
     else sqlite3_bind_null(st, 14);
+    if (r->batch > 0) sqlite3_bind_int(st, 15, r->batch);
+    else sqlite3_bind_null(st, 15);
+    if (r->batch_pos > 0) sqlite3_bind_int(st, 16, r->batch_pos);
+    else sqlite3_bind_null(st, 16);
     int rc = 0;
     if (sqlite3_step(st) != SQLITE_DONE) rc = cat_sqlerr(db, e, MLG_CATALOG, "cannot store run");
     sqlite3_finalize(st);

@@ -474,6 +474,30 @@ static const char *const schema_v8[] = {
     "  JOIN mlg_configs c ON c.id = r.config_id;",
 };
 
+/* Version 9: runs record the search batch they were fitted in (batch, the
+ * search's 1-based batch number within the experiment) and their
+ * configuration's position in it (batch_pos, 1-based): a group fit (logreg's
+ * warm-started C path, progressive statistics) depends on which
+ * configurations were fitted together and in what order, and a run budget
+ * or halving's survivors make that a subset of the statement's
+ * configurations; REPRODUCE rebuilds exactly that group from these. */
+static const char *const schema_v9[] = {
+    "ALTER TABLE mlg_runs ADD COLUMN batch INTEGER;",
+    "ALTER TABLE mlg_runs ADD COLUMN batch_pos INTEGER;",
+    "DROP VIEW runs;",
+    "CREATE VIEW runs AS"
+    "  SELECT r.id AS run_id, r.experiment_id AS experiment, t.name AS task,"
+    "         d.name AS dataset, r.config_id, c.family, c.params_json AS params,"
+    "         r.fold, coalesce(e.metric, t.metric) AS metric, r.score, r.fit_seconds,"
+    "         r.predict_seconds, r.status, r.error, r.scores_json AS scores, r.created_at,"
+    "         r.rung, r.train_rows, r.warning, r.reused_from, r.seq, r.batch, r.batch_pos"
+    "  FROM mlg_runs r"
+    "  JOIN mlg_experiments e ON e.id = r.experiment_id"
+    "  JOIN mlg_tasks t ON t.id = e.task_id"
+    "  JOIN mlg_datasets d ON d.id = t.dataset_id"
+    "  JOIN mlg_configs c ON c.id = r.config_id;",
+};
+
 /* Each version's statements, run in order. */
 static int run_all(cat_db *db, const char *const *sql, size_t n, ut_err *e)
 {
@@ -491,6 +515,7 @@ MIGRATION(5)
 MIGRATION(6)
 MIGRATION(7)
 MIGRATION(8)
+MIGRATION(9)
 
 typedef int (*migration)(cat_db *db, ut_err *e);
 static const migration migrations[] = {
@@ -502,6 +527,7 @@ static const migration migrations[] = {
     migrate_to_6,
     migrate_to_7,
     migrate_to_8,
+    migrate_to_9,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == CAT_SCHEMA_VERSION,

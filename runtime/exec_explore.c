@@ -230,10 +230,10 @@ static void free_outs(node_state *ns)
 
 static int insert_run(rt_ctx *c, long long exp_id, long long config_id, int round, double score,
                       const char *sj, double fit_s, double pred_s, const char *err, const char *warning, int rung,
-                      long long rows, int seq, ut_err *e)
+                      long long rows, int seq, int batch, int batch_pos, ut_err *e)
 {
     cat_run r = {exp_id, config_id, round, err ? NAN : score, sj ? sj : "{}", fit_s, pred_s,
-                 err ? "failed" : "ok", err, rung, rows, 0, err ? NULL : warning, seq};
+                 err ? "failed" : "ok", err, rung, rows, 0, err ? NULL : warning, seq, batch, batch_pos};
     return cat_run_insert(c->cat, &r, e);
 }
 
@@ -816,6 +816,7 @@ typedef struct {
     rt_prog *prog;
     int stopped;            /* the time budget ended the search */
     int known_plan;         /* grid / random without budget: planned runs are exact */
+    int batch;              /* the search's current batch (1-based) */
     double *actual;
 } explore_run;
 
@@ -1036,7 +1037,7 @@ static int run_batch(explore_run *r, const cmp_explore *sx, const opt_plan *p, c
             if (nd->round == 0 || r->tl.rows[map[nd->config]] == 0) r->tl.rows[map[nd->config]] = nfit;
             int irc = insert_run(c, r->exp_id, r->cfg_ids[map[nd->config]], nd->round, score, sj, o->fit_seconds,
                                  pred_s, err, o->warning, bt->rung, bt->subsample ? nfit : 0,
-                                 map[nd->config] + 1, e);
+                                 map[nd->config] + 1, r->batch, nd->config + 1, e);
             free(sj);
             if (irc) goto out;
             if (err) r->failed++;
@@ -1107,7 +1108,7 @@ static int reuse_batch(explore_run *r, const rt_batch *b, ut_err *e)
             if (!in_tx && cat_begin(r->c->cat, e)) goto out;
             in_tx = 1;
             cat_run cr = {r->exp_id, id, j, u->score, u->scores_json, u->fit_s, u->pred_s, "ok", NULL, b->rung,
-                          rows[j], u->origin, u->warning, b->cfg[k] + 1};
+                          rows[j], u->origin, u->warning, b->cfg[k] + 1, r->batch, k + 1};
             if (cat_run_insert(r->c->cat, &cr, e)) goto out;
             prior_run *pr = &r->prior[r->nprior++];
             memset(pr, 0, sizeof *pr);
@@ -1384,6 +1385,7 @@ int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, cons
             R.stopped = 1;
             break;
         }
+        R.batch++;   /* recorded with its runs: REPRODUCE refits the same groups */
         if (intern_batch(&R, &b, e)) goto out;
         if (R.reuse_on && reuse_batch(&R, &b, e)) goto out;
         cmp_explore sx = wx;

@@ -13,6 +13,8 @@
 #include "exec_model.h"
 #include "protocol.h"
 #include "share.h"
+#include "progressive.h"
+#include "search.h"
 #include "../optimizer/plan.h"
 #include "linalg.h"
 #include "../include/mileage.h"
@@ -91,62 +93,137 @@ static int recorded_sharing(rt_ctx *c, long long exp_id)
     return on;
 }
 
-/* Group g of the plan fitted as the experiment fitted it; *o gets member
- * m's output (its arrays become the caller's), the others are freed. */
-static int path_fit(const cmp_explore *x, const opt_plan *plan, int g, int m, const rt_trainset *ts,
-                    const double *Xt, int nt, int K, rt_group_out *o, ut_err *e)
+/* One search batch of the experiment as its runs record it: the
+ * configurations fitted together (in batch order) and, per round, the
+ * training rows its fits saw (halving / hyperband: a prefix; 0: all). */
+typedef struct {
+    int id;              /* runs.batch; 0: runs that predate it (the whole statement) */
+    int *cfg, n;         /* indices into x->configs, by batch_pos */
+    long long *rows;     /* per round */
+    opt_plan *plan;      /* built when first needed */
+    int planned;
+} batch_rec;
+
+static void batches_free(batch_rec *b, int n)
 {
-    const opt_group *gr = &plan->groups[g];
-    const rt_pval **pv = calloc((size_t)gr->n, sizeof *pv);
-    rt_group_out *outs = calloc((size_t)gr->n, sizeof *outs);
-    int rc = -1;
-    if (!pv || !outs) {
-        ut_errf(e, MLG_NOMEM, "out of memory");
-        goto done;
+    for (int i = 0; b && i < n; i++) {
+        free(b[i].cfg);
+        free(b[i].rows);
+        opt_plan_free(b[i].plan);
     }
-    for (int i = 0; i < gr->n; i++) {
-        pv[i] = x->configs[gr->configs[i]].params;
-        outs[i].pred = malloc(sizeof(double) * (size_t)(nt + 1));
-        outs[i].proba = K ? malloc(sizeof(double) * (size_t)(nt + 1) * (size_t)K) : NULL;
-        if (!outs[i].pred || (K && !outs[i].proba)) {
-            ut_errf(e, MLG_NOMEM, "out of memory");
-            goto done;
+    free(b);
+}
+
+static batch_rec *batch_find(batch_rec *b, int n, int id)
+{
+    for (int i = 0; i < n; i++)
+        if (b[i].id == id) return &b[i];
+    return NULL;
+}
+
+/* The batches of experiment exp_id, ascending, from every run it records
+ * (fitted and reused copies: a reused member was still in the group fit).
+ * Runs without a batch (older catalogs) form batch 0: every configuration
+ * of the statement, as one plan. */
+static int load_batches(rt_ctx *c, const cmp_explore *x, long long exp_id, int nr, batch_rec **out, int *nout,
+                        ut_err *e)
+{
+    char q[320];
+    snprintf(q, sizeof q,
+             "SELECT coalesce(batch, 0), coalesce(batch_pos, 0), family, params, fold, train_rows FROM runs "
+             "WHERE experiment = %lld ORDER BY 1, 2", exp_id);
+    ut_result *r = NULL;
+    if (cat_select(c->cat, q, &r, e)) return -1;
+    batch_rec *b = NULL;
+    int n = 0, rc = -1;
+    for (int i = 0; i < r->nrows; i++) {
+        const ut_value *v = &r->cells[(size_t)i * 6];
+        int id = (int)v[0].i;
+        batch_rec *br = batch_find(b, n, id);
+        if (!br) {
+            batch_rec *nb = realloc(b, (size_t)(n + 1) * sizeof *nb);
+            if (!nb) goto nomem;
+            b = nb;
+            br = &b[n++];
+            memset(br, 0, sizeof *br);
+            br->id = id;
+            br->cfg = malloc(sizeof(int) * (size_t)(id ? x->nconfigs + 1 : x->nconfigs + 1));
+            br->rows = calloc((size_t)nr + 1, sizeof *br->rows);
+            if (!br->cfg || !br->rows) goto nomem;
+            if (id == 0) {
+                for (int k = 0; k < x->nconfigs; k++) br->cfg[k] = k;
+                br->n = x->nconfigs;
+            }
         }
+        int fold = (int)v[4].i;
+        if (fold >= 0 && fold < nr && v[5].type == UT_INT) br->rows[fold] = v[5].i;
+        if (id == 0) continue;
+        int cfg = v[2].type == UT_TEXT && v[3].type == UT_TEXT ? rt_config_index(x, v[2].s, v[3].s) : -1;
+        int seen = cfg < 0;
+        for (int k = 0; k < br->n && !seen; k++) seen = br->cfg[k] == cfg;
+        if (!seen && br->n < x->nconfigs) br->cfg[br->n++] = cfg;   /* ordered by batch_pos */
     }
-    rc = rt_fit_predict_group(x->configs[gr->configs[0]].family, pv, gr->n, 1, ts, Xt, nt, outs, e);
-    if (rc == 0) {
-        free(o->pred);
-        free(o->proba);
-        *o = outs[m];
-        memset(&outs[m], 0, sizeof outs[m]);
-    }
+    *out = b;
+    *nout = n;
+    b = NULL;
+    n = 0;
+    rc = 0;
+    goto done;
+nomem:
+    oom(e);
 done:
-    for (int i = 0; outs && i < gr->n; i++) {
-        free(outs[i].pred);
-        free(outs[i].proba);
-        free(outs[i].error);
-    }
-    free(outs);
-    free(pv);
+    batches_free(b, n);
+    ut_result_free(r);
     return rc;
 }
 
+/* The plan the experiment ran batch br through (exec_explore.c: the
+ * batch's configurations through the optimizer, sharing as recorded). */
+static const opt_plan *batch_plan(const cmp_explore *x, batch_rec *br, opt_stats *ost, int share)
+{
+    if (br->planned) return br->plan;
+    br->planned = 1;
+    cmp_explore sx = *x;
+    sx.configs = malloc(sizeof *sx.configs * (size_t)(br->n + 1));
+    if (!sx.configs) return NULL;
+    for (int k = 0; k < br->n; k++) sx.configs[k] = x->configs[br->cfg[k]];
+    sx.nconfigs = br->n;
+    ut_err pe;
+    ut_err_clear(&pe);
+    if (opt_physical(&sx, ost, share, &br->plan, &pe)) br->plan = NULL;
+    free(sx.configs);
+    return br->plan;
+}
+
+/* A reproduced run's outcome, kept until the rows are written in run order. */
+typedef struct {
+    int done;
+    char *err;
+    double all[RT_MET__COUNT];
+} run_out;
+
 /* Reproduces the runs sql selects (columns: the run id to show, family,
- * params, fold, status, stored scores, stored error) as experiment exp_id
- * fitted them, appending one row per run to res. */
+ * params, fold, status, stored scores, stored error, batch, batch_pos of
+ * the fitted run) as experiment exp_id fitted them — the same batches,
+ * group fits in the same order, the same training rows — appending one row
+ * per run to res. */
 static int reproduce_set(rt_ctx *c, long long exp_id, const ast *at, const char *sql, ut_result *res, int *total,
                          int *psame, int *pdiff, int *punknown, ut_err *e)
 {
     rt_recompiled rx;
     if (rt_experiment_compile(c, exp_id, at, &rx, e)) return -1;
     const cmp_explore *x = rx.x;
-    int rc = -1, nruns = 0, nsame = 0, ndiff = 0, nunknown = 0;
+    int rc = -1, nruns = 0, nsame = 0, ndiff = 0, nunknown = 0, nb = 0;
     stored_run *runs = NULL;
-    opt_plan *plan = NULL;
+    run_out *ro = NULL;
+    int *rbatch = NULL;
+    batch_rec *bs = NULL;
+    rt_prog *prog = NULL;
     double *hist = NULL;
     int *fold = NULL, nfold = 0, *yc = NULL, *train = NULL, *test = NULL, K = 0;
     double *y = NULL;
     ut_result *r = NULL;
+    int nr = x->task.nrounds > 0 ? x->task.nrounds : 1;
 
     /* the runs to reproduce */
     if (cat_select(c->cat, sql, &r, e)) goto out;
@@ -155,13 +232,16 @@ static int reproduce_set(rt_ctx *c, long long exp_id, const ast *at, const char 
         goto out;
     }
     runs = calloc((size_t)r->nrows + 1, sizeof *runs);
-    if (!runs) {
+    ro = calloc((size_t)r->nrows + 1, sizeof *ro);
+    rbatch = calloc((size_t)r->nrows + 1, sizeof *rbatch);
+    if (!runs || !ro || !rbatch) {
         oom(e);
         goto out;
     }
     for (int i = 0; i < r->nrows; i++) {
-        const ut_value *v = &r->cells[(size_t)i * 7];
-        stored_run *sr = &runs[nruns++];
+        const ut_value *v = &r->cells[(size_t)i * 8];
+        stored_run *sr = &runs[nruns];
+        rbatch[nruns++] = v[7].type == UT_INT ? (int)v[7].i : 0;
         sr->run_id = v[0].i;
         sr->cfg = v[1].type == UT_TEXT && v[2].type == UT_TEXT ? rt_config_index(x, v[1].s, v[2].s) : -1;
         sr->fold = (int)v[3].i;
@@ -169,6 +249,7 @@ static int reproduce_set(rt_ctx *c, long long exp_id, const ast *at, const char 
         sr->scores = v[5].type == UT_TEXT ? ut_strdup(v[5].s) : NULL;
         sr->error = v[6].type == UT_TEXT ? ut_strdup(v[6].s) : NULL;
     }
+    if (load_batches(c, x, exp_id, nr, &bs, &nb, e)) goto out;
 
     /* the data, exactly as recorded */
     const rt_table *t;
@@ -201,18 +282,32 @@ static int reproduce_set(rt_ctx *c, long long exp_id, const ast *at, const char 
     } else {
         y = t->cols[target].num;
     }
-    /* the plan the experiment ran, where sharing made a run's bits depend
-     * on its group (logreg's C path) */
-    if (recorded_sharing(c, exp_id)) {
-        opt_stats ost;
+    /* as exec_explore.c ran it: sharing as recorded (none under a time
+     * budget: one configuration per fit); halving / hyperband fit on a
+     * prefix of each round's shuffled rows and, sharing, update kept
+     * statistics rung by rung (progressive.h) */
+    int subsample = x->strategy.kind == CMP_SEARCH_HALVING || x->strategy.kind == CMP_SEARCH_HYPERBAND;
+    int share = recorded_sharing(c, exp_id) && x->strategy.budget_unit != CMP_BUDGET_SECONDS;
+    opt_stats ost;
+    {
         ut_err pe;
         ut_err_clear(&pe);
-        if (rt_plan_stats(c, x, &ost, &hist, &pe) || opt_physical(x, &ost, 1, &plan, &pe)) plan = NULL;
+        if (rt_plan_stats(c, x, &ost, &hist, &pe)) memset(&ost, 0, sizeof ost);
+        ost.hist = NULL;   /* per configuration of x: batch plans index differently */
     }
-    /* round by round, pipeline by pipeline: one design serves every run on it */
+    if (share && subsample && !(prog = rt_prog_new())) {
+        oom(e);
+        goto out;
+    }
     for (int round = 0; round < x->task.nrounds; round++) {
         int ntrain = 0, ntest = 0;
         rt_protocol_rows(&proto, fold, n, round, train, &ntrain, test, &ntest);
+        if (subsample) {
+            /* exec_explore.c's shuffle: every rung's rows are a prefix */
+            ut_rng g;
+            ut_rng_seed(&g, (unsigned long long)x->task.seed * 0x9e3779b97f4a7c15ULL + (uint64_t)round + 1);
+            ut_rng_shuffle_int(&g, train, ntrain);
+        }
         for (int pipe = 0; pipe < x->npipes; pipe++) {
             int any = 0;
             for (int k = 0; k < nruns && !any; k++)
@@ -226,59 +321,119 @@ static int reproduce_set(rt_ctx *c, long long exp_id, const ast *at, const char 
             ut_err te;
             ut_err_clear(&te);
             int tf_ok = rt_pipeline_run(t, target, steps, ns, train, ntrain, &d, &te) == 0;
-            double *X = NULL, *Xt = NULL, *ytr = NULL, *ytd = NULL;
-            int *yctr = NULL, *yte = NULL;
-            if (tf_ok) {
-                X = malloc(sizeof(double) * (size_t)ntrain * (size_t)(d.p ? d.p : 1) + 1);
-                Xt = malloc(sizeof(double) * (size_t)ntest * (size_t)(d.p ? d.p : 1) + 1);
-                if (!X || !Xt) {
-                    free(X), free(Xt), rt_design_free(&d);
-                    oom(e);
-                    goto out;
+            if (!tf_ok) {
+                for (int k = 0; k < nruns; k++) {
+                    if (runs[k].fold != round || runs[k].cfg < 0 || x->configs[runs[k].cfg].pipe != pipe) continue;
+                    ro[k].done = 1;
+                    ro[k].err = ut_strdup(te.msg);
+                    for (int m = 0; m < RT_MET__COUNT; m++) ro[k].all[m] = NAN;
                 }
-                for (int i = 0; i < ntrain; i++)
-                    memcpy(X + (size_t)i * d.p, d.x + (size_t)train[i] * d.p, sizeof(double) * (size_t)d.p);
-                for (int i = 0; i < ntest; i++)
-                    memcpy(Xt + (size_t)i * d.p, d.x + (size_t)test[i] * d.p, sizeof(double) * (size_t)d.p);
+                continue;
             }
+            double *X = malloc(sizeof(double) * (size_t)ntrain * (size_t)(d.p ? d.p : 1) + 1);
+            double *Xt = malloc(sizeof(double) * (size_t)ntest * (size_t)(d.p ? d.p : 1) + 1);
+            double *ytr = NULL, *ytd = NULL;
+            int *yctr = NULL, *yte = NULL;
             if (kind == RT_CLASSIFICATION) {
                 yctr = malloc(sizeof(int) * (size_t)(ntrain + 1));
                 yte = malloc(sizeof(int) * (size_t)(ntest + 1));
-                for (int i = 0; yctr && i < ntrain; i++) yctr[i] = yc[train[i]];
-                for (int i = 0; yte && i < ntest; i++) yte[i] = yc[test[i]];
             } else {
                 ytr = malloc(sizeof(double) * (size_t)(ntrain + 1));
                 ytd = malloc(sizeof(double) * (size_t)(ntest + 1));
-                for (int i = 0; ytr && i < ntrain; i++) ytr[i] = y[train[i]];
-                for (int i = 0; ytd && i < ntest; i++) ytd[i] = y[test[i]];
             }
+            if (!X || !Xt || (kind == RT_CLASSIFICATION ? !yctr || !yte : !ytr || !ytd)) {
+                free(X), free(Xt), free(ytr), free(ytd), free(yctr), free(yte), rt_design_free(&d);
+                oom(e);
+                goto out;
+            }
+            for (int i = 0; i < ntrain; i++)
+                memcpy(X + (size_t)i * d.p, d.x + (size_t)train[i] * d.p, sizeof(double) * (size_t)d.p);
+            for (int i = 0; i < ntest; i++)
+                memcpy(Xt + (size_t)i * d.p, d.x + (size_t)test[i] * d.p, sizeof(double) * (size_t)d.p);
+            for (int i = 0; yctr && i < ntrain; i++) yctr[i] = yc[train[i]];
+            for (int i = 0; yte && i < ntest; i++) yte[i] = yc[test[i]];
+            for (int i = 0; ytr && i < ntrain; i++) ytr[i] = y[train[i]];
+            for (int i = 0; ytd && i < ntest; i++) ytd[i] = y[test[i]];
+            /* batch by batch in the search's order, group by group as the
+             * batch's plan fitted them */
+            for (int bi = 0; bi < nb; bi++) {
+                batch_rec *br = &bs[bi];
+                const opt_plan *bp = batch_plan(x, br, &ost, share);
+                if (!bp) continue;
+                long long nfit = br->rows[round] > 0 && br->rows[round] <= ntrain ? br->rows[round] : ntrain;
+                for (int gi = 0; gi < bp->ngroups; gi++) {
+                    const opt_group *gr = &bp->groups[gi];
+                    if (gr->n <= 0 || x->configs[br->cfg[gr->configs[0]]].pipe != pipe) continue;
+                    rt_family fam = x->configs[br->cfg[gr->configs[0]]].family;
+                    int progressive = prog && rt_prog_supports(fam);
+                    int need = 0;
+                    for (int k = 0; k < nruns && !need; k++) {
+                        if (runs[k].fold != round || rbatch[k] != br->id || ro[k].done) continue;
+                        for (int m = 0; m < gr->n && !need; m++) need = br->cfg[gr->configs[m]] == runs[k].cfg;
+                    }
+                    /* progressive statistics: every rung updates them, wanted or not */
+                    if (!need && !progressive) continue;
+                    const rt_pval **pv = calloc((size_t)gr->n, sizeof *pv);
+                    rt_group_out *outs = calloc((size_t)gr->n, sizeof *outs);
+                    int ok = pv && outs;
+                    for (int m = 0; ok && m < gr->n; m++) {
+                        pv[m] = x->configs[br->cfg[gr->configs[m]]].params;
+                        outs[m].pred = malloc(sizeof(double) * (size_t)(ntest + 1));
+                        outs[m].proba = K ? malloc(sizeof(double) * (size_t)(ntest + 1) * (size_t)K) : NULL;
+                        ok = outs[m].pred && (!K || outs[m].proba);
+                    }
+                    if (!ok) {
+                        for (int m = 0; outs && m < gr->n; m++) free(outs[m].pred), free(outs[m].proba);
+                        free(outs), free(pv);
+                        free(X), free(Xt), free(ytr), free(ytd), free(yctr), free(yte), rt_design_free(&d);
+                        oom(e);
+                        goto out;
+                    }
+                    rt_trainset ts = {X, (int)nfit, d.p, ytr, yctr, K, (unsigned long long)x->task.seed};
+                    ut_err fe;
+                    ut_err_clear(&fe);
+                    int frc = progressive ? rt_prog_fit_predict(prog, pipe, round, fam, pv, gr->n, &ts, Xt, ntest, outs, &fe)
+                                          : rt_fit_predict_group(fam, pv, gr->n, gr->shared, &ts, Xt, ntest, outs, &fe);
+                    for (int m = 0; m < gr->n; m++) {
+                        rt_group_out *o = &outs[m];
+                        for (int k = 0; k < nruns; k++) {
+                            run_out *q = &ro[k];
+                            if (runs[k].fold != round || rbatch[k] != br->id || q->done ||
+                                runs[k].cfg != br->cfg[gr->configs[m]])
+                                continue;
+                            q->done = 1;
+                            for (int mm = 0; mm < RT_MET__COUNT; mm++) q->all[mm] = NAN;
+                            const char *err = frc ? fe.msg : o->error;
+                            if (!err) {
+                                new_scores(x, kind, ntest, yte, ytd, o->pred, o->proba, K, q->all);
+                                if (!isfinite(q->all[x->metric])) err = "the score is not a finite number";
+                            }
+                            q->err = err ? ut_strdup(err) : NULL;
+                        }
+                        free(o->pred);
+                        free(o->proba);
+                        free(o->error);
+                        free(o->warning);
+                    }
+                    free(outs);
+                    free(pv);
+                }
+            }
+            free(X), free(Xt), free(ytr), free(ytd), free(yctr), free(yte);
+            rt_design_free(&d);
+        }
+    }
+    /* one row per run, round by round, pipeline by pipeline, in run order */
+    for (int round = 0; round < x->task.nrounds; round++) {
+        for (int pipe = 0; pipe < x->npipes; pipe++) {
             for (int k = 0; k < nruns; k++) {
                 stored_run *sr = &runs[k];
                 if (sr->fold != round || sr->cfg < 0 || x->configs[sr->cfg].pipe != pipe) continue;
                 const cmp_config *cf = &x->configs[sr->cfg];
-                rt_group_out o = {0};
-                o.pred = malloc(sizeof(double) * (size_t)(ntest + 1));
-                o.proba = K ? malloc(sizeof(double) * (size_t)(ntest + 1) * (size_t)K) : NULL;
-                const char *err = tf_ok ? NULL : te.msg;
-                double all[RT_MET__COUNT];
-                for (int m = 0; m < RT_MET__COUNT; m++) all[m] = NAN;
-                if (tf_ok) {
-                    const rt_pval *pv = cf->params;
-                    rt_trainset ts = {X, ntrain, d.p, ytr, yctr, K, (unsigned long long)x->task.seed};
-                    ut_err fe;
-                    ut_err_clear(&fe);
-                    int g = plan ? plan->group_of[sr->cfg] : -1;
-                    if (g >= 0 && plan->groups[g].shared && cf->family == RT_FAM_LOGREG) {
-                        /* the C path ends at each optimum only to rounding:
-                         * walk the same path to get the same bits */
-                        if (path_fit(x, plan, g, plan->member_of[sr->cfg], &ts, Xt, ntest, K, &o, &fe)) err = fe.msg;
-                        else if (o.error) err = o.error;
-                        else new_scores(x, kind, ntest, yte, ytd, o.pred, o.proba, K, all);
-                    } else if (rt_fit_predict_group(cf->family, &pv, 1, 0, &ts, Xt, ntest, &o, &fe)) err = fe.msg;
-                    else if (o.error) err = o.error;
-                    else new_scores(x, kind, ntest, yte, ytd, o.pred, o.proba, K, all);
-                    if (!err && !isfinite(all[x->metric])) err = "the score is not a finite number";
-                }
+                run_out *q = &ro[k];
+                const char *err = q->done ? q->err : "its search batch is not among the experiment's runs";
+                if (!q->done)
+                    for (int m = 0; m < RT_MET__COUNT; m++) q->all[m] = NAN;
                 ut_buf diff;
                 ut_buf_init(&diff);
                 int same;
@@ -288,7 +443,7 @@ static int reproduce_set(rt_ctx *c, long long exp_id, const ast *at, const char 
                         ut_buf_printf(&diff, "stored: %s; now: %s", sr->ok ? "ok" : sr->error ? sr->error : "failed",
                                       err ? err : "ok");
                 } else {
-                    same = compare(sr->scores, all, kind, &diff);
+                    same = compare(sr->scores, q->all, kind, &diff);
                 }
                 same ? nsame++ : ndiff++;
                 int row = ut_result_add_row(res);
@@ -300,16 +455,11 @@ static int reproduce_set(rt_ctx *c, long long exp_id, const ast *at, const char 
                     ut_result_set_text(res, row, 4, same ? "identical" : "different");
                     ut_result_set_text(res, row, 5, rt_metrics[x->metric].name);
                     ut_result_set_float(res, row, 6, sr->ok ? score_of(sr->scores, x->metric) : NAN);
-                    ut_result_set_float(res, row, 7, err ? NAN : all[x->metric]);
+                    ut_result_set_float(res, row, 7, err ? NAN : q->all[x->metric]);
                     if (diff.len) ut_result_set_text(res, row, 8, diff.s);
                 }
                 ut_buf_free(&diff);
-                free(o.pred);
-                free(o.proba);
-                free(o.error);
             }
-            free(X), free(Xt), free(ytr), free(ytd), free(yctr), free(yte);
-            if (tf_ok) rt_design_free(&d);
         }
     }
     for (int k = 0; k < nruns; k++) {
@@ -329,9 +479,13 @@ out:
     *psame += nsame;
     *pdiff += ndiff;
     *punknown += nunknown;
-    opt_plan_free(plan);
+    rt_prog_free(prog);
+    batches_free(bs, nb);
     free(hist);
     for (int k = 0; runs && k < nruns; k++) free(runs[k].scores), free(runs[k].error);
+    for (int k = 0; ro && k < nruns; k++) free(ro[k].err);
+    free(ro);
+    free(rbatch);
     free(runs);
     free(fold);
     free(yc);
@@ -376,12 +530,12 @@ int rt_exec_reproduce(rt_ctx *c, const cmp_stmt *s, ut_result **out, char **msg,
     if (!res) return oom(e);
     /* the runs fitted by this experiment (and reused runs whose origin is gone) */
     static const char *const own =
-        "SELECT run_id, family, params, fold, status, scores, error FROM runs r WHERE %s = %lld AND "
+        "SELECT run_id, family, params, fold, status, scores, error, batch FROM runs r WHERE %s = %lld AND "
         "(reused_from IS NULL OR NOT EXISTS (SELECT 1 FROM runs o WHERE o.run_id = r.reused_from)) ORDER BY run_id";
     /* reused runs, per origin experiment: shown with their own id, compared
      * with their own stored scores (the origin's, copied) */
     static const char *const reused =
-        "SELECT r.run_id, o.family, o.params, o.fold, r.status, r.scores, r.error FROM runs r "
+        "SELECT r.run_id, o.family, o.params, o.fold, r.status, r.scores, r.error, o.batch FROM runs r "
         "JOIN runs o ON o.run_id = r.reused_from WHERE r.%s = %lld AND o.experiment = %lld ORDER BY r.run_id";
     const char *key = st->ival ? "experiment" : "run_id";
     snprintf(q, sizeof q, own, key, id);

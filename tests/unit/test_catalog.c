@@ -288,6 +288,15 @@ static void test_reuse(void)
     CHECK(cat_reusable_runs(db, t1, -1, ids, 2, &r, &e) == 0 && r->nrows == 2, "one per (config, fold)");
     CHECK(r && r->cells[3].i == sel_int(db, "SELECT min(run_id) FROM runs"), "the origin, not the copy");
     ut_result_free(r);
+    /* the search batch a run was fitted in and its position there (REPRODUCE
+     * rebuilds the group from them); 0 stores NULL */
+    cat_run bt = {.experiment_id = e2, .config_id = b, .fold = 1, .score = 0.5, .scores_json = "{}",
+                  .status = "ok", .batch = 3, .batch_pos = 2};
+    CHECK(cat_run_insert(db, &bt, &e) == 0, "%s", e.msg);
+    CHECK(sel_int(db, "SELECT batch * 10 + batch_pos FROM runs WHERE config_id = 2 AND fold = 1") == 32,
+          "batch and batch_pos stored");
+    CHECK(sel_int(db, "SELECT count(*) FROM runs WHERE batch IS NULL AND batch_pos IS NULL") == 4,
+          "runs without a batch store NULL");
     long long id = 0;
     CHECK(cat_config_find(db, "ridge", "{\"alpha\":2,\"preprocess\":\"(none)\"}", &id, &e) == 1 && id == b,
           "find an interned config");
