@@ -61,6 +61,91 @@ int rt_record_provenance(rt_ctx *c, long long exp_id, const cmp_explore *x, ut_e
 
 /* ---- experiments compiled again from the catalog ---- */
 
+/* The configuration a run records (its family's name and canonical JSON
+ * with "preprocess"), rebuilt in x's space: a family of USING, one of the
+ * statement's pipelines by its exact text, every parameter from the JSON
+ * (class weights left out at 1).  The rebuilt configuration must print
+ * back to the same JSON, or it is not taken.  1 added (or already there),
+ * 0 not expressible in x, -1 out of memory. */
+static int config_from_run(cmp_explore *x, const char *family, const char *params)
+{
+    if (rt_config_index(x, family, params) >= 0) return 1;
+    int f = -1;
+    for (int k = 0; k < x->nspace && f < 0; k++)
+        if (!strcmp(rt_families[x->space[k].family].name, family)) f = k;
+    ut_json *j = NULL;
+    ut_err pe;
+    ut_err_clear(&pe);
+    if (f < 0 || ut_json_parse(params, strlen(params), "configuration", &j, &pe)) return 0;
+    int rc = 0;
+    const ut_json *pre = ut_json_get(j, "preprocess");
+    cmp_point pt;
+    memset(&pt, 0, sizeof pt);
+    pt.fam = f;
+    pt.pipe = -1;
+    for (int q = 0; q < x->npipes && pt.pipe < 0 && pre && pre->type == UT_J_STR; q++)
+        if (!strcmp(x->pipes[q].text, pre->str)) pt.pipe = q;
+    const cmp_famspace *fs = &x->space[f];
+    int ok = pt.pipe >= 0 && fs->ndims <= 32;
+    for (int d = 0; ok && d < fs->ndims; d++) {
+        const cmp_dim *dm = &fs->dims[d];
+        const ut_json *v = ut_json_get(j, dm->spec->name);
+        if (!v) {
+            ok = rt_param_is_class_weight(dm->spec);
+            pt.v[d].num = dm->spec->def_num;
+        } else if (dm->spec->kind == RT_PARAM_STR) {
+            ok = v->type == UT_J_STR;
+            /* the space's own value when it lists it (its num too) */
+            pt.v[d].str = ok ? v->str : NULL;
+            for (int k = 0; ok && k < dm->vals.n; k++)
+                if (dm->vals.v[k].str && !strcmp(dm->vals.v[k].str, v->str)) pt.v[d] = (rt_pval){dm->vals.v[k].num, dm->vals.v[k].str};
+        } else {
+            ok = v->type == UT_J_NUM;
+            pt.v[d].num = ok ? v->num : 0;
+        }
+    }
+    cmp_config cf;
+    if (ok) {
+        if (cmp_point_config(x, &pt, &cf)) {
+            rc = -1;
+        } else {
+            int idx, before = x->nconfigs;
+            if (cmp_add_unique(x, &cf, &idx)) {
+                rc = -1;
+            } else {
+                char *pj = cmp_config_json(x, idx);
+                if (!pj) rc = -1;
+                else if (!strcmp(pj, params)) rc = 1;
+                else if (x->nconfigs > before) cmp_config_clear(&x->configs[--x->nconfigs]);   /* not the same after all */
+                free(pj);
+            }
+        }
+    }
+    ut_json_free(j);
+    return rc;
+}
+
+/* Every configuration experiment id's runs record that the statement does
+ * not compile to now, added to x in run order: bayes' proposals (its GP
+ * chose them from the scores), and seeds WARM START would now choose
+ * differently.  Reproducing and ranking need each run's own configuration;
+ * the catalog holds it, so the search need not be run again. */
+static int add_run_configs(rt_ctx *c, cmp_explore *x, long long id, ut_err *e)
+{
+    char q[200];
+    snprintf(q, sizeof q, "SELECT family, params FROM runs WHERE experiment = %lld GROUP BY family, params "
+             "ORDER BY min(run_id)", id);
+    ut_result *r = NULL;
+    if (cat_select(c->cat, q, &r, e)) return -1;
+    int rc = 0;
+    for (int i = 0; i < r->nrows && !rc; i++) {
+        const ut_value *v = &r->cells[(size_t)i * 2];
+        if (v[0].type == UT_TEXT && v[1].type == UT_TEXT && config_from_run(x, v[0].s, v[1].s) < 0) rc = oom(e);
+    }
+    ut_result_free(r);
+    return rc;
+}
+
 int rt_experiment_compile(rt_ctx *c, long long id, const ast *at, rt_recompiled *rx, ut_err *e)
 {
     memset(rx, 0, sizeof *rx);
@@ -87,6 +172,7 @@ int rt_experiment_compile(rt_ctx *c, long long id, const ast *at, rt_recompiled 
         goto out;
     }
     rx->x = rx->cs->explore;
+    if (add_run_configs(c, rx->cs->explore, id, e)) goto out;
     rc = 0;
 out:
     ut_result_free(r);
