@@ -201,24 +201,27 @@ int rt_config_index(const cmp_explore *x, const char *family, const char *params
 
 /* The configuration EXPLORE ranked first: best mean over every round of
  * the ranking metric, rounds all ok; ties go to the order written. */
-static int best_config(rt_ctx *c, const cmp_explore *x, long long id, const ast *at, int *best, ut_err *e)
+static int best_config(rt_ctx *c, const cmp_explore *x, long long id, const ast *at, int *best, long long *best_id,
+                       ut_err *e)
 {
     char q[200];
-    snprintf(q, sizeof q, "SELECT family, params, fold, score, status FROM runs WHERE experiment = %lld", id);
+    snprintf(q, sizeof q, "SELECT family, params, fold, score, status, config_id FROM runs WHERE experiment = %lld", id);
     ut_result *r = NULL;
     if (cat_select(c->cat, q, &r, e)) return -1;
     int nr = x->task.nrounds > 0 ? x->task.nrounds : 1, nc = x->nconfigs;
     double *sum = calloc((size_t)nc + 1, sizeof *sum);
     int *cnt = calloc((size_t)nc + 1, sizeof *cnt), *bad = calloc((size_t)nc + 1, sizeof *bad);
-    if (!sum || !cnt || !bad) {
-        free(sum), free(cnt), free(bad), ut_result_free(r);
+    long long *cid = calloc((size_t)nc + 1, sizeof *cid);
+    if (!sum || !cnt || !bad || !cid) {
+        free(sum), free(cnt), free(bad), free(cid), ut_result_free(r);
         return oom(e);
     }
     for (int row = 0; row < r->nrows; row++) {
-        const ut_value *v = &r->cells[(size_t)row * 5];
+        const ut_value *v = &r->cells[(size_t)row * 6];
         if (v[0].type != UT_TEXT || v[1].type != UT_TEXT) continue;
         int i = rt_config_index(x, v[0].s, v[1].s);
         if (i < 0) continue;
+        if (v[5].type == UT_INT) cid[i] = v[5].i;
         if (v[4].type != UT_TEXT || strcmp(v[4].s, "ok") || v[3].type == UT_NULL) bad[i] = 1;
         else sum[i] += v[3].d, cnt[i]++;
     }
@@ -231,7 +234,8 @@ static int best_config(rt_ctx *c, const cmp_explore *x, long long id, const ast 
         if (isnan(m)) continue;
         if (b < 0 || (hib ? m > bm : m < bm)) b = i, bm = m;
     }
-    free(sum), free(cnt), free(bad);
+    if (b >= 0) *best_id = cid[b];
+    free(sum), free(cnt), free(bad), free(cid);
     if (b < 0)
         return ut_errf_at(e, MLG_ERROR, at->off, at->len,
                           "experiment %lld has no configuration with every run finished and ok", id);
@@ -290,12 +294,12 @@ int rt_exec_train(rt_ctx *c, const cmp_stmt *s, const char *statement, char **ms
     memset(&rx, 0, sizeof rx);
     const cmp_explore *x = s->explore;
     int cfg = 0, rc = -1;
-    long long exp_id = 0;
+    long long exp_id = 0, cfg_id = 0;
     if (st->ival) {
         if (cmp_int(st->a, 1, 9007199254740992LL, &exp_id, e)) return -1;
         if (rt_experiment_compile(c, exp_id, st->a, &rx, e)) return -1;
         x = rx.x;
-        if (best_config(c, x, exp_id, st->a, &cfg, e)) goto out0;
+        if (best_config(c, x, exp_id, st->a, &cfg, &cfg_id, e)) goto out0;
     }
     const cmp_config *cf = &x->configs[cfg];
     const cmp_pipeline *pl = &x->pipes[cf->pipe];
@@ -371,7 +375,7 @@ int rt_exec_train(rt_ctx *c, const cmp_stmt *s, const char *statement, char **ms
     if (cf->params_text && cf->params_text[0]) ut_buf_printf(&b, "(%s)", cf->params_text);
     if (pl->text && pl->text[0] && strcmp(pl->text, "(none)")) ut_buf_printf(&b, " after %s", pl->text);
     ut_buf_printf(&b, ", fitted on %d rows of %s", pm->ntrain, x->dataset.name);
-    if (exp_id) ut_buf_printf(&b, " (the best of experiment %lld: config %d)", exp_id, cfg + 1);
+    if (exp_id) ut_buf_printf(&b, " (the best of experiment %lld: config %lld)", exp_id, cfg_id);
     *msg = ut_buf_take(&b);
     rc = 0;
 out:

@@ -22,6 +22,7 @@
 typedef struct {
     long long run_id;
     int cfg, fold;
+    long long config_id; /* the catalog's configuration id (rankings show it) */
     int ok;              /* stored status ok */
     char *scores;        /* stored scores JSON */
     char *error;         /* stored error */
@@ -203,8 +204,8 @@ typedef struct {
 } run_out;
 
 /* Reproduces the runs sql selects (columns: the run id to show, family,
- * params, fold, status, stored scores, stored error, batch, batch_pos of
- * the fitted run) as experiment exp_id fitted them — the same batches,
+ * params, fold, status, stored scores, stored error, batch of the fitted
+ * run, the run's configuration id) as experiment exp_id fitted them — the same batches,
  * group fits in the same order, the same training rows — appending one row
  * per run to res. */
 static int reproduce_set(rt_ctx *c, long long exp_id, const ast *at, const char *sql, ut_result *res, int *total,
@@ -239,10 +240,11 @@ static int reproduce_set(rt_ctx *c, long long exp_id, const ast *at, const char 
         goto out;
     }
     for (int i = 0; i < r->nrows; i++) {
-        const ut_value *v = &r->cells[(size_t)i * 8];
+        const ut_value *v = &r->cells[(size_t)i * 9];
         stored_run *sr = &runs[nruns];
         rbatch[nruns++] = v[7].type == UT_INT ? (int)v[7].i : 0;
         sr->run_id = v[0].i;
+        sr->config_id = v[8].type == UT_INT ? v[8].i : 0;
         sr->cfg = v[1].type == UT_TEXT && v[2].type == UT_TEXT ? rt_config_index(x, v[1].s, v[2].s) : -1;
         sr->fold = (int)v[3].i;
         sr->ok = v[4].type == UT_TEXT && !strcmp(v[4].s, "ok");
@@ -449,7 +451,7 @@ static int reproduce_set(rt_ctx *c, long long exp_id, const ast *at, const char 
                 int row = ut_result_add_row(res);
                 if (row >= 0) {
                     ut_result_set_int(res, row, 0, sr->run_id);
-                    ut_result_set_int(res, row, 1, sr->cfg + 1);
+                    ut_result_set_int(res, row, 1, sr->config_id);
                     ut_result_set_text(res, row, 2, rt_families[cf->family].name);
                     ut_result_set_int(res, row, 3, sr->fold);
                     ut_result_set_text(res, row, 4, same ? "identical" : "different");
@@ -469,6 +471,7 @@ static int reproduce_set(rt_ctx *c, long long exp_id, const ast *at, const char 
         int row = ut_result_add_row(res);
         if (row < 0) continue;
         ut_result_set_int(res, row, 0, runs[k].run_id);
+        ut_result_set_int(res, row, 1, runs[k].config_id);
         ut_result_set_int(res, row, 3, runs[k].fold);
         ut_result_set_text(res, row, 4, "different");
         ut_result_set_text(res, row, 8, "its configuration is not among those the statement compiles to now");
@@ -530,12 +533,12 @@ int rt_exec_reproduce(rt_ctx *c, const cmp_stmt *s, ut_result **out, char **msg,
     if (!res) return oom(e);
     /* the runs fitted by this experiment (and reused runs whose origin is gone) */
     static const char *const own =
-        "SELECT run_id, family, params, fold, status, scores, error, batch FROM runs r WHERE %s = %lld AND "
+        "SELECT run_id, family, params, fold, status, scores, error, batch, config_id FROM runs r WHERE %s = %lld AND "
         "(reused_from IS NULL OR NOT EXISTS (SELECT 1 FROM runs o WHERE o.run_id = r.reused_from)) ORDER BY run_id";
     /* reused runs, per origin experiment: shown with their own id, compared
      * with their own stored scores (the origin's, copied) */
     static const char *const reused =
-        "SELECT r.run_id, o.family, o.params, o.fold, r.status, r.scores, r.error, o.batch FROM runs r "
+        "SELECT r.run_id, o.family, o.params, o.fold, r.status, r.scores, r.error, o.batch, r.config_id FROM runs r "
         "JOIN runs o ON o.run_id = r.reused_from WHERE r.%s = %lld AND o.experiment = %lld ORDER BY r.run_id";
     const char *key = st->ival ? "experiment" : "run_id";
     snprintf(q, sizeof q, own, key, id);
