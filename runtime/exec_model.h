@@ -16,7 +16,11 @@ typedef struct {
 } rt_recompiled;
 
 /* EXPERIMENT id's stored statement, parsed and compiled against the
- * current catalog; errors point at `at`. */
+ * current catalog, then every configuration its runs record that the
+ * statement does not compile to now (bayes' proposals, WARM START seeds
+ * chosen from results since changed) appended to x->configs, rebuilt from
+ * the run's family and canonical JSON when the family is in USING and the
+ * pipeline among the statement's; errors point at `at`. */
 int  rt_experiment_compile(rt_ctx *c, long long id, const ast *at, rt_recompiled *rx, ut_err *e);
 void rt_recompiled_free(rt_recompiled *rx);
 /* Index of the configuration (family, canonical config JSON) in x, or -1. */
