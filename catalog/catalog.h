@@ -110,6 +110,15 @@ int  cat_config_find(cat_db *db, const char *family, const char *params_json,
  * scores (JSON), mileage_version of the origin's experiment. */
 int  cat_reusable_runs(cat_db *db, long long task_id, long long exclude_exp, const long long *cfg, int n,
                        ut_result **out, ut_err *e);
+/* Measured fit seconds (history.c): secs[i] = the mean fit seconds of
+ * config cfg[i]'s ok runs in the latest experiment that ran it ok, when
+ * that experiment's dataset is named `dataset`; NAN otherwise.  secs has
+ * n slots (the caller's). */
+int  cat_fit_history(cat_db *db, const char *dataset, const long long *cfg, int n, double *secs, ut_err *e);
+/* Tests: EXPLAIN QUERY PLAN of a per-EXPLORE lookup (parameters unbound),
+ * one row per plan step (columns id, parent, notused, detail). */
+enum { CAT_PLAN_REUSABLE = 1, CAT_PLAN_FIT_HISTORY = 2 };
+int  cat_lookup_plan(cat_db *db, int which, ut_result **out, ut_err *e);
 typedef struct {
     long long experiment_id, config_id;
     int fold;
