@@ -15,10 +15,12 @@
 /* Per asked configuration, the latest experiment that ran it ok (any
  * dataset: earlier ones may have run it with sharing off, whose times are
  * not comparable); its mean fit seconds there when that experiment's
- * dataset is ?2 (by name, as the runs view shows it). */
+ * dataset is ?2 (by name, as the runs view shows it).  MATERIALIZED
+ * (SQLite 3.35+): the latest experiment is looked up once per config, not
+ * once per join that uses it. */
 static const char fit_history_sql[] =
     "WITH want(cfg) AS (SELECT DISTINCT value FROM json_each(?1)),"
-    " latest(cfg, exp) AS (SELECT w.cfg, (SELECT max(r2.experiment_id) FROM mlg_runs r2"
+    " latest(cfg, exp) AS MATERIALIZED (SELECT w.cfg, (SELECT max(r2.experiment_id) FROM mlg_runs r2"
     "                                     WHERE r2.config_id = w.cfg AND r2.status = 'ok')"
     "                      FROM want w)"
     " SELECT l.cfg, avg(r.fit_seconds)"
