@@ -78,7 +78,10 @@ int cat_fit_history(cat_db *db, const char *dataset, const long long *cfg, int n
 int cat_lookup_plan(cat_db *db, int which, ut_result **out, ut_err *e)
 {
     *out = NULL;
-    const char *sql = which == CAT_PLAN_REUSABLE ? cat_reusable_sql : which == CAT_PLAN_FIT_HISTORY ? fit_history_sql : NULL;
+    const char *sql = which == CAT_PLAN_REUSABLE      ? cat_reusable_sql
+                      : which == CAT_PLAN_FIT_HISTORY ? fit_history_sql
+                      : which == CAT_PLAN_RESULTS_OF  ? "SELECT * FROM results WHERE experiment = ?1"
+                                                      : NULL;
     if (!sql) return ut_errf(e, MLG_MISUSE, "no such lookup: %d", which);
     ut_buf q;
     ut_buf_init(&q);
