@@ -76,6 +76,8 @@ int cat_w_end(cat_db *db, cat_w *w, int rc, ut_err *e);
 int cat_migrate(cat_db *db, int from, ut_err *e);
 
 /* ---- lookups shared by several files ---- */
+/* The statement of cat_reusable_runs (reuse.c), for cat_lookup_plan. */
+extern const char cat_reusable_sql[];
 /* Id of a dataset/task by name (case-insensitive): 1 found, 0 not, -1 err. */
 int cat_dataset_id(cat_db *db, const char *name, long long *id, ut_err *e);
 int cat_task_id(cat_db *db, const char *name, long long *id, ut_err *e);

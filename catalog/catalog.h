@@ -8,7 +8,7 @@
 
 #include "../util/util.h"
 
-#define CAT_SCHEMA_VERSION 9
+#define CAT_SCHEMA_VERSION 10
 
 typedef struct cat_db cat_db;
 
@@ -110,6 +110,16 @@ int  cat_config_find(cat_db *db, const char *family, const char *params_json,
  * scores (JSON), mileage_version of the origin's experiment. */
 int  cat_reusable_runs(cat_db *db, long long task_id, long long exclude_exp, const long long *cfg, int n,
                        ut_result **out, ut_err *e);
+/* Measured fit seconds (history.c): secs[i] = the mean fit seconds of
+ * config cfg[i]'s ok runs in the latest experiment that ran it ok, when
+ * that experiment's dataset is named `dataset`; NAN otherwise.  secs has
+ * n slots (the caller's). */
+int  cat_fit_history(cat_db *db, const char *dataset, const long long *cfg, int n, double *secs, ut_err *e);
+/* Tests: EXPLAIN QUERY PLAN of a per-EXPLORE lookup (parameters unbound;
+ * RESULTS_OF: the results view of one experiment, as EXPLORE's summary reads it),
+ * one row per plan step (columns id, parent, notused, detail). */
+enum { CAT_PLAN_REUSABLE = 1, CAT_PLAN_FIT_HISTORY = 2, CAT_PLAN_RESULTS_OF = 3 };
+int  cat_lookup_plan(cat_db *db, int which, ut_result **out, ut_err *e);
 typedef struct {
     long long experiment_id, config_id;
     int fold;

@@ -498,6 +498,48 @@ static const char *const schema_v9[] = {
     "  JOIN mlg_configs c ON c.id = r.config_id;",
 };
 
+/* Version 10: the same results and baselines rows, read in time that does
+ * not grow with the catalog when filtered.  results took each config's top
+ * rung from a join with a grouping of every run, which SQLite cannot
+ * narrow by experiment, so `WHERE experiment = n` (EXPLORE's summary
+ * against the baseline) read all runs; the top rung is now a correlated
+ * lookup on (experiment_id, config_id), and the filter reaches mlg_runs'
+ * index.  baselines compared each results row's task name with a
+ * per-row subquery; it now keeps the rows of each task's latest finished
+ * BASELINE experiment by id. */
+static const char *const schema_v10[] = {
+    "DROP VIEW baselines;",
+    "DROP VIEW results;",
+    "CREATE VIEW results AS"
+    "  WITH g AS ("
+    "    SELECT r.experiment_id, r.config_id, r.rung, avg(r.score) AS m,"
+    "           count(r.score) AS n, sum(r.fit_seconds) AS fit"
+    "    FROM mlg_runs r"
+    "    WHERE r.rung = (SELECT max(top.rung) FROM mlg_runs top"
+    "                    WHERE top.experiment_id = r.experiment_id AND top.config_id = r.config_id)"
+    "    GROUP BY r.experiment_id, r.config_id)"
+    "  SELECT g.experiment_id AS experiment, t.name AS task, g.config_id,"
+    "         c.family, c.params_json AS params, coalesce(e.metric, t.metric) AS metric,"
+    "         g.m AS mean_score,"
+    "         CASE WHEN g.n > 1 THEN sqrt(("
+    "           SELECT sum((r.score - g.m) * (r.score - g.m)) FROM mlg_runs r"
+    "           WHERE r.experiment_id = g.experiment_id AND r.rung = g.rung"
+    "             AND r.config_id = g.config_id AND r.score IS NOT NULL)"
+    "           / (g.n - 1)) END AS std_score,"
+    "         g.n AS folds, g.fit AS fit_seconds, g.rung"
+    "  FROM g"
+    "  JOIN mlg_experiments e ON e.id = g.experiment_id"
+    "  JOIN mlg_tasks t ON t.id = e.task_id"
+    "  JOIN mlg_configs c ON c.id = g.config_id;",
+    "CREATE VIEW baselines AS"
+    "  SELECT r.task, r.experiment, r.config_id, r.family, r.params, r.metric,"
+    "         r.mean_score, r.std_score, r.folds"
+    "  FROM results r"
+    "  WHERE r.experiment IN (SELECT max(e.id) FROM mlg_experiments e"
+    "                         WHERE e.kind = 'baseline' AND e.status = 'finished'"
+    "                         GROUP BY e.task_id);",
+};
+
 /* Each version's statements, run in order. */
 static int run_all(cat_db *db, const char *const *sql, size_t n, ut_err *e)
 {
@@ -516,6 +558,7 @@ MIGRATION(6)
 MIGRATION(7)
 MIGRATION(8)
 MIGRATION(9)
+MIGRATION(10)
 
 typedef int (*migration)(cat_db *db, ut_err *e);
 static const migration migrations[] = {
@@ -528,6 +571,7 @@ static const migration migrations[] = {
     migrate_to_7,
     migrate_to_8,
     migrate_to_9,
+    migrate_to_10,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == CAT_SCHEMA_VERSION,

@@ -1165,21 +1165,31 @@ static double best_of(rt_ctx *c, const cmp_explore *x, long long exp, char *fam,
     ut_buf q;
     ut_buf_init(&q);
     int hib = rt_metrics[x->metric].higher_is_better;
-    if (exp > 0) {
-        ut_buf_printf(&q, "SELECT family, mean_score, experiment FROM results WHERE experiment = %lld", exp);
-    } else {
-        ut_buf_puts(&q, "SELECT family, mean_score, experiment FROM baselines WHERE task = '");
+    ut_result *r = NULL;
+    ut_err qe;
+    ut_err_clear(&qe);
+    double best = NAN;
+    if (exp <= 0) {
+        /* the baselines view's experiment (the task's latest finished
+         * BASELINE), found first: the view filters results of every
+         * experiment, which grows with the catalog */
+        ut_buf_puts(&q, "SELECT max(id) FROM experiments WHERE kind = 'baseline' AND status = 'finished' AND task = '");
         for (const char *p = x->task.name; *p; p++) {
             if (*p == '\'') ut_buf_putc(&q, '\'');
             ut_buf_putc(&q, *p);
         }
         ut_buf_putc(&q, '\'');
+        exp = 0;
+        if (!q.oom && !cat_select(c->cat, q.s, &r, &qe) && r->nrows == 1 && r->cells[0].type == UT_INT)
+            exp = r->cells[0].i;
+        ut_result_free(r);
+        r = NULL;
+        ut_buf_free(&q);
+        ut_buf_init(&q);
+        if (exp <= 0) return NAN;
     }
+    ut_buf_printf(&q, "SELECT family, mean_score, experiment FROM results WHERE experiment = %lld", exp);
     ut_buf_printf(&q, " AND mean_score IS NOT NULL ORDER BY mean_score %s LIMIT 1", hib ? "DESC" : "ASC");
-    ut_result *r = NULL;
-    ut_err qe;
-    ut_err_clear(&qe);
-    double best = NAN;
     if (!q.oom && !cat_select(c->cat, q.s, &r, &qe) && r->nrows == 1) {
         const ut_value *v = r->cells;
         if (v[1].type == UT_FLOAT || v[1].type == UT_INT) best = v[1].type == UT_FLOAT ? v[1].d : (double)v[1].i;
@@ -1537,47 +1547,35 @@ out:
 }
 
 /* Mean measured fit seconds of each configuration's latest runs on this
- * dataset (NAN when none): the cost model prefers them to its formulas. */
+ * dataset (NAN when none): the cost model prefers them to its formulas.
+ * The catalog looks them up by config id (cat_fit_history), from the
+ * configurations asked for: a task with hundreds of experiments costs no
+ * more than one with a few. */
 static double *fit_history(rt_ctx *c, const cmp_explore *x, ut_err *e)
 {
     double *h = malloc((size_t)x->nconfigs * sizeof *h + 1);
-    if (!h) return NULL;
-    for (int i = 0; i < x->nconfigs; i++) h[i] = NAN;
-    ut_buf q;
-    ut_buf_init(&q);
-    /* the latest experiment that ran each configuration: earlier ones may
-     * have run it with sharing off, whose times are not comparable */
-    ut_buf_puts(&q, "SELECT family, params, avg(fit_seconds) FROM runs r WHERE status = 'ok' AND experiment = "
-                    "(SELECT max(experiment) FROM runs r2 WHERE r2.config_id = r.config_id AND r2.status = 'ok') "
-                    "AND dataset = ");
-    /* a SQL string literal: quotes doubled */
-    ut_buf_putc(&q, '\'');
-    for (const char *p = x->dataset.name; *p; p++) {
-        if (*p == '\'') ut_buf_putc(&q, '\'');
-        ut_buf_putc(&q, *p);
+    long long *ids = malloc((size_t)x->nconfigs * sizeof *ids + 1);
+    if (!h || !ids) {
+        free(ids);
+        return h;   /* NULL: the caller reports out of memory */
     }
-    ut_buf_puts(&q, "' GROUP BY config_id");
-    ut_result *r = NULL;
+    int n = 0;
     ut_err qe;
     ut_err_clear(&qe);
-    if (q.oom || cat_select(c->cat, q.s, &r, &qe)) {
-        ut_buf_free(&q);
-        (void)e;
-        return h;  /* no history is not an error: the formulas remain */
-    }
-    ut_buf_free(&q);
     for (int i = 0; i < x->nconfigs; i++) {
+        h[i] = NAN;
         char *pj = cmp_config_json(x, i);
-        const char *fam = rt_families[x->configs[i].family].name;
-        for (int row = 0; pj && row < r->nrows; row++) {
-            const ut_value *v = &r->cells[(size_t)row * 3];
-            if (v[0].type == UT_TEXT && v[1].type == UT_TEXT && v[2].type == UT_FLOAT && !strcmp(v[0].s, fam) &&
-                !strcmp(v[1].s, pj))
-                h[i] = v[2].d;
-        }
+        long long id = -1;
+        /* a configuration never interned has no history; -1 matches no row */
+        if (!pj || cat_config_find(c->cat, rt_families[x->configs[i].family].name, pj, &id, &qe) != 1) id = -1;
         free(pj);
+        ids[n++] = id;
     }
-    ut_result_free(r);
+    /* no history is not an error: the formulas remain */
+    if (cat_fit_history(c->cat, x->dataset.name, ids, n, h, &qe))
+        for (int i = 0; i < x->nconfigs; i++) h[i] = NAN;
+    (void)e;
+    free(ids);
     return h;
 }
 

@@ -237,6 +237,84 @@ static int reusable(cat_db *db, long long task, long long exclude, long long cfg
     return n;
 }
 
+/* cat_fit_history against the query it replaced (over the runs view, every
+ * run of the dataset): the mean fit seconds of each config's latest
+ * experiment that ran it ok, when that experiment is on the dataset. */
+static double old_history(cat_db *db, const char *dataset, long long cfg)
+{
+    char q[512];
+    snprintf(q, sizeof q,
+             "SELECT avg(fit_seconds) FROM runs r WHERE status = 'ok' AND experiment = "
+             "(SELECT max(experiment) FROM runs r2 WHERE r2.config_id = r.config_id AND r2.status = 'ok') "
+             "AND dataset = '%s' AND config_id = %lld GROUP BY config_id", dataset, cfg);
+    ut_result *r = sel(db, q);
+    double v = r && r->nrows == 1 && r->cells[0].type == UT_FLOAT ? r->cells[0].d : NAN;
+    ut_result_free(r);
+    return v;
+}
+
+static void test_fit_history(cat_db *db, long long a, long long b, long long failed, long long other_task)
+{
+    ut_err e;
+    ut_err_clear(&e);
+    /* b's latest run is on another dataset: no history on d1 any more */
+    long long eo = exp_on(db, other_task);
+    cat_run r = {.experiment_id = eo, .config_id = b, .fold = 0, .score = 0.5, .scores_json = "{}",
+                 .fit_seconds = 2.0, .status = "ok"};
+    CHECK(cat_run_insert(db, &r, &e) == 0, "%s", e.msg);
+    long long ids[5] = {a, b, failed, -1, a};
+    double h[5];
+    const char *ds[2] = {"d1", "d2"};
+    for (int k = 0; k < 2; k++) {
+        CHECK(cat_fit_history(db, ds[k], ids, 5, h, &e) == 0, "fit history: %s", e.msg);
+        for (int i = 0; i < 5; i++) {
+            double want = ids[i] < 0 ? NAN : old_history(db, ds[k], ids[i]);
+            CHECK((isnan(want) && isnan(h[i])) || h[i] == want, "fit history %s config %lld: %g, the old query %g",
+                  ds[k], ids[i], h[i], want);
+        }
+    }
+    CHECK(isnan(h[0]) && h[1] == 2.0 && isnan(h[2]) && isnan(h[3]), "d2: only b's latest experiment");
+    CHECK(cat_fit_history(db, "d1", ids, 5, h, &e) == 0 && !isnan(h[0]) && isnan(h[1]) && isnan(h[2]),
+          "d1: a has history; b's latest experiment is on d2; failed runs give none");
+}
+
+/* The lookups every EXPLORE makes reach mlg_runs through an index keyed by
+ * the asked configurations, never through every run of the task:
+ * a catalog with hundreds of experiments on a task stays fast.  Checked on
+ * the plan, which does not depend on timing. */
+static void test_lookup_plans(cat_db *db)
+{
+    const int which[3] = {CAT_PLAN_REUSABLE, CAT_PLAN_FIT_HISTORY, CAT_PLAN_RESULTS_OF};
+    const char *name[3] = {"reusable runs", "fit history", "results of one experiment"};
+    for (int k = 0; k < 3; k++) {
+        ut_err e;
+        ut_err_clear(&e);
+        ut_result *r = NULL;
+        CHECK(cat_lookup_plan(db, which[k], &r, &e) == 0 && r, "%s plan: %s", name[k], e.msg);
+        if (!r) continue;
+        int det = col_index(r, "detail"), runs_by_index = 0, scans = 0;
+        for (int i = 0; det >= 0 && i < r->nrows; i++) {
+            const ut_value *v = cellv(r, i, det);
+            if (v->type != UT_TEXT) continue;
+            /* mlg_runs is aliased r / r2 / top in these statements */
+            if (!strncmp(v->s, "SCAN r ", 7) || !strcmp(v->s, "SCAN r") || !strncmp(v->s, "SCAN r2", 7) ||
+                !strncmp(v->s, "SCAN top", 8) || !strncmp(v->s, "SCAN mlg_runs", 13))
+                scans++;
+            if (strstr(v->s, "INDEX mlg_runs_")) {
+                runs_by_index++;
+                /* by experiment alone would read every run of every
+                 * experiment on the task (what the fit history did);
+                 * one experiment's runs are what results of it needs */
+                if (!strstr(v->s, "config_id=") && which[k] != CAT_PLAN_RESULTS_OF) scans++;
+            }
+        }
+        CHECK(det >= 0 && scans == 0 && runs_by_index > 0,
+              "%s: mlg_runs searched by index with the config id, never scanned (%d scans, %d index searches)",
+              name[k], scans, runs_by_index);
+        ut_result_free(r);
+    }
+}
+
 static void test_reuse(void)
 {
     cat_db *db = open_ok(path_in("reuse.db"));
@@ -302,6 +380,8 @@ static void test_reuse(void)
           "find an interned config");
     CHECK(cat_config_find(db, "ridge", "{\"alpha\":9,\"preprocess\":\"(none)\"}", &id, &e) == 0,
           "an unknown config is not interned by find");
+    test_fit_history(db, a, b, failed, other_ds);
+    test_lookup_plans(db);
     cat_close(db);
 }
 
