@@ -77,8 +77,15 @@ static void spread_time(rt_group_out *out, int ncfg, double t)
     for (int c = 0; c < ncfg; c++) out[c].fit_seconds = t / ncfg;
 }
 
-static int ridge_group(const rt_pval *const *params, int ncfg, const rt_trainset *ts, const double *Xt, int nt,
-                       rt_group_out *out, ut_err *e)
+/* Ridge's shared fits differ only in where the alphas' solutions come
+ * from (a Gram matrix of the rows, or per-fold Gram blocks): `fit` fills
+ * models (calloc'd here with family/p/nclasses) and per-alpha reasons in
+ * err; then every configuration predicts Xt. */
+typedef int (*ridge_fitter)(const void *arg, const double *alphas, int ncfg, rt_model **models, char **err,
+                            ut_err *e);
+
+static int ridge_alphas(ridge_fitter fit, const void *arg, const rt_pval *const *params, int ncfg, int p,
+                        int nclasses, const double *Xt, int nt, rt_group_out *out, ut_err *e)
 {
     double t0 = ut_now();
     double *alphas = malloc((size_t)ncfg * sizeof *alphas);
@@ -96,17 +103,17 @@ static int ridge_group(const rt_pval *const *params, int ncfg, const rt_trainset
             goto done;
         }
         models[c]->family = RT_FAM_RIDGE;
-        models[c]->p = ts->p;
-        models[c]->nclasses = ts->nclasses;
+        models[c]->p = p;
+        models[c]->nclasses = nclasses;
     }
-    if (rt_ridge_fit_many(alphas, ncfg, params[0][1].num != 0.0, ts, models, err, e)) goto done;
+    if (fit(arg, alphas, ncfg, models, err, e)) goto done;
     for (int c = 0; c < ncfg; c++) {
         ut_err me;
         ut_err_clear(&me);
         if (err[c]) {
             out[c].error = err[c];
             err[c] = NULL;
-        } else if (rt_predict(models[c], Xt, nt, ts->p, out[c].pred, out[c].proba, &me) && rt_keep_error(&out[c], &me, e)) {
+        } else if (rt_predict(models[c], Xt, nt, p, out[c].pred, out[c].proba, &me) && rt_keep_error(&out[c], &me, e)) {
             goto done;
         }
     }
@@ -119,6 +126,21 @@ done:
     free(err);
     free(alphas);
     return rc;
+}
+
+typedef struct { const rt_trainset *ts; int intercept; } rows_arg;
+
+static int fit_from_rows(const void *arg, const double *alphas, int ncfg, rt_model **models, char **err, ut_err *e)
+{
+    const rows_arg *a = arg;
+    return rt_ridge_fit_many(alphas, ncfg, a->intercept, a->ts, models, err, e);
+}
+
+static int ridge_group(const rt_pval *const *params, int ncfg, const rt_trainset *ts, const double *Xt, int nt,
+                       rt_group_out *out, ut_err *e)
+{
+    rows_arg a = {ts, params[0][1].num != 0.0};
+    return ridge_alphas(fit_from_rows, &a, params, ncfg, ts->p, ts->nclasses, Xt, nt, out, e);
 }
 
 static int knn_group(const rt_pval *const *params, int ncfg, const rt_trainset *ts, const double *Xt, int nt,
@@ -213,49 +235,20 @@ static int logreg_group(const rt_pval *const *params, int ncfg, const rt_trainse
     return rc;
 }
 
+typedef struct { const struct rt_ridge_folds *rf; int k, standardize; } folds_arg;
+
+static int fit_from_folds(const void *arg, const double *alphas, int ncfg, rt_model **models, char **err, ut_err *e)
+{
+    const folds_arg *a = arg;
+    return rt_ridge_folds_fit(a->rf, a->k, a->standardize, alphas, ncfg, models, err, e);
+}
+
 int rt_fit_predict_ridge_folds(const struct rt_ridge_folds *rf, int k, int standardize, const rt_pval *const *params,
                                int ncfg, int p, int nclasses, const double *Xt, int nt, rt_group_out *out,
                                ut_err *e)
 {
-    double t0 = ut_now();
-    double *alphas = malloc((size_t)ncfg * sizeof *alphas);
-    rt_model **models = calloc((size_t)ncfg, sizeof *models);
-    char **err = calloc((size_t)ncfg, sizeof *err);
-    int rc = -1;
-    if (!alphas || !models || !err) {
-        ut_errf(e, MLG_NOMEM, "out of memory");
-        goto done;
-    }
-    for (int c = 0; c < ncfg; c++) {
-        alphas[c] = params[c][0].num;
-        if (!(models[c] = calloc(1, sizeof **models))) {
-            ut_errf(e, MLG_NOMEM, "out of memory");
-            goto done;
-        }
-        models[c]->family = RT_FAM_RIDGE;
-        models[c]->p = p;
-        models[c]->nclasses = nclasses;
-    }
-    if (rt_ridge_folds_fit(rf, k, standardize, alphas, ncfg, models, err, e)) goto done;
-    for (int c = 0; c < ncfg; c++) {
-        ut_err me;
-        ut_err_clear(&me);
-        if (err[c]) {
-            out[c].error = err[c];
-            err[c] = NULL;
-        } else if (rt_predict(models[c], Xt, nt, p, out[c].pred, out[c].proba, &me) && rt_keep_error(&out[c], &me, e)) {
-            goto done;
-        }
-    }
-    spread_time(out, ncfg, ut_now() - t0);
-    rc = 0;
-done:
-    for (int c = 0; models && c < ncfg; c++) rt_model_free(models[c]);
-    for (int c = 0; err && c < ncfg; c++) free(err[c]);
-    free(models);
-    free(err);
-    free(alphas);
-    return rc;
+    folds_arg a = {rf, k, standardize};
+    return ridge_alphas(fit_from_folds, &a, params, ncfg, p, nclasses, Xt, nt, out, e);
 }
 
 /* tree / forest / gbt: fit the largest model, read the smaller ones off it.
