@@ -210,6 +210,19 @@ static int line_search(lr_ls *L, double a, double *fa)
     return 0;
 }
 
+/* Every solver's per-iteration bookkeeping: a non-finite objective or
+ * gradient fails the fit (-1, e set); else the iterate's objective and
+ * gradient norm are recorded on m. */
+static int note_iterate(rt_model *m, double f, double gmax, int iter, ut_err *e)
+{
+    if (!isfinite(f) || isnan(gmax))
+        return ut_errf(e, MLG_NUMERIC, "logreg: objective became non-finite"
+                       " (iteration %d); try a smaller C or standardize", iter);
+    m->objective = f;
+    m->grad_max = gmax;
+    return 0;
+}
+
 /* L-BFGS from x (zero, as sklearn starts, or where Newton gave up).  x
  * receives the solution. */
 static int lbfgs(const lr_prob *P, double *x, int max_iter, double tol,
@@ -228,13 +241,8 @@ static int lbfgs(const lr_prob *P, double *x, int max_iter, double tol,
     double f = lr_eval(P, x, g);
     for (;; iter++) {
         double gmax = max_abs(d, g);
-        if (!isfinite(f) || isnan(gmax)) {
-            ut_errf(e, MLG_NUMERIC, "logreg: objective became non-finite"
-                    " (iteration %d); try a smaller C or standardize", iter);
+        if (note_iterate(m, f, gmax, iter, e))
             goto done;
-        }
-        m->objective = f;
-        m->grad_max = gmax;
         if (gmax <= tol * fmax(1.0, fabs(f)))
             break;
         if (iter >= max_iter) {
@@ -428,13 +436,8 @@ static int newton(const lr_prob *P, double *x, int max_iter, double tol, rt_mode
     double f = nt_eval(P, x, g);
     for (;; iter++) {
         double gmax = max_abs(d, g);
-        if (!isfinite(f) || isnan(gmax)) {
-            ut_errf(e, MLG_NUMERIC, "logreg: objective became non-finite"
-                    " (iteration %d); try a smaller C or standardize", iter);
+        if (note_iterate(m, f, gmax, iter, e))
             goto done;
-        }
-        m->objective = f;
-        m->grad_max = gmax;
         if (polish)
             break;
         int converged = gmax <= tol * fmax(1.0, fabs(f));
@@ -913,13 +916,8 @@ static int prox_newton(const lr_prob *P, double *x, int max_iter, double tol,
         double F = f + l1_norm(np, x);
         pseudo_grad(np, dd, x, w.g, w.pg);
         double gmax = max_abs(dd, w.pg);
-        if (!isfinite(F) || isnan(gmax)) {
-            ut_errf(e, MLG_NUMERIC, "logreg: objective became non-finite"
-                    " (iteration %d); try a smaller C or standardize", iter);
+        if (note_iterate(m, F, gmax, iter, e))
             goto done;
-        }
-        m->objective = F;
-        m->grad_max = gmax;
         double stop = tol * fmax(1.0, fabs(F));
         if (gmax <= stop)
             break;

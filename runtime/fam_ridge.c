@@ -210,26 +210,35 @@ int rt_ridge_fit(const rt_pval *params, const rt_trainset *ts,
     return rc;
 }
 
+/* One solve per alpha from r's statistics; a failing alpha gets its reason
+ * in err[i], out of memory ends all (-1).  Frees r. */
+static int solve_alphas(ridge_prep *r, const double *alphas, int nalpha, rt_model *const *models, char **err,
+                        ut_err *e)
+{
+    int rc = 0;
+    for (int i = 0; i < nalpha && !rc; i++) {
+        ut_err me;
+        ut_err_clear(&me);
+        if (prep_solve(r, alphas[i], models[i], &me)) {
+            if (me.code == MLG_NOMEM) {
+                *e = me;
+                rc = -1;
+            } else {
+                err[i] = ut_strdup(me.msg);
+            }
+        }
+    }
+    prep_free(r);
+    return rc;
+}
+
 int rt_ridge_fit_many(const double *alphas, int nalpha, int intercept, const rt_trainset *ts,
                       rt_model *const *models, char **err, ut_err *e)
 {
     ridge_prep r;
     if (prep_init(&r, intercept, ts, e))
         return -1;
-    for (int i = 0; i < nalpha; i++) {
-        ut_err me;
-        ut_err_clear(&me);
-        if (prep_solve(&r, alphas[i], models[i], &me)) {
-            if (me.code == MLG_NOMEM) {
-                *e = me;
-                prep_free(&r);
-                return -1;
-            }
-            err[i] = ut_strdup(me.msg);
-        }
-    }
-    prep_free(&r);
-    return 0;
+    return solve_alphas(&r, alphas, nalpha, models, err, e);
 }
 
 int rt_ridge_predict(const rt_model *m, const double *X, int n, double *pred,
@@ -364,18 +373,5 @@ int rt_ridge_fit_stats(const rt_ridge_stats *s, const double *alphas, int nalpha
             for (int k = 0; k < nout; k++) r.B[(size_t)i * nout + k] += n * s->xm[i] * s->ym[k];
         }
     }
-    for (int i = 0; i < nalpha; i++) {
-        ut_err me;
-        ut_err_clear(&me);
-        if (prep_solve(&r, alphas[i], models[i], &me)) {
-            if (me.code == MLG_NOMEM) {
-                *e = me;
-                prep_free(&r);
-                return -1;
-            }
-            err[i] = ut_strdup(me.msg);
-        }
-    }
-    prep_free(&r);
-    return 0;
+    return solve_alphas(&r, alphas, nalpha, models, err, e);
 }
