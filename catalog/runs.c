@@ -56,6 +56,17 @@ int cat_experiment_begin(cat_db *db, long long task_id, const char *statement,
                      e);
 }
 
+/* Runs st, an UPDATE of experiment id, and finalizes it: a failed step is
+ * a catalog error (`what`), an id that matched no row a name error. */
+static int step_experiment(cat_db *db, sqlite3_stmt *st, long long id, const char *what, ut_err *e)
+{
+    int rc = 0;
+    if (sqlite3_step(st) != SQLITE_DONE) rc = cat_sqlerr(db, e, MLG_CATALOG, what);
+    else if (sqlite3_changes(db->h) == 0) rc = ut_errf(e, MLG_NAME, "no experiment with id %lld", id);
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static int experiment_update(cat_db *db, long long id, const char *status, const char *error,
                              ut_err *e)
 {
@@ -68,11 +79,7 @@ static int experiment_update(cat_db *db, long long id, const char *status, const
     sqlite3_bind_int64(st, 1, id);
     cat_bind_text(st, 2, status);
     cat_bind_text(st, 3, error);
-    int rc = 0;
-    if (sqlite3_step(st) != SQLITE_DONE) rc = cat_sqlerr(db, e, MLG_CATALOG, "cannot finish experiment");
-    else if (sqlite3_changes(db->h) == 0) rc = ut_errf(e, MLG_NAME, "no experiment with id %lld", id);
-    sqlite3_finalize(st);
-    return rc;
+    return step_experiment(db, st, id, "cannot finish experiment", e);
 }
 
 int cat_experiment_finish(cat_db *db, long long id, const char *status, const char *error,
@@ -96,9 +103,7 @@ int cat_experiment_resume(cat_db *db, long long id, ut_err *e)
     if (!rc) {
         sqlite3_bind_int64(st, 1, id);
         sqlite3_bind_int64(st, 2, (long long)getpid());
-        if (sqlite3_step(st) != SQLITE_DONE) rc = cat_sqlerr(db, e, MLG_CATALOG, "cannot resume experiment");
-        else if (sqlite3_changes(db->h) == 0) rc = ut_errf(e, MLG_NAME, "no experiment with id %lld", id);
-        sqlite3_finalize(st);
+        rc = step_experiment(db, st, id, "cannot resume experiment", e);
     }
     return cat_w_end(db, &w, rc, e);
 }
@@ -251,11 +256,7 @@ static int search_update(cat_db *db, long long id, const char *search, const cha
     cat_bind_text(st, 3, unit);
     cat_bind_real(st, 4, unit ? limit : NAN);
     cat_bind_real(st, 5, unit ? used : NAN);
-    int rc = 0;
-    if (sqlite3_step(st) != SQLITE_DONE) rc = cat_sqlerr(db, e, MLG_CATALOG, "cannot store the budget");
-    else if (sqlite3_changes(db->h) == 0) rc = ut_errf(e, MLG_NAME, "no experiment with id %lld", id);
-    sqlite3_finalize(st);
-    return rc;
+    return step_experiment(db, st, id, "cannot store the budget", e);
 }
 
 int cat_experiment_search(cat_db *db, long long id, const char *search, const char *budget_unit,
@@ -277,11 +278,7 @@ static int intent_update(cat_db *db, long long id, int baseline, const char *int
     cat_bind_text(st, 2, baseline ? "baseline" : "explore");
     cat_bind_text(st, 3, intents_json);
     cat_bind_text(st, 4, metric);
-    int rc = 0;
-    if (sqlite3_step(st) != SQLITE_DONE) rc = cat_sqlerr(db, e, MLG_CATALOG, "cannot store the intents");
-    else if (sqlite3_changes(db->h) == 0) rc = ut_errf(e, MLG_NAME, "no experiment with id %lld", id);
-    sqlite3_finalize(st);
-    return rc;
+    return step_experiment(db, st, id, "cannot store the intents", e);
 }
 
 int cat_experiment_intents(cat_db *db, long long id, int baseline, const char *intents_json, const char *metric,
