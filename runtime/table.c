@@ -11,7 +11,6 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -434,35 +433,29 @@ void rt_table_free(rt_table *t)
     free(t);
 }
 
-static char *const *dup_names;
+typedef struct { const char *name; int index; } named_ix;
+
 static int by_name_then_index(const void *a, const void *b)
 {
-    int i = *(const int *)a, j = *(const int *)b;
-    int c = strcmp(dup_names[i], dup_names[j]);
-    return c ? c : (i > j) - (i < j);
+    const named_ix *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x->index > y->index) - (x->index < y->index);
 }
 
 int rt_first_duplicate(char *const *names, int n)
 {
     if (n < 2) return -1;
-    int *ix = malloc((size_t)n * sizeof *ix);
-    if (!ix) return -2;
-    for (int i = 0; i < n; i++) ix[i] = i;
-    /* qsort has no context argument; readers run on one thread each, but
-     * two statements may read at once: guard the comparator's table */
-    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-    pthread_mutex_lock(&lock);
-    dup_names = names;
-    qsort(ix, (size_t)n, sizeof *ix, by_name_then_index);
-    dup_names = NULL;
-    pthread_mutex_unlock(&lock);
+    named_ix *v = malloc((size_t)n * sizeof *v);
+    if (!v) return -2;
+    for (int i = 0; i < n; i++) v[i] = (named_ix){names[i], i};
+    qsort(v, (size_t)n, sizeof *v, by_name_then_index);
     /* in each run of equal names the second index is the first repeat */
     int first = -1;
     for (int k = 1; k < n; k++)
-        if (strcmp(names[ix[k]], names[ix[k - 1]]) == 0 && (k < 2 || strcmp(names[ix[k - 1]], names[ix[k - 2]]) != 0) &&
-            (first < 0 || ix[k] < first))
-            first = ix[k];
-    free(ix);
+        if (strcmp(v[k].name, v[k - 1].name) == 0 && (k < 2 || strcmp(v[k - 1].name, v[k - 2].name) != 0) &&
+            (first < 0 || v[k].index < first))
+            first = v[k].index;
+    free(v);
     return first;
 }
 
