@@ -634,11 +634,19 @@ fail:
     return 0;
 }
 
+/* A round's rows as its fits see them: training rows (the first nfit are
+ * fitted on), test rows. */
+typedef struct {
+    const int *train;
+    int ntrain, ntest, nfit;
+} round_rows;
+
 typedef struct {
     int node;
     ut_err err;
     int rc;
     double seconds;
+    const round_rows *rows;
 } fit_job;
 
 /* Work shared by the threads of one window: they take jobs in order. */
@@ -647,8 +655,6 @@ typedef struct {
     const cmp_explore *x;
     const opt_plan *p;
     node_state *ns;
-    int ntrain, ntest;
-    int nfit;              /* rows the models are fitted on: a prefix of train */
     rt_prog *prog;         /* progressive reuse (halving), or NULL */
     fit_job *jobs;
     int njobs, next;
@@ -674,7 +680,8 @@ static void run_job(fit_queue *q, fit_job *j)
         me->nouts = g->n;
         for (int k = 0; k < g->n; k++) me->outs[k].error = ut_strdup(in->error);
     } else {
-        j->rc = run_group(q->dc, q->x, g, in, q->dc->train, q->nfit, q->ntest, me, q->prog, nd->round, &j->err);
+        j->rc = run_group(q->dc, q->x, g, in, j->rows->train, j->rows->nfit, j->rows->ntest, me, q->prog, nd->round,
+                          &j->err);
     }
     j->seconds = ut_now() - t0;
 }
@@ -688,47 +695,52 @@ static void *fit_worker(void *arg)
         int k = q->next < q->njobs ? q->next++ : -1;
         pthread_mutex_unlock(&q->lock);
         if (k < 0) return NULL;
-        run_job(q, &q->jobs[k]);
+        /* a stop (Ctrl-C, max_seconds) leaves the jobs not started without
+         * output: their runs are not recorded, RESUME fits them */
+        if (!rt_stop_requested()) run_job(q, &q->jobs[k]);
     }
 }
 
 #define MAX_WINDOW 256
+#define SPAN_BYTES (64.0 * 1024 * 1024)  /* designs of all rounds alive at once: at most */
 
-/* Runs FIT node `first` and the following FIT nodes of its round — a few
- * per thread, so long and short fits balance — on c->threads threads
- * taking jobs from one queue (sharing rule 7).  Their TRANSFORM inputs are
- * computed first, on this thread; the window bounds how many designs are
- * alive when sharing is off.  BLAS gets one thread while several fits run,
- * so the two never oversubscribe the cores. */
-static int run_fit_window(rt_ctx *c, const data_ctx *dc, const cmp_explore *x, const opt_plan *p, node_state *ns,
-                          int first, int ntrain, int ntest, int nfit, rt_prog *prog, int timed, prefix_cache *pc,
-                          double *actual, ut_err *e)
+/* Longest first (by the plan's estimate), so that the long fits start
+ * early and the short ones fill in around them (LPT scheduling); ties in
+ * plan order.  Insertion sort: a window holds at most MAX_WINDOW jobs. */
+static void longest_first(const opt_plan *p, fit_job *jobs, int nw)
+{
+    for (int k = 1; k < nw; k++) {
+        fit_job j = jobs[k];
+        double cj = p->nodes[j.node].est_cost;
+        int m = k;
+        while (m > 0 && p->nodes[jobs[m - 1].node].est_cost < cj) {
+            jobs[m] = jobs[m - 1];
+            m--;
+        }
+        jobs[m] = j;
+    }
+}
+
+/* Runs jobs[0..nw) on c->threads threads taking jobs from one queue,
+ * longest first (sharing rule 7; their TRANSFORM inputs exist).  BLAS gets
+ * one thread while several fits run, so the two never oversubscribe the
+ * cores. */
+static int run_jobs(rt_ctx *c, const data_ctx *dc, const cmp_explore *x, const opt_plan *p, node_state *ns,
+                    fit_job *jobs, int nw, rt_prog *prog, int blas1, double *actual, ut_err *e)
 {
     int nthreads = c->threads < 1 ? 1 : c->threads;
-    /* under a time budget one fit per thread, so a stop waits for one fit */
-    int want = nthreads == 1 || timed ? nthreads : nthreads * 4;
-    if (want > MAX_WINDOW) want = MAX_WINDOW;
-    fit_job jobs[MAX_WINDOW];
-    int nw = 0, round = p->nodes[first].round;
-    for (int i = first; i < p->n && nw < want && p->nodes[i].round == round; i++)
-        if (p->nodes[i].op == OPT_FIT && !ns[i].done) jobs[nw++] = (fit_job){i, {{0}, -1, 0, 0}, 0, 0};
-    for (int k = 0; k < nw; k++) {
-        int t = p->nodes[jobs[k].node].input;
-        double t0 = ut_now();
-        if (!ns[t].done && run_transform(dc, x, p, &p->nodes[t], ntrain, ntest, &ns[t], pc, e)) return -1;
-        if (actual) actual[t] += ut_now() - t0;
-    }
-    fit_queue q = {dc, x, p, ns, ntrain, ntest, nfit, prog, jobs, nw, 0, PTHREAD_MUTEX_INITIALIZER,
-                   rt_stop_current()};
+    longest_first(p, jobs, nw);
+    fit_queue q = {dc, x, p, ns, prog, jobs, nw, 0, PTHREAD_MUTEX_INITIALIZER, rt_stop_current()};
     int nth = nthreads < nw ? nthreads : nw;
     pthread_t th[MAX_WINDOW];
     int started[MAX_WINDOW] = {0};
-    if (nth > 1) la_set_threads(1);
+    blas1 = (blas1 || nth > 1) && nthreads > 1;
+    if (blas1) la_set_threads(1);
     for (int k = 1; k < nth; k++) started[k] = pthread_create(&th[k], NULL, fit_worker, &q) == 0;
     fit_worker(&q);   /* this thread works too; it finishes what is left */
     for (int k = 1; k < nth; k++)
         if (started[k]) pthread_join(th[k], NULL);
-    if (nth > 1) la_set_threads(nthreads);
+    if (blas1) la_set_threads(nthreads);
     int rc = 0;
     for (int k = 0; k < nw; k++) {
         int i = jobs[k].node;
@@ -748,7 +760,75 @@ static int run_fit_window(rt_ctx *c, const data_ctx *dc, const cmp_explore *x, c
     return rc;
 }
 
+/* Runs FIT node `first` and the following FIT nodes of its round — a few
+ * per thread, so long and short fits balance.  Their TRANSFORM inputs are
+ * computed first, on this thread; the window bounds how many designs are
+ * alive when sharing is off. */
+static int run_fit_window(rt_ctx *c, const data_ctx *dc, const cmp_explore *x, const opt_plan *p, node_state *ns,
+                          int first, const round_rows *rows, rt_prog *prog, int timed, prefix_cache *pc,
+                          double *actual, ut_err *e)
+{
+    int nthreads = c->threads < 1 ? 1 : c->threads;
+    /* under a time budget one fit per thread, so a stop waits for one fit */
+    int want = nthreads == 1 || timed ? nthreads : nthreads * 4;
+    if (want > MAX_WINDOW) want = MAX_WINDOW;
+    fit_job jobs[MAX_WINDOW];
+    int nw = 0, round = p->nodes[first].round;
+    for (int i = first; i < p->n && nw < want && p->nodes[i].round == round; i++)
+        if (p->nodes[i].op == OPT_FIT && !ns[i].done) jobs[nw++] = (fit_job){i, {{0}, -1, 0, 0}, 0, 0, rows};
+    for (int k = 0; k < nw; k++) {
+        int t = p->nodes[jobs[k].node].input;
+        double t0 = ut_now();
+        if (!ns[t].done && run_transform(dc, x, p, &p->nodes[t], rows->ntrain, rows->ntest, &ns[t], pc, e)) return -1;
+        if (actual) actual[t] += ut_now() - t0;
+    }
+    return run_jobs(c, dc, x, p, ns, jobs, nw, prog, 0, actual, e);
+}
 
+/* Fits across rounds (see run_batch): every FIT node not done whose
+ * TRANSFORM has run, MAX_WINDOW at a time, each with its round's rows. */
+static int run_fit_span(rt_ctx *c, const data_ctx *dc, const cmp_explore *x, const opt_plan *p, node_state *ns,
+                        round_rows *const *rr, double *actual, ut_err *e)
+{
+    fit_job jobs[MAX_WINDOW];
+    for (;;) {
+        int nw = 0;
+        for (int i = 0; i < p->n && nw < MAX_WINDOW; i++) {
+            const opt_node *nd = &p->nodes[i];
+            if (nd->op == OPT_FIT && !ns[i].done && ns[nd->input].done && rr[nd->round])
+                jobs[nw++] = (fit_job){i, {{0}, -1, 0, 0}, 0, 0, rr[nd->round]};
+        }
+        if (nw == 0) return 0;
+        /* one BLAS thread even for a lone job: small designs gain little
+         * from more, and a fit's bits then never depend on how many jobs
+         * shared its window (BLAS reductions split by thread count) */
+        if (run_jobs(c, dc, x, p, ns, jobs, nw, NULL, 1, actual, e)) return -1;
+    }
+}
+
+/* Designs alive now, in bytes. */
+static double alive_bytes(const opt_plan *p, const node_state *ns, round_rows *const *rr)
+{
+    double b = 0;
+    for (int i = 0; i < p->n; i++)
+        if (p->nodes[i].op == OPT_TRANSFORM && ns[i].has_design && rr[p->nodes[i].round])
+            b += (double)ns[i].p * (rr[p->nodes[i].round]->ntrain + rr[p->nodes[i].round]->ntest) * sizeof(double);
+    return b;
+}
+
+static void free_round_rows(round_rows **rr, int nr, const opt_plan *p, const node_state *ns)
+{
+    for (int j = 0; j < nr; j++) {
+        if (!rr[j]) continue;
+        int pending = 0;   /* ns NULL: free them all */
+        for (int i = 0; ns && i < p->n && !pending; i++)
+            pending = p->nodes[i].op == OPT_FIT && p->nodes[i].round == j && !ns[i].done;
+        if (pending) continue;
+        free((void *)rr[j]->train);
+        free(rr[j]);
+        rr[j] = NULL;
+    }
+}
 
 /* RESUME: the runs an unfinished experiment already has, keyed by
  * (config id, fold, rung).  A strategy replays its batches; runs found
@@ -877,6 +957,8 @@ static int run_batch(explore_run *r, const cmp_explore *sx, const opt_plan *p, c
     const cmp_explore *x = r->x;
     node_state *ns = calloc((size_t)p->n, sizeof *ns);
     unsigned char *have = calloc((size_t)sx->nconfigs * nr + 1, 1);
+    int *order = NULL;          /* the walk's order of the plan's nodes */
+    round_rows **rr = NULL;     /* per round, its rows while its fits are pending (span) */
     if (!ns || !have) {
         ut_errf(e, MLG_NOMEM, "out of memory");
         goto out;
@@ -933,8 +1015,45 @@ static int run_batch(explore_run *r, const cmp_explore *sx, const opt_plan *p, c
         ns[nd->input].remaining--;
     }
     int timed = x->strategy.budget_unit == CMP_BUDGET_SECONDS;
+    /* Small data: every round's transforms first, then the fits of all
+     * rounds from one queue, then the evaluations — the rounds' fits run
+     * side by side instead of each round waiting for its longest fit.
+     * Not under a time budget (one fit per thread there), not with
+     * progressive rows (halving reshuffles per round), and only while the
+     * rounds' designs together stay small: past SPAN_BYTES the pending
+     * fits run before the next round's transforms. */
+    int span = !timed && !bt->subsample && c->threads > 1 &&
+               (double)dc->n * dc->t->ncols * sizeof(double) * nr <= SPAN_BYTES;
+    order = malloc((size_t)p->n * sizeof *order);
+    rr = calloc((size_t)nr + 1, sizeof *rr);
+    if (!order || !rr) {
+        ut_errf(e, MLG_NOMEM, "out of memory");
+        goto out;
+    }
+    /* rounds in chunks of one per thread: their transforms, their fits,
+     * their evaluations; so runs are recorded (and progress reported, and
+     * a stop honoured) every chunk, not only at the end */
+    int no = 0, chunk = c->threads;
+    for (int i = 0; i < p->n; i++)
+        if (!span || p->nodes[i].round < 0) {
+            if (p->nodes[i].op != OPT_RECORD || !span) order[no++] = i;
+        }
+    for (int r0 = 0; span && r0 < nr; r0 += chunk)
+        for (int phase = 0; phase < 3; phase++)
+            for (int i = 0; i < p->n; i++) {
+                const opt_node *nd = &p->nodes[i];
+                int ph = nd->op == OPT_FIT ? 1 : nd->op == OPT_EVALUATE ? 2 : 0;
+                if (nd->round >= r0 && nd->round < r0 + chunk && ph == phase) order[no++] = i;
+            }
+    for (int i = 0; span && i < p->n; i++)
+        if (p->nodes[i].round < 0 && p->nodes[i].op == OPT_RECORD) order[no++] = i;
+    if (no != p->n) {   /* a node in none of the phases: a plan this walk does not know */
+        ut_errf(e, MLG_ERROR, "internal error: plan walk covers %d of %d nodes", no, p->n);
+        goto out;
+    }
     int cur_round = -2, ntrain = 0, ntest = 0, nfit = 0, fit_stopped = 0;
-    for (int i = 0; i < p->n; i++) {
+    for (int oi = 0; oi < p->n; oi++) {
+        int i = order[oi];
         const opt_node *nd = &p->nodes[i];
         /* stop only before new work: fits already done still get recorded */
         int new_work = nd->op != OPT_EVALUATE && !ns[i].done;
@@ -942,6 +1061,10 @@ static int run_batch(explore_run *r, const cmp_explore *sx, const opt_plan *p, c
         if (new_work && nd->op != OPT_RECORD && !r->stopped && out_of_time(r)) r->stopped = 1;
         if (new_work && r->stopped) continue;
         if (nd->round >= 0 && nd->round != cur_round) {
+            if (span && nd->op == OPT_TRANSFORM && alive_bytes(p, ns, rr) > SPAN_BYTES) {
+                if (run_fit_span(c, dc, sx, p, ns, rr, actual, e)) goto out;
+                free_round_rows(rr, nr, p, ns);
+            }
             /* a new round: its rows */
             cur_round = nd->round;
             cache_clear(&r->pcache, x->npipes);  /* prefixes are fitted on one round's rows */
@@ -960,6 +1083,19 @@ static int run_batch(explore_run *r, const cmp_explore *sx, const opt_plan *p, c
                 rt_lineage_fold(r->pcache.data, &x->task, cur_round, dc->train, ntrain, dc->test, ntest, r->pcache.fold)) {
                 ut_errf(e, MLG_NOMEM, "out of memory");
                 goto out;
+            }
+            if (span && nd->op == OPT_TRANSFORM && !rr[cur_round]) {
+                round_rows *w = malloc(sizeof *w);
+                int *tr = malloc((size_t)ntrain * sizeof *tr + 1);
+                if (!w || !tr) {
+                    free(w);
+                    free(tr);
+                    ut_errf(e, MLG_NOMEM, "out of memory");
+                    goto out;
+                }
+                memcpy(tr, dc->train, (size_t)ntrain * sizeof *tr);
+                *w = (round_rows){tr, ntrain, ntest, nfit};
+                rr[cur_round] = w;
             }
         }
         switch (nd->op) {
@@ -996,10 +1132,12 @@ static int run_batch(explore_run *r, const cmp_explore *sx, const opt_plan *p, c
             }
             /* this FIT and the next ones of the round run together, one
              * per thread; later iterations find them done */
-            if (!ns[i].done &&
-                run_fit_window(c, dc, sx, p, ns, i, ntrain, ntest, nfit, bt->subsample ? r->prog : NULL, timed,
-                               &r->pcache, actual, e))
+            round_rows cur = {dc->train, ntrain, ntest, nfit};
+            if (!ns[i].done && (span ? run_fit_span(c, dc, sx, p, ns, rr, actual, e)
+                                     : run_fit_window(c, dc, sx, p, ns, i, &cur, bt->subsample ? r->prog : NULL,
+                                                      timed, &r->pcache, actual, e)))
                 goto out;
+            if (span) free_round_rows(rr, nr, p, ns);
             break;
         }
         case OPT_EVALUATE: {
@@ -1063,6 +1201,9 @@ static int run_batch(explore_run *r, const cmp_explore *sx, const opt_plan *p, c
     if (fit_stopped) goto out;
     rc = 0;
 out:
+    if (rr) free_round_rows(rr, nr, p, NULL);
+    free(rr);
+    free(order);
     if (ns) free_state(ns, p->n);
     free(have);
     return rc;
