@@ -221,13 +221,14 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *a
         [RT_FAM_LOGREG] = "Newton along the C path, warm-started",
     };
     for (int f = 0; f < RT_FAM__COUNT; f++) {
-        int ncfg = 0, nfits = 0, shared = 0;
+        int ncfg = 0, nfits = 0, shared = 0, batch = 0;
         for (int g = 0; g < p->ngroups; g++) {
             const opt_group *gr = &p->groups[g];
             if (x->configs[gr->configs[0]].family != (rt_family)f) continue;
             ncfg += gr->n;
             nfits++;
             shared |= gr->shared;
+            batch |= gr->batch;
         }
         if (!ncfg) continue;
         t.len = 0;
@@ -238,7 +239,9 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *a
         if (gf)
             ut_buf_printf(&t, "  [%d shared fit%s: Gram = total - fold block, one eigendecomposition for every alpha]",
                           nfits, nfits == 1 ? "" : "s");
-        else if (shared) ut_buf_printf(&t, "  [%d shared fit%s: %s]", nfits, nfits == 1 ? "" : "s", how[f]);
+        else if (shared)
+            ut_buf_printf(&t, "  [%d shared fit%s: %s]", nfits, nfits == 1 ? "" : "s",
+                          batch ? "L-BFGS side by side, one pair of GEMMs per evaluation round" : how[f]);
         else if (ncfg > 1) ut_buf_printf(&t, "  [one fit each]");
         cost_text(&t, p->hide_costs, est_fit[f], actual ? &act_fit[f] : NULL);
         line(&b, 1, "%s", t.s);

@@ -26,6 +26,7 @@
 #include "../include/mileage.h"
 #include "linalg.h"
 #include "stop.h"
+#include "vexp.h"
 
 #define LBFGS_M     10
 #define LS_MAXEVAL  40
@@ -49,60 +50,112 @@ static double softplus(double z)
     return z > 0 ? z + log1p(exp(-z)) : log1p(exp(z));
 }
 
-/* f(x) and its gradient g; returns f (NaN/Inf propagate to the caller).
- * Fills P->prob when it is set (Newton's Hessian needs them). */
-static double lr_eval(const lr_prob *P, const double *x, double *g)
-{
-    int n = P->n, p = P->p, K = P->nout;
-    const double *W = x, *b = x + (size_t)K * p;
-    double *Z = P->Z, loss = 0;
+/* Scores to loss and residuals, row by row: on entry Z (n rows, leading
+ * dimension ldz, K = P->nout columns used) holds X·Wᵀ; on return the rows'
+ * residuals C·s_i·(p_i − y_i).  Returns Σ s_i·logloss_i.  Fills P->prob
+ * when it is set (Newton's Hessian needs them). */
+#define LR_BLOCK 64   /* rows whose exponentials are taken in one call */
 
-    la_gemm(0, 1, n, K, p, 1.0, P->X, W, 0.0, Z);
-    for (int i = 0; i < n; i++) {
-        double *z = Z + (size_t)i * K;
-        double *pr = P->prob ? P->prob + (size_t)i * K : NULL;
-        for (int k = 0; k < K; k++)
-            z[k] += b[k];
-        double si = P->sw ? P->sw[i] : 1.0, cs = P->C * si;
-        if (K == 1) {
+static double lr_rows(const lr_prob *P, const double *b, double *Z, int ldz)
+{
+    int n = P->n, K = P->nout;
+    double loss = 0;
+    if (K == 1) {
+        for (int i = 0; i < n; i++) {
+            double *z = Z + (size_t)i * ldz;
+            z[0] += b[0];
+            double si = P->sw ? P->sw[i] : 1.0, cs = P->C * si;
             double y = P->lab[i], pi = rt_sigmoid(z[0]);
             loss += si * (softplus(z[0]) - y * z[0]);
             z[0] = cs * (pi - y);
-            if (pr)
-                pr[0] = pi;
-            continue;
+            if (P->prob)
+                P->prob[i] = pi;
         }
-        /* log-sum-exp shifted by the row maximum; one exp per class (the
-         * exponentials dominate the whole fit). */
-        double mx = z[0], s = 0;
-        for (int k = 1; k < K; k++)
-            if (z[k] > mx)
-                mx = z[k];
-        double zl = z[P->lab[i]] - mx;
-        for (int k = 0; k < K; k++) {
-            z[k] = exp(z[k] - mx);
-            s += z[k];
+        return loss;
+    }
+    /* Softmax: log-sum-exp shifted by the row maximum, one exp per class;
+     * the exponentials (and logs) of a block of rows are taken together
+     * (rt_vexp), as they dominate the whole fit. */
+    double t[LR_BLOCK * 16], ls[LR_BLOCK], sum[LR_BLOCK], zl[LR_BLOCK];
+    int per = LR_BLOCK * 16 / K;        /* rows per block that fit in t */
+    double *tt = t;
+    if (per < 1) {                      /* over 1024 classes: one row at a time */
+        per = 1;
+        if (!(tt = malloc((size_t)K * sizeof *tt)))
+            return NAN;   /* the caller reports a non-finite objective */
+    }
+    if (per > LR_BLOCK)
+        per = LR_BLOCK;
+    for (int i0 = 0; i0 < n; i0 += per) {
+        int B = n - i0 < per ? n - i0 : per;
+        for (int r = 0; r < B; r++) {
+            double *z = Z + (size_t)(i0 + r) * ldz;
+            for (int k = 0; k < K; k++)
+                z[k] += b[k];
+            double mx = z[0];
+            for (int k = 1; k < K; k++)
+                if (z[k] > mx)
+                    mx = z[k];
+            zl[r] = z[P->lab[i0 + r]] - mx;
+            for (int k = 0; k < K; k++)
+                tt[(size_t)r * K + k] = z[k] - mx;
         }
-        loss += si * (log(s) - zl);
-        double inv = 1.0 / s;
-        for (int k = 0; k < K; k++) {
-            double pk = z[k] * inv;
-            if (pr)
-                pr[k] = pk;
-            z[k] = cs * (pk - (k == P->lab[i]));
+        rt_vexp(tt, B * K);
+        for (int r = 0; r < B; r++) {
+            double s = 0;
+            for (int k = 0; k < K; k++)
+                s += tt[(size_t)r * K + k];
+            sum[r] = ls[r] = s;
+        }
+        rt_vlog(ls, B);
+        for (int r = 0; r < B; r++) {
+            int i = i0 + r;
+            double *z = Z + (size_t)i * ldz, *e = tt + (size_t)r * K;
+            double *pr = P->prob ? P->prob + (size_t)i * K : NULL;
+            double si = P->sw ? P->sw[i] : 1.0, cs = P->C * si;
+            loss += si * (ls[r] - zl[r]);
+            double inv = 1.0 / sum[r];
+            for (int k = 0; k < K; k++) {
+                double pk = e[k] * inv;
+                if (pr)
+                    pr[k] = pk;
+                z[k] = cs * (pk - (k == P->lab[i]));
+            }
         }
     }
-    /* Z now holds residuals R: grad W = W + Rᵀ X, grad b = column sums. */
-    memcpy(g, W, (size_t)K * p * sizeof *g);
-    la_gemm(1, 0, K, p, n, 1.0, Z, P->X, 1.0, g);
+    if (tt != t)
+        free(tt);
+    return loss;
+}
+
+/* The intercepts' gradient (column sums of the residuals Z, leading
+ * dimension ldz) into g's tail, and f from the loss sum; g's W part holds
+ * W + Rᵀ X already. */
+static double lr_tail(const lr_prob *P, const double *W, const double *Z, int ldz, double *g, double loss)
+{
+    int n = P->n, p = P->p, K = P->nout;
     double *gb = g + (size_t)K * p;
     for (int k = 0; k < K; k++)
         gb[k] = 0;
     for (int i = 0; i < n; i++)
         for (int k = 0; k < K; k++)
-            gb[k] += Z[(size_t)i * K + k];
+            gb[k] += Z[(size_t)i * ldz + k];
     double wn = la_dot(K * p, W, W);
     return 0.5 * wn + P->C * loss;
+}
+
+/* f(x) and its gradient g; returns f (NaN/Inf propagate to the caller).
+ * Two GEMMs: scores X·Wᵀ, gradient W + Rᵀ X (BLAS adds W, as the batched
+ * evaluation in rt_logreg_fit_batch does, so both round alike). */
+static double lr_eval(const lr_prob *P, const double *x, double *g)
+{
+    int n = P->n, p = P->p, K = P->nout;
+    const double *W = x, *b = x + (size_t)K * p;
+    la_gemm(0, 1, n, K, p, 1.0, P->X, W, 0.0, P->Z);
+    double loss = lr_rows(P, b, P->Z, K);
+    memcpy(g, W, (size_t)K * p * sizeof *g);
+    la_gemm(1, 0, K, p, n, 1.0, P->Z, P->X, 1.0, g);
+    return lr_tail(P, W, P->Z, K, g, loss);
 }
 
 static double max_abs(int d, const double *v)
@@ -117,24 +170,31 @@ static double max_abs(int d, const double *v)
     return m;
 }
 
-/* Line search state: the trial point is written to xt/gt. */
+/* Strong Wolfe line search (Nocedal & Wright, alg. 3.5/3.6) as a state
+ * machine, so that one driver can evaluate the trial points of many
+ * problems together (rt_logreg_fit_batch): ls_begin and ls_after write
+ * the next trial point to xt and return LS_EVAL; the caller evaluates f
+ * and the gradient gt there and calls ls_after again.  Ends with 1 (the
+ * accepted point in xt/gt, f in *fa), 0 (no acceptable step found) or -1
+ * (f became NaN). */
+enum { LS_EVAL = 2, LS_BRACKET = 0, LS_ZOOM = 1 };
+
 typedef struct {
-    const lr_prob *P;
     int d;
     const double *x, *dir;
     double *xt, *gt;
     double f0, dphi0, slack;
     int nevals;
+    int stage;
+    double a, a_prev, f_prev, d_prev;   /* bracketing */
+    double lo, hi, flo, dlo, dhi, t;    /* zoom */
 } lr_ls;
 
-static double ls_eval(lr_ls *L, double a, double *dphi)
+static int ls_point(lr_ls *L, double a)
 {
     for (int i = 0; i < L->d; i++)
         L->xt[i] = L->x[i] + a * L->dir[i];
-    double f = lr_eval(L->P, L->xt, L->gt);
-    *dphi = la_dot(L->d, L->gt, L->dir);
-    L->nevals++;
-    return f;
+    return LS_EVAL;
 }
 
 /* Sufficient decrease, with a slack at the rounding level of f: close to the
@@ -145,69 +205,80 @@ static int ls_armijo(const lr_ls *L, double a, double f)
     return f <= L->f0 + LS_C1 * a * L->dphi0 + L->slack;
 }
 
-/* Strong Wolfe line search (Nocedal & Wright, alg. 3.5/3.6).  Returns 1 with
- * the accepted point in xt/gt and *fa set, 0 if no acceptable step was found,
- * -1 if f became NaN. */
-static int line_search(lr_ls *L, double a, double *fa)
+static int ls_begin(lr_ls *L, double a)
 {
-    double a_prev = 0, f_prev = L->f0, d_prev = L->dphi0;
-    double lo, hi, flo, dlo, dhi;
-    double f, dphi;
+    L->stage = LS_BRACKET;
+    L->a = a;
+    L->a_prev = 0;
+    L->f_prev = L->f0;
+    L->d_prev = L->dphi0;
+    return ls_point(L, a);
+}
 
-    for (;;) {
-        f = ls_eval(L, a, &dphi);
-        if (isnan(f) || isnan(dphi))
-            return -1;
-        if (isinf(f) || !ls_armijo(L, a, f) || (a_prev > 0 && f >= f_prev)) {
-            lo = a_prev; flo = f_prev; dlo = d_prev; hi = a; dhi = dphi;
-            break;
+/* The next zoom point; lo always satisfies Armijo and has the lowest f
+ * seen so far. */
+static int ls_zoom(lr_ls *L)
+{
+    L->stage = LS_ZOOM;
+    if (L->nevals >= LS_MAXEVAL)
+        return 0;
+    double w = L->hi - L->lo, t;
+    /* The slope is monotone along a line for this convex f: where it
+     * changes sign between lo and hi, the secant root is a good guess;
+     * otherwise bisect.  Keep away from the ends of the interval. */
+    if (isfinite(L->dhi) && L->dlo * L->dhi < 0)
+        t = L->lo - L->dlo * w / (L->dhi - L->dlo);
+    else
+        t = L->lo + 0.5 * w;
+    double lo_end = L->lo + 0.1 * w, hi_end = L->hi - 0.1 * w;
+    if ((t - lo_end) * (t - hi_end) > 0)
+        t = L->lo + 0.5 * w;
+    if (fabs(w) < 1e-16 * fmax(1.0, fabs(L->lo)))
+        return 0;
+    L->t = t;
+    return ls_point(L, t);
+}
+
+static int ls_after(lr_ls *L, double f, double *fa)
+{
+    double dphi = la_dot(L->d, L->gt, L->dir);
+    L->nevals++;
+    if (isnan(f) || isnan(dphi))
+        return -1;
+    if (L->stage == LS_BRACKET) {
+        double a = L->a;
+        if (isinf(f) || !ls_armijo(L, a, f) || (L->a_prev > 0 && f >= L->f_prev)) {
+            L->lo = L->a_prev; L->flo = L->f_prev; L->dlo = L->d_prev; L->hi = a; L->dhi = dphi;
+            return ls_zoom(L);
         }
         if (fabs(dphi) <= -LS_C2 * L->dphi0) {
             *fa = f;
             return 1;
         }
         if (dphi >= 0) {
-            lo = a; flo = f; dlo = dphi; hi = a_prev; dhi = d_prev;
-            break;
+            L->lo = a; L->flo = f; L->dlo = dphi; L->hi = L->a_prev; L->dhi = L->d_prev;
+            return ls_zoom(L);
         }
         if (L->nevals >= LS_MAXEVAL)
             return 0;
-        a_prev = a; f_prev = f; d_prev = dphi;
-        a *= 2.0;   /* still descending steeply: expand */
+        L->a_prev = a; L->f_prev = f; L->d_prev = dphi;
+        L->a = a * 2.0;   /* still descending steeply: expand */
+        return ls_point(L, L->a);
     }
-
-    /* zoom: lo always satisfies Armijo and has the lowest f seen so far. */
-    while (L->nevals < LS_MAXEVAL) {
-        double w = hi - lo, t;
-        /* The slope is monotone along a line for this convex f: where it
-         * changes sign between lo and hi, the secant root is a good guess;
-         * otherwise bisect.  Keep away from the ends of the interval. */
-        if (isfinite(dhi) && dlo * dhi < 0)
-            t = lo - dlo * w / (dhi - dlo);
-        else
-            t = lo + 0.5 * w;
-        double lo_end = lo + 0.1 * w, hi_end = hi - 0.1 * w;
-        if ((t - lo_end) * (t - hi_end) > 0)
-            t = lo + 0.5 * w;
-        if (fabs(w) < 1e-16 * fmax(1.0, fabs(lo)))
-            return 0;
-        f = ls_eval(L, t, &dphi);
-        if (isnan(f) || isnan(dphi))
-            return -1;
-        if (isinf(f) || !ls_armijo(L, t, f) || f >= flo) {
-            hi = t; dhi = dphi;
-            continue;
-        }
-        if (fabs(dphi) <= -LS_C2 * L->dphi0) {
-            *fa = f;
-            return 1;
-        }
-        if (dphi * (hi - lo) >= 0) {
-            hi = lo; dhi = dlo;
-        }
-        lo = t; flo = f; dlo = dphi;
+    double t = L->t;
+    if (isinf(f) || !ls_armijo(L, t, f) || f >= L->flo) {
+        L->hi = t; L->dhi = dphi;
+        return ls_zoom(L);
     }
-    return 0;
+    if (fabs(dphi) <= -LS_C2 * L->dphi0) {
+        *fa = f;
+        return 1;
+    }
+    if (dphi * (L->hi - L->lo) >= 0) {
+        L->hi = L->lo; L->dhi = L->dlo;
+    }
+    L->lo = t; L->flo = f; L->dlo = dphi;
+    return ls_zoom(L);
 }
 
 /* Every solver's per-iteration bookkeeping: a non-finite objective or
@@ -223,50 +294,66 @@ static int note_iterate(rt_model *m, double f, double gmax, int iter, ut_err *e)
     return 0;
 }
 
-/* L-BFGS from x (zero, as sklearn starts, or where Newton gave up).  x
- * receives the solution. */
-static int lbfgs(const lr_prob *P, double *x, int max_iter, double tol,
-                 rt_model *m, ut_err *e)
-{
-    int d = P->nout * (P->p + 1);
-    int rc = -1;
-    double *buf = malloc((size_t)d * (5 + 2 * LBFGS_M) * sizeof *buf);
-    double rho[LBFGS_M], alph[LBFGS_M];
-    if (!buf)
-        return ut_errf(e, MLG_NOMEM, "out of memory fitting logreg");
-    double *g = buf, *dir = g + d, *xt = dir + d, *gt = xt + d, *tmp = gt + d;
-    double *S = tmp + d, *Y = S + (size_t)LBFGS_M * d;
-    int nmem = 0, head = 0, iter = 0;
+/* L-BFGS (m = LBFGS_M) as a state machine, for the same reason as the line
+ * search: lb_start and lb_after return LB_EVAL with the point to evaluate
+ * in s->ex and where its gradient goes in s->eg; the caller evaluates and
+ * calls lb_after(s, f).  They end with LB_DONE (the solution in x, the
+ * caller's array) or LB_FAIL (e set). */
+enum { LB_FAIL = -1, LB_DONE = 0, LB_EVAL = 1 };
 
-    double f = lr_eval(P, x, g);
-    for (;; iter++) {
+typedef struct {
+    const lr_prob *P;
+    rt_model *m;
+    int d, max_iter;
+    double tol;
+    double *x, *buf, *g, *dir, *xt, *gt, *S, *Y;
+    double rho[LBFGS_M], alph[LBFGS_M];
+    int nmem, head, iter, in_ls;
+    double f;
+    lr_ls L;
+    const double *ex;   /* the point to evaluate next */
+    double *eg;         /* its gradient goes here */
+} lb_state;
+
+static void lb_free(lb_state *s)
+{
+    free(s->buf);
+    s->buf = NULL;
+}
+
+/* The loop body from "f and g at x are current" to the next evaluation. */
+static int lb_iterate(lb_state *s, ut_err *e)
+{
+    int d = s->d;
+    double *g = s->g, *dir = s->dir;
+    for (;; s->iter++) {
         double gmax = max_abs(d, g);
-        if (note_iterate(m, f, gmax, iter, e))
-            goto done;
-        if (gmax <= tol * fmax(1.0, fabs(f)))
+        if (note_iterate(s->m, s->f, gmax, s->iter, e))
+            return LB_FAIL;
+        if (gmax <= s->tol * fmax(1.0, fabs(s->f)))
             break;
-        if (iter >= max_iter) {
-            m->hit_max_iter = 1;
+        if (s->iter >= s->max_iter) {
+            s->m->hit_max_iter = 1;
             break;
         }
         if (rt_stop_requested()) {
             rt_stop_error(e, "logreg");
-            goto done;
+            return LB_FAIL;
         }
 
         /* Two-loop recursion: dir = −H g. */
         for (int i = 0; i < d; i++)
             dir[i] = -g[i];
-        for (int j = 0; j < nmem; j++) {
-            int s = (head - 1 - j + LBFGS_M) % LBFGS_M;
-            alph[s] = rho[s] * la_dot(d, S + (size_t)s * d, dir);
-            la_axpy(d, -alph[s], Y + (size_t)s * d, dir);
+        for (int j = 0; j < s->nmem; j++) {
+            int k = (s->head - 1 - j + LBFGS_M) % LBFGS_M;
+            s->alph[k] = s->rho[k] * la_dot(d, s->S + (size_t)k * d, dir);
+            la_axpy(d, -s->alph[k], s->Y + (size_t)k * d, dir);
         }
         double a0 = 1.0;
-        if (nmem > 0) {
-            int s = (head - 1 + LBFGS_M) % LBFGS_M;
-            const double *yv = Y + (size_t)s * d;
-            double gamma = 1.0 / (rho[s] * la_dot(d, yv, yv));
+        if (s->nmem > 0) {
+            int k = (s->head - 1 + LBFGS_M) % LBFGS_M;
+            const double *yv = s->Y + (size_t)k * d;
+            double gamma = 1.0 / (s->rho[k] * la_dot(d, yv, yv));
             for (int i = 0; i < d; i++)
                 dir[i] *= gamma;
         } else {
@@ -274,61 +361,117 @@ static int lbfgs(const lr_prob *P, double *x, int max_iter, double tol,
             double gn = sqrt(la_dot(d, g, g));
             a0 = gn > 1.0 ? 1.0 / gn : 1.0;
         }
-        for (int j = nmem - 1; j >= 0; j--) {
-            int s = (head - 1 - j + LBFGS_M) % LBFGS_M;
-            double beta = rho[s] * la_dot(d, Y + (size_t)s * d, dir);
-            la_axpy(d, alph[s] - beta, S + (size_t)s * d, dir);
+        for (int j = s->nmem - 1; j >= 0; j--) {
+            int k = (s->head - 1 - j + LBFGS_M) % LBFGS_M;
+            double beta = s->rho[k] * la_dot(d, s->Y + (size_t)k * d, dir);
+            la_axpy(d, s->alph[k] - beta, s->S + (size_t)k * d, dir);
         }
         double dphi0 = la_dot(d, g, dir);
         if (!(dphi0 < 0)) {            /* not a descent direction: restart */
-            if (nmem == 0)             /* −g itself is flat: nothing to do */
+            if (s->nmem == 0)          /* −g itself is flat: nothing to do */
                 break;
-            nmem = 0;
-            iter--;
+            s->nmem = 0;
+            s->iter--;
             continue;
         }
-
-        lr_ls L = { P, d, x, dir, xt, gt, f, dphi0,
-                    1e-12 * fabs(f), 0 };
-        double ft = f;
-        int ok = line_search(&L, a0, &ft);
-        if (ok < 0) {
-            ut_errf(e, MLG_NUMERIC, "logreg: objective became NaN in the line"
-                    " search (iteration %d)", iter);
-            goto done;
-        }
-        if (ok == 0) {
-            /* No progress along an L-BFGS direction: retry once with fresh
-             * memory (steepest descent); failing that, f cannot be reduced
-             * at machine precision and x is as good as it gets. */
-            if (nmem == 0)
-                break;
-            nmem = 0;
-            iter--;
-            continue;
-        }
-        /* Store the pair (s, y) when it carries positive curvature. */
-        double *sv = S + (size_t)head * d, *yv = Y + (size_t)head * d;
-        for (int i = 0; i < d; i++) {
-            sv[i] = xt[i] - x[i];
-            yv[i] = gt[i] - g[i];
-        }
-        double sy = la_dot(d, sv, yv);
-        if (sy > 1e-16 * la_dot(d, yv, yv)) {
-            rho[head] = 1.0 / sy;
-            head = (head + 1) % LBFGS_M;
-            if (nmem < LBFGS_M)
-                nmem++;
-        }
-        memcpy(x, xt, (size_t)d * sizeof *x);
-        memcpy(g, gt, (size_t)d * sizeof *g);
-        f = ft;
+        s->L = (lr_ls){ d, s->x, dir, s->xt, s->gt, s->f, dphi0, 1e-12 * fabs(s->f), 0,
+                        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+        ls_begin(&s->L, a0);
+        s->in_ls = 1;
+        s->ex = s->xt;
+        s->eg = s->gt;
+        return LB_EVAL;
     }
-    m->n_iter = iter;
-    rc = 0;
-done:
-    free(buf);
-    return rc;
+    s->m->n_iter = s->iter;
+    return LB_DONE;
+}
+
+/* L-BFGS from x (zero, as sklearn starts, or where Newton gave up); x
+ * receives the solution.  The first evaluation is at x itself. */
+static int lb_start(lb_state *s, const lr_prob *P, double *x, int max_iter, double tol, rt_model *m, ut_err *e)
+{
+    int d = P->nout * (P->p + 1);
+    memset(s, 0, sizeof *s);
+    s->buf = malloc((size_t)d * (5 + 2 * LBFGS_M) * sizeof *s->buf);
+    if (!s->buf) {
+        ut_errf(e, MLG_NOMEM, "out of memory fitting logreg");
+        return LB_FAIL;
+    }
+    s->P = P;
+    s->m = m;
+    s->d = d;
+    s->max_iter = max_iter;
+    s->tol = tol;
+    s->x = x;
+    s->g = s->buf;
+    s->dir = s->g + d;
+    s->xt = s->dir + d;
+    s->gt = s->xt + d;
+    s->S = s->gt + 2 * (size_t)d;
+    s->Y = s->S + (size_t)LBFGS_M * d;
+    s->ex = x;
+    s->eg = s->g;
+    return LB_EVAL;
+}
+
+static int lb_after(lb_state *s, double f, ut_err *e)
+{
+    if (!s->in_ls) {                   /* the first evaluation, at x */
+        s->f = f;
+        return lb_iterate(s, e);
+    }
+    double ft = f;
+    int ok = ls_after(&s->L, f, &ft);
+    if (ok == LS_EVAL)
+        return LB_EVAL;
+    s->in_ls = 0;
+    if (ok < 0) {
+        ut_errf(e, MLG_NUMERIC, "logreg: objective became NaN in the line"
+                " search (iteration %d)", s->iter);
+        return LB_FAIL;
+    }
+    if (ok == 0) {
+        /* No progress along an L-BFGS direction: retry once with fresh
+         * memory (steepest descent); failing that, f cannot be reduced
+         * at machine precision and x is as good as it gets. */
+        if (s->nmem == 0) {
+            s->m->n_iter = s->iter;
+            return LB_DONE;
+        }
+        s->nmem = 0;
+        return lb_iterate(s, e);
+    }
+    /* Store the pair (s, y) when it carries positive curvature. */
+    int d = s->d;
+    double *sv = s->S + (size_t)s->head * d, *yv = s->Y + (size_t)s->head * d;
+    for (int i = 0; i < d; i++) {
+        sv[i] = s->xt[i] - s->x[i];
+        yv[i] = s->gt[i] - s->g[i];
+    }
+    double sy = la_dot(d, sv, yv);
+    if (sy > 1e-16 * la_dot(d, yv, yv)) {
+        s->rho[s->head] = 1.0 / sy;
+        s->head = (s->head + 1) % LBFGS_M;
+        if (s->nmem < LBFGS_M)
+            s->nmem++;
+    }
+    memcpy(s->x, s->xt, (size_t)d * sizeof *s->x);
+    memcpy(s->g, s->gt, (size_t)d * sizeof *s->g);
+    s->f = ft;
+    s->iter++;
+    return lb_iterate(s, e);
+}
+
+/* One problem alone: the state machine driven by lr_eval. */
+static int lbfgs(const lr_prob *P, double *x, int max_iter, double tol,
+                 rt_model *m, ut_err *e)
+{
+    lb_state s;
+    int st = lb_start(&s, P, x, max_iter, tol, m, e);
+    while (st == LB_EVAL)
+        st = lb_after(&s, lr_eval(P, s.ex, s.eg), e);
+    lb_free(&s);
+    return st == LB_DONE ? 0 : -1;
 }
 
 /* ---- Newton's method with the exact Hessian (l2) --------------------------
@@ -1055,17 +1198,40 @@ int rt_logreg_fit(const rt_pval *params, const rt_trainset *ts,
     return rt_logreg_fit_from(params, ts, NULL, m, e);
 }
 
-int rt_logreg_fit_from(const rt_pval *params, const rt_trainset *ts, const rt_model *from,
-                       rt_model *m, ut_err *e)
+/* One fit's working state: rt_logreg_fit_from and rt_logreg_fit_batch
+ * share the set-up (classes present, labels, row weights, buffers) and the
+ * hand-over of the solution to the model. */
+typedef struct {
+    int *map, *lab, *count;
+    double *Z, *x, *sw;
+    int l1, max_iter;
+    double tol;
+    lr_prob P;
+} lr_fit;
+
+static void lr_fit_free(lr_fit *F)
+{
+    free(F->map);
+    free(F->lab);
+    free(F->count);
+    free(F->sw);
+    free(F->Z);
+    free(F->x);
+    memset(F, 0, sizeof *F);
+}
+
+/* Validates params and sets m and F up for the solver.  Returns 0 ready,
+ * 1 when there is nothing to solve (one class: m is the constant model),
+ * -1 with e set. */
+static int lr_setup(const rt_pval *params, const rt_trainset *ts, rt_model *m, lr_fit *F, ut_err *e)
 {
     double C = params[0].num, tol = params[2].num;
     int max_iter = (int)params[1].num;
     const char *pen = params[3].str ? params[3].str : "l2";
     const char *cw = params[4].str ? params[4].str : "none";
     int n = ts->n, p = ts->p, K = ts->nclasses;
-    int rc = -1, *lab = NULL, *map = NULL, *count = NULL;
-    double *Z = NULL, *x = NULL, *sw = NULL, *prob = NULL;
-    int l1 = 0, balanced = 0;
+    int balanced = 0;
+    memset(F, 0, sizeof *F);
 
     if (!(C > 0) || !isfinite(C))
         return ut_errf(e, MLG_MISUSE, "logreg: C must be > 0 (got %g)", C);
@@ -1074,7 +1240,7 @@ int rt_logreg_fit_from(const rt_pval *params, const rt_trainset *ts, const rt_mo
     if (max_iter < 0)
         max_iter = 0;
     if (ut_strcasecmp(pen, "l1") == 0)
-        l1 = 1;
+        F->l1 = 1;
     else if (ut_strcasecmp(pen, "l2") != 0)
         return ut_errf(e, MLG_MISUSE, "logreg: penalty must be l2 or l1 (got '%s')", pen);
     if (ut_strcasecmp(cw, "balanced") == 0)
@@ -1082,92 +1248,70 @@ int rt_logreg_fit_from(const rt_pval *params, const rt_trainset *ts, const rt_mo
     else if (ut_strcasecmp(cw, "none") != 0)
         return ut_errf(e, MLG_MISUSE, "logreg: class_weight must be none or balanced"
                        " (got '%s')", cw);
+    F->max_iter = max_iter;
+    F->tol = tol;
 
     /* Fit only the classes present in these rows (like sklearn's
      * LabelEncoder): an absent class would drive its unpenalized intercept
      * to −∞ and the solver would never converge. */
-    map = malloc((size_t)K * sizeof *map);
-    lab = malloc((size_t)n * sizeof *lab);
-    count = calloc((size_t)K, sizeof *count);
+    F->map = malloc((size_t)K * sizeof *F->map);
+    F->lab = malloc((size_t)n * sizeof *F->lab);
+    F->count = calloc((size_t)K, sizeof *F->count);
     m->cls = malloc((size_t)K * sizeof *m->cls);
-    if (!map || !lab || !count || !m->cls) {
-        ut_errf(e, MLG_NOMEM, "out of memory fitting logreg");
-        goto done;
-    }
+    if (!F->map || !F->lab || !F->count || !m->cls)
+        goto oom;
     for (int k = 0; k < K; k++)
-        map[k] = -1;
+        F->map[k] = -1;
     for (int i = 0; i < n; i++)
-        map[ts->yc[i]] = 1;
+        F->map[ts->yc[i]] = 1;
     m->nfit = 0;
     for (int k = 0; k < K; k++)
-        if (map[k] > 0) {
-            map[k] = m->nfit;
+        if (F->map[k] > 0) {
+            F->map[k] = m->nfit;
             m->cls[m->nfit++] = k;
         }
     for (int i = 0; i < n; i++) {
-        lab[i] = map[ts->yc[i]];
-        count[lab[i]]++;
+        F->lab[i] = F->map[ts->yc[i]];
+        F->count[F->lab[i]]++;
     }
     if (m->nfit < 2) {          /* one class: nothing to learn */
         m->nout = 0;
         m->constant = m->cls[0];
-        rc = 0;
-        goto done;
+        return 1;
     }
 
     int nout = m->nfit == 2 ? 1 : m->nfit;
     int d = nout * (p + 1);
     m->nout = nout;
-    Z = malloc((size_t)n * nout * sizeof *Z);
-    x = malloc((size_t)d * sizeof *x);
+    F->Z = malloc((size_t)n * nout * sizeof *F->Z);
+    F->x = calloc((size_t)d, sizeof *F->x);
     m->coef = malloc((size_t)(nout * p > 0 ? nout * p : 1) * sizeof *m->coef);
     m->intercept = malloc((size_t)nout * sizeof *m->intercept);
-    if (!Z || !x || !m->coef || !m->intercept) {
-        ut_errf(e, MLG_NOMEM, "out of memory fitting logreg");
-        goto done;
-    }
+    if (!F->Z || !F->x || !m->coef || !m->intercept)
+        goto oom;
     /* per-class weights (pos_weight / neg_weight) multiply balanced ones:
      * a row of weight w counts in the loss as w copies of itself */
     double cw2[2];
     int weighted = rt_class_weights(RT_FAM_LOGREG, params, K, cw2, e);
     if (weighted < 0)
-        goto done;
+        return -1;
     if (balanced || weighted) {
-        sw = malloc((size_t)n * sizeof *sw);
-        if (!sw) {
-            ut_errf(e, MLG_NOMEM, "out of memory fitting logreg");
-            goto done;
-        }
+        if (!(F->sw = malloc((size_t)n * sizeof *F->sw)))
+            goto oom;
         for (int i = 0; i < n; i++)
-            sw[i] = (balanced ? (double)n / ((double)m->nfit * count[lab[i]]) : 1.0) *
-                    (weighted ? cw2[ts->yc[i]] : 1.0);
+            F->sw[i] = (balanced ? (double)n / ((double)m->nfit * F->count[F->lab[i]]) : 1.0) *
+                       (weighted ? cw2[ts->yc[i]] : 1.0);
     }
-    memset(x, 0, (size_t)d * sizeof *x);
-    if (from && from->nout == nout && from->p == p && from->nfit == m->nfit
-        && memcmp(from->cls, m->cls, (size_t)m->nfit * sizeof *m->cls) == 0) {
-        memcpy(x, from->coef, (size_t)nout * p * sizeof *x);
-        memcpy(x + (size_t)nout * p, from->intercept, (size_t)nout * sizeof *x);
-    }
-    lr_prob P = { ts->X, n, p, nout, lab, sw, C, Z, NULL };
-    if (l1) {
-        if (prox_newton(&P, x, max_iter, tol, m, e) != 0)
-            goto done;
-    } else {
-        int nrc = 1;
-        if (rt_logreg_newton(n, p, nout)) {
-            if (!(prob = malloc((size_t)n * nout * sizeof *prob))) {
-                ut_errf(e, MLG_NOMEM, "out of memory fitting logreg");
-                goto done;
-            }
-            P.prob = prob;
-            nrc = newton(&P, x, max_iter, tol, m, e);
-            P.prob = NULL;
-            if (nrc < 0)
-                goto done;
-        }
-        if (nrc > 0 && lbfgs(&P, x, max_iter, tol, m, e) != 0)
-            goto done;
-    }
+    F->P = (lr_prob){ ts->X, n, p, nout, F->lab, F->sw, C, F->Z, NULL };
+    return 0;
+oom:
+    return ut_errf(e, MLG_NOMEM, "out of memory fitting logreg");
+}
+
+/* The solution x into the model. */
+static void lr_finish(rt_model *m, const double *x)
+{
+    int nout = m->nout, p = m->p;
     memcpy(m->coef, x, (size_t)nout * p * sizeof *x);
     memcpy(m->intercept, x + (size_t)nout * p, (size_t)nout * sizeof *x);
     if (nout > 1) {
@@ -1180,15 +1324,144 @@ int rt_logreg_fit_from(const rt_pval *params, const rt_trainset *ts, const rt_mo
         for (int k = 0; k < nout; k++)
             m->intercept[k] -= mb;
     }
+}
+
+int rt_logreg_fit_from(const rt_pval *params, const rt_trainset *ts, const rt_model *from,
+                       rt_model *m, ut_err *e)
+{
+    lr_fit F;
+    double *prob = NULL;
+    int rc = lr_setup(params, ts, m, &F, e);
+    if (rc != 0) {
+        lr_fit_free(&F);
+        return rc > 0 ? 0 : -1;
+    }
+    rc = -1;
+    int nout = m->nout, p = ts->p;
+    double *x = F.x;
+    if (from && from->nout == nout && from->p == p && from->nfit == m->nfit
+        && memcmp(from->cls, m->cls, (size_t)m->nfit * sizeof *m->cls) == 0) {
+        memcpy(x, from->coef, (size_t)nout * p * sizeof *x);
+        memcpy(x + (size_t)nout * p, from->intercept, (size_t)nout * sizeof *x);
+    }
+    lr_prob *P = &F.P;
+    if (F.l1) {
+        if (prox_newton(P, x, F.max_iter, F.tol, m, e) != 0)
+            goto done;
+    } else {
+        int nrc = 1;
+        if (rt_logreg_newton(ts->n, p, nout)) {
+            if (!(prob = malloc((size_t)ts->n * nout * sizeof *prob))) {
+                ut_errf(e, MLG_NOMEM, "out of memory fitting logreg");
+                goto done;
+            }
+            P->prob = prob;
+            nrc = newton(P, x, F.max_iter, F.tol, m, e);
+            P->prob = NULL;
+            if (nrc < 0)
+                goto done;
+        }
+        if (nrc > 0 && lbfgs(P, x, F.max_iter, F.tol, m, e) != 0)
+            goto done;
+    }
+    lr_finish(m, x);
     rc = 0;
 done:
-    free(map);
-    free(lab);
-    free(count);
-    free(sw);
-    free(Z);
-    free(x);
+    lr_fit_free(&F);
     free(prob);
+    return rc;
+}
+
+/* ---- Many C values side by side (sharing rule 3, the batch form) ---------
+ *
+ * Configurations differing only in C, each solved by its own L-BFGS (own
+ * iterates, line searches and stopping), but every round of evaluations
+ * shares two GEMMs: scores X·[W_1 … W_m]ᵀ and gradients [R_1 … R_m]ᵀ X.
+ * Each problem's rows, residuals and sums are the same code as lr_eval's;
+ * only the GEMMs are wider (fewer, larger BLAS calls: X is packed once per
+ * round instead of once per problem). */
+int rt_logreg_fit_batch(const rt_pval *const *params, int ncfg, const rt_trainset *ts, rt_model *const *models,
+                        ut_err *errs, ut_err *e)
+{
+    int n = ts->n, p = ts->p, rc = -1;
+    lr_fit *F = calloc((size_t)ncfg, sizeof *F);
+    lb_state *S = calloc((size_t)ncfg, sizeof *S);
+    int *st = calloc((size_t)ncfg, sizeof *st), *act = malloc((size_t)ncfg * sizeof *act);
+    double *loss = malloc((size_t)ncfg * sizeof *loss), *Zall = NULL, *Wst = NULL;
+    if (!F || !S || !st || !act || !loss)
+        goto oom;
+    int K = 0;
+    for (int c = 0; c < ncfg; c++) {
+        int src = lr_setup(params[c], ts, models[c], &F[c], &errs[c]);
+        if (src > 0)
+            st[c] = LB_DONE;            /* one class: already the model */
+        else if (src < 0)
+            st[c] = LB_FAIL;
+        else if (F[c].l1) {
+            ut_errf(&errs[c], MLG_MISUSE, "logreg: the batch solver is for l2 only");
+            st[c] = LB_FAIL;
+        } else {
+            K = models[c]->nout;
+            st[c] = lb_start(&S[c], &F[c].P, F[c].x, F[c].max_iter, F[c].tol, models[c], &errs[c]);
+        }
+        if (st[c] == LB_FAIL && errs[c].code == MLG_NOMEM) {
+            *e = errs[c];
+            goto done;
+        }
+    }
+    /* every configuration sees the same rows, so the same classes: one K */
+    size_t kp = (size_t)K * p;
+    if (K > 0 && (!(Zall = malloc((size_t)n * ncfg * K * sizeof *Zall)) ||
+                  !(Wst = malloc((size_t)ncfg * kp * 2 * sizeof *Wst))))
+        goto oom;
+    double *Gst = Wst + (size_t)ncfg * kp;
+    for (;;) {
+        int m = 0;
+        for (int c = 0; c < ncfg; c++)
+            if (st[c] == LB_EVAL)
+                act[m++] = c;
+        if (m == 0)
+            break;
+        int ld = m * K;
+        for (int j = 0; j < m; j++)
+            memcpy(Wst + j * kp, S[act[j]].ex, kp * sizeof *Wst);
+        la_gemm(0, 1, n, ld, p, 1.0, ts->X, Wst, 0.0, Zall);
+        for (int j = 0; j < m; j++)
+            loss[j] = lr_rows(&F[act[j]].P, S[act[j]].ex + kp, Zall + (size_t)j * K, ld);
+        memcpy(Gst, Wst, (size_t)m * kp * sizeof *Gst);   /* W + Rᵀ X, as lr_eval */
+        la_gemm(1, 0, ld, p, n, 1.0, Zall, ts->X, 1.0, Gst);
+        for (int j = 0; j < m; j++) {
+            lb_state *s = &S[act[j]];
+            memcpy(s->eg, Gst + j * kp, kp * sizeof *Gst);
+            double f = lr_tail(&F[act[j]].P, s->ex, Zall + (size_t)j * K, ld, s->eg, loss[j]);
+            st[act[j]] = lb_after(s, f, &errs[act[j]]);
+            if (st[act[j]] == LB_FAIL && errs[act[j]].code == MLG_NOMEM) {
+                *e = errs[act[j]];
+                goto done;
+            }
+        }
+    }
+    for (int c = 0; c < ncfg; c++)
+        if (st[c] == LB_DONE && models[c]->nout > 0)
+            lr_finish(models[c], F[c].x);
+        else if (st[c] == LB_FAIL)
+            errs[c].code = errs[c].code ? errs[c].code : MLG_ERROR;
+    rc = 0;
+    goto done;
+oom:
+    ut_errf(e, MLG_NOMEM, "out of memory fitting logreg");
+done:
+    for (int c = 0; F && S && c < ncfg; c++) {
+        lr_fit_free(&F[c]);
+        lb_free(&S[c]);
+    }
+    free(F);
+    free(S);
+    free(st);
+    free(act);
+    free(loss);
+    free(Zall);
+    free(Wst);
     return rc;
 }
 

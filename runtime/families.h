@@ -114,6 +114,13 @@ int rt_linear_classify(const rt_model *m, const double *X, int n, double *pred, 
 int rt_logreg_fit_from(const rt_pval *params, const rt_trainset *ts, const rt_model *from,
                        rt_model *m, ut_err *e);
 /* Tests only: 0 = choose the l2 solver by cost, 1 = L-BFGS, 2 = Newton. */
+/* l2 logreg for ncfg configurations differing only in C, solved side by
+ * side by L-BFGS with shared GEMMs (sharing rule 3).  models[c]: calloc'd
+ * by the caller with family, p and nclasses set; filled on success.  A
+ * configuration's own failure goes to errs[c] (code set); returns -1 only
+ * for out of memory (e). */
+int rt_logreg_fit_batch(const rt_pval *const *params, int ncfg, const rt_trainset *ts, rt_model *const *models,
+                        ut_err *errs, ut_err *e);
 extern int rt_logreg_solver_override;
 
 /* Numerically safe logistic function 1 / (1 + exp(-z)). */

@@ -177,6 +177,37 @@ int rt_fit_from(rt_family f, const rt_pval *params, const rt_trainset *ts, const
     return 0;
 }
 
+int rt_fit_batch(rt_family f, const rt_pval *const *params, int ncfg, const rt_trainset *ts, rt_model **out,
+                 ut_err *errs, ut_err *e)
+{
+    for (int c = 0; c < ncfg; c++) {
+        out[c] = NULL;
+        ut_err_clear(&errs[c]);
+    }
+    if (f != RT_FAM_LOGREG)
+        return ut_errf(e, MLG_MISUSE, "rt_fit_batch: no batch solver for %s", rt_families[f].name);
+    if (check_trainset(f, ts, &errs[0])) {
+        for (int c = 1; c < ncfg; c++) errs[c] = errs[0];
+        return 0;
+    }
+    for (int c = 0; c < ncfg; c++) {
+        if (!(out[c] = calloc(1, sizeof *out[c]))) {
+            for (int k = 0; k < c; k++) rt_model_free(out[k]), out[k] = NULL;
+            return ut_errf(e, MLG_NOMEM, "out of memory fitting %s", rt_families[f].name);
+        }
+        out[c]->family = f;
+        out[c]->p = ts->p;
+        out[c]->nclasses = ts->nclasses;
+    }
+    int rc = rt_logreg_fit_batch(params, ncfg, ts, out, errs, e);
+    for (int c = 0; c < ncfg; c++)
+        if (rc || errs[c].code) {
+            rt_model_free(out[c]);
+            out[c] = NULL;
+        }
+    return rc;
+}
+
 int rt_predict(const rt_model *m, const double *X, int n, int p,
                double *pred, double *proba, ut_err *e)
 {

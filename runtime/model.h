@@ -72,6 +72,13 @@ int  rt_fit(rt_family f, const rt_pval *params, const rt_trainset *ts,
  * families, or from = NULL, fit as rt_fit does.  `from` is only read. */
 int  rt_fit_from(rt_family f, const rt_pval *params, const rt_trainset *ts, const rt_model *from,
                  rt_model **out, ut_err *e);
+/* Fits configurations of family f that differ only in a shared parameter
+ * together (today: l2 logreg solved by L-BFGS, differing in C; see
+ * rt_logreg_fit_batch).  out[c]: the model (caller frees) or NULL with the
+ * reason in errs[c].  Returns -1 (e set) only for out of memory or a
+ * family without a batch solver. */
+int  rt_fit_batch(rt_family f, const rt_pval *const *params, int ncfg, const rt_trainset *ts, rt_model **out,
+                  ut_err *errs, ut_err *e);
 /* l2 logreg on n x p with nout outputs (1 binary, else classes): 1 when
  * Newton's method (exact Hessian) is cheaper than L-BFGS and so solves it;
  * the estimated seconds of one fit, cold or warm-started on a C path. */

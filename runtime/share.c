@@ -196,12 +196,44 @@ static int by_c(const void *a, const void *b)
  * solves them: it ends at the optimum to rounding from any start, so the
  * path changes no score; L-BFGS stops at a tolerance that depends on the
  * start, so those configurations are fitted alone. */
+/* logreg by L-BFGS: the configurations solved side by side, every
+ * evaluation round one pair of GEMMs for all (rt_logreg_fit_batch). */
+static int logreg_batch(const rt_pval *const *params, int ncfg, const rt_trainset *ts, const double *Xt, int nt,
+                        rt_group_out *out, ut_err *e)
+{
+    double t0 = ut_now();
+    rt_model **models = calloc((size_t)ncfg, sizeof *models);
+    ut_err *errs = calloc((size_t)ncfg, sizeof *errs);
+    int rc = -1;
+    if (!models || !errs) {
+        ut_errf(e, MLG_NOMEM, "out of memory");
+        goto done;
+    }
+    if (rt_fit_batch(RT_FAM_LOGREG, params, ncfg, ts, models, errs, e)) goto done;
+    for (int c = 0; c < ncfg; c++) {
+        if (models[c]) {
+            rt_note_convergence(&out[c], models[c]);
+            if (!rt_predict(models[c], Xt, nt, ts->p, out[c].pred, out[c].proba, &errs[c])) continue;
+        }
+        if (rt_keep_error(&out[c], &errs[c], e)) goto done;
+    }
+    spread_time(out, ncfg, ut_now() - t0);
+    rc = 0;
+done:
+    for (int c = 0; models && c < ncfg; c++) rt_model_free(models[c]);
+    free(models);
+    free(errs);
+    return rc;
+}
+
 static int logreg_group(const rt_pval *const *params, int ncfg, const rt_trainset *ts, const double *Xt, int nt,
                         rt_group_out *out, ut_err *e)
 {
     int nout = ts->nclasses == 2 ? 1 : ts->nclasses;
-    if (ut_strcasecmp(params[0][3].str ? params[0][3].str : "l2", "l2") != 0 || !rt_logreg_newton(ts->n, ts->p, nout))
+    if (ut_strcasecmp(params[0][3].str ? params[0][3].str : "l2", "l2") != 0)
         return each_alone(RT_FAM_LOGREG, params, ncfg, ts, Xt, nt, out, e);
+    if (!rt_logreg_newton(ts->n, ts->p, nout))
+        return logreg_batch(params, ncfg, ts, Xt, nt, out, e);
     const rt_pval **order = malloc((size_t)ncfg * sizeof *order);
     if (!order)
         return ut_errf(e, MLG_NOMEM, "out of memory");

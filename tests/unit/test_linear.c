@@ -732,6 +732,115 @@ static void test_logreg_solvers(void)
     }
 }
 
+/* ---- logreg l2 by L-BFGS, many C side by side (rt_fit_batch): every
+ * configuration gets the model it gets alone, up to rounding — the wider
+ * GEMM rounds otherwise, and L-BFGS then takes other (equally good) steps,
+ * so the optimum agrees to the tolerance: the objective within 1e-12, the
+ * probabilities within 1e-7 (2e-8 seen, on breast_cancer at C = 100
+ * balanced, an ill-conditioned fit; coefficients along flat directions move
+ * more, as between Newton and L-BFGS above).  Per-configuration outcomes (max_iter reached, one class, a bad
+ * parameter) stay per configuration ---- */
+static double max_proba_diff(const rt_model *a, const rt_model *b, const double *X, int n, int p, int k)
+{
+    double *pa = malloc((size_t)n * k * sizeof *pa), *pb = malloc((size_t)n * k * sizeof *pb);
+    double *ya = malloc((size_t)n * sizeof *ya), *yb = malloc((size_t)n * sizeof *yb);
+    double m = INFINITY;
+    ut_err e;
+    if (pa && pb && ya && yb && rt_predict(a, X, n, p, ya, pa, &e) == 0 && rt_predict(b, X, n, p, yb, pb, &e) == 0) {
+        m = 0;
+        for (int i = 0; i < n * k; i++)
+            m = fmax(m, fabs(pa[i] - pb[i]));
+    }
+    free(pa);
+    free(pb);
+    free(ya);
+    free(yb);
+    return m;
+}
+
+static void test_logreg_batch(void)
+{
+    const char *files[3] = { "breast_cancer.csv", "iris.csv", "wine.csv" };
+    const int ks[3] = { 2, 3, 3 };
+    for (int f = 0; f < 3; f++) {
+        data_t d;
+        if (load_data(files[f], 1, &d) != 0)
+            continue;
+        rt_trainset ts = { d.X, d.n, d.p, NULL, d.yc, ks[f], 0 };
+        enum { NC = 6 };
+        rt_pval pv[NC][7];
+        const rt_pval *pp[NC];
+        for (int c = 0; c < NC; c++) {
+            /* C from 1e-3 to 1e2; the last one balanced; the fifth capped at
+             * 5 iterations, so it stops early while the others go on */
+            rt_pval v[7] = { { pow(10, c - 3), NULL }, { c == 4 ? 5 : 1000, NULL }, { 1e-10, NULL }, { 0, "l2" },
+                             { 0, c == 5 ? "balanced" : "none" }, { 1, NULL }, { 1, NULL } };
+            memcpy(pv[c], v, sizeof v);
+            pp[c] = pv[c];
+        }
+        rt_model *alone[NC] = {0}, *batch[NC] = {0};
+        ut_err errs[NC], e;
+        rt_logreg_solver_override = 1;
+        for (int c = 0; c < NC; c++)
+            CHECK(rt_fit(RT_FAM_LOGREG, pp[c], &ts, &alone[c], &e) == 0, "%s alone %d: %s", files[f], c, e.msg);
+        ut_err_clear(&e);
+        CHECK(rt_fit_batch(RT_FAM_LOGREG, pp, NC, &ts, batch, errs, &e) == 0, "%s batch: %s", files[f], e.msg);
+        rt_logreg_solver_override = 0;
+        int same_bits = 0;
+        for (int c = 0; c < NC; c++) {
+            CHECK(batch[c] != NULL, "%s batch %d failed: %s", files[f], c, errs[c].msg);
+            if (!alone[c] || !batch[c])
+                continue;
+            double dd = max_rel_diff(alone[c], batch[c]);
+            double dobj = fabs(alone[c]->objective - batch[c]->objective) / fmax(1.0, fabs(alone[c]->objective));
+            double dp = max_proba_diff(alone[c], batch[c], d.X, d.n, d.p, ks[f]);
+            CHECK(batch[c]->hit_max_iter == alone[c]->hit_max_iter, "%s %d: max_iter flag", files[f], c);
+            if (!alone[c]->hit_max_iter) {
+                CHECK(dobj < 1e-12, "%s C=%g: objective differs by %g", files[f], pv[c][0].num, dobj);
+                CHECK(dp < 1e-7, "%s C=%g: probabilities differ by %g", files[f], pv[c][0].num, dp);
+            } else {
+                CHECK(batch[c]->n_iter == alone[c]->n_iter, "%s %d: %d vs %d iterations", files[f], c,
+                      batch[c]->n_iter, alone[c]->n_iter);
+                CHECK(dp < 1e-6, "%s C=%g (capped): probabilities differ by %g", files[f], pv[c][0].num, dp);
+            }
+            same_bits += dd == 0 && batch[c]->n_iter == alone[c]->n_iter;
+        }
+        CHECK(batch[4] && batch[4]->hit_max_iter && batch[4]->n_iter == 5, "%s: the capped one stopped at 5",
+              files[f]);
+        printf("  %s: %d of %d batch fits bit-identical to the fit alone\n", files[f], same_bits, NC);
+        for (int c = 0; c < NC; c++) {
+            rt_model_free(alone[c]);
+            rt_model_free(batch[c]);
+        }
+        /* one class in the rows: every configuration is the constant model */
+        int *one = calloc((size_t)d.n, sizeof *one);
+        rt_trainset t1 = { d.X, d.n, d.p, NULL, one, ks[f], 0 };
+        CHECK(one && rt_fit_batch(RT_FAM_LOGREG, pp, 2, &t1, batch, errs, &e) == 0, "one class");
+        CHECK(one && batch[0] && batch[0]->nout == 0 && batch[1] && batch[1]->nout == 0, "one class: constant");
+        rt_model_free(batch[0]);
+        rt_model_free(batch[1]);
+        free(one);
+        free_data(&d);
+    }
+    /* a bad parameter fails its configuration only */
+    data_t d;
+    if (load_data("iris.csv", 1, &d) == 0) {
+        rt_trainset ts = { d.X, d.n, d.p, NULL, d.yc, 3, 0 };
+        rt_pval good[7] = { { 1, NULL }, { 1000, NULL }, { 1e-10, NULL }, { 0, "l2" }, { 0, "none" }, { 1, NULL },
+                            { 1, NULL } };
+        rt_pval bad[7];
+        memcpy(bad, good, sizeof good);
+        bad[0].num = -1;
+        const rt_pval *pp[2] = { good, bad };
+        rt_model *m[2];
+        ut_err errs[2], e;
+        CHECK(rt_fit_batch(RT_FAM_LOGREG, pp, 2, &ts, m, errs, &e) == 0, "batch with a bad C");
+        CHECK(m[0] != NULL && m[1] == NULL && strstr(errs[1].msg, "C must be > 0"), "bad C: %s", errs[1].msg);
+        rt_model_free(m[0]);
+        free_data(&d);
+    }
+}
+
 /* ---- logreg: l1 and class_weight ---- */
 static rt_model *fit_logreg(const double *X, int n, int p, const int *yc, int k, double C,
                             const char *pen, const char *cw, int max_iter)
@@ -1106,6 +1215,7 @@ int main(void)
     test_logreg_l1();
     test_logreg_balanced();
     test_logreg_solvers();
+    test_logreg_batch();
     test_linsvm();
     test_no_features();
     if (failures) {
