@@ -2,7 +2,10 @@
  * The only translation unit that sees cblas.h / lapacke.h, so the rest of
  * the runtime can be read (and later re-targeted) without BLAS knowledge. */
 #include "linalg.h"
+#include "vexp.h"
 
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include <cblas.h>
@@ -90,10 +93,20 @@ void la_set_threads(int n)
     openblas_set_num_threads(n > 0 ? n : 1);
 }
 
-const char *la_version(void)
+static char version[512];
+static pthread_once_t version_once = PTHREAD_ONCE_INIT;
+
+static void make_version(void)
 {
     const char *s = openblas_get_config();
-    return s ? s : "OpenBLAS (unknown)";
+    /* the exp/log kernel too: fits that use it round by it (vexp.h) */
+    snprintf(version, sizeof version, "%s; exp/log: %s", s ? s : "OpenBLAS (unknown)", rt_vmath_name());
+}
+
+const char *la_version(void)
+{
+    pthread_once(&version_once, make_version);
+    return version;
 }
 
 int la_lstsq(int m, int n, int nrhs, double *A, double *B, double rcond, int *rank)

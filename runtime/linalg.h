@@ -29,7 +29,8 @@ int la_potrf(int n, double *A);
 void la_trsv_lower(int n, int trans, const double *L, double *x);
 /* Threads OpenBLAS may use (n < 1 is taken as 1). */
 void la_set_threads(int n);
-/* OpenBLAS build string (static storage, do not free). */
+/* OpenBLAS build string and the exp/log kernel (static storage, do not
+ * free): recorded with every experiment for REPRODUCE. */
 const char *la_version(void);
 
 /* Minimum-norm least squares min ||A x - b|| by divide-and-conquer SVD

@@ -40,6 +40,11 @@ static int have_avx2(void)
 static int have_avx2(void) { return 0; }
 #endif
 
+const char *rt_vmath_name(void)
+{
+    return have_avx2() ? "libmvec AVX2" : "libm";
+}
+
 void rt_vexp(double *v, int n)
 {
 #if HAVE_VEC

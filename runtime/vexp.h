@@ -7,6 +7,9 @@
  * same input on every call, so fits stay deterministic on one machine);
  * elsewhere libm's exp. */
 void rt_vexp(double *v, int n);
+/* Which kernel rt_vexp / rt_vlog use on this CPU ("libmvec AVX2" or
+ * "libm"), for the provenance of runs. */
+const char *rt_vmath_name(void);
 /* v[i] = log(v[i]), the same way. */
 void rt_vlog(double *v, int n);
 
