@@ -111,10 +111,12 @@ int  cat_config_find(cat_db *db, const char *family, const char *params_json,
 int  cat_reusable_runs(cat_db *db, long long task_id, long long exclude_exp, const long long *cfg, int n,
                        ut_result **out, ut_err *e);
 /* Measured fit seconds (history.c): secs[i] = the mean fit seconds of
- * config cfg[i]'s ok runs in the latest experiment that ran it ok, when
+ * config cfg[i]'s ok runs in the latest experiment that ran it ok with the
+ * sharing setting `sharing` (1 on, 0 off, -1 either), when
  * that experiment's dataset is named `dataset`; NAN otherwise.  secs has
  * n slots (the caller's). */
-int  cat_fit_history(cat_db *db, const char *dataset, const long long *cfg, int n, double *secs, ut_err *e);
+int  cat_fit_history(cat_db *db, const char *dataset, int sharing, const long long *cfg, int n, double *secs,
+                     ut_err *e);
 /* Tests: EXPLAIN QUERY PLAN of a per-EXPLORE lookup (parameters unbound;
  * RESULTS_OF: the results view of one experiment, as EXPLORE's summary reads it),
  * one row per plan step (columns id, parent, notused, detail). */

@@ -12,16 +12,21 @@
 
 #include "cat_internal.h"
 
-/* Per asked configuration, the latest experiment that ran it ok (any
- * dataset: earlier ones may have run it with sharing off, whose times are
- * not comparable); its mean fit seconds there when that experiment's
- * dataset is ?2 (by name, as the runs view shows it).  MATERIALIZED
- * (SQLite 3.35+): the latest experiment is looked up once per config, not
- * once per join that uses it. */
+/* Per asked configuration, the latest experiment that ran it ok with the
+ * same sharing setting ?3 (-1: any) — a shared fit's time is split among
+ * its members, a naive plan's is each member's own, so the two do not
+ * compare — on any dataset (a later dataset's times replace an earlier
+ * one's); its mean fit seconds there when that experiment's dataset is ?2
+ * (by name, as the runs view shows it).  MATERIALIZED (SQLite 3.35+): the
+ * latest experiment is looked up once per config, not once per join that
+ * uses it. */
 static const char fit_history_sql[] =
     "WITH want(cfg) AS (SELECT DISTINCT value FROM json_each(?1)),"
     " latest(cfg, exp) AS MATERIALIZED (SELECT w.cfg, (SELECT max(r2.experiment_id) FROM mlg_runs r2"
-    "                                     WHERE r2.config_id = w.cfg AND r2.status = 'ok')"
+    "                                       JOIN mlg_experiments e2 ON e2.id = r2.experiment_id"
+    "                                     WHERE r2.config_id = w.cfg AND r2.status = 'ok'"
+    "                                       AND (?3 < 0 OR coalesce(json_extract(e2.repro_json, '$.sharing'),"
+    "                                                               ?3) = ?3))"
     "                      FROM want w)"
     " SELECT l.cfg, avg(r.fit_seconds)"
     "   FROM latest l"
@@ -48,7 +53,8 @@ static char *ids_json(const long long *cfg, int n, ut_err *e)
     return ids.s;
 }
 
-int cat_fit_history(cat_db *db, const char *dataset, const long long *cfg, int n, double *secs, ut_err *e)
+int cat_fit_history(cat_db *db, const char *dataset, int sharing, const long long *cfg, int n, double *secs,
+                    ut_err *e)
 {
     for (int i = 0; i < n; i++) secs[i] = NAN;
     if (n <= 0) return 0;
@@ -61,6 +67,7 @@ int cat_fit_history(cat_db *db, const char *dataset, const long long *cfg, int n
     }
     cat_bind_text(st, 1, ids);
     cat_bind_text(st, 2, dataset);
+    sqlite3_bind_int(st, 3, sharing);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (sqlite3_column_type(st, 1) == SQLITE_NULL) continue;

@@ -1713,7 +1713,7 @@ static double *fit_history(rt_ctx *c, const cmp_explore *x, ut_err *e)
         ids[n++] = id;
     }
     /* no history is not an error: the formulas remain */
-    if (cat_fit_history(c->cat, x->dataset.name, ids, n, h, &qe))
+    if (cat_fit_history(c->cat, x->dataset.name, c->sharing ? 1 : 0, ids, n, h, &qe))
         for (int i = 0; i < x->nconfigs; i++) h[i] = NAN;
     (void)e;
     free(ids);

@@ -266,7 +266,7 @@ static void test_fit_history(cat_db *db, long long a, long long b, long long fai
     double h[5];
     const char *ds[2] = {"d1", "d2"};
     for (int k = 0; k < 2; k++) {
-        CHECK(cat_fit_history(db, ds[k], ids, 5, h, &e) == 0, "fit history: %s", e.msg);
+        CHECK(cat_fit_history(db, ds[k], -1, ids, 5, h, &e) == 0, "fit history: %s", e.msg);
         for (int i = 0; i < 5; i++) {
             double want = ids[i] < 0 ? NAN : old_history(db, ds[k], ids[i]);
             CHECK((isnan(want) && isnan(h[i])) || h[i] == want, "fit history %s config %lld: %g, the old query %g",
@@ -274,7 +274,14 @@ static void test_fit_history(cat_db *db, long long a, long long b, long long fai
         }
     }
     CHECK(isnan(h[0]) && h[1] == 2.0 && isnan(h[2]) && isnan(h[3]), "d2: only b's latest experiment");
-    CHECK(cat_fit_history(db, "d1", ids, 5, h, &e) == 0 && !isnan(h[0]) && isnan(h[1]) && isnan(h[2]),
+    /* the same sharing setting only: with b's latest experiment run with
+     * sharing off, a sharing-on plan takes b's earlier one (on d1), a
+     * sharing-off plan that one */
+    CHECK(cat_experiment_set_repro(db, eo, "{\"sharing\":0}", &e) == 0, "%s", e.msg);
+    CHECK(cat_fit_history(db, "d2", 0, ids, 5, h, &e) == 0 && h[1] == 2.0, "d2, sharing off: b's latest");
+    CHECK(cat_fit_history(db, "d2", 1, ids, 5, h, &e) == 0 && isnan(h[1]), "d2, sharing on: not the off run");
+    CHECK(cat_fit_history(db, "d1", 1, ids, 5, h, &e) == 0 && !isnan(h[1]), "d1, sharing on: b's run before");
+    CHECK(cat_fit_history(db, "d1", -1, ids, 5, h, &e) == 0 && !isnan(h[0]) && isnan(h[1]) && isnan(h[2]),
           "d1: a has history; b's latest experiment is on d2; failed runs give none");
 }
 
