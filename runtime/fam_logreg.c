@@ -508,6 +508,8 @@ static double nt_eval(const lr_prob *P, const double *x, double *g)
     return f;
 }
 
+static void nt_prior(double *H, int K, int p, double sign);
+
 /* H (d x d, x's layout) at the probabilities in P->prob.  Q: NEWTON_BLOCK x
  * d scratch, R: NEWTON_BLOCK x (p+1), G: (p+1)² . */
 static void nt_hessian(const lr_prob *P, double *H, double *Q, double *R, double *G)
@@ -554,16 +556,57 @@ static void nt_hessian(const lr_prob *P, double *H, double *Q, double *R, double
         }
         la_gram(B, d, Q, -1.0, 1.0, H);
     }
+    nt_prior(H, K, p, 1.0);
+}
+
+/* What a Newton fit leaves for the next C on the path: the data part of
+ * its last exact Hessian (H minus the penalty's identity and the
+ * intercept-sum term), which is C times a matrix that does not depend on
+ * C — so the next configuration's first step scales it instead of
+ * computing a Hessian at (almost) the same point. */
+struct rt_logreg_carry {
+    double *Hc;
+    int d, valid;
+    double C;
+};
+
+rt_logreg_carry *rt_logreg_carry_new(void)
+{
+    return calloc(1, sizeof(rt_logreg_carry));
+}
+
+void rt_logreg_carry_free(rt_logreg_carry *c)
+{
+    if (c)
+        free(c->Hc);
+    free(c);
+}
+
+/* Adds (sign +1) or removes (-1) the penalty's identity and, multiclass,
+ * the intercept-sum term ½(Σ b_k)² of H. */
+static void nt_prior(double *H, int K, int p, double sign)
+{
+    int d = K * (p + 1);
     for (int j = 0; j < K * p; j++)
-        H[(size_t)j * d + j] += 1.0;
+        H[(size_t)j * d + j] += sign;
     if (K > 1)
         for (int k = 0; k < K; k++)
             for (int l = 0; l < K; l++)
-                H[(size_t)(K * p + k) * d + K * p + l] += 1.0;
+                H[(size_t)(K * p + k) * d + K * p + l] += sign;
 }
 
-/* Newton from x (zero, or a neighbour's solution).  x receives the solution. */
-static int newton(const lr_prob *P, double *x, int max_iter, double tol, rt_model *m, ut_err *e)
+/* x = L⁻ᵀ L⁻¹ x for the Cholesky factor L. */
+static void chol_solve(int d, const double *L, double *x)
+{
+    la_trsv_lower(d, 0, L, x);
+    la_trsv_lower(d, 1, L, x);
+}
+
+/* Newton from x (zero, or a neighbour's solution).  x receives the solution.
+ * carry (NULL: none): the previous C's Hessian, used for the first step and
+ * refreshed with every exact Hessian. */
+static int newton(const lr_prob *P, double *x, int max_iter, double tol, rt_model *m, rt_logreg_carry *carry,
+                  ut_err *e)
 {
     int p = P->p, K = P->nout, q = p + 1, d = K * q, n = P->n;
     int B = n < NEWTON_BLOCK ? n : NEWTON_BLOCK;
@@ -572,9 +615,19 @@ static int newton(const lr_prob *P, double *x, int max_iter, double tol, rt_mode
     double *buf = malloc(need * sizeof *buf);
     if (!buf)
         return ut_errf(e, MLG_NOMEM, "out of memory fitting logreg (Newton, %d parameters)", d);
+    if (carry && carry->d != d) {
+        free(carry->Hc);
+        carry->valid = 0;
+        carry->d = d;
+        if (!(carry->Hc = malloc((size_t)d * d * sizeof *carry->Hc))) {
+            free(buf);
+            return ut_errf(e, MLG_NOMEM, "out of memory fitting logreg (Newton, %d parameters)", d);
+        }
+    }
     double *H = buf, *g = H + (size_t)d * d, *dir = g + d, *xt = dir + d, *gt = xt + d;
     double *G = gt + d, *R = G + (size_t)q * q, *Q = R + (size_t)B * q;
     int rc = -1, iter = 0, polish = 0;
+    int exact = 0;   /* H holds the Cholesky factor of the exact Hessian at the previous iterate */
 
     double f = nt_eval(P, x, g);
     for (;; iter++) {
@@ -592,18 +645,19 @@ static int newton(const lr_prob *P, double *x, int max_iter, double tol, rt_mode
             rt_stop_error(e, "logreg");
             goto done;
         }
-        nt_hessian(P, H, Q, R, G);
-        for (int i = 0; i < d; i++)
-            dir[i] = -g[i];
-        if (la_posv(d, 1, H, dir) != 0) {
-            /* Not positive definite at rounding level: L-BFGS takes over
-             * from here (the caller retries). */
-            rc = 1;
-            goto done;
-        }
         if (converged) {
             /* One more full step: quadratic convergence takes the error from
-             * the tolerance to rounding, so every start ends at one point. */
+             * the tolerance to rounding (~1e-12 with the previous iterate's
+             * Hessian, which differs from this one by the last step), so
+             * every start ends at one point. */
+            if (!exact) {
+                nt_hessian(P, H, Q, R, G);
+                if (la_potrf(d, H) != 0)
+                    break;   /* at the optimum already, to rounding */
+            }
+            for (int i = 0; i < d; i++)
+                dir[i] = -g[i];
+            chol_solve(d, H, dir);
             for (int i = 0; i < d; i++)
                 xt[i] = x[i] + dir[i];
             double ft = nt_eval(P, xt, gt);
@@ -616,6 +670,32 @@ static int newton(const lr_prob *P, double *x, int max_iter, double tol, rt_mode
             iter--;
             continue;
         }
+        if (iter == 0 && carry && carry->valid) {
+            /* the neighbour's Hessian, rescaled to this C */
+            double r = P->C / carry->C;
+            for (size_t i = 0; i < (size_t)d * d; i++)
+                H[i] = r * carry->Hc[i];
+            nt_prior(H, K, p, 1.0);
+            exact = 0;
+        } else {
+            nt_hessian(P, H, Q, R, G);
+            if (carry) {
+                memcpy(carry->Hc, H, (size_t)d * d * sizeof *H);
+                nt_prior(carry->Hc, K, p, -1.0);
+                carry->C = P->C;
+                carry->valid = 1;
+            }
+            exact = 1;
+        }
+        if (la_potrf(d, H) != 0) {
+            /* Not positive definite at rounding level: L-BFGS takes over
+             * from here (the caller retries). */
+            rc = 1;
+            goto done;
+        }
+        for (int i = 0; i < d; i++)
+            dir[i] = -g[i];
+        chol_solve(d, H, dir);
         /* Backtracking (Armijo) from the full step. */
         double dphi0 = la_dot(d, g, dir), a = 1.0, ft = f;
         int ok = 0;
@@ -1329,6 +1409,12 @@ static void lr_finish(rt_model *m, const double *x)
 int rt_logreg_fit_from(const rt_pval *params, const rt_trainset *ts, const rt_model *from,
                        rt_model *m, ut_err *e)
 {
+    return rt_logreg_fit_carry(params, ts, from, NULL, m, e);
+}
+
+int rt_logreg_fit_carry(const rt_pval *params, const rt_trainset *ts, const rt_model *from,
+                        rt_logreg_carry *carry, rt_model *m, ut_err *e)
+{
     lr_fit F;
     double *prob = NULL;
     int rc = lr_setup(params, ts, m, &F, e);
@@ -1356,7 +1442,7 @@ int rt_logreg_fit_from(const rt_pval *params, const rt_trainset *ts, const rt_mo
                 goto done;
             }
             P->prob = prob;
-            nrc = newton(P, x, F.max_iter, F.tol, m, e);
+            nrc = newton(P, x, F.max_iter, F.tol, m, carry, e);
             P->prob = NULL;
             if (nrc < 0)
                 goto done;

@@ -114,6 +114,15 @@ int rt_linear_classify(const rt_model *m, const double *X, int n, double *pred, 
 int rt_logreg_fit_from(const rt_pval *params, const rt_trainset *ts, const rt_model *from,
                        rt_model *m, ut_err *e);
 /* Tests only: 0 = choose the l2 solver by cost, 1 = L-BFGS, 2 = Newton. */
+/* A C path of Newton fits (share.c): what one fit leaves the next (its
+ * last Hessian), so the next C's first step needs none.  Owned by the
+ * path's driver; NULL-safe free. */
+typedef struct rt_logreg_carry rt_logreg_carry;
+rt_logreg_carry *rt_logreg_carry_new(void);
+void rt_logreg_carry_free(rt_logreg_carry *c);
+/* rt_logreg_fit_from along a path: carry (may be NULL) is read and updated. */
+int rt_logreg_fit_carry(const rt_pval *params, const rt_trainset *ts, const rt_model *from,
+                        rt_logreg_carry *carry, rt_model *m, ut_err *e);
 /* l2 logreg for ncfg configurations differing only in C, solved side by
  * side by L-BFGS with shared GEMMs (sharing rule 3).  models[c]: calloc'd
  * by the caller with family, p and nclasses set; filled on success.  A

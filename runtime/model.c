@@ -146,6 +146,12 @@ int rt_fit(rt_family f, const rt_pval *params, const rt_trainset *ts,
 int rt_fit_from(rt_family f, const rt_pval *params, const rt_trainset *ts, const rt_model *from,
                 rt_model **out, ut_err *e)
 {
+    return rt_fit_path(f, params, ts, from, NULL, out, e);
+}
+
+int rt_fit_path(rt_family f, const rt_pval *params, const rt_trainset *ts, const rt_model *from,
+                struct rt_logreg_carry *carry, rt_model **out, ut_err *e)
+{
     int rc = -1;
     rt_model *m = NULL;
     if (!out)
@@ -162,7 +168,7 @@ int rt_fit_from(rt_family f, const rt_pval *params, const rt_trainset *ts, const
     m->p = ts->p;
     m->nclasses = ts->nclasses;
     if (f == RT_FAM_LOGREG)
-        rc = rt_logreg_fit_from(params, ts, from, m, e);
+        rc = rt_logreg_fit_carry(params, ts, from, carry, m, e);
     else switch (f) {
 #define X(e_, fn, name, cls, reg, desc) case RT_FAM_##e_: rc = rt_##fn##_fit(params, ts, m, e); break;
 #include "families.def"

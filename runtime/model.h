@@ -72,6 +72,11 @@ int  rt_fit(rt_family f, const rt_pval *params, const rt_trainset *ts,
  * families, or from = NULL, fit as rt_fit does.  `from` is only read. */
 int  rt_fit_from(rt_family f, const rt_pval *params, const rt_trainset *ts, const rt_model *from,
                  rt_model **out, ut_err *e);
+/* rt_fit_from on a logreg C path: carry (NULL: none; rt_logreg_carry_new)
+ * passes the previous fit's Hessian to the next. */
+struct rt_logreg_carry;
+int  rt_fit_path(rt_family f, const rt_pval *params, const rt_trainset *ts, const rt_model *from,
+                 struct rt_logreg_carry *carry, rt_model **out, ut_err *e);
 /* Fits configurations of family f that differ only in a shared parameter
  * together (today: l2 logreg solved by L-BFGS, differing in C; see
  * rt_logreg_fit_batch).  out[c]: the model (caller frees) or NULL with the

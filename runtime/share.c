@@ -240,7 +240,12 @@ static int logreg_group(const rt_pval *const *params, int ncfg, const rt_trainse
     memcpy(order, params, (size_t)ncfg * sizeof *order);
     qsort(order, (size_t)ncfg, sizeof *order, by_c);
     rt_model *prev = NULL;
+    rt_logreg_carry *carry = rt_logreg_carry_new();
     int rc = 0;
+    if (!carry) {
+        free(order);
+        return ut_errf(e, MLG_NOMEM, "out of memory");
+    }
     for (int j = 0; j < ncfg && rc == 0; j++) {
         int c = 0;
         while (params[c] != order[j]) c++;
@@ -248,7 +253,7 @@ static int logreg_group(const rt_pval *const *params, int ncfg, const rt_trainse
         ut_err me;
         ut_err_clear(&me);
         double t0 = ut_now();
-        int frc = rt_fit_from(RT_FAM_LOGREG, params[c], ts, prev, &m, &me);
+        int frc = rt_fit_path(RT_FAM_LOGREG, params[c], ts, prev, carry, &m, &me);
         if (!frc) rt_note_convergence(&out[c], m);
         if (!frc) frc = rt_predict(m, Xt, nt, ts->p, out[c].pred, out[c].proba, &me);
         out[c].fit_seconds = ut_now() - t0;
@@ -263,6 +268,7 @@ static int logreg_group(const rt_pval *const *params, int ncfg, const rt_trainse
         }
     }
     rt_model_free(prev);
+    rt_logreg_carry_free(carry);
     free(order);
     return rc;
 }

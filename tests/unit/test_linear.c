@@ -703,7 +703,8 @@ static void test_logreg_solvers(void)
         if (load_data(files[f], 1, &d) != 0)
             continue;
         rt_trainset ts = { d.X, d.n, d.p, NULL, d.yc, ks[f], 0 };
-        rt_model *prev = NULL;
+        rt_model *prev = NULL, *cprev = NULL;
+        rt_logreg_carry *carry = rt_logreg_carry_new();
         for (double C = 0.01; C <= 1000; C *= 10) {
             rt_pval pv[7] = { { C, NULL }, { 1000, NULL }, { 1e-10, NULL }, { 0, "l2" }, { 0, "none" }, { 1, NULL }, { 1, NULL } };
             rt_model *cold = NULL, *warm = NULL, *lb = NULL;
@@ -711,6 +712,16 @@ static void test_logreg_solvers(void)
             rt_logreg_solver_override = 2;
             CHECK(rt_fit(RT_FAM_LOGREG, pv, &ts, &cold, &e) == 0, "%s newton C=%g: %s", files[f], C, e.msg);
             CHECK(rt_fit_from(RT_FAM_LOGREG, pv, &ts, prev, &warm, &e) == 0, "%s warm C=%g", files[f], C);
+            /* the path as share.c walks it: the previous C's Hessian starts
+             * each solve (rescaled), and it ends where the cold fit does */
+            rt_model *path = NULL;
+            CHECK(rt_fit_path(RT_FAM_LOGREG, pv, &ts, cprev, carry, &path, &e) == 0, "%s path C=%g", files[f], C);
+            if (cold && path) {
+                double dp = max_rel_diff(cold, path);
+                CHECK(dp < 1e-9, "%s C=%g: Newton path (carried Hessian) vs cold differ by %g", files[f], C, dp);
+            }
+            rt_model_free(cprev);
+            cprev = path;
             rt_logreg_solver_override = 1;
             CHECK(rt_fit(RT_FAM_LOGREG, pv, &ts, &lb, &e) == 0, "%s lbfgs C=%g", files[f], C);
             rt_logreg_solver_override = 0;
@@ -728,6 +739,8 @@ static void test_logreg_solvers(void)
             prev = warm;
         }
         rt_model_free(prev);
+        rt_model_free(cprev);
+        rt_logreg_carry_free(carry);
         free_data(&d);
     }
 }
