@@ -191,13 +191,10 @@ static int by_c(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* logreg along its C path (rule 3): configurations in ascending C, each
- * solver started from the previous solution.  Only where Newton's method
- * solves them: it ends at the optimum to rounding from any start, so the
- * path changes no score; L-BFGS stops at a tolerance that depends on the
- * start, so those configurations are fitted alone. */
 /* logreg by L-BFGS: the configurations solved side by side, every
- * evaluation round one pair of GEMMs for all (rt_logreg_fit_batch). */
+ * evaluation round one pair of GEMMs for all (rt_logreg_fit_batch).
+ * L-BFGS stops at a tolerance that depends on its start, so it is not
+ * warm-started along the path. */
 static int logreg_batch(const rt_pval *const *params, int ncfg, const rt_trainset *ts, const double *Xt, int nt,
                         rt_group_out *out, ut_err *e)
 {
@@ -226,6 +223,11 @@ done:
     return rc;
 }
 
+/* logreg along its C path (rule 3): configurations in ascending C, each
+ * Newton solve started from the previous solution and its first step from
+ * the previous Hessian (rt_logreg_carry).  Newton ends at the optimum to
+ * ~1e-12 from any start, so the path changes no score beyond that; L-BFGS
+ * configurations go to logreg_batch, l1 ones are fitted alone. */
 static int logreg_group(const rt_pval *const *params, int ncfg, const rt_trainset *ts, const double *Xt, int nt,
                         rt_group_out *out, ut_err *e)
 {
