@@ -9,7 +9,8 @@
  *   criterion as written, pos_weight, neg_weight), plus the format below.
  *
  * One entry per lineage: the deepest tree grown so far.  dims = {cap it
- * was grown with (0 = unlimited), p, nclasses}.  A tree grown with cap d
+ * was grown with (0 = unlimited), depth it reached, p} (the class count
+ * is the lineage's, checked again by the model's value array).  A tree grown with cap d
  * serves every cap <= d, and every cap at all when it stopped before d
  * (no node reached the cap: each leaf is pure, too small or unsplittable,
  * so it is the unlimited tree).  The payload is the model file's JSON of
@@ -55,11 +56,19 @@ int rt_lineage_tree(const char *design, const rt_pval *params, int nrows, unsign
     return ut_lineage_hex(&l, out);
 }
 
-int rt_tree_serves(const rt_model *m, int grown_cap, int cap)
+int rt_tree_serves(int grown_cap, int depth, int cap)
 {
-    const cart_tree *t = rt_tree_get(m);
-    if (!t) return 0;
-    return grown_cap == 0 || t->depth < grown_cap || (cap > 0 && cap <= grown_cap);
+    return grown_cap == 0 || depth < grown_cap || (cap > 0 && cap <= grown_cap);
+}
+
+int rt_cache_tree_stored(rt_ctx *c, const char *lineage, int *grown_cap, int *depth)
+{
+    int64_t dims[3];
+    double secs;
+    if (!rt_cache_peek(c, lineage, RT_CACHE_KIND_MODEL, dims, &secs) || !rt_cache_worth_loading(c, lineage)) return 0;
+    *grown_cap = (int)dims[0];
+    *depth = (int)dims[1];
+    return 1;
 }
 
 typedef struct {
@@ -72,7 +81,7 @@ typedef struct {
 static const char *use_tree(void *arg, const int64_t dims[3], void *payload, size_t n)
 {
     tree_use *u = arg;
-    if (dims[0] < 0 || dims[0] > 1000 || dims[1] != u->p || dims[2] != u->nclasses)
+    if (dims[0] < 0 || dims[0] > 1000 || dims[1] < 0 || dims[2] != u->p)
         return "its shape does not match the design";
     ut_json *root = NULL;
     ut_err pe;
@@ -92,7 +101,7 @@ static const char *use_tree(void *arg, const int64_t dims[3], void *payload, siz
     int rc = rt_model_io(&io, m);
     ut_json_free(root);
     const cart_tree *t = rc ? NULL : rt_tree_get(m);
-    if (rc || !t || (dims[0] > 0 && t->depth > dims[0])) {
+    if (rc || !t || (dims[0] > 0 && t->depth > dims[0]) || t->depth != dims[1]) {
         rt_model_free(m);
         return pe.code == MLG_NOMEM ? RT_CACHE_NOMEM : "its model is not a valid tree";
     }
@@ -141,7 +150,7 @@ void rt_cache_offer_tree(rt_ctx *c, const char *lineage, const char *what, const
     }
     const void *piece[1] = {b.s};
     size_t len[1] = {b.len};
-    int64_t dims[3] = {grown_cap, m->p, m->nclasses};
+    int64_t dims[3] = {grown_cap, rt_tree_get(m)->depth, m->p};
     pthread_mutex_lock(&lock);
     /* never replace a tree that took longer to grow (a deeper one) */
     int64_t od[3];

@@ -35,6 +35,8 @@ typedef struct {
     int       nouts;
     int       remaining;   /* users that have not run yet */
     char     *error;       /* TRANSFORM failure, reported by its groups' runs */
+    rt_lineage_hex lin;    /* TRANSFORM with the cache active: the design's
+                              lineage ("" otherwise); keys its fitted trees */
 } node_state;
 
 typedef struct {
@@ -128,6 +130,7 @@ typedef struct {
     int *train, *test; /* scratch */
     rt_ridge_folds *rfolds;  /* rule 2's per-fold Gram blocks, or NULL */
     int rfolds_tried;
+    rt_ctx *cache;     /* the intermediate cache when active (fitted trees), or NULL */
 } data_ctx;
 
 /* All metrics of the task's kind, as JSON; the ranking metric in *score. */
@@ -203,7 +206,15 @@ static int run_group(const data_ctx *dc, const cmp_explore *x, const opt_group *
     else if (prog && rt_prog_supports(fam))
         rc = rt_prog_fit_predict(prog, x->configs[g->configs[0]].pipe, round, fam, params, g->n, &ts, Xt, ntest,
                                  ns->outs, e);
-    else
+    else if (fam == RT_FAM_TREE && dc->cache && tf->lin[0]) {
+        /* the grown tree across queries: reused, extended or stored */
+        char what[512];
+        int decision = 0;
+        const cmp_pipeline *pl = &x->pipes[x->configs[g->configs[0]].pipe];
+        snprintf(what, sizeof what, "%s, round %d, dataset %s", pl->nsteps ? pl->text : "no preprocessing", round + 1,
+                 x->dataset.name);
+        rc = rt_tree_group_cached(dc->cache, tf->lin, what, params, g->n, &ts, Xt, ntest, ns->outs, &decision, e);
+    } else
         rc = rt_fit_predict_group(fam, params, g->n, g->shared, &ts, Xt, ntest, ns->outs, e);
     goto done;
 oom:
@@ -498,6 +509,7 @@ static int run_transform(const data_ctx *dc, const cmp_explore *x, const opt_pla
     if (!pc->cache) return compute_transform(dc, x, p, nd, ntrain, ntest, ns, pc, e);
     if (rt_lineage_design(pc->fold, x->task.target, x->task.kind, &x->pipes[nd->pipe], lin))
         return ut_errf(e, MLG_NOMEM, "out of memory");
+    memcpy(ns->lin, lin, sizeof ns->lin);
     double *blk = NULL;
     int pp = 0, lr = rt_cache_load_design(pc->cache, lin, ntrain, ntest, &blk, &pp, e);
     if (lr < 0) return -1;
@@ -1283,6 +1295,7 @@ int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, cons
             goto out;
         }
         R.pcache.cache = c;
+        dc->cache = c;
     }
     dc->n = dc->t->nrows;
     dc->target = rt_table_find(dc->t, x0->task.target);

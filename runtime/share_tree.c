@@ -45,7 +45,7 @@ int rt_tree_group_cached(rt_ctx *c, const char *design, const char *what, const 
     ut_err_clear(&me);
     int rc = 0;
     double compute_s = 0;
-    if (lr == 1 && rt_tree_serves(stored, cap, D)) {
+    if (lr == 1 && rt_tree_serves(cap, rt_tree_get(stored)->depth, D)) {
         m = stored;
         stored = NULL;
         *decision = RT_TREE_REUSED;
@@ -78,7 +78,12 @@ int rt_tree_group_cached(rt_ctx *c, const char *design, const char *what, const 
         for (int k = 0; k < ncfg; k++) out[k].fit_seconds = (ut_now() - t0) / ncfg;
         return 0;
     }
-    if (*decision != RT_TREE_REUSED) rt_cache_offer_tree(c, lin, what, m, D, compute_s);
+    if (*decision != RT_TREE_REUSED) {
+        char name[600];
+        if (D) snprintf(name, sizeof name, "tree to max_depth %d, %s", D, what);
+        else snprintf(name, sizeof name, "tree (no max_depth), %s", what);
+        rt_cache_offer_tree(c, lin, name, m, D, compute_s);
+    }
     for (int k = 0; k < ncfg; k++) {
         ut_err_clear(&me);
         if (rt_tree_predict_capped(m, Xt, nt, (int)params[k][0].num, out[k].pred, out[k].proba, &me) &&
