@@ -13,12 +13,14 @@
  * is the lineage's, checked again by the model's value array).  A tree grown with cap d
  * serves every cap <= d, and every cap at all when it stopped before d
  * (no node reached the cap: each leaf is pure, too small or unsplittable,
- * so it is the unlimited tree).  The payload is the model file's JSON of
- * the tree (model_io.c, cart_io.c: numbers written to read back the same
- * bits), validated on load like any model file.
+ * so it is the unlimited tree).  The payload is the tree's node arrays as
+ * bits (encode below; a model file's JSON, cart_io.c, costs ~17 printf /
+ * strtod rounds per number: longer than growing the tree), validated on
+ * load as a model file's tree is.
  *
  * Tree groups run on the fit window's threads (exec_explore.c), so the
  * catalog and the files are touched under one mutex here. */
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,10 +29,8 @@
 #include "cache_internal.h"
 #include "cart.h"
 #include "families.h"
-#include "model_io.h"
 #include "../include/mileage.h"
 #include "../util/hash.h"
-#include "../util/json.h"
 
 #define TREE_FORMAT 1
 
@@ -71,11 +71,104 @@ int rt_cache_tree_stored(rt_ctx *c, const char *lineage, int *grown_cap, int *de
     return 1;
 }
 
+/* The payload: nnodes, nout (int32), then per node feature, left, right,
+ * depth, n_samples (int32 arrays), threshold, weight, impurity (double
+ * arrays), then the nnodes x nout values — the bits, native order. */
+static void *encode(const cart_tree *t, size_t *len)
+{
+    size_t nn = (size_t)t->nnodes, ints = 2 + 5 * nn, dbls = 3 * nn + nn * (size_t)t->nout;
+    *len = ints * 4 + dbls * 8;
+    unsigned char *buf = malloc(*len + 1);
+    if (!buf) return NULL;
+    int32_t *iv = (int32_t *)buf;
+    iv[0] = t->nnodes;
+    iv[1] = t->nout;
+    for (size_t i = 0; i < nn; i++) {
+        const cart_node *d = &t->node[i];
+        iv[2 + i] = d->feature;
+        iv[2 + nn + i] = d->left;
+        iv[2 + 2 * nn + i] = d->right;
+        iv[2 + 3 * nn + i] = d->depth;
+        iv[2 + 4 * nn + i] = d->n_samples;
+    }
+    unsigned char *dp = buf + ints * 4;
+    for (size_t i = 0; i < nn; i++) {
+        memcpy(dp + 8 * i, &t->node[i].threshold, 8);
+        memcpy(dp + 8 * (nn + i), &t->node[i].weight, 8);
+        memcpy(dp + 8 * (2 * nn + i), &t->node[i].impurity, 8);
+    }
+    memcpy(dp + 8 * 3 * nn, t->value, nn * (size_t)t->nout * 8);
+    return buf;
+}
+
+/* The tree of a payload, checked so that cart_apply can neither leave it
+ * nor loop (as a model file's tree, cart_io.c): preorder children after
+ * their parent, both or none, depths adding up, features below p, counts
+ * and weights that are numbers.  NULL with *why set. */
+static cart_tree *decode(const unsigned char *buf, size_t n, int p, int nout, const char **why)
+{
+    *why = "its model is not a valid tree";
+    if (n < 8) return NULL;
+    int32_t hdr[2];
+    memcpy(hdr, buf, 8);
+    size_t nn = (size_t)(hdr[0] > 0 ? hdr[0] : 0);
+    if (hdr[0] < 1 || hdr[0] > (1 << 26) || hdr[1] != nout || n != (2 + 5 * nn) * 4 + (3 * nn + nn * (size_t)nout) * 8)
+        return NULL;
+    cart_tree *t = calloc(1, sizeof *t);
+    if (t) {
+        t->node = malloc(nn * sizeof *t->node);
+        t->value = malloc(nn * (size_t)nout * sizeof *t->value);
+    }
+    if (!t || !t->node || !t->value) {
+        if (t) cart_tree_free(t);
+        free(t);
+        *why = RT_CACHE_NOMEM;
+        return NULL;
+    }
+    t->nnodes = t->cap = (int)nn;
+    t->nout = nout;
+    const unsigned char *dp = buf + (2 + 5 * nn) * 4;
+    int ok = 1;
+    for (size_t i = 0; i < nn && ok; i++) {
+        cart_node *d = &t->node[i];
+        int32_t v[5];
+        for (int k = 0; k < 5; k++) memcpy(&v[k], buf + 4 * (2 + k * nn + i), 4);
+        d->feature = v[0], d->left = v[1], d->right = v[2], d->depth = v[3], d->n_samples = v[4];
+        memcpy(&d->threshold, dp + 8 * i, 8);
+        memcpy(&d->weight, dp + 8 * (nn + i), 8);
+        memcpy(&d->impurity, dp + 8 * (2 * nn + i), 8);
+        int leaf = d->feature < 0;
+        ok = d->feature >= -1 && d->feature < p && d->n_samples >= 1 && (i ? d->depth >= 1 : d->depth == 0) &&
+             (leaf ? d->left == -1 && d->right == -1
+                   : d->left > (int)i && d->right > (int)i && (size_t)d->left < nn && (size_t)d->right < nn) &&
+             isfinite(d->threshold) && isfinite(d->weight) && isfinite(d->impurity);
+        if (d->depth > t->depth) t->depth = d->depth;
+    }
+    for (size_t i = 0; i < nn && ok; i++) {
+        const cart_node *d = &t->node[i];
+        if (d->feature >= 0)
+            ok = t->node[d->left].depth == d->depth + 1 && t->node[d->right].depth == d->depth + 1;
+    }
+    memcpy(t->value, dp + 8 * 3 * nn, nn * (size_t)nout * 8);
+    for (size_t i = 0; i < nn * (size_t)nout && ok; i++) ok = isfinite(t->value[i]);
+    if (!ok) {
+        cart_tree_free(t);
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+static void tree_impl_free(void *impl)
+{
+    cart_tree_free(impl);
+    free(impl);
+}
+
 typedef struct {
     int p, nclasses;
     rt_model *m;
     int cap;
-    int oom;
 } tree_use;
 
 static const char *use_tree(void *arg, const int64_t dims[3], void *payload, size_t n)
@@ -83,28 +176,25 @@ static const char *use_tree(void *arg, const int64_t dims[3], void *payload, siz
     tree_use *u = arg;
     if (dims[0] < 0 || dims[0] > 1000 || dims[1] < 0 || dims[2] != u->p)
         return "its shape does not match the design";
-    ut_json *root = NULL;
-    ut_err pe;
-    ut_err_clear(&pe);
-    if (ut_json_parse(payload, n, "cached model", &root, &pe))
-        return pe.code == MLG_NOMEM ? RT_CACHE_NOMEM : "its model does not parse";
+    const char *why = NULL;
+    cart_tree *t = decode(payload, n, u->p, u->nclasses > 0 ? u->nclasses : 1, &why);
+    if (!t) return why;
+    if ((dims[0] > 0 && t->depth > dims[0]) || t->depth != dims[1]) {
+        cart_tree_free(t);
+        free(t);
+        return "its tree's depth does not match its header";
+    }
     rt_model *m = calloc(1, sizeof *m);
     if (!m) {
-        ut_json_free(root);
+        cart_tree_free(t);
+        free(t);
         return RT_CACHE_NOMEM;
     }
     m->family = RT_FAM_TREE;
     m->p = u->p;
     m->nclasses = u->nclasses;
-    rt_mio io;
-    rt_mio_reader(&io, root, &pe);
-    int rc = rt_model_io(&io, m);
-    ut_json_free(root);
-    const cart_tree *t = rc ? NULL : rt_tree_get(m);
-    if (rc || !t || (dims[0] > 0 && t->depth > dims[0]) || t->depth != dims[1]) {
-        rt_model_free(m);
-        return pe.code == MLG_NOMEM ? RT_CACHE_NOMEM : "its model is not a valid tree";
-    }
+    m->impl = t;
+    m->impl_free = tree_impl_free;
     free(payload);   /* used: the tree is ours now */
     u->m = m;
     u->cap = (int)dims[0];
@@ -114,7 +204,7 @@ static const char *use_tree(void *arg, const int64_t dims[3], void *payload, siz
 int rt_cache_load_tree(rt_ctx *c, const char *lineage, int p, int nclasses, rt_model **m, int *grown_cap,
                        double *compute_s, ut_err *e)
 {
-    tree_use u = {p, nclasses, NULL, 0, 0};
+    tree_use u = {p, nclasses, NULL, 0};
     *m = NULL;
     pthread_mutex_lock(&lock);
     int64_t dims[3];
@@ -135,28 +225,18 @@ int rt_cache_load_tree(rt_ctx *c, const char *lineage, int p, int nclasses, rt_m
 void rt_cache_offer_tree(rt_ctx *c, const char *lineage, const char *what, const rt_model *m, int grown_cap,
                          double compute_s)
 {
-    ut_buf b;
-    ut_buf_init(&b);
-    ut_err e;
-    ut_err_clear(&e);
-    rt_mio io;
-    rt_mio_writer(&io, &b, &e);
-    ut_buf_putc(&b, '{');
-    int rc = rt_model_io(&io, (rt_model *)m);   /* the writer only reads */
-    ut_buf_putc(&b, '}');
-    if (rc || b.oom) {
-        ut_buf_free(&b);
-        return;
-    }
-    const void *piece[1] = {b.s};
-    size_t len[1] = {b.len};
-    int64_t dims[3] = {grown_cap, rt_tree_get(m)->depth, m->p};
+    const cart_tree *t = rt_tree_get(m);
+    size_t len = 0;
+    void *buf = t ? encode(t, &len) : NULL;
+    if (!buf) return;
+    const void *piece[1] = {buf};
+    int64_t dims[3] = {grown_cap, t->depth, m->p};
     pthread_mutex_lock(&lock);
     /* never replace a tree that took longer to grow (a deeper one) */
     int64_t od[3];
     double old_s = 0;
     if (!rt_cache_peek(c, lineage, RT_CACHE_KIND_MODEL, od, &old_s) || old_s < compute_s)
-        rt_cache_offer(c, lineage, what, RT_CACHE_KIND_MODEL, dims, piece, len, 1, compute_s);
+        rt_cache_offer(c, lineage, what, RT_CACHE_KIND_MODEL, dims, piece, &len, 1, compute_s);
     pthread_mutex_unlock(&lock);
-    ut_buf_free(&b);
+    free(buf);
 }
