@@ -82,9 +82,20 @@ static int tree_decision(rt_ctx *c, const cmp_explore *x, opt_plan *p, int i, co
         }
         return 0;
     }
+    /* the cost model's analytical seconds for growing the deepest tree, not
+     * the measured history the FIT node's estimate may carry: the decision
+     * shown must not hang on timer noise (the executor decides again with
+     * what growing took) */
+    int deepest = g->configs[0];
+    for (int k = 0; k < g->n; k++) {
+        double d = x->configs[g->configs[k]].params[0].num, b = x->configs[deepest].params[0].num;
+        if (b != 0 && (d == 0 || d > b)) deepest = g->configs[k];
+    }
+    opt_stats an = *st;
+    an.hist = NULL;
     double bytes = est_tree_bytes(D, ntrain, (int)big[1].num, st->nclasses > 0 ? st->nclasses : 1);
-    p->cache[i] = rt_cache_worth_storing(c, (long long)bytes, p->nodes[i].est_cost) ? OPT_CACHE_MATERIALIZE
-                                                                                     : OPT_CACHE_RECOMPUTE;
+    p->cache[i] = rt_cache_worth_storing(c, (long long)bytes, opt_fit_cost(x, deepest, &an)) ? OPT_CACHE_MATERIALIZE
+                                                                                           : OPT_CACHE_RECOMPUTE;
     return 0;
 }
 

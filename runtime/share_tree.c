@@ -24,7 +24,7 @@ int rt_tree_group_cached(rt_ctx *c, const char *design, const char *what, const 
                          const rt_trainset *ts, const double *Xt, int nt, rt_group_out *out, int *decision,
                          ut_err *e)
 {
-    double t0 = ut_now(), cpu0 = ut_thread_cpu();
+    double t0 = ut_now(), cpu0;
     const rt_param_spec *specs;
     int np = rt_family_params(RT_FAM_TREE, &specs);
     rt_pval big[16];
@@ -45,6 +45,9 @@ int rt_tree_group_cached(rt_ctx *c, const char *design, const char *what, const 
     ut_err_clear(&me);
     int rc = 0;
     double compute_s = 0;
+    /* what growing costs, this thread's CPU from here on: not the cache's
+     * own reading (the catalog, the file), which is not what a reuse saves */
+    cpu0 = ut_thread_cpu();
     if (lr == 1 && rt_tree_serves(cap, rt_tree_get(stored)->depth, D)) {
         m = stored;
         stored = NULL;
