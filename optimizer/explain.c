@@ -123,6 +123,38 @@ char *opt_logical_text(const cmp_explore *x)
 }
 
 /* " (est 0.12 s, actual 0.10 s)" */
+/* Across queries, for the FIT nodes of family f that have a cache
+ * decision (tree groups: their grown tree): how many rounds reuse a stored
+ * tree, extend one from the depth it was grown to, or grow and store it. */
+static void fit_cache_text(ut_buf *t, const cmp_explore *x, const opt_plan *p, rt_family f)
+{
+    if (!p->cache) return;
+    int k[5] = {0}, from = -1, mixed = 0;
+    for (int i = 0; i < p->n; i++) {
+        const opt_node *n = &p->nodes[i];
+        if (n->op != OPT_FIT || p->cache[i] < 1 || p->cache[i] > 4 || x->configs[p->groups[n->group].configs[0]].family != f)
+            continue;
+        k[p->cache[i]]++;
+        if (p->cache[i] == OPT_CACHE_EXTEND) {
+            int d = p->cache_from ? p->cache_from[i] : 0;
+            if (from >= 0 && d != from) mixed = 1;
+            from = d;
+        }
+    }
+    static const int order[] = {OPT_CACHE_REUSE, OPT_CACHE_EXTEND, OPT_CACHE_MATERIALIZE, OPT_CACHE_RECOMPUTE};
+    static const char *const word[] = {"", "reuse tree", "recompute", "materialize tree", "extend tree"};
+    int first = 1;
+    for (int j = 0; j < 4; j++) {
+        int d = order[j];
+        if (!k[d]) continue;
+        ut_buf_printf(t, "%s%s", first ? "  [cache: " : ", ", word[d]);
+        if (d == OPT_CACHE_EXTEND) ut_buf_printf(t, mixed ? " from a shallower depth" : " from depth %d", from);
+        ut_buf_printf(t, " x%d", k[d]);
+        first = 0;
+    }
+    if (!first) ut_buf_putc(t, ']');
+}
+
 static void cost_text(ut_buf *t, int hide, double est, const double *actual_sum)
 {
     if (hide) return;
@@ -243,6 +275,7 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *a
             ut_buf_printf(&t, "  [%d shared fit%s: %s]", nfits, nfits == 1 ? "" : "s",
                           batch ? "L-BFGS side by side, one pair of GEMMs per evaluation round" : how[f]);
         else if (ncfg > 1) ut_buf_printf(&t, "  [one fit each]");
+        fit_cache_text(&t, x, p, (rt_family)f);
         cost_text(&t, p->hide_costs, est_fit[f], actual ? &act_fit[f] : NULL);
         line(&b, 1, "%s", t.s);
     }

@@ -322,6 +322,7 @@ void opt_plan_free(opt_plan *p)
     for (int g = 0; p->groups && g < p->ngroups; g++) free(p->groups[g].configs);
     free(p->groups);
     free(p->cache);
+    free(p->cache_from);
     free(p->group_of);
     free(p->member_of);
     free(p->pca_step);

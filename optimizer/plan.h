@@ -65,11 +65,14 @@ typedef struct {
     int      *pca_step, *pca_k;
     /* The intermediate cache's decision per node (OPT_CACHE_*), filled by
      * the runtime (runtime/cache.h) for EXPLAIN; NULL when the cache is
-     * off.  Freed with the plan. */
+     * off.  FIT nodes of tree groups say what becomes of their grown
+     * tree; cache_from is then, per node, the depth a stored tree is
+     * extended from (OPT_CACHE_EXTEND).  Freed with the plan. */
     unsigned char *cache;
+    int *cache_from;
 } opt_plan;
 
-enum { OPT_CACHE_NONE, OPT_CACHE_REUSE, OPT_CACHE_RECOMPUTE, OPT_CACHE_MATERIALIZE };
+enum { OPT_CACHE_NONE, OPT_CACHE_REUSE, OPT_CACHE_RECOMPUTE, OPT_CACHE_MATERIALIZE, OPT_CACHE_EXTEND };
 
 /* Statistics the cost model reads (from the catalog). */
 typedef struct {

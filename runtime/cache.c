@@ -3,14 +3,15 @@
  * File format (native byte order; one file per entry, <lineage>.mlc):
  *   0  magic "MLGCACHE"          8 bytes
  *   8  format version (1)        u32
- *  12  kind (1 design, 2 data)   u32
+ *  12  kind (1 design, 2 data, 3 model)  u32
  *  16  lineage                   32 hex digits
  *  48  payload bytes             u64
  *  56  XXH64 of the payload      u64
- *  64  dims[3] (design: training rows, test rows, columns)   i64 each
+ *  64  dims[3] (design: training rows, test rows, columns; model:
+ *      cache_model.c)   i64 each
  *  88  XXH64 of bytes 0..88      u64
  *  96  payload (design: the training rows then the test rows, row-major
- *      doubles; data: cache_table.c)
+ *      doubles; data: cache_table.c; model: cache_model.c)
  * A file is written under a temporary name and renamed into place, and
  * its row is recorded after that; the budget is checked before the write
  * starts, so the directory never holds more than the budget. */
@@ -57,7 +58,7 @@ _Static_assert(sizeof(file_header) == HEADER, "the header is 96 bytes");
 
 static const char *kind_name(unsigned k)
 {
-    return k == RT_CACHE_KIND_DESIGN ? "design" : k == RT_CACHE_KIND_DATA ? "data" : "?";
+    return k == RT_CACHE_KIND_DESIGN ? "design" : k == RT_CACHE_KIND_DATA ? "data" : k == RT_CACHE_KIND_MODEL ? "model" : "?";
 }
 
 int rt_cache_active(const rt_ctx *c)
@@ -283,6 +284,27 @@ static void *read_checked(rt_ctx *c, const cat_cache_entry *en, const char *line
         return NULL;
     }
     return buf;
+}
+
+int rt_cache_peek(rt_ctx *c, const char *lineage, unsigned kind, int64_t dims[3], double *compute_s)
+{
+    cat_cache_entry en;
+    ut_err qe;
+    ut_err_clear(&qe);
+    if (cat_cache_get(c->cat, lineage, &en, &qe) != 1) return 0;
+    char path[4096];
+    file_header h;
+    int ok = en.file && !strchr(en.file, '/') && !path_of(c, en.file, path, sizeof path);
+    FILE *f = ok ? fopen(path, "rb") : NULL;
+    ok = f && fread(&h, 1, HEADER, f) == HEADER && !memcmp(h.magic, MAGIC, 8) && h.version == FORMAT_VERSION &&
+         ut_xxh64(&h, HEADER - 8, 0) == h.hsum && h.kind == kind && !strncmp(h.lineage, lineage, 32);
+    if (f) fclose(f);
+    if (ok) {
+        memcpy(dims, h.dims, sizeof h.dims);
+        *compute_s = en.compute_seconds;
+    }
+    cat_cache_entry_clear(&en);
+    return ok;
 }
 
 int rt_cache_worth_loading(rt_ctx *c, const char *lineage)

@@ -21,6 +21,7 @@
 
 #include "exec.h"
 #include "lineage.h"
+#include "share.h"
 
 #define RT_CACHE_DEFAULT_BUDGET (512LL << 20)
 
@@ -59,6 +60,42 @@ void rt_cache_offer_table(rt_ctx *c, const char *lineage, const char *what, cons
 /* Offers the table rt_load_dataset parsed during the statement (c->cached,
  * c->cache_pending), once; called when a statement is done. */
 void rt_cache_offer_pending(rt_ctx *c);
+
+/* Fitted trees (cache_model.c, kind 'model').  The lineage of the tree a
+ * tree group grows on a design: the design's lineage, the training rows,
+ * the seed and every tree parameter except max_depth (params in
+ * params.def order). */
+int  rt_lineage_tree(const char *design, const rt_pval *params, int nrows, unsigned long long seed,
+                     rt_lineage_hex out);
+/* A tree grown with cap grown_cap (0 = none) that reached `depth` is the
+ * tree of cap `cap` (0 = none) cut at that cap: its cap is at least `cap`,
+ * or it stopped before its cap (then it is the unlimited tree). */
+int  rt_tree_serves(int grown_cap, int depth, int cap);
+/* EXPLAIN: 1 when a tree of `lineage` is stored and loading it pays, with
+ * the cap it was grown to and the depth it reached. */
+int  rt_cache_tree_stored(rt_ctx *c, const char *lineage, int *grown_cap, int *depth);
+/* The stored tree of `lineage` for p features and nclasses: 1 loaded (*m
+ * the caller's; *grown_cap its cap, *compute_s the seconds growing it took),
+ * 0 not used (absent, cheaper to grow, or invalid: noted and removed), -1
+ * out of memory.  Safe from the fit window's threads. */
+int  rt_cache_load_tree(rt_ctx *c, const char *lineage, int p, int nclasses, rt_model **m, int *grown_cap,
+                        double *compute_s, ut_err *e);
+/* Offers tree m grown with cap grown_cap in compute_s seconds (from the
+ * root); it replaces the entry of its lineage unless that one took longer.
+ * Never fails; safe from the fit window's threads. */
+void rt_cache_offer_tree(rt_ctx *c, const char *lineage, const char *what, const rt_model *m, int grown_cap,
+                         double compute_s);
+
+/* A tree group (sharing on) with the intermediate cache active
+ * (share_tree.c): the tree is reused from the cache, extended from a
+ * shallower stored one, or grown, and offered to the cache; design is the
+ * lineage of ts's design, what names the design (the entry is named
+ * "tree to max_depth D, " + what in SHOW CACHE).  *decision
+ * says which.  Outputs as rt_fit_predict_group. */
+enum { RT_TREE_GROWN = 1, RT_TREE_REUSED = 2, RT_TREE_EXTENDED = 3 };
+int rt_tree_group_cached(rt_ctx *c, const char *design, const char *what, const rt_pval *const *params,
+                         int ncfg, const rt_trainset *ts, const double *Xt, int nt, rt_group_out *out, int *decision,
+                         ut_err *e);
 
 /* Brings the directory and the rows into agreement (files without a row
  * and leftovers of interrupted writes removed; rows whose file has another

@@ -1,6 +1,6 @@
 /* cache_internal.h — the store under cache.h, for the files that keep one
  * kind of intermediate each (cache.c: designs, cache_table.c: loaded
- * data).  Not for other callers. */
+ * data, cache_model.c: fitted trees).  Not for other callers. */
 #ifndef RT_CACHE_INTERNAL_H
 #define RT_CACHE_INTERNAL_H
 
@@ -9,7 +9,7 @@
 
 #include "cache.h"
 
-enum { RT_CACHE_KIND_DESIGN = 1, RT_CACHE_KIND_DATA = 2 };
+enum { RT_CACHE_KIND_DESIGN = 1, RT_CACHE_KIND_DATA = 2, RT_CACHE_KIND_MODEL = 3 };
 
 /* Returned by a use function when memory ran out. */
 #define RT_CACHE_NOMEM ((const char *)1)
@@ -27,5 +27,10 @@ int  rt_cache_fetch(rt_ctx *c, const char *lineage, unsigned kind, rt_cache_use_
  * rule says so (rt_cache_worth_storing), evicting to stay in the budget. */
 void rt_cache_offer(rt_ctx *c, const char *lineage, const char *what, unsigned kind, const int64_t dims[3],
                     const void *const *piece, const size_t *len, int npieces, double compute_s);
+
+/* The header of the stored entry of `lineage` (kind checked, header
+ * checksum verified, payload not read): 1 with dims and the row's
+ * compute seconds, 0 absent or unreadable (left for a load to report). */
+int  rt_cache_peek(rt_ctx *c, const char *lineage, unsigned kind, int64_t dims[3], double *compute_s);
 
 #endif

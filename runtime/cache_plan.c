@@ -1,15 +1,19 @@
 /* cache_plan.c — the cache decisions EXPLAIN shows (cache.h): for every
  * TRANSFORM node, the lineage of the design it would make, and whether it
  * is in the cache and worth loading (reuse), would be stored after it is
- * computed (materialize), or is computed and not kept (recompute).  The
+ * computed (materialize), or is computed and not kept (recompute); and
+ * for every FIT node of a tree group, what becomes of its grown tree
+ * (reuse, extend from a stored shallower one, materialize, recompute).  The
  * executor decides again with what it measures (cache.c); for an entry
  * not stored yet the plan has only the cost model's estimate of the
  * transform's seconds and the design's size. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cache.h"
 #include "protocol.h"
+#include "families.h"
 #include "../include/mileage.h"
 
 /* Columns of a pipeline's design, roughly: the statistics' feature count
@@ -39,17 +43,80 @@ static double est_width(const cmp_pipeline *pl, double w)
     return w > 1 ? w : 1;
 }
 
+/* Bytes of a stored tree grown to cap D (0: none) on n rows: its nodes
+ * (at most 2^(D+1) - 1, at most 2n / min_samples_leaf) as model JSON,
+ * roughly 90 bytes each plus 20 per output. */
+static double est_tree_bytes(int D, int n, int msl, int nout)
+{
+    double nodes = 2.0 * n / (msl > 0 ? msl : 1);
+    if (D > 0 && D < 40 && ldexp(1.0, D + 1) - 1 < nodes) nodes = ldexp(1.0, D + 1) - 1;
+    return nodes * (90.0 + 20.0 * nout) + 96;
+}
+
+/* The decision for a tree group's FIT node: its grown tree reused from
+ * the cache, extended from a shallower stored one, or grown and stored
+ * (materialize) or not (recompute) — as share_tree.c will decide, with
+ * the plan's cost estimate for a tree not stored yet. */
+static int tree_decision(rt_ctx *c, const cmp_explore *x, opt_plan *p, int i, const char *design, int ntrain,
+                         const opt_stats *st)
+{
+    const opt_group *g = &p->groups[p->nodes[i].group];
+    const rt_pval *p0 = x->configs[g->configs[0]].params;
+    rt_pval big[16];
+    const rt_param_spec *specs;
+    int np = rt_family_params(RT_FAM_TREE, &specs);
+    memcpy(big, p0, (size_t)np * sizeof *big);
+    for (int k = 0; k < g->n; k++) {
+        double d = x->configs[g->configs[k]].params[0].num, b = big[0].num;
+        big[0].num = (d == 0 || b == 0) ? 0 : (d > b ? d : b);
+    }
+    int D = (int)big[0].num, cap = 0, depth = 0;
+    rt_lineage_hex lin;
+    if (rt_lineage_tree(design, big, ntrain, (unsigned long long)x->task.seed, lin)) return -1;
+    if (rt_cache_tree_stored(c, lin, &cap, &depth)) {
+        if (rt_tree_serves(cap, depth, D)) {
+            p->cache[i] = OPT_CACHE_REUSE;
+        } else {
+            p->cache[i] = OPT_CACHE_EXTEND;
+            p->cache_from[i] = cap;
+        }
+        return 0;
+    }
+    /* the cost model's analytical seconds for growing the deepest tree, not
+     * the measured history the FIT node's estimate may carry: the decision
+     * shown must not hang on timer noise (the executor decides again with
+     * what growing took) */
+    int deepest = g->configs[0];
+    for (int k = 0; k < g->n; k++) {
+        double d = x->configs[g->configs[k]].params[0].num, b = x->configs[deepest].params[0].num;
+        if (b != 0 && (d == 0 || d > b)) deepest = g->configs[k];
+    }
+    opt_stats an = *st;
+    an.hist = NULL;
+    double bytes = est_tree_bytes(D, ntrain, (int)big[1].num, st->nclasses > 0 ? st->nclasses : 1);
+    p->cache[i] = rt_cache_worth_storing(c, (long long)bytes, opt_fit_cost(x, deepest, &an)) ? OPT_CACHE_MATERIALIZE
+                                                                                           : OPT_CACHE_RECOMPUTE;
+    return 0;
+}
+
 int rt_cache_plan(rt_ctx *c, const cmp_explore *x, opt_plan *p, const opt_stats *st, ut_err *e)
 {
     free(p->cache);
+    free(p->cache_from);
     p->cache = NULL;
+    p->cache_from = NULL;
     if (!rt_cache_active(c)) return 0;
     int *fold = NULL, nfold = 0, n = x->dataset.nrows, rc = -1;
     int *train = malloc((size_t)n * sizeof *train + 1), *test = malloc((size_t)n * sizeof *test + 1);
     rt_protocol proto;
     rt_lineage_hex data, fl, lin;
     p->cache = calloc((size_t)p->n + 1, 1);
-    if (!train || !test || !p->cache) {
+    p->cache_from = calloc((size_t)p->n + 1, sizeof *p->cache_from);
+    /* per TRANSFORM node: its design's lineage and training rows, for the
+     * FIT nodes that read it */
+    rt_lineage_hex *dlin = calloc((size_t)p->n + 1, sizeof *dlin);
+    int *drows = calloc((size_t)p->n + 1, sizeof *drows);
+    if (!train || !test || !p->cache || !p->cache_from || !dlin || !drows) {
         ut_errf(e, MLG_NOMEM, "out of memory");
         goto out;
     }
@@ -78,6 +145,14 @@ int rt_cache_plan(rt_ctx *c, const cmp_explore *x, opt_plan *p, const opt_stats 
     int round = -1, ntrain = 0, ntest = 0;
     for (int i = 0; i < p->n; i++) {
         const opt_node *nd = &p->nodes[i];
+        if (nd->op == OPT_FIT && !shuffled && nd->input >= 0 && dlin[nd->input][0] &&
+            x->configs[p->groups[nd->group].configs[0]].family == RT_FAM_TREE) {
+            if (tree_decision(c, x, p, i, dlin[nd->input], drows[nd->input], st)) {
+                ut_errf(e, MLG_NOMEM, "out of memory");
+                goto out;
+            }
+            continue;
+        }
         if (nd->op != OPT_TRANSFORM) continue;
         if (nd->round != round) {
             round = nd->round;
@@ -96,6 +171,8 @@ int rt_cache_plan(rt_ctx *c, const cmp_explore *x, opt_plan *p, const opt_stats 
             ut_errf(e, MLG_NOMEM, "out of memory");
             goto out;
         }
+        memcpy(dlin[i], lin, sizeof lin);
+        drows[i] = ntrain;
         double est_bytes = (double)n * est_width(&x->pipes[nd->pipe], st->nfeatures > 0 ? st->nfeatures : 1) * 8.0 + 96;
         cat_cache_entry en;
         int found = cat_cache_get(c->cat, lin, &en, e);
@@ -113,8 +190,12 @@ int rt_cache_plan(rt_ctx *c, const cmp_explore *x, opt_plan *p, const opt_stats 
 out:
     if (rc) {
         free(p->cache);
+        free(p->cache_from);
         p->cache = NULL;
+        p->cache_from = NULL;
     }
+    free(dlin);
+    free(drows);
     free(fold);
     free(train);
     free(test);

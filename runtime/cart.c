@@ -38,6 +38,7 @@ typedef struct {
     int s, e, depth, parent, is_left;
     int presorted;  /* its segments of ord/val are valid (else sort per node) */
     uint64_t h;     /* path hash: seeds the node's feature draws */
+    int prev;       /* resuming: the node of the earlier tree it is, or -1 */
 } pend;
 
 struct cart_builder {
@@ -599,8 +600,14 @@ static int count_active(const unsigned char *cc, int p)
     return a;
 }
 
-int cart_grow(cart_builder *b, const int *yc, int nclasses, const double *y,
-              const double *w, const cart_params *cp, cart_tree *t, ut_err *e)
+static int resume_layout(cart_builder *b, const cart_tree *from, int m, ut_err *e);
+static void resume_consts(cart_builder *b, const cart_tree *from, int q, int s, int m);
+
+/* Grows t; with `from` (resuming, cart_grow_from) the nodes of `from`
+ * above depth from_cap are taken as they are and only its leaves at
+ * from_cap grow on. */
+static int grow(cart_builder *b, const int *yc, int nclasses, const double *y, const double *w,
+                const cart_params *cp, const cart_tree *from, int from_cap, cart_tree *t, ut_err *e)
 {
     int n = b->n, p = b->p, m = 0, sp = 0, rc = -1;
     size_t p1 = (size_t)p + 1;
@@ -616,14 +623,22 @@ int cart_grow(cart_builder *b, const int *yc, int nclasses, const double *y,
     if (m == 0)
         return ut_errf(e, MLG_DATA, "cart: no training rows with positive weight");
     int mtry = cp->max_features > 0 && cp->max_features < p ? cp->max_features : 0;
-    int root_presorted = prefer_presort(p, mtry, m, cp->strategy);
+    /* resuming lays the columns out presorted (the tree is the same either way) */
+    int root_presorted = from ? 1 : prefer_presort(p, mtry, m, cp->strategy);
     if (root_presorted ? need_presort(b) : need_columns(b))
         goto oom;
     m = 0;
     for (int i = 0; i < n; i++)
         if (!w || w[i] > 0)
             b->samp[m++] = i;
-    for (int f = 0; root_presorted && f < p; f++) {
+    if (from) {
+        int lr = resume_layout(b, from, m, e);
+        if (lr == -2)
+            goto oom;
+        if (lr)
+            return -1;
+    }
+    for (int f = 0; root_presorted && !from && f < p; f++) {
         int *o = b->ord + (size_t)f * m;
         double *v = b->val ? b->val + (size_t)f * m : b->vg;
         if (!b->reuse) {
@@ -663,7 +678,7 @@ int cart_grow(cart_builder *b, const int *yc, int nclasses, const double *y,
 
     memset(b->cconst, 0, p1);
     if (push(b, &sp, (pend){ 0, m, 0, -1, 0, root_presorted,
-                             mix64(cp->seed ^ 0x243F6A8885A308D3ULL) }, b->cconst))
+                             mix64(cp->seed ^ 0x243F6A8885A308D3ULL), from ? 0 : -1 }, b->cconst))
         goto oom;
     while (sp > 0) {
         sp--;
@@ -686,6 +701,30 @@ int cart_grow(cart_builder *b, const int *yc, int nclasses, const double *y,
                 t->node[pe.parent].left = id;
             else
                 t->node[pe.parent].right = id;
+        }
+        const cart_node *old = pe.prev >= 0 ? &from->node[pe.prev] : NULL;
+        if (old && (old->feature >= 0 || old->depth < from_cap)) {
+            /* a node above the earlier cap: grown then exactly as now
+             * (growth is node-local), so it is copied; its rows are laid
+             * out already (resume_layout) */
+            nd->impurity = old->impurity;
+            nd->weight = old->weight;
+            memcpy(val, from->value + (size_t)pe.prev * t->nout, (size_t)t->nout * sizeof *val);
+            if (old->feature < 0)
+                continue;   /* it stopped before the cap: pure or too small */
+            nd->feature = old->feature;
+            nd->threshold = old->threshold;
+            int pos = s + from->node[old->left].n_samples;
+            /* the flags find_split would have left: every feature not known
+             * constant is visited when all are drawn (resuming requires
+             * that), so the children know exactly those constant here */
+            resume_consts(b, from, pe.prev, s, m);
+            if (push(b, &sp, (pend){ pos, en, pe.depth + 1, id, 0, 1, mix64(pe.h ^ 0x5555), old->right },
+                     b->cconst)
+                || push(b, &sp, (pend){ s, pos, pe.depth + 1, id, 1, 1, mix64(pe.h ^ 0xAAAA), old->left },
+                        b->cconst))
+                goto oom;
+            continue;
         }
         node_stats(&c, s, en, val, &nd->impurity);
         nd->weight = c.W;
@@ -721,9 +760,9 @@ int cart_grow(cart_builder *b, const int *yc, int nclasses, const double *y,
         }
         /* right pushed first so the left subtree is grown (and numbered) first */
         if (push(b, &sp, (pend){ pos, en, pe.depth + 1, id, 0, kids_presorted,
-                                 mix64(pe.h ^ 0x5555) }, b->cconst)
+                                 mix64(pe.h ^ 0x5555), -1 }, b->cconst)
             || push(b, &sp, (pend){ s, pos, pe.depth + 1, id, 1, kids_presorted,
-                                    mix64(pe.h ^ 0xAAAA) }, b->cconst))
+                                    mix64(pe.h ^ 0xAAAA), -1 }, b->cconst))
             goto oom;
     }
     rc = 0;
@@ -736,6 +775,138 @@ done:
     if (rc != 0)
         cart_tree_free(t);
     return rc;
+}
+
+int cart_grow(cart_builder *b, const int *yc, int nclasses, const double *y,
+              const double *w, const cart_params *cp, cart_tree *t, ut_err *e)
+{
+    return grow(b, yc, nclasses, y, w, cp, NULL, 0, t, e);
+}
+
+/* ---- resuming ----
+ * The rows of every leaf of `from` in one contiguous segment of samp, the
+ * leaves in preorder (left to right, where growing would have put them),
+ * each segment's rows ascending (as stable partitions from the ascending
+ * root leave them); every column sorted once over all rows and spread
+ * stably over the same segments: each node then sees its rows in the
+ * (value, row) order growing gives it.  Returns 0, -1 (the tree does not
+ * fit the data: counts differ; *e set), -2 out of memory. */
+static int resume_layout(cart_builder *b, const cart_tree *from, int m, ut_err *e)
+{
+    int p = b->p, nn = from->nnodes, rc = 0;
+    const cart_node *nd = from->node;
+    int *leaf = malloc(((size_t)m + 1) * sizeof *leaf), *at = calloc((size_t)nn + 1, sizeof *at);
+    int *start = malloc(((size_t)nn + 1) * sizeof *start), *sorted = malloc(((size_t)m + 1) * sizeof *sorted);
+    int *asc = b->so;          /* the active rows, ascending */
+    int *leaf_of = b->tmpi;    /* per row id; partition's scratch, free until growing */
+    if (!leaf || !at || !start || !sorted) {
+        rc = -2;
+        goto out;
+    }
+    memcpy(asc, b->samp, (size_t)m * sizeof *asc);
+    for (int j = 0; j < m; j++) {
+        const double *x = b->X + (size_t)asc[j] * p;
+        int q = 0;
+        while (nd[q].feature >= 0)
+            q = x[nd[q].feature] <= nd[q].threshold ? nd[q].left : nd[q].right;
+        leaf[j] = q;
+        leaf_of[asc[j]] = q;
+        at[q]++;
+    }
+    /* the earlier tree was grown on these rows: its counts must agree */
+    for (int q = 0; q < nn && !rc; q++)
+        if (nd[q].feature < 0 ? at[q] != nd[q].n_samples
+                              : nd[q].n_samples != nd[nd[q].left].n_samples + nd[nd[q].right].n_samples)
+            rc = ut_errf(e, MLG_DATA, "cart: the tree to resume was not grown on these rows (node %d)", q);
+    if (rc) {
+        rc = -1;
+        goto out;
+    }
+    for (int q = 0, sum = 0; q < nn; q++) {   /* segment starts, preorder */
+        start[q] = sum;
+        sum += at[q];
+    }
+    memcpy(at, start, (size_t)nn * sizeof *at);
+    for (int j = 0; j < m; j++)
+        b->samp[at[leaf[j]]++] = asc[j];
+    for (int f = 0; f < p; f++) {
+        int *o = b->ord + (size_t)f * m;
+        double *v = b->val ? b->val + (size_t)f * m : NULL;
+        sort_column(b, f, asc, m, sorted, b->tmpd);
+        memcpy(at, start, (size_t)nn * sizeof *at);
+        for (int j = 0; j < m; j++) {
+            int r = sorted[j], k = at[leaf_of[r]]++;
+            o[k] = r;
+            if (v)
+                v[k] = b->tmpd[j];
+        }
+    }
+out:
+    free(sorted);
+    free(start);
+    free(leaf);
+    free(at);
+    return rc;
+}
+
+/* The dkey range of feature f over node q of `from`, whose rows are the
+ * segment from s: its leaves' segments are sorted, their ends are the
+ * extremes. */
+static void subtree_range(const cart_builder *b, const cart_tree *from, int q, int s, int f, int m, uint64_t *lo,
+                          uint64_t *hi)
+{
+    const cart_node *nd = &from->node[q];
+    if (nd->feature >= 0) {
+        subtree_range(b, from, nd->left, s, f, m, lo, hi);
+        subtree_range(b, from, nd->right, s + from->node[nd->left].n_samples, f, m, lo, hi);
+        return;
+    }
+    int k = nd->n_samples;
+    if (k <= 0)
+        return;
+    const int *o = b->ord + (size_t)f * m;
+    double a, z;
+    if (b->val) {
+        a = b->val[(size_t)f * m + s];
+        z = b->val[(size_t)f * m + s + k - 1];
+    } else {
+        a = b->X[(size_t)o[s] * b->p + f];
+        z = b->X[(size_t)o[s + k - 1] * b->p + f];
+    }
+    uint64_t ka = dkey(a), kz = dkey(z);
+    if (ka < *lo)
+        *lo = ka;
+    if (kz > *hi)
+        *hi = kz;
+}
+
+/* find_split's constant flags after node q (rows from s), when every
+ * feature is drawn: each one not known constant is visited, and marked
+ * when its sorted segment has !(last > first). */
+static void resume_consts(cart_builder *b, const cart_tree *from, int q, int s, int m)
+{
+    for (int f = 0; f < b->p; f++) {
+        if (b->cconst[f])
+            continue;
+        uint64_t lo = UINT64_MAX, hi = 0;
+        subtree_range(b, from, q, s, f, m, &lo, &hi);
+        if (!(dunkey(hi) > dunkey(lo)))
+            b->cconst[f] = 1;
+    }
+}
+
+int cart_grow_from(cart_builder *b, const int *yc, int nclasses, const double *y, const double *w,
+                   const cart_params *cp, const cart_tree *from, int from_cap, cart_tree *t, ut_err *e)
+{
+    int mtry = cp->max_features > 0 && cp->max_features < b->p ? cp->max_features : 0;
+    if (!from || from->nnodes < 1 || mtry || from_cap <= 0 || (cp->max_depth > 0 && cp->max_depth < from_cap) ||
+        from->nout != (nclasses > 0 ? nclasses : 1) || from->depth > from_cap)
+        return ut_errf(e, MLG_MISUSE, "cart: cannot resume this tree (needs every feature drawn per split and a "
+                                      "cap at least the earlier one)");
+    for (int q = 0; q < from->nnodes; q++)
+        if (from->node[q].feature >= b->p)
+            return ut_errf(e, MLG_MISUSE, "cart: the tree to resume has another width");
+    return grow(b, yc, nclasses, y, w, cp, from, from_cap, t, e);
 }
 
 int cart_parse_criterion(const char *s, int classification, const char *fam,

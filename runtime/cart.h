@@ -86,6 +86,19 @@ void cart_builder_free(cart_builder *b);
 int cart_grow(cart_builder *b, const int *yc, int nclasses, const double *y,
               const double *w, const cart_params *cp, cart_tree *t, ut_err *e);
 
+/* Grows t as cart_grow would with cp, starting from `from`, a tree grown
+ * by cart_grow (or this) on the same rows, weights and parameters except
+ * a smaller cap from_cap (> 0; cp->max_depth 0 or >= from_cap): its nodes
+ * above from_cap are copied, the training rows are routed to its leaves,
+ * and only the leaves at depth from_cap grow on — with the same per-node
+ * code, draws and numbering, so t is bit for bit the tree cart_grow gives.
+ * Only when every feature is tried at every split (max_features <= 0 or
+ * >= p): find_split's record of constant features is then a function of
+ * the node's rows.  A tree whose counts do not match the rows is an
+ * MLG_DATA error (the caller grows from scratch). */
+int cart_grow_from(cart_builder *b, const int *yc, int nclasses, const double *y, const double *w,
+                   const cart_params *cp, const cart_tree *from, int from_cap, cart_tree *t, ut_err *e);
+
 /* A well-mixed seed for item `index` (a tree, a round) of a model seeded
  * with `seed`: items get independent streams that do not depend on how many
  * items are fitted, so prefixes of a model equal smaller models. */
@@ -108,6 +121,11 @@ void cart_emit(const double *value, int nclasses, double *pred, double *proba);
 int rt_tree_predict_capped(const rt_model *m, const double *X, int n, int max_depth,
                            double *pred, double *proba, ut_err *e);
 const cart_tree *rt_tree_get(const rt_model *m);   /* NULL unless a tree */
+/* A tree of params fitted on ts by continuing `from` (grown on the same
+ * rows with the same parameters to cap from_cap): cart_grow_from.  *out
+ * is the caller's. */
+int rt_tree_fit_from(const rt_pval *params, const rt_trainset *ts, const rt_model *from, int from_cap,
+                     rt_model **out, ut_err *e);
 
 /* Forest of its first t trees (t clamped to [1, trees]), optionally each cut
  * at max_depth (0 = none): equal to a forest fitted with t trees and that

@@ -35,6 +35,10 @@ typedef struct {
     int       nouts;
     int       remaining;   /* users that have not run yet */
     char     *error;       /* TRANSFORM failure, reported by its groups' runs */
+    double    chain_s;     /* TRANSFORM: CPU seconds of the design from the
+                              table, with the kept prefix it continued */
+    rt_lineage_hex lin;    /* TRANSFORM with the cache active: the design's
+                              lineage ("" otherwise); keys its fitted trees */
 } node_state;
 
 typedef struct {
@@ -128,6 +132,7 @@ typedef struct {
     int *train, *test; /* scratch */
     rt_ridge_folds *rfolds;  /* rule 2's per-fold Gram blocks, or NULL */
     int rfolds_tried;
+    rt_ctx *cache;     /* the intermediate cache when active (fitted trees), or NULL */
 } data_ctx;
 
 /* All metrics of the task's kind, as JSON; the ranking metric in *score. */
@@ -203,7 +208,15 @@ static int run_group(const data_ctx *dc, const cmp_explore *x, const opt_group *
     else if (prog && rt_prog_supports(fam))
         rc = rt_prog_fit_predict(prog, x->configs[g->configs[0]].pipe, round, fam, params, g->n, &ts, Xt, ntest,
                                  ns->outs, e);
-    else
+    else if (fam == RT_FAM_TREE && dc->cache && tf->lin[0]) {
+        /* the grown tree across queries: reused, extended or stored */
+        char what[512];
+        int decision = 0;
+        const cmp_pipeline *pl = &x->pipes[x->configs[g->configs[0]].pipe];
+        snprintf(what, sizeof what, "%s, round %d, dataset %s", pl->nsteps ? pl->text : "no preprocessing", round + 1,
+                 x->dataset.name);
+        rc = rt_tree_group_cached(dc->cache, tf->lin, what, params, g->n, &ts, Xt, ntest, ns->outs, &decision, e);
+    } else
         rc = rt_fit_predict_group(fam, params, g->n, g->shared, &ts, Xt, ntest, ns->outs, e);
     goto done;
 oom:
@@ -389,6 +402,9 @@ typedef struct {
     int wide;          /* 1: after steps 0..len-1 and then the plan's shared
                           pca (plan->pca_k components), before its drop */
     int users;         /* pipelines of this round still to continue from it */
+    double secs;       /* CPU seconds computing it from the table took, with
+                          the prefix it continued: what a design made from
+                          it costs when the prefix is not at hand (cache.h) */
 } prefix_entry;
 
 typedef struct {
@@ -415,12 +431,12 @@ static int same_prefix(const cmp_explore *x, int a, int b, int len)
     return opt_same_prefix(&x->pipes[a], &x->pipes[b], len);
 }
 
-static int cache_put(prefix_cache *pc, rt_tf_state *st, int pipe, int len, int users, int wide)
+static int cache_put(prefix_cache *pc, rt_tf_state *st, int pipe, int len, int users, int wide, double secs)
 {
     prefix_entry *ne = realloc(pc->e, (size_t)(pc->n + 1) * sizeof *ne);
     if (!ne) return -1;
     pc->e = ne;
-    pc->e[pc->n++] = (prefix_entry){.st = st, .pipe = pipe, .len = len, .wide = wide, .users = users};
+    pc->e[pc->n++] = (prefix_entry){.st = st, .pipe = pipe, .len = len, .wide = wide, .users = users, .secs = secs};
     return 0;
 }
 
@@ -429,8 +445,9 @@ static int cache_put(prefix_cache *pc, rt_tf_state *st, int pipe, int len, int u
  * for the others, then drop(pc{k+1}..) — bit for bit pca(k) (tf_pca.c).
  * 0 ok, -1 a transform error in *te, -2 out of memory. */
 static int shared_pca(const cmp_explore *x, const opt_plan *p, int q, int j, const rt_tf_state *cur, const int *train,
-                      int ntrain, prefix_cache *pc, rt_tf_state **next, ut_err *te)
+                      int ntrain, prefix_cache *pc, rt_tf_state **next, double *chain, ut_err *te)
 {
+    double c0 = ut_thread_cpu();
     const rt_tf_step *mine = &x->pipes[q].steps[j].step;
     rt_tf_state *wide = NULL, *made = NULL;
     for (int i = 0; i < pc->n && !wide; i++)
@@ -438,6 +455,7 @@ static int shared_pca(const cmp_explore *x, const opt_plan *p, int q, int j, con
             opt_same_pca_but_k(&x->pipes[pc->e[i].pipe].steps[j].step, mine)) {
             wide = pc->e[i].st;
             pc->e[i].users--;
+            *chain = pc->e[i].secs;   /* its chain, not ours: computed for a sibling */
         }
     if (!wide) {
         rt_tf_step big = *mine;
@@ -449,7 +467,7 @@ static int shared_pca(const cmp_explore *x, const opt_plan *p, int q, int j, con
                        opt_same_pca_but_k(&x->pipes[r].steps[j].step, mine);
         wide = made;
         if (pending) {
-            if (cache_put(pc, made, q, j, pending, 1)) {
+            if (cache_put(pc, made, q, j, pending, 1, *chain + ut_thread_cpu() - c0)) {
                 rt_tf_state_free(made);
                 return -2;
             }
@@ -483,6 +501,7 @@ static int shared_pca(const cmp_explore *x, const opt_plan *p, int q, int j, con
     for (int i = 0; i < nn; i++) free(names[i]);
     free(names);
     rt_tf_state_free(made);
+    *chain += ut_thread_cpu() - c0;
     return rc;
 }
 
@@ -498,6 +517,7 @@ static int run_transform(const data_ctx *dc, const cmp_explore *x, const opt_pla
     if (!pc->cache) return compute_transform(dc, x, p, nd, ntrain, ntest, ns, pc, e);
     if (rt_lineage_design(pc->fold, x->task.target, x->task.kind, &x->pipes[nd->pipe], lin))
         return ut_errf(e, MLG_NOMEM, "out of memory");
+    memcpy(ns->lin, lin, sizeof ns->lin);
     double *blk = NULL;
     int pp = 0, lr = rt_cache_load_design(pc->cache, lin, ntrain, ntest, &blk, &pp, e);
     if (lr < 0) return -1;
@@ -523,7 +543,12 @@ static int run_transform(const data_ctx *dc, const cmp_explore *x, const opt_pla
         snprintf(what, sizeof what, "%s, round %d, dataset %s",
                  x->pipes[nd->pipe].nsteps ? x->pipes[nd->pipe].text : "no preprocessing", nd->round + 1,
                  x->dataset.name);
-        rt_cache_offer_design(pc->cache, lin, what, ns->xtr, ntrain, ns->xte, ntest, ns->p, ut_thread_cpu() - t0);
+        /* a design continued from a prefix kept for a sibling pipeline
+         * costs the whole chain when it is not at hand (the sibling's
+         * design loaded from the cache instead): that is what it saves */
+        double own = ut_thread_cpu() - t0;
+        rt_cache_offer_design(pc->cache, lin, what, ns->xtr, ntrain, ns->xte, ntest, ns->p,
+                              ns->chain_s > own ? ns->chain_s : own);
     }
     return 0;
 }
@@ -540,6 +565,7 @@ static int compute_transform(const data_ctx *dc, const cmp_explore *x, const opt
     ns->done = 1;
     rt_tf_state *cur = NULL;
     int from = 0;
+    double chain = 0;   /* CPU seconds from the table to cur */
     if (pc->on) pc->pipe_done[nd->pipe] = 1;
     if (pc->on) {
         /* the longest kept prefix of this pipeline */
@@ -551,10 +577,12 @@ static int compute_transform(const data_ctx *dc, const cmp_explore *x, const opt
         if (best >= 0) {
             from = pc->e[best].len;
             cur = pc->e[best].st;
+            chain = pc->e[best].secs;
             pc->e[best].users--;
         }
     }
     rt_tf_state *owned = NULL;  /* a state of ours not (yet) in the cache */
+    double c0 = ut_thread_cpu();
     if (!cur) {
         if (rt_tf_begin(dc->t, dc->target, &owned, &te)) goto fail;
         cur = owned;
@@ -567,8 +595,10 @@ static int compute_transform(const data_ctx *dc, const cmp_explore *x, const opt
         for (int q = 0; pc->on && q < x->npipes; q++)
             later += q != nd->pipe && !pc->pipe_done[q] && same_prefix(x, q, nd->pipe, j + 1);
         rt_tf_state *next = NULL;
-        int arc = j == j0 ? shared_pca(x, p, nd->pipe, j, cur, dc->train, ntrain, pc, &next, &te)
+        chain += ut_thread_cpu() - c0;   /* shared_pca counts its own (or a sibling's) */
+        int arc = j == j0 ? shared_pca(x, p, nd->pipe, j, cur, dc->train, ntrain, pc, &next, &chain, &te)
                           : rt_tf_apply(cur, &steps[j], 1, dc->train, ntrain, &next, &te);
+        if (j == j0) c0 = ut_thread_cpu();   /* else the step is counted from c0 */
         if (arc == -2) {
             rt_tf_state_free(owned);
             return ut_errf(e, MLG_NOMEM, "out of memory");
@@ -580,7 +610,7 @@ static int compute_transform(const data_ctx *dc, const cmp_explore *x, const opt
         rt_tf_state_free(owned);
         owned = next;
         cur = next;
-        if (later && cache_put(pc, owned, nd->pipe, j + 1, later, 0)) {
+        if (later && cache_put(pc, owned, nd->pipe, j + 1, later, 0, chain + ut_thread_cpu() - c0)) {
             rt_tf_state_free(owned);
             return ut_errf(e, MLG_NOMEM, "out of memory");
         }
@@ -622,6 +652,7 @@ static int compute_transform(const data_ctx *dc, const cmp_explore *x, const opt
     rt_design_free(&d);
     if (!ns->xtr || !ns->xte) return ut_errf(e, MLG_NOMEM, "out of memory");
     ns->has_design = 1;
+    ns->chain_s = chain + ut_thread_cpu() - c0;
     return 0;
 fail:
     /* a pipeline that cannot run fails its configurations' runs with the
@@ -1424,6 +1455,7 @@ int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, cons
             goto out;
         }
         R.pcache.cache = c;
+        dc->cache = c;
     }
     dc->n = dc->t->nrows;
     dc->target = rt_table_find(dc->t, x0->task.target);

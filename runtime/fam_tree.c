@@ -17,7 +17,10 @@ static void tree_free(void *impl)
     free(impl);
 }
 
-int rt_tree_fit(const rt_pval *params, const rt_trainset *ts, rt_model *m, ut_err *e)
+/* Grows the tree of params on ts into m, from scratch or (from non-NULL)
+ * continuing `from`, grown with the same parameters to cap from_cap. */
+static int tree_fit(const rt_pval *params, const rt_trainset *ts, const cart_tree *from, int from_cap, rt_model *m,
+                    ut_err *e)
 {
     int max_depth = (int)params[0].num, msl = (int)params[1].num;
     cart_criterion crit;
@@ -41,7 +44,8 @@ int rt_tree_fit(const rt_pval *params, const rt_trainset *ts, rt_model *m, ut_er
     }
     cart_builder *b = cart_builder_new(ts->X, ts->n, ts->p, 0, e);
     cart_params cp = { crit, max_depth, msl, 0, ts->seed, CART_AUTO };
-    if (!b || cart_grow(b, ts->yc, ts->nclasses, ts->y, w, &cp, t, e)) {
+    if (!b || (from ? cart_grow_from(b, ts->yc, ts->nclasses, ts->y, w, &cp, from, from_cap, t, e)
+                    : cart_grow(b, ts->yc, ts->nclasses, ts->y, w, &cp, t, e))) {
         cart_builder_free(b);
         free(t);
         free(w);
@@ -51,6 +55,31 @@ int rt_tree_fit(const rt_pval *params, const rt_trainset *ts, rt_model *m, ut_er
     free(w);
     m->impl = t;
     m->impl_free = tree_free;
+    return 0;
+}
+
+int rt_tree_fit(const rt_pval *params, const rt_trainset *ts, rt_model *m, ut_err *e)
+{
+    return tree_fit(params, ts, NULL, 0, m, e);
+}
+
+int rt_tree_fit_from(const rt_pval *params, const rt_trainset *ts, const rt_model *from, int from_cap, rt_model **out,
+                     ut_err *e)
+{
+    const cart_tree *ft = rt_tree_get(from);
+    if (!ft || from->p != ts->p || from->nclasses != ts->nclasses)
+        return ut_errf(e, MLG_MISUSE, "rt_tree_fit_from: not a tree of this shape");
+    rt_model *m = calloc(1, sizeof *m);
+    if (!m)
+        return ut_errf(e, MLG_NOMEM, "out of memory fitting tree");
+    m->family = RT_FAM_TREE;
+    m->p = ts->p;
+    m->nclasses = ts->nclasses;
+    if (tree_fit(params, ts, ft, from_cap, m, e)) {
+        rt_model_free(m);
+        return -1;
+    }
+    *out = m;
     return 0;
 }
 

@@ -108,3 +108,26 @@ int rt_lineage_fit(const rt_lineage_hex design, const char *family, const char *
     ut_lineage_int(&l, "seed", (long long)seed);
     return ut_lineage_hex(&l, out);
 }
+
+int rt_lineage_gram_blocks(const rt_lineage_hex data, const cat_task *t, int nfolds, rt_lineage_hex out)
+{
+    ut_lineage l;
+    ut_lineage_init(&l, "gram blocks");
+    ut_lineage_str(&l, "data", data);
+    ut_lineage_str(&l, "target", t->target);
+    ut_lineage_str(&l, "task kind", t->kind);
+    ut_lineage_str(&l, "protocol", t->protocol_json);
+    ut_lineage_int(&l, "seed", t->seed);
+    ut_lineage_str(&l, "folds", t->folds_hash);
+    ut_lineage_int(&l, "nfolds", nfolds);
+    return ut_lineage_hex(&l, out);
+}
+
+int rt_lineage_neighbors(const rt_lineage_hex design, const char *metric, rt_lineage_hex out)
+{
+    ut_lineage l;
+    ut_lineage_init(&l, "neighbour lists");
+    ut_lineage_str(&l, "design", design);
+    ut_lineage_name(&l, "metric", metric ? metric : "euclidean");
+    return ut_lineage_hex(&l, out);
+}

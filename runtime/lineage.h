@@ -36,4 +36,20 @@ int rt_lineage_design(const rt_lineage_hex fold, const char *target, const char 
 int rt_lineage_fit(const rt_lineage_hex design, const char *family, const char *params_json,
                    unsigned long long seed, rt_lineage_hex out);
 
+/* Ridge's per-fold Gram blocks (sharing rule 2, ridge_folds.h): the data,
+ * the target and task kind, the task's protocol, seed and stored folds
+ * (their hash), and the fold count — no pipeline: the blocks are of the
+ * table's columns as they are (a standardizing pipeline derives its
+ * rounds from the same blocks).  Not stored yet; were they, SHOW CACHE
+ * would list them as kind 'gram' ("gram blocks, 5 folds, dataset sat"). */
+int rt_lineage_gram_blocks(const rt_lineage_hex data, const cat_task *t, int nfolds, rt_lineage_hex out);
+/* knn's neighbour lists of a round (share.c's knn group): the design (its
+ * fold's training and test rows included) and the metric.  The list
+ * length K is not in it: lists of length K serve every k <= K (prefixes),
+ * as a tree grown to a cap serves every smaller cap, so a stored list
+ * would be extended, or read, like a stored tree.  Not stored yet; were
+ * they, kind 'neighbors' ("neighbours (euclidean, k <= 15), <pipeline>,
+ * round 1, dataset sat"). */
+int rt_lineage_neighbors(const rt_lineage_hex design, const char *metric, rt_lineage_hex out);
+
 #endif

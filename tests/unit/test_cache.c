@@ -6,6 +6,8 @@
  * noted as a warning, its row and file removed, never used. */
 #include "../../runtime/cache.h"
 #include "../../runtime/cache_internal.h"
+#include "../../runtime/cart.h"
+#include "../../runtime/families.h"
 #include "../../include/mileage.h"
 
 #include <dirent.h>
@@ -306,6 +308,75 @@ static void test_table(rt_ctx *c)
     rt_table_free(t);
 }
 
+/* Fitted trees (kind 'model'): stored and read back bit for bit; a
+ * shallower, cheaper tree does not replace a deeper one; a payload whose
+ * checksums hold but whose tree is not well formed, or of another width,
+ * is noted, removed, never used. */
+static void test_tree_model(rt_ctx *c)
+{
+    int n = 300, p = 4;
+    double *X = malloc((size_t)n * p * sizeof *X);
+    int *yc = malloc((size_t)n * sizeof *yc);
+    for (int i = 0; i < n; i++) {
+        for (int f = 0; f < p; f++) X[i * p + f] = (double)((i * (f + 3) * 7919) % 101) / 7.0;
+        yc[i] = (X[i * p] + X[i * p + 1] > 14) + (X[i * p + 2] > 10);
+    }
+    rt_trainset ts = {X, n, p, NULL, yc, 3, 1};
+    rt_pval pv[5] = {{6, NULL}, {1, NULL}, {0, "auto"}, {1, NULL}, {1, NULL}};
+    rt_model *m = NULL, *back = NULL;
+    ut_err e;
+    ut_err_clear(&e);
+    CHECK(rt_fit(RT_FAM_TREE, pv, &ts, &m, &e) == 0);
+    rt_lineage_hex lin;
+    rt_lineage_tree("0123456789abcdef0123456789abcdef", pv, n, 1, lin);
+    rt_cache_offer_tree(c, lin, "tree to max_depth 6", m, 6, 10.0);
+    int cap = -1;
+    double secs = 0;
+    CHECK(rt_cache_load_tree(c, lin, p, 3, &back, &cap, &secs, &e) == 1 && back && cap == 6 && secs == 10.0);
+    const cart_tree *a = rt_tree_get(m), *b = back ? rt_tree_get(back) : NULL;
+    CHECK(b && a->nnodes == b->nnodes && a->depth == b->depth &&
+          !memcmp(a->value, b->value, (size_t)a->nnodes * a->nout * sizeof *a->value));
+    for (int i = 0; b && i < a->nnodes; i++)
+        CHECK(a->node[i].feature == b->node[i].feature && a->node[i].left == b->node[i].left &&
+              !memcmp(&a->node[i].threshold, &b->node[i].threshold, sizeof(double)) &&
+              !memcmp(&a->node[i].impurity, &b->node[i].impurity, sizeof(double)));
+    rt_model_free(back);
+    back = NULL;
+    /* a cheaper (shallower) tree offered under the lineage leaves it */
+    rt_cache_offer_tree(c, lin, "tree to max_depth 3", m, 3, 1.0);
+    CHECK(rt_cache_load_tree(c, lin, p, 3, &back, &cap, &secs, &e) == 1 && cap == 6);
+    rt_model_free(back);
+    back = NULL;
+    /* another width: not used */
+    CHECK(rt_cache_load_tree(c, lin, p + 1, 3, &back, &cap, &secs, &e) == 0 && !back);
+    char *notes = rt_cache_take_notes(c);
+    CHECK(notes && strstr(notes, "shape does not match"));
+    free(notes);
+    /* checksums right, tree wrong: node 1 says its child is node 0 */
+    int32_t bad[2 + 5 * 3];
+    double dv[3 * 3 + 3 * 3];
+    memset(dv, 0, sizeof dv);
+    int32_t hdr[17] = {3, 3, /* feature */ 0, -1, -1, /* left */ 1, -1, -1, /* right */ 0, -1, -1,
+                       /* depth */ 0, 1, 1, /* n */ 2, 1, 1};
+    memcpy(bad, hdr, sizeof bad);
+    unsigned char buf[sizeof bad + sizeof dv];
+    memcpy(buf, bad, sizeof bad);
+    memcpy(buf + sizeof bad, dv, sizeof dv);
+    const void *piece[1] = {buf};
+    size_t len[1] = {sizeof buf};
+    int64_t dims[3] = {1, 1, p};
+    rt_cache_offer(c, lin, "bad tree", RT_CACHE_KIND_MODEL, dims, piece, len, 1, 10.0);
+    CHECK(rt_cache_load_tree(c, lin, p, 3, &back, &cap, &secs, &e) == 0 && !back);
+    notes = rt_cache_take_notes(c);
+    CHECK(notes && strstr(notes, "not a valid tree"));
+    free(notes);
+    cat_cache_entry en;
+    CHECK(cat_cache_get(c->cat, lin, &en, &e) == 0);   /* its row (and file) removed */
+    rt_model_free(m);
+    free(X);
+    free(yc);
+}
+
 int main(void)
 {
     char tmpl[] = "/tmp/mlg_test_cache_XXXXXX";
@@ -327,6 +398,7 @@ int main(void)
     test_budget(&c);
     test_validation(&c);
     test_table(&c);
+    test_tree_model(&c);
     /* an in-memory catalog has no cache */
     rt_ctx m = c;
     cat_db *mem = NULL;

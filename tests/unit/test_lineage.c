@@ -5,6 +5,8 @@
  * written (1e3 vs 1000, bin() vs bin(k = 5), default vs explicit column
  * selection, column-name case). */
 #include "../../runtime/lineage.h"
+#include "../../runtime/cache.h"
+#include "../../runtime/families.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,11 +155,70 @@ static void test_fit(void)
     rt_lineage_fit("0123456789abcdef0123456789abcdee", "ridge", "{\"alpha\":1}", 1, b); DIFF(a, b);
 }
 
+/* A stored tree's lineage: every parameter but max_depth (a tree grown to
+ * a cap serves the smaller ones), the design, the rows, the seed. */
+static void test_tree(void)
+{
+    const char *d = "0123456789abcdef0123456789abcdef";
+    rt_pval p[5] = {{8, NULL}, {1, NULL}, {0, "auto"}, {1, NULL}, {1, NULL}}, q[5];
+    rt_lineage_hex a, b;
+    rt_lineage_tree(d, p, 100, 1, a);
+    memcpy(q, p, sizeof q);
+    q[0].num = 12;
+    rt_lineage_tree(d, q, 100, 1, b); SAME(a, b);
+    q[0].num = 0;
+    rt_lineage_tree(d, q, 100, 1, b); SAME(a, b);
+    memcpy(q, p, sizeof q);
+    q[2].str = "AUTO";
+    rt_lineage_tree(d, q, 100, 1, b); SAME(a, b);
+    q[2].str = "gini";
+    rt_lineage_tree(d, q, 100, 1, b); DIFF(a, b);
+    memcpy(q, p, sizeof q);
+    q[1].num = 5;
+    rt_lineage_tree(d, q, 100, 1, b); DIFF(a, b);
+    memcpy(q, p, sizeof q);
+    q[3].num = 2;
+    rt_lineage_tree(d, q, 100, 1, b); DIFF(a, b);
+    memcpy(q, p, sizeof q);
+    q[4].num = 0.5;
+    rt_lineage_tree(d, q, 100, 1, b); DIFF(a, b);
+    rt_lineage_tree(d, p, 99, 1, b); DIFF(a, b);
+    rt_lineage_tree(d, p, 100, 2, b); DIFF(a, b);
+    rt_lineage_tree("0123456789abcdef0123456789abcdee", p, 100, 1, b); DIFF(a, b);
+}
+
+/* Gram blocks: the data, target, folds; neighbour lists: design, metric. */
+static void test_gram_neighbors(void)
+{
+    const char *d = "0123456789abcdef0123456789abcdef", *d2 = "0123456789abcdef0123456789abcdee";
+    cat_task t = tk("{\"type\":\"cv\",\"k\":5}", 1, "ff"), u;
+    rt_lineage_hex a, b;
+    rt_lineage_gram_blocks(d, &t, 5, a);
+    rt_lineage_gram_blocks(d, &t, 5, b); SAME(a, b);
+    rt_lineage_gram_blocks(d2, &t, 5, b); DIFF(a, b);
+    rt_lineage_gram_blocks(d, &t, 4, b); DIFF(a, b);
+    u = t, u.folds_hash = "fe";
+    rt_lineage_gram_blocks(d, &u, 5, b); DIFF(a, b);
+    u = t, u.target = "z";
+    rt_lineage_gram_blocks(d, &u, 5, b); DIFF(a, b);
+    u = t, u.seed = 2;
+    rt_lineage_gram_blocks(d, &u, 5, b); DIFF(a, b);
+    rt_lineage_neighbors(d, "euclidean", a);
+    rt_lineage_neighbors(d, "Euclidean", b); SAME(a, b);
+    rt_lineage_neighbors(d, NULL, b); SAME(a, b);
+    rt_lineage_neighbors(d, "manhattan", b); DIFF(a, b);
+    rt_lineage_neighbors(d2, "euclidean", b); DIFF(a, b);
+    /* another kind of intermediate of the same input: another lineage */
+    rt_lineage_gram_blocks(d, &t, 5, b); DIFF(a, b);
+}
+
 int main(void)
 {
     test_data_and_fold();
     test_steps();
     test_fit();
+    test_tree();
+    test_gram_neighbors();
     printf("%d checks, %d failures\n", checks, failures);
     return failures != 0;
 }

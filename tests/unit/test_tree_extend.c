@@ -1,0 +1,286 @@
+/* test_tree_extend.c — continuing a tree grown to a smaller cap
+ * (cart_grow_from, rt_tree_fit_from) must give bit for bit the tree grown
+ * to the larger cap at once: same nodes in the same order, same thresholds,
+ * impurities, weights and node values, so the same predictions and
+ * probabilities at every cap.  Data with ties (integer and binary columns,
+ * a duplicated column), a constant column, class weights, min_samples_leaf,
+ * trees that stop before their cap, and both ways of reading sorted values
+ * (the sorted copy, and X through the order).  The comparison must also
+ * see a wrong extension: a tree resumed as if grown one level deeper than
+ * it was differs. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../include/mileage.h"
+#include "../../runtime/cart.h"
+#include "../../runtime/families.h"
+
+static int failures;
+
+#define CHECK(cond, ...) do { if (!(cond)) { failures++; \
+    printf("FAIL %s:%d: ", __FILE__, __LINE__); printf(__VA_ARGS__); printf("\n"); } } while (0)
+
+typedef struct { double *X, *y; int *yc; int n, p, K; } data_t;
+
+/* kind 0: 3 classes, 1: 2 classes, 2: regression; small: few rows (early
+ * stops everywhere). */
+static void make(data_t *d, int kind, int n, unsigned long long seed)
+{
+    int p = 8;
+    ut_rng g;
+    ut_rng_seed(&g, seed);
+    d->n = n;
+    d->p = p;
+    d->K = kind == 0 ? 3 : kind == 1 ? 2 : 0;
+    d->X = malloc((size_t)n * p * sizeof *d->X);
+    d->y = malloc((size_t)n * sizeof *d->y);
+    d->yc = malloc((size_t)n * sizeof *d->yc);
+    for (int i = 0; i < n; i++) {
+        double *x = d->X + (size_t)i * p;
+        x[0] = ut_rng_uniform(&g) * 4 - 2;
+        x[1] = (double)ut_rng_below(&g, 5);          /* ties */
+        x[2] = (double)ut_rng_below(&g, 2);          /* binary: constant in many nodes */
+        x[3] = x[0];                                 /* exact duplicate: feature ties */
+        x[4] = 7.0;                                  /* constant everywhere */
+        x[5] = ut_rng_uniform(&g);
+        x[6] = (double)ut_rng_below(&g, 3) - 1.0;
+        x[7] = round(ut_rng_uniform(&g) * 20) / 4;   /* coarse grid */
+        double s = sin(2 * x[0]) + 0.5 * x[1] * x[2] - x[6] * x[5] + 0.3 * x[7] + 0.4 * (ut_rng_uniform(&g) - 0.5);
+        d->y[i] = s;
+        if (kind == 0) d->yc[i] = s < -0.2 ? 0 : s < 1.1 ? 1 : 2;
+        else d->yc[i] = s > 0.8;
+    }
+}
+
+static void data_free(data_t *d)
+{
+    free(d->X);
+    free(d->y);
+    free(d->yc);
+}
+
+/* Everything of the two trees, bit for bit. */
+static int same_tree(const cart_tree *a, const cart_tree *b)
+{
+    if (a->nnodes != b->nnodes || a->nout != b->nout || a->depth != b->depth) return 0;
+    for (int i = 0; i < a->nnodes; i++) {
+        const cart_node *x = &a->node[i], *y = &b->node[i];
+        if (x->feature != y->feature || x->left != y->left || x->right != y->right || x->depth != y->depth ||
+            x->n_samples != y->n_samples || memcmp(&x->threshold, &y->threshold, sizeof x->threshold) ||
+            memcmp(&x->weight, &y->weight, sizeof x->weight) || memcmp(&x->impurity, &y->impurity, sizeof x->impurity))
+            return 0;
+    }
+    return memcmp(a->value, b->value, (size_t)a->nnodes * a->nout * sizeof *a->value) == 0;
+}
+
+/* Predictions (the node each row ends in, and its value) at every cap. */
+static int same_predictions(const cart_tree *a, const cart_tree *b, const data_t *d)
+{
+    for (int cap = 0; cap <= a->depth + 1; cap++)
+        for (int i = 0; i < d->n; i++) {
+            const double *x = d->X + (size_t)i * d->p;
+            int la = cart_apply(a, x, cap), lb = cart_apply(b, x, cap);
+            if (memcmp(a->value + (size_t)la * a->nout, b->value + (size_t)lb * b->nout, (size_t)a->nout * sizeof(double)))
+                return 0;
+        }
+    return 1;
+}
+
+static int grow(const data_t *d, const double *w, cart_params cp, int cap, cart_tree *t)
+{
+    ut_err e;
+    ut_err_clear(&e);
+    cp.max_depth = cap;
+    cart_builder *b = cart_builder_new(d->X, d->n, d->p, 0, &e);
+    int rc = !b || cart_grow(b, d->K ? d->yc : NULL, d->K, d->K ? NULL : d->y, w, &cp, t, &e);
+    if (rc) printf("grow: %s\n", e.msg);
+    cart_builder_free(b);
+    return rc;
+}
+
+static int extend(const data_t *d, const double *w, cart_params cp, const cart_tree *from, int from_cap, int cap,
+                  cart_tree *t, ut_err *e)
+{
+    ut_err_clear(e);
+    cp.max_depth = cap;
+    cart_builder *b = cart_builder_new(d->X, d->n, d->p, 0, e);
+    int rc = !b || cart_grow_from(b, d->K ? d->yc : NULL, d->K, d->K ? NULL : d->y, w, &cp, from, from_cap, t, e);
+    cart_builder_free(b);
+    return rc;
+}
+
+static int ncases, nstopped;
+
+/* Extended from every small cap to several larger ones (and twice in a
+ * row) against grown at once. */
+static void check_case(const char *name, const data_t *d, const double *w, cart_params cp)
+{
+    static const int small[] = {1, 2, 3, 5};
+    for (int si = 0; si < 4; si++) {
+        int dcap = small[si];
+        cart_tree from;
+        if (grow(d, w, cp, dcap, &from)) {
+            CHECK(0, "%s: grow to %d failed", name, dcap);
+            continue;
+        }
+        nstopped += from.depth < dcap;
+        int big[] = {dcap + 1, dcap + 3, 0};
+        for (int bi = 0; bi < 3; bi++) {
+            cart_tree direct, ext, ext2;
+            ut_err e;
+            if (grow(d, w, cp, big[bi], &direct)) {
+                CHECK(0, "%s: grow failed", name);
+                continue;
+            }
+            int rc = extend(d, w, cp, &from, dcap, big[bi], &ext, &e);
+            CHECK(rc == 0, "%s: extend %d -> %d failed: %s", name, dcap, big[bi], e.msg);
+            if (!rc) {
+                CHECK(same_tree(&direct, &ext) && same_predictions(&direct, &ext, d),
+                      "%s: extended %d -> %d differs from grown to %d (%d vs %d nodes)", name, dcap, big[bi],
+                      big[bi], ext.nnodes, direct.nnodes);
+                ncases++;
+                /* an extended tree extends again */
+                if (big[bi] > 0) {
+                    rc = extend(d, w, cp, &ext, big[bi], 0, &ext2, &e);
+                    cart_tree full;
+                    if (!rc && !grow(d, w, cp, 0, &full)) {
+                        CHECK(same_tree(&full, &ext2), "%s: %d -> %d -> unlimited differs", name, dcap, big[bi]);
+                        cart_tree_free(&full);
+                    }
+                    CHECK(rc == 0, "%s: second extension failed: %s", name, e.msg);
+                    cart_tree_free(&ext2);
+                }
+                cart_tree_free(&ext);
+            }
+            cart_tree_free(&direct);
+        }
+        cart_tree_free(&from);
+    }
+}
+
+static void test_cases(void)
+{
+    for (int kind = 0; kind < 3; kind++)
+        for (int size = 0; size < 2; size++) {
+            data_t d;
+            make(&d, kind, size ? 700 : 45, 17 + (unsigned long long)kind);
+            for (int msl = 1; msl <= 4; msl += 3)
+                for (int crit = 0; crit < (d.K ? 2 : 1); crit++) {
+                    cart_params cp = {d.K ? (cart_criterion)crit : CART_MSE, 0, msl, 0, 5 + (uint64_t)crit,
+                                      CART_AUTO};
+                    char name[96];
+                    snprintf(name, sizeof name, "kind %d, n %d, msl %d, crit %d", kind, d.n, msl, crit);
+                    check_case(name, &d, NULL, cp);
+                    if (kind == 1) {   /* class weights: pos_weight 3 */
+                        double *w = malloc((size_t)d.n * sizeof *w);
+                        for (int i = 0; i < d.n; i++) w[i] = d.yc[i] ? 3.0 : 1.0;
+                        strcat(name, ", weighted");
+                        check_case(name, &d, w, cp);
+                        free(w);
+                    }
+                }
+            data_free(&d);
+        }
+    CHECK(ncases >= 100, "only %d extensions compared", ncases);
+    CHECK(nstopped > 0, "no tree stopped before its cap: early stops untested");
+}
+
+/* The low-memory path: values read from X through the order. */
+static void test_no_value_copy(void)
+{
+    size_t saved = cart_val_copy_max;
+    cart_val_copy_max = 0;
+    data_t d;
+    make(&d, 0, 700, 99);
+    cart_params cp = {CART_GINI, 0, 1, 0, 3, CART_AUTO};
+    check_case("no value copy", &d, NULL, cp);
+    cart_val_copy_max = saved;
+    data_free(&d);
+}
+
+/* The comparison sees a wrong extension: a tree grown to 3 resumed as if
+ * grown to 4 keeps its depth-3 leaves as final (off by one) and so
+ * differs; one resumed as if grown to 2 is refused; a tree of other rows
+ * is refused (its counts do not match). */
+static void test_detects_wrong(void)
+{
+    data_t d, o;
+    make(&d, 0, 700, 5);
+    make(&o, 0, 700, 6);
+    cart_params cp = {CART_GINI, 0, 1, 0, 3, CART_AUTO};
+    cart_tree from, direct, ext;
+    ut_err e;
+    if (grow(&d, NULL, cp, 3, &from) || grow(&d, NULL, cp, 8, &direct)) {
+        CHECK(0, "grow failed");
+        return;
+    }
+    CHECK(from.depth == 3, "the tree to 3 should reach depth 3 (got %d)", from.depth);
+    int rc = extend(&d, NULL, cp, &from, 4, 8, &ext, &e);
+    CHECK(rc == 0 && !same_tree(&direct, &ext), "an off-by-one extension was not detected");
+    if (!rc) cart_tree_free(&ext);
+    rc = extend(&d, NULL, cp, &from, 2, 8, &ext, &e);
+    CHECK(rc != 0 && strstr(e.msg, "cannot resume"), "a cap below the tree's depth was accepted");
+    rc = extend(&o, NULL, cp, &from, 3, 8, &ext, &e);
+    CHECK(rc != 0 && strstr(e.msg, "not grown on these rows"), "a tree of other rows was accepted: %s", e.msg);
+    cp.max_features = 3;
+    rc = extend(&d, NULL, cp, &from, 3, 8, &ext, &e);
+    CHECK(rc != 0, "drawn features (max_features < p) were accepted");
+    cart_tree_free(&from);
+    cart_tree_free(&direct);
+    data_free(&d);
+    data_free(&o);
+}
+
+/* Through the family: rt_tree_fit_from with class weights and
+ * min_samples_leaf equals rt_fit at the larger cap, predictions and
+ * probabilities bit for bit. */
+static void test_family(void)
+{
+    data_t d;
+    make(&d, 1, 700, 41);
+    rt_pval pv[5] = {{4, NULL}, {2, NULL}, {0, "entropy"}, {2.5, NULL}, {1, NULL}};
+    rt_trainset ts = {d.X, d.n, d.p, NULL, d.yc, 2, 9};
+    rt_model *small = NULL, *direct = NULL, *ext = NULL;
+    ut_err e;
+    ut_err_clear(&e);
+    int rc = rt_fit(RT_FAM_TREE, pv, &ts, &small, &e);
+    pv[0].num = 9;
+    rc = rc || rt_fit(RT_FAM_TREE, pv, &ts, &direct, &e) || rt_tree_fit_from(pv, &ts, small, 4, &ext, &e);
+    CHECK(rc == 0, "family fit failed: %s", e.msg);
+    if (!rc) {
+        double *p1 = malloc((size_t)d.n * sizeof *p1), *p2 = malloc((size_t)d.n * sizeof *p2);
+        double *q1 = malloc((size_t)d.n * 2 * sizeof *q1), *q2 = malloc((size_t)d.n * 2 * sizeof *q2);
+        for (int cap = 0; cap <= 10; cap++) {
+            rt_tree_predict_capped(direct, d.X, d.n, cap, p1, q1, &e);
+            rt_tree_predict_capped(ext, d.X, d.n, cap, p2, q2, &e);
+            CHECK(!memcmp(p1, p2, (size_t)d.n * sizeof *p1) && !memcmp(q1, q2, (size_t)d.n * 2 * sizeof *q1),
+                  "family: predictions at cap %d differ", cap);
+        }
+        CHECK(same_tree(rt_tree_get(direct), rt_tree_get(ext)), "family: trees differ");
+        free(p1);
+        free(p2);
+        free(q1);
+        free(q2);
+    }
+    rt_model_free(small);
+    rt_model_free(direct);
+    rt_model_free(ext);
+    data_free(&d);
+}
+
+int main(void)
+{
+    test_cases();
+    test_no_value_copy();
+    test_detects_wrong();
+    test_family();
+    printf("%d extensions compared, %d trees stopped before their cap\n", ncases, nstopped);
+    if (failures) {
+        printf("%d failure(s)\n", failures);
+        return 1;
+    }
+    printf("ok\n");
+    return 0;
+}
