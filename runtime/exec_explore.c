@@ -734,6 +734,7 @@ static void *fit_worker(void *arg)
 
 #define MAX_WINDOW 256
 #define SPAN_BYTES (64.0 * 1024 * 1024)  /* designs of all rounds alive at once: at most */
+#define SPAN_ONE_CHUNK_SECONDS 5.0        /* estimated wall seconds of a plan run as one chunk */
 
 /* Longest first (by the plan's estimate), so that the long fits start
  * early and the short ones fill in around them (LPT scheduling); ties in
@@ -1061,10 +1062,12 @@ static int run_batch(explore_run *r, const cmp_explore *sx, const opt_plan *p, c
         ut_errf(e, MLG_NOMEM, "out of memory");
         goto out;
     }
-    /* rounds in chunks of one per thread: their transforms, their fits,
-     * their evaluations; so runs are recorded (and progress reported, and
-     * a stop honoured) every chunk, not only at the end */
-    int no = 0, chunk = c->threads;
+    /* rounds in chunks: their transforms, their fits, their evaluations.
+     * A plan of a few seconds is one chunk (the best packing of its fits);
+     * a longer one goes one round per thread at a time, so that runs are
+     * recorded and progress reported as it goes.  (A stop is honoured
+     * either way: fits check it, and jobs not started are skipped.) */
+    int no = 0, chunk = p->est_total / (c->threads > 0 ? c->threads : 1) < SPAN_ONE_CHUNK_SECONDS ? nr : c->threads;
     for (int i = 0; i < p->n; i++)
         if (!span || p->nodes[i].round < 0) {
             if (p->nodes[i].op != OPT_RECORD || !span) order[no++] = i;

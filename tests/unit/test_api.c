@@ -151,7 +151,9 @@ int main(void)
     /* interrupt after the 4th run (as Ctrl-C would): no new fit starts, the
      * fits already computed are recorded (here: the rest of the round's
      * shared ridge group), the experiment is marked interrupted, the
-     * handle works on */
+     * handle works on.  One thread: round by round (with more, a plan this
+     * small fits every round before recording any run) */
+    CHECK(mlg_exec(db, "SET threads = 1;", NULL, NULL) == MLG_OK, "threads 1");
     mlg_progress(db, on_progress, db);
     /* FRESH: without it the runs of alpha 1 and 2 would be reused */
     CHECK(mlg_prepare(db, "EXPLORE sp USING ridge(alpha IN {1, 2, 3}) FRESH;", -1, &s, NULL) == MLG_OK, "prepare");
