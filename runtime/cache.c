@@ -18,6 +18,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -386,10 +387,17 @@ static const char *use_design(void *arg, const int64_t dims[3], void *payload, s
     return NULL;
 }
 
+/* One lock for every cache operation of a statement: the executor loads
+ * and offers designs on its thread while tree groups load and offer trees
+ * on the fit threads, and all of them change files and catalog rows. */
+pthread_mutex_t rt_cache_mu = PTHREAD_MUTEX_INITIALIZER;
+
 int rt_cache_load_design(rt_ctx *c, const char *lineage, int ntrain, int ntest, double **x, int *p, ut_err *e)
 {
     design_use u = {ntrain, ntest, 0, NULL};
+    pthread_mutex_lock(&rt_cache_mu);
     int rc = rt_cache_fetch(c, lineage, RT_CACHE_KIND_DESIGN, use_design, &u, e);
+    pthread_mutex_unlock(&rt_cache_mu);
     *x = rc == 1 ? u.x : NULL;
     *p = u.p;
     return rc;
@@ -493,7 +501,9 @@ void rt_cache_offer_design(rt_ctx *c, const char *lineage, const char *what, con
     const void *piece[2] = {xtr, xte};
     size_t len[2] = {(size_t)ntrain * (size_t)p * sizeof(double), (size_t)ntest * (size_t)p * sizeof(double)};
     int64_t dims[3] = {ntrain, ntest, p};
+    pthread_mutex_lock(&rt_cache_mu);
     rt_cache_offer(c, lineage, what, RT_CACHE_KIND_DESIGN, dims, piece, len, 2, compute_s);
+    pthread_mutex_unlock(&rt_cache_mu);
 }
 
 int rt_cache_clear_all(rt_ctx *c, char **msg, ut_err *e)

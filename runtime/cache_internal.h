@@ -4,10 +4,15 @@
 #ifndef RT_CACHE_INTERNAL_H
 #define RT_CACHE_INTERNAL_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "cache.h"
+
+/* Held around every cache operation that may run beside another thread's
+ * (cache.c: designs; cache_model.c: trees). */
+extern pthread_mutex_t rt_cache_mu;
 
 enum { RT_CACHE_KIND_DESIGN = 1, RT_CACHE_KIND_DATA = 2, RT_CACHE_KIND_MODEL = 3 };
 

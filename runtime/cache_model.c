@@ -34,7 +34,6 @@
 
 #define TREE_FORMAT 1
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 int rt_lineage_tree(const char *design, const rt_pval *params, int nrows, unsigned long long seed,
                     rt_lineage_hex out)
@@ -206,14 +205,14 @@ int rt_cache_load_tree(rt_ctx *c, const char *lineage, int p, int nclasses, rt_m
 {
     tree_use u = {p, nclasses, NULL, 0};
     *m = NULL;
-    pthread_mutex_lock(&lock);
+    pthread_mutex_lock(&rt_cache_mu);
     int64_t dims[3];
     double secs = 0;
     /* the seconds growing it took; a header that cannot be read is still
      * fetched, so that the damage is reported and the entry removed */
     rt_cache_peek(c, lineage, RT_CACHE_KIND_MODEL, dims, &secs);
     int rc = rt_cache_fetch(c, lineage, RT_CACHE_KIND_MODEL, use_tree, &u, e);
-    pthread_mutex_unlock(&lock);
+    pthread_mutex_unlock(&rt_cache_mu);
     if (rc == 1) {
         *m = u.m;
         *grown_cap = u.cap;
@@ -231,12 +230,12 @@ void rt_cache_offer_tree(rt_ctx *c, const char *lineage, const char *what, const
     if (!buf) return;
     const void *piece[1] = {buf};
     int64_t dims[3] = {grown_cap, t->depth, m->p};
-    pthread_mutex_lock(&lock);
+    pthread_mutex_lock(&rt_cache_mu);
     /* never replace a tree that took longer to grow (a deeper one) */
     int64_t od[3];
     double old_s = 0;
     if (!rt_cache_peek(c, lineage, RT_CACHE_KIND_MODEL, od, &old_s) || old_s < compute_s)
         rt_cache_offer(c, lineage, what, RT_CACHE_KIND_MODEL, dims, piece, &len, 1, compute_s);
-    pthread_mutex_unlock(&lock);
+    pthread_mutex_unlock(&rt_cache_mu);
     free(buf);
 }

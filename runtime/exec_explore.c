@@ -691,6 +691,10 @@ typedef struct {
     int njobs, next;
     pthread_mutex_t lock;
     const rt_stop *stop;   /* the statement's, installed on every worker */
+    /* when the executor computes the jobs' designs while workers fit:
+     * ready[k] once job k's design exists; abort when one failed */
+    int *ready, abort;
+    pthread_cond_t cond;
 } fit_queue;
 
 static void run_job(fit_queue *q, fit_job *j)
@@ -724,11 +728,13 @@ static void *fit_worker(void *arg)
     for (;;) {
         pthread_mutex_lock(&q->lock);
         int k = q->next < q->njobs ? q->next++ : -1;
+        while (k >= 0 && q->ready && !q->ready[k] && !q->abort) pthread_cond_wait(&q->cond, &q->lock);
+        int skip = q->abort;
         pthread_mutex_unlock(&q->lock);
         if (k < 0) return NULL;
         /* a stop (Ctrl-C, max_seconds) leaves the jobs not started without
          * output: their runs are not recorded, RESUME fits them */
-        if (!rt_stop_requested()) run_job(q, &q->jobs[k]);
+        if (!skip && !rt_stop_requested()) run_job(q, &q->jobs[k]);
     }
 }
 
@@ -753,27 +759,61 @@ static void longest_first(const opt_plan *p, fit_job *jobs, int nw)
     }
 }
 
+/* The designs a window's jobs need, when this thread computes them while
+ * the workers fit (run_fit_window): the round's rows and the prefixes. */
+typedef struct {
+    const round_rows *rows;
+    prefix_cache *pc;
+} design_src;
+
 /* Runs jobs[0..nw) on c->threads threads taking jobs from one queue,
  * longest first (sharing rule 7; their TRANSFORM inputs exist).  BLAS gets
  * one thread while several fits run, so the two never oversubscribe the
  * cores. */
 static int run_jobs(rt_ctx *c, const data_ctx *dc, const cmp_explore *x, const opt_plan *p, node_state *ns,
-                    fit_job *jobs, int nw, rt_prog *prog, int blas1, double *actual, ut_err *e)
+                    fit_job *jobs, int nw, rt_prog *prog, int blas1, const design_src *src, double *actual,
+                    ut_err *e)
 {
     int nthreads = c->threads < 1 ? 1 : c->threads;
     longest_first(p, jobs, nw);
-    fit_queue q = {dc, x, p, ns, prog, jobs, nw, 0, PTHREAD_MUTEX_INITIALIZER, rt_stop_current()};
+    int ready[MAX_WINDOW] = {0};
+    fit_queue q = {dc, x, p, ns, prog, jobs, nw, 0, PTHREAD_MUTEX_INITIALIZER, rt_stop_current(),
+                   src ? ready : NULL, 0, PTHREAD_COND_INITIALIZER};
     int nth = nthreads < nw ? nthreads : nw;
     pthread_t th[MAX_WINDOW];
     int started[MAX_WINDOW] = {0};
+    /* designs are always computed with one BLAS thread (here, in the
+     * walk's TRANSFORM case and in REPRODUCE), so
+     * their bits never depend on how many jobs share a window */
+    int tf1 = src && nthreads > 1;
     blas1 = (blas1 || nth > 1) && nthreads > 1;
-    if (blas1) la_set_threads(1);
+    if (blas1 || tf1) la_set_threads(1);
     for (int k = 1; k < nth; k++) started[k] = pthread_create(&th[k], NULL, fit_worker, &q) == 0;
+    int rc = 0;
+    /* this thread makes the designs in the order the jobs are taken, so
+     * the first fits start while later designs are still computed (the
+     * cache's operations are locked: tree groups use it too) */
+    for (int k = 0; src && k < nw; k++) {
+        int t = p->nodes[jobs[k].node].input;
+        double t0 = ut_now();
+        if (!ns[t].done && run_transform(dc, x, p, &p->nodes[t], src->rows->ntrain, src->rows->ntest, &ns[t],
+                                         src->pc, e))
+            rc = -1;
+        if (actual) actual[t] += ut_now() - t0;
+        pthread_mutex_lock(&q.lock);
+        if (rc) q.abort = 1;
+        else ready[k] = 1;
+        pthread_cond_broadcast(&q.cond);
+        pthread_mutex_unlock(&q.lock);
+        if (rc) break;
+    }
+    if (tf1 && !blas1) la_set_threads(nthreads);   /* a lone fit, no worker: every BLAS thread */
     fit_worker(&q);   /* this thread works too; it finishes what is left */
     for (int k = 1; k < nth; k++)
         if (started[k]) pthread_join(th[k], NULL);
     if (blas1) la_set_threads(nthreads);
-    int rc = 0;
+    pthread_cond_destroy(&q.cond);
+    if (rc) return -1;   /* a design's error ends the batch (free_state frees what the jobs made) */
     for (int k = 0; k < nw; k++) {
         int i = jobs[k].node;
         node_state *in = &ns[p->nodes[i].input];
@@ -808,13 +848,8 @@ static int run_fit_window(rt_ctx *c, const data_ctx *dc, const cmp_explore *x, c
     int nw = 0, round = p->nodes[first].round;
     for (int i = first; i < p->n && nw < want && p->nodes[i].round == round; i++)
         if (p->nodes[i].op == OPT_FIT && !ns[i].done) jobs[nw++] = (fit_job){i, {{0}, -1, 0, 0}, 0, 0, rows};
-    for (int k = 0; k < nw; k++) {
-        int t = p->nodes[jobs[k].node].input;
-        double t0 = ut_now();
-        if (!ns[t].done && run_transform(dc, x, p, &p->nodes[t], rows->ntrain, rows->ntest, &ns[t], pc, e)) return -1;
-        if (actual) actual[t] += ut_now() - t0;
-    }
-    return run_jobs(c, dc, x, p, ns, jobs, nw, prog, 0, actual, e);
+    design_src src = {rows, pc};
+    return run_jobs(c, dc, x, p, ns, jobs, nw, prog, 0, &src, actual, e);
 }
 
 /* Fits across rounds (see run_batch): every FIT node not done whose
@@ -834,7 +869,7 @@ static int run_fit_span(rt_ctx *c, const data_ctx *dc, const cmp_explore *x, con
         /* one BLAS thread even for a lone job: small designs gain little
          * from more, and a fit's bits then never depend on how many jobs
          * shared its window (BLAS reductions split by thread count) */
-        if (run_jobs(c, dc, x, p, ns, jobs, nw, NULL, 1, actual, e)) return -1;
+        if (run_jobs(c, dc, x, p, ns, jobs, nw, NULL, 1, NULL, actual, e)) return -1;
     }
 }
 
@@ -1146,7 +1181,10 @@ static int run_batch(explore_run *r, const cmp_explore *sx, const opt_plan *p, c
                 break;
             }
             double t0 = ut_now();
-            if (!ns[i].done && run_transform(dc, sx, p, nd, ntrain, ntest, &ns[i], &r->pcache, e)) goto out;
+            if (c->threads > 1) la_set_threads(1);   /* as in every window: see run_jobs */
+            int trc = !ns[i].done && run_transform(dc, sx, p, nd, ntrain, ntest, &ns[i], &r->pcache, e);
+            if (c->threads > 1) la_set_threads(c->threads);
+            if (trc) goto out;
             if (actual) actual[i] += ut_now() - t0;
             break;
         }

@@ -322,7 +322,10 @@ static int reproduce_set(rt_ctx *c, long long exp_id, const ast *at, const char 
             rt_design d;
             ut_err te;
             ut_err_clear(&te);
+            /* one BLAS thread, as EXPLORE computes every design (exec_explore.c) */
+            if (c->threads > 1) la_set_threads(1);
             int tf_ok = rt_pipeline_run(t, target, steps, ns, train, ntrain, &d, &te) == 0;
+            if (c->threads > 1) la_set_threads(c->threads);
             if (!tf_ok) {
                 for (int k = 0; k < nruns; k++) {
                     if (runs[k].fold != round || runs[k].cfg < 0 || x->configs[runs[k].cfg].pipe != pipe) continue;
