@@ -510,11 +510,13 @@ static int compute_transform(const data_ctx *dc, const cmp_explore *x, const opt
 
 /* TRANSFORM: the design from the cache when it holds it and loading beats
  * computing, else computed (and offered to the cache). */
-static int run_transform(const data_ctx *dc, const cmp_explore *x, const opt_plan *p, const opt_node *nd,
-                         int ntrain, int ntest, node_state *ns, prefix_cache *pc, ut_err *e)
+/* load_only: take the design from the cache or leave it (ns->done stays
+ * 0), for a caller that makes the stored designs ready first. */
+static int run_transform_mode(const data_ctx *dc, const cmp_explore *x, const opt_plan *p, const opt_node *nd,
+                              int ntrain, int ntest, node_state *ns, prefix_cache *pc, int load_only, ut_err *e)
 {
     rt_lineage_hex lin;
-    if (!pc->cache) return compute_transform(dc, x, p, nd, ntrain, ntest, ns, pc, e);
+    if (!pc->cache) return load_only ? 0 : compute_transform(dc, x, p, nd, ntrain, ntest, ns, pc, e);
     if (rt_lineage_design(pc->fold, x->task.target, x->task.kind, &x->pipes[nd->pipe], lin))
         return ut_errf(e, MLG_NOMEM, "out of memory");
     memcpy(ns->lin, lin, sizeof ns->lin);
@@ -532,6 +534,7 @@ static int run_transform(const data_ctx *dc, const cmp_explore *x, const opt_pla
         if (pc->on) pc->pipe_done[nd->pipe] = 1;
         return 0;
     }
+    if (load_only) return 0;
     /* the recompute cost the cache weighs: this thread's CPU time, so a
      * busy machine preempting it does not make a cheap design look dear
      * (BLAS threads it starts are not counted: the cost is understated,
@@ -551,6 +554,12 @@ static int run_transform(const data_ctx *dc, const cmp_explore *x, const opt_pla
                               ns->chain_s > own ? ns->chain_s : own);
     }
     return 0;
+}
+
+static int run_transform(const data_ctx *dc, const cmp_explore *x, const opt_plan *p, const opt_node *nd,
+                         int ntrain, int ntest, node_state *ns, prefix_cache *pc, ut_err *e)
+{
+    return run_transform_mode(dc, x, p, nd, ntrain, ntest, ns, pc, 0, e);
 }
 
 static int compute_transform(const data_ctx *dc, const cmp_explore *x, const opt_plan *p, const opt_node *nd,
@@ -688,12 +697,13 @@ typedef struct {
     node_state *ns;
     rt_prog *prog;         /* progressive reuse (halving), or NULL */
     fit_job *jobs;
-    int njobs, next;
+    int njobs, next;       /* next: jobs taken so far */
     pthread_mutex_t lock;
     const rt_stop *stop;   /* the statement's, installed on every worker */
     /* when the executor computes the jobs' designs while workers fit:
-     * ready[k] once job k's design exists; abort when one failed */
-    int *ready, abort;
+     * ready[k] once job k's design exists (a worker takes the first ready
+     * job not taken); abort when one failed */
+    int *ready, *taken, abort;
     pthread_cond_t cond;
 } fit_queue;
 
@@ -727,8 +737,26 @@ static void *fit_worker(void *arg)
     rt_stop_install(q->stop);
     for (;;) {
         pthread_mutex_lock(&q->lock);
-        int k = q->next < q->njobs ? q->next++ : -1;
-        while (k >= 0 && q->ready && !q->ready[k] && !q->abort) pthread_cond_wait(&q->cond, &q->lock);
+        int k = -1;
+        if (!q->ready) {
+            k = q->next < q->njobs ? q->next++ : -1;
+        } else {
+            while (q->next < q->njobs && !q->abort) {
+                for (int j = 0; j < q->njobs && k < 0; j++)
+                    if (!q->taken[j] && q->ready[j]) k = j;
+                if (k >= 0) break;
+                pthread_cond_wait(&q->cond, &q->lock);
+            }
+            if (k < 0 && q->abort && q->next < q->njobs) {
+                /* skip what is left: take any job not taken */
+                for (int j = 0; j < q->njobs && k < 0; j++)
+                    if (!q->taken[j]) k = j;
+            }
+            if (k >= 0) {
+                q->taken[k] = 1;
+                q->next++;
+            }
+        }
         int skip = q->abort;
         pthread_mutex_unlock(&q->lock);
         if (k < 0) return NULL;
@@ -776,9 +804,9 @@ static int run_jobs(rt_ctx *c, const data_ctx *dc, const cmp_explore *x, const o
 {
     int nthreads = c->threads < 1 ? 1 : c->threads;
     longest_first(p, jobs, nw);
-    int ready[MAX_WINDOW] = {0};
+    int ready[MAX_WINDOW] = {0}, taken[MAX_WINDOW] = {0};
     fit_queue q = {dc, x, p, ns, prog, jobs, nw, 0, PTHREAD_MUTEX_INITIALIZER, rt_stop_current(),
-                   src ? ready : NULL, 0, PTHREAD_COND_INITIALIZER};
+                   src ? ready : NULL, taken, 0, PTHREAD_COND_INITIALIZER};
     int nth = nthreads < nw ? nthreads : nw;
     pthread_t th[MAX_WINDOW];
     int started[MAX_WINDOW] = {0};
@@ -790,23 +818,26 @@ static int run_jobs(rt_ctx *c, const data_ctx *dc, const cmp_explore *x, const o
     if (blas1 || tf1) la_set_threads(1);
     for (int k = 1; k < nth; k++) started[k] = pthread_create(&th[k], NULL, fit_worker, &q) == 0;
     int rc = 0;
-    /* this thread makes the designs in the order the jobs are taken, so
-     * the first fits start while later designs are still computed (the
-     * cache's operations are locked: tree groups use it too) */
-    for (int k = 0; src && k < nw; k++) {
-        int t = p->nodes[jobs[k].node].input;
-        double t0 = ut_now();
-        if (!ns[t].done && run_transform(dc, x, p, &p->nodes[t], src->rows->ntrain, src->rows->ntest, &ns[t],
-                                         src->pc, e))
-            rc = -1;
-        if (actual) actual[t] += ut_now() - t0;
-        pthread_mutex_lock(&q.lock);
-        if (rc) q.abort = 1;
-        else ready[k] = 1;
-        pthread_cond_broadcast(&q.cond);
-        pthread_mutex_unlock(&q.lock);
-        if (rc) break;
-    }
+    /* this thread makes the designs — first the stored ones (a load), then
+     * the rest, each in the order the jobs are taken — so fits start while
+     * later designs are still computed (the cache's operations are locked:
+     * tree groups use it too) */
+    for (int pass = 0; src && pass < 2 && !rc; pass++)
+        for (int k = 0; k < nw; k++) {
+            int t = p->nodes[jobs[k].node].input;
+            if (ready[k]) continue;
+            double t0 = ut_now();
+            if (!ns[t].done && run_transform_mode(dc, x, p, &p->nodes[t], src->rows->ntrain, src->rows->ntest,
+                                                  &ns[t], src->pc, pass == 0, e))
+                rc = -1;
+            if (actual) actual[t] += ut_now() - t0;
+            pthread_mutex_lock(&q.lock);
+            if (rc) q.abort = 1;
+            else if (ns[t].done) ready[k] = 1;
+            pthread_cond_broadcast(&q.cond);
+            pthread_mutex_unlock(&q.lock);
+            if (rc) break;
+        }
     if (tf1 && !blas1) la_set_threads(nthreads);   /* a lone fit, no worker: every BLAS thread */
     fit_worker(&q);   /* this thread works too; it finishes what is left */
     for (int k = 1; k < nth; k++)
