@@ -795,9 +795,9 @@ typedef struct {
 } design_src;
 
 /* Runs jobs[0..nw) on c->threads threads taking jobs from one queue,
- * longest first (sharing rule 7; their TRANSFORM inputs exist).  BLAS gets
- * one thread while several fits run, so the two never oversubscribe the
- * cores. */
+ * longest first (sharing rule 7).  Their TRANSFORM inputs exist, or (src
+ * set) this thread makes them while the workers fit.  BLAS gets one thread
+ * while several fits run, so the two never oversubscribe the cores. */
 static int run_jobs(rt_ctx *c, const data_ctx *dc, const cmp_explore *x, const opt_plan *p, node_state *ns,
                     fit_job *jobs, int nw, rt_prog *prog, int blas1, const design_src *src, double *actual,
                     ut_err *e)
@@ -865,8 +865,8 @@ static int run_jobs(rt_ctx *c, const data_ctx *dc, const cmp_explore *x, const o
 
 /* Runs FIT node `first` and the following FIT nodes of its round — a few
  * per thread, so long and short fits balance.  Their TRANSFORM inputs are
- * computed first, on this thread; the window bounds how many designs are
- * alive when sharing is off. */
+ * made on this thread while the fits run (run_jobs); the window bounds how
+ * many designs are alive when sharing is off. */
 static int run_fit_window(rt_ctx *c, const data_ctx *dc, const cmp_explore *x, const opt_plan *p, node_state *ns,
                           int first, const round_rows *rows, rt_prog *prog, int timed, prefix_cache *pc,
                           double *actual, ut_err *e)
