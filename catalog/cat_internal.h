@@ -81,5 +81,8 @@ extern const char cat_reusable_sql[];
 /* Id of a dataset/task by name (case-insensitive): 1 found, 0 not, -1 err. */
 int cat_dataset_id(cat_db *db, const char *name, long long *id, ut_err *e);
 int cat_task_id(cat_db *db, const char *name, long long *id, ut_err *e);
+/* "[1,2,3]" of cfg[0..n): the JSON array the lookups pass to json_each
+ * (history.c); the caller frees it.  NULL when out of memory (e filled). */
+char *cat_ids_json(const long long *cfg, int n, ut_err *e);
 
 #endif

@@ -37,8 +37,10 @@ static const char fit_history_sql[] =
     "  WHERE d.name = ?2 AND r.status = 'ok'"
     "  GROUP BY l.cfg";
 
-/* "[1,2,3]" of the ids; NULL when out of memory (e filled). */
-static char *ids_json(const long long *cfg, int n, ut_err *e)
+/* "[1,2,3]" of the ids (the caller frees); NULL when out of memory (e
+ * filled).  The lookups take their configurations as one JSON array
+ * (json_each), so one statement serves any number of them. */
+char *cat_ids_json(const long long *cfg, int n, ut_err *e)
 {
     ut_buf ids;
     ut_buf_init(&ids);
@@ -58,7 +60,7 @@ int cat_fit_history(cat_db *db, const char *dataset, int sharing, const long lon
 {
     for (int i = 0; i < n; i++) secs[i] = NAN;
     if (n <= 0) return 0;
-    char *ids = ids_json(cfg, n, e);
+    char *ids = cat_ids_json(cfg, n, e);
     if (!ids) return -1;
     sqlite3_stmt *st;
     if (cat_prepare(db, fit_history_sql, &st, e)) {

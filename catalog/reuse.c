@@ -6,6 +6,7 @@
  * and, under halving, how many training rows it saw.  Runs that failed
  * are never offered: a failure may come from the machine (memory, a
  * limit), so it is fitted again. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cat_internal.h"
@@ -39,27 +40,19 @@ int cat_reusable_runs(cat_db *db, long long task_id, long long exclude_exp, cons
                       ut_result **out, ut_err *e)
 {
     *out = NULL;
-    /* the configurations as a JSON array: one statement whatever their number */
-    ut_buf ids;
-    ut_buf_init(&ids);
-    ut_buf_putc(&ids, '[');
-    for (int i = 0; i < n; i++) ut_buf_printf(&ids, i ? ",%lld" : "%lld", cfg[i]);
-    ut_buf_putc(&ids, ']');
-    if (ids.oom) {
-        ut_buf_free(&ids);
-        return ut_errf(e, MLG_NOMEM, "out of memory");
-    }
+    char *ids = cat_ids_json(cfg, n, e);
+    if (!ids) return -1;
     sqlite3_stmt *st;
     int rc = cat_prepare(db, cat_reusable_sql, &st, e);
     if (rc) {
-        ut_buf_free(&ids);
+        free(ids);
         return -1;
     }
     sqlite3_bind_int64(st, 1, task_id);
     sqlite3_bind_int64(st, 2, exclude_exp);
-    cat_bind_text(st, 3, ids.s);
+    cat_bind_text(st, 3, ids);
     rc = cat_collect(db, st, out, e);
     sqlite3_finalize(st);
-    ut_buf_free(&ids);
+    free(ids);
     return rc;
 }
