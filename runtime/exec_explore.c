@@ -689,7 +689,8 @@ typedef struct {
     const round_rows *rows;
 } fit_job;
 
-/* Work shared by the threads of one window: they take jobs in order. */
+/* Work shared by the threads of one window: they take jobs in order, each
+ * once its design is ready. */
 typedef struct {
     const data_ctx *dc;
     const cmp_explore *x;
@@ -700,9 +701,9 @@ typedef struct {
     int njobs, next;       /* next: jobs taken so far */
     pthread_mutex_t lock;
     const rt_stop *stop;   /* the statement's, installed on every worker */
-    /* when the executor computes the jobs' designs while workers fit:
-     * ready[k] once job k's design exists (a worker takes the first ready
-     * job not taken); abort when one failed */
+    /* ready[k] once job k's design exists (at once, unless the executor
+     * makes the designs while the workers fit); a worker takes the first
+     * ready job not taken; abort when a design failed */
     int *ready, *taken, abort;
     pthread_cond_t cond;
 } fit_queue;
@@ -738,31 +739,22 @@ static void *fit_worker(void *arg)
     for (;;) {
         pthread_mutex_lock(&q->lock);
         int k = -1;
-        if (!q->ready) {
-            k = q->next < q->njobs ? q->next++ : -1;
-        } else {
-            while (q->next < q->njobs && !q->abort) {
-                for (int j = 0; j < q->njobs && k < 0; j++)
-                    if (!q->taken[j] && q->ready[j]) k = j;
-                if (k >= 0) break;
-                pthread_cond_wait(&q->cond, &q->lock);
-            }
-            if (k < 0 && q->abort && q->next < q->njobs) {
-                /* skip what is left: take any job not taken */
-                for (int j = 0; j < q->njobs && k < 0; j++)
-                    if (!q->taken[j]) k = j;
-            }
-            if (k >= 0) {
-                q->taken[k] = 1;
-                q->next++;
-            }
+        while (!q->abort && q->next < q->njobs) {
+            for (int j = 0; j < q->njobs && k < 0; j++)
+                if (!q->taken[j] && q->ready[j]) k = j;
+            if (k >= 0) break;
+            pthread_cond_wait(&q->cond, &q->lock);
         }
-        int skip = q->abort;
+        if (k >= 0) {
+            q->taken[k] = 1;
+            q->next++;
+        }
         pthread_mutex_unlock(&q->lock);
+        /* every job taken, or a design failed (the window is given up) */
         if (k < 0) return NULL;
         /* a stop (Ctrl-C, max_seconds) leaves the jobs not started without
          * output: their runs are not recorded, RESUME fits them */
-        if (!skip && !rt_stop_requested()) run_job(q, &q->jobs[k]);
+        if (!rt_stop_requested()) run_job(q, &q->jobs[k]);
     }
 }
 
@@ -805,8 +797,9 @@ static int run_jobs(rt_ctx *c, const data_ctx *dc, const cmp_explore *x, const o
     int nthreads = c->threads < 1 ? 1 : c->threads;
     longest_first(p, jobs, nw);
     int ready[MAX_WINDOW] = {0}, taken[MAX_WINDOW] = {0};
+    for (int k = 0; !src && k < nw; k++) ready[k] = 1;
     fit_queue q = {dc, x, p, ns, prog, jobs, nw, 0, PTHREAD_MUTEX_INITIALIZER, rt_stop_current(),
-                   src ? ready : NULL, taken, 0, PTHREAD_COND_INITIALIZER};
+                   ready, taken, 0, PTHREAD_COND_INITIALIZER};
     int nth = nthreads < nw ? nthreads : nw;
     pthread_t th[MAX_WINDOW];
     int started[MAX_WINDOW] = {0};
