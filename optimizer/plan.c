@@ -247,13 +247,16 @@ static int split_batches(const cmp_explore *x, opt_plan *p)
         int kept = 0;
         for (int i = 0; i < n; i++) {
             int t = i % k, c = m[i];
-            opt_group *to = t == 0 ? &p->groups[g] : &p->groups[first + t - 1];
-            int gi = t == 0 ? g : first + t - 1;
-            if (t == 0) m[kept] = c;   /* in place: kept <= i */
-            p->group_of[c] = gi;
-            p->member_of[c] = t == 0 ? kept : to->n;
-            if (t == 0) kept++;
-            else to->configs[to->n++] = c;
+            if (t == 0) {              /* stays: compacted in place (kept <= i) */
+                p->group_of[c] = g;
+                p->member_of[c] = kept;
+                m[kept++] = c;
+            } else {
+                opt_group *to = &p->groups[first + t - 1];
+                p->group_of[c] = first + t - 1;
+                p->member_of[c] = to->n;
+                to->configs[to->n++] = c;
+            }
         }
         p->groups[g].n = kept;
     }
