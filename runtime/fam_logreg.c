@@ -1275,10 +1275,10 @@ double rt_logreg_cost(int n, int p, int nout, double C, int on_path)
 int rt_logreg_fit(const rt_pval *params, const rt_trainset *ts,
                   rt_model *m, ut_err *e)
 {
-    return rt_logreg_fit_from(params, ts, NULL, m, e);
+    return rt_logreg_fit_carry(params, ts, NULL, NULL, m, e);
 }
 
-/* One fit's working state: rt_logreg_fit_from and rt_logreg_fit_batch
+/* One fit's working state: rt_logreg_fit_carry and rt_logreg_fit_batch
  * share the set-up (classes present, labels, row weights, buffers) and the
  * hand-over of the solution to the model. */
 typedef struct {
@@ -1404,12 +1404,6 @@ static void lr_finish(rt_model *m, const double *x)
         for (int k = 0; k < nout; k++)
             m->intercept[k] -= mb;
     }
-}
-
-int rt_logreg_fit_from(const rt_pval *params, const rt_trainset *ts, const rt_model *from,
-                       rt_model *m, ut_err *e)
-{
-    return rt_logreg_fit_carry(params, ts, from, NULL, m, e);
 }
 
 int rt_logreg_fit_carry(const rt_pval *params, const rt_trainset *ts, const rt_model *from,

@@ -109,18 +109,15 @@ int  rt_nb_fit_stats(const rt_nb_stats *s, const rt_pval *params, rt_model *m, u
 int rt_linear_classify(const rt_model *m, const double *X, int n, double *pred, double *proba,
                        int softmax, ut_err *e);
 
-/* logreg started from `from`'s coefficients (a neighbour on the C path;
- * NULL or a model of other shape: from zero).  rt_logreg_fit = from NULL. */
-int rt_logreg_fit_from(const rt_pval *params, const rt_trainset *ts, const rt_model *from,
-                       rt_model *m, ut_err *e);
-/* Tests only: 0 = choose the l2 solver by cost, 1 = L-BFGS, 2 = Newton. */
 /* A C path of Newton fits (share.c): what one fit leaves the next (its
  * last Hessian), so the next C's first step needs none.  Owned by the
  * path's driver; NULL-safe free. */
 typedef struct rt_logreg_carry rt_logreg_carry;
 rt_logreg_carry *rt_logreg_carry_new(void);
 void rt_logreg_carry_free(rt_logreg_carry *c);
-/* rt_logreg_fit_from along a path: carry (may be NULL) is read and updated. */
+/* logreg started from `from`'s coefficients (a neighbour on the C path;
+ * NULL or a model of other shape: from zero); carry (NULL: none) is read
+ * and updated.  rt_logreg_fit = both NULL. */
 int rt_logreg_fit_carry(const rt_pval *params, const rt_trainset *ts, const rt_model *from,
                         rt_logreg_carry *carry, rt_model *m, ut_err *e);
 /* l2 logreg for ncfg configurations differing only in C, solved side by
@@ -130,6 +127,7 @@ int rt_logreg_fit_carry(const rt_pval *params, const rt_trainset *ts, const rt_m
  * for out of memory (e). */
 int rt_logreg_fit_batch(const rt_pval *const *params, int ncfg, const rt_trainset *ts, rt_model *const *models,
                         ut_err *errs, ut_err *e);
+/* Tests only: 0 = choose the l2 solver by cost, 1 = L-BFGS, 2 = Newton. */
 extern int rt_logreg_solver_override;
 
 /* Numerically safe logistic function 1 / (1 + exp(-z)). */
