@@ -13,14 +13,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#if defined(__has_include)
-#if __has_include(<valgrind/valgrind.h>)
-#include <valgrind/valgrind.h>
-#endif
-#endif
-#ifndef RUNNING_ON_VALGRIND
-#define RUNNING_ON_VALGRIND 0
-#endif
+#include "under_valgrind.h"
 
 #ifndef MLG_SOURCE_DIR
 #define MLG_SOURCE_DIR "."

@@ -16,14 +16,7 @@
 #include <string.h>
 
 #include "../../include/mileage.h"
-#if defined(__has_include)
-#if __has_include(<valgrind/valgrind.h>)
-#include <valgrind/valgrind.h>
-#endif
-#endif
-#ifndef RUNNING_ON_VALGRIND
-#define RUNNING_ON_VALGRIND 0
-#endif
+#include "under_valgrind.h"
 #include "../../runtime/cart.h"
 #include "../../runtime/families.h"
 
