@@ -100,10 +100,12 @@ int rt_cache_load_pca(rt_ctx *c, const char *family, int k, int ntrain, int ntes
     int rc = 0;
     *x = NULL;
     pthread_mutex_lock(&rt_cache_mu);
-    /* a narrower entry of the family is a miss, not a damaged one */
-    if (rt_cache_peek_tail(c, family, RT_CACHE_KIND_DESIGN, &t, sizeof t) && t.kreq >= 1 && t.kreq <= 1 << 30 &&
-        rt_pca_serves((int)(t.ncomp > 1 << 30 ? 1 << 30 : t.ncomp), (int)t.kreq, k))
-        rc = rt_cache_fetch(c, family, RT_CACHE_KIND_DESIGN, use_pca, &u, e);
+    /* a narrower entry of the family is a miss, not a damaged one; an
+     * entry whose record cannot be read (file missing, damaged, ...) is
+     * fetched anyway, so the load reports and removes it as any other */
+    int narrower = rt_cache_peek_tail(c, family, RT_CACHE_KIND_DESIGN, &t, sizeof t) && t.ncomp >= 1 &&
+                   t.kreq >= t.ncomp && t.kreq <= 1 << 30 && !rt_pca_serves((int)t.ncomp, (int)t.kreq, k);
+    if (!narrower) rc = rt_cache_fetch(c, family, RT_CACHE_KIND_DESIGN, use_pca, &u, e);
     pthread_mutex_unlock(&rt_cache_mu);
     if (rc == 1) {
         *x = u.x;

@@ -517,6 +517,26 @@ static void test_pca_family(rt_ctx *c)
     CHECK(family_serves(c, fam3, t, steps, 2, 7) == 1);
     CHECK(family_serves(c, fam3, t, steps, 2, 3) == 1);
     free(x);
+    /* a damaged family entry is reported and removed like any other:
+     * header, payload (its record included), missing file */
+    steps[1].k = 9;
+    x = real_design(t, steps, 2, &p, &ntr, &nte, &at);
+    long trailer = 96 + 8L * (ntr + nte) * p + 8;   /* a byte of the family record */
+    for (int i = 0; i < 3; i++) {
+        if (i) rt_cache_offer_pca(c, fam3, "pca family test 3", x, ntr, x + (size_t)ntr * p, nte, p, at, 5, 9, 10.0);
+        CHECK(has_row(c, 902));
+        free(rt_cache_take_notes(c));
+        if (i == 0) corrupt_byte(file_of(902), 20);   /* the header */
+        if (i == 1) corrupt_byte(file_of(902), trailer);
+        if (i == 2) unlink(file_of(902));
+        CHECK(family_serves(c, fam3, t, steps, 2, 3) == -1);
+        char *notes = rt_cache_take_notes(c);
+        CHECK(notes && strstr(notes, "pca family test 3 is unusable") && strstr(notes, "recomputed"));
+        if (!notes || !strstr(notes, "unusable")) fprintf(stderr, "damage %d: notes %s\n", i, notes ? notes : "(none)");
+        free(notes);
+        CHECK(!has_row(c, 902));
+    }
+    free(x);
     CHECK(rt_pca_serves(40, 40, 40) && !rt_pca_serves(40, 40, 41) && rt_pca_serves(5, 9, 100) && !rt_pca_serves(5, 5, 0));
     rt_table_free(t);
 }
