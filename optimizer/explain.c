@@ -227,15 +227,31 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *a
         if (p->cache) {
             /* across queries: the design of each round from the cache
              * (reuse), stored once computed (materialize), or neither */
-            int k[4] = {0};
+            /* a pca(k) design served by a wider one of its family
+             * (cache_from: its components): "reuse (first 10 of 40
+             * components)", or stored as the first k of the widest of
+             * the query: "materialize (as the first 10 of 40 components)" */
+            int k[4] = {0}, from[4] = {0}, mixed[4] = {0};
             for (int i = 0; i < p->n; i++)
-                if (p->nodes[i].op == OPT_TRANSFORM && p->nodes[i].pipe == q && p->cache[i] < 4) k[p->cache[i]]++;
+                if (p->nodes[i].op == OPT_TRANSFORM && p->nodes[i].pipe == q && p->cache[i] < 4) {
+                    int d = p->cache[i], f = p->cache_from ? p->cache_from[i] : 0;
+                    if (k[d] && f != from[d]) mixed[d] = 1;
+                    from[d] = f;
+                    k[d]++;
+                }
             static const int order[] = {OPT_CACHE_REUSE, OPT_CACHE_MATERIALIZE, OPT_CACHE_RECOMPUTE};
             static const char *const word[] = {"", "reuse", "recompute", "materialize"};
-            int first = 1;
+            const cmp_pipeline *pl = &x->pipes[q];
+            int first = 1, pk = pl->nsteps ? pl->steps[pl->nsteps - 1].step.k : 0;
             for (int j = 0; j < 3; j++) {
-                if (!k[order[j]]) continue;
-                ut_buf_printf(&t, "%s%s x%d", first ? "  [cache: " : ", ", word[order[j]], k[order[j]]);
+                int d = order[j];
+                if (!k[d]) continue;
+                ut_buf_printf(&t, "%s%s", first ? "  [cache: " : ", ", word[d]);
+                if (mixed[d]) ut_buf_printf(&t, " (first %d of a wider pca design)", pk);
+                else if (from[d] > 0)
+                    ut_buf_printf(&t, d == OPT_CACHE_REUSE ? " (first %d of %d components)"
+                                                           : " (as the first %d of %d components)", pk, from[d]);
+                ut_buf_printf(&t, " x%d", k[d]);
                 first = 0;
             }
             if (!first) ut_buf_putc(&t, ']');

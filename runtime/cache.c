@@ -308,6 +308,24 @@ int rt_cache_peek(rt_ctx *c, const char *lineage, unsigned kind, int64_t dims[3]
     return ok;
 }
 
+int rt_cache_peek_tail(rt_ctx *c, const char *lineage, unsigned kind, void *tail, size_t n)
+{
+    cat_cache_entry en;
+    ut_err qe;
+    ut_err_clear(&qe);
+    if (cat_cache_get(c->cat, lineage, &en, &qe) != 1) return 0;
+    char path[4096];
+    file_header h;
+    int ok = en.file && !strchr(en.file, '/') && !path_of(c, en.file, path, sizeof path);
+    FILE *f = ok ? fopen(path, "rb") : NULL;
+    ok = f && fread(&h, 1, HEADER, f) == HEADER && !memcmp(h.magic, MAGIC, 8) && h.version == FORMAT_VERSION &&
+         ut_xxh64(&h, HEADER - 8, 0) == h.hsum && h.kind == kind && !strncmp(h.lineage, lineage, 32) &&
+         h.payload >= n && !fseek(f, (long)(HEADER + h.payload - n), SEEK_SET) && fread(tail, 1, n, f) == n;
+    if (f) fclose(f);
+    cat_cache_entry_clear(&en);
+    return ok;
+}
+
 int rt_cache_worth_loading(rt_ctx *c, const char *lineage)
 {
     cat_cache_entry en;

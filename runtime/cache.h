@@ -49,6 +49,32 @@ int  rt_cache_load_design(rt_ctx *c, const char *lineage, int ntrain, int ntest,
 void rt_cache_offer_design(rt_ctx *c, const char *lineage, const char *what, const double *xtr, int ntrain,
                            const double *xte, int ntest, int p, double compute_s);
 
+/* pca families (cache_pca.c): a design whose pipeline ends in pca(k > 0)
+ * is stored under rt_lineage_design_family, one entry per family (the
+ * widest computed), recording its pc columns ncomp and the k asked kreq.
+ * It serves pca(k) when k <= ncomp, or when pca clamped (ncomp < kreq:
+ * every k gives those ncomp); the design served keeps pc1..pck. */
+int  rt_pca_serves(int ncomp, int kreq, int k);
+/* The largest k of pipeline q's family among the query's pipelines (same
+ * steps, then the same pca but for k), q's own k when none is larger; 0
+ * when q does not end in pca(k > 0).  Only the widest is offered: the
+ * narrower siblings are computed from it (sharing rule 4) and served by
+ * its entry from then on. */
+int  rt_pca_family_widest(const cmp_explore *x, int q);
+/* EXPLAIN: 1 when the family entry is stored, with its ncomp, kreq, and
+ * whether loading it pays. */
+int  rt_cache_pca_stored(rt_ctx *c, const char *family, int *ncomp, int *kreq, int *pays);
+/* The design of pca(k) of the family, as rt_cache_load_design (*p its
+ * columns, *ncomp the components stored); an entry that does not serve k
+ * is a miss (0), left in place. */
+int  rt_cache_load_pca(rt_ctx *c, const char *family, int k, int ntrain, int ntest, double **x, int *p, int *ncomp,
+                       ut_err *e);
+/* Offers a design of the family whose pc1..pc<ncomp> are columns
+ * at..at+ncomp-1, made by pca(k = kreq); not stored when a wider design of
+ * the family is, else it replaces the entry.  As rt_cache_offer_design. */
+void rt_cache_offer_pca(rt_ctx *c, const char *family, const char *what, const double *xtr, int ntrain,
+                        const double *xte, int ntest, int p, int at, int ncomp, int kreq, double compute_s);
+
 /* 1 when `lineage` is stored and loading it beats computing it. */
 int  rt_cache_worth_loading(rt_ctx *c, const char *lineage);
 /* Loaded data: the table of dataset row d stored under `lineage`

@@ -38,4 +38,10 @@ void rt_cache_offer(rt_ctx *c, const char *lineage, const char *what, unsigned k
  * compute seconds, 0 absent or unreadable (left for a load to report). */
 int  rt_cache_peek(rt_ctx *c, const char *lineage, unsigned kind, int64_t dims[3], double *compute_s);
 
+/* The last n bytes of the payload of the stored entry of `lineage`
+ * (header checked, payload checksum not: a load verifies it), for a
+ * decision that needs a record kept at the payload's end (cache_pca.c):
+ * 1 read, 0 absent or unreadable. */
+int  rt_cache_peek_tail(rt_ctx *c, const char *lineage, unsigned kind, void *tail, size_t n);
+
 #endif

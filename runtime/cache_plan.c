@@ -6,7 +6,8 @@
  * (reuse, extend from a stored shallower one, materialize, recompute).  The
  * executor decides again with what it measures (cache.c); for an entry
  * not stored yet the plan has only the cost model's estimate of the
- * transform's seconds and the design's size. */
+ * transform's seconds and the design's size.  A pipeline ending in
+ * pca(k > 0) is decided by its pca family's entry (cache_pca.c). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,6 +174,32 @@ int rt_cache_plan(rt_ctx *c, const cmp_explore *x, opt_plan *p, const opt_stats 
         }
         memcpy(dlin[i], lin, sizeof lin);
         drows[i] = ntrain;
+        /* a pca family (cache_pca.c): reuse when its entry covers k (cache_from:
+         * the components stored, when more than k), else the widest of the
+         * query is stored and serves the narrower (cache_from: its k) */
+        const cmp_pipeline *pl = &x->pipes[nd->pipe];
+        rt_lineage_hex fam;
+        int isfam = rt_lineage_design_family(fl, x->task.target, x->task.kind, pl, fam);
+        if (isfam < 0) {
+            ut_errf(e, MLG_NOMEM, "out of memory");
+            goto out;
+        }
+        if (isfam) {
+            int k = pl->steps[pl->nsteps - 1].step.k, nc = 0, kreq = 0, pays = 0;
+            int W = rt_pca_family_widest(x, nd->pipe);
+            if (rt_cache_pca_stored(c, fam, &nc, &kreq, &pays) && rt_pca_serves(nc, kreq, k)) {
+                p->cache[i] = pays ? OPT_CACHE_REUSE : OPT_CACHE_RECOMPUTE;
+                p->cache_from[i] = pays && k < nc ? nc : 0;
+                continue;
+            }
+            double w = est_width(pl, st->nfeatures > 0 ? st->nfeatures : 1);
+            if (W > k) w = w - k + W;   /* the widest's design: W pc columns instead of k */
+            p->cache[i] = rt_cache_worth_storing(c, (long long)((double)n * w * 8.0 + 120), nd->est_cost)
+                              ? OPT_CACHE_MATERIALIZE
+                              : OPT_CACHE_RECOMPUTE;
+            p->cache_from[i] = W > k && p->cache[i] == OPT_CACHE_MATERIALIZE ? W : 0;
+            continue;
+        }
         double est_bytes = (double)n * est_width(&x->pipes[nd->pipe], st->nfeatures > 0 ? st->nfeatures : 1) * 8.0 + 96;
         cat_cache_entry en;
         int found = cat_cache_get(c->cat, lin, &en, e);

@@ -39,6 +39,8 @@ typedef struct {
                               table, with the kept prefix it continued */
     rt_lineage_hex lin;    /* TRANSFORM with the cache active: the design's
                               lineage ("" otherwise); keys its fitted trees */
+    int       pca_at, pca_n; /* TRANSFORM computed: where columns pc1..pc<pca_n>
+                              are in a row (pca_n = 0: none, or ambiguous) */
 } node_state;
 
 typedef struct {
@@ -515,13 +517,20 @@ static int compute_transform(const data_ctx *dc, const cmp_explore *x, const opt
 static int run_transform_mode(const data_ctx *dc, const cmp_explore *x, const opt_plan *p, const opt_node *nd,
                               int ntrain, int ntest, node_state *ns, prefix_cache *pc, int load_only, ut_err *e)
 {
-    rt_lineage_hex lin;
+    rt_lineage_hex lin, fam;
     if (!pc->cache) return load_only ? 0 : compute_transform(dc, x, p, nd, ntrain, ntest, ns, pc, e);
-    if (rt_lineage_design(pc->fold, x->task.target, x->task.kind, &x->pipes[nd->pipe], lin))
+    const cmp_pipeline *pl = &x->pipes[nd->pipe];
+    /* the design keeps its own lineage (its fitted trees are keyed by it);
+     * a pipeline ending in pca(k > 0) is stored under its family's */
+    int isfam = rt_lineage_design_family(pc->fold, x->task.target, x->task.kind, pl, fam);
+    if (isfam < 0 || rt_lineage_design(pc->fold, x->task.target, x->task.kind, pl, lin))
         return ut_errf(e, MLG_NOMEM, "out of memory");
     memcpy(ns->lin, lin, sizeof ns->lin);
+    int k = isfam ? pl->steps[pl->nsteps - 1].step.k : 0;
     double *blk = NULL;
-    int pp = 0, lr = rt_cache_load_design(pc->cache, lin, ntrain, ntest, &blk, &pp, e);
+    int pp = 0, nc = 0;
+    int lr = isfam ? rt_cache_load_pca(pc->cache, fam, k, ntrain, ntest, &blk, &pp, &nc, e)
+                   : rt_cache_load_design(pc->cache, lin, ntrain, ntest, &blk, &pp, e);
     if (lr < 0) return -1;
     if (lr == 1) {
         /* prefixes kept for this pipeline are freed with the round */
@@ -541,17 +550,31 @@ static int run_transform_mode(const data_ctx *dc, const cmp_explore *x, const op
      * never overstated) */
     double t0 = ut_thread_cpu();
     if (compute_transform(dc, x, p, nd, ntrain, ntest, ns, pc, e)) return -1;
+    /* a narrower member of a family in this query is not offered: the
+     * widest is, and serves it */
+    if (ns->has_design && isfam && (k < rt_pca_family_widest(x, nd->pipe) || ns->pca_n < 1)) return 0;
     if (ns->has_design) {
         char what[512];
-        snprintf(what, sizeof what, "%s, round %d, dataset %s",
-                 x->pipes[nd->pipe].nsteps ? x->pipes[nd->pipe].text : "no preprocessing", nd->round + 1,
-                 x->dataset.name);
+        double own = ut_thread_cpu() - t0;
         /* a design continued from a prefix kept for a sibling pipeline
          * costs the whole chain when it is not at hand (the sibling's
          * design loaded from the cache instead): that is what it saves */
-        double own = ut_thread_cpu() - t0;
-        rt_cache_offer_design(pc->cache, lin, what, ns->xtr, ntrain, ns->xte, ntest, ns->p,
-                              ns->chain_s > own ? ns->chain_s : own);
+        double secs = ns->chain_s > own ? ns->chain_s : own;
+        if (isfam) {
+            /* "standardize -> pca family with 40 components (every k <= 40)" */
+            const char *last = pl->steps[pl->nsteps - 1].text, *at = NULL;
+            for (const char *s = strstr(pl->text, last); s; s = strstr(s + 1, last)) at = s;
+            int pre = at ? (int)(at - pl->text) : 0;
+            int wide = ns->pca_n < k ? ns->pca_n : k;
+            snprintf(what, sizeof what, "%.*spca family with %d components (every k <= %d), round %d, dataset %s",
+                     pre, pl->text, wide, wide, nd->round + 1, x->dataset.name);
+            rt_cache_offer_pca(pc->cache, fam, what, ns->xtr, ntrain, ns->xte, ntest, ns->p, ns->pca_at,
+                               ns->pca_n < k ? ns->pca_n : k, k, secs);
+            return 0;
+        }
+        snprintf(what, sizeof what, "%s, round %d, dataset %s", pl->nsteps ? pl->text : "no preprocessing",
+                 nd->round + 1, x->dataset.name);
+        rt_cache_offer_design(pc->cache, lin, what, ns->xtr, ntrain, ns->xte, ntest, ns->p, secs);
     }
     return 0;
 }
@@ -636,6 +659,22 @@ static int compute_transform(const data_ctx *dc, const cmp_explore *x, const opt
         rt_tf_state_free(owned);
     }
     owned = NULL;
+    /* where pca's columns are, for the cache's pca family entry: pc1 once,
+     * pc2.. right after it */
+    ns->pca_at = 0;
+    ns->pca_n = 0;
+    for (int c = 0, seen = 0; !rc && d.names && c < d.p; c++)
+        if (d.names[c] && !strcmp(d.names[c], "pc1")) {
+            int m = 1;
+            char nm[32];
+            for (; c + m < d.p; m++) {
+                snprintf(nm, sizeof nm, "pc%d", m + 1);
+                if (!d.names[c + m] || strcmp(d.names[c + m], nm)) break;
+            }
+            ns->pca_at = c;
+            ns->pca_n = seen++ ? 0 : m;   /* two "pc1": which is pca's is not known */
+            if (seen > 1) break;
+        }
     /* drop prefixes no later pipeline needs */
     for (int i = 0; i < pc->n;)
         if (pc->e[i].users <= 0) {

@@ -45,7 +45,7 @@ int rt_lineage_fold(const rt_lineage_hex data, const cat_task *t, int round, con
 
 /* The step's meaning: only the fields its kind reads, defaults filled in,
  * so bin() and bin(k = 5) are one lineage and stray fields never count. */
-static void step(ut_lineage *l, const rt_tf_step *s)
+static void step_k(ut_lineage *l, const rt_tf_step *s, int with_k)
 {
     ut_lineage_int(l, "step", s->kind);
     rt_selector sel = s->selector;
@@ -66,7 +66,9 @@ static void step(ut_lineage *l, const rt_tf_step *s)
         ut_lineage_int(l, "bin_strategy", s->bin_strategy);
         break;
     case RT_TF_POLY: ut_lineage_int(l, "degree", s->degree ? s->degree : 2); break;
-    case RT_TF_PCA: ut_lineage_int(l, "k", s->k); break;
+    case RT_TF_PCA:
+        if (with_k) ut_lineage_int(l, "k", s->k);
+        break;
     case RT_TF_SELECT_K: ut_lineage_int(l, "k", s->k ? s->k : 10); break;
     default: break;
     }
@@ -74,6 +76,8 @@ static void step(ut_lineage *l, const rt_tf_step *s)
     /* names match case-insensitively: one lineage for Age and age */
     for (int i = 0; i < s->ncolumns; i++) ut_lineage_name(l, "column", s->columns[i]);
 }
+
+static void step(ut_lineage *l, const rt_tf_step *s) { step_k(l, s, 1); }
 
 int rt_lineage_steps(const rt_lineage_hex fold, const char *target, const char *kind, const rt_tf_step *steps,
                      int nsteps, int design, rt_lineage_hex out)
@@ -95,6 +99,21 @@ int rt_lineage_design(const rt_lineage_hex fold, const char *target, const char 
     int n = pl->nsteps < 64 ? pl->nsteps : 64;
     for (int i = 0; i < n; i++) st[i] = pl->steps[i].step;
     return rt_lineage_steps(fold, target, kind, st, n, 1, out);
+}
+
+int rt_lineage_design_family(const rt_lineage_hex fold, const char *target, const char *kind,
+                             const cmp_pipeline *pl, rt_lineage_hex out)
+{
+    int n = pl->nsteps;
+    if (n < 1 || n > 64 || pl->steps[n - 1].step.kind != RT_TF_PCA || pl->steps[n - 1].step.k <= 0) return 0;
+    ut_lineage l;
+    ut_lineage_init(&l, "pca family design");
+    ut_lineage_str(&l, "fold", fold);
+    ut_lineage_str(&l, "target", target);
+    ut_lineage_str(&l, "task kind", kind);
+    ut_lineage_int(&l, "nsteps", n);
+    for (int i = 0; i < n; i++) step_k(&l, &pl->steps[i].step, i < n - 1);
+    return ut_lineage_hex(&l, out) ? -1 : 1;
 }
 
 int rt_lineage_fit(const rt_lineage_hex design, const char *family, const char *params_json,

@@ -31,6 +31,16 @@ int rt_lineage_steps(const rt_lineage_hex fold, const char *target, const char *
 /* A pipeline's design: rt_lineage_steps over its steps with design = 1. */
 int rt_lineage_design(const rt_lineage_hex fold, const char *target, const char *kind, const cmp_pipeline *pl,
                       rt_lineage_hex out);
+/* The pca family of a pipeline that ends in pca with k > 0: the design
+ * lineage with that last pca's k left out — deliberately, as the only
+ * parameter a lineage ignores: pca(K) cut to its first k components is bit
+ * for bit pca(k) (tf_pca.c), so the cache keeps one design per family,
+ * the widest computed, and serves every k it covers from it (cache.h,
+ * rt_cache_load_pca).  A change of k changes rt_lineage_design, never
+ * this.  1 filled, 0 the pipeline is not of a family (no pca at its end,
+ * or k = 0: every component), -1 out of memory. */
+int rt_lineage_design_family(const rt_lineage_hex fold, const char *target, const char *kind,
+                             const cmp_pipeline *pl, rt_lineage_hex out);
 /* A fitted model and its predictions on the fold's test rows: the design,
  * the family, its canonical parameter JSON and the seed. */
 int rt_lineage_fit(const rt_lineage_hex design, const char *family, const char *params_json,

@@ -3,11 +3,14 @@
  * never exceeded (the directory's bytes and the rows' bytes checked after
  * every offer), eviction goes by value per byte; and a file that is
  * flipped, truncated, deleted, swapped or of the wrong shape is detected,
- * noted as a warning, its row and file removed, never used. */
+ * noted as a warning, its row and file removed, never used; a pca family
+ * entry (cache_pca.c) serves pca(k) for every k it covers, bit for bit
+ * the design computed with that k, on real data. */
 #include "../../runtime/cache.h"
 #include "../../runtime/cache_internal.h"
 #include "../../runtime/cart.h"
 #include "../../runtime/families.h"
+#include "../../runtime/transform.h"
 #include "../../include/mileage.h"
 
 #include <dirent.h>
@@ -377,6 +380,167 @@ static void test_tree_model(rt_ctx *c)
     free(yc);
 }
 
+/* A real design of digits (train rows: i % 3 != 0, test rows: the others)
+ * as the executor stores it: training rows then test rows; *at the index
+ * of pc1 (-1 when none). */
+static double *real_design(const rt_table *t, const rt_tf_step *steps, int nsteps, int *p, int *ntr, int *nte,
+                           int *at)
+{
+    int n = t->nrows, *train = malloc(sizeof(int) * (size_t)n), *test = malloc(sizeof(int) * (size_t)n);
+    *ntr = *nte = 0;
+    for (int i = 0; i < n; i++) {
+        if (i % 3) train[(*ntr)++] = i;
+        else test[(*nte)++] = i;
+    }
+    rt_design d;
+    ut_err e;
+    ut_err_clear(&e);
+    double *x = NULL;
+    if (rt_pipeline_run(t, rt_table_find(t, "target"), steps, nsteps, train, *ntr, &d, &e) == 0) {
+        *p = d.p;
+        *at = -1;
+        for (int j = 0; j < d.p; j++)
+            if (!strcmp(d.names[j], "pc1")) *at = j;
+        x = malloc(sizeof(double) * (size_t)n * (size_t)d.p);
+        for (int i = 0; i < *ntr; i++) memcpy(x + (size_t)i * d.p, d.x + (size_t)train[i] * d.p, sizeof(double) * d.p);
+        for (int i = 0; i < *nte; i++)
+            memcpy(x + (size_t)(*ntr + i) * d.p, d.x + (size_t)test[i] * d.p, sizeof(double) * d.p);
+        rt_design_free(&d);
+    } else {
+        fprintf(stderr, "pipeline: %s\n", e.msg);
+    }
+    free(train);
+    free(test);
+    return x;
+}
+
+/* The family entry of pca(K) loaded for k: 1 when it is bit for bit the
+ * design of pca(k) computed afresh (same width, same bits), 0 when it
+ * differs, -1 when the cache did not serve it. */
+static int family_serves(rt_ctx *c, const char *fam, const rt_table *t, rt_tf_step *steps, int nsteps, int k)
+{
+    int K = steps[nsteps - 1].k, p, ntr, nte, at, pp = 0, nc = 0;
+    steps[nsteps - 1].k = k;
+    double *want = real_design(t, steps, nsteps, &p, &ntr, &nte, &at);
+    steps[nsteps - 1].k = K;
+    double *x = NULL;
+    ut_err e;
+    ut_err_clear(&e);
+    int rc = rt_cache_load_pca(c, fam, k, ntr, nte, &x, &pp, &nc, &e);
+    int same = rc != 1 ? -1 : want && pp == p && !memcmp(x, want, sizeof(double) * (size_t)(ntr + nte) * p);
+    free(x);
+    free(want);
+    return same;
+}
+
+static void test_pca_family(rt_ctx *c)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/data/digits.csv", MLG_SOURCE_DIR);
+    rt_table *t = NULL;
+    ut_err e;
+    ut_err_clear(&e);
+    if (rt_read_csv(path, NULL, &t, &e)) {
+        fprintf(stderr, "%s\n", e.msg);
+        failures++;
+        return;
+    }
+    /* standardize, pca(k = 40): the pc columns are the whole design */
+    rt_tf_step steps[2];
+    memset(steps, 0, sizeof steps);
+    steps[0].kind = RT_TF_STANDARDIZE;
+    steps[1].kind = RT_TF_PCA;
+    steps[1].k = 40;
+    int p, ntr, nte, at;
+    double *x = real_design(t, steps, 2, &p, &ntr, &nte, &at);
+    CHECK(x && p == 40 && at == 0);
+    rt_lineage_hex fam;
+    lineage_of(900, fam);
+    rt_cache_offer_pca(c, fam, "pca family test", x, ntr, x + (size_t)ntr * p, nte, p, at, 40, 40, 10.0);
+    int nc = 0, kreq = 0, pays = 0;
+    CHECK(rt_cache_pca_stored(c, fam, &nc, &kreq, &pays) == 1 && nc == 40 && kreq == 40 && pays);
+    /* every k <= 40 is bit for bit pca(k) computed afresh: a prefix one
+     * column short, long or shifted differs in width or in bits */
+    CHECK(family_serves(c, fam, t, steps, 2, 10) == 1);
+    CHECK(family_serves(c, fam, t, steps, 2, 11) == 1);
+    CHECK(family_serves(c, fam, t, steps, 2, 1) == 1);
+    CHECK(family_serves(c, fam, t, steps, 2, 40) == 1);
+    /* and is not pca(k + 1): the comparison can fail */
+    {
+        int p11, a, b, c11;
+        steps[1].k = 11;
+        double *w11 = real_design(t, steps, 2, &p11, &a, &b, &c11);
+        steps[1].k = 40;
+        double *x10 = NULL;
+        int pp = 0, n2 = 0;
+        CHECK(rt_cache_load_pca(c, fam, 10, ntr, nte, &x10, &pp, &n2, &e) == 1 && pp == 10 && n2 == 40);
+        /* row 1 of pca(10) starts with pc1 of row 1, not pc11 of row 0 */
+        CHECK(x10 && w11 && x10[10] == w11[11] && x10[10] != w11[10]);
+        free(x10);
+        free(w11);
+    }
+    /* k > K: a miss, the entry stays */
+    double *none = NULL;
+    int pp = 0;
+    CHECK(rt_cache_load_pca(c, fam, 41, ntr, nte, &none, &pp, &nc, &e) == 0 && !none);
+    CHECK(rt_cache_pca_stored(c, fam, &nc, &kreq, &pays) == 1 && nc == 40);
+    /* a narrower design of the family is not stored over a wider one */
+    steps[1].k = 10;
+    double *x10 = real_design(t, steps, 2, &p, &ntr, &nte, &at);
+    rt_cache_offer_pca(c, fam, "narrower", x10, ntr, x10 + (size_t)ntr * p, nte, p, at, 10, 10, 10.0);
+    CHECK(rt_cache_pca_stored(c, fam, &nc, &kreq, &pays) == 1 && nc == 40);
+    free(x10);
+    free(x);
+
+    /* pca on five named columns: its block sits where the first was, the
+     * other columns before and after it; pca(5) serves pca(2) */
+    char *cols[] = {"pixel_0_2", "pixel_0_3", "pixel_0_4", "pixel_0_5", "pixel_0_6"};
+    steps[1].k = 5;
+    steps[1].selector = RT_SEL_NAMED;
+    steps[1].columns = cols;
+    steps[1].ncolumns = 5;
+    x = real_design(t, steps, 2, &p, &ntr, &nte, &at);
+    CHECK(x && at > 0 && at + 5 < p);
+    rt_lineage_hex fam2;
+    lineage_of(901, fam2);
+    rt_cache_offer_pca(c, fam2, "pca family test 2", x, ntr, x + (size_t)ntr * p, nte, p, at, 5, 5, 10.0);
+    CHECK(family_serves(c, fam2, t, steps, 2, 2) == 1);
+    CHECK(family_serves(c, fam2, t, steps, 2, 4) == 1);
+    free(x);
+    /* pca clamps k to the columns: pca(9) of 5 columns has 5 and serves
+     * every k, pca(7) is the same design */
+    steps[1].k = 9;
+    x = real_design(t, steps, 2, &p, &ntr, &nte, &at);
+    rt_lineage_hex fam3;
+    lineage_of(902, fam3);
+    rt_cache_offer_pca(c, fam3, "pca family test 3", x, ntr, x + (size_t)ntr * p, nte, p, at, 5, 9, 10.0);
+    CHECK(family_serves(c, fam3, t, steps, 2, 7) == 1);
+    CHECK(family_serves(c, fam3, t, steps, 2, 3) == 1);
+    free(x);
+    /* a damaged family entry is reported and removed like any other:
+     * header, payload (its record included), missing file */
+    steps[1].k = 9;
+    x = real_design(t, steps, 2, &p, &ntr, &nte, &at);
+    long trailer = 96 + 8L * (ntr + nte) * p + 8;   /* a byte of the family record */
+    for (int i = 0; i < 3; i++) {
+        if (i) rt_cache_offer_pca(c, fam3, "pca family test 3", x, ntr, x + (size_t)ntr * p, nte, p, at, 5, 9, 10.0);
+        CHECK(has_row(c, 902));
+        free(rt_cache_take_notes(c));
+        if (i == 0) corrupt_byte(file_of(902), 20);   /* the header */
+        if (i == 1) corrupt_byte(file_of(902), trailer);
+        if (i == 2) unlink(file_of(902));
+        CHECK(family_serves(c, fam3, t, steps, 2, 3) == -1);
+        char *notes = rt_cache_take_notes(c);
+        CHECK(notes && strstr(notes, "pca family test 3 is unusable") && strstr(notes, "recomputed"));
+        if (!notes || !strstr(notes, "unusable")) fprintf(stderr, "damage %d: notes %s\n", i, notes ? notes : "(none)");
+        free(notes);
+        CHECK(!has_row(c, 902));
+    }
+    free(x);
+    CHECK(rt_pca_serves(40, 40, 40) && !rt_pca_serves(40, 40, 41) && rt_pca_serves(5, 9, 100) && !rt_pca_serves(5, 5, 0));
+    rt_table_free(t);
+}
+
 int main(void)
 {
     char tmpl[] = "/tmp/mlg_test_cache_XXXXXX";
@@ -399,6 +563,7 @@ int main(void)
     test_validation(&c);
     test_table(&c);
     test_tree_model(&c);
+    test_pca_family(&c);
     /* an in-memory catalog has no cache */
     rt_ctx m = c;
     cat_db *mem = NULL;

@@ -3,7 +3,9 @@
  * the task's folds / seed / protocol, the round, the rows and their order,
  * the target, every step parameter; and not with how parameters are
  * written (1e3 vs 1000, bin() vs bin(k = 5), default vs explicit column
- * selection, column-name case). */
+ * selection, column-name case).  The one deliberate exception: the pca
+ * family key (rt_lineage_design_family) leaves out the k of a pipeline's
+ * last pca — and nothing else. */
 #include "../../runtime/lineage.h"
 #include "../../runtime/cache.h"
 #include "../../runtime/families.h"
@@ -212,6 +214,61 @@ static void test_gram_neighbors(void)
     rt_lineage_gram_blocks(d, &t, 5, b); DIFF(a, b);
 }
 
+/* A pipeline of the given steps (texts only for the compiler's use). */
+static cmp_pipeline pipe_of(rt_tf_step *st, int n, cmp_transform *tf)
+{
+    for (int i = 0; i < n; i++) tf[i] = (cmp_transform){st[i], 0, "step"};
+    cmp_pipeline pl;
+    memset(&pl, 0, sizeof pl);
+    pl.steps = tf;
+    pl.nsteps = n;
+    pl.text = "steps";
+    return pl;
+}
+
+static void test_pca_family(void)
+{
+    const char *fold = "0123456789abcdef0123456789abcdef", *fold2 = "0123456789abcdef0123456789abcdee";
+    rt_tf_step st[2] = {step(RT_TF_STANDARDIZE), step(RT_TF_PCA)};
+    cmp_transform tf[2];
+    st[1].k = 10;
+    cmp_pipeline pl = pipe_of(st, 2, tf);
+    rt_lineage_hex f0, f, d0, d;
+    CHECK(rt_lineage_design_family(fold, "y", "classification", &pl, f0) == 1);
+    CHECK(rt_lineage_design(fold, "y", "classification", &pl, d0) == 0);
+    DIFF(f0, d0);                                    /* another record than the design's */
+    tf[1].step.k = 40;                               /* k: the family's, not the design's */
+    CHECK(rt_lineage_design_family(fold, "y", "classification", &pl, f) == 1); SAME(f0, f);
+    CHECK(rt_lineage_design(fold, "y", "classification", &pl, d) == 0); DIFF(d0, d);
+    CHECK(rt_lineage_design_family(fold2, "y", "classification", &pl, f) == 1); DIFF(f0, f);   /* the fold */
+    CHECK(rt_lineage_design_family(fold, "z", "classification", &pl, f) == 1); DIFF(f0, f);    /* the target */
+    tf[1].step.selector = RT_SEL_ALL;                /* the pca's other parameters */
+    CHECK(rt_lineage_design_family(fold, "y", "classification", &pl, f) == 1); DIFF(f0, f);
+    tf[1].step.selector = RT_SEL_DEFAULT;
+    tf[0].step = step(RT_TF_MINMAX);                 /* the steps before it */
+    CHECK(rt_lineage_design_family(fold, "y", "classification", &pl, f) == 1); DIFF(f0, f);
+    /* not a family: pca(k = 0) (every component), pca not last, no pca */
+    tf[0].step = step(RT_TF_STANDARDIZE);
+    tf[1].step.k = 0;
+    CHECK(rt_lineage_design_family(fold, "y", "classification", &pl, f) == 0);
+    rt_tf_step st2[2] = {st[1], step(RT_TF_STANDARDIZE)};
+    st2[0].k = 10;
+    cmp_transform tf2[2];
+    cmp_pipeline p2 = pipe_of(st2, 2, tf2);
+    CHECK(rt_lineage_design_family(fold, "y", "classification", &p2, f) == 0);
+    p2.nsteps = 0;
+    CHECK(rt_lineage_design_family(fold, "y", "classification", &p2, f) == 0);
+    /* an earlier pca's k still counts */
+    rt_tf_step st3[2] = {step(RT_TF_PCA), step(RT_TF_PCA)};
+    st3[0].k = 30;
+    st3[1].k = 5;
+    cmp_transform tf3[2];
+    cmp_pipeline p3 = pipe_of(st3, 2, tf3);
+    CHECK(rt_lineage_design_family(fold, "y", "classification", &p3, f0) == 1);
+    tf3[0].step.k = 20;
+    CHECK(rt_lineage_design_family(fold, "y", "classification", &p3, f) == 1); DIFF(f0, f);
+}
+
 int main(void)
 {
     test_data_and_fold();
@@ -219,6 +276,7 @@ int main(void)
     test_fit();
     test_tree();
     test_gram_neighbors();
+    test_pca_family();
     printf("%d checks, %d failures\n", checks, failures);
     return failures != 0;
 }
