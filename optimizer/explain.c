@@ -124,8 +124,9 @@ char *opt_logical_text(const cmp_explore *x)
 
 /* " (est 0.12 s, actual 0.10 s)" */
 /* Across queries, for the FIT nodes of family f that have a cache
- * decision (tree groups: their grown tree): how many rounds reuse a stored
- * tree, extend one from the depth it was grown to, or grow and store it. */
+ * decision (tree groups: their grown tree; knn groups: their neighbour
+ * lists): how many rounds reuse a stored tree / lists, extend a tree from
+ * the depth it was grown to, or compute and store it. */
 static void fit_cache_text(ut_buf *t, const cmp_explore *x, const opt_plan *p, rt_family f)
 {
     if (!p->cache) return;
@@ -142,12 +143,13 @@ static void fit_cache_text(ut_buf *t, const cmp_explore *x, const opt_plan *p, r
         }
     }
     static const int order[] = {OPT_CACHE_REUSE, OPT_CACHE_EXTEND, OPT_CACHE_MATERIALIZE, OPT_CACHE_RECOMPUTE};
-    static const char *const word[] = {"", "reuse tree", "recompute", "materialize tree", "extend tree"};
+    static const char *const word[] = {"", "reuse", "recompute", "materialize", "extend"};
+    const char *what = f == RT_FAM_KNN ? " neighbours" : " tree";
     int first = 1;
     for (int j = 0; j < 4; j++) {
         int d = order[j];
         if (!k[d]) continue;
-        ut_buf_printf(t, "%s%s", first ? "  [cache: " : ", ", word[d]);
+        ut_buf_printf(t, "%s%s%s", first ? "  [cache: " : ", ", word[d], d == OPT_CACHE_RECOMPUTE ? "" : what);
         if (d == OPT_CACHE_EXTEND) ut_buf_printf(t, mixed ? " from a shallower depth" : " from depth %d", from);
         ut_buf_printf(t, " x%d", k[d]);
         first = 0;

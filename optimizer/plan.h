@@ -66,7 +66,7 @@ typedef struct {
     /* The intermediate cache's decision per node (OPT_CACHE_*), filled by
      * the runtime (runtime/cache.h) for EXPLAIN; NULL when the cache is
      * off.  FIT nodes of tree groups say what becomes of their grown
-     * tree; cache_from is then, per node, the depth a stored tree is
+     * tree, those of knn groups of their neighbour lists; cache_from is then, per node, the depth a stored tree is
      * extended from (OPT_CACHE_EXTEND).  Freed with the plan. */
     unsigned char *cache;
     int *cache_from;

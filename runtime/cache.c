@@ -3,15 +3,16 @@
  * File format (native byte order; one file per entry, <lineage>.mlc):
  *   0  magic "MLGCACHE"          8 bytes
  *   8  format version (1)        u32
- *  12  kind (1 design, 2 data, 3 model)  u32
+ *  12  kind (1 design, 2 data, 3 model, 4 neighbors)  u32
  *  16  lineage                   32 hex digits
  *  48  payload bytes             u64
  *  56  XXH64 of the payload      u64
  *  64  dims[3] (design: training rows, test rows, columns; model:
- *      cache_model.c)   i64 each
+ *      cache_model.c; neighbors: cache_neighbors.c)   i64 each
  *  88  XXH64 of bytes 0..88      u64
  *  96  payload (design: the training rows then the test rows, row-major
- *      doubles; data: cache_table.c; model: cache_model.c)
+ *      doubles; data: cache_table.c; model: cache_model.c; neighbors:
+ *      cache_neighbors.c)
  * A file is written under a temporary name and renamed into place, and
  * its row is recorded after that; the budget is checked before the write
  * starts, so the directory never holds more than the budget. */
@@ -59,7 +60,11 @@ _Static_assert(sizeof(file_header) == HEADER, "the header is 96 bytes");
 
 static const char *kind_name(unsigned k)
 {
-    return k == RT_CACHE_KIND_DESIGN ? "design" : k == RT_CACHE_KIND_DATA ? "data" : k == RT_CACHE_KIND_MODEL ? "model" : "?";
+    return k == RT_CACHE_KIND_DESIGN      ? "design"
+           : k == RT_CACHE_KIND_DATA      ? "data"
+           : k == RT_CACHE_KIND_MODEL     ? "model"
+           : k == RT_CACHE_KIND_NEIGHBORS ? "neighbors"
+                                          : "?";
 }
 
 int rt_cache_active(const rt_ctx *c)

@@ -123,6 +123,48 @@ int rt_tree_group_cached(rt_ctx *c, const char *design, const char *what, const 
                          int ncfg, const rt_trainset *ts, const double *Xt, int nt, rt_group_out *out, int *decision,
                          ut_err *e);
 
+/* knn's neighbour lists (cache_neighbors.c, kind 'neighbors').  The
+ * lineage of the lists a knn group computes on a design: the design's
+ * lineage (rt_lineage_neighbors: design + metric), the training and test
+ * row counts.  K is not in it: lists of length K serve every K' <= K (their
+ * first K' entries, knn.h).  Lists in memory: dist then idx, nt x K each
+ * (row stride K), one malloc'd block `buf` the holder frees. */
+typedef struct {
+    void   *buf;
+    double *dist;
+    int    *idx;
+    int     K;
+} rt_knn_lists;
+int  rt_lineage_knn_lists(const char *design, const char *metric, int ntrain, int ntest, rt_lineage_hex out);
+/* EXPLAIN: 1 when lists of `lineage` are stored and loading them pays,
+ * with their length in *K. */
+int  rt_cache_neighbors_stored(rt_ctx *c, const char *lineage, int *K);
+/* The stored lists of `lineage` for nt test rows against ntrain training
+ * rows, when they are at least Kneed long: 1 loaded (*out the caller's;
+ * every index, distance and order checked), 0 not used (absent, shorter,
+ * cheaper to compute, or invalid: noted and removed), -1 out of memory.
+ * Safe from the fit window's threads. */
+int  rt_cache_load_neighbors(rt_ctx *c, const char *lineage, int nt, int ntrain, int Kneed, rt_knn_lists *out,
+                             ut_err *e);
+/* Offers lists of length K computed in compute_s seconds; they replace the
+ * entry of their lineage unless that one is at least as long.  Never
+ * fails; safe from the fit window's threads. */
+void rt_cache_offer_neighbors(rt_ctx *c, const char *lineage, const char *what, const rt_knn_lists *l, int nt,
+                              int ntrain, double compute_s);
+/* A knn group (share_knn.c) with the cache active: the lists of the
+ * largest k loaded from the cache when stored long enough, else searched
+ * and offered to it; every k and weighting read from them.  design / what
+ * as rt_tree_group_cached.  *decision: RT_KNN_SEARCHED or RT_KNN_LOADED.
+ * Outputs as rt_fit_predict_group. */
+enum { RT_KNN_SEARCHED = 1, RT_KNN_LOADED = 2 };
+int rt_knn_group_cached(rt_ctx *c, const char *design, const char *what, const rt_pval *const *params, int ncfg,
+                        const rt_trainset *ts, const double *Xt, int nt, rt_group_out *out, int *decision,
+                        ut_err *e);
+/* EXPLAIN: the decision for FIT node i of plan p, a knn group on the design
+ * of lineage `design` with ntrain / ntest rows (cache_neighbors.c). */
+int rt_cache_knn_decision(rt_ctx *c, const cmp_explore *x, opt_plan *p, int i, const char *design, int ntrain,
+                          int ntest, const opt_stats *st);
+
 /* Brings the directory and the rows into agreement (files without a row
  * and leftovers of interrupted writes removed; rows whose file has another
  * size removed with a note) and evicts until the total is within the

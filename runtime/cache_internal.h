@@ -1,6 +1,7 @@
 /* cache_internal.h — the store under cache.h, for the files that keep one
  * kind of intermediate each (cache.c: designs, cache_table.c: loaded
- * data, cache_model.c: fitted trees).  Not for other callers. */
+ * data, cache_model.c: fitted trees, cache_neighbors.c: knn's neighbour
+ * lists).  Not for other callers. */
 #ifndef RT_CACHE_INTERNAL_H
 #define RT_CACHE_INTERNAL_H
 
@@ -11,10 +12,10 @@
 #include "cache.h"
 
 /* Held around every cache operation that may run beside another thread's
- * (cache.c: designs; cache_model.c: trees). */
+ * (cache.c: designs; cache_model.c: trees; cache_neighbors.c: lists). */
 extern pthread_mutex_t rt_cache_mu;
 
-enum { RT_CACHE_KIND_DESIGN = 1, RT_CACHE_KIND_DATA = 2, RT_CACHE_KIND_MODEL = 3 };
+enum { RT_CACHE_KIND_DESIGN = 1, RT_CACHE_KIND_DATA = 2, RT_CACHE_KIND_MODEL = 3, RT_CACHE_KIND_NEIGHBORS = 4 };
 
 /* Returned by a use function when memory ran out. */
 #define RT_CACHE_NOMEM ((const char *)1)

@@ -3,7 +3,9 @@
  * is in the cache and worth loading (reuse), would be stored after it is
  * computed (materialize), or is computed and not kept (recompute); and
  * for every FIT node of a tree group, what becomes of its grown tree
- * (reuse, extend from a stored shallower one, materialize, recompute).  The
+ * (reuse, extend from a stored shallower one, materialize, recompute), and
+ * of a knn group, of its neighbour lists (reuse, materialize, recompute:
+ * rt_cache_knn_decision).  The
  * executor decides again with what it measures (cache.c); for an entry
  * not stored yet the plan has only the cost model's estimate of the
  * transform's seconds and the design's size.  A pipeline ending in
@@ -116,8 +118,8 @@ int rt_cache_plan(rt_ctx *c, const cmp_explore *x, opt_plan *p, const opt_stats 
     /* per TRANSFORM node: its design's lineage and training rows, for the
      * FIT nodes that read it */
     rt_lineage_hex *dlin = calloc((size_t)p->n + 1, sizeof *dlin);
-    int *drows = calloc((size_t)p->n + 1, sizeof *drows);
-    if (!train || !test || !p->cache || !p->cache_from || !dlin || !drows) {
+    int *drows = calloc((size_t)p->n + 1, sizeof *drows), *dtest = calloc((size_t)p->n + 1, sizeof *dtest);
+    if (!train || !test || !p->cache || !p->cache_from || !dlin || !drows || !dtest) {
         ut_errf(e, MLG_NOMEM, "out of memory");
         goto out;
     }
@@ -154,6 +156,14 @@ int rt_cache_plan(rt_ctx *c, const cmp_explore *x, opt_plan *p, const opt_stats 
             }
             continue;
         }
+        if (nd->op == OPT_FIT && !shuffled && nd->input >= 0 && dlin[nd->input][0] &&
+            x->configs[p->groups[nd->group].configs[0]].family == RT_FAM_KNN) {
+            if (rt_cache_knn_decision(c, x, p, i, dlin[nd->input], drows[nd->input], dtest[nd->input], st)) {
+                ut_errf(e, MLG_NOMEM, "out of memory");
+                goto out;
+            }
+            continue;
+        }
         if (nd->op != OPT_TRANSFORM) continue;
         if (nd->round != round) {
             round = nd->round;
@@ -174,6 +184,7 @@ int rt_cache_plan(rt_ctx *c, const cmp_explore *x, opt_plan *p, const opt_stats 
         }
         memcpy(dlin[i], lin, sizeof lin);
         drows[i] = ntrain;
+        dtest[i] = ntest;
         /* a pca family (cache_pca.c): reuse when its entry covers k (cache_from:
          * the components stored, when more than k), else the widest of the
          * query is stored and serves the narrower (cache_from: its k) */
@@ -223,6 +234,7 @@ out:
     }
     free(dlin);
     free(drows);
+    free(dtest);
     free(fold);
     free(train);
     free(test);

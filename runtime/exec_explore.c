@@ -134,7 +134,7 @@ typedef struct {
     int *train, *test; /* scratch */
     rt_ridge_folds *rfolds;  /* rule 2's per-fold Gram blocks, or NULL */
     int rfolds_tried;
-    rt_ctx *cache;     /* the intermediate cache when active (fitted trees), or NULL */
+    rt_ctx *cache;     /* the intermediate cache when active (fitted trees, knn lists), or NULL */
 } data_ctx;
 
 /* All metrics of the task's kind, as JSON; the ranking metric in *score. */
@@ -210,14 +210,17 @@ static int run_group(const data_ctx *dc, const cmp_explore *x, const opt_group *
     else if (prog && rt_prog_supports(fam))
         rc = rt_prog_fit_predict(prog, x->configs[g->configs[0]].pipe, round, fam, params, g->n, &ts, Xt, ntest,
                                  ns->outs, e);
-    else if (fam == RT_FAM_TREE && dc->cache && tf->lin[0]) {
-        /* the grown tree across queries: reused, extended or stored */
+    else if ((fam == RT_FAM_TREE || fam == RT_FAM_KNN) && dc->cache && tf->lin[0]) {
+        /* across queries: the grown tree reused, extended or stored; knn's
+         * neighbour lists loaded or stored */
         char what[512];
         int decision = 0;
         const cmp_pipeline *pl = &x->pipes[x->configs[g->configs[0]].pipe];
         snprintf(what, sizeof what, "%s, round %d, dataset %s", pl->nsteps ? pl->text : "no preprocessing", round + 1,
                  x->dataset.name);
-        rc = rt_tree_group_cached(dc->cache, tf->lin, what, params, g->n, &ts, Xt, ntest, ns->outs, &decision, e);
+        rc = fam == RT_FAM_TREE
+                 ? rt_tree_group_cached(dc->cache, tf->lin, what, params, g->n, &ts, Xt, ntest, ns->outs, &decision, e)
+                 : rt_knn_group_cached(dc->cache, tf->lin, what, params, g->n, &ts, Xt, ntest, ns->outs, &decision, e);
     } else
         rc = rt_fit_predict_group(fam, params, g->n, g->shared, &ts, Xt, ntest, ns->outs, e);
     goto done;

@@ -56,10 +56,10 @@ int rt_lineage_gram_blocks(const rt_lineage_hex data, const cat_task *t, int nfo
 /* knn's neighbour lists of a round (share.c's knn group): the design (its
  * fold's training and test rows included) and the metric.  The list
  * length K is not in it: lists of length K serve every k <= K (prefixes),
- * as a tree grown to a cap serves every smaller cap, so a stored list
- * would be extended, or read, like a stored tree.  Not stored yet; were
- * they, kind 'neighbors' ("neighbours (euclidean, k <= 15), <pipeline>,
- * round 1, dataset sat"). */
+ * as a tree grown to a cap serves every smaller cap.  Stored as kind
+ * 'neighbors' under rt_lineage_knn_lists (cache.h: this plus the row
+ * counts), "knn neighbours K=15 euclidean, <pipeline>, round 1, dataset
+ * sat". */
 int rt_lineage_neighbors(const rt_lineage_hex design, const char *metric, rt_lineage_hex out);
 
 #endif

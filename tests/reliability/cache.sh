@@ -8,7 +8,11 @@
 # 3. fitted trees (kind 'model'): a tree file with a flipped payload byte,
 #    one with a damaged header and a deleted one are reported, the trees
 #    grown again from the root, every score identical; a stored tree
-#    extended to a deeper cap gives the scores growing it at once gives.
+#    extended to a deeper cap gives the scores growing it at once gives;
+# 4. knn's neighbour lists (kind 'neighbors'): the same three damages are
+#    reported, the lists searched again and stored again, every score
+#    identical; lists read for a smaller k score as searched without the
+#    cache.
 set -u
 bin=$1; work=$2
 mkdir -p "$work"
@@ -97,4 +101,37 @@ off=$(q "SELECT max(id) FROM experiments" | tail -1)
 same=$(q "SELECT count(*) FROM runs a JOIN runs b ON a.config_id = b.config_id AND a.fold = b.fold
           WHERE a.experiment = $ext AND b.experiment = $off AND a.scores = b.scores" | tail -1)
 [ "$same" = 24 ] || fail "extended trees score differently from trees grown at once: $same of 24"
+
+# 4. knn's neighbour lists
+q "SET cache_budget = '512MB'; SET reuse = on; CLEAR CACHE" > /dev/null || fail "clear for knn"
+knn="EXPLORE land USING knn(k IN 1..9 STEP 2)"
+q "$knn;" > /dev/null || fail "knn"
+first=$(q "SELECT max(id) FROM experiments" | tail -1)
+files=$(q "SELECT file FROM cache WHERE kind = 'neighbors' ORDER BY file" | tail -n +2)
+set -- $files
+[ $# -eq 3 ] || fail "expected 3 stored neighbour lists, found $#"
+printf '\001' | dd of="$db.cache/$1" bs=1 seek=300 conv=notrunc 2>/dev/null
+printf '\001' | dd of="$db.cache/$2" bs=1 seek=70 conv=notrunc 2>/dev/null
+rm "$db.cache/$3"
+out=$(q "$knn FRESH;") || fail "knn rerun: $out"
+[ "$(echo "$out" | grep -c '^warning: cache entry knn neighbours K=9 euclidean')" -eq 3 ] ||
+    fail "expected 3 neighbour-list warnings: $out"
+echo "$out" | grep -q "payload is damaged (checksum); removed and recomputed" || fail "lists checksum: $out"
+echo "$out" | grep -q "header is damaged" || fail "lists header: $out"
+echo "$out" | grep -q "missing or has the wrong size\|its file is missing" || fail "lists deleted: $out"
+second=$(q "SELECT max(id) FROM experiments" | tail -1)
+same=$(q "SELECT count(*) FROM runs a JOIN runs b ON a.config_id = b.config_id AND a.fold = b.fold
+          WHERE a.experiment = $first AND b.experiment = $second AND a.scores = b.scores" | tail -1)
+[ "$same" = 15 ] || fail "knn scores differ after searching again: $same of 15"
+[ "$(q "SELECT count(*) FROM cache WHERE kind = 'neighbors'" | tail -1)" -eq 3 ] || fail "the lists were not stored again"
+# a smaller grid reads the stored lists (hits), scores as searched without the cache
+out=$(q "EXPLORE land USING knn(k IN {3, 5}, weights = 'distance');") || fail "knn reuse: $out"
+echo "$out" | grep -q warning && fail "reading the lists warned: $out"
+used=$(q "SELECT max(id) FROM experiments" | tail -1)
+q "SELECT count(*) FROM cache WHERE kind = 'neighbors' AND hits > 0" | tail -1 | grep -q '^3$' || fail "lists not read"
+out=$(q "SET reuse = off; EXPLORE land USING knn(k IN {3, 5}, weights = 'distance');") || fail "knn reuse off"
+off=$(q "SELECT max(id) FROM experiments" | tail -1)
+same=$(q "SELECT count(*) FROM runs a JOIN runs b ON a.config_id = b.config_id AND a.fold = b.fold
+          WHERE a.experiment = $used AND b.experiment = $off AND a.scores = b.scores" | tail -1)
+[ "$same" = 6 ] || fail "lists read from the cache score differently: $same of 6"
 echo "ok"
