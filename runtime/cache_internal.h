@@ -1,6 +1,7 @@
 /* cache_internal.h — the store under cache.h, for the files that keep one
  * kind of intermediate each (cache.c: designs, cache_table.c: loaded
- * data, cache_model.c: fitted trees).  Not for other callers. */
+ * data, cache_model.c: fitted trees, cache_forest.c: forests and boosted
+ * trees).  Not for other callers. */
 #ifndef RT_CACHE_INTERNAL_H
 #define RT_CACHE_INTERNAL_H
 
@@ -9,6 +10,7 @@
 #include <stdint.h>
 
 #include "cache.h"
+#include "cart.h"
 
 /* Held around every cache operation that may run beside another thread's
  * (cache.c: designs; cache_model.c: trees). */
@@ -37,5 +39,13 @@ void rt_cache_offer(rt_ctx *c, const char *lineage, const char *what, unsigned k
  * checksum verified, payload not read): 1 with dims and the row's
  * compute seconds, 0 absent or unreadable (left for a load to report). */
 int  rt_cache_peek(rt_ctx *c, const char *lineage, unsigned kind, int64_t dims[3], double *compute_s);
+
+/* A fitted tree as bits (cache_model.c): the payload of a stored tree, and
+ * each tree of a stored forest or boosted model (cache_forest.c).  Encode:
+ * malloc'd, *len bytes, NULL out of memory.  Decode: a calloc'd tree
+ * checked so that cart_apply can neither leave it nor loop, or NULL with
+ * *why set (RT_CACHE_NOMEM when memory ran out). */
+void *rt_cache_tree_encode(const cart_tree *t, size_t *len);
+cart_tree *rt_cache_tree_decode(const unsigned char *buf, size_t n, int p, int nout, const char **why);
 
 #endif
