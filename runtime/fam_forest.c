@@ -7,7 +7,9 @@
  * Tree t's randomness comes from cart_seed(seed, t) alone, and each node's
  * feature draws from the node's path in its tree, so the first t trees of a
  * forest are the forest fitted with t trees, and a forest cut at depth d is
- * the forest fitted with max_depth = d (rt_forest_predict_capped). */
+ * the forest fitted with max_depth = d (rt_forest_predict_capped).  The
+ * same makes a stored forest extensible: rt_forest_fit_from copies its
+ * trees and grows only the missing ones (ensemble.h, share_forest.c). */
 #include "families.h"
 #include "stop.h"
 

@@ -17,7 +17,8 @@
  * present gives a constant model.  Only leaves hold Newton steps (internal
  * nodes keep the mean residual): depth caps do not carry over to boosting,
  * whose every round depends on the earlier rounds' depth; rounds do
- * (rt_gbt_predict_rounds). */
+ * (rt_gbt_predict_rounds), and a fitted model continues with more rounds
+ * (rt_gbt_fit_from, ensemble.h). */
 #include "families.h"
 #include "stop.h"
 

@@ -99,7 +99,9 @@ int rt_ensemble_group_cached(rt_ctx *c, rt_family f, const char *design, const c
     }
     if (*decision != RT_TREE_REUSED) {
         char name[600];
-        if (!forest) snprintf(name, sizeof name, "gbt of %d rounds, %s", rt_gbt_rounds(m), what);
+        if (!forest)
+            snprintf(name, sizeof name, "gbt of %d rounds to max_depth %d, %s", rt_gbt_rounds(m), (int)big[2].num,
+                     what);
         else if (cap) snprintf(name, sizeof name, "forest of %d trees to max_depth %d, %s", rt_forest_ntrees(m), cap, what);
         else snprintf(name, sizeof name, "forest of %d trees (no max_depth), %s", rt_forest_ntrees(m), what);
         rt_cache_offer_ensemble(c, lin, name, m, forest ? cap : (int)big[2].num, compute_s);
