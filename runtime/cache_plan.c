@@ -3,7 +3,8 @@
  * is in the cache and worth loading (reuse), would be stored after it is
  * computed (materialize), or is computed and not kept (recompute); and
  * for every FIT node of a tree group, what becomes of its grown tree
- * (reuse, extend from a stored shallower one, materialize, recompute).  The
+ * (reuse, extend from a stored shallower one, materialize, recompute);
+ * forest and gbt FIT nodes likewise (cache_plan_forest.c).  The
  * executor decides again with what it measures (cache.c); for an entry
  * not stored yet the plan has only the cost model's estimate of the
  * transform's seconds and the design's size. */
