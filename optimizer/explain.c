@@ -124,9 +124,10 @@ char *opt_logical_text(const cmp_explore *x)
 
 /* " (est 0.12 s, actual 0.10 s)" */
 /* Across queries, for the FIT nodes of family f that have a cache
- * decision (tree groups: their grown tree; knn groups: their neighbour
- * lists): how many rounds reuse a stored tree / lists, extend a tree from
- * the depth it was grown to, or compute and store it. */
+ * decision (tree, forest and gbt groups: their fitted model; knn groups:
+ * their neighbour lists): how many rounds reuse a stored model / lists,
+ * extend one (a tree from the depth it was grown to, a forest from its
+ * trees, gbt from its rounds), or fit and store it. */
 static void fit_cache_text(ut_buf *t, const cmp_explore *x, const opt_plan *p, rt_family f)
 {
     if (!p->cache) return;
@@ -143,14 +144,21 @@ static void fit_cache_text(ut_buf *t, const cmp_explore *x, const opt_plan *p, r
         }
     }
     static const int order[] = {OPT_CACHE_REUSE, OPT_CACHE_EXTEND, OPT_CACHE_MATERIALIZE, OPT_CACHE_RECOMPUTE};
+    /* the model kept: a tree, a forest (extended by trees) or a gbt model (by rounds); knn: its neighbour lists */
+    const char *noun = f == RT_FAM_FOREST ? "forest" : f == RT_FAM_GBT ? "gbt" : f == RT_FAM_KNN ? "neighbours" : "tree";
     static const char *const word[] = {"", "reuse", "recompute", "materialize", "extend"};
-    const char *what = f == RT_FAM_KNN ? " neighbours" : " tree";
     int first = 1;
     for (int j = 0; j < 4; j++) {
         int d = order[j];
         if (!k[d]) continue;
-        ut_buf_printf(t, "%s%s%s", first ? "  [cache: " : ", ", word[d], d == OPT_CACHE_RECOMPUTE ? "" : what);
-        if (d == OPT_CACHE_EXTEND) ut_buf_printf(t, mixed ? " from a shallower depth" : " from depth %d", from);
+        ut_buf_printf(t, "%s%s", first ? "  [cache: " : ", ", word[d]);
+        if (d != OPT_CACHE_RECOMPUTE) ut_buf_printf(t, " %s", noun);
+        if (d == OPT_CACHE_EXTEND && f == RT_FAM_TREE)
+            ut_buf_printf(t, mixed ? " from a shallower depth" : " from depth %d", from);
+        else if (d == OPT_CACHE_EXTEND && mixed)
+            ut_buf_printf(t, " from fewer %s", f == RT_FAM_FOREST ? "trees" : "rounds");
+        else if (d == OPT_CACHE_EXTEND)
+            ut_buf_printf(t, " from %d %s", from, f == RT_FAM_FOREST ? "trees" : "rounds");
         ut_buf_printf(t, " x%d", k[d]);
         first = 0;
     }

@@ -1,7 +1,7 @@
 /* cache_internal.h — the store under cache.h, for the files that keep one
  * kind of intermediate each (cache.c: designs, cache_table.c: loaded
- * data, cache_model.c: fitted trees, cache_neighbors.c: knn's neighbour
- * lists).  Not for other callers. */
+ * data, cache_model.c: fitted trees, cache_forest.c: forests and boosted
+ * trees, cache_neighbors.c: knn's neighbour lists).  Not for other callers. */
 #ifndef RT_CACHE_INTERNAL_H
 #define RT_CACHE_INTERNAL_H
 
@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "cache.h"
+#include "cart.h"
 
 /* Held around every cache operation that may run beside another thread's
  * (cache.c: designs; cache_model.c: trees; cache_neighbors.c: lists). */
@@ -44,5 +45,13 @@ int  rt_cache_peek(rt_ctx *c, const char *lineage, unsigned kind, int64_t dims[3
  * decision that needs a record kept at the payload's end (cache_pca.c):
  * 1 read, 0 absent or unreadable. */
 int  rt_cache_peek_tail(rt_ctx *c, const char *lineage, unsigned kind, void *tail, size_t n);
+
+/* A fitted tree as bits (cache_model.c): the payload of a stored tree, and
+ * each tree of a stored forest or boosted model (cache_forest.c).  Encode:
+ * malloc'd, *len bytes, NULL out of memory.  Decode: a calloc'd tree
+ * checked so that cart_apply can neither leave it nor loop, or NULL with
+ * *why set (RT_CACHE_NOMEM when memory ran out). */
+void *rt_cache_tree_encode(const cart_tree *t, size_t *len);
+cart_tree *rt_cache_tree_decode(const unsigned char *buf, size_t n, int p, int nout, const char **why);
 
 #endif

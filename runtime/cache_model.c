@@ -73,7 +73,7 @@ int rt_cache_tree_stored(rt_ctx *c, const char *lineage, int *grown_cap, int *de
 /* The payload: nnodes, nout (int32), then per node feature, left, right,
  * depth, n_samples (int32 arrays), threshold, weight, impurity (double
  * arrays), then the nnodes x nout values — the bits, native order. */
-static void *encode(const cart_tree *t, size_t *len)
+void *rt_cache_tree_encode(const cart_tree *t, size_t *len)
 {
     size_t nn = (size_t)t->nnodes, ints = 2 + 5 * nn, dbls = 3 * nn + nn * (size_t)t->nout;
     *len = ints * 4 + dbls * 8;
@@ -104,7 +104,7 @@ static void *encode(const cart_tree *t, size_t *len)
  * nor loop (as a model file's tree, cart_io.c): preorder children after
  * their parent, both or none, depths adding up, features below p, counts
  * and weights that are numbers.  NULL with *why set. */
-static cart_tree *decode(const unsigned char *buf, size_t n, int p, int nout, const char **why)
+cart_tree *rt_cache_tree_decode(const unsigned char *buf, size_t n, int p, int nout, const char **why)
 {
     *why = "its model is not a valid tree";
     if (n < 8) return NULL;
@@ -176,7 +176,7 @@ static const char *use_tree(void *arg, const int64_t dims[3], void *payload, siz
     if (dims[0] < 0 || dims[0] > 1000 || dims[1] < 0 || dims[2] != u->p)
         return "its shape does not match the design";
     const char *why = NULL;
-    cart_tree *t = decode(payload, n, u->p, u->nclasses > 0 ? u->nclasses : 1, &why);
+    cart_tree *t = rt_cache_tree_decode(payload, n, u->p, u->nclasses > 0 ? u->nclasses : 1, &why);
     if (!t) return why;
     if ((dims[0] > 0 && t->depth > dims[0]) || t->depth != dims[1]) {
         cart_tree_free(t);
@@ -226,7 +226,7 @@ void rt_cache_offer_tree(rt_ctx *c, const char *lineage, const char *what, const
 {
     const cart_tree *t = rt_tree_get(m);
     size_t len = 0;
-    void *buf = t ? encode(t, &len) : NULL;
+    void *buf = t ? rt_cache_tree_encode(t, &len) : NULL;
     if (!buf) return;
     const void *piece[1] = {buf};
     int64_t dims[3] = {grown_cap, t->depth, m->p};

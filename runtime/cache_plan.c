@@ -3,8 +3,9 @@
  * is in the cache and worth loading (reuse), would be stored after it is
  * computed (materialize), or is computed and not kept (recompute); and
  * for every FIT node of a tree group, what becomes of its grown tree
- * (reuse, extend from a stored shallower one, materialize, recompute), and
- * of a knn group, of its neighbour lists (reuse, materialize, recompute:
+ * (reuse, extend from a stored shallower one, materialize, recompute);
+ * forest and gbt FIT nodes likewise (cache_plan_forest.c), and for a knn
+ * group, its neighbour lists (reuse, materialize, recompute:
  * rt_cache_knn_decision).  The
  * executor decides again with what it measures (cache.c); for an entry
  * not stored yet the plan has only the cost model's estimate of the
@@ -15,6 +16,7 @@
 #include <string.h>
 
 #include "cache.h"
+#include "cache_forest.h"
 #include "protocol.h"
 #include "families.h"
 #include "../include/mileage.h"
@@ -102,6 +104,19 @@ static int tree_decision(rt_ctx *c, const cmp_explore *x, opt_plan *p, int i, co
     return 0;
 }
 
+/* The cost model's analytical seconds (no measured history: the decision
+ * shown must not hang on timer noise) for a forest / gbt group's largest
+ * model: its configuration with the most trees / rounds. */
+static double ensemble_fit_seconds(const cmp_explore *x, const opt_group *g, const opt_stats *st)
+{
+    int big = g->configs[0];
+    for (int k = 0; k < g->n; k++)
+        if (x->configs[g->configs[k]].params[0].num > x->configs[big].params[0].num) big = g->configs[k];
+    opt_stats an = *st;
+    an.hist = NULL;
+    return opt_fit_cost(x, big, &an);
+}
+
 int rt_cache_plan(rt_ctx *c, const cmp_explore *x, opt_plan *p, const opt_stats *st, ut_err *e)
 {
     free(p->cache);
@@ -159,6 +174,16 @@ int rt_cache_plan(rt_ctx *c, const cmp_explore *x, opt_plan *p, const opt_stats 
         if (nd->op == OPT_FIT && !shuffled && nd->input >= 0 && dlin[nd->input][0] &&
             x->configs[p->groups[nd->group].configs[0]].family == RT_FAM_KNN) {
             if (rt_cache_knn_decision(c, x, p, i, dlin[nd->input], drows[nd->input], dtest[nd->input], st)) {
+                ut_errf(e, MLG_NOMEM, "out of memory");
+                goto out;
+            }
+            continue;
+        }
+        if (nd->op == OPT_FIT && !shuffled && nd->input >= 0 && dlin[nd->input][0] &&
+            (x->configs[p->groups[nd->group].configs[0]].family == RT_FAM_FOREST ||
+             x->configs[p->groups[nd->group].configs[0]].family == RT_FAM_GBT)) {
+            if (rt_cache_plan_ensemble(c, x, p, i, dlin[nd->input], drows[nd->input], st->nclasses,
+                                       ensemble_fit_seconds(x, &p->groups[nd->group], st))) {
                 ut_errf(e, MLG_NOMEM, "out of memory");
                 goto out;
             }

@@ -19,6 +19,7 @@
 #include "ridge_folds.h"
 #include "progressive.h"
 #include "cache.h"
+#include "cache_forest.h"
 #include "search.h"
 #include "reuse.h"
 #include "../include/mileage.h"
@@ -221,6 +222,15 @@ static int run_group(const data_ctx *dc, const cmp_explore *x, const opt_group *
         rc = fam == RT_FAM_TREE
                  ? rt_tree_group_cached(dc->cache, tf->lin, what, params, g->n, &ts, Xt, ntest, ns->outs, &decision, e)
                  : rt_knn_group_cached(dc->cache, tf->lin, what, params, g->n, &ts, Xt, ntest, ns->outs, &decision, e);
+    } else if ((fam == RT_FAM_FOREST || fam == RT_FAM_GBT) && dc->cache && tf->lin[0]) {
+        /* the fitted forest / boosted model across queries (cache_forest.h) */
+        char what[512];
+        int decision = 0;
+        const cmp_pipeline *pl = &x->pipes[x->configs[g->configs[0]].pipe];
+        snprintf(what, sizeof what, "%s, round %d, dataset %s", pl->nsteps ? pl->text : "no preprocessing", round + 1,
+                 x->dataset.name);
+        rc = rt_ensemble_group_cached(dc->cache, fam, tf->lin, what, params, g->n, &ts, Xt, ntest, ns->outs,
+                                      &decision, e);
     } else
         rc = rt_fit_predict_group(fam, params, g->n, g->shared, &ts, Xt, ntest, ns->outs, e);
     goto done;

@@ -7,7 +7,9 @@
  * Tree t's randomness comes from cart_seed(seed, t) alone, and each node's
  * feature draws from the node's path in its tree, so the first t trees of a
  * forest are the forest fitted with t trees, and a forest cut at depth d is
- * the forest fitted with max_depth = d (rt_forest_predict_capped). */
+ * the forest fitted with max_depth = d (rt_forest_predict_capped).  The
+ * same makes a stored forest extensible: rt_forest_fit_from copies its
+ * trees and grows only the missing ones (ensemble.h, share_forest.c). */
 #include "families.h"
 #include "stop.h"
 
@@ -17,19 +19,36 @@
 
 #include "../include/mileage.h"
 #include "cart.h"
+#include "ensemble.h"
 
-typedef struct {
-    int ntrees;
-    cart_tree *trees;
-} forest_impl;
+typedef rt_forest_impl forest_impl;
 
-static void forest_free(void *impl)
+void rt_forest_impl_free(void *impl)
 {
     forest_impl *f = impl;
     for (int t = 0; t < f->ntrees; t++)
         cart_tree_free(&f->trees[t]);
     free(f->trees);
     free(f);
+}
+#define forest_free rt_forest_impl_free
+
+int rt_cart_tree_copy(const cart_tree *a, cart_tree *b)
+{
+    memset(b, 0, sizeof *b);
+    b->node = malloc((size_t)a->nnodes * sizeof *b->node + 1);
+    b->value = malloc((size_t)a->nnodes * (size_t)a->nout * sizeof *b->value + 1);
+    if (!b->node || !b->value) {
+        cart_tree_free(b);
+        memset(b, 0, sizeof *b);
+        return -1;
+    }
+    memcpy(b->node, a->node, (size_t)a->nnodes * sizeof *b->node);
+    memcpy(b->value, a->value, (size_t)a->nnodes * (size_t)a->nout * sizeof *b->value);
+    b->nnodes = b->cap = a->nnodes;
+    b->nout = a->nout;
+    b->depth = a->depth;
+    return 0;
 }
 
 /* sklearn 1.2 defaults: sqrt(p) for classification, all p for regression. */
@@ -45,7 +64,10 @@ static int forest_mtry(double mf, int p, int classification)
     return k < 1 ? 1 : k > p ? p : k;
 }
 
-int rt_forest_fit(const rt_pval *params, const rt_trainset *ts, rt_model *m, ut_err *e)
+/* The forest of params; its first from->ntrees trees copied from `from`
+ * (NULL: none), the rest grown. */
+static int forest_grow(const rt_pval *params, const rt_trainset *ts, const forest_impl *from, rt_model *m,
+                       ut_err *e)
 {
     int ntrees = (int)params[0].num, max_depth = (int)params[1].num;
     double mf = params[2].num;
@@ -78,6 +100,14 @@ int rt_forest_fit(const rt_pval *params, const rt_trainset *ts, rt_model *m, ut_
             rt_stop_error(e, "forest");
             goto done;
         }
+        if (from && t < from->ntrees) {   /* tree t depends on cart_seed(seed, t) alone */
+            if (rt_cart_tree_copy(&from->trees[t], &f->trees[t])) {
+                ut_errf(e, MLG_NOMEM, "out of memory fitting forest");
+                goto done;
+            }
+            f->ntrees = t + 1;
+            continue;
+        }
         ut_rng rng;
         cp.seed = cart_seed(ts->seed, (uint64_t)t);
         ut_rng_seed(&rng, cp.seed);
@@ -97,6 +127,41 @@ done:
     cart_builder_free(b);
     free(w);
     return rc;
+}
+
+int rt_forest_fit(const rt_pval *params, const rt_trainset *ts, rt_model *m, ut_err *e)
+{
+    return forest_grow(params, ts, NULL, m, e);
+}
+
+int rt_forest_fit_from(const rt_pval *params, const rt_trainset *ts, const rt_model *from, rt_model **out,
+                       ut_err *e)
+{
+    int nout = ts->nclasses > 0 ? ts->nclasses : 1;
+    const forest_impl *ff = rt_forest_ntrees(from) ? from->impl : NULL;
+    if (!ff || from->p != ts->p || from->nclasses != ts->nclasses || ff->trees[0].nout != nout)
+        return ut_errf(e, MLG_MISUSE, "rt_forest_fit_from: not a forest of this shape");
+    rt_model *m = calloc(1, sizeof *m);
+    if (!m)
+        return ut_errf(e, MLG_NOMEM, "out of memory fitting forest");
+    m->family = RT_FAM_FOREST;
+    m->p = ts->p;
+    m->nclasses = ts->nclasses;
+    if (forest_grow(params, ts, ff, m, e)) {
+        rt_model_free(m);
+        return -1;
+    }
+    *out = m;
+    return 0;
+}
+
+int rt_forest_depth(const rt_model *m)
+{
+    int T = rt_forest_ntrees(m), d = 0;
+    for (int t = 0; t < T; t++)
+        if (((const forest_impl *)m->impl)->trees[t].depth > d)
+            d = ((const forest_impl *)m->impl)->trees[t].depth;
+    return d;
 }
 
 int rt_forest_ntrees(const rt_model *m)

@@ -17,7 +17,8 @@
  * present gives a constant model.  Only leaves hold Newton steps (internal
  * nodes keep the mean residual): depth caps do not carry over to boosting,
  * whose every round depends on the earlier rounds' depth; rounds do
- * (rt_gbt_predict_rounds). */
+ * (rt_gbt_predict_rounds), and a fitted model continues with more rounds
+ * (rt_gbt_fit_from, ensemble.h). */
 #include "families.h"
 #include "stop.h"
 
@@ -28,19 +29,11 @@
 
 #include "../include/mileage.h"
 #include "cart.h"
+#include "ensemble.h"
 
-typedef struct {
-    int K;              /* trees per round; 0 = constant model (one class)  */
-    int nfit;           /* classification: classes seen                      */
-    int *cls;           /* fitted index -> class code                        */
-    int rounds;
-    double lr;
-    double *init;       /* K initial raw scores                              */
-    cart_tree *trees;   /* rounds x K                                        */
-    double *loss;       /* training loss after each round                    */
-} gbt_impl;
+typedef rt_gbt_impl gbt_impl;
 
-static void gbt_free(void *impl)
+void rt_gbt_impl_free(void *impl)
 {
     gbt_impl *g = impl;
     if (g->trees)
@@ -52,6 +45,7 @@ static void gbt_free(void *impl)
     free(g->loss);
     free(g);
 }
+#define gbt_free rt_gbt_impl_free
 
 static double logaddexp0(double z)
 {
@@ -95,7 +89,10 @@ static double gbt_loss(const gbt_impl *g, const rt_trainset *ts, const int *lab,
     return s / cnt;
 }
 
-int rt_gbt_fit(const rt_pval *params, const rt_trainset *ts, rt_model *m, ut_err *e)
+/* The model of params; with `from` (NULL: none) its rounds are taken over
+ * and the training rows' raw scores rebuilt from its trees (see
+ * ensemble.h) before the remaining rounds are boosted. */
+static int gbt_grow(const rt_pval *params, const rt_trainset *ts, const gbt_impl *from, rt_model *m, ut_err *e)
 {
     int rounds = (int)params[0].num, maxd = (int)params[2].num, msl = (int)params[3].num;
     double lr = params[1].num, sub = params[4].num;
@@ -150,6 +147,9 @@ int rt_gbt_fit(const rt_pval *params, const rt_trainset *ts, rt_model *m, ut_err
         }
         free(idx);
         free(cnt);
+        if (from && (from->K != g->K || from->nfit != g->nfit ||
+                     memcmp(from->cls, g->cls, (size_t)g->nfit * sizeof *g->cls)))
+            goto other;
         if (g->K == 0) {
             g->rounds = rounds;
             rc = 0;
@@ -162,7 +162,12 @@ int rt_gbt_fit(const rt_pval *params, const rt_trainset *ts, rt_model *m, ut_err
         for (int i = 0; i < n; i++)
             s += ts->y[i];
         g->init[0] = s / n;
+        if (from && from->K != 1)
+            goto other;
     }
+    if (from && (memcmp(from->init, g->init, (size_t)g->K * sizeof *g->init) ||
+                 memcmp(&from->lr, &g->lr, sizeof g->lr)))
+        goto other;
 
     int K = g->K;
     g->trees = calloc((size_t)rounds * K, sizeof *g->trees);
@@ -184,8 +189,24 @@ int rt_gbt_fit(const rt_pval *params, const rt_trainset *ts, rt_model *m, ut_err
     if (!(b = cart_builder_new(ts->X, n, p, 1, e)))
         goto done;
     cart_params cp = { CART_MSE, maxd, msl, 0, 0, CART_AUTO };
-    int ncap = 0;
-    for (int r = 0; r < rounds; r++) {
+    int ncap = 0, r0 = 0;
+    if (from) {
+        /* its rounds, and the raw scores after them: the same additions in
+         * the same order as the fit made them */
+        r0 = from->rounds < rounds ? from->rounds : rounds;
+        for (int r = 0; r < r0; r++) {
+            for (int k = 0; k < K; k++) {
+                cart_tree *tr = &g->trees[(size_t)r * K + k];
+                if (rt_cart_tree_copy(&from->trees[(size_t)r * K + k], tr))
+                    goto oom;
+                g->rounds = r + 1;
+                for (int i = 0; i < n; i++)
+                    raw[(size_t)i * K + k] += lr * tr->value[cart_apply(tr, ts->X + (size_t)i * p, 0)];
+            }
+            g->loss[r] = from->loss[r];
+        }
+    }
+    for (int r = r0; r < rounds; r++) {
         if (rt_stop_requested()) {
             rt_stop_error(e, "gbt");
             goto done;
@@ -252,6 +273,9 @@ int rt_gbt_fit(const rt_pval *params, const rt_trainset *ts, rt_model *m, ut_err
     }
     rc = 0;
     goto done;
+other:
+    ut_errf(e, MLG_DATA, "gbt: the model to continue was not fitted on these rows");
+    goto done;
 oom:
     ut_errf(e, MLG_NOMEM, "out of memory fitting gbt");
 done:
@@ -266,6 +290,34 @@ done:
     free(num);
     free(den);
     return rc;
+}
+
+int rt_gbt_fit(const rt_pval *params, const rt_trainset *ts, rt_model *m, ut_err *e)
+{
+    return gbt_grow(params, ts, NULL, m, e);
+}
+
+int rt_gbt_fit_from(const rt_pval *params, const rt_trainset *ts, const rt_model *from, rt_model **out, ut_err *e)
+{
+    if (!from || from->family != RT_FAM_GBT || !from->impl || from->p != ts->p || from->nclasses != ts->nclasses)
+        return ut_errf(e, MLG_MISUSE, "rt_gbt_fit_from: not a gbt model of this shape");
+    rt_model *m = calloc(1, sizeof *m);
+    if (!m)
+        return ut_errf(e, MLG_NOMEM, "out of memory fitting gbt");
+    m->family = RT_FAM_GBT;
+    m->p = ts->p;
+    m->nclasses = ts->nclasses;
+    if (gbt_grow(params, ts, from->impl, m, e)) {
+        rt_model_free(m);
+        return -1;
+    }
+    *out = m;
+    return 0;
+}
+
+int rt_gbt_rounds(const rt_model *m)
+{
+    return m && m->family == RT_FAM_GBT && m->impl ? ((const gbt_impl *)m->impl)->rounds : 0;
 }
 
 const double *rt_gbt_train_loss(const rt_model *m, int *rounds)

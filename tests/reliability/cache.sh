@@ -13,6 +13,10 @@
 #    reported, the lists searched again and stored again, every score
 #    identical; lists read for a smaller k score as searched without the
 #    cache.
+# 5. fitted forests and gbt models: the same damage (payload byte, header,
+#    deleted file) on stored forests is reported and the forests grown
+#    again, scores identical; a forest and a gbt model extended with more
+#    trees / rounds score as fitted at once.
 set -u
 bin=$1; work=$2
 mkdir -p "$work"
@@ -134,4 +138,40 @@ off=$(q "SELECT max(id) FROM experiments" | tail -1)
 same=$(q "SELECT count(*) FROM runs a JOIN runs b ON a.config_id = b.config_id AND a.fold = b.fold
           WHERE a.experiment = $used AND b.experiment = $off AND a.scores = b.scores" | tail -1)
 [ "$same" = 6 ] || fail "lists read from the cache score differently: $same of 6"
+# 5. fitted forests and gbt models
+q "CLEAR CACHE" > /dev/null || fail "clear for forests"
+forest="EXPLORE land USING forest(trees IN {4, 8}, max_depth = 5)"
+q "$forest;" > /dev/null || fail "forests"
+first=$(q "SELECT max(id) FROM experiments" | tail -1)
+files=$(q "SELECT file FROM cache WHERE kind = 'model' ORDER BY file" | tail -n +2)
+set -- $files
+[ $# -eq 3 ] || fail "expected 3 stored forests, found $#"
+printf '\001' | dd of="$db.cache/$1" bs=1 seek=2000 conv=notrunc 2>/dev/null
+printf '\001' | dd of="$db.cache/$2" bs=1 seek=70 conv=notrunc 2>/dev/null
+rm "$db.cache/$3"
+out=$(q "$forest FRESH;") || fail "forests rerun: $out"
+[ "$(echo "$out" | grep -c '^warning: cache entry forest of 8 trees to max_depth 5')" -eq 3 ] ||
+    fail "expected 3 forest warnings: $out"
+echo "$out" | grep -q "payload is damaged (checksum); removed and recomputed" || fail "forest checksum: $out"
+echo "$out" | grep -q "header is damaged\|missing or has the wrong size" || fail "forest header: $out"
+second=$(q "SELECT max(id) FROM experiments" | tail -1)
+same=$(q "SELECT count(*) FROM runs a JOIN runs b ON a.config_id = b.config_id AND a.fold = b.fold
+          WHERE a.experiment = $first AND b.experiment = $second AND a.scores = b.scores" | tail -1)
+[ "$same" = 6 ] || fail "forest scores differ after regrowing: $same of 6"
+[ "$(q "SELECT count(*) FROM cache WHERE kind = 'model'" | tail -1)" -eq 3 ] || fail "the forests were not stored again"
+# more trees and more rounds: extended, scores as fitted at once
+out=$(q "EXPLORE land USING forest(trees IN {4, 12}, max_depth = 5) FRESH;
+         EXPLORE land USING gbt(rounds = 3, max_depth = 2);
+         EXPLORE land USING gbt(rounds IN {3, 7}, max_depth = 2) FRESH;") || fail "extend forests: $out"
+echo "$out" | grep -q warning && fail "extending warned: $out"
+fx=$((second + 1)); gx=$((second + 3))
+q "SELECT what FROM cache WHERE kind = 'model'" | grep -q "forest of 12 trees" || fail "the extended forests were not stored"
+q "SELECT what FROM cache WHERE kind = 'model'" | grep -q "gbt of 7 rounds" || fail "the continued gbt was not stored"
+q "SET reuse = off; EXPLORE land USING forest(trees IN {4, 12}, max_depth = 5);
+   EXPLORE land USING gbt(rounds IN {3, 7}, max_depth = 2);" > /dev/null || fail "reuse off"
+off=$(q "SELECT max(id) FROM experiments" | tail -1)
+same=$(q "SELECT count(*) FROM runs a JOIN runs b ON a.config_id = b.config_id AND a.fold = b.fold
+          WHERE (a.experiment = $fx AND b.experiment = $((off - 1)) OR a.experiment = $gx AND b.experiment = $off)
+            AND a.scores = b.scores" | tail -1)
+[ "$same" = 12 ] || fail "extended forests / gbt score differently from models fitted at once: $same of 12"
 echo "ok"
