@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "exec.h"
+#include "parts.h"
 #include "exec_model.h"
 #include "protocol.h"
 #include "share.h"
@@ -757,6 +758,7 @@ typedef struct {
      * makes the designs while the workers fit); a worker takes the first
      * ready job not taken; abort when a design failed */
     int *ready, *taken, abort;
+    int running;           /* jobs taken and not finished */
     pthread_cond_t cond;
 } fit_queue;
 
@@ -800,13 +802,23 @@ static void *fit_worker(void *arg)
         if (k >= 0) {
             q->taken[k] = 1;
             q->next++;
+            q->running++;
         }
+        int busy = q->running > 0 && !q->abort;
         pthread_mutex_unlock(&q->lock);
-        /* every job taken, or a design failed (the window is given up) */
-        if (k < 0) return NULL;
+        if (k < 0) {
+            /* every job taken, or a design failed (the window is given
+             * up): lend a hand to the jobs still running (parts.h) */
+            if (!busy) return NULL;
+            rt_parts_help(2);
+            continue;
+        }
         /* a stop (Ctrl-C, max_seconds) leaves the jobs not started without
          * output: their runs are not recorded, RESUME fits them */
         if (!rt_stop_requested()) run_job(q, &q->jobs[k]);
+        pthread_mutex_lock(&q->lock);
+        q->running--;
+        pthread_mutex_unlock(&q->lock);
     }
 }
 
@@ -851,7 +863,7 @@ static int run_jobs(rt_ctx *c, const data_ctx *dc, const cmp_explore *x, const o
     int ready[MAX_WINDOW] = {0}, taken[MAX_WINDOW] = {0};
     for (int k = 0; !src && k < nw; k++) ready[k] = 1;
     fit_queue q = {dc, x, p, ns, prog, jobs, nw, 0, PTHREAD_MUTEX_INITIALIZER, rt_stop_current(),
-                   ready, taken, 0, PTHREAD_COND_INITIALIZER};
+                   ready, taken, 0, 0, PTHREAD_COND_INITIALIZER};
     int nth = nthreads < nw ? nthreads : nw;
     pthread_t th[MAX_WINDOW];
     int started[MAX_WINDOW] = {0};

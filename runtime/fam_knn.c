@@ -16,6 +16,7 @@
 
 #include "../include/mileage.h"
 #include "linalg.h"
+#include "parts.h"
 
 /* The distances are computed a tile at a time: KNN_QT queries against
  * KNN_TT training rows (one GEMM, 2 MB of results), each query's K best
@@ -156,59 +157,67 @@ static void tile_distances(const rt_knn_train *tr, rt_knn_metric metric, const d
     }
 }
 
+/* One tile of queries against every training tile (a part, parts.h). */
+typedef struct {
+    const rt_knn_train *tr;
+    rt_knn_metric metric;
+    const double *Q, *xn;
+    int nq, K;
+    int *idx;
+    double *dist;
+} knn_search;
+
+static int search_tile(void *arg, int part)
+{
+    const knn_search *s = arg;
+    const rt_knn_train *tr = s->tr;
+    int n = tr->n, p = tr->p, K = s->K, q0 = part * KNN_QT;
+    int b = s->nq - q0 < KNN_QT ? s->nq - q0 : KNN_QT, tt = n < KNN_TT ? n : KNN_TT;
+    double *D = malloc((size_t)b * tt * sizeof *D), qn[KNN_QT];
+    int filled[KNN_QT] = {0};
+    if (!D) return -1;
+    const double *Qb = s->Q + (size_t)q0 * p;
+    int eu = s->metric == RT_KNN_EUCLIDEAN;
+    if (eu) rt_knn_sqnorms(Qb, b, p, qn);
+    for (int j0 = 0; j0 < n; j0 += tt) {
+        int t = n - j0 < tt ? n - j0 : tt;
+        tile_distances(tr, s->metric, Qb, b, j0, t, D);
+        for (int r = 0; r < b; r++)
+            select_feed(D + (size_t)r * t, eu ? qn[r] : 0, eu ? s->xn + j0 : NULL, j0, t, K, &filled[r],
+                        s->dist + (size_t)(q0 + r) * K, s->idx + (size_t)(q0 + r) * K);
+    }
+    for (int r = 0; r < b; r++) {
+        double *hd = s->dist + (size_t)(q0 + r) * K;
+        select_finish(K, hd, s->idx + (size_t)(q0 + r) * K);
+        if (eu)
+            for (int t = 0; t < K; t++) hd[t] = sqrt(hd[t]);
+    }
+    free(D);
+    return 0;
+}
+
 int rt_knn_neighbors(const rt_knn_train *tr, rt_knn_metric metric,
                      const double *Q, int nq, int K, int *idx, double *dist,
                      ut_err *e)
 {
-    int n = tr->n, p = tr->p, rc = -1;
+    int n = tr->n, p = tr->p;
     if (K < 1 || K > n)
         return ut_errf(e, MLG_MISUSE, "knn: %d neighbours asked of %d training rows", K, n);
     if (nq <= 0)
         return 0;
-    int qt = nq < KNN_QT ? nq : KNN_QT, tt = n < KNN_TT ? n : KNN_TT;
-    double *D = malloc((size_t)qt * tt * sizeof *D);
-    double *qn = malloc((size_t)qt * sizeof *qn);
-    int filled[KNN_QT];
     double *own = NULL;
     const double *xn = tr->sqnorm;
     if (metric == RT_KNN_EUCLIDEAN && !xn) {
-        own = malloc((size_t)n * sizeof *own);
-        if (own)
-            rt_knn_sqnorms(tr->X, n, p, own);
+        if (!(own = malloc((size_t)n * sizeof *own)))
+            return ut_errf(e, MLG_NOMEM, "out of memory computing knn distances");
+        rt_knn_sqnorms(tr->X, n, p, own);
         xn = own;
     }
-    if (!D || !qn || (metric == RT_KNN_EUCLIDEAN && !xn)) {
-        ut_errf(e, MLG_NOMEM, "out of memory computing knn distances");
-        goto done;
-    }
-    for (int q0 = 0; q0 < nq; q0 += qt) {
-        int b = nq - q0 < qt ? nq - q0 : qt;
-        const double *Qb = Q + (size_t)q0 * p;
-        if (metric == RT_KNN_EUCLIDEAN)
-            rt_knn_sqnorms(Qb, b, p, qn);
-        memset(filled, 0, sizeof filled);
-        for (int j0 = 0; j0 < n; j0 += tt) {
-            int t = n - j0 < tt ? n - j0 : tt;
-            tile_distances(tr, metric, Qb, b, j0, t, D);
-            int eu = metric == RT_KNN_EUCLIDEAN;
-            for (int r = 0; r < b; r++)
-                select_feed(D + (size_t)r * t, eu ? qn[r] : 0, eu ? xn + j0 : NULL, j0, t, K, &filled[r],
-                            dist + (size_t)(q0 + r) * K, idx + (size_t)(q0 + r) * K);
-        }
-        for (int r = 0; r < b; r++) {
-            double *hd = dist + (size_t)(q0 + r) * K;
-            select_finish(K, hd, idx + (size_t)(q0 + r) * K);
-            if (metric == RT_KNN_EUCLIDEAN)
-                for (int t = 0; t < K; t++)
-                    hd[t] = sqrt(hd[t]);
-        }
-    }
-    rc = 0;
-done:
-    free(D);
-    free(qn);
+    /* the query tiles are independent: idle fit workers take some */
+    knn_search s = {tr, metric, Q, xn, nq, K, idx, dist};
+    int rc = rt_parts_run(search_tile, &s, (nq + KNN_QT - 1) / KNN_QT);
     free(own);
-    return rc;
+    return rc ? ut_errf(e, MLG_NOMEM, "out of memory computing knn distances") : 0;
 }
 
 /* Weights of one neighbour list following scikit-learn's _get_weights:
