@@ -20,6 +20,10 @@
 #include "../../include/mileage.h"
 #include "../../runtime/families.h"
 #include "../../runtime/knn.h"
+#include "../../runtime/parts.h"
+
+#include <pthread.h>
+#include <time.h>
 
 #ifndef MLG_SOURCE_DIR
 #define MLG_SOURCE_DIR "."
@@ -536,6 +540,93 @@ static void test_knn_prefix_and_blocks(void)
     }
     free(X); free(Q); free(idx); free(dist); free(full);
 }
+/* ---- tiles and parts (fam_knn.c, parts.c) ---- */
+
+static volatile int helper_stop;
+static int helper_parts;
+
+static void *helper(void *arg)
+{
+    (void)arg;
+    while (!helper_stop)
+        helper_parts += rt_parts_help(1);
+    return NULL;
+}
+
+static int part_seen[40];
+
+static int slow_part(void *arg, int part)
+{
+    (void)arg;
+    struct timespec ts = { 0, 2000000 };
+    nanosleep(&ts, NULL);
+    __atomic_add_fetch(&part_seen[part], 1, __ATOMIC_SEQ_CST);
+    return part == 33 ? -1 : 0;
+}
+
+/* Equal rows in different training tiles (1024 rows each) keep the lower
+ * index first; the search gives the same bits whether an idle worker takes
+ * some query tiles or not; every part of a run runs exactly once, a
+ * failing part fails the run. */
+static void test_knn_tiles_and_parts(void)
+{
+    int nt = 2600, nq = 700, p = 3, K = 4;
+    double *X = malloc((size_t)nt * p * sizeof *X), *Q = malloc((size_t)nq * p * sizeof *Q);
+    unsigned long long s = 777;
+    for (int i = 0; i < nt * p + nq * p; i++) {
+        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+        double u = (double)(s >> 11) / 9007199254740992.0;
+        if (i < nt * p) X[i] = u;
+        else Q[i - nt * p] = u;
+    }
+    /* rows 10, 1030 and 2100 equal (three training tiles); query 5 is that row */
+    for (int f = 0; f < p; f++) {
+        X[1030 * p + f] = X[10 * p + f];
+        X[2100 * p + f] = X[10 * p + f];
+        Q[5 * p + f] = X[10 * p + f];
+    }
+    rt_knn_train kr = { X, NULL, nt, p, NULL, 0, NULL };
+    int *ia = malloc((size_t)nq * K * sizeof *ia), *ib = malloc((size_t)nq * K * sizeof *ib);
+    double *da = malloc((size_t)nq * K * sizeof *da), *db = malloc((size_t)nq * K * sizeof *db);
+    ut_err e;
+    for (int metric = 0; metric < 2; metric++) {
+        CHECK(rt_knn_neighbors(&kr, metric, Q, nq, K, ia, da, &e) == 0, "tiles: %s", e.msg);
+        /* (euclidean: ||q||² − 2q·x + ||x||² leaves ~1e-16 for equal rows,
+         * as in scikit-learn; equal rows get equal bits in every tile) */
+        CHECK(ia[5 * K] == 10 && ia[5 * K + 1] == 1030 && ia[5 * K + 2] == 2100 && da[5 * K] < 1e-7 &&
+              da[5 * K + 1] == da[5 * K] && da[5 * K + 2] == da[5 * K] && da[5 * K + 3] > 1e-3,
+              "metric %d: equal rows across tiles: %d %d %d (%g %g)", metric, ia[5 * K], ia[5 * K + 1],
+              ia[5 * K + 2], da[5 * K], da[5 * K + 3]);
+        int i2[2 * 700];
+        double d2[2 * 700];
+        CHECK(rt_knn_neighbors(&kr, metric, Q, nq, 2, i2, d2, &e) == 0 && i2[10] == 10 && i2[11] == 1030,
+              "metric %d: of three equal rows the two lowest indices are kept: %d %d", metric, i2[10], i2[11]);
+        pthread_t th;
+        helper_stop = 0;
+        helper_parts = 0;
+        int started = pthread_create(&th, NULL, helper, NULL) == 0;
+        for (int rep = 0; rep < 5; rep++) {
+            CHECK(rt_knn_neighbors(&kr, metric, Q, nq, K, ib, db, &e) == 0, "helped: %s", e.msg);
+            CHECK(memcmp(ia, ib, (size_t)nq * K * sizeof *ia) == 0 && memcmp(da, db, (size_t)nq * K * sizeof *da) == 0,
+                  "metric %d: lists differ when a worker helps", metric);
+        }
+        helper_stop = 1;
+        if (started) pthread_join(th, NULL);
+    }
+    pthread_t th;
+    helper_stop = 0;
+    helper_parts = 0;
+    int started = pthread_create(&th, NULL, helper, NULL) == 0;
+    int rc = rt_parts_run(slow_part, NULL, 40);
+    helper_stop = 1;
+    if (started) pthread_join(th, NULL);
+    int once = 1;
+    for (int i = 0; i < 40; i++) once &= part_seen[i] == 1;
+    CHECK(once, "every part must run exactly once");
+    CHECK(rc == -1, "a failing part must fail the run (%d)", rc);
+    CHECK(helper_parts > 0, "an idle helper took no part of 40 slow ones");
+    free(X); free(Q); free(ia); free(ib); free(da); free(db);
+}
 /* GaussianNB(var_smoothing=vs).fit(X[i%3 != 0], y[i%3 != 0]); on ALL rows:
  * pred = predict(X) as digits; lcs[c] = sum_i predict_log_proba(X)[i,c]*(1+i%5);
  * pcs[c] = same with predict_proba; row0 = predict_log_proba(X)[row r] */
@@ -788,6 +879,7 @@ int main(void)
     test_knn_k_gt_n();
     test_knn_edges();
     test_knn_prefix_and_blocks();
+    test_knn_tiles_and_parts();
     test_gaussian_nb();
     test_categorical_nb();
     if (failures)
