@@ -46,8 +46,10 @@ void rt_knn_sqnorms(const double *X, int n, int p, double *out);
  * ||q||² + ||x||² − 2 q·x from one GEMM per block of queries (negative
  * rounding clamped to 0 before selection, so exact duplicates tie and
  * the lower index wins); manhattan is summed directly.  Work memory is
- * bounded (blocks of queries of about 8 MB of distances), independent of
- * nq.  Returns 0, or -1 with e set (out of memory, bad K). */
+ * bounded (tiles of 256 queries x 1024 training rows, 2 MB each),
+ * independent of nq and n; the query tiles may run on idle fit workers
+ * (parts.h) with the same results.  Returns 0, or -1 with e set (out of
+ * memory, bad K). */
 int rt_knn_neighbors(const rt_knn_train *tr, rt_knn_metric metric,
                      const double *Q, int nq, int K, int *idx, double *dist,
                      ut_err *e);
