@@ -292,41 +292,49 @@ static void *read_checked(rt_ctx *c, const cat_cache_entry *en, const char *line
     return buf;
 }
 
+/* The stored file of `lineage` opened with its header read and checked
+ * (kind, lineage, checksum; the payload is not verified: a load does
+ * that), *en its catalog row (the caller clears it); NULL when absent or
+ * unreadable, with nothing to clear. */
+static FILE *open_checked(rt_ctx *c, const char *lineage, unsigned kind, file_header *h, cat_cache_entry *en)
+{
+    ut_err qe;
+    ut_err_clear(&qe);
+    if (cat_cache_get(c->cat, lineage, en, &qe) != 1) return NULL;
+    char path[4096];
+    int ok = en->file && !strchr(en->file, '/') && !path_of(c, en->file, path, sizeof path);
+    FILE *f = ok ? fopen(path, "rb") : NULL;
+    ok = f && fread(h, 1, HEADER, f) == HEADER && !memcmp(h->magic, MAGIC, 8) && h->version == FORMAT_VERSION &&
+         ut_xxh64(h, HEADER - 8, 0) == h->hsum && h->kind == kind && !strncmp(h->lineage, lineage, 32);
+    if (!ok) {
+        if (f) fclose(f);
+        cat_cache_entry_clear(en);
+        return NULL;
+    }
+    return f;
+}
+
 int rt_cache_peek(rt_ctx *c, const char *lineage, unsigned kind, int64_t dims[3], double *compute_s)
 {
     cat_cache_entry en;
-    ut_err qe;
-    ut_err_clear(&qe);
-    if (cat_cache_get(c->cat, lineage, &en, &qe) != 1) return 0;
-    char path[4096];
     file_header h;
-    int ok = en.file && !strchr(en.file, '/') && !path_of(c, en.file, path, sizeof path);
-    FILE *f = ok ? fopen(path, "rb") : NULL;
-    ok = f && fread(&h, 1, HEADER, f) == HEADER && !memcmp(h.magic, MAGIC, 8) && h.version == FORMAT_VERSION &&
-         ut_xxh64(&h, HEADER - 8, 0) == h.hsum && h.kind == kind && !strncmp(h.lineage, lineage, 32);
-    if (f) fclose(f);
-    if (ok) {
-        memcpy(dims, h.dims, sizeof h.dims);
-        *compute_s = en.compute_seconds;
-    }
+    FILE *f = open_checked(c, lineage, kind, &h, &en);
+    if (!f) return 0;
+    fclose(f);
+    memcpy(dims, h.dims, sizeof h.dims);
+    *compute_s = en.compute_seconds;
     cat_cache_entry_clear(&en);
-    return ok;
+    return 1;
 }
 
 int rt_cache_peek_tail(rt_ctx *c, const char *lineage, unsigned kind, void *tail, size_t n)
 {
     cat_cache_entry en;
-    ut_err qe;
-    ut_err_clear(&qe);
-    if (cat_cache_get(c->cat, lineage, &en, &qe) != 1) return 0;
-    char path[4096];
     file_header h;
-    int ok = en.file && !strchr(en.file, '/') && !path_of(c, en.file, path, sizeof path);
-    FILE *f = ok ? fopen(path, "rb") : NULL;
-    ok = f && fread(&h, 1, HEADER, f) == HEADER && !memcmp(h.magic, MAGIC, 8) && h.version == FORMAT_VERSION &&
-         ut_xxh64(&h, HEADER - 8, 0) == h.hsum && h.kind == kind && !strncmp(h.lineage, lineage, 32) &&
-         h.payload >= n && !fseek(f, (long)(HEADER + h.payload - n), SEEK_SET) && fread(tail, 1, n, f) == n;
-    if (f) fclose(f);
+    FILE *f = open_checked(c, lineage, kind, &h, &en);
+    if (!f) return 0;
+    int ok = h.payload >= n && !fseek(f, (long)(HEADER + h.payload - n), SEEK_SET) && fread(tail, 1, n, f) == n;
+    fclose(f);
     cat_cache_entry_clear(&en);
     return ok;
 }
