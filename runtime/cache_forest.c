@@ -259,18 +259,10 @@ int rt_cache_load_ensemble(rt_ctx *c, rt_family f, const char *lineage, int p, i
 {
     ens_use u = {f, p, nclasses, NULL, 0};
     *m = NULL;
-    pthread_mutex_lock(&rt_cache_mu);
-    int64_t dims[3];
-    double secs = 0;
-    /* the seconds fitting it took; an unreadable header is still fetched,
-     * so that the damage is reported and the entry removed */
-    rt_cache_peek(c, lineage, RT_CACHE_KIND_MODEL, dims, &secs);
-    int rc = rt_cache_fetch(c, lineage, RT_CACHE_KIND_MODEL, use_ensemble, &u, e);
-    pthread_mutex_unlock(&rt_cache_mu);
+    int rc = rt_cache_fetch_model(c, lineage, use_ensemble, &u, compute_s, e);
     if (rc == 1) {
         *m = u.m;
         *grown_cap = u.cap;
-        *compute_s = secs;
     }
     return rc;
 }
@@ -283,13 +275,6 @@ void rt_cache_offer_ensemble(rt_ctx *c, const char *lineage, const char *what, c
     int64_t dims[3];
     void *buf = encode(m, &len, dims, grown_cap);
     if (!buf) return;
-    const void *piece[1] = {buf};
-    pthread_mutex_lock(&rt_cache_mu);
-    /* never replace a model that took longer to fit (a larger one) */
-    int64_t od[3];
-    double old_s = 0;
-    if (!rt_cache_peek(c, lineage, RT_CACHE_KIND_MODEL, od, &old_s) || old_s < compute_s)
-        rt_cache_offer(c, lineage, what, RT_CACHE_KIND_MODEL, dims, piece, &len, 1, compute_s);
-    pthread_mutex_unlock(&rt_cache_mu);
+    rt_cache_offer_model(c, lineage, what, dims, buf, len, compute_s);
     free(buf);
 }

@@ -51,6 +51,15 @@ int  rt_cache_peek_tail(rt_ctx *c, const char *lineage, unsigned kind, void *tai
  * malloc'd, *len bytes, NULL out of memory.  Decode: a calloc'd tree
  * checked so that cart_apply can neither leave it nor loop, or NULL with
  * *why set (RT_CACHE_NOMEM when memory ran out). */
+/* A stored fitted model (kind 'model', cache_model.c) for trees and for
+ * forests / boosted models: fetch through `use` under the cache's mutex,
+ * *compute_s the seconds fitting it took (set when 1 is returned; returns
+ * as rt_cache_fetch).  Offer: buf (len bytes, the caller's) under
+ * `lineage` unless the stored model took longer to fit. */
+int  rt_cache_fetch_model(rt_ctx *c, const char *lineage, rt_cache_use_fn use, void *arg, double *compute_s,
+                          ut_err *e);
+void rt_cache_offer_model(rt_ctx *c, const char *lineage, const char *what, const int64_t dims[3], const void *buf,
+                          size_t len, double compute_s);
 void *rt_cache_tree_encode(const cart_tree *t, size_t *len);
 cart_tree *rt_cache_tree_decode(const unsigned char *buf, size_t n, int p, int nout, const char **why);
 

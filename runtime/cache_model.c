@@ -200,23 +200,44 @@ static const char *use_tree(void *arg, const int64_t dims[3], void *payload, siz
     return NULL;
 }
 
+int rt_cache_fetch_model(rt_ctx *c, const char *lineage, rt_cache_use_fn use, void *arg, double *compute_s,
+                         ut_err *e)
+{
+    pthread_mutex_lock(&rt_cache_mu);
+    int64_t dims[3];
+    double secs = 0;
+    /* the seconds fitting it took; a header that cannot be read is still
+     * fetched, so that the damage is reported and the entry removed */
+    rt_cache_peek(c, lineage, RT_CACHE_KIND_MODEL, dims, &secs);
+    int rc = rt_cache_fetch(c, lineage, RT_CACHE_KIND_MODEL, use, arg, e);
+    pthread_mutex_unlock(&rt_cache_mu);
+    if (rc == 1) *compute_s = secs;
+    return rc;
+}
+
+void rt_cache_offer_model(rt_ctx *c, const char *lineage, const char *what, const int64_t dims[3], const void *buf,
+                          size_t len, double compute_s)
+{
+    const void *piece[1] = {buf};
+    pthread_mutex_lock(&rt_cache_mu);
+    /* never replace a model that took longer to fit (a deeper tree, a
+     * forest of more trees, more rounds) */
+    int64_t od[3];
+    double old_s = 0;
+    if (!rt_cache_peek(c, lineage, RT_CACHE_KIND_MODEL, od, &old_s) || old_s < compute_s)
+        rt_cache_offer(c, lineage, what, RT_CACHE_KIND_MODEL, dims, piece, &len, 1, compute_s);
+    pthread_mutex_unlock(&rt_cache_mu);
+}
+
 int rt_cache_load_tree(rt_ctx *c, const char *lineage, int p, int nclasses, rt_model **m, int *grown_cap,
                        double *compute_s, ut_err *e)
 {
     tree_use u = {p, nclasses, NULL, 0};
     *m = NULL;
-    pthread_mutex_lock(&rt_cache_mu);
-    int64_t dims[3];
-    double secs = 0;
-    /* the seconds growing it took; a header that cannot be read is still
-     * fetched, so that the damage is reported and the entry removed */
-    rt_cache_peek(c, lineage, RT_CACHE_KIND_MODEL, dims, &secs);
-    int rc = rt_cache_fetch(c, lineage, RT_CACHE_KIND_MODEL, use_tree, &u, e);
-    pthread_mutex_unlock(&rt_cache_mu);
+    int rc = rt_cache_fetch_model(c, lineage, use_tree, &u, compute_s, e);
     if (rc == 1) {
         *m = u.m;
         *grown_cap = u.cap;
-        *compute_s = secs;
     }
     return rc;
 }
@@ -228,14 +249,7 @@ void rt_cache_offer_tree(rt_ctx *c, const char *lineage, const char *what, const
     size_t len = 0;
     void *buf = t ? rt_cache_tree_encode(t, &len) : NULL;
     if (!buf) return;
-    const void *piece[1] = {buf};
     int64_t dims[3] = {grown_cap, t->depth, m->p};
-    pthread_mutex_lock(&rt_cache_mu);
-    /* never replace a tree that took longer to grow (a deeper one) */
-    int64_t od[3];
-    double old_s = 0;
-    if (!rt_cache_peek(c, lineage, RT_CACHE_KIND_MODEL, od, &old_s) || old_s < compute_s)
-        rt_cache_offer(c, lineage, what, RT_CACHE_KIND_MODEL, dims, piece, &len, 1, compute_s);
-    pthread_mutex_unlock(&rt_cache_mu);
+    rt_cache_offer_model(c, lineage, what, dims, buf, len, compute_s);
     free(buf);
 }
