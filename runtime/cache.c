@@ -64,6 +64,8 @@ static const char *kind_name(unsigned k)
            : k == RT_CACHE_KIND_DATA      ? "data"
            : k == RT_CACHE_KIND_MODEL     ? "model"
            : k == RT_CACHE_KIND_NEIGHBORS ? "neighbors"
+           : k == RT_CACHE_KIND_PREDICTIONS ? "predictions"
+           : k == RT_CACHE_KIND_GRAM      ? "gram"
                                           : "?";
 }
 

@@ -16,7 +16,11 @@
  * (cache.c: designs; cache_model.c: trees; cache_neighbors.c: lists). */
 extern pthread_mutex_t rt_cache_mu;
 
-enum { RT_CACHE_KIND_DESIGN = 1, RT_CACHE_KIND_DATA = 2, RT_CACHE_KIND_MODEL = 3, RT_CACHE_KIND_NEIGHBORS = 4 };
+enum {
+    RT_CACHE_KIND_DESIGN = 1, RT_CACHE_KIND_DATA = 2, RT_CACHE_KIND_MODEL = 3, RT_CACHE_KIND_NEIGHBORS = 4,
+    RT_CACHE_KIND_PREDICTIONS = 5, /* a FIT group's test-row predictions (cache_pred.c) */
+    RT_CACHE_KIND_GRAM = 6         /* rule 2's per-fold Gram blocks (cache_gram.c) */
+};
 
 /* Returned by a use function when memory ran out. */
 #define RT_CACHE_NOMEM ((const char *)1)
