@@ -11,13 +11,13 @@
 #include "knn.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../include/mileage.h"
 #include "linalg.h"
 #include "parts.h"
+#include "scratch.h"
 
 /* The distances are computed a tile at a time: KNN_QT queries against
  * KNN_TT training rows (one GEMM, 2 MB of results), each query's K best
@@ -158,53 +158,6 @@ static void tile_distances(const rt_knn_train *tr, rt_knn_metric metric, const d
     }
 }
 
-/* The distance tile's buffer, one per thread and kept between searches.
- * A 2 MB block is above malloc's mmap threshold (mlg_open fixes it at
- * 128 KB), so a fresh one per tile came as new zeroed pages, faulted in on
- * first touch: the naive plan's 65 searches on digits spent more system
- * time on that than computing distances.  Freed when its thread ends (the
- * key's destructor); the process's own thread keeps it until exit. */
-static pthread_key_t tile_key;
-static pthread_once_t tile_once = PTHREAD_ONCE_INIT;
-static int tile_key_ok;
-
-typedef struct {
-    double *d;
-    size_t cap;
-} tile_buf;
-
-static void tile_buf_free(void *p)
-{
-    tile_buf *t = p;
-    if (t) free(t->d);
-    free(t);
-}
-
-static void tile_key_init(void) { tile_key_ok = pthread_key_create(&tile_key, tile_buf_free) == 0; }
-
-/* Room for n doubles, this thread's; NULL when out of memory. */
-static double *tile_scratch(size_t n)
-{
-    pthread_once(&tile_once, tile_key_init);
-    if (!tile_key_ok) return NULL;
-    tile_buf *t = pthread_getspecific(tile_key);
-    if (!t) {
-        if (!(t = calloc(1, sizeof *t))) return NULL;
-        if (pthread_setspecific(tile_key, t)) {
-            free(t);
-            return NULL;
-        }
-    }
-    if (t->cap < n) {
-        double *d = malloc(n * sizeof *d);
-        if (!d) return NULL;
-        free(t->d);
-        t->d = d;
-        t->cap = n;
-    }
-    return t->d;
-}
-
 /* One tile of queries against every training tile (a part, parts.h). */
 typedef struct {
     const rt_knn_train *tr;
@@ -221,7 +174,7 @@ static int search_tile(void *arg, int part)
     const rt_knn_train *tr = s->tr;
     int n = tr->n, p = tr->p, K = s->K, q0 = part * KNN_QT;
     int b = s->nq - q0 < KNN_QT ? s->nq - q0 : KNN_QT, tt = n < KNN_TT ? n : KNN_TT;
-    double *D = tile_scratch((size_t)b * tt), qn[KNN_QT];
+    double *D = rt_scratch(RT_SCRATCH_KNN_TILE, (size_t)b * tt), qn[KNN_QT];
     int filled[KNN_QT] = {0};
     if (!D) return -1;
     const double *Qb = s->Q + (size_t)q0 * p;

@@ -25,6 +25,7 @@
 
 #include "../include/mileage.h"
 #include "linalg.h"
+#include "scratch.h"
 #include "stop.h"
 #include "vexp.h"
 
@@ -602,6 +603,97 @@ static void chol_solve(int d, const double *L, double *x)
     la_trsv_lower(d, 1, L, x);
 }
 
+/* A Hessian costs n·d²/2 + d³/3 flops, an evaluation about 4·n·d: on
+ * satellite (d = 222) one Hessian is worth ~30 evaluations, on credit-g
+ * (d = 62) ~8.  So a factor is kept while it still converges fast enough
+ * for its cost — each step cutting the gradient to at most lazy_ratio of
+ * the last (main phase; the cheaper evaluations are next to a Hessian,
+ * the slower a kept factor may be) or the step to NEWTON_CHORD of the last
+ * (closing phase) — and only a slower step asks for the exact Hessian at
+ * the current point.  Along the C path the neighbour's rescaled Hessian
+ * usually carries most of a fit. */
+static double lazy_ratio(double n, double d)
+{
+    double r = d / 8 + d * d / (12 * n);   /* Hessian / evaluation */
+    double keep = 1 - 4 / r;
+    return keep < 0.5 ? 0.5 : keep > 0.85 ? 0.85 : keep;
+}
+#define NEWTON_CHORD 0.6
+#define NEWTON_ROUND 1e-13   /* a step this small relative to x is rounding */
+#define NEWTON_FLOOR 1e-11   /* a step that stalls this small: the rounding floor */
+
+typedef struct {
+    const lr_prob *P;
+    rt_logreg_carry *carry;
+    int d;
+    double *H, *Q, *R, *G;
+} nt_work;
+
+/* The exact Hessian at the point P->prob was evaluated at, factored in
+ * w->H (and kept in the carry for the next C): 0, or 1 when it is not
+ * positive definite at rounding level. */
+static int nt_exact(const nt_work *w)
+{
+    const lr_prob *P = w->P;
+    int d = w->d;
+    nt_hessian(P, w->H, w->Q, w->R, w->G);
+    if (w->carry) {
+        memcpy(w->carry->Hc, w->H, (size_t)d * d * sizeof *w->H);
+        nt_prior(w->carry->Hc, P->nout, P->p, -1.0);
+        w->carry->C = P->C;
+        w->carry->valid = 1;
+    }
+    return la_potrf(d, w->H) != 0;
+}
+
+/* The closing phase, from the tolerance to the optimum at rounding level
+ * whatever the start (cold, or a neighbour on the C path), so that path
+ * fits and cold ones agree to ~1e-12: full steps with the factor in H
+ * (*have: there is one; fresh: it is exact at a point within the
+ * tolerance) while each step is at most a quarter of the last (a chord
+ * iteration: one evaluation, no Hessian); a slower one gets the exact
+ * Hessian at the current point, once; a slow step with that means the
+ * rounding floor.  Ends when the step is rounding relative to x or f
+ * cannot drop.  x, g, *f are updated. */
+static void nt_close(const nt_work *w, double *x, double *g, double *f, int have, double *dir, double *xt,
+                     double *gt)
+{
+    const lr_prob *P = w->P;
+    int d = w->d, fresh = 0;
+    double sprev = INFINITY;
+    for (int c = 0; c < 100; c++) {
+        if (!have) {
+            /* P->prob is at x: the last evaluation was x's */
+            if (nt_exact(w))
+                return;   /* at the optimum already, to rounding */
+            have = fresh = 1;
+            sprev = INFINITY;
+        }
+        for (int i = 0; i < d; i++)
+            dir[i] = -g[i];
+        chol_solve(d, w->H, dir);
+        double s = max_abs(d, dir), scale = fmax(1.0, max_abs(d, x));
+        if (s > NEWTON_CHORD * sprev) {
+            /* stalled: on the rounding floor, or the factor is too stale */
+            if (fresh || s <= NEWTON_FLOOR * scale)
+                return;
+            have = 0;
+            continue;
+        }
+        for (int i = 0; i < d; i++)
+            xt[i] = x[i] + dir[i];
+        double ft = nt_eval(P, xt, gt);
+        if (!(isfinite(ft) && ft <= *f + 1e-12 * fabs(*f)))
+            return;
+        memcpy(x, xt, (size_t)d * sizeof *x);
+        memcpy(g, gt, (size_t)d * sizeof *g);
+        *f = ft;
+        if (s <= NEWTON_ROUND * scale)
+            return;
+        sprev = s;
+    }
+}
+
 /* Newton from x (zero, or a neighbour's solution).  x receives the solution.
  * carry (NULL: none): the previous C's Hessian, used for the first step and
  * refreshed with every exact Hessian. */
@@ -612,30 +704,30 @@ static int newton(const lr_prob *P, double *x, int max_iter, double tol, rt_mode
     int B = n < NEWTON_BLOCK ? n : NEWTON_BLOCK;
     size_t need = (size_t)d * d + 4 * (size_t)d + (size_t)q * q + (size_t)B * q
                   + (K > 1 ? (size_t)B * d : 0);
-    double *buf = malloc(need * sizeof *buf);
+    /* the thread's (scratch.h): a fresh 2 MB per fit faulted in anew */
+    double *buf = rt_scratch(RT_SCRATCH_NEWTON, need);
     if (!buf)
         return ut_errf(e, MLG_NOMEM, "out of memory fitting logreg (Newton, %d parameters)", d);
     if (carry && carry->d != d) {
         free(carry->Hc);
         carry->valid = 0;
         carry->d = d;
-        if (!(carry->Hc = malloc((size_t)d * d * sizeof *carry->Hc))) {
-            free(buf);
+        if (!(carry->Hc = malloc((size_t)d * d * sizeof *carry->Hc)))
             return ut_errf(e, MLG_NOMEM, "out of memory fitting logreg (Newton, %d parameters)", d);
-        }
     }
     double *H = buf, *g = H + (size_t)d * d, *dir = g + d, *xt = dir + d, *gt = xt + d;
     double *G = gt + d, *R = G + (size_t)q * q, *Q = R + (size_t)B * q;
-    int rc = -1, iter = 0, polish = 0;
-    int exact = 0;   /* H holds the Cholesky factor of the exact Hessian at the previous iterate */
+    nt_work w = {P, carry, d, H, Q, R, G};
+    int rc = -1, iter = 0;
+    int have = 0;              /* H holds a Cholesky factor */
+    double lazy = lazy_ratio(n, d);
+    double gprev = INFINITY;   /* the gradient before the last step */
 
     double f = nt_eval(P, x, g);
     for (;; iter++) {
         double gmax = max_abs(d, g);
         if (note_iterate(m, f, gmax, iter, e))
             goto done;
-        if (polish)
-            break;
         int converged = gmax <= tol * fmax(1.0, fabs(f));
         if (!converged && iter >= max_iter) {
             m->hit_max_iter = 1;
@@ -646,53 +738,32 @@ static int newton(const lr_prob *P, double *x, int max_iter, double tol, rt_mode
             goto done;
         }
         if (converged) {
-            /* One more full step: quadratic convergence takes the error from
-             * the tolerance to rounding (~1e-12 with the previous iterate's
-             * Hessian, which differs from this one by the last step), so
-             * every start ends at one point. */
-            if (!exact) {
-                nt_hessian(P, H, Q, R, G);
-                if (la_potrf(d, H) != 0)
-                    break;   /* at the optimum already, to rounding */
-            }
-            for (int i = 0; i < d; i++)
-                dir[i] = -g[i];
-            chol_solve(d, H, dir);
-            for (int i = 0; i < d; i++)
-                xt[i] = x[i] + dir[i];
-            double ft = nt_eval(P, xt, gt);
-            if (isfinite(ft) && ft <= f + 1e-12 * fabs(f)) {
-                memcpy(x, xt, (size_t)d * sizeof *x);
-                memcpy(g, gt, (size_t)d * sizeof *g);
-                f = ft;
-            }
-            polish = 1;
-            iter--;
-            continue;
+            nt_close(&w, x, g, &f, have, dir, xt, gt);
+            if (note_iterate(m, f, max_abs(d, g), iter, e))
+                goto done;
+            break;
         }
-        if (iter == 0 && carry && carry->valid) {
-            /* the neighbour's Hessian, rescaled to this C */
-            double r = P->C / carry->C;
-            for (size_t i = 0; i < (size_t)d * d; i++)
-                H[i] = r * carry->Hc[i];
-            nt_prior(H, K, p, 1.0);
-            exact = 0;
-        } else {
-            nt_hessian(P, H, Q, R, G);
-            if (carry) {
-                memcpy(carry->Hc, H, (size_t)d * d * sizeof *H);
-                nt_prior(carry->Hc, K, p, -1.0);
-                carry->C = P->C;
-                carry->valid = 1;
+        int keep = have && gmax <= lazy * gprev;
+        if (!keep) {
+            int bad;
+            if (iter == 0 && carry && carry->valid) {
+                /* the neighbour's Hessian, rescaled to this C */
+                double r = P->C / carry->C;
+                for (size_t i = 0; i < (size_t)d * d; i++)
+                    H[i] = r * carry->Hc[i];
+                nt_prior(H, K, p, 1.0);
+                bad = la_potrf(d, H) != 0;
+            } else
+                bad = nt_exact(&w);
+            if (bad) {
+                /* Not positive definite at rounding level: L-BFGS takes over
+                 * from here (the caller retries). */
+                rc = 1;
+                goto done;
             }
-            exact = 1;
+            have = 1;
         }
-        if (la_potrf(d, H) != 0) {
-            /* Not positive definite at rounding level: L-BFGS takes over
-             * from here (the caller retries). */
-            rc = 1;
-            goto done;
-        }
+        gprev = gmax;
         for (int i = 0; i < d; i++)
             dir[i] = -g[i];
         chol_solve(d, H, dir);
@@ -713,8 +784,18 @@ static int newton(const lr_prob *P, double *x, int max_iter, double tol, rt_mode
                 break;
             }
         }
-        if (!ok)
+        if (!ok) {
+            if (keep) {
+                /* the kept factor no longer gives a descent step: the
+                 * exact Hessian at x next time (P->prob back at x) */
+                f = nt_eval(P, x, g);
+                have = 0;
+                gprev = INFINITY;
+                iter--;
+                continue;
+            }
             break;      /* f cannot be reduced at machine precision */
+        }
         memcpy(x, xt, (size_t)d * sizeof *x);
         memcpy(g, gt, (size_t)d * sizeof *g);
         f = ft;
@@ -729,7 +810,6 @@ static int newton(const lr_prob *P, double *x, int max_iter, double tol, rt_mode
     m->n_iter = iter;
     rc = 0;
 done:
-    free(buf);
     return rc;
 }
 
