@@ -136,7 +136,11 @@ int la_potrf(int n, double *A)
 {
     if (n <= 0)
         return 0;
-    lapack_int info = LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', n, A, n);
+    /* A row-major lower triangle is the column-major upper one: factoring
+     * that in place is the same L without LAPACKE's row-major wrapper,
+     * which copies A transposed into a fresh block twice per call (a
+     * Newton step's 400 KB Hessian: new pages faulted in every time). */
+    lapack_int info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'U', n, A, n);
     /* LAPACK leaves the strict upper triangle as it was: clear it so A is L */
     for (int i = 0; i < n; i++)
         for (int j = i + 1; j < n; j++)
