@@ -187,8 +187,8 @@ int  rt_cache_load_gram(rt_ctx *c, const char *lineage, const rt_table *t, int t
 void rt_cache_offer_gram(rt_ctx *c, const char *lineage, const char *what, const rt_ridge_folds *rf,
                          double compute_s);
 /* rt_ridge_folds_new with the cache active: loaded when stored and loading
- * pays (RT_GRAM_LOADED), else computed (one BLAS thread, its CPU seconds
- * measured) and offered (RT_GRAM_COMPUTED).  dataset names the entry.
+ * pays (RT_GRAM_LOADED), else computed (this thread's CPU seconds measured:
+ * call it with one BLAS thread) and offered (RT_GRAM_COMPUTED).  dataset names the entry.
  * Returns as rt_ridge_folds_new (*out NULL: the table is not eligible). */
 enum { RT_GRAM_COMPUTED = 1, RT_GRAM_LOADED = 2 };
 int  rt_ridge_folds_cached(rt_ctx *c, const char *lineage, const char *dataset, const rt_table *t, int target,

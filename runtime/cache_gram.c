@@ -26,7 +26,6 @@
 
 #include "cache.h"
 #include "cache_internal.h"
-#include "linalg.h"
 #include "protocol.h"
 #include "ridge_folds.h"
 #include "../include/mileage.h"
@@ -109,14 +108,11 @@ int rt_ridge_folds_cached(rt_ctx *c, const char *lineage, const char *dataset, c
         *decision = RT_GRAM_LOADED;
         return 0;
     }
-    /* what the pass costs, on this thread alone (one BLAS thread: the
-     * seconds measured are then all of it, and the bits do not hang on the
-     * session's thread count) */
-    if (c->threads > 1) la_set_threads(1);
+    /* what the pass costs: this thread's CPU, all of it when the caller
+     * keeps BLAS to one thread (exec_explore.c does) */
     double cpu0 = ut_thread_cpu();
     int rc = rt_ridge_folds_new(t, target, fold, nfolds, yc, y, nclasses, out, e);
     double compute_s = ut_thread_cpu() - cpu0;
-    if (c->threads > 1) la_set_threads(c->threads);
     if (rc || !*out) return rc;   /* not eligible after all: nothing to keep */
     char what[512];
     snprintf(what, sizeof what, "gram blocks, %d folds, %d columns, dataset %s", nfolds, rt_ridge_folds_p(*out),

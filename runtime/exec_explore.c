@@ -1173,10 +1173,15 @@ static int run_batch(explore_run *r, const cmp_explore *sx, const opt_plan *p, c
             ut_errf(e, MLG_NOMEM, "out of memory");
             goto out;
         }
-        if (dc->cache ? rt_ridge_folds_cached(dc->cache, lin, x->dataset.name, dc->t, dc->target, dc->fold,
-                                              dc->proto.k, dc->yc, dc->y, K, &dc->rfolds, &decision, e)
-                      : rt_ridge_folds_new(dc->t, dc->target, dc->fold, dc->proto.k, dc->yc, dc->y, K, &dc->rfolds, e))
-            goto out;
+        /* one BLAS thread, as for designs: the blocks' bits (stored or
+         * not) never depend on the session's thread count */
+        if (c->threads > 1) la_set_threads(1);
+        int frc = dc->cache ? rt_ridge_folds_cached(dc->cache, lin, x->dataset.name, dc->t, dc->target, dc->fold,
+                                                    dc->proto.k, dc->yc, dc->y, K, &dc->rfolds, &decision, e)
+                            : rt_ridge_folds_new(dc->t, dc->target, dc->fold, dc->proto.k, dc->yc, dc->y, K,
+                                                 &dc->rfolds, e);
+        if (c->threads > 1) la_set_threads(c->threads);
+        if (frc) goto out;
     }
     int timed = x->strategy.budget_unit == CMP_BUDGET_SECONDS;
     /* Small data: every round's transforms first, then the fits of all
