@@ -127,7 +127,8 @@ char *opt_logical_text(const cmp_explore *x)
  * decision (tree, forest and gbt groups: their fitted model; knn groups:
  * their neighbour lists): how many rounds reuse a stored model / lists,
  * extend one (a tree from the depth it was grown to, a forest from its
- * trees, gbt from its rounds), or fit and store it. */
+ * trees, gbt from its rounds), or fit and store it; ridge groups of rule
+ * 2: what becomes of the query's one entry of per-fold Gram blocks. */
 static void fit_cache_text(ut_buf *t, const cmp_explore *x, const opt_plan *p, rt_family f)
 {
     if (!p->cache) return;
@@ -144,9 +145,19 @@ static void fit_cache_text(ut_buf *t, const cmp_explore *x, const opt_plan *p, r
         }
     }
     static const int order[] = {OPT_CACHE_REUSE, OPT_CACHE_EXTEND, OPT_CACHE_MATERIALIZE, OPT_CACHE_RECOMPUTE};
+    static const char *const word[] = {"", "reuse", "recompute", "materialize", "extend"};
+    if (f == RT_FAM_RIDGE) {
+        /* rule 2's Gram blocks: one entry for the query's every round and
+         * group, so one decision, no count */
+        for (int j = 0; j < 4; j++)
+            if (k[order[j]]) {
+                ut_buf_printf(t, "  [cache: %s gram blocks]", word[order[j]]);
+                break;
+            }
+        return;
+    }
     /* the model kept: a tree, a forest (extended by trees) or a gbt model (by rounds); knn: its neighbour lists */
     const char *noun = f == RT_FAM_FOREST ? "forest" : f == RT_FAM_GBT ? "gbt" : f == RT_FAM_KNN ? "neighbours" : "tree";
-    static const char *const word[] = {"", "reuse", "recompute", "materialize", "extend"};
     int first = 1;
     for (int j = 0; j < 4; j++) {
         int d = order[j];

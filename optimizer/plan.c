@@ -27,6 +27,14 @@ double opt_transform_cost(const cmp_pipeline *pl, const opt_stats *st)
     return cells * (2.0 + 2.0 * pl->nsteps) / FLOPS_SCALAR;
 }
 
+double opt_gram_blocks_cost(const opt_stats *st, int nfolds)
+{
+    double n = st->nrows, p = st->nfeatures > 0 ? st->nfeatures : 1, k = st->nclasses > 2 ? st->nclasses : 1;
+    /* the mean, ranges and shifted copy of every value, and each fold's
+     * scan over the rows */
+    return (n * p * p + 2 * n * p * k) / FLOPS_BLAS + (6 * n * p + nfolds * n) / FLOPS_SCALAR;
+}
+
 static double model_cost(const cmp_config *c, const opt_stats *st);
 
 double opt_fit_cost(const cmp_explore *x, int i, const opt_stats *st)

@@ -106,5 +106,9 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *a
  * runs when the catalog has them, else the analytical model. */
 double opt_fit_cost(const cmp_explore *x, int i, const opt_stats *st);
 double opt_transform_cost(const cmp_pipeline *pl, const opt_stats *st);
+/* Estimated seconds of sharing rule 2's one pass (runtime/ridge_folds.h)
+ * over the table for nfolds folds: the Gram and cross products of every
+ * row, and the scalar work of gathering the rows fold by fold. */
+double opt_gram_blocks_cost(const opt_stats *st, int nfolds);
 
 #endif

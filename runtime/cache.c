@@ -3,16 +3,17 @@
  * File format (native byte order; one file per entry, <lineage>.mlc):
  *   0  magic "MLGCACHE"          8 bytes
  *   8  format version (1)        u32
- *  12  kind (1 design, 2 data, 3 model, 4 neighbors)  u32
+ *  12  kind (1 design, 2 data, 3 model, 4 neighbors, 6 gram)  u32
  *  16  lineage                   32 hex digits
  *  48  payload bytes             u64
  *  56  XXH64 of the payload      u64
  *  64  dims[3] (design: training rows, test rows, columns; model:
- *      cache_model.c; neighbors: cache_neighbors.c)   i64 each
+ *      cache_model.c; neighbors: cache_neighbors.c; gram: folds,
+ *      columns, classes)   i64 each
  *  88  XXH64 of bytes 0..88      u64
  *  96  payload (design: the training rows then the test rows, row-major
  *      doubles; data: cache_table.c; model: cache_model.c; neighbors:
- *      cache_neighbors.c)
+ *      cache_neighbors.c; gram: cache_gram.c)
  * A file is written under a temporary name and renamed into place, and
  * its row is recorded after that; the budget is checked before the write
  * starts, so the directory never holds more than the budget. */

@@ -21,6 +21,7 @@
 
 #include "exec.h"
 #include "lineage.h"
+#include "ridge_folds.h"
 #include "share.h"
 
 #define RT_CACHE_DEFAULT_BUDGET (512LL << 20)
@@ -164,6 +165,39 @@ int rt_knn_group_cached(rt_ctx *c, const char *design, const char *what, const r
  * of lineage `design` with ntrain / ntest rows (cache_neighbors.c). */
 int rt_cache_knn_decision(rt_ctx *c, const cmp_explore *x, opt_plan *p, int i, const char *design, int ntrain,
                           int ntest, const opt_stats *st);
+
+/* Ridge's per-fold Gram blocks (cache_gram.c, kind 'gram'; sharing rule
+ * 2, ridge_folds.h).  Their lineage: rt_lineage_gram_blocks (data, target,
+ * task kind, protocol, seed, stored folds, fold count) and the payload's
+ * format.  One entry per (dataset, task), named "gram blocks, 5 folds, 36
+ * columns, dataset sat" in SHOW CACHE. */
+int  rt_lineage_gram_entry(const rt_lineage_hex data, const cat_task *t, int nfolds, rt_lineage_hex out);
+/* EXPLAIN: 1 when blocks of nfolds folds, p features and nclasses (0:
+ * regression) are stored under `lineage` and loading them pays. */
+int  rt_cache_gram_stored(rt_ctx *c, const char *lineage, int nfolds, int p, int nclasses);
+/* The stored statistics of `lineage` for table t (arguments as
+ * rt_ridge_folds_new): 1 loaded (*out the caller's, rt_ridge_folds_free;
+ * every length, count and number checked, rt_ridge_folds_adopt), 0 not
+ * used (absent, cheaper to compute, the table not eligible, or unusable:
+ * then noted and removed), -1 out of memory. */
+int  rt_cache_load_gram(rt_ctx *c, const char *lineage, const rt_table *t, int target, const int *fold, int nfolds,
+                        const int *yc, const double *y, int nclasses, rt_ridge_folds **out, ut_err *e);
+/* Offers statistics computed in compute_s seconds (rf stays the
+ * caller's); stored when the cost rule says so.  Never fails. */
+void rt_cache_offer_gram(rt_ctx *c, const char *lineage, const char *what, const rt_ridge_folds *rf,
+                         double compute_s);
+/* rt_ridge_folds_new with the cache active: loaded when stored and loading
+ * pays (RT_GRAM_LOADED), else computed (this thread's CPU seconds measured:
+ * call it with one BLAS thread) and offered (RT_GRAM_COMPUTED).  dataset names the entry.
+ * Returns as rt_ridge_folds_new (*out NULL: the table is not eligible). */
+enum { RT_GRAM_COMPUTED = 1, RT_GRAM_LOADED = 2 };
+int  rt_ridge_folds_cached(rt_ctx *c, const char *lineage, const char *dataset, const rt_table *t, int target,
+                           const int *fold, int nfolds, const int *yc, const double *y, int nclasses,
+                           rt_ridge_folds **out, int *decision, ut_err *e);
+/* EXPLAIN: the decision for every FIT node of plan p whose ridge group
+ * uses the blocks (one entry for all of them: reuse, materialize or
+ * recompute), data the lineage of the query's data. */
+int  rt_cache_gram_decision(rt_ctx *c, const cmp_explore *x, opt_plan *p, const char *data, const opt_stats *st);
 
 /* Brings the directory and the rows into agreement (files without a row
  * and leftovers of interrupted writes removed; rows whose file has another

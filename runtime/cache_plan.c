@@ -6,7 +6,8 @@
  * (reuse, extend from a stored shallower one, materialize, recompute);
  * forest and gbt FIT nodes likewise (cache_plan_forest.c), and for a knn
  * group, its neighbour lists (reuse, materialize, recompute:
- * rt_cache_knn_decision).  The
+ * rt_cache_knn_decision); for ridge groups planned by sharing rule 2, the
+ * per-fold Gram blocks, one entry per query (rt_cache_gram_decision).  The
  * executor decides again with what it measures (cache.c); for an entry
  * not stored yet the plan has only the cost model's estimate of the
  * transform's seconds and the design's size.  A pipeline ending in
@@ -141,6 +142,12 @@ int rt_cache_plan(rt_ctx *c, const cmp_explore *x, opt_plan *p, const opt_stats 
     if (rt_protocol_parse(x->task.protocol_json, &proto, e) || cat_task_folds(c->cat, x->task.id, &fold, &nfold, e))
         goto out;
     if (rt_lineage_data(&x->dataset, data)) {
+        ut_errf(e, MLG_NOMEM, "out of memory");
+        goto out;
+    }
+    /* ridge's per-fold Gram blocks: one entry for every ridge FIT node
+     * planned by rule 2 */
+    if (rt_cache_gram_decision(c, x, p, data, st)) {
         ut_errf(e, MLG_NOMEM, "out of memory");
         goto out;
     }

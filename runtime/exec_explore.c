@@ -1118,17 +1118,6 @@ static int run_batch(explore_run *r, const cmp_explore *sx, const opt_plan *p, c
         ut_errf(e, MLG_NOMEM, "out of memory");
         goto out;
     }
-    /* rule 2: the per-fold Gram blocks, once per experiment, when a ridge
-     * group of the plan uses them (the table may still turn out ineligible:
-     * then rfolds stays NULL and ridge fits each round's design) */
-    int want_rf = 0;
-    for (int g = 0; g < p->ngroups; g++) want_rf |= p->groups[g].gram_folds;
-    if (want_rf && !dc->rfolds_tried && dc->proto.type == RT_PROTO_CV) {
-        dc->rfolds_tried = 1;
-        if (rt_ridge_folds_new(dc->t, dc->target, dc->fold, dc->proto.k, dc->yc, dc->y,
-                               dc->kind == RT_CLASSIFICATION ? dc->nclasses : 0, &dc->rfolds, e))
-            goto out;
-    }
     for (int i = 0; i < p->n; i++) ns[i].remaining = p->nodes[i].users;
     /* this batch's rung replaces each configuration's earlier scores */
     for (int k = 0; k < sx->nconfigs; k++) {
@@ -1168,6 +1157,31 @@ static int run_batch(explore_run *r, const cmp_explore *sx, const opt_plan *p, c
         if (missing) continue;
         ns[i].done = ns[i].skipped = 1;
         ns[nd->input].remaining--;
+    }
+    /* rule 2: the per-fold Gram blocks, once per experiment, when a ridge
+     * group of the plan that still has runs to fit uses them (the table may
+     * still turn out ineligible: then rfolds stays NULL and ridge fits each
+     * round's design); from the intermediate cache when it is active */
+    int want_rf = 0;
+    for (int i = 0; i < p->n; i++)
+        want_rf |= p->nodes[i].op == OPT_FIT && !ns[i].skipped && p->groups[p->nodes[i].group].gram_folds;
+    if (want_rf && !dc->rfolds_tried && dc->proto.type == RT_PROTO_CV) {
+        dc->rfolds_tried = 1;
+        int K = dc->kind == RT_CLASSIFICATION ? dc->nclasses : 0, decision = 0;
+        rt_lineage_hex lin;
+        if (dc->cache && rt_lineage_gram_entry(r->pcache.data, &x->task, dc->proto.k, lin)) {
+            ut_errf(e, MLG_NOMEM, "out of memory");
+            goto out;
+        }
+        /* one BLAS thread, as for designs: the blocks' bits (stored or
+         * not) never depend on the session's thread count */
+        if (c->threads > 1) la_set_threads(1);
+        int frc = dc->cache ? rt_ridge_folds_cached(dc->cache, lin, x->dataset.name, dc->t, dc->target, dc->fold,
+                                                    dc->proto.k, dc->yc, dc->y, K, &dc->rfolds, &decision, e)
+                            : rt_ridge_folds_new(dc->t, dc->target, dc->fold, dc->proto.k, dc->yc, dc->y, K,
+                                                 &dc->rfolds, e);
+        if (c->threads > 1) la_set_threads(c->threads);
+        if (frc) goto out;
     }
     int timed = x->strategy.budget_unit == CMP_BUDGET_SECONDS;
     /* Small data: every round's transforms first, then the fits of all

@@ -50,8 +50,9 @@ int rt_lineage_fit(const rt_lineage_hex design, const char *family, const char *
  * the target and task kind, the task's protocol, seed and stored folds
  * (their hash), and the fold count — no pipeline: the blocks are of the
  * table's columns as they are (a standardizing pipeline derives its
- * rounds from the same blocks).  Not stored yet; were they, SHOW CACHE
- * would list them as kind 'gram' ("gram blocks, 5 folds, dataset sat"). */
+ * rounds from the same blocks).  Stored as kind 'gram' under
+ * rt_lineage_gram_entry (cache.h: this plus the payload's format), "gram
+ * blocks, 5 folds, 36 columns, dataset sat". */
 int rt_lineage_gram_blocks(const rt_lineage_hex data, const cat_task *t, int nfolds, rt_lineage_hex out);
 /* knn's neighbour lists of a round (share.c's knn group): the design (its
  * fold's training and test rows included) and the metric.  The list

@@ -13,10 +13,13 @@
 #include "../include/mileage.h"
 
 #define RF_BLOCK 2048   /* rows gathered per Gram update */
+#define RT_RIDGE_FOLDS_NOMEM ((const char *)1)
 
 struct rt_ridge_folds {
     int p, nout, nfolds, nclasses;
     int *cols;          /* p: table columns of the features, in design order */
+    /* one block (mem, rt_ridge_folds_doubles of them) holding, in order: */
+    double *mem;
     double *shift;      /* p: full-data mean the blocks are taken around */
     /* per fold f and in total (index nfolds): */
     double *n;          /* rows */
@@ -27,19 +30,58 @@ struct rt_ridge_folds {
     double *lo, *hi;    /* p: raw minimum and maximum */
 };
 
+static int nout_of(int nclasses) { return nclasses > 2 ? nclasses : 1; }
+
+size_t rt_ridge_folds_doubles(int p, int nfolds, int nclasses)
+{
+    size_t P = (size_t)p, F = (size_t)nfolds + 1, K = (size_t)nout_of(nclasses);
+    return P + F * (1 + P + P * P + P * K + K + 2 * P);
+}
+
 void rt_ridge_folds_free(rt_ridge_folds *rf)
 {
     if (!rf) return;
     free(rf->cols);
-    free(rf->shift);
-    free(rf->n);
-    free(rf->s);
-    free(rf->S);
-    free(rf->T);
-    free(rf->u);
-    free(rf->lo);
-    free(rf->hi);
+    free(rf->mem);
     free(rf);
+}
+
+/* The views into block mem, in the order rt_ridge_folds_doubles counts
+ * (rf's p, nfolds and nout set). */
+static void lay(rt_ridge_folds *rf, double *mem)
+{
+    size_t P = (size_t)rf->p, F = (size_t)rf->nfolds + 1, K = (size_t)rf->nout;
+    rf->mem = mem;
+    rf->shift = mem;
+    rf->n = rf->shift + P;
+    rf->s = rf->n + F;
+    rf->S = rf->s + F * P;
+    rf->T = rf->S + F * P * P;
+    rf->u = rf->T + F * P * K;
+    rf->lo = rf->u + F * K;
+    rf->hi = rf->lo + F * P;
+}
+
+/* A struct over block mem (taken on success), the views laid out in the
+ * order rt_ridge_folds_doubles counts; NULL when memory ran out. */
+static rt_ridge_folds *wrap(const rt_table *t, int target, int p, int nfolds, int nclasses, double *mem)
+{
+    rt_ridge_folds *rf = calloc(1, sizeof *rf);
+    int *cols = malloc((size_t)p * sizeof *cols + 1);
+    if (!rf || !cols) {
+        free(rf);
+        free(cols);
+        return NULL;
+    }
+    rf->p = p;
+    rf->nout = nout_of(nclasses);
+    rf->nfolds = nfolds;
+    rf->nclasses = nclasses;
+    rf->cols = cols;
+    for (int j = 0, q = 0; j < t->ncols; j++)
+        if (j != target) cols[q++] = j;
+    lay(rf, mem);
+    return rf;
 }
 
 int rt_ridge_folds_p(const rt_ridge_folds *rf) { return rf->p; }
@@ -57,10 +99,9 @@ static void target_row(const rt_ridge_folds *rf, const int *yc, const double *y,
         out[k] = K == 0 ? y[i] : rf->nout == 1 ? (yc[i] == K - 1 ? 1.0 : -1.0) : (yc[i] == k ? 1.0 : -1.0);
 }
 
-int rt_ridge_folds_new(const rt_table *t, int target, const int *fold, int nfolds, const int *yc,
-                       const double *y, int nclasses, rt_ridge_folds **out, ut_err *e)
+int rt_ridge_folds_eligible(const rt_table *t, int target, const int *fold, int nfolds, const int *yc,
+                            const double *y, int nclasses)
 {
-    *out = NULL;
     int p = 0;
     for (int j = 0; j < t->ncols; j++) {
         if (j == target) continue;
@@ -69,35 +110,28 @@ int rt_ridge_folds_new(const rt_table *t, int target, const int *fold, int nfold
     }
     for (int i = 0; i < t->nrows; i++)
         if (fold[i] >= nfolds || (fold[i] >= 0 && (nclasses ? yc[i] < 0 : !isfinite(y[i])))) return 0;
-    if (p == 0 || nfolds < 2) return 0;
-    int nout = nclasses > 2 ? nclasses : 1, F = nfolds + 1;
-    rt_ridge_folds *rf = calloc(1, sizeof *rf);
-    double *buf = NULL, *yb = NULL;
-    if (!rf) return ut_errf(e, MLG_NOMEM, "out of memory");
-    rf->p = p;
-    rf->nout = nout;
-    rf->nfolds = nfolds;
-    rf->nclasses = nclasses;
-    rf->cols = malloc((size_t)p * sizeof *rf->cols);
-    rf->shift = calloc((size_t)p, sizeof *rf->shift);
-    rf->n = calloc((size_t)F, sizeof *rf->n);
-    rf->s = calloc((size_t)F * p, sizeof *rf->s);
-    rf->S = calloc((size_t)F * p * p, sizeof *rf->S);
-    rf->T = calloc((size_t)F * p * nout, sizeof *rf->T);
-    rf->u = calloc((size_t)F * nout, sizeof *rf->u);
-    rf->lo = malloc((size_t)F * p * sizeof *rf->lo);
-    rf->hi = malloc((size_t)F * p * sizeof *rf->hi);
-    buf = malloc((size_t)RF_BLOCK * p * sizeof *buf);
-    yb = malloc((size_t)RF_BLOCK * nout * sizeof *yb);
-    if (!rf->cols || !rf->shift || !rf->n || !rf->s || !rf->S || !rf->T || !rf->u || !rf->lo || !rf->hi || !buf ||
-        !yb) {
+    return nfolds >= 2 ? p : 0;
+}
+
+int rt_ridge_folds_new(const rt_table *t, int target, const int *fold, int nfolds, const int *yc,
+                       const double *y, int nclasses, rt_ridge_folds **out, ut_err *e)
+{
+    *out = NULL;
+    int p = rt_ridge_folds_eligible(t, target, fold, nfolds, yc, y, nclasses);
+    if (p == 0) return 0;
+    int nout = nout_of(nclasses), F = nfolds + 1;
+    /* zeroed: the sums below start from 0 */
+    double *mem = calloc(rt_ridge_folds_doubles(p, nfolds, nclasses), sizeof *mem);
+    rt_ridge_folds *rf = mem ? wrap(t, target, p, nfolds, nclasses, mem) : NULL;
+    double *buf = malloc((size_t)RF_BLOCK * p * sizeof *buf);
+    double *yb = malloc((size_t)RF_BLOCK * nout * sizeof *yb);
+    if (!rf || !buf || !yb) {
+        if (!rf) free(mem);
         free(buf);
         free(yb);
         rt_ridge_folds_free(rf);
         return ut_errf(e, MLG_NOMEM, "out of memory");
     }
-    for (int j = 0, q = 0; j < t->ncols; j++)
-        if (j != target) rf->cols[q++] = j;
     long m = 0;
     for (int i = 0; i < t->nrows; i++) {
         if (fold[i] < 0) continue;
@@ -157,6 +191,105 @@ int rt_ridge_folds_new(const rt_table *t, int target, const int *fold, int nfold
         return 0;
     }
     *out = rf;
+    return 0;
+}
+
+int rt_ridge_folds_nfolds(const rt_ridge_folds *rf) { return rf->nfolds; }
+int rt_ridge_folds_nclasses(const rt_ridge_folds *rf) { return rf->nclasses; }
+
+const double *rt_ridge_folds_data(const rt_ridge_folds *rf, size_t *ndoubles)
+{
+    *ndoubles = rt_ridge_folds_doubles(rf->p, rf->nfolds, rf->nclasses);
+    return rf->mem;
+}
+
+/* Why block v (views laid out in v) cannot be the statistics of fold[]'s
+ * rows, or NULL.  Everything the payload's size allows is checked: the
+ * rows per fold against the folds, every number finite, the column ranges
+ * and totals exactly as rt_ridge_folds_new forms them (same operations in
+ * the same order: the same bits), each Gram block symmetric with a
+ * diagonal >= 0, classification targets sums of +-1 codes.  Only what
+ * needs the table's values again (the Gram and cross products themselves)
+ * is not recomputed: that is what loading saves. */
+static const char *check(const rt_ridge_folds *v, const rt_table *t, const int *fold)
+{
+    size_t P = (size_t)v->p, F = (size_t)v->nfolds, K = (size_t)v->nout, PP = P * P, PK = P * K;
+    long *cnt = calloc(F + 1, sizeof *cnt);
+    if (!cnt) return RT_RIDGE_FOLDS_NOMEM;
+    long total = 0;
+    for (int i = 0; i < t->nrows; i++)
+        if (fold[i] >= 0 && fold[i] < (int)F) cnt[fold[i]]++, total++;
+    int ok = v->n[F] == (double)total;
+    for (size_t f = 0; f < F; f++) ok &= v->n[f] == (double)cnt[f];
+    free(cnt);
+    if (!ok) return "its rows per fold are not the task's";
+    const struct {
+        const double *x;
+        size_t len;
+    } sums[] = {{v->n, 1}, {v->s, P}, {v->S, PP}, {v->T, PK}, {v->u, K}};
+    for (size_t q = 0; q < P; q++)
+        if (!isfinite(v->shift[q])) return "its statistics are not finite numbers";
+    for (size_t a = 1; a < sizeof sums / sizeof *sums; a++)
+        for (size_t q = 0; q < (F + 1) * sums[a].len; q++)
+            if (!isfinite(sums[a].x[q])) return "its statistics are not finite numbers";
+    for (size_t a = 0; a < sizeof sums / sizeof *sums; a++)
+        for (size_t q = 0; q < sums[a].len; q++) {
+            double tot = 0;
+            for (size_t f = 0; f < F; f++) tot += sums[a].x[f * sums[a].len + q];
+            if (!(sums[a].x[F * sums[a].len + q] == tot)) return "its totals are not the sums of its fold blocks";
+        }
+    for (size_t q = 0; q < P; q++) {
+        double lo = INFINITY, hi = -INFINITY;
+        for (size_t f = 0; f < F; f++) {
+            double l = v->lo[f * P + q], h = v->hi[f * P + q];
+            if (v->n[f] > 0 ? !(isfinite(l) && isfinite(h) && l <= h) : !(l == INFINITY && h == -INFINITY))
+                return "its column ranges are not those of its rows";
+            lo = fmin(lo, l);
+            hi = fmax(hi, h);
+        }
+        if (!(v->lo[F * P + q] == lo && v->hi[F * P + q] == hi)) return "its column ranges are not those of its rows";
+    }
+    for (size_t f = 0; f <= F; f++) {
+        const double *S = v->S + f * PP;
+        for (size_t i = 0; i < P; i++) {
+            if (!(S[i * P + i] >= 0)) return "its Gram blocks are not Gram matrices";
+            for (size_t j = 0; j < i; j++)
+                if (!(S[i * P + j] == S[j * P + i])) return "its Gram blocks are not Gram matrices";
+        }
+    }
+    for (size_t f = 0; v->nclasses && f <= F; f++)
+        for (size_t k = 0; k < K; k++) {
+            double u = v->u[f * K + k];
+            if (!(u == floor(u) && fabs(u) <= v->n[f] && fmod(u + v->n[f], 2.0) == 0))
+                return "its target sums are not sums of +-1 codes";
+        }
+    return NULL;
+}
+
+int rt_ridge_folds_adopt(const rt_table *t, int target, const int *fold, int nfolds, int p, int nclasses, double *mem,
+                         size_t ndoubles, rt_ridge_folds **out, const char **why)
+{
+    *out = NULL;
+    *why = NULL;
+    if (target < 0 || target >= t->ncols || p != t->ncols - 1 || nfolds < 2 || nclasses < 0 ||
+        ndoubles != rt_ridge_folds_doubles(p, nfolds, nclasses)) {
+        *why = "its shape does not match the task (folds, columns, classes)";
+        return 1;
+    }
+    rt_ridge_folds v;
+    memset(&v, 0, sizeof v);
+    v.p = p;
+    v.nfolds = nfolds;
+    v.nclasses = nclasses;
+    v.nout = nout_of(nclasses);
+    lay(&v, mem);
+    *why = check(&v, t, fold);
+    if (*why == RT_RIDGE_FOLDS_NOMEM) {
+        *why = NULL;
+        return -1;
+    }
+    if (*why) return 1;
+    if (!(*out = wrap(t, target, p, nfolds, nclasses, mem))) return -1;
     return 0;
 }
 

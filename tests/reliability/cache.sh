@@ -17,6 +17,10 @@
 #    deleted file) on stored forests is reported and the forests grown
 #    again, scores identical; a forest and a gbt model extended with more
 #    trees / rounds score as fitted at once.
+# 6. ridge's per-fold Gram blocks (kind 'gram'): a flipped payload byte
+#    and a deleted file are reported, the blocks computed again and stored
+#    again, every score identical; blocks read from the cache score as
+#    computed without it.
 set -u
 bin=$1; work=$2
 mkdir -p "$work"
@@ -174,4 +178,40 @@ same=$(q "SELECT count(*) FROM runs a JOIN runs b ON a.config_id = b.config_id A
           WHERE (a.experiment = $fx AND b.experiment = $((off - 1)) OR a.experiment = $gx AND b.experiment = $off)
             AND a.scores = b.scores" | tail -1)
 [ "$same" = 12 ] || fail "extended forests / gbt score differently from models fitted at once: $same of 12"
+
+# 6. ridge's per-fold Gram blocks
+q "CLEAR CACHE" > /dev/null || fail "clear for gram blocks"
+ridge="EXPLORE land USING ridge(alpha IN {0.1, 1, 10}) PREPROCESS standardize"
+gram_runs() { q "SELECT max(id) FROM experiments" | tail -1; }
+q "$ridge;" > /dev/null || fail "ridge"
+first=$(gram_runs)
+gram_file() { q "SELECT file FROM cache WHERE kind = 'gram'" | tail -n +2; }
+set -- $(gram_file)
+[ $# -eq 1 ] || fail "expected 1 stored entry of gram blocks, found $#"
+printf '\001' | dd of="$db.cache/$1" bs=1 seek=300 conv=notrunc 2>/dev/null
+out=$(q "$ridge FRESH;") || fail "gram rerun: $out"
+[ "$(echo "$out" | grep -c '^warning: cache entry gram blocks, 3 folds, 36 columns, dataset sat is unusable')" -eq 1 ] ||
+    fail "expected 1 gram warning: $out"
+echo "$out" | grep -q "payload is damaged (checksum); removed and recomputed" || fail "gram checksum: $out"
+second=$(gram_runs)
+set -- $(gram_file)
+[ $# -eq 1 ] || fail "the gram blocks were not stored again after the damaged file"
+rm "$db.cache/$1"
+out=$(q "$ridge FRESH;") || fail "gram rerun after delete: $out"
+echo "$out" | grep -q "cache entry gram blocks.*\(its file is missing\|missing or has the wrong size\)" ||
+    fail "gram deleted: $out"
+third=$(gram_runs)
+[ "$(gram_file | wc -l)" -eq 1 ] || fail "the gram blocks were not stored again after the deleted file"
+# intact now: read without a warning, and every score as computed
+out=$(q "$ridge FRESH;") || fail "gram reuse: $out"
+echo "$out" | grep -q warning && fail "reading the gram blocks warned: $out"
+fourth=$(gram_runs)
+q "SELECT hits FROM cache WHERE kind = 'gram'" | tail -1 | grep -q '^1$' || fail "the gram blocks were not read"
+q "SET reuse = off; $ridge;" > /dev/null || fail "gram reuse off"
+off=$(gram_runs)
+for x in $second $third $fourth $off; do
+    same=$(q "SELECT count(*) FROM runs a JOIN runs b ON a.config_id = b.config_id AND a.fold = b.fold
+              WHERE a.experiment = $first AND b.experiment = $x AND a.scores = b.scores" | tail -1)
+    [ "$same" = 9 ] || fail "ridge scores of experiment $x differ from the first's: $same of 9"
+done
 echo "ok"
