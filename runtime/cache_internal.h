@@ -1,7 +1,8 @@
 /* cache_internal.h — the store under cache.h, for the files that keep one
  * kind of intermediate each (cache.c: designs, cache_table.c: loaded
  * data, cache_model.c: fitted trees, cache_forest.c: forests and boosted
- * trees, cache_neighbors.c: knn's neighbour lists).  Not for other callers. */
+ * trees, cache_neighbors.c: knn's neighbour lists, cache_pred.c: FIT
+ * groups' predictions and linear / nb models).  Not for other callers. */
 #ifndef RT_CACHE_INTERNAL_H
 #define RT_CACHE_INTERNAL_H
 
