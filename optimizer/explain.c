@@ -176,6 +176,45 @@ static void fit_cache_text(ut_buf *t, const cmp_explore *x, const opt_plan *p, r
     if (!first) ut_buf_putc(t, ']');
 }
 
+/* Across queries, every FIT node's outputs (runtime/cache_pred.h): rounds
+ * whose predictions are read from the cache ("reuse predictions"),
+ * predicted from stored models ("reuse models"), or fitted with the
+ * predictions stored ("materialize predictions") or not ("recompute
+ * predictions", said only beside another decision), and the rounds that
+ * store models ("materialize models").  Joined to the family's own
+ * bracket when fit_cache_text wrote one (from = its start). */
+static void pred_cache_text(ut_buf *t, size_t from, const cmp_explore *x, const opt_plan *p, rt_family f)
+{
+    if (!p->pcache) return;
+    int k[5] = {0}, models = 0;
+    for (int i = 0; i < p->n; i++) {
+        const opt_node *n = &p->nodes[i];
+        if (n->op != OPT_FIT || p->pcache[i] < 1 || p->pcache[i] > 4 ||
+            x->configs[p->groups[n->group].configs[0]].family != f)
+            continue;
+        k[p->pcache[i]]++;
+        models += p->pmodels && p->pmodels[i] > 0;
+    }
+    if (!k[OPT_PCACHE_REUSE] && !k[OPT_PCACHE_MODELS] && !k[OPT_PCACHE_MATERIALIZE] && !models) return;
+    static const int order[] = {OPT_PCACHE_REUSE, OPT_PCACHE_MODELS, OPT_PCACHE_MATERIALIZE};
+    static const char *const word[] = {"", "reuse predictions", "reuse models", "materialize predictions",
+                                       "recompute predictions"};
+    int joined = t->len > from && t->s[t->len - 1] == ']';
+    if (joined) t->len--;
+    int first = !joined;
+    for (int j = 0; j < 3; j++) {
+        if (!k[order[j]]) continue;
+        ut_buf_printf(t, "%s%s x%d", first ? "  [cache: " : ", ", word[order[j]], k[order[j]]);
+        first = 0;
+    }
+    if (models) {
+        ut_buf_printf(t, "%smaterialize models x%d", first ? "  [cache: " : ", ", models);
+        first = 0;
+    }
+    if (k[OPT_PCACHE_RECOMPUTE]) ut_buf_printf(t, ", %s x%d", word[OPT_PCACHE_RECOMPUTE], k[OPT_PCACHE_RECOMPUTE]);
+    ut_buf_putc(t, ']');
+}
+
 static void cost_text(ut_buf *t, int hide, double est, const double *actual_sum)
 {
     if (hide) return;
@@ -312,7 +351,9 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *a
             ut_buf_printf(&t, "  [%d shared fit%s: %s]", nfits, nfits == 1 ? "" : "s",
                           batch ? "L-BFGS side by side, one pair of GEMMs per evaluation round" : how[f]);
         else if (ncfg > 1) ut_buf_printf(&t, "  [one fit each]");
+        size_t before = t.len;
         fit_cache_text(&t, x, p, (rt_family)f);
+        pred_cache_text(&t, before, x, p, (rt_family)f);
         cost_text(&t, p->hide_costs, est_fit[f], actual ? &act_fit[f] : NULL);
         line(&b, 1, "%s", t.s);
     }

@@ -391,6 +391,8 @@ void opt_plan_free(opt_plan *p)
     free(p->groups);
     free(p->cache);
     free(p->cache_from);
+    free(p->pcache);
+    free(p->pmodels);
     free(p->group_of);
     free(p->member_of);
     free(p->pca_step);

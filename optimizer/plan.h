@@ -70,9 +70,15 @@ typedef struct {
      * extended from (OPT_CACHE_EXTEND).  Freed with the plan. */
     unsigned char *cache;
     int *cache_from;
+    /* Per FIT node, the group's outputs across queries (runtime/cache_pred.h):
+     * OPT_PCACHE_* for its predictions, and pmodels the configurations
+     * whose fitted model would be stored.  NULL when the cache is off. */
+    unsigned char *pcache;
+    int *pmodels;
 } opt_plan;
 
 enum { OPT_CACHE_NONE, OPT_CACHE_REUSE, OPT_CACHE_RECOMPUTE, OPT_CACHE_MATERIALIZE, OPT_CACHE_EXTEND };
+enum { OPT_PCACHE_NONE, OPT_PCACHE_REUSE, OPT_PCACHE_MODELS, OPT_PCACHE_MATERIALIZE, OPT_PCACHE_RECOMPUTE };
 
 /* Statistics the cost model reads (from the catalog). */
 typedef struct {

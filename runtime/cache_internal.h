@@ -2,7 +2,8 @@
  * kind of intermediate each (cache.c: designs, cache_table.c: loaded
  * data, cache_model.c: fitted trees, cache_forest.c: forests and boosted
  * trees, cache_neighbors.c: knn's neighbour lists, cache_gram.c: ridge's
- * per-fold Gram blocks).  Not for other callers. */
+ * per-fold Gram blocks, cache_pred.c: FIT groups' predictions and linear /
+ * nb models).  Not for other callers. */
 #ifndef RT_CACHE_INTERNAL_H
 #define RT_CACHE_INTERNAL_H
 

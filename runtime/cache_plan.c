@@ -7,7 +7,9 @@
  * forest and gbt FIT nodes likewise (cache_plan_forest.c), and for a knn
  * group, its neighbour lists (reuse, materialize, recompute:
  * rt_cache_knn_decision); for ridge groups planned by sharing rule 2, the
- * per-fold Gram blocks, one entry per query (rt_cache_gram_decision).  The
+ * per-fold Gram blocks, one entry per query (rt_cache_gram_decision); and
+ * before those, for every FIT node, its group's predictions or models
+ * (rt_cache_pred_decision, cache_pred.c).  The
  * executor decides again with what it measures (cache.c); for an entry
  * not stored yet the plan has only the cost model's estimate of the
  * transform's seconds and the design's size.  A pipeline ending in
@@ -18,6 +20,7 @@
 
 #include "cache.h"
 #include "cache_forest.h"
+#include "cache_pred.h"
 #include "protocol.h"
 #include "families.h"
 #include "../include/mileage.h"
@@ -48,6 +51,8 @@ static double est_width(const cmp_pipeline *pl, double w)
     }
     return w > 1 ? w : 1;
 }
+
+double rt_cache_est_width(const cmp_pipeline *pl, double w) { return est_width(pl, w); }
 
 /* Bytes of a stored tree grown to cap D (0: none) on n rows: its nodes
  * (at most 2^(D+1) - 1, at most 2n / min_samples_leaf) as model JSON,
@@ -122,8 +127,12 @@ int rt_cache_plan(rt_ctx *c, const cmp_explore *x, opt_plan *p, const opt_stats 
 {
     free(p->cache);
     free(p->cache_from);
+    free(p->pcache);
+    free(p->pmodels);
     p->cache = NULL;
     p->cache_from = NULL;
+    p->pcache = NULL;
+    p->pmodels = NULL;
     if (!rt_cache_active(c)) return 0;
     int *fold = NULL, nfold = 0, n = x->dataset.nrows, rc = -1;
     int *train = malloc((size_t)n * sizeof *train + 1), *test = malloc((size_t)n * sizeof *test + 1);
@@ -131,11 +140,15 @@ int rt_cache_plan(rt_ctx *c, const cmp_explore *x, opt_plan *p, const opt_stats 
     rt_lineage_hex data, fl, lin;
     p->cache = calloc((size_t)p->n + 1, 1);
     p->cache_from = calloc((size_t)p->n + 1, sizeof *p->cache_from);
+    free(p->pcache);
+    free(p->pmodels);
+    p->pcache = calloc((size_t)p->n + 1, 1);
+    p->pmodels = calloc((size_t)p->n + 1, sizeof *p->pmodels);
     /* per TRANSFORM node: its design's lineage and training rows, for the
      * FIT nodes that read it */
     rt_lineage_hex *dlin = calloc((size_t)p->n + 1, sizeof *dlin);
     int *drows = calloc((size_t)p->n + 1, sizeof *drows), *dtest = calloc((size_t)p->n + 1, sizeof *dtest);
-    if (!train || !test || !p->cache || !p->cache_from || !dlin || !drows || !dtest) {
+    if (!train || !test || !p->cache || !p->cache_from || !p->pcache || !p->pmodels || !dlin || !drows || !dtest) {
         ut_errf(e, MLG_NOMEM, "out of memory");
         goto out;
     }
@@ -170,6 +183,16 @@ int rt_cache_plan(rt_ctx *c, const cmp_explore *x, opt_plan *p, const opt_stats 
     int round = -1, ntrain = 0, ntest = 0;
     for (int i = 0; i < p->n; i++) {
         const opt_node *nd = &p->nodes[i];
+        /* the group's predictions (or models) first: when they come from
+         * the cache, nothing of the family's own is loaded (cache_pred.h) */
+        if (nd->op == OPT_FIT && !shuffled && nd->input >= 0 && dlin[nd->input][0]) {
+            int from = rt_cache_pred_decision(c, x, p, i, dlin[nd->input], drows[nd->input], dtest[nd->input], st);
+            if (from < 0) {
+                ut_errf(e, MLG_NOMEM, "out of memory");
+                goto out;
+            }
+            if (from) continue;
+        }
         if (nd->op == OPT_FIT && !shuffled && nd->input >= 0 && dlin[nd->input][0] &&
             x->configs[p->groups[nd->group].configs[0]].family == RT_FAM_TREE) {
             if (tree_decision(c, x, p, i, dlin[nd->input], drows[nd->input], st)) {
@@ -261,8 +284,12 @@ out:
     if (rc) {
         free(p->cache);
         free(p->cache_from);
+        free(p->pcache);
+        free(p->pmodels);
         p->cache = NULL;
         p->cache_from = NULL;
+        p->pcache = NULL;
+        p->pmodels = NULL;
     }
     free(dlin);
     free(drows);

@@ -22,6 +22,7 @@
 #include "cache.h"
 #include "cache_forest.h"
 #include "search.h"
+#include "cache_pred.h"
 #include "reuse.h"
 #include "../include/mileage.h"
 
@@ -137,6 +138,8 @@ typedef struct {
     rt_ridge_folds *rfolds;  /* rule 2's per-fold Gram blocks, or NULL */
     int rfolds_tried;
     rt_ctx *cache;     /* the intermediate cache when active (fitted trees, knn lists), or NULL */
+    const opt_stats *st;      /* the cost model's statistics (cache_pred.h's decisions), or NULL */
+    int pred_cache;           /* groups' predictions and models cached: not under halving / hyperband */
 } data_ctx;
 
 /* All metrics of the task's kind, as JSON; the ranking metric in *score. */
@@ -177,8 +180,23 @@ static char *scores_json(const data_ctx *dc, const int *test, int ntest, const d
     return ut_buf_take(&b);
 }
 
+/* Which path run_group fits a group by, for its predictions' lineage: 0
+ * the rows, 1 / 2 ridge by rule 2's per-fold Gram blocks (raw /
+ * standardized) — the dispatch's own test, as the two paths round
+ * differently. */
+static int group_path(const data_ctx *dc, const opt_group *g, const node_state *tf, const rt_prog *prog, int round,
+                      int ntrain)
+{
+    return g->gram_folds && dc->rfolds && !prog && rt_ridge_folds_p(dc->rfolds) == tf->p &&
+                   rt_ridge_folds_ntrain(dc->rfolds, round) == ntrain
+               ? g->gram_folds
+               : 0;
+}
+
 /* FIT of one group: its configurations on the round's training rows,
- * predicting the round's test rows (share.c decides what is shared). */
+ * predicting the round's test rows (share.c decides what is shared).
+ * With the cache, the group's predictions (or its models) are read from
+ * it first, and offered after a fit (cache_pred.h). */
 static int run_group(const data_ctx *dc, const cmp_explore *x, const opt_group *g, const node_state *tf,
                      const int *train, int ntrain, int ntest, node_state *ns, rt_prog *prog, int round, ut_err *e)
 {
@@ -187,6 +205,8 @@ static int run_group(const data_ctx *dc, const cmp_explore *x, const opt_group *
     int *yc = NULL, rc = -1, k = dc->kind == RT_CLASSIFICATION ? dc->nclasses : 0;
     double *y = NULL;
     const rt_pval **params = malloc((size_t)g->n * sizeof *params);
+    rt_pred_group pg;
+    memset(&pg, 0, sizeof pg);
     ns->outs = calloc((size_t)g->n, sizeof *ns->outs);
     ns->nouts = g->n;
     if (!X || !Xt || !params || !ns->outs) goto oom;
@@ -195,6 +215,23 @@ static int run_group(const data_ctx *dc, const cmp_explore *x, const opt_group *
         ns->outs[i].pred = malloc((size_t)ntest * sizeof(double) + 1);
         ns->outs[i].proba = k ? malloc((size_t)ntest * (size_t)k * sizeof(double) + 1) : NULL;
         if (!ns->outs[i].pred || (k && !ns->outs[i].proba)) goto oom;
+    }
+    /* progressive rungs fit from merged statistics, not from these rows
+     * alone: never cached */
+    if (dc->cache && dc->pred_cache && !prog && tf->lin[0]) {
+        char where[512];
+        const cmp_pipeline *ppl = &x->pipes[x->configs[g->configs[0]].pipe];
+        snprintf(where, sizeof where, "%s, round %d, dataset %s", ppl->nsteps ? ppl->text : "no preprocessing",
+                 round + 1, x->dataset.name);
+        int how = 0;
+        if (rt_pred_group_init(&pg, dc->cache, x, g, dc->st, tf->lin, where, group_path(dc, g, tf, prog, round, ntrain),
+                               ntrain, ntest, tf->p, k, dc->seed, e))
+            goto done;
+        int lr = rt_pred_group_load(&pg, Xt, ns->outs, &how, e);
+        if (lr) {
+            rc = lr == 1 ? 0 : -1;
+            goto done;
+        }
     }
     if (k) {
         if (!(yc = malloc((size_t)ntrain * sizeof *yc + 1))) goto oom;
@@ -205,8 +242,7 @@ static int run_group(const data_ctx *dc, const cmp_explore *x, const opt_group *
     }
     rt_trainset ts = {X, ntrain, tf->p, y, yc, k, dc->seed};
     rt_family fam = x->configs[g->configs[0]].family;
-    if (g->gram_folds && dc->rfolds && !prog && rt_ridge_folds_p(dc->rfolds) == tf->p &&
-        rt_ridge_folds_ntrain(dc->rfolds, round) == ntrain)
+    if (group_path(dc, g, tf, prog, round, ntrain))
         rc = rt_fit_predict_ridge_folds(dc->rfolds, round, g->gram_folds == 2, params, g->n, tf->p, k, Xt, ntest,
                                         ns->outs, e);
     else if (prog && rt_prog_supports(fam))
@@ -233,11 +269,13 @@ static int run_group(const data_ctx *dc, const cmp_explore *x, const opt_group *
         rc = rt_ensemble_group_cached(dc->cache, fam, tf->lin, what, params, g->n, &ts, Xt, ntest, ns->outs,
                                       &decision, e);
     } else
-        rc = rt_fit_predict_group(fam, params, g->n, g->shared, &ts, Xt, ntest, ns->outs, e);
+        rc = rt_fit_predict_group_keep(fam, params, g->n, g->shared, &ts, Xt, ntest, ns->outs, pg.models, e);
+    if (!rc) rt_pred_group_offer(&pg, ns->outs);
     goto done;
 oom:
     ut_errf(e, MLG_NOMEM, "out of memory");
 done:
+    rt_pred_group_free(&pg);
     free(yc);
     free(y);
     free(params);
@@ -1687,6 +1725,8 @@ int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, cons
      * plan for its configurations */
     if (rt_plan_stats(c, x0, &stats, &hist, e)) goto out;
     stats.hist = NULL;   /* per configuration of x0: sub-plans index differently */
+    dc->st = &stats;
+    dc->pred_cache = st->kind != CMP_SEARCH_HALVING && st->kind != CMP_SEARCH_HYPERBAND;
     /* under a time budget, batches of one configuration per thread: a
      * group fit serving many configurations could outlast the budget by
      * more than one fit */

@@ -150,3 +150,48 @@ int rt_lineage_neighbors(const rt_lineage_hex design, const char *metric, rt_lin
     ut_lineage_name(&l, "metric", metric ? metric : "euclidean");
     return ut_lineage_hex(&l, out);
 }
+
+/* The family's parameters as typed values: names compared as the runtime
+ * compares them (case-insensitively), numbers with -0 equal to 0. */
+static void config_params(ut_lineage *l, rt_family f, const rt_pval *pv)
+{
+    const rt_param_spec *specs;
+    int np = rt_family_params(f, &specs);
+    ut_lineage_int(l, "nparams", np);
+    for (int i = 0; i < np; i++) {
+        if (specs[i].kind == RT_PARAM_STR) ut_lineage_name(l, specs[i].name, pv[i].str);
+        else ut_lineage_num(l, specs[i].name, pv[i].num);
+    }
+}
+
+int rt_lineage_group_predictions(const rt_lineage_hex design, rt_family f, const rt_pval *const *params, int ncfg,
+                                 int ntrain, int ntest, unsigned long long seed, int shared, int path,
+                                 rt_lineage_hex out)
+{
+    ut_lineage l;
+    ut_lineage_init(&l, "group predictions");
+    ut_lineage_str(&l, "design", design);
+    ut_lineage_str(&l, "family", rt_families[f].name);
+    ut_lineage_int(&l, "configurations", ncfg);
+    for (int c = 0; c < ncfg; c++) config_params(&l, f, params[c]);
+    ut_lineage_int(&l, "train rows", ntrain);
+    ut_lineage_int(&l, "test rows", ntest);
+    ut_lineage_int(&l, "seed", (long long)seed);
+    ut_lineage_int(&l, "shared", shared != 0);
+    ut_lineage_int(&l, "path", path);
+    return ut_lineage_hex(&l, out);
+}
+
+int rt_lineage_config_model(const rt_lineage_hex design, rt_family f, const rt_pval *params, int ntrain,
+                            unsigned long long seed, const char *group, rt_lineage_hex out)
+{
+    ut_lineage l;
+    ut_lineage_init(&l, "configuration model");
+    ut_lineage_str(&l, "design", design);
+    ut_lineage_str(&l, "family", rt_families[f].name);
+    config_params(&l, f, params);
+    ut_lineage_int(&l, "train rows", ntrain);
+    ut_lineage_int(&l, "seed", (long long)seed);
+    ut_lineage_str(&l, "group", group);
+    return ut_lineage_hex(&l, out);
+}

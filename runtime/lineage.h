@@ -46,6 +46,26 @@ int rt_lineage_design_family(const rt_lineage_hex fold, const char *target, cons
 int rt_lineage_fit(const rt_lineage_hex design, const char *family, const char *params_json,
                    unsigned long long seed, rt_lineage_hex out);
 
+/* A FIT group's predictions on its round's test rows (cache kind
+ * 'predictions', cache_pred.h): the design, the family, every
+ * configuration's canonical parameters (typed values in params.def order)
+ * in the group's order, the training and test row counts, the seed,
+ * whether the group was fitted shared and by which path (0 the rows, 1 / 2
+ * ridge by per-fold Gram blocks, raw / standardized).  The whole group is
+ * in it, not one configuration: logreg's L-BFGS batch and Newton C path
+ * round by their members, so only an identical group reproduces the bits.
+ * params[c] holds the family's parameters (rt_family_params). */
+int rt_lineage_group_predictions(const rt_lineage_hex design, rt_family f, const rt_pval *const *params, int ncfg,
+                                 int ntrain, int ntest, unsigned long long seed, int shared, int path,
+                                 rt_lineage_hex out);
+/* One configuration's fitted model (kind 'model', cache_pred.h): the
+ * design, the family, its canonical parameters, the training rows, the
+ * seed, and `group` — the rt_lineage_group_predictions of its group when
+ * the group's fit rounds by its members (logreg fitted shared), else NULL
+ * (then the model is the one a fit alone makes, from any group). */
+int rt_lineage_config_model(const rt_lineage_hex design, rt_family f, const rt_pval *params, int ntrain,
+                            unsigned long long seed, const char *group, rt_lineage_hex out);
+
 /* Ridge's per-fold Gram blocks (sharing rule 2, ridge_folds.h): the data,
  * the target and task kind, the task's protocol, seed and stored folds
  * (their hash), and the fold count — no pipeline: the blocks are of the

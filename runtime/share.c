@@ -53,9 +53,17 @@ void rt_note_convergence(rt_group_out *o, const rt_model *m)
     o->warning = ut_strdup(buf);
 }
 
+/* A fitted model the caller asked to keep (keep[c], the caller's), else
+ * freed. */
+static void keep_or_free(rt_model **keep, int c, rt_model *m)
+{
+    if (keep) keep[c] = m;
+    else rt_model_free(m);
+}
+
 /* One fit and one predict per configuration. */
 static int each_alone(rt_family f, const rt_pval *const *params, int ncfg, const rt_trainset *ts,
-                      const double *Xt, int nt, rt_group_out *out, ut_err *e)
+                      const double *Xt, int nt, rt_group_out *out, rt_model **keep, ut_err *e)
 {
     for (int c = 0; c < ncfg; c++) {
         rt_model *m = NULL;
@@ -66,7 +74,8 @@ static int each_alone(rt_family f, const rt_pval *const *params, int ncfg, const
         if (!rc) rt_note_convergence(&out[c], m);
         if (!rc) rc = rt_predict(m, Xt, nt, ts->p, out[c].pred, out[c].proba, &me);
         out[c].fit_seconds = ut_now() - t0;
-        rt_model_free(m);
+        if (rc) rt_model_free(m);
+        else keep_or_free(keep, c, m);
         if (rc && rt_keep_error(&out[c], &me, e)) return -1;
     }
     return 0;
@@ -84,8 +93,8 @@ static void spread_time(rt_group_out *out, int ncfg, double t)
 typedef int (*ridge_fitter)(const void *arg, const double *alphas, int ncfg, rt_model **models, char **err,
                             ut_err *e);
 
-static int ridge_alphas(ridge_fitter fit, const void *arg, const rt_pval *const *params, int ncfg, int p,
-                        int nclasses, const double *Xt, int nt, rt_group_out *out, ut_err *e)
+static int ridge_alphas_keep(ridge_fitter fit, const void *arg, const rt_pval *const *params, int ncfg, int p,
+                             int nclasses, const double *Xt, int nt, rt_group_out *out, rt_model **keep, ut_err *e)
 {
     double t0 = ut_now();
     double *alphas = malloc((size_t)ncfg * sizeof *alphas);
@@ -118,6 +127,11 @@ static int ridge_alphas(ridge_fitter fit, const void *arg, const rt_pval *const 
         }
     }
     spread_time(out, ncfg, ut_now() - t0);
+    for (int c = 0; keep && c < ncfg; c++)
+        if (!out[c].error && !out[c].stopped) {
+            keep[c] = models[c];
+            models[c] = NULL;
+        }
     rc = 0;
 done:
     for (int c = 0; models && c < ncfg; c++) rt_model_free(models[c]);
@@ -126,6 +140,12 @@ done:
     free(err);
     free(alphas);
     return rc;
+}
+
+static int ridge_alphas(ridge_fitter fit, const void *arg, const rt_pval *const *params, int ncfg, int p,
+                        int nclasses, const double *Xt, int nt, rt_group_out *out, ut_err *e)
+{
+    return ridge_alphas_keep(fit, arg, params, ncfg, p, nclasses, Xt, nt, out, NULL, e);
 }
 
 typedef struct { const rt_trainset *ts; int intercept; } rows_arg;
@@ -137,10 +157,10 @@ static int fit_from_rows(const void *arg, const double *alphas, int ncfg, rt_mod
 }
 
 static int ridge_group(const rt_pval *const *params, int ncfg, const rt_trainset *ts, const double *Xt, int nt,
-                       rt_group_out *out, ut_err *e)
+                       rt_group_out *out, rt_model **keep, ut_err *e)
 {
     rows_arg a = {ts, params[0][1].num != 0.0};
-    return ridge_alphas(fit_from_rows, &a, params, ncfg, ts->p, ts->nclasses, Xt, nt, out, e);
+    return ridge_alphas_keep(fit_from_rows, &a, params, ncfg, ts->p, ts->nclasses, Xt, nt, out, keep, e);
 }
 
 static int knn_group(const rt_pval *const *params, int ncfg, const rt_trainset *ts, const double *Xt, int nt,
@@ -196,7 +216,7 @@ static int by_c(const void *a, const void *b)
  * L-BFGS stops at a tolerance that depends on its start, so it is not
  * warm-started along the path. */
 static int logreg_batch(const rt_pval *const *params, int ncfg, const rt_trainset *ts, const double *Xt, int nt,
-                        rt_group_out *out, ut_err *e)
+                        rt_group_out *out, rt_model **keep, ut_err *e)
 {
     double t0 = ut_now();
     rt_model **models = calloc((size_t)ncfg, sizeof *models);
@@ -215,6 +235,11 @@ static int logreg_batch(const rt_pval *const *params, int ncfg, const rt_trainse
         if (rt_keep_error(&out[c], &errs[c], e)) goto done;
     }
     spread_time(out, ncfg, ut_now() - t0);
+    for (int c = 0; keep && c < ncfg; c++)
+        if (!out[c].error && !out[c].stopped) {
+            keep[c] = models[c];
+            models[c] = NULL;
+        }
     rc = 0;
 done:
     for (int c = 0; models && c < ncfg; c++) rt_model_free(models[c]);
@@ -229,13 +254,13 @@ done:
  * ~1e-12 from any start, so the path changes no score beyond that; L-BFGS
  * configurations go to logreg_batch, l1 ones are fitted alone. */
 static int logreg_group(const rt_pval *const *params, int ncfg, const rt_trainset *ts, const double *Xt, int nt,
-                        rt_group_out *out, ut_err *e)
+                        rt_group_out *out, rt_model **keep, ut_err *e)
 {
     int nout = ts->nclasses == 2 ? 1 : ts->nclasses;
     if (ut_strcasecmp(params[0][3].str ? params[0][3].str : "l2", "l2") != 0)
-        return each_alone(RT_FAM_LOGREG, params, ncfg, ts, Xt, nt, out, e);
+        return each_alone(RT_FAM_LOGREG, params, ncfg, ts, Xt, nt, out, keep, e);
     if (!rt_logreg_newton(ts->n, ts->p, nout))
-        return logreg_batch(params, ncfg, ts, Xt, nt, out, e);
+        return logreg_batch(params, ncfg, ts, Xt, nt, out, keep, e);
     const rt_pval **order = malloc((size_t)ncfg * sizeof *order);
     if (!order)
         return ut_errf(e, MLG_NOMEM, "out of memory");
@@ -265,11 +290,13 @@ static int logreg_group(const rt_pval *const *params, int ncfg, const rt_trainse
             if (rt_keep_error(&out[c], &me, e)) rc = -1;
         }
         if (m) {
-            rt_model_free(prev);
+            /* a kept model stays the caller's; the path only reads it */
+            if (!keep) rt_model_free(prev);
+            else keep[c] = m;
             prev = m;
         }
     }
-    rt_model_free(prev);
+    if (!keep) rt_model_free(prev);
     rt_logreg_carry_free(carry);
     free(order);
     return rc;
@@ -342,16 +369,22 @@ static int prefix_group(rt_family f, int depth_param, int count_param, const rt_
 int rt_fit_predict_group(rt_family f, const rt_pval *const *params, int ncfg, int share, const rt_trainset *ts,
                          const double *Xt, int nt, rt_group_out *out, ut_err *e)
 {
+    return rt_fit_predict_group_keep(f, params, ncfg, share, ts, Xt, nt, out, NULL, e);
+}
+
+int rt_fit_predict_group_keep(rt_family f, const rt_pval *const *params, int ncfg, int share, const rt_trainset *ts,
+                              const double *Xt, int nt, rt_group_out *out, rt_model **keep, ut_err *e)
+{
     if (ncfg > 1 && share) {
         switch (f) {
-        case RT_FAM_RIDGE: return ridge_group(params, ncfg, ts, Xt, nt, out, e);
+        case RT_FAM_RIDGE: return ridge_group(params, ncfg, ts, Xt, nt, out, keep, e);
         case RT_FAM_KNN: return knn_group(params, ncfg, ts, Xt, nt, out, e);
         case RT_FAM_TREE: return prefix_group(f, 0, -1, params, ncfg, ts, Xt, nt, out, e);
         case RT_FAM_FOREST: return prefix_group(f, 1, 0, params, ncfg, ts, Xt, nt, out, e);
         case RT_FAM_GBT: return prefix_group(f, -1, 0, params, ncfg, ts, Xt, nt, out, e);
-        case RT_FAM_LOGREG: return logreg_group(params, ncfg, ts, Xt, nt, out, e);
+        case RT_FAM_LOGREG: return logreg_group(params, ncfg, ts, Xt, nt, out, keep, e);
         default: break;
         }
     }
-    return each_alone(f, params, ncfg, ts, Xt, nt, out, e);
+    return each_alone(f, params, ncfg, ts, Xt, nt, out, keep, e);
 }

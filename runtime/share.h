@@ -49,6 +49,15 @@ void rt_note_convergence(rt_group_out *o, const rt_model *m);
 int rt_fit_predict_group(rt_family f, const rt_pval *const *params, int ncfg, int share, const rt_trainset *ts,
                          const double *Xt, int nt, rt_group_out *out, ut_err *e);
 
+/* As rt_fit_predict_group, and keep[c] (when keep is not NULL: ncfg
+ * pointers the caller zeroed) receives the fitted model of every
+ * configuration that succeeded, the caller's to free (rt_model_free) —
+ * for the linear families and naive Bayes, whose models the intermediate
+ * cache stores (cache_pred.h); the tree / knn / forest / gbt group paths
+ * keep nothing. */
+int rt_fit_predict_group_keep(rt_family f, const rt_pval *const *params, int ncfg, int share, const rt_trainset *ts,
+                              const double *Xt, int nt, rt_group_out *out, rt_model **keep, ut_err *e);
+
 /* Ridge configurations of CV round k by rule 2 (ridge_folds.h): from the
  * per-fold Gram blocks in rf, standardized per round when `standardize`,
  * predicting the round's nt test rows Xt (the round's design, p columns).

@@ -21,6 +21,12 @@
 #    and a deleted file are reported, the blocks computed again and stored
 #    again, every score identical; blocks read from the cache score as
 #    computed without it.
+# 7. FIT groups' predictions (kind 'predictions') and linear models: a
+#    predictions file with a flipped payload byte and a deleted one are
+#    reported when another task needs the groups again, which are then
+#    predicted from their stored models; with the predictions evicted, a
+#    model file with a flipped byte and a deleted one are reported and
+#    their groups fitted again; every metric identical to the first fits.
 set -u
 bin=$1; work=$2
 mkdir -p "$work"
@@ -214,4 +220,42 @@ for x in $second $third $fourth $off; do
               WHERE a.experiment = $first AND b.experiment = $x AND a.scores = b.scores" | tail -1)
     [ "$same" = 9 ] || fail "ridge scores of experiment $x differ from the first's: $same of 9"
 done
+# 7. predictions and linear models
+q "SET cache_budget = '512MB'; SET reuse = on; CLEAR CACHE;
+   CREATE TASK land_ll ON sat PREDICT classes METRIC logloss EVALUATE BY CV(3) SEED 5;
+   CREATE TASK land_bal ON sat PREDICT classes METRIC balanced_accuracy EVALUATE BY CV(3) SEED 5;" > /dev/null ||
+    fail "clear for predictions"
+lin="USING logreg(C IN {0.1, 1}), linsvm;"
+q "EXPLORE land $lin" > /dev/null || fail "linear"
+first=$(q "SELECT max(id) FROM experiments" | tail -1)
+[ "$(q "SELECT count(*) FROM cache WHERE kind = 'predictions'" | tail -1)" -eq 6 ] || fail "expected 6 predictions"
+[ "$(q "SELECT count(*) FROM cache WHERE kind = 'model'" | tail -1)" -eq 9 ] || fail "expected 9 models"
+set -- $(q "SELECT file FROM cache WHERE kind = 'predictions' ORDER BY file" | tail -n +2)
+printf '\001' | dd of="$db.cache/$1" bs=1 seek=500 conv=notrunc 2>/dev/null
+rm "$db.cache/$2"
+out=$(q "EXPLORE land_ll $lin") || fail "predictions rerun: $out"
+[ "$(echo "$out" | grep -c '^warning: cache entry predictions of ')" -eq 2 ] || fail "expected 2 predictions warnings: $out"
+echo "$out" | grep -q "payload is damaged (checksum); removed and recomputed" || fail "predictions checksum: $out"
+echo "$out" | grep -q "missing or has the wrong size" || fail "predictions deleted: $out"
+second=$(q "SELECT max(id) FROM experiments" | tail -1)
+same=$(q "SELECT count(*) FROM runs a JOIN runs b ON a.config_id = b.config_id AND a.fold = b.fold
+          WHERE a.experiment = $first AND b.experiment = $second AND a.scores = b.scores" | tail -1)
+[ "$same" = 9 ] || fail "scores differ after damaged predictions: $same of 9"
+[ "$(q "SELECT count(*) FROM cache WHERE kind = 'predictions'" | tail -1)" -eq 4 ] || fail "damaged predictions kept"
+# the predictions evicted; two models of different groups damaged
+q "SET cache_budget = '100KB'; SELECT 1" > /dev/null || fail "evict predictions"
+[ "$(q "SELECT count(*) FROM cache WHERE kind = 'predictions'" | tail -1)" -eq 0 ] || fail "predictions not evicted"
+f1=$(q "SELECT file FROM cache WHERE what LIKE 'logreg model C=0.1,%round 1,%'" | tail -1)
+f2=$(q "SELECT file FROM cache WHERE what LIKE 'linsvm model %round 2,%'" | tail -1)
+printf '\001' | dd of="$db.cache/$f1" bs=1 seek=300 conv=notrunc 2>/dev/null
+rm "$db.cache/$f2"
+out=$(q "EXPLORE land_bal $lin") || fail "models rerun: $out"
+[ "$(echo "$out" | grep -c '^warning: cache entry .* model ')" -eq 2 ] || fail "expected 2 model warnings: $out"
+echo "$out" | grep -q "payload is damaged (checksum); removed and recomputed" || fail "model checksum: $out"
+echo "$out" | grep -q "missing or has the wrong size" || fail "model deleted: $out"
+third=$(q "SELECT max(id) FROM experiments" | tail -1)
+same=$(q "SELECT count(*) FROM runs a JOIN runs b ON a.config_id = b.config_id AND a.fold = b.fold
+          WHERE a.experiment = $first AND b.experiment = $third AND a.scores = b.scores" | tail -1)
+[ "$same" = 9 ] || fail "scores differ after damaged models: $same of 9"
+[ "$(q "SELECT count(*) FROM cache WHERE kind = 'model' AND hits > 0" | tail -1)" -gt 0 ] || fail "no model was read"
 echo "ok"

@@ -269,6 +269,59 @@ static void test_pca_family(void)
     CHECK(rt_lineage_design_family(fold, "y", "classification", &p3, f) == 1); DIFF(f0, f);
 }
 
+/* A FIT group's predictions: every configuration's parameters in order,
+ * the design, the rows, the seed, sharing and path; a configuration's
+ * model: its own parameters, and its group only when given. */
+static void test_group_predictions(void)
+{
+    const char *d = "0123456789abcdef0123456789abcdef", *d2 = "0123456789abcdef0123456789abcdee";
+    /* logreg: C, max_iter, tol, penalty, ... as params.def orders them */
+    const rt_param_spec *specs;
+    int np = rt_family_params(RT_FAM_LOGREG, &specs);
+    rt_pval c1[16], c2[16], c3[16];
+    for (int i = 0; i < np; i++) {
+        c1[i].num = specs[i].def_num;
+        c1[i].str = specs[i].def_str;
+    }
+    memcpy(c2, c1, sizeof c1);
+    memcpy(c3, c1, sizeof c1);
+    c1[0].num = 0.1, c2[0].num = 1, c3[0].num = 10;
+    const rt_pval *g2[] = {c1, c2}, *g2r[] = {c2, c1}, *g3[] = {c1, c2, c3};
+    rt_lineage_hex a, b;
+    CHECK(rt_lineage_group_predictions(d, RT_FAM_LOGREG, g2, 2, 100, 50, 1, 1, 0, a) == 0);
+    rt_lineage_group_predictions(d, RT_FAM_LOGREG, g2, 2, 100, 50, 1, 1, 0, b); SAME(a, b);
+    rt_lineage_group_predictions(d, RT_FAM_LOGREG, g3, 3, 100, 50, 1, 1, 0, b); DIFF(a, b);   /* a member added */
+    rt_lineage_group_predictions(d, RT_FAM_LOGREG, g2r, 2, 100, 50, 1, 1, 0, b); DIFF(a, b);  /* another order */
+    rt_lineage_group_predictions(d2, RT_FAM_LOGREG, g2, 2, 100, 50, 1, 1, 0, b); DIFF(a, b);  /* the design */
+    rt_lineage_group_predictions(d, RT_FAM_LOGREG, g2, 2, 99, 50, 1, 1, 0, b); DIFF(a, b);    /* training rows */
+    rt_lineage_group_predictions(d, RT_FAM_LOGREG, g2, 2, 100, 49, 1, 1, 0, b); DIFF(a, b);   /* test rows */
+    rt_lineage_group_predictions(d, RT_FAM_LOGREG, g2, 2, 100, 50, 2, 1, 0, b); DIFF(a, b);   /* seed */
+    rt_lineage_group_predictions(d, RT_FAM_LOGREG, g2, 2, 100, 50, 1, 0, 0, b); DIFF(a, b);   /* not shared */
+    rt_lineage_group_predictions(d, RT_FAM_LOGREG, g2, 2, 100, 50, 1, 1, 2, b); DIFF(a, b);   /* path */
+    rt_pval c2b[16];
+    memcpy(c2b, c2, sizeof c2);
+    c2b[1].num += 1;   /* max_iter */
+    const rt_pval *g2b[] = {c1, c2b};
+    rt_lineage_group_predictions(d, RT_FAM_LOGREG, g2b, 2, 100, 50, 1, 1, 0, b); DIFF(a, b);  /* a parameter */
+    c2b[1].num -= 1;
+    c2b[3].str = "L2";   /* names compare case-insensitively, as the runtime does */
+    rt_lineage_group_predictions(d, RT_FAM_LOGREG, g2b, 2, 100, 50, 1, 1, 0, b); SAME(a, b);
+    c2b[0].num = -0.0 + 1;
+    rt_lineage_group_predictions(d, RT_FAM_LOGREG, g2b, 2, 100, 50, 1, 1, 0, b); SAME(a, b);
+
+    rt_lineage_hex m, n;
+    CHECK(rt_lineage_config_model(d, RT_FAM_LOGREG, c1, 100, 1, NULL, m) == 0);
+    rt_lineage_config_model(d, RT_FAM_LOGREG, c1, 100, 1, NULL, n); SAME(m, n);
+    rt_lineage_config_model(d, RT_FAM_LOGREG, c2, 100, 1, NULL, n); DIFF(m, n);
+    rt_lineage_config_model(d2, RT_FAM_LOGREG, c1, 100, 1, NULL, n); DIFF(m, n);
+    rt_lineage_config_model(d, RT_FAM_LOGREG, c1, 101, 1, NULL, n); DIFF(m, n);
+    rt_lineage_config_model(d, RT_FAM_LOGREG, c1, 100, 3, NULL, n); DIFF(m, n);
+    rt_lineage_config_model(d, RT_FAM_LOGREG, c1, 100, 1, a, n); DIFF(m, n);       /* keyed by its group */
+    rt_lineage_group_predictions(d, RT_FAM_LOGREG, g3, 3, 100, 50, 1, 1, 0, b);
+    rt_lineage_config_model(d, RT_FAM_LOGREG, c1, 100, 1, a, m);
+    rt_lineage_config_model(d, RT_FAM_LOGREG, c1, 100, 1, b, n); DIFF(m, n);       /* another group */
+}
+
 int main(void)
 {
     test_data_and_fold();
@@ -277,6 +330,7 @@ int main(void)
     test_tree();
     test_gram_neighbors();
     test_pca_family();
+    test_group_predictions();
     printf("%d checks, %d failures\n", checks, failures);
     return failures != 0;
 }
