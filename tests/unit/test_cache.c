@@ -12,6 +12,7 @@
 #include "../../runtime/families.h"
 #include "../../runtime/transform.h"
 #include "../../include/mileage.h"
+#include "cache_ctx.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -544,20 +545,11 @@ static void test_pca_family(rt_ctx *c)
 int main(void)
 {
     char tmpl[] = "/tmp/mlg_test_cache_XXXXXX";
-    if (!mkdtemp(tmpl)) return 1;
-    snprintf(dbpath, sizeof dbpath, "%s/c.db", tmpl);
-    snprintf(dir, sizeof dir, "%s.cache", dbpath);
     rt_ctx c;
-    memset(&c, 0, sizeof c);
-    c.sharing = 1;
-    c.cache_budget = RT_CACHE_DEFAULT_BUDGET;
-    c.reuse = 1;
+    if (cache_ctx_open(tmpl, dbpath, sizeof dbpath, &c)) return 1;
+    snprintf(dir, sizeof dir, "%s.cache", dbpath);
     ut_err e;
     ut_err_clear(&e);
-    if (cat_open(dbpath, &c.cat, &e)) {
-        fprintf(stderr, "%s\n", e.msg);
-        return 1;
-    }
     CHECK(rt_cache_active(&c));
     test_budget(&c);
     test_validation(&c);
@@ -576,11 +568,7 @@ int main(void)
     free(msg);
     int nf;
     CHECK(dir_bytes(&nf) == 0 && nf == 0);
-    cat_close(c.cat);
-    ut_buf_free(&c.cache_notes);
-    char cmd[700];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpl);
-    if (system(cmd)) {}
+    cache_ctx_close(&c, tmpl);
     printf("%d checks, %d failures\n", checks, failures);
     return failures != 0;
 }

@@ -18,6 +18,7 @@
 #include "../../runtime/cache_internal.h"
 #include "../../runtime/knn.h"
 #include "../../include/mileage.h"
+#include "cache_ctx.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -302,20 +303,11 @@ static void test_lineage(void)
 int main(void)
 {
     char tmpl[] = "/tmp/mlg_test_knn_cache_XXXXXX";
-    if (!mkdtemp(tmpl)) return 1;
     char dbpath[600];
-    snprintf(dbpath, sizeof dbpath, "%s/c.db", tmpl);
     rt_ctx c;
-    memset(&c, 0, sizeof c);
-    c.sharing = 1;
-    c.cache_budget = RT_CACHE_DEFAULT_BUDGET;
-    c.reuse = 1;
+    if (cache_ctx_open(tmpl, dbpath, sizeof dbpath, &c)) return 1;
     ut_err e;
     ut_err_clear(&e);
-    if (cat_open(dbpath, &c.cat, &e)) {
-        fprintf(stderr, "%s\n", e.msg);
-        return 1;
-    }
     CHECK(rt_cache_active(&c));
     test_lineage();
     test_store_load(&c);
@@ -323,11 +315,7 @@ int main(void)
     char *msg = NULL;
     CHECK(rt_cache_clear_all(&c, &msg, &e) == 0);
     free(msg);
-    cat_close(c.cat);
-    ut_buf_free(&c.cache_notes);
-    char cmd[700];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpl);
-    if (system(cmd)) {}
+    cache_ctx_close(&c, tmpl);
     printf("%d checks, %d failures\n", checks, failures);
     return failures != 0;
 }

@@ -16,6 +16,7 @@
 #include "../../runtime/cache_internal.h"
 #include "../../runtime/families.h"
 #include "../../include/mileage.h"
+#include "cache_ctx.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -363,20 +364,11 @@ static void damage_cases(rt_ctx *c)
 int main(void)
 {
     char tmpl[] = "/tmp/mlg_test_pred_cache_XXXXXX";
-    if (!mkdtemp(tmpl)) return 1;
     char dbpath[600];
-    snprintf(dbpath, sizeof dbpath, "%s/c.db", tmpl);
     rt_ctx c;
-    memset(&c, 0, sizeof c);
-    c.sharing = 1;
-    c.cache_budget = RT_CACHE_DEFAULT_BUDGET;
-    c.reuse = 1;
+    if (cache_ctx_open(tmpl, dbpath, sizeof dbpath, &c)) return 1;
     ut_err e;
     ut_err_clear(&e);
-    if (cat_open(dbpath, &c.cat, &e)) {
-        fprintf(stderr, "%s\n", e.msg);
-        return 1;
-    }
     CHECK(rt_cache_active(&c));
     double Cs[] = {0.1, 1, 10}, alphas[] = {0.1, 3}, lasso[] = {0.01, 0.1};
     family_case(&c, "logreg shared", RT_FAM_LOGREG, Cs, 3, 1, 0);
@@ -393,11 +385,7 @@ int main(void)
     family_case(&c, "linreg", RT_FAM_LINREG, NULL, 1, 0, 1);
     damage_cases(&c);
     clear(&c);
-    cat_close(c.cat);
-    ut_buf_free(&c.cache_notes);
-    char cmd[700];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpl);
-    if (system(cmd)) {}
+    cache_ctx_close(&c, tmpl);
     printf("%d checks, %d failures\n", checks, failures);
     return failures != 0;
 }
