@@ -72,6 +72,15 @@ static double predict_step_seconds(const cmp_explore *x, const opt_group *g, con
     return ops / PREDICT_OPS;
 }
 
+/* A stored model's size: its coefficients and intercepts as text, about
+ * 24 bytes a number, on the statistics' feature count (naive Bayes keeps
+ * means and variances). */
+static long long model_bytes_est(rt_family f, const opt_stats *st, int k)
+{
+    double nf = st->nfeatures > 0 ? st->nfeatures : 1, nout = k > 2 ? k : 1;
+    return 96 + 200 + (long long)((nout * nf + nout) * 24 * (f == RT_FAM_NB ? 2 : 1));
+}
+
 static int own_cache(rt_family f)
 {
     return f == RT_FAM_TREE || f == RT_FAM_FOREST || f == RT_FAM_GBT || f == RT_FAM_KNN;
@@ -341,11 +350,28 @@ int rt_pred_group_init(rt_pred_group *pg, rt_ctx *c, const cmp_explore *x, const
         for (int i = 0; !rc && i < g->n; i++) {
             const cmp_config *cf = &x->configs[g->configs[i]];
             rc = rt_lineage_config_model(design, f, cf->params, ntrain, seed, group, pg->mlin[i]);
-            pg->est_cfg[i] = opt_fit_cost(x, g->configs[i], &an);
+            /* a group fitted as one shared fit recomputes every member at
+             * once: each model spares its share of that fit, not all of it
+             * (else a 7-alpha ridge group wrote 7 files worth one Gram) */
+            pg->est_cfg[i] = g->shared && g->n > 1 && f != RT_FAM_LOGREG ? pg->est / g->n
+                                                                         : opt_fit_cost(x, g->configs[i], &an);
             char buf[800];
             snprintf(buf, sizeof buf, "%s model %s, %s", rt_families[f].name,
                      cf->params_text && cf->params_text[0] ? cf->params_text : "defaults", where);
             if (!rc && !(pg->mwhat[i] = ut_strdup(buf))) rc = -1;
+        }
+        /* With every model of the group worth storing, stored predictions
+         * spare only predicting from those models (one product with the
+         * design, which is there either way), not the fit: valued so,
+         * they are rarely written — on the 200 000-row table a ridge
+         * group's were 8.6 MB a round, and pushed designs out of the
+         * budget for that. */
+        int all = !rc;
+        for (int i = 0; all && i < g->n; i++)
+            all = rt_cache_worth_storing(c, model_bytes_est(f, st, k), pg->est_cfg[i]);
+        if (all) {
+            double nf = an.nfeatures > 0 ? an.nfeatures : 1, nout = k > 2 ? k : 1;
+            pg->est = (double)g->n * ntest * (nf + 1) * nout * (f == RT_FAM_NB ? 3 : 1) / PREDICT_OPS;
         }
     }
     pg->params = NULL;
@@ -478,8 +504,7 @@ int rt_cache_pred_decision(rt_ctx *c, const cmp_explore *x, opt_plan *p, int i, 
                                                                      : OPT_PCACHE_RECOMPUTE;
             /* a model's size: its coefficients and intercepts as text,
              * about 24 bytes a number, on the statistics' feature count */
-            double nf = st->nfeatures > 0 ? st->nfeatures : 1, nout = k > 2 ? k : 1;
-            long long mb = 96 + 200 + (long long)((nout * nf + nout) * 24 * (pg.fam == RT_FAM_NB ? 2 : 1));
+            long long mb = model_bytes_est(pg.fam, st, k);
             for (int m = 0; pg.mlin && m < pg.ncfg; m++)
                 p->pmodels[i] += !rt_cache_peek(c, pg.mlin[m], RT_CACHE_KIND_MODEL, dims, &secs) &&
                                  rt_cache_worth_storing(c, mb, pg.est_cfg[m]);

@@ -13,9 +13,10 @@
  *     model of the group is; the test rows are then predicted from the
  *     design, the same bits as fitting.
  *
- * Decisions are by the cost model's analytical seconds for the group
- * (rt_pred_group_seconds), not the measured fit: that number is the
- * entry's compute cost, so EXPLAIN (rt_cache_pred_decision) shows exactly
+ * Decisions are by the cost model's analytical seconds for what an entry
+ * spares (rt_pred_group_seconds: the group's fit, or predicting from
+ * models the cache keeps anyway; a shared group's model, its share), not
+ * the measured fit: that number is the entry's compute cost, so EXPLAIN (rt_cache_pred_decision) shows exactly
  * what the executor then does, on any machine — a fit measured in
  * microseconds would flip between materialize and recompute with load.
  *

@@ -21,12 +21,14 @@
 #    and a deleted file are reported, the blocks computed again and stored
 #    again, every score identical; blocks read from the cache score as
 #    computed without it.
-# 7. FIT groups' predictions (kind 'predictions') and linear models: a
-#    predictions file with a flipped payload byte and a deleted one are
+# 7. FIT groups' predictions (kind 'predictions') and linear models: of
+#    ridge by Gram blocks (no models kept, so its predictions are stored),
+#    a predictions file with a flipped payload byte and a deleted one are
 #    reported when another task needs the groups again, which are then
-#    predicted from their stored models; with the predictions evicted, a
-#    model file with a flipped byte and a deleted one are reported and
-#    their groups fitted again; every metric identical to the first fits.
+#    fitted and stored again, the intact one read; of logreg and linsvm
+#    (their models stored, no predictions), a model file with a flipped
+#    byte and a deleted one are reported and their groups fitted again;
+#    every metric identical to the first fits.
 set -u
 bin=$1; work=$2
 mkdir -p "$work"
@@ -225,15 +227,15 @@ q "SET cache_budget = '512MB'; SET reuse = on; CLEAR CACHE;
    CREATE TASK land_ll ON sat PREDICT classes METRIC logloss EVALUATE BY CV(3) SEED 5;
    CREATE TASK land_bal ON sat PREDICT classes METRIC balanced_accuracy EVALUATE BY CV(3) SEED 5;" > /dev/null ||
     fail "clear for predictions"
-lin="USING logreg(C IN {0.1, 1}), linsvm;"
-q "EXPLORE land $lin" > /dev/null || fail "linear"
+# ridge by Gram blocks keeps no models: its predictions are what is stored
+gram="USING ridge(alpha IN {0.2, 2, 20}) PREPROCESS standardize;"
+q "EXPLORE land $gram" > /dev/null || fail "ridge for predictions"
 first=$(q "SELECT max(id) FROM experiments" | tail -1)
-[ "$(q "SELECT count(*) FROM cache WHERE kind = 'predictions'" | tail -1)" -eq 6 ] || fail "expected 6 predictions"
-[ "$(q "SELECT count(*) FROM cache WHERE kind = 'model'" | tail -1)" -eq 9 ] || fail "expected 9 models"
+[ "$(q "SELECT count(*) FROM cache WHERE kind = 'predictions'" | tail -1)" -eq 3 ] || fail "expected 3 predictions"
 set -- $(q "SELECT file FROM cache WHERE kind = 'predictions' ORDER BY file" | tail -n +2)
 printf '\001' | dd of="$db.cache/$1" bs=1 seek=500 conv=notrunc 2>/dev/null
 rm "$db.cache/$2"
-out=$(q "EXPLORE land_ll $lin") || fail "predictions rerun: $out"
+out=$(q "EXPLORE land_ll $gram") || fail "predictions rerun: $out"
 [ "$(echo "$out" | grep -c '^warning: cache entry predictions of ')" -eq 2 ] || fail "expected 2 predictions warnings: $out"
 echo "$out" | grep -q "payload is damaged (checksum); removed and recomputed" || fail "predictions checksum: $out"
 echo "$out" | grep -q "missing or has the wrong size" || fail "predictions deleted: $out"
@@ -241,10 +243,15 @@ second=$(q "SELECT max(id) FROM experiments" | tail -1)
 same=$(q "SELECT count(*) FROM runs a JOIN runs b ON a.config_id = b.config_id AND a.fold = b.fold
           WHERE a.experiment = $first AND b.experiment = $second AND a.scores = b.scores" | tail -1)
 [ "$same" = 9 ] || fail "scores differ after damaged predictions: $same of 9"
-[ "$(q "SELECT count(*) FROM cache WHERE kind = 'predictions'" | tail -1)" -eq 4 ] || fail "damaged predictions kept"
-# the predictions evicted; two models of different groups damaged
-q "SET cache_budget = '100KB'; SELECT 1" > /dev/null || fail "evict predictions"
-[ "$(q "SELECT count(*) FROM cache WHERE kind = 'predictions'" | tail -1)" -eq 0 ] || fail "predictions not evicted"
+[ "$(q "SELECT count(*) FROM cache WHERE kind = 'predictions'" | tail -1)" -eq 3 ] || fail "predictions not stored again"
+[ "$(q "SELECT count(*) FROM cache WHERE kind = 'predictions' AND hits > 0" | tail -1)" -eq 1 ] ||
+    fail "the intact predictions were not read"
+# logreg and linsvm keep their models (predictions would spare only
+# predicting from them); two models of different groups damaged
+lin="USING logreg(C IN {0.1, 1}), linsvm;"
+q "EXPLORE land $lin" > /dev/null || fail "linear"
+first=$(q "SELECT max(id) FROM experiments" | tail -1)
+[ "$(q "SELECT count(*) FROM cache WHERE kind = 'model'" | tail -1)" -eq 9 ] || fail "expected 9 models"
 f1=$(q "SELECT file FROM cache WHERE what LIKE 'logreg model C=0.1,%round 1,%'" | tail -1)
 f2=$(q "SELECT file FROM cache WHERE what LIKE 'linsvm model %round 2,%'" | tail -1)
 printf '\001' | dd of="$db.cache/$f1" bs=1 seek=300 conv=notrunc 2>/dev/null

@@ -183,8 +183,23 @@ static void through_cache(rt_ctx *c, query *q, const rt_trainset *ts, const data
     rt_pred_group_free(&pg);
 }
 
-/* One family: fitted, then read back as predictions, then (predictions
- * file deleted) from its models — every time the bits of the fit. */
+/* Stores outputs o as the group's predictions, as the executor does for
+ * a group whose models are not kept (where stored predictions spare the
+ * fit): the cost given is a fit's. */
+static void seed_predictions(rt_ctx *c, query *q, const data_t *d, int k, const rt_group_out *o)
+{
+    rt_pred_group pg;
+    ut_err e;
+    ut_err_clear(&e);
+    CHECK(rt_pred_group_init(&pg, c, &q->x, &q->g, &q->st, DESIGN, "test", 0, d->n, d->nt, d->p, k, 1, &e) == 0);
+    rt_cache_offer_predictions(c, pg.lin, pg.what, q->g.n, d->nt, k, o, 100.0);
+    rt_pred_group_free(&pg);
+}
+
+/* One family: fitted (its models stored: with them, predictions spare
+ * only predicting, so they are not), then predicted from its models, then
+ * read back as predictions, then (predictions file deleted) from its
+ * models again — every time the bits of the fit. */
 static void family_case(rt_ctx *c, const char *name, rt_family f, const double *v, int n, int shared, int regression)
 {
     clear(c);
@@ -204,6 +219,11 @@ static void family_case(rt_ctx *c, const char *name, rt_family f, const double *
     through_cache(c, &q, &ts, &d, a, &how);
     CHECK(how == RT_PRED_FITTED);
     CHECK(same_outs(ref, a, n, d.nt, k));
+    CHECK(count_rows(c) == n);   /* every model, no predictions */
+    through_cache(c, &q, &ts, &d, b, &how);
+    CHECK(how == RT_PRED_FROM_MODELS);
+    CHECK(same_outs(ref, b, n, d.nt, k));
+    seed_predictions(c, &q, &d, k, a);
     CHECK(count_rows(c) == 1 + n);   /* the predictions and every model */
     through_cache(c, &q, &ts, &d, b, &how);
     CHECK(how == RT_PRED_LOADED);
@@ -252,6 +272,7 @@ static void damage_cases(rt_ctx *c)
     clear(c);
     rt_group_out *a = outs(2, d.nt, k), *b = outs(2, d.nt, k);
     through_cache(c, &q, &ts, &d, a, &how);
+    seed_predictions(c, &q, &d, k, a);
     FILE *fp = fopen(path, "r+b");
     CHECK(fp != NULL);
     if (fp) {
@@ -270,6 +291,7 @@ static void damage_cases(rt_ctx *c)
     /* another shape asked (the test rows differ): noted and removed */
     clear(c);
     through_cache(c, &q, &ts, &d, a, &how);
+    seed_predictions(c, &q, &d, k, a);
     CHECK(rt_cache_load_predictions(c, pg.lin, 2, d.nt - 1, k, b, &e) == 0);
     notes = rt_cache_take_notes(c);
     CHECK(notes && strstr(notes, "shape"));
@@ -326,6 +348,7 @@ static void damage_cases(rt_ctx *c)
      * lineages differ); FRESH reads nothing */
     clear(c);
     through_cache(c, &q, &ts, &d, a, &how);
+    seed_predictions(c, &q, &d, k, a);
     CHECK(count_rows(c) == 3);
     query q3;
     make_query(&q3, RT_FAM_LOGREG, Cs, 3, 1, k, 10000000, d.p);
