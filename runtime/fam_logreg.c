@@ -609,13 +609,24 @@ static void chol_solve(int d, const double *L, double *x)
  * for its cost — each step cutting the gradient to at most lazy_ratio of
  * the last (main phase; the cheaper evaluations are next to a Hessian,
  * the slower a kept factor may be) or the step to NEWTON_CHORD of the last
- * (closing phase) — and only a slower step asks for the exact Hessian at
- * the current point.  Along the C path the neighbour's rescaled Hessian
- * usually carries most of a fit. */
+ * (closing phase, and only while the steps it still needs cost less than
+ * a Hessian) — and only a slower step asks for the exact Hessian at the
+ * current point.  Along the C path the neighbour's rescaled Hessian
+ * usually carries most of a fit.  Where a Hessian costs under about 10
+ * evaluations (binary fits on few columns), every step is exact. */
+static double hessian_evals(double n, double d)
+{
+    return d / 8 + d * d / (12 * n);   /* a Hessian, in evaluations */
+}
+
+/* Where a Hessian costs under 10 evaluations (binary fits on few columns:
+ * the 200 000-row table's pca(10) has d = 11, r = 1.4) slow chord steps
+ * cost more than they spare: exact Newton every step (0: keep nothing). */
 static double lazy_ratio(double n, double d)
 {
-    double r = d / 8 + d * d / (12 * n);   /* Hessian / evaluation */
-    double keep = 1 - 4 / r;
+    double r = hessian_evals(n, d);
+    if (r < 10) return 0;
+    double keep = 1 - 2 / r;
     return keep < 0.5 ? 0.5 : keep > 0.85 ? 0.85 : keep;
 }
 #define NEWTON_CHORD 0.6
@@ -626,6 +637,7 @@ typedef struct {
     const lr_prob *P;
     rt_logreg_carry *carry;
     int d;
+    double r;   /* a Hessian, in evaluations */
     double *H, *Q, *R, *G;
 } nt_work;
 
@@ -673,7 +685,12 @@ static void nt_close(const nt_work *w, double *x, double *g, double *f, int have
             dir[i] = -g[i];
         chol_solve(d, w->H, dir);
         double s = max_abs(d, dir), scale = fmax(1.0, max_abs(d, x));
-        if (s > NEWTON_CHORD * sprev) {
+        /* a stale factor goes on while it converges fast, and while the
+         * steps it still needs to reach rounding cost less than a Hessian
+         * (which then closes in a step or two) */
+        double rho = s / sprev;
+        double need = rho > 0 && rho < 1 && s > NEWTON_ROUND * scale ? log(NEWTON_ROUND * scale / s) / log(rho) : 0;
+        if (rho > NEWTON_CHORD || (!fresh && need > w->r)) {
             /* stalled: on the rounding floor, or the factor is too stale */
             if (fresh || s <= NEWTON_FLOOR * scale)
                 return;
@@ -717,7 +734,7 @@ static int newton(const lr_prob *P, double *x, int max_iter, double tol, rt_mode
     }
     double *H = buf, *g = H + (size_t)d * d, *dir = g + d, *xt = dir + d, *gt = xt + d;
     double *G = gt + d, *R = G + (size_t)q * q, *Q = R + (size_t)B * q;
-    nt_work w = {P, carry, d, H, Q, R, G};
+    nt_work w = {P, carry, d, hessian_evals(n, d), H, Q, R, G};
     int rc = -1, iter = 0;
     int have = 0;              /* H holds a Cholesky factor */
     double lazy = lazy_ratio(n, d);
@@ -743,7 +760,7 @@ static int newton(const lr_prob *P, double *x, int max_iter, double tol, rt_mode
                 goto done;
             break;
         }
-        int keep = have && gmax <= lazy * gprev;
+        int keep = have && lazy > 0 && gmax <= lazy * gprev;
         if (!keep) {
             int bad;
             if (iter == 0 && carry && carry->valid) {
