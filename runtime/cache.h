@@ -65,11 +65,24 @@ int  rt_pca_family_widest(const cmp_explore *x, int q);
 /* EXPLAIN: 1 when the family entry is stored, with its ncomp, kreq, and
  * whether loading it pays. */
 int  rt_cache_pca_stored(rt_ctx *c, const char *family, int *ncomp, int *kreq, int *pays);
+/* A family entry as loaded, whole, kept for the other members of the
+ * family in the same round: each is cut from it in memory instead of
+ * reading the file again (on the 200 000-row table a round's four pca(k)
+ * read the 64 MB pca(40) entry four times).  The caller's; zeroed to
+ * start, rt_pca_memo_free to drop it. */
+typedef struct {
+    rt_lineage_hex family;
+    double *x;   /* NULL: empty */
+    int ntrain, ntest, p, ncomp, kreq, at;
+} rt_pca_memo;
+void rt_pca_memo_free(rt_pca_memo *m);
+
 /* The design of pca(k) of the family, as rt_cache_load_design (*p its
  * columns, *ncomp the components stored); an entry that does not serve k
- * is a miss (0), left in place. */
+ * is a miss (0), left in place.  memo (or NULL): served from it when it
+ * holds this family, else filled with what is loaded. */
 int  rt_cache_load_pca(rt_ctx *c, const char *family, int k, int ntrain, int ntest, double **x, int *p, int *ncomp,
-                       ut_err *e);
+                       rt_pca_memo *memo, ut_err *e);
 /* Offers a design of the family whose pc1..pc<ncomp> are columns
  * at..at+ncomp-1, made by pca(k = kreq); not stored when a wider design of
  * the family is, else it replaces the entry.  As rt_cache_offer_design. */

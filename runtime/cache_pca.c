@@ -18,6 +18,7 @@
 
 #include "cache.h"
 #include "cache_internal.h"
+#include "../include/mileage.h"
 
 typedef struct {
     int64_t ncomp, kreq, at;
@@ -59,7 +60,23 @@ int rt_cache_pca_stored(rt_ctx *c, const char *family, int *ncomp, int *kreq, in
 typedef struct {
     int ntrain, ntest, k, p, ncomp;
     double *x;
+    rt_pca_memo *memo;   /* keep the whole payload here, cut a copy */
 } pca_use;
+
+/* Rows of P columns, pc1..pc<ncomp> at column `at`, to rows keeping
+ * pc1..pc<keep>: dst may be src (row r moves to r * p, never past its
+ * source, so forward memmoves never overwrite a row still to be read). */
+static void cut_rows(const double *src, double *dst, int64_t rows, int64_t P, int64_t at, int64_t ncomp,
+                     int64_t keep)
+{
+    int64_t p = P - (ncomp - keep), tail = P - at - ncomp;
+    for (int64_t r = 0; r < rows; r++) {
+        const double *a = src + r * P;
+        double *b = dst + r * p;
+        memmove(b, a, (size_t)(at + keep) * sizeof *b);
+        memmove(b + at + keep, a + at + ncomp, (size_t)tail * sizeof *b);
+    }
+}
 
 static const char *use_pca(void *arg, const int64_t dims[3], void *payload, size_t n)
 {
@@ -74,31 +91,60 @@ static const char *use_pca(void *arg, const int64_t dims[3], void *payload, size
         return "its pca family record is not valid";
     if (!rt_pca_serves((int)t.ncomp, (int)(t.kreq > 1 << 30 ? 1 << 30 : t.kreq), u->k))
         return "it holds fewer pca components than asked";   /* a writer raced the check */
-    int64_t keep = u->k < t.ncomp ? u->k : t.ncomp, cut = t.ncomp - keep;
-    int64_t p = P - cut, rows = dims[0] + dims[1], tail = P - t.at - t.ncomp;
+    int64_t keep = u->k < t.ncomp ? u->k : t.ncomp, cut = t.ncomp - keep, rows = dims[0] + dims[1];
     double *x = payload;
-    if (cut > 0)
-        /* row r moves to r * p: never past its source, so forward memmoves
-         * never overwrite a row still to be read */
-        for (int64_t r = 0; r < rows; r++) {
-            const double *src = x + r * P;
-            double *dst = x + r * p;
-            memmove(dst, src, (size_t)(t.at + keep) * sizeof *x);
-            memmove(dst + t.at + keep, src + t.at + t.ncomp, (size_t)tail * sizeof *x);
-        }
+    if (u->memo) {
+        /* the whole entry stays for the siblings; this member gets a copy */
+        double *y = malloc((size_t)rows * (size_t)(P - cut) * sizeof *y + 1);
+        if (!y) return RT_CACHE_NOMEM;
+        cut_rows(x, y, rows, P, t.at, t.ncomp, keep);
+        rt_pca_memo_free(u->memo);
+        *u->memo = (rt_pca_memo){{0}, x, (int)dims[0], (int)dims[1], (int)P, (int)t.ncomp,
+                                 (int)(t.kreq > 1 << 30 ? 1 << 30 : t.kreq), (int)t.at};
+        x = y;
+    } else if (cut > 0)
+        cut_rows(x, x, rows, P, t.at, t.ncomp, keep);
     u->x = x;
-    u->p = (int)p;
+    u->p = (int)(P - cut);
     u->ncomp = (int)t.ncomp;
     return NULL;
 }
 
-int rt_cache_load_pca(rt_ctx *c, const char *family, int k, int ntrain, int ntest, double **x, int *p, int *ncomp,
-                      ut_err *e)
+void rt_pca_memo_free(rt_pca_memo *m)
 {
-    pca_use u = {ntrain, ntest, k, 0, 0, NULL};
+    if (!m) return;
+    free(m->x);
+    memset(m, 0, sizeof *m);
+}
+
+/* pca(k) from the memo of its family: 1 (a malloc'd copy cut to k), 0 the
+ * memo holds another family or cannot serve k, -1 out of memory. */
+static int from_memo(const rt_pca_memo *m, const char *family, int k, int ntrain, int ntest, double **x, int *p,
+                     int *ncomp)
+{
+    if (!m || !m->x || strcmp(m->family, family) != 0 || m->ntrain != ntrain || m->ntest != ntest ||
+        !rt_pca_serves(m->ncomp, m->kreq, k))
+        return 0;
+    int64_t keep = k < m->ncomp ? k : m->ncomp, rows = (int64_t)ntrain + ntest;
+    int64_t pp = m->p - (m->ncomp - keep);
+    double *y = malloc((size_t)rows * (size_t)pp * sizeof *y + 1);
+    if (!y) return -1;
+    cut_rows(m->x, y, rows, m->p, m->at, m->ncomp, keep);
+    *x = y;
+    *p = (int)pp;
+    *ncomp = m->ncomp;
+    return 1;
+}
+
+int rt_cache_load_pca(rt_ctx *c, const char *family, int k, int ntrain, int ntest, double **x, int *p, int *ncomp,
+                      rt_pca_memo *memo, ut_err *e)
+{
+    *x = NULL;
+    int mr = from_memo(memo, family, k, ntrain, ntest, x, p, ncomp);
+    if (mr) return mr < 0 ? ut_errf(e, MLG_NOMEM, "out of memory") : 1;
+    pca_use u = {ntrain, ntest, k, 0, 0, NULL, memo};
     pca_tail t;
     int rc = 0;
-    *x = NULL;
     pthread_mutex_lock(&rt_cache_mu);
     /* a narrower entry of the family is a miss, not a damaged one; an
      * entry whose record cannot be read (file missing, damaged, ...) is
@@ -108,6 +154,7 @@ int rt_cache_load_pca(rt_ctx *c, const char *family, int k, int ntrain, int ntes
     if (!narrower) rc = rt_cache_fetch(c, family, RT_CACHE_KIND_DESIGN, use_pca, &u, e);
     pthread_mutex_unlock(&rt_cache_mu);
     if (rc == 1) {
+        if (memo) memcpy(memo->family, family, sizeof memo->family);
         *x = u.x;
         *p = u.p;
         *ncomp = u.ncomp;

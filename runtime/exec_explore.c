@@ -470,12 +470,14 @@ typedef struct {
      * lineage of the data and of the current round's split */
     rt_ctx *cache;
     rt_lineage_hex data, fold;
+    rt_pca_memo pca_memo;  /* the round's pca family entry, for its members */
 } prefix_cache;
 
 static void cache_clear(prefix_cache *pc, int npipes)
 {
     for (int i = 0; i < pc->n; i++) rt_tf_state_free(pc->e[i].st);
     pc->n = 0;
+    rt_pca_memo_free(&pc->pca_memo);
     if (pc->pipe_done) memset(pc->pipe_done, 0, (size_t)npipes);
 }
 
@@ -581,7 +583,7 @@ static int run_transform_mode(const data_ctx *dc, const cmp_explore *x, const op
     int k = isfam ? pl->steps[pl->nsteps - 1].step.k : 0;
     double *blk = NULL;
     int pp = 0, nc = 0;
-    int lr = isfam ? rt_cache_load_pca(pc->cache, fam, k, ntrain, ntest, &blk, &pp, &nc, e)
+    int lr = isfam ? rt_cache_load_pca(pc->cache, fam, k, ntrain, ntest, &blk, &pp, &nc, &pc->pca_memo, e)
                    : rt_cache_load_design(pc->cache, lin, ntrain, ntest, &blk, &pp, e);
     if (lr < 0) return -1;
     if (lr == 1) {
@@ -1613,7 +1615,7 @@ int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, cons
                  (st->kind == CMP_SEARCH_GRID || st->kind == CMP_SEARCH_RANDOM);
     R.cap = x0->nconfigs + (st->kind == CMP_SEARCH_BAYES ? st->n : 0) + 1;
     wx.configs = malloc((size_t)R.cap * sizeof *wx.configs);
-    R.pcache = (prefix_cache){p->sharing, NULL, 0, calloc((size_t)x0->npipes + 1, 1), NULL, {0}, {0}};
+    R.pcache = (prefix_cache){p->sharing, NULL, 0, calloc((size_t)x0->npipes + 1, 1), NULL, {0}, {0}, {{0}, NULL, 0, 0, 0, 0, 0, 0}};
     int nr = R.nr, cap = R.cap;
     R.planned = nr * x0->nconfigs;
     R.known_plan = single;

@@ -418,7 +418,8 @@ static double *real_design(const rt_table *t, const rt_tf_step *steps, int nstep
 /* The family entry of pca(K) loaded for k: 1 when it is bit for bit the
  * design of pca(k) computed afresh (same width, same bits), 0 when it
  * differs, -1 when the cache did not serve it. */
-static int family_serves(rt_ctx *c, const char *fam, const rt_table *t, rt_tf_step *steps, int nsteps, int k)
+static int family_serves_memo(rt_ctx *c, const char *fam, const rt_table *t, rt_tf_step *steps, int nsteps, int k,
+                              rt_pca_memo *memo)
 {
     int K = steps[nsteps - 1].k, p, ntr, nte, at, pp = 0, nc = 0;
     steps[nsteps - 1].k = k;
@@ -427,11 +428,16 @@ static int family_serves(rt_ctx *c, const char *fam, const rt_table *t, rt_tf_st
     double *x = NULL;
     ut_err e;
     ut_err_clear(&e);
-    int rc = rt_cache_load_pca(c, fam, k, ntr, nte, &x, &pp, &nc, &e);
+    int rc = rt_cache_load_pca(c, fam, k, ntr, nte, &x, &pp, &nc, memo, &e);
     int same = rc != 1 ? -1 : want && pp == p && !memcmp(x, want, sizeof(double) * (size_t)(ntr + nte) * p);
     free(x);
     free(want);
     return same;
+}
+
+static int family_serves(rt_ctx *c, const char *fam, const rt_table *t, rt_tf_step *steps, int nsteps, int k)
+{
+    return family_serves_memo(c, fam, t, steps, nsteps, k, NULL);
 }
 
 static void test_pca_family(rt_ctx *c)
@@ -466,6 +472,34 @@ static void test_pca_family(rt_ctx *c)
     CHECK(family_serves(c, fam, t, steps, 2, 11) == 1);
     CHECK(family_serves(c, fam, t, steps, 2, 1) == 1);
     CHECK(family_serves(c, fam, t, steps, 2, 40) == 1);
+    /* a round's members from one read: the first load fills the memo, the
+     * others are cut from it bit for bit — even with the file gone */
+    {
+        rt_pca_memo memo;
+        memset(&memo, 0, sizeof memo);
+        CHECK(family_serves_memo(c, fam, t, steps, 2, 10, &memo) == 1 && memo.x && memo.ncomp == 40);
+        cat_cache_entry en;
+        memset(&en, 0, sizeof en);
+        char file[700];
+        CHECK(cat_cache_get(c->cat, fam, &en, &e) == 1);
+        snprintf(file, sizeof file, "%s.cache/%s", dbpath, en.file ? en.file : "?");
+        cat_cache_entry_clear(&en);
+        char keep[720];
+        snprintf(keep, sizeof keep, "%s.keep", file);
+        CHECK(rename(file, keep) == 0);
+        CHECK(family_serves_memo(c, fam, t, steps, 2, 11, &memo) == 1);
+        CHECK(family_serves_memo(c, fam, t, steps, 2, 1, &memo) == 1);
+        CHECK(family_serves_memo(c, fam, t, steps, 2, 40, &memo) == 1);
+        /* and the memo serves its own family only */
+        rt_lineage_hex other;
+        lineage_of(901, other);
+        double *y = NULL;
+        int yp = 0, yn = 0;
+        CHECK(rt_cache_load_pca(c, other, 10, ntr, nte, &y, &yp, &yn, &memo, &e) == 0 && !y);
+        CHECK(rename(keep, file) == 0);
+        rt_pca_memo_free(&memo);
+        CHECK(memo.x == NULL);
+    }
     /* and is not pca(k + 1): the comparison can fail */
     {
         int p11, a, b, c11;
@@ -474,7 +508,7 @@ static void test_pca_family(rt_ctx *c)
         steps[1].k = 40;
         double *x10 = NULL;
         int pp = 0, n2 = 0;
-        CHECK(rt_cache_load_pca(c, fam, 10, ntr, nte, &x10, &pp, &n2, &e) == 1 && pp == 10 && n2 == 40);
+        CHECK(rt_cache_load_pca(c, fam, 10, ntr, nte, &x10, &pp, &n2, NULL, &e) == 1 && pp == 10 && n2 == 40);
         /* row 1 of pca(10) starts with pc1 of row 1, not pc11 of row 0 */
         CHECK(x10 && w11 && x10[10] == w11[11] && x10[10] != w11[10]);
         free(x10);
@@ -483,7 +517,7 @@ static void test_pca_family(rt_ctx *c)
     /* k > K: a miss, the entry stays */
     double *none = NULL;
     int pp = 0;
-    CHECK(rt_cache_load_pca(c, fam, 41, ntr, nte, &none, &pp, &nc, &e) == 0 && !none);
+    CHECK(rt_cache_load_pca(c, fam, 41, ntr, nte, &none, &pp, &nc, NULL, &e) == 0 && !none);
     CHECK(rt_cache_pca_stored(c, fam, &nc, &kreq, &pays) == 1 && nc == 40);
     /* a narrower design of the family is not stored over a wider one */
     steps[1].k = 10;
