@@ -661,11 +661,11 @@ static int nt_exact(const nt_work *w)
 /* The closing phase, from the tolerance to the optimum at rounding level
  * whatever the start (cold, or a neighbour on the C path), so that path
  * fits and cold ones agree to ~1e-12: full steps with the factor in H
- * (*have: there is one; fresh: it is exact at a point within the
- * tolerance) while each step is at most a quarter of the last (a chord
- * iteration: one evaluation, no Hessian); a slower one gets the exact
- * Hessian at the current point, once; a slow step with that means the
- * rounding floor.  Ends when the step is rounding relative to x or f
+ * (have: there is one; fresh: it is exact at a point within the
+ * tolerance) while each step is at most NEWTON_CHORD of the last and the
+ * steps still needed cost less than a Hessian (chord iterations: one
+ * evaluation each); otherwise the exact Hessian at the current point,
+ * once; a slow step with that means the rounding floor.  Ends when the step is rounding relative to x or f
  * cannot drop.  x, g, *f are updated. */
 static void nt_close(const nt_work *w, double *x, double *g, double *f, int have, double *dir, double *xt,
                      double *gt)

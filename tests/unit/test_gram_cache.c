@@ -173,16 +173,7 @@ static int same_fits(const task_t *d, const rt_ridge_folds *a, const rt_ridge_fo
     return same;
 }
 
-static int rows(rt_ctx *c)
-{
-    cat_cache_entry *all;
-    int n = 0;
-    ut_err e;
-    ut_err_clear(&e);
-    CHECK(cat_cache_all(c->cat, &all, &n, &e) == 0);
-    cat_cache_all_free(all, n);
-    return n;
-}
+#define rows(c) cache_ctx_rows(c)
 
 /* The entry's file, for damaging it. */
 static void file_of(rt_ctx *c, const char *lin, char *path, size_t n)

@@ -78,16 +78,7 @@ static rt_knn_lists search_n(const data_t *d, int n, rt_knn_metric m, int K)
 
 static rt_knn_lists search(const data_t *d, rt_knn_metric m, int K) { return search_n(d, d->n, m, K); }
 
-static int count_rows(rt_ctx *c)
-{
-    cat_cache_entry *all;
-    int n = 0;
-    ut_err e;
-    ut_err_clear(&e);
-    CHECK(cat_cache_all(c->cat, &all, &n, &e) == 0);
-    cat_cache_all_free(all, n);
-    return n;
-}
+#define count_rows(c) cache_ctx_rows(c)
 
 static void test_store_load(rt_ctx *c)
 {

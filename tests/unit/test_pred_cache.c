@@ -59,16 +59,7 @@ static void data_free(data_t *d)
     free(d->yc);
 }
 
-static int count_rows(rt_ctx *c)
-{
-    cat_cache_entry *all;
-    int n = 0;
-    ut_err e;
-    ut_err_clear(&e);
-    CHECK(cat_cache_all(c->cat, &all, &n, &e) == 0);
-    cat_cache_all_free(all, n);
-    return n;
-}
+#define count_rows(c) cache_ctx_rows(c)
 
 static rt_group_out *outs(int ncfg, int nt, int C)
 {
