@@ -86,15 +86,24 @@ static int own_cache(rt_family f)
     return f == RT_FAM_TREE || f == RT_FAM_FOREST || f == RT_FAM_GBT || f == RT_FAM_KNN;
 }
 
-/* Shared groups with one piece of work for all (one Gram, one search, the
- * largest tree / forest / boosting) cost about their largest member; a
- * logreg path or batch, and separate fits, the sum of their members. */
-double rt_pred_group_seconds(const cmp_explore *x, const opt_group *g, const opt_stats *st, int ntest)
+/* The statistics the analytical costs use: no measured history (so
+ * EXPLAIN and the executor agree on any machine), the group's design
+ * width estimated from its pipeline. */
+static opt_stats analytic_stats(const cmp_explore *x, const opt_group *g, const opt_stats *st)
 {
     opt_stats an = *st;
     an.hist = NULL;
     an.nfeatures = (int)ceil(rt_cache_est_width(&x->pipes[x->configs[g->configs[0]].pipe],
                                                 st->nfeatures > 0 ? st->nfeatures : 1));
+    return an;
+}
+
+/* Shared groups with one piece of work for all (one Gram, one search, the
+ * largest tree / forest / boosting) cost about their largest member; a
+ * logreg path or batch, and separate fits, the sum of their members. */
+double rt_pred_group_seconds(const cmp_explore *x, const opt_group *g, const opt_stats *st, int ntest)
+{
+    opt_stats an = analytic_stats(x, g, st);
     rt_family f = x->configs[g->configs[0]].family;
     if (own_cache(f)) return predict_step_seconds(x, g, st, ntest);
     int one = g->shared && g->n > 1 && f != RT_FAM_LOGREG;
@@ -343,10 +352,7 @@ int rt_pred_group_init(rt_pred_group *pg, rt_ctx *c, const cmp_explore *x, const
         /* logreg's shared fits (L-BFGS batch, Newton C path) round by
          * their members: its models are keyed by the group too */
         const char *group = shared && f == RT_FAM_LOGREG ? pg->lin : NULL;
-        opt_stats an = *st;
-        an.hist = NULL;
-        an.nfeatures = (int)ceil(rt_cache_est_width(&x->pipes[x->configs[g->configs[0]].pipe],
-                                                    st->nfeatures > 0 ? st->nfeatures : 1));
+        opt_stats an = analytic_stats(x, g, st);
         for (int i = 0; !rc && i < g->n; i++) {
             const cmp_config *cf = &x->configs[g->configs[i]];
             rc = rt_lineage_config_model(design, f, cf->params, ntrain, seed, group, pg->mlin[i]);
