@@ -189,9 +189,21 @@ static int search_tile(void *arg, int part)
     }
     for (int r = 0; r < b; r++) {
         double *hd = s->dist + (size_t)(q0 + r) * K;
-        select_finish(K, hd, s->idx + (size_t)(q0 + r) * K);
-        if (eu)
+        int *hi = s->idx + (size_t)(q0 + r) * K;
+        select_finish(K, hd, hi);
+        if (eu) {
             for (int t = 0; t < K; t++) hd[t] = sqrt(hd[t]);
+            /* two squared distances can round to one square root: the
+             * documented tie rule (equal distance, lower index first) is
+             * on the distances the list reports, so restore it within
+             * each run of equal roots (the cache's check relies on it) */
+            for (int t = 1; t < K; t++)
+                for (int u = t; u > 0 && hd[u - 1] == hd[u] && hi[u - 1] > hi[u]; u--) {
+                    int tmp = hi[u];
+                    hi[u] = hi[u - 1];
+                    hi[u - 1] = tmp;
+                }
+        }
     }
     return 0;
 }
