@@ -478,8 +478,8 @@ static int lbfgs(const lr_prob *P, double *x, int max_iter, double tol,
 /* ---- Newton's method with the exact Hessian (l2) --------------------------
  *
  * Worth it where L-BFGS needs hundreds of iterations (large C) and the
- * Hessian is small: d = nout·(p+1) parameters, d² doubles, each iteration
- * one pass of row blocks accumulating the Hessian by SYRK plus a Cholesky.
+ * Hessian is small: d = nout·(p+1) parameters, d² doubles, an exact
+ * Hessian one pass of row blocks accumulating it by SYRK plus a Cholesky.
  * It converges quadratically, so after the tolerance is met one more full
  * step lands at the optimum to rounding: started cold or from a neighbour
  * on the C path it returns the same model (to ~1e-12), which is what lets
@@ -511,53 +511,59 @@ static double nt_eval(const lr_prob *P, const double *x, double *g)
 
 static void nt_prior(double *H, int K, int p, double sign);
 
-/* H (d x d, x's layout) at the probabilities in P->prob.  Q: NEWTON_BLOCK x
- * d scratch, R: NEWTON_BLOCK x (p+1), G: (p+1)² . */
-static void nt_hessian(const lr_prob *P, double *H, double *Q, double *R, double *G)
+/* H (d x d, x's layout) at the probabilities in P->prob.  Block (k, l) of
+ * the data part is X̃ᵀ diag(w ⊙ (δ_kl p_k − p_k p_l)) X̃ over the rows'
+ * augmented features x̃ = [x, 1], w_i = C s_i (binary: the one block with
+ * weight w p(1−p)).  Each of the K(K+1)/2 blocks is one Gram of
+ * √|weight|-scaled rows: n(p+1)²/2 flops apiece, about half of one Gram of
+ * the rows' Kronecker products p_i ⊗ x̃_i (n·d²/2).  R: NEWTON_BLOCK x
+ * (p+1) scratch, G: (p+1)². */
+static void nt_hessian(const lr_prob *P, double *H, double *R, double *G)
 {
     int n = P->n, p = P->p, K = P->nout, q = p + 1, d = K * q;
     memset(H, 0, (size_t)d * d * sizeof *H);
     for (int i0 = 0; i0 < n; i0 += NEWTON_BLOCK) {
         int B = n - i0 < NEWTON_BLOCK ? n - i0 : NEWTON_BLOCK;
-        for (int k = 0; k < K; k++) {
-            /* Σ_i w_ik xa_i xa_iᵀ: w = C s p(1−p) (binary) or C s p_k. */
-            for (int i = 0; i < B; i++) {
-                const double *xi = P->X + (size_t)(i0 + i) * p;
-                double pk = P->prob[(size_t)(i0 + i) * K + k];
-                double w = P->C * (P->sw ? P->sw[i0 + i] : 1.0) * (K == 1 ? pk * (1 - pk) : pk);
-                double r = sqrt(w);
-                double *ri = R + (size_t)i * q;
-                for (int a = 0; a < p; a++)
-                    ri[a] = r * xi[a];
-                ri[p] = r;
-            }
-            la_gram(B, q, R, 1.0, 0.0, G);
-            for (int a = 0; a < q; a++) {
-                int ia = a < p ? k * p + a : K * p + k;
-                for (int c = 0; c < q; c++) {
-                    int ic = c < p ? k * p + c : K * p + k;
-                    H[(size_t)ia * d + ic] += G[(size_t)a * q + c];
+        for (int k = 0; k < K; k++)
+            for (int l = k; l < K; l++) {
+                for (int i = 0; i < B; i++) {
+                    const double *xi = P->X + (size_t)(i0 + i) * p;
+                    const double *pi = P->prob + (size_t)(i0 + i) * K;
+                    double w = P->C * (P->sw ? P->sw[i0 + i] : 1.0);
+                    w *= k == l ? pi[k] * (1 - pi[k]) : pi[k] * pi[l];
+                    double r = sqrt(w);
+                    double *ri = R + (size_t)i * q;
+                    for (int a = 0; a < p; a++)
+                        ri[a] = r * xi[a];
+                    ri[p] = r;
+                }
+                la_gram(B, q, R, k == l ? 1.0 : -1.0, 0.0, G);
+                for (int a = 0; a < q; a++) {
+                    int ia = a < p ? k * p + a : K * p + k;
+                    for (int c = 0; c < q; c++) {
+                        int ic = c < p ? l * p + c : K * p + l;
+                        double v = G[(size_t)a * q + c];
+                        H[(size_t)ia * d + ic] += v;
+                        if (k != l)
+                            H[(size_t)ic * d + ia] += v;
+                    }
                 }
             }
-        }
-        if (K == 1)
-            continue;
-        /* − Σ_i C s_i (p_i ⊗ xa_i)(p_i ⊗ xa_i)ᵀ over all class pairs. */
-        for (int i = 0; i < B; i++) {
-            const double *xi = P->X + (size_t)(i0 + i) * p;
-            const double *pi = P->prob + (size_t)(i0 + i) * K;
-            double r = sqrt(P->C * (P->sw ? P->sw[i0 + i] : 1.0));
-            double *qi = Q + (size_t)i * d;
-            for (int k = 0; k < K; k++) {
-                double c = r * pi[k];
-                for (int a = 0; a < p; a++)
-                    qi[k * p + a] = c * xi[a];
-                qi[K * p + k] = c;
-            }
-        }
-        la_gram(B, d, Q, -1.0, 1.0, H);
     }
     nt_prior(H, K, p, 1.0);
+}
+
+int rt_logreg_hessian(const double *X, int n, int p, int nout, const double *prob, const double *sw, double C,
+                      double *H)
+{
+    int q = p + 1, B = n < NEWTON_BLOCK ? n : NEWTON_BLOCK;
+    double *R = malloc(((size_t)B * q + (size_t)q * q) * sizeof *R);
+    if (!R)
+        return -1;
+    lr_prob P = { X, n, p, nout, NULL, sw, C, NULL, (double *)prob };
+    nt_hessian(&P, H, R, R + (size_t)B * q);
+    free(R);
+    return 0;
 }
 
 /* What a Newton fit leaves for the next C on the path: the data part of
@@ -603,17 +609,19 @@ static void chol_solve(int d, const double *L, double *x)
     la_trsv_lower(d, 1, L, x);
 }
 
-/* A Hessian costs n·d²/2 + d³/3 flops, an evaluation about 4·n·d: on
- * satellite (d = 222) one Hessian is worth ~30 evaluations, on credit-g
- * (d = 62) ~8.  So a factor is kept while it still converges fast enough
- * for its cost — each step cutting the gradient to at most lazy_ratio of
- * the last (main phase; the cheaper evaluations are next to a Hessian,
- * the slower a kept factor may be) or the step to NEWTON_CHORD of the last
- * (closing phase, and only while the steps it still needs cost less than
- * a Hessian) — and only a slower step asks for the exact Hessian at the
- * current point.  Along the C path the neighbour's rescaled Hessian
- * usually carries most of a fit.  Where a Hessian costs under about 10
- * evaluations (binary fits on few columns), every step is exact. */
+/* A Hessian costs about n·d²/2 + d³/3 flops (multinomial: nt_hessian's
+ * blocks, about half that), an evaluation about 4·n·d: on satellite
+ * (d = 222) one Hessian is worth ~30 evaluations, on credit-g (d = 62) ~8.
+ * So a factor is kept while it still converges fast enough for its cost,
+ * its steps improved by the curvature pairs gathered since it was made
+ * (nt_direction): in the main phase while the gradient shrinks by at most
+ * lazy_ratio per step (the mean over the last few steps; the cheaper the
+ * evaluations next to a Hessian, the slower a kept factor may be), in the
+ * closing phase while the steps it still needs to reach rounding cost less
+ * than a Hessian.  Only then is the exact Hessian taken at the current
+ * point.  Along the C path the neighbour's rescaled Hessian usually
+ * carries most of a fit.  Where a Hessian costs under about 10 evaluations
+ * (binary fits on few columns), every step is exact. */
 static double hessian_evals(double n, double d)
 {
     return d / 8 + d * d / (12 * n);   /* a Hessian, in evaluations */
@@ -638,17 +646,88 @@ typedef struct {
     rt_logreg_carry *carry;
     int d;
     double r;   /* a Hessian, in evaluations */
-    double *H, *Q, *R, *G;
+    double *H, *R, *G;
+    /* curvature pairs of the steps taken since H was factored */
+    double *S, *Y, rho[LBFGS_M], alph[LBFGS_M];
+    int nmem, head;
 } nt_work;
+
+/* dir = −H̃⁻¹g for the L-BFGS matrix built on the factor in H (two-loop
+ * recursion with H as the initial Hessian): with no pairs it is the
+ * factor's own step; with pairs, a kept factor learns along the way what
+ * changed since it was made, so it stays useful for many more steps than
+ * plain chord steps, and far fewer exact Hessians are needed. */
+static void nt_direction(nt_work *w, const double *g, double *dir)
+{
+    int d = w->d;
+    for (int i = 0; i < d; i++)
+        dir[i] = -g[i];
+    for (int j = 0; j < w->nmem; j++) {
+        int k = (w->head - 1 - j + LBFGS_M) % LBFGS_M;
+        w->alph[k] = w->rho[k] * la_dot(d, w->S + (size_t)k * d, dir);
+        la_axpy(d, -w->alph[k], w->Y + (size_t)k * d, dir);
+    }
+    chol_solve(d, w->H, dir);
+    for (int j = w->nmem - 1; j >= 0; j--) {
+        int k = (w->head - 1 - j + LBFGS_M) % LBFGS_M;
+        double beta = w->rho[k] * la_dot(d, w->Y + (size_t)k * d, dir);
+        la_axpy(d, w->alph[k] - beta, w->S + (size_t)k * d, dir);
+    }
+}
+
+/* How fast a factor converges: the mean rate (geometric, per step) of a
+ * sequence of gradient or step sizes over its last NT_WIN steps.  L-BFGS
+ * steps do not shrink monotonically, so one step's ratio would call for a
+ * Hessian on noise. */
+#define NT_WIN 4
+typedef struct {
+    double v[NT_WIN + 1];
+    int n;      /* values pushed since the reset */
+} nt_rate;
+
+static void rate_push(nt_rate *r, double x)
+{
+    r->v[r->n % (NT_WIN + 1)] = x;
+    r->n++;
+}
+
+/* 0 before two values (nothing to judge yet). */
+static double rate_of(const nt_rate *r)
+{
+    if (r->n < 2)
+        return 0;
+    int k = r->n - 1 < NT_WIN ? r->n - 1 : NT_WIN;
+    double last = r->v[(r->n - 1) % (NT_WIN + 1)], first = r->v[(r->n - 1 - k) % (NT_WIN + 1)];
+    return first > 0 ? pow(last / first, 1.0 / k) : 0;
+}
+
+/* The pair of an accepted step x -> xt (gradients g -> gt). */
+static void nt_remember(nt_work *w, const double *x, const double *xt, const double *g, const double *gt)
+{
+    int d = w->d;
+    double *sv = w->S + (size_t)w->head * d, *yv = w->Y + (size_t)w->head * d;
+    for (int i = 0; i < d; i++) {
+        sv[i] = xt[i] - x[i];
+        yv[i] = gt[i] - g[i];
+    }
+    double sy = la_dot(d, sv, yv);
+    if (sy > 1e-16 * la_dot(d, yv, yv)) {
+        w->rho[w->head] = 1.0 / sy;
+        w->head = (w->head + 1) % LBFGS_M;
+        if (w->nmem < LBFGS_M)
+            w->nmem++;
+    }
+}
 
 /* The exact Hessian at the point P->prob was evaluated at, factored in
  * w->H (and kept in the carry for the next C): 0, or 1 when it is not
  * positive definite at rounding level. */
-static int nt_exact(const nt_work *w)
+static int nt_exact(nt_work *w)
 {
+    w->nmem = w->head = 0;
     const lr_prob *P = w->P;
     int d = w->d;
-    nt_hessian(P, w->H, w->Q, w->R, w->G);
+    nt_hessian(P, w->H, w->R, w->G);
     if (w->carry) {
         memcpy(w->carry->Hc, w->H, (size_t)d * d * sizeof *w->H);
         nt_prior(w->carry->Hc, P->nout, P->p, -1.0);
@@ -662,35 +741,38 @@ static int nt_exact(const nt_work *w)
  * whatever the start (cold, or a neighbour on the C path), so that path
  * fits and cold ones agree to ~1e-12: full steps with the factor in H
  * (have: there is one; fresh: it is exact at a point within the
- * tolerance) while each step is at most NEWTON_CHORD of the last and the
- * steps still needed cost less than a Hessian (chord iterations: one
- * evaluation each); otherwise the exact Hessian at the current point,
- * once; a slow step with that means the rounding floor.  Ends when the step is rounding relative to x or f
- * cannot drop.  x, g, *f are updated. */
-static void nt_close(const nt_work *w, double *x, double *g, double *f, int have, double *dir, double *xt,
+ * tolerance) and the pairs gathered on it, while the steps still needed
+ * at their mean rate cost less than a Hessian (one evaluation each);
+ * otherwise the exact Hessian at the current point, once; steps that
+ * stop shrinking fast with that mean the rounding floor.  Ends when the
+ * step is rounding relative to x or f cannot drop.  x, g, *f are
+ * updated. */
+static void nt_close(nt_work *w, double *x, double *g, double *f, int have, double *dir, double *xt,
                      double *gt)
 {
     const lr_prob *P = w->P;
     int d = w->d, fresh = 0;
-    double sprev = INFINITY;
+    nt_rate sr = {{0}, 0};
     for (int c = 0; c < 100; c++) {
         if (!have) {
             /* P->prob is at x: the last evaluation was x's */
             if (nt_exact(w))
                 return;   /* at the optimum already, to rounding */
             have = fresh = 1;
-            sprev = INFINITY;
+            sr.n = 0;
         }
-        for (int i = 0; i < d; i++)
-            dir[i] = -g[i];
-        chol_solve(d, w->H, dir);
+        nt_direction(w, g, dir);
         double s = max_abs(d, dir), scale = fmax(1.0, max_abs(d, x));
         /* a stale factor goes on while it converges fast, and while the
          * steps it still needs to reach rounding cost less than a Hessian
          * (which then closes in a step or two) */
-        double rho = s / sprev;
+        rate_push(&sr, s);
+        double rho = rate_of(&sr);
         double need = rho > 0 && rho < 1 && s > NEWTON_ROUND * scale ? log(NEWTON_ROUND * scale / s) / log(rho) : 0;
-        if (rho > NEWTON_CHORD || (!fresh && need > w->r)) {
+        /* a fresh factor that stops converging fast is on the rounding
+         * floor; a kept one is replaced when it would take more steps to
+         * get there than a Hessian costs */
+        if (fresh ? rho > NEWTON_CHORD : rho >= 1 || need > w->r) {
             /* stalled: on the rounding floor, or the factor is too stale */
             if (fresh || s <= NEWTON_FLOOR * scale)
                 return;
@@ -702,12 +784,12 @@ static void nt_close(const nt_work *w, double *x, double *g, double *f, int have
         double ft = nt_eval(P, xt, gt);
         if (!(isfinite(ft) && ft <= *f + 1e-12 * fabs(*f)))
             return;
+        nt_remember(w, x, xt, g, gt);
         memcpy(x, xt, (size_t)d * sizeof *x);
         memcpy(g, gt, (size_t)d * sizeof *g);
         *f = ft;
         if (s <= NEWTON_ROUND * scale)
             return;
-        sprev = s;
     }
 }
 
@@ -719,8 +801,7 @@ static int newton(const lr_prob *P, double *x, int max_iter, double tol, rt_mode
 {
     int p = P->p, K = P->nout, q = p + 1, d = K * q, n = P->n;
     int B = n < NEWTON_BLOCK ? n : NEWTON_BLOCK;
-    size_t need = (size_t)d * d + 4 * (size_t)d + (size_t)q * q + (size_t)B * q
-                  + (K > 1 ? (size_t)B * d : 0);
+    size_t need = (size_t)d * d + (4 + 2 * (size_t)LBFGS_M) * d + (size_t)q * q + (size_t)B * q;
     /* the thread's (scratch.h): a fresh 2 MB per fit faulted in anew */
     double *buf = rt_scratch(RT_SCRATCH_NEWTON, need);
     if (!buf)
@@ -733,12 +814,13 @@ static int newton(const lr_prob *P, double *x, int max_iter, double tol, rt_mode
             return ut_errf(e, MLG_NOMEM, "out of memory fitting logreg (Newton, %d parameters)", d);
     }
     double *H = buf, *g = H + (size_t)d * d, *dir = g + d, *xt = dir + d, *gt = xt + d;
-    double *G = gt + d, *R = G + (size_t)q * q, *Q = R + (size_t)B * q;
-    nt_work w = {P, carry, d, hessian_evals(n, d), H, Q, R, G};
+    double *G = gt + d, *R = G + (size_t)q * q;
+    nt_work w = {P, carry, d, hessian_evals(n, d), H, R, G, R + (size_t)B * q, NULL, {0}, {0}, 0, 0};
+    w.Y = w.S + (size_t)LBFGS_M * d;
     int rc = -1, iter = 0;
     int have = 0;              /* H holds a Cholesky factor */
     double lazy = lazy_ratio(n, d);
-    double gprev = INFINITY;   /* the gradient before the last step */
+    nt_rate gr = {{0}, 0};     /* gradients since the factor was made */
 
     double f = nt_eval(P, x, g);
     for (;; iter++) {
@@ -760,7 +842,11 @@ static int newton(const lr_prob *P, double *x, int max_iter, double tol, rt_mode
                 goto done;
             break;
         }
-        int keep = have && lazy > 0 && gmax <= lazy * gprev;
+        int keep = 0;
+        if (have && lazy > 0) {
+            rate_push(&gr, gmax);
+            keep = gr.n < 3 || rate_of(&gr) <= lazy;
+        }
         if (!keep) {
             int bad;
             if (iter == 0 && carry && carry->valid) {
@@ -770,6 +856,7 @@ static int newton(const lr_prob *P, double *x, int max_iter, double tol, rt_mode
                     H[i] = r * carry->Hc[i];
                 nt_prior(H, K, p, 1.0);
                 bad = la_potrf(d, H) != 0;
+                w.nmem = w.head = 0;
             } else
                 bad = nt_exact(&w);
             if (bad) {
@@ -780,10 +867,11 @@ static int newton(const lr_prob *P, double *x, int max_iter, double tol, rt_mode
             }
             have = 1;
         }
-        gprev = gmax;
-        for (int i = 0; i < d; i++)
-            dir[i] = -g[i];
-        chol_solve(d, H, dir);
+        if (!keep) {
+            gr.n = 0;
+            rate_push(&gr, gmax);
+        }
+        nt_direction(&w, g, dir);
         /* Backtracking (Armijo) from the full step. */
         double dphi0 = la_dot(d, g, dir), a = 1.0, ft = f;
         int ok = 0;
@@ -807,12 +895,13 @@ static int newton(const lr_prob *P, double *x, int max_iter, double tol, rt_mode
                  * exact Hessian at x next time (P->prob back at x) */
                 f = nt_eval(P, x, g);
                 have = 0;
-                gprev = INFINITY;
+                gr.n = 0;
                 iter--;
                 continue;
             }
             break;      /* f cannot be reduced at machine precision */
         }
+        nt_remember(&w, x, xt, g, gt);
         memcpy(x, xt, (size_t)d * sizeof *x);
         memcpy(g, gt, (size_t)d * sizeof *g);
         f = ft;
@@ -1365,9 +1454,13 @@ double rt_logreg_cost(int n, int p, int nout, double C, int on_path)
 {
     double d = (double)nout * (p + 1);
     if (rt_logreg_newton(n, p, nout))
-        /* Hessians (and evaluations, ~1/30 of one each) per fit, measured
-         * on satellite's grid: ~3.4 + 15 cold, ~1 + 12 on the C path */
-        return (on_path ? 1.5 : 4) * newton_iter_seconds(n, d);
+        /* exact Hessians and evaluations per fit, measured on satellite's
+         * grid: ~2 + 27 cold, ~0.7 + 17 on the C path (newton_iter_seconds
+         * is the Kronecker-product Gram's count, which overstates
+         * nt_hessian's blocks by up to 2x: Cholesky solves and the
+         * rescaled neighbour's factorization ride on that) */
+        return on_path ? 0.7 * newton_iter_seconds(n, d) + 17 * lbfgs_iter_seconds(n, d, nout)
+                       : 2 * newton_iter_seconds(n, d) + 27 * lbfgs_iter_seconds(n, d, nout);
     return lbfgs_iters(C) * lbfgs_iter_seconds(n, d, nout);
 }
 

@@ -89,6 +89,12 @@ int  rt_fit_batch(rt_family f, const rt_pval *const *params, int ncfg, const rt_
  * the estimated seconds of one fit, cold or warm-started on a C path. */
 int    rt_logreg_newton(int n, int p, int nout);
 double rt_logreg_cost(int n, int p, int nout, double C, int on_path);
+/* Newton's Hessian of C·Σ s_i·logloss_i + ½||W||² (+ ½(Σ b)² multiclass) at
+ * the rows' probabilities prob (n x nout), into H (d x d, d = nout·(p+1),
+ * the caller's): for tests, which check it against the Kronecker formula.
+ * sw: row weights or NULL.  Returns 0, or -1 out of memory. */
+int    rt_logreg_hessian(const double *X, int n, int p, int nout, const double *prob, const double *sw, double C,
+                         double *H);
 /* pred[n]: predicted value (regression) or class code as double.
  * proba (may be NULL): n x nclasses class probabilities / scores normalized
  * to sum 1 (for metrics such as logloss/auc).  Returns 0 / -1. */
