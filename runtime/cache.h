@@ -200,13 +200,15 @@ int  rt_cache_load_gram(rt_ctx *c, const char *lineage, const rt_table *t, int t
 void rt_cache_offer_gram(rt_ctx *c, const char *lineage, const char *what, const rt_ridge_folds *rf,
                          double compute_s);
 /* rt_ridge_folds_new with the cache active: loaded when stored and loading
- * pays (RT_GRAM_LOADED), else computed (this thread's CPU seconds measured:
- * call it with one BLAS thread) and offered (RT_GRAM_COMPUTED).  dataset names the entry.
- * Returns as rt_ridge_folds_new (*out NULL: the table is not eligible). */
+ * pays (RT_GRAM_LOADED), else computed and offered (RT_GRAM_COMPUTED),
+ * valued at value_s seconds (the cost model's estimate, what EXPLAIN
+ * decided by) or, when value_s < 0, at this thread's CPU seconds measured
+ * (call it with one BLAS thread).  dataset names the entry.  Returns as
+ * rt_ridge_folds_new (*out NULL: the table is not eligible). */
 enum { RT_GRAM_COMPUTED = 1, RT_GRAM_LOADED = 2 };
 int  rt_ridge_folds_cached(rt_ctx *c, const char *lineage, const char *dataset, const rt_table *t, int target,
                            const int *fold, int nfolds, const int *yc, const double *y, int nclasses,
-                           rt_ridge_folds **out, int *decision, ut_err *e);
+                           double value_s, rt_ridge_folds **out, int *decision, ut_err *e);
 /* EXPLAIN: the decision for every FIT node of plan p whose ridge group
  * uses the blocks (one entry for all of them: reuse, materialize or
  * recompute), data the lineage of the query's data. */

@@ -99,7 +99,7 @@ void rt_cache_offer_gram(rt_ctx *c, const char *lineage, const char *what, const
 
 int rt_ridge_folds_cached(rt_ctx *c, const char *lineage, const char *dataset, const rt_table *t, int target,
                           const int *fold, int nfolds, const int *yc, const double *y, int nclasses,
-                          rt_ridge_folds **out, int *decision, ut_err *e)
+                          double value_s, rt_ridge_folds **out, int *decision, ut_err *e)
 {
     *decision = RT_GRAM_COMPUTED;
     int lr = rt_cache_load_gram(c, lineage, t, target, fold, nfolds, yc, y, nclasses, out, e);
@@ -108,11 +108,13 @@ int rt_ridge_folds_cached(rt_ctx *c, const char *lineage, const char *dataset, c
         *decision = RT_GRAM_LOADED;
         return 0;
     }
-    /* what the pass costs: this thread's CPU, all of it when the caller
-     * keeps BLAS to one thread (exec_explore.c does) */
+    /* what the pass costs: the caller's estimate (the cost model's, which
+     * EXPLAIN decided by: the entry is then stored exactly when EXPLAIN
+     * said so, on any machine), else this thread's CPU, all of it when the
+     * caller keeps BLAS to one thread */
     double cpu0 = ut_thread_cpu();
     int rc = rt_ridge_folds_new(t, target, fold, nfolds, yc, y, nclasses, out, e);
-    double compute_s = ut_thread_cpu() - cpu0;
+    double compute_s = value_s >= 0 ? value_s : ut_thread_cpu() - cpu0;
     if (rc || !*out) return rc;   /* not eligible after all: nothing to keep */
     char what[512];
     snprintf(what, sizeof what, "gram blocks, %d folds, %d columns, dataset %s", nfolds, rt_ridge_folds_p(*out),

@@ -1216,8 +1216,10 @@ static int run_batch(explore_run *r, const cmp_explore *sx, const opt_plan *p, c
         /* one BLAS thread, as for designs: the blocks' bits (stored or
          * not) never depend on the session's thread count */
         if (c->threads > 1) la_set_threads(1);
+        double value_s = dc->st ? opt_gram_blocks_cost(dc->st, dc->proto.k) : -1;
         int frc = dc->cache ? rt_ridge_folds_cached(dc->cache, lin, x->dataset.name, dc->t, dc->target, dc->fold,
-                                                    dc->proto.k, dc->yc, dc->y, K, &dc->rfolds, &decision, e)
+                                                    dc->proto.k, dc->yc, dc->y, K, value_s, &dc->rfolds, &decision,
+                                                    e)
                             : rt_ridge_folds_new(dc->t, dc->target, dc->fold, dc->proto.k, dc->yc, dc->y, K,
                                                  &dc->rfolds, e);
         if (c->threads > 1) la_set_threads(c->threads);

@@ -203,7 +203,7 @@ static void expect_unusable(rt_ctx *c, const char *lin, const task_t *d, const r
     int decision = 0;
     ut_err e;
     ut_err_clear(&e);
-    CHECK(rt_ridge_folds_cached(c, lin, "test", d->t, d->target, d->fold, F, d->yc, d->y, d->K, &rf, &decision,
+    CHECK(rt_ridge_folds_cached(c, lin, "test", d->t, d->target, d->fold, F, d->yc, d->y, d->K, -1, &rf, &decision,
                                 &e) == 0 && rf);
     CHECK(decision == RT_GRAM_COMPUTED);
     CHECK(rf && same_block(rf, ref));
@@ -242,9 +242,23 @@ static void test_roundtrip(rt_ctx *c, const char *file, int classify)
     /* nothing stored: computed, and offered — the wine pass takes
      * microseconds, far below what storing costs, so it is not kept */
     int decision = 0;
-    CHECK(rt_ridge_folds_cached(c, lin, "test", d.t, d.target, d.fold, F, d.yc, d.y, d.K, &rf, &decision, &e) == 0);
+    CHECK(rt_ridge_folds_cached(c, lin, "test", d.t, d.target, d.fold, F, d.yc, d.y, d.K, -1, &rf, &decision, &e) == 0);
     CHECK(decision == RT_GRAM_COMPUTED && rf && same_block(rf, ref));
     rt_ridge_folds_free(rf);
+    rf = NULL;
+    CHECK(rows(c) == 0);
+    /* valued at the caller's estimate, not the pass's microseconds: the
+     * executor keeps exactly what EXPLAIN's cost model said it would */
+    CHECK(rt_ridge_folds_cached(c, lin, "test", d.t, d.target, d.fold, F, d.yc, d.y, d.K, 10.0, &rf, &decision,
+                                &e) == 0);
+    CHECK(decision == RT_GRAM_COMPUTED && rf && same_block(rf, ref));
+    CHECK(rows(c) == 1);
+    rt_ridge_folds_free(rf);
+    rf = NULL;
+    CHECK(rt_cache_clear_all(c, &msg, &e) == 0);
+    free(msg);
+    msg = NULL;
+    CHECK(rows(c) == 0);
     /* stored (as if it had taken 10 s): loaded bit for bit, and every fit
      * and prediction from it is that of the computed statistics */
     rt_cache_offer_gram(c, lin, "gram blocks, test", ref, 10.0);
@@ -256,7 +270,7 @@ static void test_roundtrip(rt_ctx *c, const char *file, int classify)
     CHECK(rf && same_fits(&d, ref, rf));
     rt_ridge_folds_free(rf);
     rf = NULL;
-    CHECK(rt_ridge_folds_cached(c, lin, "test", d.t, d.target, d.fold, F, d.yc, d.y, d.K, &rf, &decision, &e) == 0);
+    CHECK(rt_ridge_folds_cached(c, lin, "test", d.t, d.target, d.fold, F, d.yc, d.y, d.K, -1, &rf, &decision, &e) == 0);
     CHECK(decision == RT_GRAM_LOADED && rf && same_block(rf, ref));
     rt_ridge_folds_free(rf);
     free(rt_cache_take_notes(c));
