@@ -367,6 +367,29 @@ static void test_knn_duplicates(void)
     }
 }
 
+/* Squared distances that differ but round to one square root: row 0 at
+ * (1, 2^-26) has d² = 1 + 2^-52 (exact), row 1 at (1, 0) has d² = 1, from
+ * the query at the origin; sqrt(1 + 2^-52) rounds to 1.  The search orders
+ * by d² (row 1 first), but the lists report distances, and the tie rule
+ * (equal distance, lower index first) is on those: row 0, then row 1.  The
+ * cache's list check refused lists broken this way (session 6). */
+static void test_knn_root_ties(void)
+{
+    const double t = ldexp(1.0, -26);
+    const double X[4] = { 1, t, 1, 0 };
+    static const int Y[2] = { 0, 1 };
+    static const double Q[2] = { 0, 0 };
+    CHECK(sqrt(1 + t * t) == 1.0 && 1 + t * t > 1.0, "the premise: one root for two squares");
+    rt_knn_train tr = { X, NULL, 2, 2, Y, 2, NULL };
+    int idx[2] = { -1, -1 };
+    double dist[2] = { -1, -1 };
+    ut_err e;
+    CHECK(rt_knn_neighbors(&tr, RT_KNN_EUCLIDEAN, Q, 1, 2, idx, dist, &e) == 0, "neighbors: %s", e.msg);
+    CHECK(dist[0] == 1.0 && dist[1] == 1.0, "root ties: distances %.17g %.17g", dist[0], dist[1]);
+    CHECK(idx[0] == 0 && idx[1] == 1, "root ties: rows %d %d, want 0 1 (equal distance, lower index first)",
+          idx[0], idx[1]);
+}
+
 /* k > n uses every training row.  sklearn (which rejects k > n) with k = 4:
  * KNeighborsClassifier(4, w).fit([[0],[1],[3],[7]], [0,1,1,0]).predict_proba([[2],[6]])
  *   uniform [[.5,.5],[.5,.5]]; distance below.  Regression: mean of all. */
@@ -876,6 +899,7 @@ int main(void)
     test_knn_classification();
     test_knn_regression();
     test_knn_duplicates();
+    test_knn_root_ties();
     test_knn_k_gt_n();
     test_knn_edges();
     test_knn_prefix_and_blocks();
