@@ -296,6 +296,54 @@ static int note_iterate(rt_model *m, double f, double gmax, int iter, ut_err *e)
     return 0;
 }
 
+/* Curvature pairs (s, y) of the last accepted steps, the newest at head-1:
+ * the memory of plain L-BFGS (initial Hessian γI, lb_iterate) and of
+ * Newton's kept factor (initial Hessian the factor, nt_direction).  S and
+ * Y (m x d each) are the owner's. */
+typedef struct {
+    double *S, *Y;
+    double rho[LBFGS_MAX], alph[LBFGS_MAX];
+    int m, nmem, head;
+} lb_mem;
+
+/* The pair of an accepted step x -> xt (gradients g -> gt), kept when it
+ * carries positive curvature. */
+static void lbm_remember(lb_mem *M, int d, const double *x, const double *xt, const double *g, const double *gt)
+{
+    double *sv = M->S + (size_t)M->head * d, *yv = M->Y + (size_t)M->head * d;
+    for (int i = 0; i < d; i++) {
+        sv[i] = xt[i] - x[i];
+        yv[i] = gt[i] - g[i];
+    }
+    double sy = la_dot(d, sv, yv);
+    if (sy > 1e-16 * la_dot(d, yv, yv)) {
+        M->rho[M->head] = 1.0 / sy;
+        M->head = (M->head + 1) % M->m;
+        if (M->nmem < M->m)
+            M->nmem++;
+    }
+}
+
+/* The two-loop recursion around the initial Hessian's solve: lbm_down
+ * before it (newest pair first), lbm_up after it (oldest first). */
+static void lbm_down(lb_mem *M, int d, double *dir)
+{
+    for (int j = 0; j < M->nmem; j++) {
+        int k = (M->head - 1 - j + M->m) % M->m;
+        M->alph[k] = M->rho[k] * la_dot(d, M->S + (size_t)k * d, dir);
+        la_axpy(d, -M->alph[k], M->Y + (size_t)k * d, dir);
+    }
+}
+
+static void lbm_up(const lb_mem *M, int d, double *dir)
+{
+    for (int j = M->nmem - 1; j >= 0; j--) {
+        int k = (M->head - 1 - j + M->m) % M->m;
+        double beta = M->rho[k] * la_dot(d, M->Y + (size_t)k * d, dir);
+        la_axpy(d, M->alph[k] - beta, M->S + (size_t)k * d, dir);
+    }
+}
+
 /* L-BFGS (m = lbfgs_memory pairs) as a state machine, for the same reason
  * as the line search: lb_start and lb_after return LB_EVAL with the point
  * to evaluate in s->ex and where its gradient goes in s->eg; the caller
@@ -308,9 +356,9 @@ typedef struct {
     rt_model *m;
     int d, max_iter;
     double tol;
-    double *x, *buf, *g, *dir, *xt, *gt, *S, *Y;
-    double rho[LBFGS_MAX], alph[LBFGS_MAX];
-    int mem, nmem, head, iter, in_ls;
+    double *x, *buf, *g, *dir, *xt, *gt;
+    lb_mem M;
+    int iter, in_ls;
     double f;
     lr_ls L;
     const double *ex;   /* the point to evaluate next */
@@ -352,19 +400,16 @@ static int lb_iterate(lb_state *s, ut_err *e)
             return LB_FAIL;
         }
 
-        /* Two-loop recursion: dir = −H g. */
+        /* Two-loop recursion: dir = −H g, H's initial Hessian γI. */
+        lb_mem *M = &s->M;
         for (int i = 0; i < d; i++)
             dir[i] = -g[i];
-        for (int j = 0; j < s->nmem; j++) {
-            int k = (s->head - 1 - j + s->mem) % s->mem;
-            s->alph[k] = s->rho[k] * la_dot(d, s->S + (size_t)k * d, dir);
-            la_axpy(d, -s->alph[k], s->Y + (size_t)k * d, dir);
-        }
+        lbm_down(M, d, dir);
         double a0 = 1.0;
-        if (s->nmem > 0) {
-            int k = (s->head - 1 + s->mem) % s->mem;
-            const double *yv = s->Y + (size_t)k * d;
-            double gamma = 1.0 / (s->rho[k] * la_dot(d, yv, yv));
+        if (M->nmem > 0) {
+            int k = (M->head - 1 + M->m) % M->m;
+            const double *yv = M->Y + (size_t)k * d;
+            double gamma = 1.0 / (M->rho[k] * la_dot(d, yv, yv));
             for (int i = 0; i < d; i++)
                 dir[i] *= gamma;
         } else {
@@ -372,16 +417,12 @@ static int lb_iterate(lb_state *s, ut_err *e)
             double gn = sqrt(la_dot(d, g, g));
             a0 = gn > 1.0 ? 1.0 / gn : 1.0;
         }
-        for (int j = s->nmem - 1; j >= 0; j--) {
-            int k = (s->head - 1 - j + s->mem) % s->mem;
-            double beta = s->rho[k] * la_dot(d, s->Y + (size_t)k * d, dir);
-            la_axpy(d, s->alph[k] - beta, s->S + (size_t)k * d, dir);
-        }
+        lbm_up(M, d, dir);
         double dphi0 = la_dot(d, g, dir);
         if (!(dphi0 < 0)) {            /* not a descent direction: restart */
-            if (s->nmem == 0)          /* −g itself is flat: nothing to do */
+            if (M->nmem == 0)          /* −g itself is flat: nothing to do */
                 break;
-            s->nmem = 0;
+            M->nmem = 0;
             s->iter--;
             continue;
         }
@@ -403,8 +444,8 @@ static int lb_start(lb_state *s, const lr_prob *P, double *x, int max_iter, doub
 {
     int d = P->nout * (P->p + 1);
     memset(s, 0, sizeof *s);
-    s->mem = lbfgs_memory(d);
-    s->buf = malloc((size_t)d * (5 + 2 * (size_t)s->mem) * sizeof *s->buf);
+    s->M.m = lbfgs_memory(d);
+    s->buf = malloc((size_t)d * (5 + 2 * (size_t)s->M.m) * sizeof *s->buf);
     if (!s->buf) {
         ut_errf(e, MLG_NOMEM, "out of memory fitting logreg");
         return LB_FAIL;
@@ -419,8 +460,8 @@ static int lb_start(lb_state *s, const lr_prob *P, double *x, int max_iter, doub
     s->dir = s->g + d;
     s->xt = s->dir + d;
     s->gt = s->xt + d;
-    s->S = s->gt + 2 * (size_t)d;
-    s->Y = s->S + (size_t)s->mem * d;
+    s->M.S = s->gt + 2 * (size_t)d;
+    s->M.Y = s->M.S + (size_t)s->M.m * d;
     s->ex = x;
     s->eg = s->g;
     return LB_EVAL;
@@ -446,27 +487,15 @@ static int lb_after(lb_state *s, double f, ut_err *e)
         /* No progress along an L-BFGS direction: retry once with fresh
          * memory (steepest descent); failing that, f cannot be reduced
          * at machine precision and x is as good as it gets. */
-        if (s->nmem == 0) {
+        if (s->M.nmem == 0) {
             s->m->n_iter = s->iter;
             return LB_DONE;
         }
-        s->nmem = 0;
+        s->M.nmem = 0;
         return lb_iterate(s, e);
     }
-    /* Store the pair (s, y) when it carries positive curvature. */
     int d = s->d;
-    double *sv = s->S + (size_t)s->head * d, *yv = s->Y + (size_t)s->head * d;
-    for (int i = 0; i < d; i++) {
-        sv[i] = s->xt[i] - s->x[i];
-        yv[i] = s->gt[i] - s->g[i];
-    }
-    double sy = la_dot(d, sv, yv);
-    if (sy > 1e-16 * la_dot(d, yv, yv)) {
-        s->rho[s->head] = 1.0 / sy;
-        s->head = (s->head + 1) % s->mem;
-        if (s->nmem < s->mem)
-            s->nmem++;
-    }
+    lbm_remember(&s->M, d, s->x, s->xt, s->g, s->gt);
     memcpy(s->x, s->xt, (size_t)d * sizeof *s->x);
     memcpy(s->g, s->gt, (size_t)d * sizeof *s->g);
     s->f = ft;
@@ -658,9 +687,7 @@ typedef struct {
     int d;
     double r;   /* a Hessian, in evaluations */
     double *H, *R, *G;
-    /* curvature pairs of the steps taken since H was factored */
-    double *S, *Y, rho[LBFGS_M], alph[LBFGS_M];
-    int nmem, head;
+    lb_mem M;   /* the pairs of the steps taken since H was factored */
 } nt_work;
 
 /* dir = −H̃⁻¹g for the L-BFGS matrix built on the factor in H (two-loop
@@ -673,17 +700,9 @@ static void nt_direction(nt_work *w, const double *g, double *dir)
     int d = w->d;
     for (int i = 0; i < d; i++)
         dir[i] = -g[i];
-    for (int j = 0; j < w->nmem; j++) {
-        int k = (w->head - 1 - j + LBFGS_M) % LBFGS_M;
-        w->alph[k] = w->rho[k] * la_dot(d, w->S + (size_t)k * d, dir);
-        la_axpy(d, -w->alph[k], w->Y + (size_t)k * d, dir);
-    }
+    lbm_down(&w->M, d, dir);
     chol_solve(d, w->H, dir);
-    for (int j = w->nmem - 1; j >= 0; j--) {
-        int k = (w->head - 1 - j + LBFGS_M) % LBFGS_M;
-        double beta = w->rho[k] * la_dot(d, w->Y + (size_t)k * d, dir);
-        la_axpy(d, w->alph[k] - beta, w->S + (size_t)k * d, dir);
-    }
+    lbm_up(&w->M, d, dir);
 }
 
 /* How fast a factor converges: the mean rate (geometric, per step) of a
@@ -712,30 +731,12 @@ static double rate_of(const nt_rate *r)
     return first > 0 ? pow(last / first, 1.0 / k) : 0;
 }
 
-/* The pair of an accepted step x -> xt (gradients g -> gt). */
-static void nt_remember(nt_work *w, const double *x, const double *xt, const double *g, const double *gt)
-{
-    int d = w->d;
-    double *sv = w->S + (size_t)w->head * d, *yv = w->Y + (size_t)w->head * d;
-    for (int i = 0; i < d; i++) {
-        sv[i] = xt[i] - x[i];
-        yv[i] = gt[i] - g[i];
-    }
-    double sy = la_dot(d, sv, yv);
-    if (sy > 1e-16 * la_dot(d, yv, yv)) {
-        w->rho[w->head] = 1.0 / sy;
-        w->head = (w->head + 1) % LBFGS_M;
-        if (w->nmem < LBFGS_M)
-            w->nmem++;
-    }
-}
-
 /* The exact Hessian at the point P->prob was evaluated at, factored in
  * w->H (and kept in the carry for the next C): 0, or 1 when it is not
  * positive definite at rounding level. */
 static int nt_exact(nt_work *w)
 {
-    w->nmem = w->head = 0;
+    w->M.nmem = 0;
     const lr_prob *P = w->P;
     int d = w->d;
     nt_hessian(P, w->H, w->R, w->G);
@@ -795,7 +796,7 @@ static void nt_close(nt_work *w, double *x, double *g, double *f, int have, doub
         double ft = nt_eval(P, xt, gt);
         if (!(isfinite(ft) && ft <= *f + 1e-12 * fabs(*f)))
             return;
-        nt_remember(w, x, xt, g, gt);
+        lbm_remember(&w->M, d, x, xt, g, gt);
         memcpy(x, xt, (size_t)d * sizeof *x);
         memcpy(g, gt, (size_t)d * sizeof *g);
         *f = ft;
@@ -826,8 +827,8 @@ static int newton(const lr_prob *P, double *x, int max_iter, double tol, rt_mode
     }
     double *H = buf, *g = H + (size_t)d * d, *dir = g + d, *xt = dir + d, *gt = xt + d;
     double *G = gt + d, *R = G + (size_t)q * q;
-    nt_work w = {P, carry, d, hessian_evals(n, d), H, R, G, R + (size_t)B * q, NULL, {0}, {0}, 0, 0};
-    w.Y = w.S + (size_t)LBFGS_M * d;
+    nt_work w = {P, carry, d, hessian_evals(n, d), H, R, G, {R + (size_t)B * q, NULL, {0}, {0}, LBFGS_M, 0, 0}};
+    w.M.Y = w.M.S + (size_t)LBFGS_M * d;
     int rc = -1, iter = 0;
     int have = 0;              /* H holds a Cholesky factor */
     double lazy = lazy_ratio(n, d);
@@ -867,7 +868,7 @@ static int newton(const lr_prob *P, double *x, int max_iter, double tol, rt_mode
                     H[i] = r * carry->Hc[i];
                 nt_prior(H, K, p, 1.0);
                 bad = la_potrf(d, H) != 0;
-                w.nmem = w.head = 0;
+                w.M.nmem = 0;
             } else
                 bad = nt_exact(&w);
             if (bad) {
@@ -877,8 +878,6 @@ static int newton(const lr_prob *P, double *x, int max_iter, double tol, rt_mode
                 goto done;
             }
             have = 1;
-        }
-        if (!keep) {
             gr.n = 0;
             rate_push(&gr, gmax);
         }
@@ -912,7 +911,7 @@ static int newton(const lr_prob *P, double *x, int max_iter, double tol, rt_mode
             }
             break;      /* f cannot be reduced at machine precision */
         }
-        nt_remember(&w, x, xt, g, gt);
+        lbm_remember(&w.M, d, x, xt, g, gt);
         memcpy(x, xt, (size_t)d * sizeof *x);
         memcpy(g, gt, (size_t)d * sizeof *g);
         f = ft;
