@@ -78,6 +78,14 @@ static void cut_rows(const double *src, double *dst, int64_t rows, int64_t P, in
     }
 }
 
+/* A malloc'd copy of src cut to pc1..pc<keep> (NULL: out of memory). */
+static double *cut_copy(const double *src, int64_t rows, int64_t P, int64_t at, int64_t ncomp, int64_t keep)
+{
+    double *y = malloc((size_t)rows * (size_t)(P - (ncomp - keep)) * sizeof *y + 1);
+    if (y) cut_rows(src, y, rows, P, at, ncomp, keep);
+    return y;
+}
+
 static const char *use_pca(void *arg, const int64_t dims[3], void *payload, size_t n)
 {
     pca_use *u = arg;
@@ -95,9 +103,8 @@ static const char *use_pca(void *arg, const int64_t dims[3], void *payload, size
     double *x = payload;
     if (u->memo) {
         /* the whole entry stays for the siblings; this member gets a copy */
-        double *y = malloc((size_t)rows * (size_t)(P - cut) * sizeof *y + 1);
+        double *y = cut_copy(x, rows, P, t.at, t.ncomp, keep);
         if (!y) return RT_CACHE_NOMEM;
-        cut_rows(x, y, rows, P, t.at, t.ncomp, keep);
         rt_pca_memo_free(u->memo);
         *u->memo = (rt_pca_memo){{0}, x, (int)dims[0], (int)dims[1], (int)P, (int)t.ncomp,
                                  (int)(t.kreq > 1 << 30 ? 1 << 30 : t.kreq), (int)t.at};
@@ -125,13 +132,11 @@ static int from_memo(const rt_pca_memo *m, const char *family, int k, int ntrain
     if (!m || !m->x || strcmp(m->family, family) != 0 || m->ntrain != ntrain || m->ntest != ntest ||
         !rt_pca_serves(m->ncomp, m->kreq, k))
         return 0;
-    int64_t keep = k < m->ncomp ? k : m->ncomp, rows = (int64_t)ntrain + ntest;
-    int64_t pp = m->p - (m->ncomp - keep);
-    double *y = malloc((size_t)rows * (size_t)pp * sizeof *y + 1);
+    int64_t keep = k < m->ncomp ? k : m->ncomp;
+    double *y = cut_copy(m->x, (int64_t)ntrain + ntest, m->p, m->at, m->ncomp, keep);
     if (!y) return -1;
-    cut_rows(m->x, y, rows, m->p, m->at, m->ncomp, keep);
     *x = y;
-    *p = (int)pp;
+    *p = (int)(m->p - (m->ncomp - keep));
     *ncomp = m->ncomp;
     return 1;
 }
