@@ -316,7 +316,11 @@ static void check_pca_prefix(const char *what, const rt_table *t, int y, const r
             names[c] = malloc(16);
             snprintf(names[c], 16, "pc%d", c + 1);
         }
-        for (int k = 1; k < K; k++) {
+        /* every k natively; under valgrind (which checks memory, the
+         * same for every k) about five of them, the last included: every k
+         * of credit-g's 61 components took a minute and a half there */
+        int stride = RUNNING_ON_VALGRIND && K > 8 ? K / 4 : 1;
+        for (int k = 1; k < K; k = k + stride < K || k == K - 1 ? k + stride : K - 1) {
             rt_tf_step two[2] = { big, { .kind = use_drop ? RT_TF_DROP : RT_TF_KEEP } };
             two[1].columns = use_drop ? names + k : names;
             two[1].ncolumns = use_drop ? K - k : k;
