@@ -295,10 +295,10 @@ static int explain_simple(const cmp_stmt *cs, ut_result **out, ut_err *e)
 }
 
 /* EXPLAIN EXPLORE's last line: what the repository already has (reuse.h). */
-static int explain_reuse(rt_ctx *c, const cmp_explore *x, ut_result *r, ut_err *e)
+static int explain_reuse(const cmp_explore *x, const rt_reuse_plan *rp, ut_result *r, ut_err *e)
 {
     char *line = NULL;
-    if (rt_reuse_explain(c, x, &line, e)) return -1;
+    if (rt_reuse_explain(x, rp, &line, e)) return -1;
     if (!line) return 0;
     int row = ut_result_add_row(r);
     if (row >= 0) ut_result_set_text(r, row, 0, line);
@@ -428,14 +428,20 @@ static int execute(mlg_stmt *s)
         opt_stats st;
         opt_plan *plan = NULL;
         double *hist = NULL, *actual = NULL;
-        if (rt_plan_stats(c, cs->explore, &st, &hist, e) || opt_physical(cs->explore, &st, c->sharing, &plan, e)) {
+        /* the runs the repository has are not fitted: the plan says so */
+        rt_reuse_plan rp;
+        if (rt_reuse_served(c, cs->explore, &rp, e)) return fail(db, e);
+        if (rt_plan_stats(c, cs->explore, &st, &hist, e) ||
+            (st.served = rp.served, opt_physical(cs->explore, &st, c->sharing, &plan, e))) {
             free(hist);
+            rt_reuse_plan_free(&rp);
             return fail(db, e);
         }
         static const char *const col[] = {"plan"};
         plan->hide_costs = !c->show_times;
         if (explore_limits(c, cs, &st, plan, e)) {
             free(hist);
+            rt_reuse_plan_free(&rp);
             opt_plan_free(plan);
             return fail(db, e);
         }
@@ -446,7 +452,7 @@ static int execute(mlg_stmt *s)
             if (!s->result || opt_explain(cs->explore, plan, NULL, s->result))
                 rc = ut_errf(e, MLG_NOMEM, "out of memory");
             else
-                rc = explain_reuse(c, cs->explore, s->result, e);
+                rc = explain_reuse(cs->explore, &rp, s->result, e);
         } else if (cs->explain == 2 && !(actual = calloc((size_t)plan->n + 1, sizeof *actual))) {
             rc = ut_errf(e, MLG_NOMEM, "out of memory");
         } else {
@@ -462,6 +468,7 @@ static int execute(mlg_stmt *s)
         }
         free(actual);
         free(hist);
+        rt_reuse_plan_free(&rp);
         opt_plan_free(plan);
         return rc ? fail(db, e) : MLG_OK;
     }

@@ -135,7 +135,8 @@ static void fit_cache_text(ut_buf *t, const cmp_explore *x, const opt_plan *p, r
     int k[5] = {0}, from = -1, mixed = 0;
     for (int i = 0; i < p->n; i++) {
         const opt_node *n = &p->nodes[i];
-        if (n->op != OPT_FIT || p->cache[i] < 1 || p->cache[i] > 4 || x->configs[p->groups[n->group].configs[0]].family != f)
+        if (n->op != OPT_FIT || n->served || p->cache[i] < 1 || p->cache[i] > 4 ||
+            x->configs[p->groups[n->group].configs[0]].family != f)
             continue;
         k[p->cache[i]]++;
         if (p->cache[i] == OPT_CACHE_EXTEND) {
@@ -189,7 +190,7 @@ static void pred_cache_text(ut_buf *t, size_t from, const cmp_explore *x, const 
     int k[5] = {0}, models = 0;
     for (int i = 0; i < p->n; i++) {
         const opt_node *n = &p->nodes[i];
-        if (n->op != OPT_FIT || p->pcache[i] < 1 || p->pcache[i] > 4 ||
+        if (n->op != OPT_FIT || n->served || p->pcache[i] < 1 || p->pcache[i] > 4 ||
             x->configs[p->groups[n->group].configs[0]].family != f)
             continue;
         k[p->pcache[i]]++;
@@ -215,6 +216,23 @@ static void pred_cache_text(ut_buf *t, size_t from, const cmp_explore *x, const 
     ut_buf_putc(t, ']');
 }
 
+/* Reuse across queries: how many of a line's nodes (of pipeline pipe,
+ * or whose group is of family fam; -1: any) are not run, and why. */
+static void served_text(ut_buf *t, const cmp_explore *x, const opt_plan *p, opt_op op, int pipe, int fam, const char *why)
+{
+    if (!p->nserved) return;
+    int n = 0, k = 0;
+    for (int i = 0; i < p->n; i++) {
+        const opt_node *nd = &p->nodes[i];
+        if (nd->op != op || (pipe >= 0 && nd->pipe != pipe)) continue;
+        if (fam >= 0 && (int)x->configs[p->groups[nd->group].configs[0]].family != fam) continue;
+        n++;
+        k += nd->served;
+    }
+    if (k == n && n) ut_buf_printf(t, "  [not run: %s]", why);
+    else if (k) ut_buf_printf(t, "  [%d of %d not run: %s]", k, n, why);
+}
+
 static void cost_text(ut_buf *t, int hide, double est, const double *actual_sum)
 {
     if (hide) return;
@@ -232,6 +250,7 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *a
     ut_buf_printf(&t, "sharing %s: %d round%s x %d configuration%s = %d run%s", p->sharing ? "on" : "off",
                   p->nrounds, p->nrounds == 1 ? "" : "s", p->nconfigs, p->nconfigs == 1 ? "" : "s", runs,
                   runs == 1 ? "" : "s");
+    if (p->nserved) ut_buf_printf(&t, ", %d from the repository", p->nserved);
     line(&b, 0, "%s", t.s);
     /* sums of estimated and measured seconds per line of the text */
     double est_ls = 0, act_ls = 0, est_ev = 0, act_ev = 0, est_rec = 0, act_rec = 0;
@@ -293,7 +312,7 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *a
              * the query: "materialize (as the first 10 of 40 components)" */
             int k[4] = {0}, from[4] = {0}, mixed[4] = {0};
             for (int i = 0; i < p->n; i++)
-                if (p->nodes[i].op == OPT_TRANSFORM && p->nodes[i].pipe == q && p->cache[i] < 4) {
+                if (p->nodes[i].op == OPT_TRANSFORM && !p->nodes[i].served && p->nodes[i].pipe == q && p->cache[i] < 4) {
                     int d = p->cache[i], f = p->cache_from ? p->cache_from[i] : 0;
                     if (k[d] && f != from[d]) mixed[d] = 1;
                     from[d] = f;
@@ -316,6 +335,7 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *a
             }
             if (!first) ut_buf_putc(&t, ']');
         }
+        served_text(&t, x, p, OPT_TRANSFORM, q, -1, "every run it feeds is in the repository");
         cost_text(&t, p->hide_costs, est_tf[q], actual ? &act_tf[q] : NULL);
         line(&b, 1, "%s", t.s);
     }
@@ -354,11 +374,13 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *a
         size_t before = t.len;
         fit_cache_text(&t, x, p, (rt_family)f);
         pred_cache_text(&t, before, x, p, (rt_family)f);
+        served_text(&t, x, p, OPT_FIT, -1, f, "its runs are in the repository");
         cost_text(&t, p->hide_costs, est_fit[f], actual ? &act_fit[f] : NULL);
         line(&b, 1, "%s", t.s);
     }
     t.len = 0;
     ut_buf_printf(&t, "per round: EVALUATE x%d", p->nconfigs);
+    served_text(&t, x, p, OPT_EVALUATE, -1, -1, "runs in the repository");
     cost_text(&t, p->hide_costs, est_ev, actual ? &act_ev : NULL);
     line(&b, 1, "%s", t.s);
     t.len = 0;

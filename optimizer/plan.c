@@ -329,6 +329,39 @@ static double group_cost(const cmp_explore *x, const opt_group *g, const opt_sta
     return g->shared && !known && !path ? big + 0.02 * sum : sum;
 }
 
+/* Reuse across queries: the runs the repository serves are not fitted.
+ * The executor skips a FIT whose group has every run of its round (a group
+ * with some fits them all and records the others' as reused), the
+ * EVALUATE of a served run, and a TRANSFORM every FIT of which is skipped;
+ * the plan says so and costs them at nothing. */
+static void mark_served(const cmp_explore *x, const opt_stats *st, opt_plan *p)
+{
+    int nr = st->nrounds;
+    for (int c = 0; c < x->nconfigs; c++)
+        for (int r = 0; r < nr; r++) p->nserved += st->served[(size_t)c * nr + r] != 0;
+    for (int i = 0; i < p->n; i++) {
+        opt_node *nd = &p->nodes[i];
+        if (nd->op == OPT_FIT) {
+            const opt_group *g = &p->groups[nd->group];
+            int all = 1;
+            for (int k = 0; k < g->n && all; k++) all = st->served[(size_t)g->configs[k] * nr + nd->round] != 0;
+            nd->served = all;
+        } else if (nd->op == OPT_EVALUATE) {
+            nd->served = st->served[(size_t)nd->config * nr + nd->round] != 0;
+        }
+    }
+    for (int i = 0; i < p->n; i++) {
+        opt_node *nd = &p->nodes[i];
+        if (nd->op != OPT_TRANSFORM) continue;
+        int needed = 0;
+        for (int j = i + 1; j < p->n && !needed; j++)
+            needed = p->nodes[j].op == OPT_FIT && p->nodes[j].input == i && !p->nodes[j].served;
+        nd->served = !needed;
+    }
+    for (int i = 0; i < p->n; i++)
+        if (p->nodes[i].served) p->nodes[i].est_cost = 0;
+}
+
 int opt_physical(const cmp_explore *x, const opt_stats *st, int sharing, opt_plan **out, ut_err *e)
 {
     *out = NULL;
@@ -339,8 +372,8 @@ int opt_physical(const cmp_explore *x, const opt_stats *st, int sharing, opt_pla
     p->sharing = sharing;
     int cap = 0, bad = 0;
     double rows = st->nrows > 0 ? st->nrows : 1;
-    int load = push(p, &cap, (opt_node){OPT_LOAD, -1, -1, -1, 0, rows * 20 / FLOPS_SCALAR, -1, -1});
-    int split = push(p, &cap, (opt_node){OPT_SPLIT, -1, -1, load, 0, rows * 2e-6, -1, -1});  /* folds from SQLite */
+    int load = push(p, &cap, (opt_node){OPT_LOAD, -1, -1, -1, 0, rows * 20 / FLOPS_SCALAR, -1, -1, 0});
+    int split = push(p, &cap, (opt_node){OPT_SPLIT, -1, -1, load, 0, rows * 2e-6, -1, -1, 0});  /* folds from SQLite */
     bad |= load < 0 || split < 0;
     int *shared = calloc((size_t)x->npipes + 1, sizeof *shared);
     bad |= !shared || make_groups(x, st, sharing, p);
@@ -354,12 +387,12 @@ int opt_physical(const cmp_explore *x, const opt_stats *st, int sharing, opt_pla
             int c0 = gr->configs[0], q = x->configs[c0].pipe, tf = shared[q];
             double tcost = opt_transform_cost(&x->pipes[q], st);
             if (!sharing || tf < 0) {
-                tf = push(p, &cap, (opt_node){OPT_TRANSFORM, r, sharing ? -1 : c0, split, 0, tcost, q, -1});
+                tf = push(p, &cap, (opt_node){OPT_TRANSFORM, r, sharing ? -1 : c0, split, 0, tcost, q, -1, 0});
                 bad |= tf < 0;
                 if (sharing) shared[q] = tf;
             }
             double gc = group_cost(x, gr, st);
-            int fit = bad ? -1 : push(p, &cap, (opt_node){OPT_FIT, r, gr->n == 1 ? c0 : -1, tf, 0, gc, q, g});
+            int fit = bad ? -1 : push(p, &cap, (opt_node){OPT_FIT, r, gr->n == 1 ? c0 : -1, tf, 0, gc, q, g, 0});
             bad |= fit < 0;
             for (int i = 0; i < gr->n && !bad; i++) {
                 int c = gr->configs[i];
@@ -367,12 +400,13 @@ int opt_physical(const cmp_explore *x, const opt_stats *st, int sharing, opt_pla
                  * catalog insert */
                 double ec = 1.5e-4 + (double)st->nrows / (st->nrounds > 1 ? st->nrounds : 4) *
                                        (st->nclasses > 0 ? st->nclasses : 1) * 40 / FLOPS_SCALAR;
-                bad |= push(p, &cap, (opt_node){OPT_EVALUATE, r, c, fit, 0, ec, q, g}) < 0;
+                bad |= push(p, &cap, (opt_node){OPT_EVALUATE, r, c, fit, 0, ec, q, g, 0}) < 0;
             }
         }
     }
     free(shared);
-    if (!bad) bad = push(p, &cap, (opt_node){OPT_RECORD, -1, -1, -1, 0, 1e-4 * x->nconfigs * st->nrounds, -1, -1}) < 0;
+    if (!bad && st->served) mark_served(x, st, p);
+    if (!bad) bad = push(p, &cap, (opt_node){OPT_RECORD, -1, -1, -1, 0, 1e-4 * x->nconfigs * st->nrounds, -1, -1, 0}) < 0;
     if (bad) {
         opt_plan_free(p);
         return ut_errf(e, MLG_NOMEM, "out of memory");

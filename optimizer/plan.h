@@ -30,6 +30,8 @@ typedef struct {
     double est_cost;   /* estimated seconds                               */
     int    pipe;       /* preprocessing pipeline (TRANSFORM/FIT/EVALUATE)  */
     int    group;      /* FIT: the configuration group it fits             */
+    int    served;     /* every run it leads to comes from the repository
+                          (opt_stats.served): not run, costed at 0        */
 } opt_node;
 
 /* Configurations fitted together (sharing rules 2 and 4): one family, one
@@ -58,6 +60,7 @@ typedef struct {
     int       threads;
     int       nhist;      /* configurations costed from measured history */
     int       hide_costs; /* EXPLAIN without seconds (SET show_times = off) */
+    int       nserved;    /* runs taken from the repository (opt_stats.served) */
     /* Sharing rule 4 for pca: pipelines equal up to a pca step that differ
      * only in its k compute the components once, with the largest k, and
      * drop the extra columns.  Per pipeline: the index of that step (-1:
@@ -91,6 +94,9 @@ typedef struct {
                                (impute and onehot leave the table as it is) */
     const double *hist;     /* per configuration: mean measured fit seconds of
                                its past runs on this dataset, NAN when none */
+    const unsigned char *served;  /* per (configuration i, round j) at
+                               i * nrounds + j: the run comes from the
+                               repository (runtime/reuse.h); NULL = none */
 } opt_stats;
 
 int  opt_physical(const cmp_explore *x, const opt_stats *st, int sharing, opt_plan **out, ut_err *e);

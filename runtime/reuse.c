@@ -97,63 +97,75 @@ void rt_reuse_free(rt_reuse_pool *p)
     p->n = 0;
 }
 
-int rt_reuse_explain(rt_ctx *c, const cmp_explore *x, char **line, ut_err *e)
+int rt_reuse_served(rt_ctx *c, const cmp_explore *x, rt_reuse_plan *rp, ut_err *e)
+{
+    memset(rp, 0, sizeof *rp);
+    rp->off = rt_reuse_off(c, x);
+    if (rp->off) return 0;
+    int subsampled = x->strategy.kind == CMP_SEARCH_HALVING || x->strategy.kind == CMP_SEARCH_HYPERBAND;
+    int nr = x->task.nrounds;
+    long long *ids = calloc((size_t)x->nconfigs + 1, sizeof *ids);
+    int *at = calloc((size_t)x->nconfigs + 1, sizeof *at), known = 0, rc = -1;
+    rt_reuse_pool pool = {0};
+    if (!subsampled) rp->served = calloc((size_t)x->nconfigs * (size_t)(nr > 0 ? nr : 1) + 1, 1);
+    if (!ids || !at || (!subsampled && !rp->served)) {
+        ut_errf(e, MLG_NOMEM, "out of memory");
+        goto out;
+    }
+    for (int i = 0; i < x->nconfigs; i++) {
+        char *pj = cmp_config_json(x, i);
+        long long id = 0;
+        int f = pj ? cat_config_find(c->cat, rt_families[x->configs[i].family].name, pj, &id, e)
+                   : ut_errf(e, MLG_NOMEM, "out of memory");
+        free(pj);
+        if (f < 0) goto out;
+        if (f) at[known] = i, ids[known++] = id;
+    }
+    if (rt_reuse_load(c, x, -1, ids, known, &pool, e)) goto out;
+    rp->any = pool.n > 0;
+    for (int k = 0; k < known && rp->served; k++) {
+        int all = 1;
+        for (int j = 0; j < nr; j++) {
+            int s = rt_reuse_find(&pool, ids[k], j, 0) != NULL;
+            rp->served[(size_t)at[k] * nr + j] = (unsigned char)s;
+            rp->nserved += s;
+            all &= s;
+        }
+        rp->full += all;
+    }
+    rc = 0;
+out:
+    rt_reuse_free(&pool);
+    free(ids);
+    free(at);
+    if (rc) rt_reuse_plan_free(rp);
+    return rc;
+}
+
+void rt_reuse_plan_free(rt_reuse_plan *rp)
+{
+    free(rp->served);
+    rp->served = NULL;
+}
+
+int rt_reuse_explain(const cmp_explore *x, const rt_reuse_plan *rp, char **line, ut_err *e)
 {
     *line = NULL;
     ut_buf b;
     ut_buf_init(&b);
-    const char *off = rt_reuse_off(c, x);
-    int subsampled = x->strategy.kind == CMP_SEARCH_HALVING || x->strategy.kind == CMP_SEARCH_HYPERBAND;
-    if (off) {
-        ut_buf_printf(&b, "Reuse: off (%s): every configuration is run", off);
-    } else {
-        long long *ids = calloc((size_t)x->nconfigs + 1, sizeof *ids);
-        int *at = calloc((size_t)x->nconfigs + 1, sizeof *at), known = 0;
-        if (!ids || !at) {
-            free(ids);
-            free(at);
-            return ut_errf(e, MLG_NOMEM, "out of memory");
-        }
-        for (int i = 0; i < x->nconfigs; i++) {
-            char *pj = cmp_config_json(x, i);
-            long long id = 0;
-            int f = pj ? cat_config_find(c->cat, rt_families[x->configs[i].family].name, pj, &id, e)
-                       : ut_errf(e, MLG_NOMEM, "out of memory");
-            free(pj);
-            if (f < 0) {
-                free(ids);
-                free(at);
-                return -1;
-            }
-            if (f) at[known] = i, ids[known++] = id;
-        }
-        rt_reuse_pool pool;
-        if (rt_reuse_load(c, x, -1, ids, known, &pool, e)) {
-            free(ids);
-            free(at);
-            return -1;
-        }
-        int full = 0, nr = x->task.nrounds;
-        for (int k = 0; k < known && !subsampled; k++) {
-            int all = 1;
-            for (int j = 0; j < nr && all; j++) all = rt_reuse_find(&pool, ids[k], j, 0) != NULL;
-            full += all;
-        }
-        int any = pool.n > 0;
-        rt_reuse_free(&pool);
-        free(ids);
-        free(at);
-        if (subsampled) {
-            if (any)
-                ut_buf_printf(&b, "Reuse: the repository has runs of %s's configurations on this task; each rung "
-                                  "takes those on its number of rows",
-                              x->search ? x->search : "the search");
-        } else if (full) {
-            int starting = x->strategy.kind == CMP_SEARCH_BAYES;
-            ut_buf_printf(&b, "Reuse: %d of %d %sconfiguration%s already evaluated on this task (%d runs), taken "
-                              "from the repository, not run again",
-                          full, x->nconfigs, starting ? "starting " : "", x->nconfigs == 1 ? "" : "s", full * nr);
-        }
+    int nr = x->task.nrounds;
+    if (rp->off) {
+        ut_buf_printf(&b, "Reuse: off (%s): every configuration is run", rp->off);
+    } else if (!rp->served) {
+        if (rp->any)
+            ut_buf_printf(&b, "Reuse: the repository has runs of %s's configurations on this task; each rung "
+                              "takes those on its number of rows",
+                          x->search ? x->search : "the search");
+    } else if (rp->full) {
+        int starting = x->strategy.kind == CMP_SEARCH_BAYES;
+        ut_buf_printf(&b, "Reuse: %d of %d %sconfiguration%s already evaluated on this task (%d runs), taken "
+                          "from the repository, not run again",
+                      rp->full, x->nconfigs, starting ? "starting " : "", x->nconfigs == 1 ? "" : "s", rp->full * nr);
     }
     if (b.oom) {
         ut_buf_free(&b);

@@ -35,10 +35,24 @@ int  rt_reuse_load(rt_ctx *c, const cmp_explore *x, long long exclude_exp, const
 /* The run of (config, fold, rows), or NULL. */
 const rt_reuse_run *rt_reuse_find(const rt_reuse_pool *p, long long config_id, int fold, long long rows);
 void rt_reuse_free(rt_reuse_pool *p);
+/* What EXPLORE x would take from the repository, looked up before it
+ * runs (reads only: no configuration interned).  served[i * nrounds + j]
+ * is 1 when configuration i's run of round j is there (whole training
+ * rows; NULL under halving / hyperband, whose rungs look runs up on their
+ * rows as they run, and when reuse is off).  Memory: rt_reuse_plan_free. */
+typedef struct {
+    const char *off;         /* why nothing is reused (rt_reuse_off), or NULL */
+    unsigned char *served;   /* x->nconfigs * x->task.nrounds flags, or NULL */
+    int full;                /* configurations served on every round */
+    int nserved;             /* runs served */
+    int any;                 /* the repository has runs of x's configurations on this task */
+} rt_reuse_plan;
+
+int  rt_reuse_served(rt_ctx *c, const cmp_explore *x, rt_reuse_plan *rp, ut_err *e);
+void rt_reuse_plan_free(rt_reuse_plan *rp);
 /* EXPLAIN: a line saying how many of x's configurations the repository
- * has on every round (full-data runs; a halving rung's are decided as it
- * runs), or that reuse is off.  Reads only (no configuration interned).
- * *line is malloc'd, NULL when there is nothing to say. */
-int  rt_reuse_explain(rt_ctx *c, const cmp_explore *x, char **line, ut_err *e);
+ * has on every round, or that reuse is off.  *line is malloc'd, NULL when
+ * there is nothing to say. */
+int  rt_reuse_explain(const cmp_explore *x, const rt_reuse_plan *rp, char **line, ut_err *e);
 
 #endif
