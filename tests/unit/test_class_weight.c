@@ -17,10 +17,8 @@
 #include "../../include/mileage.h"
 #include "../../runtime/families.h"
 #include "../../runtime/metrics.h"
+#include "check.h"
 
-static int failures, checks;
-#define CHECK(cond, ...) do { checks++; if (!(cond)) { failures++; \
-    printf("FAIL %s:%d: ", __FILE__, __LINE__); printf(__VA_ARGS__); printf("\n"); } } while (0)
 
 /* ---- the cost metric ---- */
 

@@ -14,14 +14,12 @@
 #include <time.h>
 #include <unistd.h>
 #include "under_valgrind.h"
+#include "check.h"
 
 #ifndef MLG_SOURCE_DIR
 #define MLG_SOURCE_DIR "."
 #endif
 
-static int failures, checks;
-#define CHECK(cond) do { checks++; if (!(cond)) { failures++; \
-    fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); } } while (0)
 #define CHECK_NEAR(a, b, tol) do { checks++; double a_ = (a), b_ = (b); \
     if (!(fabs(a_ - b_) <= (tol))) { failures++; \
     fprintf(stderr, "%s:%d: %s = %.17g, expected %.17g\n", __FILE__, __LINE__, #a, a_, b_); } } while (0)

@@ -10,9 +10,8 @@
 #include <unistd.h>
 
 #include "mileage.h"
+#include "check.h"
 
-static int failures;
-#define CHECK(c, ...) do { if (!(c)) { failures++; printf("FAIL %s:%d: ", __FILE__, __LINE__); printf(__VA_ARGS__); printf("\n"); } } while (0)
 
 static int exec(mlg_db *db, const char *q)
 {

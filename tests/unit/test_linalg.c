@@ -6,11 +6,9 @@
 #include <string.h>
 
 #include "../../runtime/linalg.h"
+#include "check.h"
 
-static int failures;
 
-#define CHECK(cond, ...) do { if (!(cond)) { failures++; \
-    printf("FAIL %s:%d: ", __FILE__, __LINE__); printf(__VA_ARGS__); printf("\n"); } } while (0)
 
 static void check_close(const char *what, double got, double want, double tol)
 {

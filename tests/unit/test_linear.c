@@ -26,15 +26,13 @@
 #include "../../include/mileage.h"
 #include "../../runtime/families.h"
 #include "../../runtime/linalg.h"
+#include "check.h"
 
 #ifndef MLG_SOURCE_DIR
 #define MLG_SOURCE_DIR "."
 #endif
 
-static int failures;
 
-#define CHECK(cond, ...) do { if (!(cond)) { failures++; \
-    printf("FAIL %s:%d: ", __FILE__, __LINE__); printf(__VA_ARGS__); printf("\n"); } } while (0)
 
 /* |got − want| <= tol · max(1, |want|) */
 static void check_vec(const char *what, const double *got, const double *want, int n,

@@ -11,11 +11,9 @@
 #include <stdlib.h>
 
 #include "runtime/model.h"
+#include "check.h"
 
-static int failures;
 
-#define CHECK(cond, ...) do { if (!(cond)) { failures++; \
-    printf("FAIL %s:%d: ", __FILE__, __LINE__); printf(__VA_ARGS__); printf("\n"); } } while (0)
 
 static double urand(unsigned *s)
 {

@@ -20,6 +20,7 @@
 
 #include "mileage.h"
 #include "runtime/cart.h"
+#include "check.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define MLG_UNDER_SANITIZER 1
@@ -29,8 +30,6 @@
 #endif
 #endif
 
-static int failures;
-#define CHECK(c, ...) do { if (!(c)) { failures++; printf("FAIL %s:%d: ", __FILE__, __LINE__); printf(__VA_ARGS__); printf("\n"); } } while (0)
 
 #define NROWS 60000
 #define NFEAT 40

@@ -11,10 +11,8 @@
 #include "../../runtime/metafeat.h"
 #include "../../runtime/similar.h"
 #include "../../catalog/catalog.h"
+#include "check.h"
 
-static int failures;
-#define CHECK(cond, ...) do { if (!(cond)) { failures++; \
-    printf("FAIL %s:%d: ", __FILE__, __LINE__); printf(__VA_ARGS__); printf("\n"); } } while (0)
 
 static void close_to(const char *what, double got, double want, double tol)
 {

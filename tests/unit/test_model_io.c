@@ -12,14 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "check.h"
 
 #ifndef MLG_SOURCE_DIR
 #define MLG_SOURCE_DIR "."
 #endif
 
-static int failures, checks;
-#define CHECK(cond) do { checks++; if (!(cond)) { failures++; \
-    fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); } } while (0)
 #define CHECK_CONTAINS(s, sub) do { checks++; const char *s_ = (s); \
     if (!s_ || !strstr(s_, sub)) { failures++; \
     fprintf(stderr, "%s:%d: \"%s\" does not contain \"%s\"\n", __FILE__, __LINE__, s_ ? s_ : "(null)", sub); } } while (0)

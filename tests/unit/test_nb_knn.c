@@ -24,15 +24,13 @@
 
 #include <pthread.h>
 #include <time.h>
+#include "check.h"
 
 #ifndef MLG_SOURCE_DIR
 #define MLG_SOURCE_DIR "."
 #endif
 
-static int failures;
 
-#define CHECK(cond, ...) do { if (!(cond)) { failures++; \
-    printf("FAIL %s:%d: ", __FILE__, __LINE__); printf(__VA_ARGS__); printf("\n"); } } while (0)
 
 static void check_close(const char *what, int i, double got, double want, double rel, double abs_)
 {

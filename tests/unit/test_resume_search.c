@@ -11,9 +11,8 @@
 
 #include "mileage.h"
 #include "under_valgrind.h"
+#include "check.h"
 
-static int failures;
-#define CHECK(c, ...) do { if (!(c)) { failures++; printf("FAIL %s:%d: ", __FILE__, __LINE__); printf(__VA_ARGS__); printf("\n"); } } while (0)
 
 typedef struct { char *text; size_t len, cap; } sbuf;
 

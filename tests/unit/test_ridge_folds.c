@@ -20,9 +20,8 @@
 #include "runtime/ridge_folds.h"
 #include "runtime/table.h"
 #include "runtime/transform.h"
+#include "check.h"
 
-static int failures;
-#define CHECK(c, ...) do { if (!(c)) { failures++; printf("FAIL %s:%d: ", __FILE__, __LINE__); printf(__VA_ARGS__); printf("\n"); } } while (0)
 
 static double worst;
 

@@ -16,10 +16,8 @@
 #include "../../runtime/progressive.h"
 #include "../../compiler/compile.h"
 #include "../../grammar/ast.h"
+#include "check.h"
 
-static int failures;
-#define CHECK(cond, ...) do { if (!(cond)) { failures++; \
-    printf("FAIL %s:%d: ", __FILE__, __LINE__); printf(__VA_ARGS__); printf("\n"); } } while (0)
 
 static void close_to(const char *what, double got, double want, double tol)
 {

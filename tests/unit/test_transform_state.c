@@ -30,17 +30,12 @@
 #include <string.h>
 #include <time.h>
 #include "under_valgrind.h"
+#include "check.h"
 
 #ifndef MLG_SOURCE_DIR
 #define MLG_SOURCE_DIR "."
 #endif
 
-static int failures, checks;
-#define CHECK(cond) do { checks++; if (!(cond)) { failures++; \
-    fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); } } while (0)
-#define CHECK_MSG(cond, ...) do { checks++; if (!(cond)) { failures++; \
-    fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__, __LINE__, #cond); \
-    fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); } } while (0)
 #define N_(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 static rt_table *load_data(const char *name)
@@ -155,8 +150,8 @@ static void check_chain(const char *what, const rt_table *t, int y, const rt_tf_
         }
         rt_tf_state_free(P);
     }
-    CHECK_MSG(bad == 0, "%s: %d of %d cuts differ", what, bad, cuts);
-    CHECK_MSG(cuts == (n + 1) * (n + 2) / 2, "%s: %d cuts ran", what, cuts);
+    CHECK(bad == 0, "%s: %d of %d cuts differ", what, bad, cuts);
+    CHECK(cuts == (n + 1) * (n + 2) / 2, "%s: %d cuts ran", what, cuts);
 
     /* one step at a time; the older states go first, the newer live on */
     rt_tf_state **chain = calloc((size_t)n + 1, sizeof *chain);
@@ -168,14 +163,14 @@ static void check_chain(const char *what, const rt_table *t, int y, const rt_tf_
         for (int i = 0; i < n; i++) { rt_tf_state_free(chain[i]); chain[i] = NULL; }
         rt_design d;
         if (!FAILED(rt_tf_finish(chain[n], tr, ntr, &d, &e), &e, what)) {
-            CHECK_MSG(same_design(&d, &ref), "%s: step by step", what);
+            CHECK(same_design(&d, &ref), "%s: step by step", what);
             rt_design_free(&d);
         }
     }
     for (int i = 0; i <= n; i++) rt_tf_state_free(chain[i]);
     free(chain);
     rt_design_free(&ref);
-    CHECK_MSG(table_hash(t) == h0, "%s: the table changed", what);
+    CHECK(table_hash(t) == h0, "%s: the table changed", what);
 }
 
 static int *fold_rows(int n, int fold, int k, int *ntr)
@@ -348,7 +343,7 @@ static void check_pca_prefix(const char *what, const rt_table *t, int y, const r
         for (int c = 0; c < K; c++) free(names[c]);
         free(names);
     }
-    CHECK_MSG(bad == 0 && pairs > 0, "%s: %d of %d (K, k) pairs differ", what, bad, pairs);
+    CHECK(bad == 0 && pairs > 0, "%s: %d of %d (K, k) pairs differ", what, bad, pairs);
     rt_tf_state_free(P);
     rt_tf_state_free(s0);
 }
@@ -435,7 +430,7 @@ static void test_folds(void)
         if (FAILED(rt_tf_apply(L, free_steps + 4, 1, tr, ntr, &X, &e), &e, "suffix")) goto out;
         if (FAILED(rt_tf_finish(X, tr, ntr, &d, &e), &e, "finish")) goto out;
         if (FAILED(rt_pipeline_run(wine, 13, free_steps, 5, tr, ntr, &ref, &e), &e, "run")) goto out;
-        CHECK_MSG(same_design(&d, &ref), "fold %d from a fold-free prefix", f);
+        CHECK(same_design(&d, &ref), "fold %d from a fold-free prefix", f);
         rt_design_free(&d);
         rt_design_free(&ref);
         rt_tf_state_free(X);
@@ -589,31 +584,31 @@ static void test_memory(void)
     if (FAILED(rt_tf_begin(t, p, &s0, &e), &e, "begin")) goto out;
     double t1 = now();
     /* the table's arrays, not copies */
-    CHECK_MSG(rt_tf_state_bytes(s0) < slack, "begin holds %zu bytes", rt_tf_state_bytes(s0));
+    CHECK(rt_tf_state_bytes(s0) < slack, "begin holds %zu bytes", rt_tf_state_bytes(s0));
     /* impute changes c7 only: the other 49 columns stay the table's */
     if (FAILED(rt_tf_apply(s0, chain, 1, tr, ntr, &P, &e), &e, "impute")) goto out;
     double t2 = now();
     size_t b = rt_tf_state_bytes(P);
-    CHECK_MSG(b >= col + rows && b < col + rows + slack, "impute state holds %zu bytes", b);
+    CHECK(b >= col + rows && b < col + rows + slack, "impute state holds %zu bytes", b);
     b = rt_tf_state_bytes_unique(P);   /* the blocks lent by the table are s0's too */
-    CHECK_MSG(b >= col + rows && b < col + rows + slack, "impute state alone holds %zu bytes", b);
+    CHECK(b >= col + rows && b < col + rows + slack, "impute state alone holds %zu bytes", b);
     /* S shares c7 and the rows with P: they count half in each */
     if (FAILED(rt_tf_apply(P, chain + 1, 1, tr, ntr, &S, &e), &e, "standardize")) goto out;
     double t3 = now();
     b = rt_tf_state_bytes(P);
-    CHECK_MSG(b >= (col + rows) / 2 && b < (col + rows) / 2 + slack, "P with S holds %zu bytes", b);
+    CHECK(b >= (col + rows) / 2 && b < (col + rows) / 2 + slack, "P with S holds %zu bytes", b);
     b = rt_tf_state_bytes(S);
-    CHECK_MSG(b >= 5 * col + (col + rows) / 2 && b < 5 * col + (col + rows) / 2 + slack,
+    CHECK(b >= 5 * col + (col + rows) / 2 && b < 5 * col + (col + rows) / 2 + slack,
               "S holds %zu bytes", b);
     b = rt_tf_state_bytes_unique(S);
-    CHECK_MSG(b >= 5 * col && b < 5 * col + slack, "S alone holds %zu bytes", b);
+    CHECK(b >= 5 * col && b < 5 * col + slack, "S alone holds %zu bytes", b);
     CHECK(rt_tf_state_bytes_unique(P) < slack);
     /* ... and a third each once S2 shares them too */
     if (FAILED(rt_tf_apply(P, chain + 2, 1, tr, ntr, &S2, &e), &e, "minmax")) goto out;
     b = rt_tf_state_bytes(P);
-    CHECK_MSG(b >= (col + rows) / 3 && b < (col + rows) / 3 + slack, "P with S and S2 holds %zu bytes", b);
+    CHECK(b >= (col + rows) / 3 && b < (col + rows) / 3 + slack, "P with S and S2 holds %zu bytes", b);
     size_t sum = rt_tf_state_bytes(s0) + rt_tf_state_bytes(P) + rt_tf_state_bytes(S) + rt_tf_state_bytes(S2);
-    CHECK_MSG(sum >= 11 * col + rows && sum < 11 * col + rows + 4 * slack, "all states hold %zu bytes", sum);
+    CHECK(sum >= 11 * col + rows && sum < 11 * col + rows + 4 * slack, "all states hold %zu bytes", sum);
 
     double t4 = now();
     if (FAILED(rt_tf_finish(S, tr, ntr, &d, &e), &e, "finish")) goto out;
@@ -628,7 +623,7 @@ static void test_memory(void)
     rt_tf_state_free(S2);
     S2 = NULL;
     b = rt_tf_state_bytes(P);
-    CHECK_MSG(b >= col + rows && b < col + rows + slack, "P alone again holds %zu bytes", b);
+    CHECK(b >= col + rows && b < col + rows + slack, "P alone again holds %zu bytes", b);
     CHECK(table_hash(t) == h0);
     printf("%d x 50: begin %.3f s, impute %.3f s, standardize(5) %.3f s, finish %.3f s, "
            "rt_pipeline_run %.3f s\n", n, t1 - t0, t2 - t1, t3 - t2, t5 - t4, t6 - t5);

@@ -16,11 +16,9 @@
 #include "../../include/mileage.h"
 #include "../../runtime/cart.h"
 #include "../../runtime/families.h"
+#include "check.h"
 
-static int failures;
 
-#define CHECK(cond, ...) do { if (!(cond)) { failures++; \
-    printf("FAIL %s:%d: ", __FILE__, __LINE__); printf(__VA_ARGS__); printf("\n"); } } while (0)
 
 typedef struct { double *X, *y; int *yc; int n, p, K; } data_t;
 

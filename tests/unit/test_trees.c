@@ -19,15 +19,13 @@
 #include "under_valgrind.h"
 #include "../../runtime/cart.h"
 #include "../../runtime/families.h"
+#include "check.h"
 
 #ifndef MLG_SOURCE_DIR
 #define MLG_SOURCE_DIR "."
 #endif
 
-static int failures;
 
-#define CHECK(cond, ...) do { if (!(cond)) { failures++; \
-    printf("FAIL %s:%d: ", __FILE__, __LINE__); printf(__VA_ARGS__); printf("\n"); } } while (0)
 
 static void check_rel(const char *what, const double *got, const double *want, int n,
                       double rtol)
