@@ -65,6 +65,26 @@ static int logreg_path(const cmp_config *c, const opt_stats *st)
            rt_logreg_newton(train_rows(st), st->nfeatures > 0 ? st->nfeatures : 1, st->nclasses > 2 ? st->nclasses : 1);
 }
 
+/* lasso / elasticnet: centering the training rows (and their Gram, where
+ * the sweeps run on it), once per group; then ~100 coordinate-descent
+ * sweeps per configuration, over the columns (2np) or the Gram (at most
+ * 2p²). */
+static int enet_gram(const opt_stats *st, double p)
+{
+    return rt_enet_gram_pays(train_rows(st), (int)p);
+}
+
+static double enet_data_cost(const opt_stats *st, double p)
+{
+    double n = train_rows(st);
+    return 2 * n * p / FLOPS_SCALAR + (enet_gram(st, p) ? n * p * p / 2 / FLOPS_BLAS : 0);
+}
+
+static double enet_sweeps_cost(const opt_stats *st, double p)
+{
+    return 100 * 2 * (enet_gram(st, p) ? p * p : train_rows(st) * p) / FLOPS_SCALAR;
+}
+
 /* Analytical flop counts per family, at rough machine rates. */
 static double model_cost(const cmp_config *c, const opt_stats *st)
 {
@@ -79,7 +99,7 @@ static double model_cost(const cmp_config *c, const opt_stats *st)
     }
     case RT_FAM_LINREG: return (n * p * p + p * p * p) / FLOPS_BLAS;
     case RT_FAM_LASSO:
-    case RT_FAM_ELASTICNET: return 100 * 2 * n * p / FLOPS_SCALAR;   /* ~100 CD sweeps */
+    case RT_FAM_ELASTICNET: return enet_data_cost(st, p) + enet_sweeps_cost(st, p);
     case RT_FAM_LINSVM: return 50 * 2 * n * p * k / FLOPS_SCALAR;
     case RT_FAM_NB: return 2 * n * p * k / FLOPS_BLAS;
     case RT_FAM_KNN: {
@@ -299,6 +319,8 @@ static int make_groups(const cmp_explore *x, const opt_stats *st, int sharing, o
         const cmp_config *c0 = &x->configs[p->groups[g].configs[0]];
         p->groups[g].shared = p->groups[g].n > 1 && (c0->family != RT_FAM_LOGREG || logreg_l2(c0));
         p->groups[g].batch = p->groups[g].shared && c0->family == RT_FAM_LOGREG && !logreg_path(c0, st);
+        p->groups[g].gram = (c0->family == RT_FAM_LASSO || c0->family == RT_FAM_ELASTICNET) &&
+                            enet_gram(st, st->nfeatures > 0 ? st->nfeatures : 1);
         p->groups[g].gram_folds = sharing ? gram_folds(x, c0, st) : 0;
     }
     return split_batches(x, p);
@@ -326,6 +348,12 @@ static double group_cost(const cmp_explore *x, const opt_group *g, const opt_sta
     /* L-BFGS side by side: the same iterations, wider GEMMs (about 0.8 of
      * the separate fits' time, measured on digits) */
     if (lr && !path) return known ? sum : 0.8 * sum;
+    /* lasso / elasticnet: the data once, every configuration's sweeps */
+    rt_family f0 = x->configs[g->configs[0]].family;
+    if (g->shared && !known && (f0 == RT_FAM_LASSO || f0 == RT_FAM_ELASTICNET)) {
+        double p = st->nfeatures > 0 ? st->nfeatures : 1;
+        return enet_data_cost(st, p) + g->n * enet_sweeps_cost(st, p);
+    }
     return g->shared && !known && !path ? big + 0.02 * sum : sum;
 }
 

@@ -41,6 +41,8 @@ typedef struct {
     int  n;
     int  shared;       /* 1 when the family's group fit shares work */
     int  batch;        /* logreg: L-BFGS side by side (0: Newton C path) */
+    int  gram;         /* lasso / elasticnet: the sweeps run on one centered
+                          Gram matrix (else on the centered columns) */
     int  gram_folds;   /* ridge by rule 2 (runtime/ridge_folds.h): 0 no,
                           2 standardized per round (1, the raw columns,
                           is supported by the runtime but not planned:

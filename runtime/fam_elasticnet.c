@@ -6,6 +6,12 @@
  * fam_linear_cd.c.  Regression only. */
 #include "fam_linear_cd.h"
 
+int rt_elasticnet_fit_data(const rt_pval *params, const rt_enet_data *d, rt_model *m, ut_err *e)
+{
+    return rt_enet_fit_data(d, params[0].num, params[1].num, (int)params[2].num, params[3].num, "elasticnet",
+                            m, e);
+}
+
 int rt_elasticnet_fit(const rt_pval *params, const rt_trainset *ts, rt_model *m,
                       ut_err *e)
 {

@@ -5,6 +5,11 @@
  * fam_linear_cd.c.  Regression only. */
 #include "fam_linear_cd.h"
 
+int rt_lasso_fit_data(const rt_pval *params, const rt_enet_data *d, rt_model *m, ut_err *e)
+{
+    return rt_enet_fit_data(d, params[0].num, 1.0, (int)params[1].num, params[2].num, "lasso", m, e);
+}
+
 int rt_lasso_fit(const rt_pval *params, const rt_trainset *ts, rt_model *m, ut_err *e)
 {
     return rt_enet_fit(ts, params[0].num, 1.0, (int)params[1].num, params[2].num,

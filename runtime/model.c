@@ -3,6 +3,7 @@
  * family (shapes, finite data, class codes) live here so the fam_*.c files
  * can assume clean input. */
 #include "families.h"
+#include "fam_linear_cd.h"
 #include "linalg.h"
 
 #include <math.h>
@@ -183,6 +184,28 @@ int rt_fit_path(rt_family f, const rt_pval *params, const rt_trainset *ts, const
     return 0;
 }
 
+/* lasso / elasticnet: the centered data (or its Gram) built once, then
+ * every configuration's coordinate descent on it into out[c] — the same
+ * arithmetic as each fit alone (rt_enet_fit builds the same data). */
+static int enet_batch(rt_family f, const rt_pval *const *params, int ncfg, const rt_trainset *ts, rt_model **out,
+                      ut_err *errs, ut_err *e)
+{
+    rt_enet_data d;
+    if (rt_enet_data_new(ts, rt_enet_gram_pays(ts->n, ts->p), rt_families[f].name, &d, e))
+        return -1;
+    int rc = 0;
+    for (int c = 0; c < ncfg && !rc; c++) {
+        int frc = f == RT_FAM_LASSO ? rt_lasso_fit_data(params[c], &d, out[c], &errs[c])
+                                    : rt_elasticnet_fit_data(params[c], &d, out[c], &errs[c]);
+        if (frc && errs[c].code == MLG_NOMEM) {
+            *e = errs[c];
+            rc = -1;
+        }
+    }
+    rt_enet_data_free(&d);
+    return rc;
+}
+
 int rt_fit_batch(rt_family f, const rt_pval *const *params, int ncfg, const rt_trainset *ts, rt_model **out,
                  ut_err *errs, ut_err *e)
 {
@@ -190,7 +213,7 @@ int rt_fit_batch(rt_family f, const rt_pval *const *params, int ncfg, const rt_t
         out[c] = NULL;
         ut_err_clear(&errs[c]);
     }
-    if (f != RT_FAM_LOGREG)
+    if (f != RT_FAM_LOGREG && f != RT_FAM_LASSO && f != RT_FAM_ELASTICNET)
         return ut_errf(e, MLG_MISUSE, "rt_fit_batch: no batch solver for %s", rt_families[f].name);
     if (check_trainset(f, ts, &errs[0])) {
         for (int c = 1; c < ncfg; c++) errs[c] = errs[0];
@@ -205,7 +228,8 @@ int rt_fit_batch(rt_family f, const rt_pval *const *params, int ncfg, const rt_t
         out[c]->p = ts->p;
         out[c]->nclasses = ts->nclasses;
     }
-    int rc = rt_logreg_fit_batch(params, ncfg, ts, out, errs, e);
+    int rc = f == RT_FAM_LOGREG ? rt_logreg_fit_batch(params, ncfg, ts, out, errs, e)
+                                : enet_batch(f, params, ncfg, ts, out, errs, e);
     for (int c = 0; c < ncfg; c++)
         if (rc || errs[c].code) {
             rt_model_free(out[c]);

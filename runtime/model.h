@@ -78,8 +78,9 @@ struct rt_logreg_carry;
 int  rt_fit_path(rt_family f, const rt_pval *params, const rt_trainset *ts, const rt_model *from,
                  struct rt_logreg_carry *carry, rt_model **out, ut_err *e);
 /* Fits configurations of family f that differ only in a shared parameter
- * together (today: l2 logreg solved by L-BFGS, differing in C; see
- * rt_logreg_fit_batch).  out[c]: the model (caller frees) or NULL with the
+ * together: l2 logreg solved by L-BFGS, differing in C (see
+ * rt_logreg_fit_batch); lasso and elasticnet, whose coordinate descents
+ * all run on one centered Gram matrix (or design) of ts (fam_linear_cd.h).  out[c]: the model (caller frees) or NULL with the
  * reason in errs[c].  Returns -1 (e set) only for out of memory or a
  * family without a batch solver. */
 int  rt_fit_batch(rt_family f, const rt_pval *const *params, int ncfg, const rt_trainset *ts, rt_model **out,
@@ -89,6 +90,10 @@ int  rt_fit_batch(rt_family f, const rt_pval *const *params, int ncfg, const rt_
  * the estimated seconds of one fit, cold or warm-started on a C path. */
 int    rt_logreg_newton(int n, int p, int nout);
 double rt_logreg_cost(int n, int p, int nout, double C, int on_path);
+/* lasso / elasticnet on n x p: 1 when coordinate descent runs on the
+ * centered Gram matrix (no larger than the data, n ≥ p, and at most 2048²),
+ * else on the centered columns (fam_linear_cd.h). */
+int    rt_enet_gram_pays(int n, int p);
 /* Newton's Hessian of C·Σ s_i·logloss_i + ½||W||² (+ ½(Σ b)² multiclass) at
  * the rows' probabilities prob (n x nout), into H (d x d, d = nout·(p+1),
  * the caller's): for tests, which check it against the Kronecker formula.

@@ -25,6 +25,9 @@ int rt_share_mask(rt_family f, unsigned *mask)
     case RT_FAM_FOREST: *mask = 1u << 0 | 1u << 1; return 1;       /* trees, max_depth */
     case RT_FAM_GBT: *mask = 1u << 0; return 1;                    /* rounds */
     case RT_FAM_LOGREG: *mask = 1u << 0; return 1;                 /* C */
+    /* every parameter: the data all their sweeps run on is the same */
+    case RT_FAM_LASSO: *mask = 1u << 0 | 1u << 1 | 1u << 2; return 1;                /* alpha, max_iter, tol */
+    case RT_FAM_ELASTICNET: *mask = 1u << 0 | 1u << 1 | 1u << 2 | 1u << 3; return 1; /* and l1_ratio */
     default: *mask = 0; return 0;
     }
 }
@@ -211,12 +214,14 @@ static int by_c(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* logreg by L-BFGS: the configurations solved side by side, every
- * evaluation round one pair of GEMMs for all (rt_logreg_fit_batch).
- * L-BFGS stops at a tolerance that depends on its start, so it is not
- * warm-started along the path. */
-static int logreg_batch(const rt_pval *const *params, int ncfg, const rt_trainset *ts, const double *Xt, int nt,
-                        rt_group_out *out, rt_model **keep, ut_err *e)
+/* Fits by rt_fit_batch: logreg by L-BFGS, the configurations solved side
+ * by side, every evaluation round one pair of GEMMs for all
+ * (rt_logreg_fit_batch; L-BFGS stops at a tolerance that depends on its
+ * start, so it is not warm-started along the path); lasso and elasticnet,
+ * every coordinate descent on one Gram matrix.  Each configuration's
+ * arithmetic is its fit's alone. */
+static int batch_group(rt_family f, const rt_pval *const *params, int ncfg, const rt_trainset *ts, const double *Xt,
+                       int nt, rt_group_out *out, rt_model **keep, ut_err *e)
 {
     double t0 = ut_now();
     rt_model **models = calloc((size_t)ncfg, sizeof *models);
@@ -226,7 +231,7 @@ static int logreg_batch(const rt_pval *const *params, int ncfg, const rt_trainse
         ut_errf(e, MLG_NOMEM, "out of memory");
         goto done;
     }
-    if (rt_fit_batch(RT_FAM_LOGREG, params, ncfg, ts, models, errs, e)) goto done;
+    if (rt_fit_batch(f, params, ncfg, ts, models, errs, e)) goto done;
     for (int c = 0; c < ncfg; c++) {
         if (models[c]) {
             rt_note_convergence(&out[c], models[c]);
@@ -252,7 +257,7 @@ done:
  * Newton solve started from the previous solution and its first step from
  * the previous Hessian (rt_logreg_carry).  Newton ends at the optimum to
  * ~1e-12 from any start, so the path changes no score beyond that; L-BFGS
- * configurations go to logreg_batch, l1 ones are fitted alone. */
+ * configurations go to batch_group, l1 ones are fitted alone. */
 static int logreg_group(const rt_pval *const *params, int ncfg, const rt_trainset *ts, const double *Xt, int nt,
                         rt_group_out *out, rt_model **keep, ut_err *e)
 {
@@ -260,7 +265,7 @@ static int logreg_group(const rt_pval *const *params, int ncfg, const rt_trainse
     if (ut_strcasecmp(params[0][3].str ? params[0][3].str : "l2", "l2") != 0)
         return each_alone(RT_FAM_LOGREG, params, ncfg, ts, Xt, nt, out, keep, e);
     if (!rt_logreg_newton(ts->n, ts->p, nout))
-        return logreg_batch(params, ncfg, ts, Xt, nt, out, keep, e);
+        return batch_group(RT_FAM_LOGREG, params, ncfg, ts, Xt, nt, out, keep, e);
     const rt_pval **order = malloc((size_t)ncfg * sizeof *order);
     if (!order)
         return ut_errf(e, MLG_NOMEM, "out of memory");
@@ -383,6 +388,8 @@ int rt_fit_predict_group_keep(rt_family f, const rt_pval *const *params, int ncf
         case RT_FAM_FOREST: return prefix_group(f, 1, 0, params, ncfg, ts, Xt, nt, out, e);
         case RT_FAM_GBT: return prefix_group(f, -1, 0, params, ncfg, ts, Xt, nt, out, e);
         case RT_FAM_LOGREG: return logreg_group(params, ncfg, ts, Xt, nt, out, keep, e);
+        case RT_FAM_LASSO:
+        case RT_FAM_ELASTICNET: return batch_group(f, params, ncfg, ts, Xt, nt, out, keep, e);
         default: break;
         }
     }

@@ -9,7 +9,11 @@
  *           depth read from it
  *   gbt     the most rounds; every smaller round count read from it
  *   logreg  (l2, where Newton solves it) the C path in ascending order,
- *           each fit started from the previous solution
+ *           each fit started from the previous solution; where L-BFGS
+ *           solves it, the fits side by side, one pair of GEMMs per round
+ *   lasso, elasticnet  one centered Gram matrix (n ≥ p) or centered
+ *           design per group, every configuration's coordinate descent
+ *           on it
  * Configurations may share a group when they differ only in the parameters
  * rt_share_mask names.  Other families run one fit per configuration.
  * Memory: outputs are caller-allocated except out[c].error (malloc'd). */

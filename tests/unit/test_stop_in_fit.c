@@ -47,8 +47,11 @@ static long long count(mlg_db *db, const char *q)
 static const struct { const char *task, *using; } cases[] = {
     {"t", "logreg(penalty = l1, C = 1e6, tol = 0, max_iter = 1000000)"},   /* proximal Newton */
     {"t", "linsvm(C = 1e6, tol = 0, max_iter = 1000000)"},                 /* dual CD */
-    {"r", "lasso(alpha = 1e-9, tol = 0, max_iter = 1000000)"},             /* CD */
-    {"r", "elasticnet(alpha = 1e-9, tol = 0, max_iter = 1000000)"},
+    /* CD over the columns: on a table wider than its rows (with n >= p the
+     * sweeps run on the Gram matrix and a million of them take p² each:
+     * gram_cd_stops checks that path) */
+    {"w", "lasso(alpha = 1e-9, tol = 0, max_iter = 1000000)"},
+    {"w", "elasticnet(alpha = 1e-9, tol = 0, max_iter = 1000000)"},
     {"t", "gbt(rounds = 100000)"},
     {"t", "forest(trees = 10000)"},
 };
@@ -90,6 +93,49 @@ static void l2_solvers_stop(int solver)
     rt_logreg_solver_override = 0;
 }
 
+/* lasso and elasticnet on the Gram matrix (n >= p): with the time already
+ * up, the first sweep stops. */
+static void gram_cd_stops(rt_family f)
+{
+    enum { N = 200, P = 5 };
+    static double X[N * P], y[N];
+    unsigned long long r = 11;
+    for (int i = 0; i < N * P; i++) {
+        r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+        X[i] = (double)(r >> 11) / 9007199254740992.0 - 0.5;
+    }
+    for (int i = 0; i < N; i++) y[i] = X[i * P] - 2 * X[i * P + 3];
+    rt_trainset ts = {X, N, P, y, NULL, 0, 0};
+    rt_pval lasso[3] = {{1e-9, NULL}, {1000000, NULL}, {0, NULL}};
+    rt_pval enet[4] = {{1e-9, NULL}, {0.5, NULL}, {1000000, NULL}, {0, NULL}};
+    rt_model *m = NULL;
+    ut_err e;
+    ut_err_clear(&e);
+    rt_stop st = {NULL, ut_now() - 1.0};
+    rt_stop_install(&st);
+    int rc = rt_fit(f, f == RT_FAM_LASSO ? lasso : enet, &ts, &m, &e);
+    rt_stop_install(NULL);
+    CHECK(rc != 0 && e.code == MLG_INTERRUPT && strstr(e.msg, "stopped during the fit"), "%s: rc %d: %s",
+          rt_families[f].name, rc, e.msg);
+}
+
+/* 60 rows of 1500 random columns and a target (/tmp; the caller removes it) */
+static int wide_csv(const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) return -1;
+    for (int j = 0; j < 1500; j++) fprintf(f, "w%d,", j);
+    fprintf(f, "y\n");
+    unsigned long long r = 5;
+    for (int i = 0; i < 60; i++) {
+        for (int j = 0; j <= 1500; j++) {
+            r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+            fprintf(f, j < 1500 ? "%.6f," : "%.6f\n", (double)(r >> 11) / 9007199254740992.0);
+        }
+    }
+    return fclose(f);
+}
+
 static void *interrupt_later(void *db)
 {
     usleep(500 * 1000);
@@ -104,6 +150,13 @@ int main(void)
     if (RUNNING_ON_VALGRIND) return 77;
     l2_solvers_stop(2);
     l2_solvers_stop(1);
+    gram_cd_stops(RT_FAM_LASSO);
+    gram_cd_stops(RT_FAM_ELASTICNET);
+    char wide[] = "/tmp/mlg_wide_XXXXXX.csv";
+    int wfd = mkstemps(wide, 4);
+    if (wfd < 0) return 1;
+    close(wfd);
+    CHECK(wide_csv(wide) == 0, "wide table");
     char path[] = "/tmp/mlg_stop_XXXXXX";
     int fd = mkstemp(path);
     if (fd < 0) return 1;
@@ -115,10 +168,11 @@ int main(void)
     snprintf(setup, sizeof setup,
              "CREATE DATASET sat FROM '%s/data/satellite.csv';"
              "CREATE DATASET dig FROM '%s/data/digits.csv';"
+             "CREATE DATASET wide FROM '%s';"
              "CREATE TASK t ON sat PREDICT classes EVALUATE BY CV(2) SEED 1;"
-             "CREATE TASK r ON sat PREDICT \"x.1\" AS REGRESSION EVALUATE BY CV(2) SEED 1;"
+             "CREATE TASK w ON wide PREDICT y AS REGRESSION EVALUATE BY CV(2) SEED 1;"
              "CREATE TASK d ON dig PREDICT target AS CLASSIFICATION EVALUATE BY CV(2) SEED 1;",
-             MLG_SOURCE_DIR, MLG_SOURCE_DIR);
+             MLG_SOURCE_DIR, MLG_SOURCE_DIR, wide);
     CHECK(run(db, setup) == MLG_OK, "setup: %s", mlg_errmsg(db));
 
     int ncases = (int)(sizeof cases / sizeof cases[0]);
@@ -149,6 +203,7 @@ int main(void)
     CHECK(count(db, "SELECT count(*) FROM runs WHERE status = 'ok'") == 2, "nb runs");
     mlg_close(db);
     unlink(path);
+    unlink(wide);
     char side[64];
     snprintf(side, sizeof side, "%s-wal", path);
     unlink(side);

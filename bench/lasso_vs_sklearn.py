@@ -1,0 +1,131 @@
+#!/usr/bin/python3
+"""mileage (sharing on / off) vs scikit-learn GridSearchCV for lasso and elasticnet.
+
+Grid (issue 4, rule 3 for the coordinate-descent families): standardize,
+5-fold CV, metric rmse, and
+  lasso alpha in logspace(-3, 1, 10);
+  elasticnet alpha in logspace(-3, 1, 5) x l1_ratio in {0.2, 0.5, 0.8}.
+scikit-learn: Pipeline(StandardScaler, Lasso / ElasticNet) with their
+defaults (tol 1e-4, max_iter 1000, precompute False), GridSearchCV with
+n_jobs = cores on the folds mileage stored.  Times are wall-clock seconds
+(mileage: the whole CLI process running one EXPLORE after the dataset and
+task exist, loading the data included; scikit-learn: GridSearchCV.fit per
+family, summed, Python start-up and data loading excluded).
+
+usage: lasso_vs_sklearn.py MILEAGE DATA_DIR [dataset ...]
+"""
+import csv
+import io
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+
+import numpy as np
+from sklearn.linear_model import ElasticNet, Lasso
+from sklearn.model_selection import GridSearchCV, PredefinedSplit
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+TARGETS = {"diabetes_progression": "target", "boston_housing": "medv", "synthetic_reg": "y"}
+USING = ("lasso(alpha IN logspace(-3, 1, 10)), "
+         "elasticnet(alpha IN logspace(-3, 1, 5), l1_ratio IN {0.2, 0.5, 0.8})")
+SK = {
+    "lasso": (Lasso, {"alpha": list(np.logspace(-3, 1, 10))}),
+    "elasticnet": (ElasticNet, {"alpha": list(np.logspace(-3, 1, 5)), "l1_ratio": [0.2, 0.5, 0.8]}),
+}
+
+
+def synthetic(path):
+    """200 000 x 50 numeric table, a sparse linear target plus noise (fixed seed)."""
+    if os.path.exists(path):
+        return
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((200_000, 50))
+    w = rng.standard_normal(50) * (rng.random(50) < 0.4)
+    y = X @ w + rng.standard_normal(200_000)
+    with open(path, "w") as f:
+        f.write(",".join([f"x{i}" for i in range(50)] + ["y"]) + "\n")
+        for i in range(200_000):
+            f.write(",".join(f"{v:.6g}" for v in X[i]) + f",{y[i]:.6g}\n")
+
+
+def mileage(binary, db, sql, mode="table"):
+    t0 = time.time()
+    res = subprocess.run([binary, "--db", db, "--no-times", "--mode", mode, "-c", sql], capture_output=True,
+                         text=True)
+    if res.returncode:
+        raise subprocess.CalledProcessError(res.returncode, sql, res.stdout, res.stderr)
+    return time.time() - t0, res.stdout
+
+
+def load(path, target):
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f))
+    header, rows = rows[0], rows[1:]
+    ti = header.index(target)
+    X = np.array([[float(v) for j, v in enumerate(r) if j != ti] for r in rows])
+    return X, np.array([float(r[ti]) for r in rows])
+
+
+def main():
+    binary, data_dir = sys.argv[1], sys.argv[2]
+    names = sys.argv[3:] or ["diabetes_progression", "boston_housing", "synthetic_reg"]
+    skip = set(filter(None, os.environ.get("MLG_BENCH_SKIP", "").split(",")))
+    warnings.simplefilter("ignore")
+    print(f"machine: {os.cpu_count()} cores; scikit-learn GridSearchCV n_jobs={os.cpu_count()}")
+    summary = []
+    for name in names:
+        path = os.path.join(data_dir, name + ".csv")
+        if name == "synthetic_reg":
+            path = os.path.join(tempfile.gettempdir(), "mileage_synthetic_reg_200000x50.csv")
+            synthetic(path)
+        with tempfile.TemporaryDirectory() as tmp:
+            db = os.path.join(tmp, "b.db")
+            mileage(binary, db, f"CREATE DATASET d FROM '{path}'; CREATE TASK t ON d PREDICT \"{TARGETS[name]}\" "
+                                f"AS REGRESSION METRIC rmse EVALUATE BY CV(5) SEED 0;")
+            explore = f"EXPLORE t USING {USING} PREPROCESS standardize;"
+            t_on, _ = mileage(binary, db, "SET reuse = off; " + explore)
+            t_off = float("nan")
+            if "off" not in skip:
+                t_off, _ = mileage(binary, db, "SET reuse = off; SET sharing = off; " + explore)
+            _, out = mileage(binary, db, "SELECT e.id, r.family, min(r.mean_score) AS best FROM results r JOIN "
+                                         "experiments e ON e.id = r.experiment GROUP BY 1, 2", mode="csv")
+            best = {}
+            for r in csv.DictReader(io.StringIO(out)):
+                best.setdefault(r["family"], {})[int(r["id"])] = float(r["best"])
+            _, out = mileage(binary, db, "SELECT fold FROM folds WHERE task = 't' ORDER BY row", mode="csv")
+            folds = np.array([int(v) for v in out.split()[1:]])
+        t_sk, sk_best = 0.0, {}
+        if "sklearn" not in skip:
+            X, y = load(path, TARGETS[name])
+            for fam, (make, grid) in SK.items():
+                pipe = Pipeline([("scale", StandardScaler()), ("model", make())])
+                gs = GridSearchCV(pipe, {"model__" + k: v for k, v in grid.items()}, cv=PredefinedSplit(folds),
+                                  scoring="neg_root_mean_squared_error", n_jobs=os.cpu_count())
+                t0 = time.time()
+                gs.fit(X, y)
+                t_sk += time.time() - t0
+                sk_best[fam] = -gs.best_score_
+        print(f"\n{name}: {len(folds)} rows")
+        print(f"  mileage sharing on   {t_on:9.2f} s")
+        print(f"  mileage sharing off  {t_off:9.2f} s   (on is {t_off / t_on:.1f}x faster)")
+        if "sklearn" not in skip:
+            print(f"  scikit-learn         {t_sk:9.2f} s   (mileage on is {t_sk / t_on:.1f}x faster)")
+        print(f"  {'family':<11}{'mileage on':>12}{'mileage off':>13}{'sklearn':>10}   (best rmse)")
+        for fam in SK:
+            on = best.get(fam, {}).get(1, float("nan"))
+            off = best.get(fam, {}).get(2, float("nan"))
+            print(f"  {fam:<11}{on:>12.6f}{off:>13.6f}{sk_best.get(fam, float('nan')):>10.6f}")
+        summary.append((name, t_on, t_off, f"{t_sk:.2f}" if "sklearn" not in skip else "-", t_sk / t_on,
+                        t_off / t_on))
+    print("\n| dataset | mileage on (s) | mileage off (s) | scikit-learn (s) | vs sklearn | on vs off |")
+    print("|---|---|---|---|---|---|")
+    for name, on, off, sk, r1, r2 in summary:
+        print(f"| {name} | {on:.2f} | {off:.2f} | {sk} | {r1:.1f}x | {r2:.1f}x |")
+
+
+if __name__ == "__main__":
+    main()
