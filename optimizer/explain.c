@@ -347,17 +347,19 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *a
         [RT_FAM_FOREST] = "one forest with the most trees, deepest cap",
         [RT_FAM_GBT] = "one model with the most rounds",
         [RT_FAM_LOGREG] = "Newton along the C path, warm-started",
+        [RT_FAM_LINSVM] = "Newton along the C path, warm-started",
         [RT_FAM_LASSO] = "one centered copy of the columns, every configuration's coordinate descent on it",
         [RT_FAM_ELASTICNET] = "one centered copy of the columns, every configuration's coordinate descent on it",
     };
     for (int f = 0; f < RT_FAM__COUNT; f++) {
-        int ncfg = 0, nfits = 0, shared = 0, batch = 0, gram = 0;
+        int ncfg = 0, nfits = 0, shared = 0, alone = 0, batch = 0, gram = 0;
         for (int g = 0; g < p->ngroups; g++) {
             const opt_group *gr = &p->groups[g];
             if (x->configs[gr->configs[0]].family != (rt_family)f) continue;
             ncfg += gr->n;
             nfits++;
-            shared |= gr->shared;
+            shared += gr->shared;
+            alone += gr->shared ? 0 : gr->n;
             batch |= gr->batch;
             gram |= gr->gram;
         }
@@ -370,11 +372,12 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *a
         if (gf)
             ut_buf_printf(&t, "  [%d shared fit%s: Gram = total - fold block, one eigendecomposition for every alpha]",
                           nfits, nfits == 1 ? "" : "s");
-        else if (shared)
-            ut_buf_printf(&t, "  [%d shared fit%s: %s]", nfits, nfits == 1 ? "" : "s",
+        else if (shared)   /* and the configurations fitted alone beside them (logreg l1, linsvm hinge) */
+            ut_buf_printf(&t, "  [%d shared fit%s: %s%s]", shared, shared == 1 ? "" : "s",
                           batch  ? "L-BFGS side by side, one pair of GEMMs per evaluation round"
                           : gram ? "one centered Gram matrix, every configuration's coordinate descent on it"
-                                 : how[f]);
+                                 : how[f],
+                          alone ? "; the others one fit each" : "");
         else if (ncfg > 1) ut_buf_printf(&t, "  [one fit each]");
         size_t before = t.len;
         fit_cache_text(&t, x, p, (rt_family)f);

@@ -65,6 +65,13 @@ static int logreg_path(const cmp_config *c, const opt_stats *st)
            rt_logreg_newton(train_rows(st), st->nfeatures > 0 ? st->nfeatures : 1, st->nclasses > 2 ? st->nclasses : 1);
 }
 
+/* linsvm: the finite Newton method solves it (squared hinge, small p) */
+static int linsvm_newton(const cmp_config *c, double p)
+{
+    const char *loss = c->nparams > 1 && c->params[1].str ? c->params[1].str : "squared_hinge";
+    return rt_linsvm_newton((int)p, !strcmp(loss, "hinge"));
+}
+
 /* lasso / elasticnet: centering the training rows (and their Gram, where
  * the sweeps run on it), once per group; then ~100 coordinate-descent
  * sweeps per configuration, over the columns (2np) or the Gram (at most
@@ -100,7 +107,13 @@ static double model_cost(const cmp_config *c, const opt_stats *st)
     case RT_FAM_LINREG: return (n * p * p + p * p * p) / FLOPS_BLAS;
     case RT_FAM_LASSO:
     case RT_FAM_ELASTICNET: return enet_data_cost(st, p) + enet_sweeps_cost(st, p);
-    case RT_FAM_LINSVM: return 50 * 2 * n * p * k / FLOPS_SCALAR;
+    case RT_FAM_LINSVM:
+        /* squared hinge: ~6 finite-Newton steps of one Gram over the rows
+         * (and a pass for the line search) per one-vs-rest problem; hinge:
+         * ~50 sweeps of dual coordinate descent */
+        if (linsvm_newton(c, p))
+            return 6 * k * (n * (p + 1) * (p + 1) / 2 / FLOPS_BLAS + 4 * n * p / FLOPS_SCALAR);
+        return 50 * 2 * n * p * k / FLOPS_SCALAR;
     case RT_FAM_NB: return 2 * n * p * k / FLOPS_BLAS;
     case RT_FAM_KNN: {
         /* distances of a fifth of the rows to the rest, then selection:
@@ -305,7 +318,9 @@ static int make_groups(const cmp_explore *x, const opt_stats *st, int sharing, o
         int g = -1;
         for (int k = 0; sharing && k < p->ngroups && g < 0; k++)
             if (same_group(x, p->groups[k].configs[0], c) &&
-                (x->configs[c].family != RT_FAM_LOGREG || logreg_l2(&x->configs[c])))
+                (x->configs[c].family != RT_FAM_LOGREG || logreg_l2(&x->configs[c])) &&
+                (x->configs[c].family != RT_FAM_LINSVM ||
+                 linsvm_newton(&x->configs[c], st->nfeatures > 0 ? st->nfeatures : 1)))
                 g = k;
         if (g < 0) {
             g = p->ngroups++;
@@ -317,7 +332,8 @@ static int make_groups(const cmp_explore *x, const opt_stats *st, int sharing, o
     }
     for (int g = 0; g < p->ngroups; g++) {
         const cmp_config *c0 = &x->configs[p->groups[g].configs[0]];
-        p->groups[g].shared = p->groups[g].n > 1 && (c0->family != RT_FAM_LOGREG || logreg_l2(c0));
+        p->groups[g].shared = p->groups[g].n > 1 && (c0->family != RT_FAM_LOGREG || logreg_l2(c0)) &&
+                              (c0->family != RT_FAM_LINSVM || linsvm_newton(c0, st->nfeatures > 0 ? st->nfeatures : 1));
         p->groups[g].batch = p->groups[g].shared && c0->family == RT_FAM_LOGREG && !logreg_path(c0, st);
         p->groups[g].gram = (c0->family == RT_FAM_LASSO || c0->family == RT_FAM_ELASTICNET) &&
                             enet_gram(st, st->nfeatures > 0 ? st->nfeatures : 1);
@@ -348,6 +364,9 @@ static double group_cost(const cmp_explore *x, const opt_group *g, const opt_sta
     /* L-BFGS side by side: the same iterations, wider GEMMs (about 0.8 of
      * the separate fits' time, measured on digits) */
     if (lr && !path) return known ? sum : 0.8 * sum;
+    /* linsvm's C path: each fit after the first starts near its optimum
+     * (about half the Newton steps of a cold one) */
+    if (g->shared && !known && x->configs[g->configs[0]].family == RT_FAM_LINSVM) return big + 0.5 * (sum - big);
     /* lasso / elasticnet: the data once, every configuration's sweeps */
     rt_family f0 = x->configs[g->configs[0]].family;
     if (g->shared && !known && (f0 == RT_FAM_LASSO || f0 == RT_FAM_ELASTICNET)) {

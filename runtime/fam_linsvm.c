@@ -1,12 +1,18 @@
 /* fam_linsvm.c — scikit-learn's LinearSVC(C, loss, class_weight, max_iter,
- * tol) with its defaults penalty='l2', dual=True, fit_intercept=True,
- * intercept_scaling=1, multi_class='ovr': liblinear's dual coordinate
- * descent (Hsieh et al. 2008, liblinear's solve_l2r_l1l2_svc with its
- * shrinking and stopping rule) on
+ * tol) with its defaults penalty='l2', fit_intercept=True,
+ * intercept_scaling=1, multi_class='ovr', on
  *     min_w  0.5·||[w; b]||²  +  Σ_i C_i · ξ(y_i (wᵀx_i + b))
  * with ξ(m) = max(0, 1 − m)² (squared_hinge) or max(0, 1 − m) (hinge).
  * Like liblinear, the intercept is the weight of a constant feature of value
  * 1 (intercept_scaling) and IS regularized, so coefficients match sklearn's.
+ *
+ * Solvers: squared_hinge on up to 2047 columns by the finite Newton method
+ * (svm_newton below), which ends at the optimum to rounding — the C path
+ * (share.c) starts each C there from the previous C's weights and gets the
+ * cold fit's answer; hinge, wider tables, and a Hessian that overflows
+ * (features near 1e200) by liblinear's dual coordinate descent (Hsieh et
+ * al. 2008, solve_l2r_l1l2_svc with its shrinking and stopping rule),
+ * which stops at tol.
  *
  * Classes: only the k classes present in the training rows are fitted (like
  * sklearn's LabelEncoder; m->cls maps them back).  k = 2: one model whose
@@ -20,7 +26,8 @@
  * sweep; here the order comes from a generator seeded with ts->seed, so a
  * fit is reproducible (sklearn's LinearSVC is only reproducible with a fixed
  * random_state, and its generator differs).  At convergence every order
- * reaches the same optimum to within tol; tests compare at a tight tol.
+ * reaches the same optimum to within tol; tests compare at a tight tol
+ * (the Newton method's optimum meets sklearn's at tol = 1e-10 likewise).
  *
  * predict: argmax of the decision values (binary: decision > 0 → the higher
  * class).  proba: LinearSVC has none; we return what sklearn's
@@ -29,6 +36,7 @@
  * is all the ranking metrics (auc, logloss) need. */
 #include "families.h"
 #include "stop.h"
+#include "linalg.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -152,7 +160,148 @@ static int svm_solve(const svm_prob *S, double *w, int *hit, double *gap)
     return iter;
 }
 
+/* ---- squared hinge: the finite Newton method ------------------------------
+ *
+ * The primal f(w) = ½||w||² + Σ_i C_i max(0, 1 − y_i w·x̃_i)² (x̃_i = [x_i, 1])
+ * is a strictly convex piecewise quadratic: on the rows with margin below 1
+ * (the active set A) it is the quadratic with Hessian I + 2 Σ_A C_i x̃_i x̃_iᵀ.
+ * Newton's step on that quadratic, with an exact line search along it,
+ * reaches the unique optimum in finitely many steps (Mangasarian's finite
+ * Newton method; Keerthi and DeCoste 2005): once the active set stops
+ * changing, one full step lands on the optimum.  So the fit ends at the
+ * optimum to rounding from any start — which makes the C path safe (each C
+ * started from the previous C's weights gives the cold fit's answer within
+ * rounding), and it needs a handful of steps of one Gram over the active
+ * rows each, where dual coordinate descent sweeps hundreds of times.  Used
+ * where the (p+1)² Hessian stays small (svm_newton_applies). */
+#define SVM_NEWTON_MAX_D  2048
+#define SVM_BLOCK         1024   /* active rows gathered per Gram block */
+#define SVM_ROUND         1e-13  /* a step this small relative to w is rounding */
+
+int rt_linsvm_newton(int p, int hinge)
+{
+    return !hinge && p + 1 <= SVM_NEWTON_MAX_D;
+}
+
+typedef struct {
+    double *o, *z, *g, *d, *H, *blk, *cw;   /* n, n, p+1, p+1, (p+1)², block, block */
+} svm_nws;
+
+/* φ'(t) and φ''(t) of φ(t) = f(w + t·d), with o = X̃w and z = X̃d */
+static void svm_line(const svm_prob *S, const double *w, const double *d, const double *o, const double *z,
+                     double t, double *d1, double *d2)
+{
+    int p = S->p;
+    double wd = 0, dd = 0, s1 = 0, s2 = 0;
+    for (int j = 0; j <= p; j++) {
+        wd += w[j] * d[j];
+        dd += d[j] * d[j];
+    }
+    for (int i = 0; i < S->n; i++) {
+        double Ci = 0.5 / S->dg[i], yi = S->y[i];
+        double r = 1 - yi * (o[i] + t * z[i]);
+        if (r > 0) {
+            s1 += Ci * r * yi * z[i];
+            s2 += Ci * z[i] * z[i];
+        }
+    }
+    *d1 = wd + t * dd - 2 * s1;
+    *d2 = dd + 2 * s2;
+}
+
+/* X̃v for all rows into out */
+static void svm_scores(const svm_prob *S, const double *v, double *out)
+{
+    la_gemv(0, S->n, S->p, 1.0, S->X, v, 0.0, out);
+    for (int i = 0; i < S->n; i++) out[i] += v[S->p];
+}
+
+/* From w (any start) to the optimum; *steps gets the Newton steps taken.
+ * Returns 0, 1 when max_iter steps did not reach it, -1 stopped
+ * (rt_stop_requested), -2 the Hessian failed to factor (not expected: it is
+ * I plus a Gram). */
+static int svm_newton(const svm_prob *S, const svm_nws *W, double *w, int max_iter, int *steps)
+{
+    int n = S->n, p = S->p, dm = p + 1;
+    for (*steps = 0; *steps < max_iter; (*steps)++) {
+        if (rt_stop_requested())
+            return -1;
+        svm_scores(S, w, W->o);
+        /* gradient, and the Hessian block by block over the active rows */
+        memcpy(W->g, w, (size_t)dm * sizeof *W->g);
+        memset(W->H, 0, (size_t)dm * dm * sizeof *W->H);
+        int nb = 0;
+        for (int i = 0; i <= n; i++) {
+            if (i < n) {
+                double Ci = 0.5 / S->dg[i], yi = S->y[i], r = 1 - yi * W->o[i];
+                if (r <= 0)
+                    continue;
+                const double *xi = S->X + (size_t)i * p;
+                double a = 2 * Ci * r * yi, sc = sqrt(2 * Ci);
+                double *bi = W->blk + (size_t)nb * dm;
+                for (int j = 0; j < p; j++) {
+                    W->g[j] -= a * xi[j];
+                    bi[j] = sc * xi[j];
+                }
+                W->g[p] -= a;
+                bi[p] = sc;
+                nb++;
+            }
+            if (nb == SVM_BLOCK || (i == n && nb)) {
+                la_gram(nb, dm, W->blk, 1.0, 1.0, W->H);
+                nb = 0;
+            }
+        }
+        for (int j = 0; j < dm; j++) {
+            W->H[(size_t)j * dm + j] += 1.0;
+            W->d[j] = -W->g[j];
+        }
+        if (la_posv(dm, 1, W->H, W->d) != 0)
+            return -2;
+        /* exact line search: φ' is increasing and piecewise linear; Newton
+         * from t = 1 inside a bracket [lo, hi] with φ'(lo) < 0 ≤ φ'(hi) */
+        svm_scores(S, W->d, W->z);
+        double lo = 0, hi = 1, t = 1, d1, d2;
+        svm_line(S, w, W->d, W->o, W->z, hi, &d1, &d2);
+        for (int k = 0; d1 < 0 && k < 60; k++) {
+            lo = hi;
+            hi *= 2;
+            svm_line(S, w, W->d, W->o, W->z, hi, &d1, &d2);
+        }
+        t = hi;
+        for (int k = 0; k < 100 && d1 != 0; k++) {
+            if (d1 < 0) lo = t;
+            else hi = t;
+            double nt = t - d1 / d2;
+            if (!(nt > lo && nt < hi))
+                nt = 0.5 * (lo + hi);
+            if (nt == t || hi - lo <= 1e-16 * hi)
+                break;
+            t = nt;
+            svm_line(S, w, W->d, W->o, W->z, t, &d1, &d2);
+        }
+        double step = 0, wmax = 0;
+        for (int j = 0; j < dm; j++) {
+            w[j] += t * W->d[j];
+            step = fmax(step, fabs(t * W->d[j]));
+            wmax = fmax(wmax, fabs(w[j]));
+        }
+        if (step <= SVM_ROUND * fmax(1.0, wmax)) {
+            (*steps)++;
+            return 0;
+        }
+    }
+    return 1;
+}
+
 int rt_linsvm_fit(const rt_pval *params, const rt_trainset *ts, rt_model *m, ut_err *e)
+{
+    return rt_linsvm_fit_from(params, ts, NULL, m, e);
+}
+
+/* from: a model of the same classes and columns whose weights start each
+ * subproblem's Newton method (the C path), or NULL (start at 0). */
+int rt_linsvm_fit_from(const rt_pval *params, const rt_trainset *ts, const rt_model *from, rt_model *m, ut_err *e)
 {
     double C = params[0].num, tol = params[4].num;
     const char *loss = params[1].str ? params[1].str : "squared_hinge";
@@ -164,6 +313,7 @@ int rt_linsvm_fit(const rt_pval *params, const rt_trainset *ts, rt_model *m, ut_
     signed char *y = NULL;
     double *ub = NULL, *dg = NULL, *xx = NULL, *alpha = NULL, *QD = NULL,
            *w = NULL, *wc = NULL;
+    svm_nws W = {0};
 
     if (!(C > 0) || !isfinite(C))
         return ut_errf(e, MLG_MISUSE, "linsvm: C must be > 0 (got %g)", C);
@@ -224,11 +374,25 @@ int rt_linsvm_fit(const rt_pval *params, const rt_trainset *ts, rt_model *m, ut_
     index = malloc((size_t)n * sizeof *index);
     w = malloc((size_t)(p + 1) * sizeof *w);
     wc = malloc((size_t)nfit * sizeof *wc);
+    int newton = rt_linsvm_newton(p, hinge);
+    if (newton) {
+        size_t dm = (size_t)p + 1;
+        W.o = malloc((size_t)n * sizeof *W.o);
+        W.z = malloc((size_t)n * sizeof *W.z);
+        W.g = malloc(dm * sizeof *W.g);
+        W.d = malloc(dm * sizeof *W.d);
+        W.H = malloc(dm * dm * sizeof *W.H);
+        W.blk = malloc((size_t)SVM_BLOCK * dm * sizeof *W.blk);
+    }
     if (!m->coef || !m->intercept || !y || !ub || !dg || !xx || !alpha || !QD ||
-        !index || !w || !wc) {
+        !index || !w || !wc || (newton && (!W.o || !W.z || !W.g || !W.d || !W.H || !W.blk))) {
         ut_errf(e, MLG_NOMEM, "out of memory fitting linsvm");
         goto done;
     }
+    /* a start only from a model of the same classes and columns */
+    if (from && (from->family != RT_FAM_LINSVM || from->nout != nout || from->p != p || from->nfit != nfit ||
+                 memcmp(from->cls, m->cls, (size_t)nfit * sizeof *m->cls)))
+        from = NULL;
     double cw2[2];
     int weighted = rt_class_weights(RT_FAM_LINSVM, params, K, cw2, e);
     if (weighted < 0)
@@ -263,9 +427,30 @@ int rt_linsvm_fit(const rt_pval *params, const rt_trainset *ts, rt_model *m, ut_
             ub[i] = hinge ? Ci : INFINITY;
             dg[i] = hinge ? 0.0 : 0.5 / Ci;
         }
-        int hit;
-        double gap;
-        int it = svm_solve(&S, w, &hit, &gap);
+        int hit = 0, it;
+        double gap = 0;
+        if (newton) {
+            if (from) {
+                memcpy(w, from->coef + (size_t)k * p, (size_t)p * sizeof *w);
+                w[p] = from->intercept[k];
+            } else {
+                memset(w, 0, (size_t)(p + 1) * sizeof *w);
+            }
+            int st = svm_newton(&S, &W, w, max_iter, &it);
+            hit = st == 1;
+            if (st == -1)
+                it = -1;
+            int finite = 1;
+            for (int j = 0; j <= p; j++)
+                finite &= isfinite(w[j]) != 0;
+            if (st == -2 || (st >= 0 && !finite)) {
+                /* the Hessian overflowed (features near 1e200): dual
+                 * coordinate descent, which never squares a row, instead */
+                it = svm_solve(&S, w, &hit, &gap);
+            }
+        } else {
+            it = svm_solve(&S, w, &hit, &gap);
+        }
         if (it < 0) {
             rt_stop_error(e, "linsvm");
             goto done;
@@ -297,6 +482,7 @@ int rt_linsvm_fit(const rt_pval *params, const rt_trainset *ts, rt_model *m, ut_
 done:
     free(map); free(lab); free(count); free(index); free(y); free(ub); free(dg);
     free(xx); free(alpha); free(QD); free(w); free(wc);
+    free(W.o); free(W.z); free(W.g); free(W.d); free(W.H); free(W.blk);
     return rc;
 }
 

@@ -170,6 +170,8 @@ int rt_fit_path(rt_family f, const rt_pval *params, const rt_trainset *ts, const
     m->nclasses = ts->nclasses;
     if (f == RT_FAM_LOGREG)
         rc = rt_logreg_fit_carry(params, ts, from, carry, m, e);
+    else if (f == RT_FAM_LINSVM)
+        rc = rt_linsvm_fit_from(params, ts, from, m, e);
     else switch (f) {
 #define X(e_, fn, name, cls, reg, desc) case RT_FAM_##e_: rc = rt_##fn##_fit(params, ts, m, e); break;
 #include "families.def"

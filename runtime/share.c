@@ -25,6 +25,7 @@ int rt_share_mask(rt_family f, unsigned *mask)
     case RT_FAM_FOREST: *mask = 1u << 0 | 1u << 1; return 1;       /* trees, max_depth */
     case RT_FAM_GBT: *mask = 1u << 0; return 1;                    /* rounds */
     case RT_FAM_LOGREG: *mask = 1u << 0; return 1;                 /* C */
+    case RT_FAM_LINSVM: *mask = 1u << 0; return 1;                 /* C */
     /* every parameter: the data all their sweeps run on is the same */
     case RT_FAM_LASSO: *mask = 1u << 0 | 1u << 1 | 1u << 2; return 1;                /* alpha, max_iter, tol */
     case RT_FAM_ELASTICNET: *mask = 1u << 0 | 1u << 1 | 1u << 2 | 1u << 3; return 1; /* and l1_ratio */
@@ -253,31 +254,21 @@ done:
     return rc;
 }
 
-/* logreg along its C path (rule 3): configurations in ascending C, each
- * Newton solve started from the previous solution and its first step from
- * the previous Hessian (rt_logreg_carry).  Newton ends at the optimum to
- * ~1e-12 from any start, so the path changes no score beyond that; L-BFGS
- * configurations go to batch_group, l1 ones are fitted alone. */
-static int logreg_group(const rt_pval *const *params, int ncfg, const rt_trainset *ts, const double *Xt, int nt,
-                        rt_group_out *out, rt_model **keep, ut_err *e)
+/* Along the C path (rule 3): configurations in ascending C, each Newton
+ * solve started from the previous solution (logreg also its first step
+ * from the previous Hessian: carry).  Both families' Newton methods end at
+ * the optimum to rounding from any start, so the path changes no score
+ * beyond that. */
+static int c_path(rt_family f, const rt_pval *const *params, int ncfg, const rt_trainset *ts, const double *Xt,
+                  int nt, rt_group_out *out, rt_model **keep, rt_logreg_carry *carry, ut_err *e)
 {
-    int nout = ts->nclasses == 2 ? 1 : ts->nclasses;
-    if (ut_strcasecmp(params[0][3].str ? params[0][3].str : "l2", "l2") != 0)
-        return each_alone(RT_FAM_LOGREG, params, ncfg, ts, Xt, nt, out, keep, e);
-    if (!rt_logreg_newton(ts->n, ts->p, nout))
-        return batch_group(RT_FAM_LOGREG, params, ncfg, ts, Xt, nt, out, keep, e);
     const rt_pval **order = malloc((size_t)ncfg * sizeof *order);
     if (!order)
         return ut_errf(e, MLG_NOMEM, "out of memory");
     memcpy(order, params, (size_t)ncfg * sizeof *order);
     qsort(order, (size_t)ncfg, sizeof *order, by_c);
     rt_model *prev = NULL;
-    rt_logreg_carry *carry = rt_logreg_carry_new();
     int rc = 0;
-    if (!carry) {
-        free(order);
-        return ut_errf(e, MLG_NOMEM, "out of memory");
-    }
     for (int j = 0; j < ncfg && rc == 0; j++) {
         int c = 0;
         while (params[c] != order[j]) c++;
@@ -285,7 +276,7 @@ static int logreg_group(const rt_pval *const *params, int ncfg, const rt_trainse
         ut_err me;
         ut_err_clear(&me);
         double t0 = ut_now();
-        int frc = rt_fit_path(RT_FAM_LOGREG, params[c], ts, prev, carry, &m, &me);
+        int frc = rt_fit_path(f, params[c], ts, prev, carry, &m, &me);
         if (!frc) rt_note_convergence(&out[c], m);
         if (!frc) frc = rt_predict(m, Xt, nt, ts->p, out[c].pred, out[c].proba, &me);
         out[c].fit_seconds = ut_now() - t0;
@@ -302,9 +293,38 @@ static int logreg_group(const rt_pval *const *params, int ncfg, const rt_trainse
         }
     }
     if (!keep) rt_model_free(prev);
-    rt_logreg_carry_free(carry);
     free(order);
     return rc;
+}
+
+/* logreg: the C path where Newton solves it; L-BFGS configurations go to
+ * batch_group, l1 ones are fitted alone. */
+static int logreg_group(const rt_pval *const *params, int ncfg, const rt_trainset *ts, const double *Xt, int nt,
+                        rt_group_out *out, rt_model **keep, ut_err *e)
+{
+    int nout = ts->nclasses == 2 ? 1 : ts->nclasses;
+    if (ut_strcasecmp(params[0][3].str ? params[0][3].str : "l2", "l2") != 0)
+        return each_alone(RT_FAM_LOGREG, params, ncfg, ts, Xt, nt, out, keep, e);
+    if (!rt_logreg_newton(ts->n, ts->p, nout))
+        return batch_group(RT_FAM_LOGREG, params, ncfg, ts, Xt, nt, out, keep, e);
+    rt_logreg_carry *carry = rt_logreg_carry_new();
+    if (!carry)
+        return ut_errf(e, MLG_NOMEM, "out of memory");
+    int rc = c_path(RT_FAM_LOGREG, params, ncfg, ts, Xt, nt, out, keep, carry, e);
+    rt_logreg_carry_free(carry);
+    return rc;
+}
+
+/* linsvm: the C path where the finite Newton method solves it (squared
+ * hinge); hinge (dual coordinate descent, which stops at a tolerance)
+ * fitted alone. */
+static int linsvm_group(const rt_pval *const *params, int ncfg, const rt_trainset *ts, const double *Xt, int nt,
+                        rt_group_out *out, rt_model **keep, ut_err *e)
+{
+    int hinge = ut_strcasecmp(params[0][1].str ? params[0][1].str : "squared_hinge", "hinge") == 0;
+    if (!rt_linsvm_newton(ts->p, hinge))
+        return each_alone(RT_FAM_LINSVM, params, ncfg, ts, Xt, nt, out, keep, e);
+    return c_path(RT_FAM_LINSVM, params, ncfg, ts, Xt, nt, out, keep, NULL, e);
 }
 
 typedef struct { const struct rt_ridge_folds *rf; int k, standardize; } folds_arg;
@@ -388,6 +408,7 @@ int rt_fit_predict_group_keep(rt_family f, const rt_pval *const *params, int ncf
         case RT_FAM_FOREST: return prefix_group(f, 1, 0, params, ncfg, ts, Xt, nt, out, e);
         case RT_FAM_GBT: return prefix_group(f, -1, 0, params, ncfg, ts, Xt, nt, out, e);
         case RT_FAM_LOGREG: return logreg_group(params, ncfg, ts, Xt, nt, out, keep, e);
+        case RT_FAM_LINSVM: return linsvm_group(params, ncfg, ts, Xt, nt, out, keep, e);
         case RT_FAM_LASSO:
         case RT_FAM_ELASTICNET: return batch_group(f, params, ncfg, ts, Xt, nt, out, keep, e);
         default: break;

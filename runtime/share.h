@@ -11,6 +11,8 @@
  *   logreg  (l2, where Newton solves it) the C path in ascending order,
  *           each fit started from the previous solution; where L-BFGS
  *           solves it, the fits side by side, one pair of GEMMs per round
+ *   linsvm  (squared hinge, by the finite Newton method) the C path in
+ *           ascending order, each fit started from the previous weights
  *   lasso, elasticnet  one centered Gram matrix (n ≥ p) or centered
  *           design per group, every configuration's coordinate descent
  *           on it

@@ -46,7 +46,7 @@ static long long count(mlg_db *db, const char *q)
 
 static const struct { const char *task, *using; } cases[] = {
     {"t", "logreg(penalty = l1, C = 1e6, tol = 0, max_iter = 1000000)"},   /* proximal Newton */
-    {"t", "linsvm(C = 1e6, tol = 0, max_iter = 1000000)"},                 /* dual CD */
+    {"t", "linsvm(C = 1e6, loss = hinge, tol = 0, max_iter = 1000000)"},  /* dual CD (squared hinge: Newton, below) */
     /* CD over the columns: on a table wider than its rows (with n >= p the
      * sweeps run on the Gram matrix and a million of them take p² each:
      * gram_cd_stops checks that path) */
@@ -119,6 +119,32 @@ static void gram_cd_stops(rt_family f)
           rt_families[f].name, rc, e.msg);
 }
 
+/* linsvm's squared hinge by the finite Newton method: with the time
+ * already up, the first step stops. */
+static void svm_newton_stops(void)
+{
+    enum { N = 200, P = 5 };
+    static double X[N * P];
+    static int y[N];
+    unsigned long long r = 13;
+    for (int i = 0; i < N * P; i++) {
+        r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+        X[i] = (double)(r >> 11) / 9007199254740992.0 - 0.5;
+    }
+    for (int i = 0; i < N; i++) y[i] = X[i * P] + X[i * P + 1] > 0;
+    rt_trainset ts = {X, N, P, NULL, y, 2, 0};
+    rt_pval pv[7] = {{1e6, NULL}, {0, "squared_hinge"}, {0, "none"}, {1000000, NULL}, {0, NULL}, {1, NULL}, {1, NULL}};
+    rt_model *m = NULL;
+    ut_err e;
+    ut_err_clear(&e);
+    rt_stop st = {NULL, ut_now() - 1.0};
+    rt_stop_install(&st);
+    int rc = rt_fit(RT_FAM_LINSVM, pv, &ts, &m, &e);
+    rt_stop_install(NULL);
+    CHECK(rc != 0 && e.code == MLG_INTERRUPT && strstr(e.msg, "stopped during the fit"), "linsvm Newton: rc %d: %s",
+          rc, e.msg);
+}
+
 /* 60 rows of 1500 random columns and a target (/tmp; the caller removes it) */
 static int wide_csv(const char *path)
 {
@@ -152,6 +178,7 @@ int main(void)
     l2_solvers_stop(1);
     gram_cd_stops(RT_FAM_LASSO);
     gram_cd_stops(RT_FAM_ELASTICNET);
+    svm_newton_stops();
     char wide[] = "/tmp/mlg_wide_XXXXXX.csv";
     int wfd = mkstemps(wide, 4);
     if (wfd < 0) return 1;
