@@ -122,9 +122,13 @@ int rt_enet_data_new(const rt_trainset *ts, int gram, const char *name, rt_enet_
             for (int j = 0; j < p; j++)
                 ci[j] = constant[j] ? 0 : xi[j] - xm[j];
             d->yc[i] = ts->y[i0 + i] - ym;
+            /* Xy row by row, not by dgemv: its threaded form sums in
+             * another order on some shapes (1024 x 50), and a fit's bits
+             * must not depend on its BLAS threads (dsyrk's do not) */
+            for (int j = 0; j < p; j++)
+                d->Xy[j] += ci[j] * d->yc[i];
         }
         la_gram(b, p, C, 1.0, 1.0, d->G);
-        la_gemv(1, b, p, 1.0, C, d->yc, 1.0, d->Xy);
         d->yy += la_dot(b, d->yc, d->yc);
     }
     for (int j = 0; j < p; j++)
@@ -142,16 +146,20 @@ static void gap_terms(const rt_enet_data *d, const double *w, const double *R, c
                       double *XtA, double *Gw, double *r2, double *ry)
 {
     int n = d->n, p = d->p;
+    /* products with the columns one dot each, not by dgemv: its threaded
+     * form sums in another order on some shapes, and a fit's bits must
+     * not depend on its BLAS threads (la_dot is one thread) */
     if (!d->gram) {
-        memcpy(XtA, w, (size_t)p * sizeof *XtA);
-        la_gemv(0, p, n, 1.0, d->Xt, R, -l2, XtA);
+        for (int j = 0; j < p; j++)
+            XtA[j] = la_dot(n, d->Xt + (size_t)j * n, R) - l2 * w[j];
         *r2 = la_dot(n, R, R);
         *ry = la_dot(n, R, d->yc);
         return;
     }
-    for (int j = 0; j < p; j++)
+    for (int j = 0; j < p; j++) {
         XtA[j] = q[j] - l2 * w[j];
-    la_gemv(0, p, p, 1.0, d->G, w, 0.0, Gw);
+        Gw[j] = la_dot(p, d->G + (size_t)j * p, w);
+    }
     double wy = la_dot(p, w, d->Xy);
     *r2 = d->yy - 2 * wy + la_dot(p, w, Gw);
     if (*r2 < 0)     /* a residual this small is rounding */

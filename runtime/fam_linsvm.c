@@ -209,11 +209,14 @@ static void svm_line(const svm_prob *S, const double *w, const double *d, const 
     *d2 = dd + 2 * s2;
 }
 
-/* X̃v for all rows into out */
+/* X̃v for all rows into out, row by row: OpenBLAS's threaded dgemv sums
+ * in another order than its single thread on some shapes (380 x 31), and a
+ * fit's bits must not depend on how many BLAS threads it ran with
+ * (REPRODUCE, windows of one fit or several) */
 static void svm_scores(const svm_prob *S, const double *v, double *out)
 {
-    la_gemv(0, S->n, S->p, 1.0, S->X, v, 0.0, out);
-    for (int i = 0; i < S->n; i++) out[i] += v[S->p];
+    for (int i = 0; i < S->n; i++)
+        out[i] = dot_row(S->p, v, S->X + (size_t)i * S->p);
 }
 
 /* From w (any start) to the optimum; *steps gets the Newton steps taken.
