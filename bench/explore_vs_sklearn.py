@@ -84,6 +84,30 @@ def mileage(binary, db, sql, mode="table", kind=None):
     return secs, res.stdout
 
 
+def mileage_on_off(binary, path, task, explore, skip, best="max"):
+    """Creates dataset d from path and task t (task: what follows PREDICT),
+    runs explore with sharing on and, unless "off" is in skip, off — reuse
+    off in both: the second run must fit, not take the first one's runs
+    from the repository (nor its cached designs).  Returns both times, the
+    best (max or min) mean score per family and experiment ({family: {1:
+    on, 2: off}}) and the folds the task stored, per row."""
+    with tempfile.TemporaryDirectory() as tmp:
+        db = os.path.join(tmp, "b.db")
+        mileage(binary, db, f"CREATE DATASET d FROM '{path}'; CREATE TASK t ON d PREDICT {task};")
+        t_on, _ = mileage(binary, db, "SET reuse = off; " + explore, kind="on")
+        t_off = float("nan")
+        if "off" not in skip:
+            t_off, _ = mileage(binary, db, "SET reuse = off; SET sharing = off; " + explore, kind="off")
+        _, out = mileage(binary, db, f"SELECT e.id, r.family, {best}(r.mean_score) AS best FROM results r JOIN "
+                                     "experiments e ON e.id = r.experiment GROUP BY 1, 2", mode="csv")
+        bests = {}
+        for r in csv.DictReader(io.StringIO(out)):
+            bests.setdefault(r["family"], {})[int(r["id"])] = float(r["best"])
+        _, out = mileage(binary, db, "SELECT fold FROM folds WHERE task = 't' ORDER BY row", mode="csv")
+        folds = np.array([int(v) for v in out.split()[1:]])
+    return t_on, t_off, bests, folds
+
+
 def load(path, target):
     with open(path, newline="") as f:
         rows = list(csv.reader(f))
@@ -140,24 +164,9 @@ def main():
         if name == "synthetic":
             path = os.path.join(tempfile.gettempdir(), "mileage_synthetic_200000x50.csv")
             synthetic(path)
-        with tempfile.TemporaryDirectory() as tmp:
-            db = os.path.join(tmp, "b.db")
-            mileage(binary, db, f"CREATE DATASET d FROM '{path}'; CREATE TASK t ON d PREDICT \"{TARGETS[name]}\" "
-                                f"AS CLASSIFICATION EVALUATE BY CV(5) SEED 0;")
-            explore = f"EXPLORE t USING {USING} PREPROCESS impute(median), onehot, standardize;"
-            # reuse off in both: the second run must fit, not take the first
-            # one's runs from the repository (nor its cached designs)
-            t_on, _ = mileage(binary, db, "SET reuse = off; " + explore, kind="on")
-            t_off = float("nan")
-            if "off" not in skip:
-                t_off, _ = mileage(binary, db, "SET reuse = off; SET sharing = off; " + explore, kind="off")
-            _, out = mileage(binary, db, "SELECT e.id, r.family, max(r.mean_score) AS best FROM results r JOIN "
-                                         "experiments e ON e.id = r.experiment GROUP BY 1, 2", mode="csv")
-            best = {}
-            for r in csv.DictReader(io.StringIO(out)):
-                best.setdefault(r["family"], {})[int(r["id"])] = float(r["best"])
-            _, out = mileage(binary, db, "SELECT fold FROM folds WHERE task = 't' ORDER BY row", mode="csv")
-            folds = np.array([int(v) for v in out.split()[1:]])
+        t_on, t_off, best, folds = mileage_on_off(
+            binary, path, f'"{TARGETS[name]}" AS CLASSIFICATION EVALUATE BY CV(5) SEED 0',
+            f"EXPLORE t USING {USING} PREPROCESS impute(median), onehot, standardize;", skip)
         with open(path) as f:
             ncols = len(f.readline().split(","))
             nrows = sum(1 for _ in f)

@@ -15,9 +15,7 @@ family, summed, Python start-up and data loading excluded).
 usage: lasso_vs_sklearn.py MILEAGE DATA_DIR [dataset ...]
 """
 import csv
-import io
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,6 +26,8 @@ from sklearn.linear_model import ElasticNet, Lasso
 from sklearn.model_selection import GridSearchCV, PredefinedSplit
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
+
+from explore_vs_sklearn import mileage_on_off
 
 TARGETS = {"diabetes_progression": "target", "boston_housing": "medv", "synthetic_reg": "y"}
 USING = ("lasso(alpha IN logspace(-3, 1, 10)), "
@@ -52,15 +52,6 @@ def synthetic(path):
             f.write(",".join(f"{v:.6g}" for v in X[i]) + f",{y[i]:.6g}\n")
 
 
-def mileage(binary, db, sql, mode="table"):
-    t0 = time.time()
-    res = subprocess.run([binary, "--db", db, "--no-times", "--mode", mode, "-c", sql], capture_output=True,
-                         text=True)
-    if res.returncode:
-        raise subprocess.CalledProcessError(res.returncode, sql, res.stdout, res.stderr)
-    return time.time() - t0, res.stdout
-
-
 def load(path, target):
     with open(path, newline="") as f:
         rows = list(csv.reader(f))
@@ -82,22 +73,9 @@ def main():
         if name == "synthetic_reg":
             path = os.path.join(tempfile.gettempdir(), "mileage_synthetic_reg_200000x50.csv")
             synthetic(path)
-        with tempfile.TemporaryDirectory() as tmp:
-            db = os.path.join(tmp, "b.db")
-            mileage(binary, db, f"CREATE DATASET d FROM '{path}'; CREATE TASK t ON d PREDICT \"{TARGETS[name]}\" "
-                                f"AS REGRESSION METRIC rmse EVALUATE BY CV(5) SEED 0;")
-            explore = f"EXPLORE t USING {USING} PREPROCESS standardize;"
-            t_on, _ = mileage(binary, db, "SET reuse = off; " + explore)
-            t_off = float("nan")
-            if "off" not in skip:
-                t_off, _ = mileage(binary, db, "SET reuse = off; SET sharing = off; " + explore)
-            _, out = mileage(binary, db, "SELECT e.id, r.family, min(r.mean_score) AS best FROM results r JOIN "
-                                         "experiments e ON e.id = r.experiment GROUP BY 1, 2", mode="csv")
-            best = {}
-            for r in csv.DictReader(io.StringIO(out)):
-                best.setdefault(r["family"], {})[int(r["id"])] = float(r["best"])
-            _, out = mileage(binary, db, "SELECT fold FROM folds WHERE task = 't' ORDER BY row", mode="csv")
-            folds = np.array([int(v) for v in out.split()[1:]])
+        t_on, t_off, best, folds = mileage_on_off(
+            binary, path, f'"{TARGETS[name]}" AS REGRESSION METRIC rmse EVALUATE BY CV(5) SEED 0',
+            f"EXPLORE t USING {USING} PREPROCESS standardize;", skip, best="min")
         t_sk, sk_best = 0.0, {}
         if "sklearn" not in skip:
             X, y = load(path, TARGETS[name])
