@@ -56,6 +56,13 @@ static const struct { const char *task, *using; } cases[] = {
     {"t", "forest(trees = 10000)"},
 };
 
+/* a uniform draw in [0, 1) from a 64-bit LCG */
+static double uniform(unsigned long long *r)
+{
+    *r = *r * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (double)(*r >> 11) / 9007199254740992.0;
+}
+
 /* l2 logreg's solvers, Newton and L-BFGS, end by themselves once f stops
  * decreasing (tol = 0 does not keep them going for minutes, as it does the
  * solvers above: on two cores those statements finished inside the
@@ -67,10 +74,7 @@ static void l2_solvers_stop(int solver)
     static double X[N * P];
     static int y[N];
     unsigned long long r = 7;
-    for (int i = 0; i < N * P; i++) {
-        r = r * 6364136223846793005ULL + 1442695040888963407ULL;
-        X[i] = (double)(r >> 11) / 9007199254740992.0 - 0.5;
-    }
+    for (int i = 0; i < N * P; i++) X[i] = uniform(&r) - 0.5;
     for (int i = 0; i < N; i++) y[i] = i % K;
     rt_trainset ts = {X, N, P, NULL, y, K, 0};
     rt_pval pv[7] = {{1e6, NULL}, {1000000, NULL}, {0, NULL}, {0, "l2"}, {0, "none"}, {1, NULL}, {1, NULL}};
@@ -100,10 +104,7 @@ static void gram_cd_stops(rt_family f)
     enum { N = 200, P = 5 };
     static double X[N * P], y[N];
     unsigned long long r = 11;
-    for (int i = 0; i < N * P; i++) {
-        r = r * 6364136223846793005ULL + 1442695040888963407ULL;
-        X[i] = (double)(r >> 11) / 9007199254740992.0 - 0.5;
-    }
+    for (int i = 0; i < N * P; i++) X[i] = uniform(&r) - 0.5;
     for (int i = 0; i < N; i++) y[i] = X[i * P] - 2 * X[i * P + 3];
     rt_trainset ts = {X, N, P, y, NULL, 0, 0};
     rt_pval lasso[3] = {{1e-9, NULL}, {1000000, NULL}, {0, NULL}};
@@ -127,10 +128,7 @@ static void svm_newton_stops(void)
     static double X[N * P];
     static int y[N];
     unsigned long long r = 13;
-    for (int i = 0; i < N * P; i++) {
-        r = r * 6364136223846793005ULL + 1442695040888963407ULL;
-        X[i] = (double)(r >> 11) / 9007199254740992.0 - 0.5;
-    }
+    for (int i = 0; i < N * P; i++) X[i] = uniform(&r) - 0.5;
     for (int i = 0; i < N; i++) y[i] = X[i * P] + X[i * P + 1] > 0;
     rt_trainset ts = {X, N, P, NULL, y, 2, 0};
     rt_pval pv[7] = {{1e6, NULL}, {0, "squared_hinge"}, {0, "none"}, {1000000, NULL}, {0, NULL}, {1, NULL}, {1, NULL}};
@@ -155,8 +153,7 @@ static int wide_csv(const char *path)
     unsigned long long r = 5;
     for (int i = 0; i < 60; i++) {
         for (int j = 0; j <= 1500; j++) {
-            r = r * 6364136223846793005ULL + 1442695040888963407ULL;
-            fprintf(f, j < 1500 ? "%.6f," : "%.6f\n", (double)(r >> 11) / 9007199254740992.0);
+            fprintf(f, j < 1500 ? "%.6f," : "%.6f\n", uniform(&r));
         }
     }
     return fclose(f);
