@@ -148,7 +148,9 @@ static void gap_terms(const rt_enet_data *d, const double *w, const double *R, c
     int n = d->n, p = d->p;
     /* products with the columns one dot each, not by dgemv: its threaded
      * form sums in another order on some shapes, and a fit's bits must
-     * not depend on its BLAS threads (la_dot is one thread) */
+     * not depend on its BLAS threads (ddot's threaded form does so too,
+     * but only from 100 000 values: the columns' form runs where n < p or
+     * p > 2048) */
     if (!d->gram) {
         for (int j = 0; j < p; j++)
             XtA[j] = la_dot(n, d->Xt + (size_t)j * n, R) - l2 * w[j];

@@ -173,7 +173,7 @@ static int svm_solve(const svm_prob *S, double *w, int *hit, double *gap)
  * started from the previous C's weights gives the cold fit's answer within
  * rounding), and it needs a handful of steps of one Gram over the active
  * rows each, where dual coordinate descent sweeps hundreds of times.  Used
- * where the (p+1)² Hessian stays small (svm_newton_applies). */
+ * where the (p+1)² Hessian stays small (rt_linsvm_newton). */
 #define SVM_NEWTON_MAX_D  2048
 #define SVM_BLOCK         1024   /* active rows gathered per Gram block */
 #define SVM_ROUND         1e-13  /* a step this small relative to w is rounding */
@@ -184,7 +184,7 @@ int rt_linsvm_newton(int p, int hinge)
 }
 
 typedef struct {
-    double *o, *z, *g, *d, *H, *blk, *cw;   /* n, n, p+1, p+1, (p+1)², block, block */
+    double *o, *z, *g, *d, *H, *blk;   /* n, n, p+1, p+1, (p+1)², SVM_BLOCK x (p+1) */
 } svm_nws;
 
 /* φ'(t) and φ''(t) of φ(t) = f(w + t·d), with o = X̃w and z = X̃d */
