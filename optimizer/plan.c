@@ -68,8 +68,7 @@ static int logreg_path(const cmp_config *c, const opt_stats *st)
 /* linsvm: the finite Newton method solves it (squared hinge, small p) */
 static int linsvm_newton(const cmp_config *c, double p)
 {
-    const char *loss = c->nparams > 1 && c->params[1].str ? c->params[1].str : "squared_hinge";
-    return rt_linsvm_newton((int)p, !strcmp(loss, "hinge"));
+    return rt_linsvm_newton(c->params, (int)p);
 }
 
 /* lasso / elasticnet: centering the training rows (and their Gram, where

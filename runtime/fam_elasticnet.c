@@ -15,8 +15,7 @@ int rt_elasticnet_fit_data(const rt_pval *params, const rt_enet_data *d, rt_mode
 int rt_elasticnet_fit(const rt_pval *params, const rt_trainset *ts, rt_model *m,
                       ut_err *e)
 {
-    return rt_enet_fit(ts, params[0].num, params[1].num, (int)params[2].num,
-                       params[3].num, "elasticnet", m, e);
+    return rt_enet_fit(ts, rt_elasticnet_fit_data, params, "elasticnet", m, e);
 }
 
 int rt_elasticnet_predict(const rt_model *m, const double *X, int n, double *pred,

@@ -12,8 +12,7 @@ int rt_lasso_fit_data(const rt_pval *params, const rt_enet_data *d, rt_model *m,
 
 int rt_lasso_fit(const rt_pval *params, const rt_trainset *ts, rt_model *m, ut_err *e)
 {
-    return rt_enet_fit(ts, params[0].num, 1.0, (int)params[1].num, params[2].num,
-                       "lasso", m, e);
+    return rt_enet_fit(ts, rt_lasso_fit_data, params, "lasso", m, e);
 }
 
 int rt_lasso_predict(const rt_model *m, const double *X, int n, double *pred,

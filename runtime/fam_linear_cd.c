@@ -141,9 +141,9 @@ int rt_enet_data_new(const rt_trainset *ts, int gram, const char *name, rt_enet_
 }
 
 /* ||R||², Rᵀ(y − ȳ) and the duality gap's XᵀR − l2·w at w, from the sweeps'
- * form of the data: R itself, or the Gram (q = XᵀR). */
-static void gap_terms(const rt_enet_data *d, const double *w, const double *R, const double *q, double l2,
-                      double *XtA, double *Gw, double *r2, double *ry)
+ * running array r: the residual R itself, or with the Gram q = XᵀR. */
+static void gap_terms(const rt_enet_data *d, const double *w, const double *r, double l2, double *XtA, double *Gw,
+                      double *r2, double *ry)
 {
     int n = d->n, p = d->p;
     /* products with the columns one dot each, not by dgemv: its threaded
@@ -153,13 +153,13 @@ static void gap_terms(const rt_enet_data *d, const double *w, const double *R, c
      * p > 2048) */
     if (!d->gram) {
         for (int j = 0; j < p; j++)
-            XtA[j] = la_dot(n, d->Xt + (size_t)j * n, R) - l2 * w[j];
-        *r2 = la_dot(n, R, R);
-        *ry = la_dot(n, R, d->yc);
+            XtA[j] = la_dot(n, d->Xt + (size_t)j * n, r) - l2 * w[j];
+        *r2 = la_dot(n, r, r);
+        *ry = la_dot(n, r, d->yc);
         return;
     }
     for (int j = 0; j < p; j++) {
-        XtA[j] = q[j] - l2 * w[j];
+        XtA[j] = r[j] - l2 * w[j];
         Gw[j] = la_dot(p, d->G + (size_t)j * p, w);
     }
     double wy = la_dot(p, w, d->Xy);
@@ -245,7 +245,7 @@ int rt_enet_fit_data(const rt_enet_data *d, double alpha, double l1_ratio,
         if (!(w_max == 0.0 || dw_max / w_max < tol || iter == max_iter - 1))
             continue;
         /* Duality gap (sklearn's formula, in the n-scaled objective). */
-        gap_terms(d, w, R, R, l2, XtA, Gw, &r2, &ry);
+        gap_terms(d, w, R, l2, XtA, Gw, &r2, &ry);
         double dual_norm = 0;
         for (int j = 0; j < p; j++)
             if (fabs(XtA[j]) > dual_norm)
@@ -288,7 +288,7 @@ int rt_enet_fit_data(const rt_enet_data *d, double alpha, double l1_ratio,
     }
     m->intercept[0] = b;
     /* R is y_c − X_c w throughout (rebuilt only by rounding drift). */
-    gap_terms(d, w, R, R, l2, XtA, Gw, &r2, &ry);
+    gap_terms(d, w, R, l2, XtA, Gw, &r2, &ry);
     m->objective = 0.5 * r2 / n + alpha * l1_ratio * w1
                  + 0.5 * alpha * (1.0 - l1_ratio) * la_dot(p, w, w);
     rc = 0;
@@ -299,14 +299,13 @@ done:
     return rc;
 }
 
-int rt_enet_fit(const rt_trainset *ts, double alpha, double l1_ratio,
-                int max_iter, double tol, const char *name, rt_model *m,
-                ut_err *e)
+int rt_enet_fit(const rt_trainset *ts, rt_enet_family_fit fit, const rt_pval *params, const char *name,
+                rt_model *m, ut_err *e)
 {
     rt_enet_data d;
     if (rt_enet_data_new(ts, rt_enet_gram_pays(ts->n, ts->p), name, &d, e))
         return -1;
-    int rc = rt_enet_fit_data(&d, alpha, l1_ratio, max_iter, tol, name, m, e);
+    int rc = fit(params, &d, m, e);
     rt_enet_data_free(&d);
     return rc;
 }

@@ -34,18 +34,19 @@ void rt_enet_data_free(rt_enet_data *d);
  * or its _gram variant, random=False) from w = 0.  Fills m->nout (1),
  * coef, intercept, n_iter, objective (the primal objective above),
  * grad_max (the final duality gap divided by n, the quantity compared with
- * tol·||y − ȳ||²/n) and hit_max_iter.  `name` prefixes error messages.
- * rt_enet_fit builds the data in the form rt_enet_gram_pays picks. */
-int rt_enet_fit(const rt_trainset *ts, double alpha, double l1_ratio,
-                int max_iter, double tol, const char *name, rt_model *m,
-                ut_err *e);
+ * tol·||y − ȳ||²/n) and hit_max_iter.  `name` prefixes error messages. */
 int rt_enet_fit_data(const rt_enet_data *d, double alpha, double l1_ratio,
                      int max_iter, double tol, const char *name, rt_model *m,
                      ut_err *e);
 
-/* The families' fits on data built once (model.c's batch): the
- * parameters as params.def lists them. */
+/* A family's fit on data built once (the parameters as params.def lists
+ * them): one configuration alone (rt_enet_fit, which builds the data in
+ * the form rt_enet_gram_pays picks) and model.c's batch call the same one,
+ * so both compute the same bits. */
+typedef int (*rt_enet_family_fit)(const rt_pval *params, const rt_enet_data *d, rt_model *m, ut_err *e);
 int rt_lasso_fit_data(const rt_pval *params, const rt_enet_data *d, rt_model *m, ut_err *e);
 int rt_elasticnet_fit_data(const rt_pval *params, const rt_enet_data *d, rt_model *m, ut_err *e);
+int rt_enet_fit(const rt_trainset *ts, rt_enet_family_fit fit, const rt_pval *params, const char *name,
+                rt_model *m, ut_err *e);
 
 #endif

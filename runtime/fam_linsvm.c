@@ -178,9 +178,10 @@ static int svm_solve(const svm_prob *S, double *w, int *hit, double *gap)
 #define SVM_BLOCK         1024   /* active rows gathered per Gram block */
 #define SVM_ROUND         1e-13  /* a step this small relative to w is rounding */
 
-int rt_linsvm_newton(int p, int hinge)
+int rt_linsvm_newton(const rt_pval *params, int p)
 {
-    return !hinge && p + 1 <= SVM_NEWTON_MAX_D;
+    const char *loss = params[1].str ? params[1].str : "squared_hinge";
+    return ut_strcasecmp(loss, "hinge") != 0 && p + 1 <= SVM_NEWTON_MAX_D;
 }
 
 typedef struct {
@@ -377,7 +378,7 @@ int rt_linsvm_fit_from(const rt_pval *params, const rt_trainset *ts, const rt_mo
     index = malloc((size_t)n * sizeof *index);
     w = malloc((size_t)(p + 1) * sizeof *w);
     wc = malloc((size_t)nfit * sizeof *wc);
-    int newton = rt_linsvm_newton(p, hinge);
+    int newton = rt_linsvm_newton(params, p);
     if (newton) {
         size_t dm = (size_t)p + 1;
         W.o = malloc((size_t)n * sizeof *W.o);

@@ -192,14 +192,13 @@ int rt_fit_path(rt_family f, const rt_pval *params, const rt_trainset *ts, const
 static int enet_batch(rt_family f, const rt_pval *const *params, int ncfg, const rt_trainset *ts, rt_model **out,
                       ut_err *errs, ut_err *e)
 {
+    rt_enet_family_fit fit = f == RT_FAM_LASSO ? rt_lasso_fit_data : rt_elasticnet_fit_data;
     rt_enet_data d;
     if (rt_enet_data_new(ts, rt_enet_gram_pays(ts->n, ts->p), rt_families[f].name, &d, e))
         return -1;
     int rc = 0;
     for (int c = 0; c < ncfg && !rc; c++) {
-        int frc = f == RT_FAM_LASSO ? rt_lasso_fit_data(params[c], &d, out[c], &errs[c])
-                                    : rt_elasticnet_fit_data(params[c], &d, out[c], &errs[c]);
-        if (frc && errs[c].code == MLG_NOMEM) {
+        if (fit(params[c], &d, out[c], &errs[c]) && errs[c].code == MLG_NOMEM) {
             *e = errs[c];
             rc = -1;
         }

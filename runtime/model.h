@@ -94,11 +94,12 @@ double rt_logreg_cost(int n, int p, int nout, double C, int on_path);
  * centered Gram matrix (no larger than the data, n ≥ p, and at most 2048²),
  * else on the centered columns (fam_linear_cd.h). */
 int    rt_enet_gram_pays(int n, int p);
-/* linsvm on p columns: 1 when the finite Newton method solves it (squared
- * hinge, a (p+1)² Hessian of at most 2048²), so a C path ends where cold
- * fits do; rt_linsvm_fit_from starts every subproblem from `from`'s
- * weights (a model of the same classes and columns; NULL: from 0). */
-int    rt_linsvm_newton(int p, int hinge);
+/* linsvm with params (params.def order) on p columns: 1 when the finite
+ * Newton method solves it (squared hinge, a (p+1)² Hessian of at most
+ * 2048²), so a C path ends where cold fits do; rt_linsvm_fit_from starts
+ * every subproblem from `from`'s weights (a model of the same classes and
+ * columns; NULL: from 0). */
+int    rt_linsvm_newton(const rt_pval *params, int p);
 int    rt_linsvm_fit_from(const rt_pval *params, const rt_trainset *ts, const rt_model *from, rt_model *m,
                           ut_err *e);
 /* Newton's Hessian of C·Σ s_i·logloss_i + ½||W||² (+ ½(Σ b)² multiclass) at

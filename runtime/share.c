@@ -321,8 +321,7 @@ static int logreg_group(const rt_pval *const *params, int ncfg, const rt_trainse
 static int linsvm_group(const rt_pval *const *params, int ncfg, const rt_trainset *ts, const double *Xt, int nt,
                         rt_group_out *out, rt_model **keep, ut_err *e)
 {
-    int hinge = ut_strcasecmp(params[0][1].str ? params[0][1].str : "squared_hinge", "hinge") == 0;
-    if (!rt_linsvm_newton(ts->p, hinge))
+    if (!rt_linsvm_newton(params[0], ts->p))
         return each_alone(RT_FAM_LINSVM, params, ncfg, ts, Xt, nt, out, keep, e);
     return c_path(RT_FAM_LINSVM, params, ncfg, ts, Xt, nt, out, keep, NULL, e);
 }
