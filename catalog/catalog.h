@@ -8,7 +8,7 @@
 
 #include "../util/util.h"
 
-#define CAT_SCHEMA_VERSION 10
+#define CAT_SCHEMA_VERSION 11
 
 typedef struct cat_db cat_db;
 
@@ -137,6 +137,7 @@ typedef struct {
     const char *warning;                    /* an ok run's note (did not converge), or NULL */
     int seq;                                /* position in the evaluation order (1-based); 0: NULL */
     int batch, batch_pos;                   /* search batch fitted in, position in it (1-based); 0: NULL */
+    int blas_threads;                       /* BLAS threads the fit ran with; 0: NULL */
 } cat_run;
 int  cat_run_insert(cat_db *db, const cat_run *r, ut_err *e);
 

@@ -200,8 +200,8 @@ static int run_insert(cat_db *db, const cat_run *r, ut_err *e)
     if (cat_prepare(db,
                     "INSERT INTO mlg_runs(experiment_id, config_id, fold, score, scores_json,"
                     " fit_seconds, predict_seconds, status, error, rung, train_rows, reused_from, warning, seq,"
-                    " batch, batch_pos)"
-                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                    " batch, batch_pos, blas_threads)"
+                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
                     &st, e))
         return -1;
     /* Default status follows the error so callers cannot record an "ok"
@@ -228,6 +228,8 @@ static int run_insert(cat_db *db, const cat_run *r, ut_err *e)
     else sqlite3_bind_null(st, 15);
     if (r->batch_pos > 0) sqlite3_bind_int(st, 16, r->batch_pos);
     else sqlite3_bind_null(st, 16);
+    if (r->blas_threads > 0) sqlite3_bind_int(st, 17, r->blas_threads);
+    else sqlite3_bind_null(st, 17);
     int rc = 0;
     if (sqlite3_step(st) != SQLITE_DONE) rc = cat_sqlerr(db, e, MLG_CATALOG, "cannot store run");
     sqlite3_finalize(st);

@@ -540,6 +540,36 @@ static const char *const schema_v10[] = {
     "                         GROUP BY e.task_id);",
 };
 
+/* Version 11: the BLAS threads each run's fit ran with.  OpenBLAS sums
+ * some products (dgemv, ddot from 100 000 values, LAPACK's internal calls)
+ * in another order on several threads than on one, so a fit's last bits
+ * depend on that count; EXPLORE gives a fit one thread while several run
+ * and every thread to a lone fit, and REPRODUCE replays each run with the
+ * count it records.  NULL: a run that predates the column, or a copy
+ * taken from the repository (its origin's count applies). */
+static const char *const schema_v11[] = {
+    "ALTER TABLE mlg_runs ADD COLUMN blas_threads INTEGER;",
+    "DROP VIEW provenance;",
+    "CREATE VIEW provenance AS"
+    "  SELECT r.id AS run_id, r.experiment_id AS experiment, e.statement, t.name AS task,"
+    "         c.family, c.params_json AS config, r.fold, t.seed,"
+    "         d.name AS dataset, d.version AS dataset_version, d.hash AS dataset_hash,"
+    "         json_extract(e.repro_json, '$.mileage_version') AS mileage_version,"
+    "         json_extract(e.repro_json, '$.blas') AS blas,"
+    "         json_extract(e.repro_json, '$.sharing') AS sharing,"
+    "         r.scores_json AS scores, r.reused_from,"
+    "         (SELECT json_extract(oe.repro_json, '$.mileage_version') FROM mlg_runs o"
+    "            JOIN mlg_experiments oe ON oe.id = o.experiment_id WHERE o.id = r.reused_from)"
+    "           AS reused_mileage_version,"
+    "         coalesce(r.blas_threads,"
+    "                  (SELECT o.blas_threads FROM mlg_runs o WHERE o.id = r.reused_from)) AS blas_threads"
+    "  FROM mlg_runs r"
+    "  JOIN mlg_experiments e ON e.id = r.experiment_id"
+    "  JOIN mlg_tasks t ON t.id = e.task_id"
+    "  JOIN mlg_datasets d ON d.id = t.dataset_id"
+    "  JOIN mlg_configs c ON c.id = r.config_id;",
+};
+
 /* Each version's statements, run in order. */
 static int run_all(cat_db *db, const char *const *sql, size_t n, ut_err *e)
 {
@@ -559,6 +589,7 @@ MIGRATION(7)
 MIGRATION(8)
 MIGRATION(9)
 MIGRATION(10)
+MIGRATION(11)
 
 typedef int (*migration)(cat_db *db, ut_err *e);
 static const migration migrations[] = {
@@ -572,6 +603,7 @@ static const migration migrations[] = {
     migrate_to_8,
     migrate_to_9,
     migrate_to_10,
+    migrate_to_11,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == CAT_SCHEMA_VERSION,

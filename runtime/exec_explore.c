@@ -44,6 +44,8 @@ typedef struct {
                               lineage ("" otherwise); keys its fitted trees */
     int       pca_at, pca_n; /* TRANSFORM computed: where columns pc1..pc<pca_n>
                               are in a row (pca_n = 0: none, or ambiguous) */
+    int       blas;        /* FIT: the BLAS threads it ran with (its runs
+                              record it; REPRODUCE replays it) */
 } node_state;
 
 typedef struct {
@@ -297,10 +299,10 @@ static void free_outs(node_state *ns)
 
 static int insert_run(rt_ctx *c, long long exp_id, long long config_id, int round, double score,
                       const char *sj, double fit_s, double pred_s, const char *err, const char *warning, int rung,
-                      long long rows, int seq, int batch, int batch_pos, ut_err *e)
+                      long long rows, int seq, int batch, int batch_pos, int blas, ut_err *e)
 {
     cat_run r = {exp_id, config_id, round, err ? NAN : score, sj ? sj : "{}", fit_s, pred_s,
-                 err ? "failed" : "ok", err, rung, rows, 0, err ? NULL : warning, seq, batch, batch_pos};
+                 err ? "failed" : "ok", err, rung, rows, 0, err ? NULL : warning, seq, batch, batch_pos, blas};
     return cat_run_insert(c->cat, &r, e);
 }
 
@@ -820,6 +822,8 @@ static void run_job(fit_queue *q, fit_job *j)
         me->nouts = g->n;
         for (int k = 0; k < g->n; k++) me->outs[k].error = ut_strdup(in->error);
     } else {
+        /* fixed for the whole fit: run_jobs sets it before the window */
+        me->blas = la_get_threads();
         j->rc = run_group(q->dc, q->x, g, in, j->rows->train, j->rows->nfit, j->rows->ntest, me, q->prog, nd->round,
                           &j->err);
     }
@@ -1391,7 +1395,7 @@ static int run_batch(explore_run *r, const cmp_explore *sx, const opt_plan *p, c
             if (nd->round == 0 || r->tl.rows[map[nd->config]] == 0) r->tl.rows[map[nd->config]] = nfit;
             int irc = insert_run(c, r->exp_id, r->cfg_ids[map[nd->config]], nd->round, score, sj, o->fit_seconds,
                                  pred_s, err, o->warning, bt->rung, bt->subsample ? nfit : 0,
-                                 map[nd->config] + 1, r->batch, nd->config + 1, e);
+                                 map[nd->config] + 1, r->batch, nd->config + 1, fit->blas, e);
             free(sj);
             if (irc) goto out;
             if (err) r->failed++;
@@ -1465,7 +1469,7 @@ static int reuse_batch(explore_run *r, const rt_batch *b, ut_err *e)
             if (!in_tx && cat_begin(r->c->cat, e)) goto out;
             in_tx = 1;
             cat_run cr = {r->exp_id, id, j, u->score, u->scores_json, u->fit_s, u->pred_s, "ok", NULL, b->rung,
-                          rows[j], u->origin, u->warning, b->cfg[k] + 1, r->batch, k + 1};
+                          rows[j], u->origin, u->warning, b->cfg[k] + 1, r->batch, k + 1, 0};
             if (cat_run_insert(r->c->cat, &cr, e)) goto out;
             prior_run *pr = &r->prior[r->nprior++];
             memset(pr, 0, sizeof *pr);

@@ -11,9 +11,10 @@
 #include <cblas.h>
 #include <lapacke.h>
 
-/* Both are declared by OpenBLAS's cblas.h; repeated here so a cblas.h from
+/* All three are declared by OpenBLAS's cblas.h; repeated here so a cblas.h from
  * another vendor still compiles (the link is against OpenBLAS anyway). */
 extern void  openblas_set_num_threads(int num_threads);
+extern int   openblas_get_num_threads(void);
 extern char *openblas_get_config(void);
 
 void la_gram(int n, int p, const double *A, double alpha, double beta, double *C)
@@ -91,6 +92,11 @@ int la_syev(int p, double *A, double *w)
 void la_set_threads(int n)
 {
     openblas_set_num_threads(n > 0 ? n : 1);
+}
+
+int la_get_threads(void)
+{
+    return openblas_get_num_threads();
 }
 
 static char version[512];

@@ -29,6 +29,7 @@ int la_potrf(int n, double *A);
 void la_trsv_lower(int n, int trans, const double *L, double *x);
 /* Threads OpenBLAS may use (n < 1 is taken as 1). */
 void la_set_threads(int n);
+int  la_get_threads(void);   /* what la_set_threads last set (process-wide) */
 /* OpenBLAS build string and the exp/log kernel (static storage, do not
  * free): recorded with every experiment for REPRODUCE. */
 const char *la_version(void);

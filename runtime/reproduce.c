@@ -14,6 +14,7 @@
 #include "protocol.h"
 #include "share.h"
 #include "progressive.h"
+#include "ridge_folds.h"
 #include "search.h"
 #include "../optimizer/plan.h"
 #include "linalg.h"
@@ -26,6 +27,7 @@ typedef struct {
     int ok;              /* stored status ok */
     char *scores;        /* stored scores JSON */
     char *error;         /* stored error */
+    int blas;            /* BLAS threads its fit ran with; 0: not recorded */
 } stored_run;
 
 static int oom(ut_err *e) { return ut_errf(e, MLG_NOMEM, "out of memory"); }
@@ -220,6 +222,8 @@ static int reproduce_set(rt_ctx *c, long long exp_id, const ast *at, const char 
     int *rbatch = NULL;
     batch_rec *bs = NULL;
     rt_prog *prog = NULL;
+    rt_ridge_folds *rf = NULL;   /* rule 2's blocks, made when a group used them */
+    int rf_tried = 0;
     double *hist = NULL;
     int *fold = NULL, nfold = 0, *yc = NULL, *train = NULL, *test = NULL, K = 0;
     double *y = NULL;
@@ -240,7 +244,7 @@ static int reproduce_set(rt_ctx *c, long long exp_id, const ast *at, const char 
         goto out;
     }
     for (int i = 0; i < r->nrows; i++) {
-        const ut_value *v = &r->cells[(size_t)i * 9];
+        const ut_value *v = &r->cells[(size_t)i * 10];
         stored_run *sr = &runs[nruns];
         rbatch[nruns++] = v[7].type == UT_INT ? (int)v[7].i : 0;
         sr->run_id = v[0].i;
@@ -250,6 +254,7 @@ static int reproduce_set(rt_ctx *c, long long exp_id, const ast *at, const char 
         sr->ok = v[4].type == UT_TEXT && !strcmp(v[4].s, "ok");
         sr->scores = v[5].type == UT_TEXT ? ut_strdup(v[5].s) : NULL;
         sr->error = v[6].type == UT_TEXT ? ut_strdup(v[6].s) : NULL;
+        sr->blas = v[9].type == UT_INT ? (int)v[9].i : 0;
     }
     if (load_batches(c, x, exp_id, nr, &bs, &nb, e)) goto out;
 
@@ -371,10 +376,13 @@ static int reproduce_set(rt_ctx *c, long long exp_id, const ast *at, const char 
                     if (gr->n <= 0 || x->configs[br->cfg[gr->configs[0]]].pipe != pipe) continue;
                     rt_family fam = x->configs[br->cfg[gr->configs[0]]].family;
                     int progressive = prog && rt_prog_supports(fam);
-                    int need = 0;
-                    for (int k = 0; k < nruns && !need; k++) {
+                    int need = 0, blas = 0;
+                    for (int k = 0; k < nruns; k++) {
                         if (runs[k].fold != round || rbatch[k] != br->id || ro[k].done) continue;
-                        for (int m = 0; m < gr->n && !need; m++) need = br->cfg[gr->configs[m]] == runs[k].cfg;
+                        int in = 0;
+                        for (int m = 0; m < gr->n && !in; m++) in = br->cfg[gr->configs[m]] == runs[k].cfg;
+                        need |= in;
+                        if (in && runs[k].blas > 0) blas = runs[k].blas;
                     }
                     /* progressive statistics: every rung updates them, wanted or not */
                     if (!need && !progressive) continue;
@@ -397,8 +405,31 @@ static int reproduce_set(rt_ctx *c, long long exp_id, const ast *at, const char 
                     rt_trainset ts = {X, (int)nfit, d.p, ytr, yctr, K, (unsigned long long)x->task.seed};
                     ut_err fe;
                     ut_err_clear(&fe);
-                    int frc = progressive ? rt_prog_fit_predict(prog, pipe, round, fam, pv, gr->n, &ts, Xt, ntest, outs, &fe)
-                                          : rt_fit_predict_group(fam, pv, gr->n, gr->shared, &ts, Xt, ntest, outs, &fe);
+                    /* rule 2 as EXPLORE ran it (exec_explore.c's group_path):
+                     * the per-fold Gram blocks round otherwise than the
+                     * round's own design */
+                    if (gr->gram_folds && !prog && !rf_tried && proto.type == RT_PROTO_CV) {
+                        rf_tried = 1;
+                        if (c->threads > 1) la_set_threads(1);   /* as EXPLORE makes them */
+                        int rrc = rt_ridge_folds_new(t, target, fold, proto.k, yc, y, K, &rf, e);
+                        if (c->threads > 1) la_set_threads(c->threads);
+                        if (rrc) {
+                            for (int m = 0; m < gr->n; m++) free(outs[m].pred), free(outs[m].proba);
+                            free(outs), free(pv);
+                            free(X), free(Xt), free(ytr), free(ytd), free(yctr), free(yte), rt_design_free(&d);
+                            goto out;
+                        }
+                    }
+                    int folds_path = gr->gram_folds && !prog && rf && rt_ridge_folds_p(rf) == d.p &&
+                                     rt_ridge_folds_ntrain(rf, round) == nfit;
+                    /* the BLAS threads the runs' fit had: some of its sums
+                     * are ordered by them (catalog schema v11) */
+                    if (blas > 0 && blas != c->threads) la_set_threads(blas);
+                    int frc = folds_path ? rt_fit_predict_ridge_folds(rf, round, gr->gram_folds == 2, pv, gr->n, d.p, K,
+                                                                      Xt, ntest, outs, &fe)
+                              : progressive ? rt_prog_fit_predict(prog, pipe, round, fam, pv, gr->n, &ts, Xt, ntest, outs, &fe)
+                                            : rt_fit_predict_group(fam, pv, gr->n, gr->shared, &ts, Xt, ntest, outs, &fe);
+                    if (blas > 0 && blas != c->threads) la_set_threads(c->threads);
                     for (int m = 0; m < gr->n; m++) {
                         rt_group_out *o = &outs[m];
                         for (int k = 0; k < nruns; k++) {
@@ -486,6 +517,7 @@ out:
     *pdiff += ndiff;
     *punknown += nunknown;
     rt_prog_free(prog);
+    rt_ridge_folds_free(rf);
     batches_free(bs, nb);
     free(hist);
     for (int k = 0; runs && k < nruns; k++) free(runs[k].scores), free(runs[k].error);
@@ -536,12 +568,14 @@ int rt_exec_reproduce(rt_ctx *c, const cmp_stmt *s, ut_result **out, char **msg,
     if (!res) return oom(e);
     /* the runs fitted by this experiment (and reused runs whose origin is gone) */
     static const char *const own =
-        "SELECT run_id, family, params, fold, status, scores, error, batch, config_id FROM runs r WHERE %s = %lld AND "
+        "SELECT run_id, family, params, fold, status, scores, error, batch, config_id,"
+        " (SELECT p.blas_threads FROM provenance p WHERE p.run_id = r.run_id) FROM runs r WHERE %s = %lld AND "
         "(reused_from IS NULL OR NOT EXISTS (SELECT 1 FROM runs o WHERE o.run_id = r.reused_from)) ORDER BY run_id";
     /* reused runs, per origin experiment: shown with their own id, compared
      * with their own stored scores (the origin's, copied) */
     static const char *const reused =
-        "SELECT r.run_id, o.family, o.params, o.fold, r.status, r.scores, r.error, o.batch, r.config_id FROM runs r "
+        "SELECT r.run_id, o.family, o.params, o.fold, r.status, r.scores, r.error, o.batch, r.config_id,"
+        " (SELECT p.blas_threads FROM provenance p WHERE p.run_id = o.run_id) FROM runs r "
         "JOIN runs o ON o.run_id = r.reused_from WHERE r.%s = %lld AND o.experiment = %lld ORDER BY r.run_id";
     const char *key = st->ival ? "experiment" : "run_id";
     snprintf(q, sizeof q, own, key, id);
