@@ -283,7 +283,7 @@ static void *read_checked(rt_ctx *c, const cat_cache_entry *en, const char *line
              (long long)sb.st_size != en->bytes)
         *why = (unsigned long long)sb.st_size < HEADER + h->payload ? "its file is truncated"
                                                                       : "its file has the wrong size";
-    else if (!(buf = malloc(h->payload + 1))) *oom = 1;
+    else if (!(buf = ut_malloc_big(h->payload + 1))) *oom = 1;
     else if (fread(buf, 1, h->payload, f) != h->payload) *why = "its file is truncated";
     else if (ut_xxh64(buf, h->payload, 0) != h->sum) *why = "its payload is damaged (checksum)";
     else *why = NULL;

@@ -69,7 +69,7 @@ static double score_better(rt_metric m, double a, double b)
 /* Gathers the rows idx[0..n) of a row-major design. */
 static double *gather(const rt_design *d, const int *idx, int n)
 {
-    double *x = malloc((size_t)n * (size_t)d->p * sizeof *x + 1);
+    double *x = ut_malloc_big((size_t)n * (size_t)d->p * sizeof *x + 1);
     if (!x) return NULL;
     for (int i = 0; i < n; i++) memcpy(x + (size_t)i * d->p, d->x + (size_t)idx[i] * d->p, (size_t)d->p * sizeof *x);
     return x;

@@ -174,7 +174,7 @@ static inline const char *cell(const rt_rawtable *raw, int r, int j)
  * the column is not numeric (strict: error instead), -1 on error. */
 static int try_numeric(const rt_rawtable *raw, int j, int strict, rt_column *c, ut_err *e)
 {
-    double *num = malloc(sizeof(double) * (size_t)(raw->nrows ? raw->nrows : 1));
+    double *num = ut_malloc_big(sizeof(double) * (size_t)(raw->nrows ? raw->nrows : 1));
     if (!num) return ut_errf(e, MLG_NOMEM, "%s: out of memory", raw->path);
     int inf_row = -1;
     for (int r = 0; r < raw->nrows; r++) {

@@ -174,7 +174,7 @@ static int add_indicator(tf_set *out, const tf_col *src, const char *level, cons
     if (!w) return tf_oom(e);
     size_t len = strlen(src->name) + strlen(level) + 2;
     w->name = malloc(len);
-    w->x = malloc(sizeof(double) * (size_t)(out->n ? out->n : 1));
+    w->x = ut_malloc_big(sizeof(double) * (size_t)(out->n ? out->n : 1));
     if (!w->name || !w->x) return tf_oom(e);
     snprintf(w->name, len, "%s=%s", src->name, level);
     for (int r = 0; r < out->n; r++) {

@@ -178,7 +178,7 @@ int tf_col_own(tf_col *w, int n, ut_err *e)
     double *x = NULL;
     int *code = NULL;
     char **levels = NULL;
-    if (w->x && !(x = malloc(sizeof(double) * m))) goto oom;
+    if (w->x && !(x = ut_malloc_big(sizeof(double) * m))) goto oom;
     if (w->code && !(code = malloc(sizeof(int) * m))) goto oom;
     if (w->levels && !(levels = calloc((size_t)(w->nlevels ? w->nlevels : 1), sizeof(char *)))) goto oom;
     for (int k = 0; levels && k < w->nlevels; k++)
@@ -233,7 +233,7 @@ tf_col *tf_set_add_numeric(tf_set *s, const char *name, ut_err *e)
     tf_col *w = tf_set_add(s);
     if (!w) { tf_oom(e); return NULL; }
     w->name = ut_strdup(name);
-    w->x = malloc(sizeof(double) * (size_t)(s->n ? s->n : 1));
+    w->x = ut_malloc_big(sizeof(double) * (size_t)(s->n ? s->n : 1));
     if (!w->name || !w->x) { tf_oom(e); return NULL; }
     return w;
 }
@@ -400,7 +400,10 @@ static int col_dies_with_set(const tf_col *w)
 static int to_design(tf_set *s, rt_design *out, int release, ut_err *e)
 {
     int n = s->n, p = s->ncols;
-    out->x = malloc(sizeof(double) * (size_t)n * (size_t)p + 1);
+    /* releasing, the design's pages come as the columns' go (mapping
+     * them all first would hold both whole at once) */
+    size_t bytes = sizeof(double) * (size_t)n * (size_t)p + 1;
+    out->x = release ? malloc(bytes) : ut_malloc_big(bytes);
     out->names = calloc((size_t)(p ? p : 1), sizeof(char *));
     unsigned char *dies = calloc((size_t)(p ? p : 1), 1);
     if (!out->x || !out->names || !dies) {
@@ -418,6 +421,9 @@ static int to_design(tf_set *s, rt_design *out, int release, ut_err *e)
     /* blocks of rows keep both the column reads and the row writes in cache */
     for (int r0 = 0; r0 < n; r0 += 256) {
         int r1 = r0 + 256 < n ? r0 + 256 : n;
+        /* the next 4096 rows' pages in one call, as the columns' go */
+        if (release && r0 % 4096 == 0)
+            ut_prefault(out->x + (size_t)r0 * p, sizeof(double) * (size_t)(n - r0 < 4096 ? n - r0 : 4096) * p);
         for (int j = 0; j < p; j++) {
             const double *x = s->c[j].x;
             for (int r = r0; r < r1; r++) out->x[(size_t)r * p + j] = x[r];

@@ -9,6 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
 
 void ut_err_clear(ut_err *e)
 {
@@ -319,6 +323,36 @@ void ut_result_free(ut_result *r)
     for (int i = 0; i < r->ncols; i++) free(r->names[i]);
     free(r->names);
     free(r);
+}
+
+void ut_prefault(void *p, size_t bytes)
+{
+#if defined(__linux__) && defined(MADV_POPULATE_WRITE)
+    static long page;
+    if (!p) return;
+    if (!page) page = sysconf(_SC_PAGESIZE);
+    if (page <= 0) return;
+    uintptr_t a = ((uintptr_t)p + (uintptr_t)page - 1) / (uintptr_t)page * (uintptr_t)page;
+    uintptr_t b = ((uintptr_t)p + bytes) / (uintptr_t)page * (uintptr_t)page;
+    /* whole pages inside the range only: a neighbour's bytes stay as
+     * they are (populating never changes contents, only maps) */
+    if (b > a) (void)madvise((void *)a, b - a, MADV_POPULATE_WRITE);
+#else
+    (void)p, (void)bytes;
+#endif
+}
+
+void *ut_malloc_big(size_t bytes)
+{
+    void *p = malloc(bytes ? bytes : 1);
+    /* glibc maps a block this large on its own (mlg_open sets the mmap
+     * threshold to 128 KB), so these pages are fresh: map them in one call
+     * instead of one fault each.  On a paravirtualized VM a fault is an
+     * exit to the hypervisor, and 80 MB designs spent much of their time
+     * there.  Kernels before 5.14 refuse the advice: the faults come as
+     * before. */
+    if (bytes >= ((size_t)1 << 20)) ut_prefault(p, bytes);
+    return p;
 }
 
 double ut_now(void)

@@ -67,6 +67,14 @@ void ut_result_set_float(ut_result *r, int row, int col, double v);
 void ut_result_set_text(ut_result *r, int row, int col, const char *s); /* copies */
 void ut_result_free(ut_result *r);                                         /* NULL-safe */
 
+/* malloc for an array the caller is about to write whole (a design, a
+ * column): from 1 MB its pages are mapped up front, in one call (free()
+ * releases it as any malloc'd block).  NULL on OOM. */
+void *ut_malloc_big(size_t bytes);
+/* Maps the whole pages inside [p, p + bytes) now, for writing (Linux
+ * MADV_POPULATE_WRITE; elsewhere nothing).  Contents are unchanged. */
+void ut_prefault(void *p, size_t bytes);
+
 /* Monotonic seconds. */
 double ut_now(void);
 /* CPU seconds of the calling thread: what a computation costs, whatever
