@@ -115,6 +115,15 @@ int  cat_reusable_runs(cat_db *db, long long task_id, long long exclude_exp, con
  * sharing setting `sharing` (1 on, 0 off, -1 either), when
  * that experiment's dataset is named `dataset`; NAN otherwise.  secs has
  * n slots (the caller's). */
+/* The latest measured seconds of a plan operator other than FIT on the
+ * dataset with content hash dataset_hash (op "load", "split", "transform",
+ * "evaluate"; detail: how, or which pipeline / family; rows: what it was
+ * measured on).  put: a non-finite or negative time is not stored.  get:
+ * 1 found, 0 none (*seconds NAN), -1 error. */
+int  cat_op_time_put(cat_db *db, const char *dataset_hash, const char *op, const char *detail, long long rows,
+                     double seconds, ut_err *e);
+int  cat_op_time_get(cat_db *db, const char *dataset_hash, const char *op, const char *detail, long long *rows,
+                     double *seconds, ut_err *e);
 int  cat_fit_history(cat_db *db, const char *dataset, int sharing, const long long *cfg, int n, double *secs,
                      ut_err *e);
 /* Tests: EXPLAIN QUERY PLAN of a per-EXPLORE lookup (parameters unbound;

@@ -540,7 +540,8 @@ static const char *const schema_v10[] = {
     "                         GROUP BY e.task_id);",
 };
 
-/* Version 11: the BLAS threads each run's fit ran with.  OpenBLAS sums
+/* Version 11: the BLAS threads each run's fit ran with, and the measured
+ * times of the plan's operators other than FIT (mlg_op_times).  OpenBLAS sums
  * some products (dgemv, ddot from 100 000 values, LAPACK's internal calls)
  * in another order on several threads than on one, so a fit's last bits
  * depend on that count; EXPLORE gives a fit one thread while several run
@@ -549,6 +550,19 @@ static const char *const schema_v10[] = {
  * taken from the repository (its origin's count applies). */
 static const char *const schema_v11[] = {
     "ALTER TABLE mlg_runs ADD COLUMN blas_threads INTEGER;",
+    /* The latest measured seconds of the plan's other operators (LOAD,
+     * SPLIT, TRANSFORM, EVALUATE) per dataset content, for the cost model
+     * (optimes.c): detail names the way (a LOAD parsed / from the cache /
+     * in memory) or the pipeline or family; rows what was measured on. */
+    "CREATE TABLE mlg_op_times("
+    "  dataset_hash TEXT NOT NULL,"
+    "  op           TEXT NOT NULL,"
+    "  detail       TEXT NOT NULL,"
+    "  rows         INTEGER NOT NULL,"
+    "  seconds      REAL NOT NULL,"
+    "  runs         INTEGER NOT NULL,"
+    "  updated_at   TEXT NOT NULL,"
+    "  PRIMARY KEY (dataset_hash, op, detail));",
     "DROP VIEW provenance;",
     "CREATE VIEW provenance AS"
     "  SELECT r.id AS run_id, r.experiment_id AS experiment, e.statement, t.name AS task,"

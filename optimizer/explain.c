@@ -408,6 +408,12 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *a
                       p->nhist == 1 ? "" : "s");
         line(&b, 1, "%s", t.s);
     }
+    if (p->nmeasured && !p->hide_costs) {
+        t.len = 0;
+        ut_buf_printf(&t, "%d other node%s (load, split, transform, evaluate) costed from their measured times on "
+                      "this data", p->nmeasured, p->nmeasured == 1 ? "" : "s");
+        line(&b, 1, "%s", t.s);
+    }
     free(est_tf);
     free(act_tf);
     ut_buf_free(&t);

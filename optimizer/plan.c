@@ -418,8 +418,17 @@ int opt_physical(const cmp_explore *x, const opt_stats *st, int sharing, opt_pla
     p->sharing = sharing;
     int cap = 0, bad = 0;
     double rows = st->nrows > 0 ? st->nrows : 1;
-    int load = push(p, &cap, (opt_node){OPT_LOAD, -1, -1, -1, 0, rows * 20 / FLOPS_SCALAR, -1, -1, 0});
-    int split = push(p, &cap, (opt_node){OPT_SPLIT, -1, -1, load, 0, rows * 2e-6, -1, -1, 0});  /* folds from SQLite */
+    /* measured on this data before, else: parsing ~80 scalar operations a
+     * cell (a number's characters, type inference, the content hash) */
+    const opt_op_times *ot = &st->ops;
+    double cells = rows * (st->nfeatures > 0 ? st->nfeatures + 1 : 1);
+    int ml = ot->known && ot->load == ot->load, ms = ot->known && ot->split == ot->split;
+    double lc = ml ? ot->load : ot->known && ot->load_formula == ot->load_formula ? ot->load_formula
+                                                                                   : cells * 80 / FLOPS_SCALAR;
+    double sc = ms ? ot->split : rows * 2e-6;   /* folds from SQLite */
+    p->nmeasured = ml + ms;
+    int load = push(p, &cap, (opt_node){OPT_LOAD, -1, -1, -1, 0, lc, -1, -1, 0});
+    int split = push(p, &cap, (opt_node){OPT_SPLIT, -1, -1, load, 0, sc, -1, -1, 0});
     bad |= load < 0 || split < 0;
     int *shared = calloc((size_t)x->npipes + 1, sizeof *shared);
     bad |= !shared || make_groups(x, st, sharing, p);
@@ -431,10 +440,12 @@ int opt_physical(const cmp_explore *x, const opt_stats *st, int sharing, opt_pla
         for (int g = 0; g < p->ngroups && !bad; g++) {
             const opt_group *gr = &p->groups[g];
             int c0 = gr->configs[0], q = x->configs[c0].pipe, tf = shared[q];
-            double tcost = opt_transform_cost(&x->pipes[q], st);
+            int mt = ot->known && ot->tf[q] == ot->tf[q];
+            double tcost = mt ? ot->tf[q] : opt_transform_cost(&x->pipes[q], st);
             if (!sharing || tf < 0) {
                 tf = push(p, &cap, (opt_node){OPT_TRANSFORM, r, sharing ? -1 : c0, split, 0, tcost, q, -1, 0});
                 bad |= tf < 0;
+                p->nmeasured += mt;
                 if (sharing) shared[q] = tf;
             }
             double gc = group_cost(x, gr, st);
@@ -444,9 +455,12 @@ int opt_physical(const cmp_explore *x, const opt_stats *st, int sharing, opt_pla
                 int c = gr->configs[i];
                 /* every metric of the kind on the test rows, and one
                  * catalog insert */
-                double ec = 1.5e-4 + (double)st->nrows / (st->nrounds > 1 ? st->nrounds : 4) *
-                                       (st->nclasses > 0 ? st->nclasses : 1) * 40 / FLOPS_SCALAR;
+                const double *me = ot->known ? &ot->evaluate[x->configs[c].family] : NULL;
+                double ec = me && *me == *me ? *me
+                                             : 1.5e-4 + (double)st->nrows / (st->nrounds > 1 ? st->nrounds : 4) *
+                                                            (st->nclasses > 0 ? st->nclasses : 1) * 40 / FLOPS_SCALAR;
                 bad |= push(p, &cap, (opt_node){OPT_EVALUATE, r, c, fit, 0, ec, q, g, 0}) < 0;
+                p->nmeasured += me && *me == *me;
             }
         }
     }

@@ -61,6 +61,8 @@ typedef struct {
     int      *member_of;  /* per configuration: its position in the group */
     int       threads;
     int       nhist;      /* configurations costed from measured history */
+    int       nmeasured;  /* other nodes (LOAD, SPLIT, TRANSFORM, EVALUATE)
+                             costed from their measured past times */
     int       hide_costs; /* EXPLAIN without seconds (SET show_times = off) */
     int       nserved;    /* runs taken from the repository (opt_stats.served) */
     /* Sharing rule 4 for pca: pipelines equal up to a pca step that differ
@@ -85,6 +87,23 @@ typedef struct {
 enum { OPT_CACHE_NONE, OPT_CACHE_REUSE, OPT_CACHE_RECOMPUTE, OPT_CACHE_MATERIALIZE, OPT_CACHE_EXTEND };
 enum { OPT_PCACHE_NONE, OPT_PCACHE_REUSE, OPT_PCACHE_MODELS, OPT_PCACHE_MATERIALIZE, OPT_PCACHE_RECOMPUTE };
 
+/* Measured seconds of earlier runs of the operators other than FIT on the
+ * same data (the runtime records them: runtime/optimes.c), NAN where none.
+ * known = 0: nothing was looked up, the formulas alone. */
+typedef struct {
+    int known;
+    double load;             /* LOAD as this statement will (parsed, from
+                                the cache or in memory) */
+    double load_formula;     /* the runtime's formula for that way */
+    double split;
+    const double *tf;        /* per pipeline: one TRANSFORM computing it */
+    const double *tf_cache;  /* per pipeline: one TRANSFORM loading its
+                                design from the intermediate cache */
+    const double *tf_store;  /* per pipeline: one TRANSFORM computing it and
+                                storing it in the cache */
+    const double *evaluate;  /* per family (rt_family): one EVALUATE */
+} opt_op_times;
+
 /* Statistics the cost model reads (from the catalog). */
 typedef struct {
     int nrows, nfeatures;   /* rows of the dataset, columns after preprocessing (estimate) */
@@ -99,6 +118,7 @@ typedef struct {
     const unsigned char *served;  /* per (configuration i, round j) at
                                i * nrounds + j: the run comes from the
                                repository (runtime/reuse.h); NULL = none */
+    opt_op_times ops;
 } opt_stats;
 
 int  opt_physical(const cmp_explore *x, const opt_stats *st, int sharing, opt_plan **out, ut_err *e);

@@ -151,6 +151,8 @@ int rt_cache_knn_decision(rt_ctx *c, const cmp_explore *x, opt_plan *p, int i, c
     if (rt_lineage_knn_lists(design, pv[2].str, ntrain, ntest, lin)) return -1;
     if (rt_cache_neighbors_stored(c, lin, &stored) && stored >= K) {
         p->cache[i] = OPT_CACHE_REUSE;
+        /* the FIT reads the lists (the votes over them are a small loop) */
+        p->nodes[i].est_cost = rt_cache_load_seconds(c, (long long)((double)ntest * stored * 12.0 + 96));
         return 0;
     }
     opt_stats an = *st;

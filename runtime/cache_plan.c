@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "cache.h"
+#include "optimes.h"
 #include "cache_forest.h"
 #include "cache_pred.h"
 #include "protocol.h"
@@ -87,6 +88,10 @@ static int tree_decision(rt_ctx *c, const cmp_explore *x, opt_plan *p, int i, co
     if (rt_cache_tree_stored(c, lin, &cap, &depth)) {
         if (rt_tree_serves(cap, depth, D)) {
             p->cache[i] = OPT_CACHE_REUSE;
+            /* the FIT reads the tree (scoring the test rows down it is a
+             * small loop) */
+            p->nodes[i].est_cost = rt_cache_load_seconds(
+                c, (long long)est_tree_bytes(cap, ntrain, (int)big[1].num, st->nclasses > 0 ? st->nclasses : 1));
         } else {
             p->cache[i] = OPT_CACHE_EXTEND;
             p->cache_from[i] = cap;
@@ -121,6 +126,27 @@ static double ensemble_fit_seconds(const cmp_explore *x, const opt_group *g, con
     opt_stats an = *st;
     an.hist = NULL;
     return opt_fit_cost(x, big, &an);
+}
+
+/* TRANSFORM node i will read its design from the cache: its estimate is
+ * that read's measured time on this data when known (optimes.h), else
+ * read_s (the cache's bandwidth estimate; < 0: none, keep the compute
+ * estimate). */
+static void reuse_cost(opt_plan *p, int i, const opt_stats *st, double read_s)
+{
+    const opt_op_times *ot = &st->ops;
+    double m = ot->known ? ot->tf_cache[p->nodes[i].pipe] : NAN;
+    if (m == m) p->nodes[i].est_cost = m;
+    else if (read_s >= 0) p->nodes[i].est_cost = read_s;
+}
+
+/* TRANSFORM node i will compute its design and store it: measured so
+ * before, else its compute estimate and the write of bytes. */
+static void store_cost(const rt_ctx *c, opt_plan *p, int i, const opt_stats *st, long long bytes)
+{
+    const opt_op_times *ot = &st->ops;
+    double m = ot->known ? ot->tf_store[p->nodes[i].pipe] : NAN;
+    p->nodes[i].est_cost = m == m ? m : p->nodes[i].est_cost + rt_cache_store_seconds(c, bytes);
 }
 
 int rt_cache_plan(rt_ctx *c, const cmp_explore *x, opt_plan *p, const opt_stats *st, ut_err *e)
@@ -175,8 +201,11 @@ int rt_cache_plan(rt_ctx *c, const cmp_explore *x, opt_plan *p, const opt_stats 
         if (c->cached && c->cached_path && !strcmp(c->cached_path, x->dataset.path) &&
             !strcmp(c->cached->hash, x->dataset.hash))
             continue;
+        /* the formula, not the measured time the estimate may carry: the
+         * decision shown must not hang on timer noise */
         p->cache[i] = rt_cache_worth_loading(c, data) ? OPT_CACHE_REUSE
-                      : rt_cache_worth_storing(c, (long long)((double)n * x->dataset.ncols * 8.0 + 96), nd->est_cost)
+                      : rt_cache_worth_storing(c, (long long)((double)n * x->dataset.ncols * 8.0 + 96),
+                                               rt_parse_seconds(&x->dataset))
                           ? OPT_CACHE_MATERIALIZE
                           : OPT_CACHE_RECOMPUTE;
     }
@@ -244,6 +273,10 @@ int rt_cache_plan(rt_ctx *c, const cmp_explore *x, opt_plan *p, const opt_stats 
          * the components stored, when more than k), else the widest of the
          * query is stored and serves the narrower (cache_from: its k) */
         const cmp_pipeline *pl = &x->pipes[nd->pipe];
+        /* the formula, not the measured time the estimate may carry: the
+         * decision shown must not hang on timer noise (the executor decides
+         * again with what computing took) */
+        double tf_formula = opt_transform_cost(pl, st);
         rt_lineage_hex fam;
         int isfam = rt_lineage_design_family(fl, x->task.target, x->task.kind, pl, fam);
         if (isfam < 0) {
@@ -256,13 +289,15 @@ int rt_cache_plan(rt_ctx *c, const cmp_explore *x, opt_plan *p, const opt_stats 
             if (rt_cache_pca_stored(c, fam, &nc, &kreq, &pays) && rt_pca_serves(nc, kreq, k)) {
                 p->cache[i] = pays ? OPT_CACHE_REUSE : OPT_CACHE_RECOMPUTE;
                 p->cache_from[i] = pays && k < nc ? nc : 0;
+                if (pays) reuse_cost(p, i, st, -1);
                 continue;
             }
             double w = est_width(pl, st->nfeatures > 0 ? st->nfeatures : 1);
             if (W > k) w = w - k + W;   /* the widest's design: W pc columns instead of k */
-            p->cache[i] = rt_cache_worth_storing(c, (long long)((double)n * w * 8.0 + 120), nd->est_cost)
+            p->cache[i] = rt_cache_worth_storing(c, (long long)((double)n * w * 8.0 + 120), tf_formula)
                               ? OPT_CACHE_MATERIALIZE
                               : OPT_CACHE_RECOMPUTE;
+            if (p->cache[i] == OPT_CACHE_MATERIALIZE) store_cost(c, p, i, st, (long long)((double)n * w * 8.0 + 120));
             p->cache_from[i] = W > k && p->cache[i] == OPT_CACHE_MATERIALIZE ? W : 0;
             continue;
         }
@@ -273,12 +308,17 @@ int rt_cache_plan(rt_ctx *c, const cmp_explore *x, opt_plan *p, const opt_stats 
         if (found) {
             int pays = rt_cache_load_seconds(c, en.bytes) < en.compute_seconds;
             p->cache[i] = pays ? OPT_CACHE_REUSE : OPT_CACHE_RECOMPUTE;
+            if (pays) reuse_cost(p, i, st, rt_cache_load_seconds(c, en.bytes));
             cat_cache_entry_clear(&en);
         } else {
-            p->cache[i] = rt_cache_worth_storing(c, (long long)est_bytes, nd->est_cost) ? OPT_CACHE_MATERIALIZE
+            p->cache[i] = rt_cache_worth_storing(c, (long long)est_bytes, tf_formula) ? OPT_CACHE_MATERIALIZE
                                                                                         : OPT_CACHE_RECOMPUTE;
+            if (p->cache[i] == OPT_CACHE_MATERIALIZE) store_cost(c, p, i, st, (long long)est_bytes);
         }
     }
+    /* the TRANSFORMs served from the cache cost what reading them does */
+    p->est_total = 0;
+    for (int i = 0; i < p->n; i++) p->est_total += p->nodes[i].est_cost;
     rc = 0;
 out:
     if (rc) {

@@ -493,12 +493,17 @@ int rt_cache_pred_decision(rt_ctx *c, const cmp_explore *x, opt_plan *p, int i, 
     if (pg.read && rt_cache_worth_loading(c, pg.lin)) {
         p->pcache[i] = OPT_PCACHE_REUSE;
         from_cache = 1;
+        /* the FIT is a read of its predictions */
+        p->nodes[i].est_cost = rt_cache_load_seconds(c, 96 + (long long)pred_bytes(pg.ncfg, ntest, k, 0));
     } else {
         int all = pg.read && pg.mlin;
         for (int m = 0; all && m < pg.ncfg; m++) all = rt_cache_worth_loading(c, pg.mlin[m]);
         if (all) {
             p->pcache[i] = OPT_PCACHE_MODELS;
             from_cache = 1;
+            /* reads of its models (their predictions on the test rows are
+             * a small product) */
+            p->nodes[i].est_cost = pg.ncfg * rt_cache_load_seconds(c, model_bytes_est(pg.fam, st, k));
         } else {
             long long bytes = 96 + (long long)pred_bytes(pg.ncfg, ntest, k, 0);
             int64_t dims[3];

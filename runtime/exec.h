@@ -38,6 +38,7 @@ typedef struct {
      * statement is done (rt_cache_offer_pending) */
     char      cache_pending[33];
     double    cache_pending_s;
+    int       load_way;   /* how rt_load_dataset last brought a table (optimes.h RT_LOAD_*) */
 } rt_ctx;
 
 void rt_ctx_clear_cache(rt_ctx *c);
@@ -63,7 +64,7 @@ int rt_exec_suggest(rt_ctx *c, const cmp_stmt *s, ut_result **out, char **msg, u
 int rt_load_dataset(rt_ctx *c, const cat_dataset *d, const rt_table **out, ut_err *e);
 
 /* Statistics for the cost model; *hist (malloc'd, caller frees) holds the
- * measured history st->hist points to. */
+ * measured history st->hist and st->ops point to. */
 int rt_plan_stats(rt_ctx *c, const cmp_explore *x, opt_stats *st, double **hist, ut_err *e);
 
 /* EXPLORE: runs the plan, records every run, returns the ranked table. */

@@ -8,6 +8,7 @@
 
 #include "exec.h"
 #include "cache.h"
+#include "optimes.h"
 #include "metafeat.h"
 #include "protocol.h"
 #include "../include/mileage.h"
@@ -93,6 +94,7 @@ int rt_load_dataset(rt_ctx *c, const cat_dataset *d, const rt_table **out, ut_er
     *out = NULL;
     if (c->cached && c->cached_path && !strcmp(c->cached_path, d->path) && !strcmp(c->cached->hash, d->hash)) {
         *out = c->cached;
+        c->load_way = RT_LOAD_MEMORY;
         return 0;
     }
     if (c->data_dir) {
@@ -120,6 +122,7 @@ int rt_load_dataset(rt_ctx *c, const cat_dataset *d, const rt_table **out, ut_er
         if (rt_cache_load_table(c, lin, d, &t, e) < 0) return -1;
     }
     double parse_s = -1;
+    c->load_way = t ? RT_LOAD_CACHE : RT_LOAD_PARSE;
     if (!t) {
         double t0 = ut_thread_cpu();
         if (rt_read_file(d->path, &so.o, &t, e)) return -1;

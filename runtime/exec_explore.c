@@ -18,6 +18,7 @@
 #include "stop.h"
 #include "linalg.h"
 #include "ridge_folds.h"
+#include "optimes.h"
 #include "progressive.h"
 #include "cache.h"
 #include "cache_forest.h"
@@ -46,6 +47,8 @@ typedef struct {
                               are in a row (pca_n = 0: none, or ambiguous) */
     int       blas;        /* FIT: the BLAS threads it ran with (its runs
                               record it; REPRODUCE replays it) */
+    unsigned char ran;     /* TRANSFORM: 1 computed, 2 loaded from the
+                              cache; EVALUATE: 1 (optimes.h records them) */
 } node_state;
 
 typedef struct {
@@ -591,6 +594,7 @@ static int run_transform_mode(const data_ctx *dc, const cmp_explore *x, const op
     if (lr == 1) {
         /* prefixes kept for this pipeline are freed with the round */
         ns->done = 1;
+        ns->ran = 2;
         ns->xtr = blk;
         ns->xte = blk + (size_t)ntrain * (size_t)pp;
         ns->xte_inside = 1;
@@ -626,11 +630,13 @@ static int run_transform_mode(const data_ctx *dc, const cmp_explore *x, const op
                      pre, pl->text, wide, wide, nd->round + 1, x->dataset.name);
             rt_cache_offer_pca(pc->cache, fam, what, ns->xtr, ntrain, ns->xte, ntest, ns->p, ns->pca_at,
                                ns->pca_n < k ? ns->pca_n : k, k, secs);
+            ns->ran = 3;
             return 0;
         }
         snprintf(what, sizeof what, "%s, round %d, dataset %s", pl->nsteps ? pl->text : "no preprocessing",
                  nd->round + 1, x->dataset.name);
         rt_cache_offer_design(pc->cache, lin, what, ns->xtr, ntrain, ns->xte, ntest, ns->p, secs);
+        ns->ran = 3;   /* its time includes the offer (a write when stored) */
     }
     return 0;
 }
@@ -756,6 +762,7 @@ static int compute_transform(const data_ctx *dc, const cmp_explore *x, const opt
     rt_design_free(&d);
     if (!ns->xtr || !ns->xte) return ut_errf(e, MLG_NOMEM, "out of memory");
     ns->has_design = 1;
+    ns->ran = 1;
     ns->chain_s = chain + ut_thread_cpu() - c0;
     return 0;
 fail:
@@ -1097,6 +1104,7 @@ typedef struct {
     int known_plan;         /* grid / random without budget: planned runs are exact */
     int batch;              /* the search's current batch (1-based) */
     double *actual;
+    rt_op_times optimes;    /* operators' measured times, written at the end */
 } explore_run;
 
 /* The budget allows no new work any more. */
@@ -1148,9 +1156,12 @@ static int fit_rows(const rt_batch *bt, int ntrain)
 /* Runs one batch's plan: sx holds the batch's configurations (plan
  * indices), map[k] their index in r->x. */
 static int run_batch(explore_run *r, const cmp_explore *sx, const opt_plan *p, const int *map, const rt_batch *bt,
-                     double *actual, ut_err *e)
+                     double *actual_out, ut_err *e)
 {
     rt_ctx *c = r->c;
+    /* measured always: EXPLAIN ANALYZE shows them, and the cost model
+     * learns the operators' times from them (optimes.h) */
+    double *actual = actual_out ? actual_out : calloc((size_t)p->n + 1, sizeof *actual);
     data_ctx *dc = &r->dc;
     int nr = r->nr, rc = -1;
     const cmp_explore *x = r->x;
@@ -1158,7 +1169,7 @@ static int run_batch(explore_run *r, const cmp_explore *sx, const opt_plan *p, c
     unsigned char *have = calloc((size_t)sx->nconfigs * nr + 1, 1);
     int *order = NULL;          /* the walk's order of the plan's nodes */
     round_rows **rr = NULL;     /* per round, its rows while its fits are pending (span) */
-    if (!ns || !have) {
+    if (!ns || !have || !actual) {
         ut_errf(e, MLG_NOMEM, "out of memory");
         goto out;
     }
@@ -1406,6 +1417,7 @@ static int run_batch(explore_run *r, const cmp_explore *sx, const opt_plan *p, c
             if (c->progress) c->progress(c->progress_arg, r->done, r->planned, r->best, ut_now() - r->t0);
             if (--fit->remaining == 0) free_outs(fit);
             if (actual) actual[i] = ut_now() - pt0;
+            ns[i].ran = 1;
             break;
         }
         default: break;
@@ -1420,7 +1432,15 @@ static int run_batch(explore_run *r, const cmp_explore *sx, const opt_plan *p, c
     }
     if (fit_stopped) goto out;
     rc = 0;
+    /* halving's rungs fit on fewer rows than the plan says: not recorded */
+    if (!bt->subsample) {
+        unsigned char *ran = malloc((size_t)p->n + 1);
+        for (int i = 0; ran && i < p->n; i++) ran[i] = ns[i].ran;
+        if (ran) rt_op_times_add_plan(&r->optimes, sx, p, actual, ran);
+        free(ran);
+    }
 out:
+    if (actual != actual_out) free(actual);
     if (rr) free_round_rows(rr, nr, p, NULL);
     free(rr);
     free(order);
@@ -1637,7 +1657,8 @@ int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, cons
     }
     memcpy(wx.configs, x0->configs, (size_t)ninit * sizeof *wx.configs);
     if (rt_load_dataset(c, &x0->dataset, &dc->t, e)) goto out;
-    if (actual) actual[0] = ut_now() - tl0;
+    double load_s = ut_now() - tl0;
+    if (actual) actual[0] = load_s;
     if (rt_cache_active(c) && p->sharing) {
         if (rt_lineage_data(&x0->dataset, R.pcache.data)) {
             ut_errf(e, MLG_NOMEM, "out of memory");
@@ -1656,6 +1677,7 @@ int rt_exec_explore_resume(rt_ctx *c, const cmp_stmt *s, const opt_plan *p, cons
     tl0 = ut_now();
     if (cat_task_folds(c->cat, x0->task.id, &fold, &nfold, e)) goto out;
     if (actual && p->n > 1) actual[1] = ut_now() - tl0;
+    rt_op_times_add_load(&R.optimes, x0, c->load_way, load_s, ut_now() - tl0);
     if (nfold != dc->n * (dc->proto.type == RT_PROTO_REPEATED ? dc->proto.reps : 1)) {
         ut_errf(e, MLG_CATALOG, "task '%s' has %d fold entries but the dataset has %d rows", x0->task.name, nfold,
                 dc->n);
@@ -1883,6 +1905,7 @@ out:
         }
         *e = keep;
     }
+    rt_op_times_flush(c, x0, &R.optimes);
     rt_stop_install(outer_stop);
     rt_search_free(se);
     rt_prog_free(R.prog);
@@ -1915,9 +1938,11 @@ out:
  * The catalog looks them up by config id (cat_fit_history), from the
  * configurations asked for: a task with hundreds of experiments costs no
  * more than one with a few. */
-static double *fit_history(rt_ctx *c, const cmp_explore *x, ut_err *e)
+/* extra: doubles more at the end of the block (rt_plan_stats' operator
+ * times) */
+static double *fit_history(rt_ctx *c, const cmp_explore *x, size_t extra, ut_err *e)
 {
-    double *h = malloc((size_t)x->nconfigs * sizeof *h + 1);
+    double *h = malloc(((size_t)x->nconfigs + extra) * sizeof *h + 1);
     long long *ids = malloc((size_t)x->nconfigs * sizeof *ids + 1);
     if (!h || !ids) {
         free(ids);
@@ -1946,8 +1971,11 @@ static double *fit_history(rt_ctx *c, const cmp_explore *x, ut_err *e)
 int rt_plan_stats(rt_ctx *c, const cmp_explore *x, opt_stats *st, double **hist, ut_err *e)
 {
     memset(st, 0, sizeof *st);
-    *hist = fit_history(c, x, e);
+    size_t extra = RT_OP_TIMES_DOUBLES(x);
+    *hist = fit_history(c, x, extra, e);
     st->hist = *hist;
+    /* the other operators' measured times, in the block's tail */
+    if (*hist) rt_op_times_lookup(c, x, *hist + x->nconfigs, &st->ops);
     st->nrows = x->dataset.nrows;
     st->nrounds = x->task.nrounds;
     st->threads = c->threads;

@@ -142,7 +142,7 @@ static void make_query(query *q, rt_family f, const double *v, int n, int shared
     q->x.npipes = 1;
     q->g = (opt_group){q->idx, n, shared, 0, 0, 0};
     /* the cost model told the data is large: worth storing */
-    q->st = (opt_stats){nrows, p, nclasses, 3, 1, 0, NULL, NULL};
+    q->st = (opt_stats){.nrows = nrows, .nfeatures = p, .nclasses = nclasses, .nrounds = 3, .threads = 1};
 }
 
 static const rt_pval *const *params_of(query *q, const rt_pval **buf)
