@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,7 +68,7 @@ int rt_tbl_read_all(const char *path, char **buf, size_t *len, ut_err *e)
     }
     /* Size from fstat when regular, but keep reading: pipes and growing files. */
     size_t cap = (st.st_size > 0 ? (size_t)st.st_size : 0) + 4096, n = 0;
-    char *b = malloc(cap + 1);
+    char *b = ut_malloc_big(cap + 1);
     if (!b) { fclose(f); return ut_errf(e, MLG_NOMEM, "%s: out of memory", path); }
     for (;;) {
         if (n == cap) {
@@ -129,10 +130,60 @@ void rt_tbl_hash(const char *buf, size_t len, const rt_read_opts *o, char out[65
 
 /* Strict numeric parse: the whole string (spaces allowed around) must be a
  * decimal number; hex floats are refused so "0x1F" stays a string. */
+/* Exact powers of ten: every one up to 1e22 is a double. */
+static const double pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                       1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* A plain decimal ([+-]digits[.digits][(e|E)[+-]digits], then only blanks)
+ * whose digits make an integer m <= 2^53 and whose power of ten e is
+ * within ±22: m and 10^|e| are both exact doubles, so one multiplication
+ * or division rounds the exact value once, correctly — strtod's result,
+ * bit for bit (Clinger's fast path).  Returns 0 for anything else: strtod
+ * decides.  Most numbers in data files take this path, several times
+ * faster than strtod. */
+static int parse_plain(const char *s, double *v)
+{
+    int neg = *s == '-';
+    if (*s == '-' || *s == '+') s++;
+    uint64_t m = 0;
+    int nd = 0, e10 = 0, any = 0;
+    for (; *s >= '0' && *s <= '9'; s++, any = 1) {
+        if (m == 0 && *s == '0') continue;   /* leading zeros */
+        if (++nd > 19) return 0;
+        m = m * 10 + (uint64_t)(*s - '0');
+    }
+    if (*s == '.') {
+        for (s++; *s >= '0' && *s <= '9'; s++, any = 1) {
+            e10--;
+            if (m == 0 && *s == '0') continue;
+            if (++nd > 19) return 0;
+            m = m * 10 + (uint64_t)(*s - '0');
+        }
+    }
+    if (!any) return 0;
+    if (*s == 'e' || *s == 'E') {
+        s++;
+        int eneg = *s == '-', ex = 0, edig = 0;
+        if (*s == '-' || *s == '+') s++;
+        for (; *s >= '0' && *s <= '9'; s++, edig++)
+            if (ex < 10000) ex = ex * 10 + (*s - '0');
+        if (!edig) return 0;
+        e10 += eneg ? -ex : ex;
+    }
+    while (*s == ' ' || *s == '\t') s++;
+    if (*s) return 0;
+    if (m > ((uint64_t)1 << 53) || e10 < -22 || e10 > 22) return m == 0 ? (*v = neg ? -0.0 : 0.0, 1) : 0;
+    double x = (double)m;
+    x = e10 >= 0 ? x * pow10_exact[e10] : x / pow10_exact[-e10];
+    *v = neg ? -x : x;
+    return 1;
+}
+
 static int parse_num(const char *s, double *v)
 {
     while (*s == ' ' || *s == '\t') s++;
     if (!*s) return 0;
+    if (parse_plain(s, v)) return 1;
     const char *d = s + (*s == '+' || *s == '-');
     if (d[0] == '0' && (d[1] == 'x' || d[1] == 'X')) return 0;
     char *end;
@@ -170,35 +221,70 @@ static inline const char *cell(const rt_rawtable *raw, int r, int j)
 }
 #define CELL(raw, r, j) cell((raw), (r), (j))
 
-/* Fills c->num when every value of column j parses; returns 1 if so, 0 if
- * the column is not numeric (strict: error instead), -1 on error. */
-static int try_numeric(const rt_rawtable *raw, int j, int strict, rt_column *c, ut_err *e)
+/* Columns that may be numeric, parsed together in one pass over the rows
+ * (the cells of a row lie side by side; a pass per column would read the
+ * whole text once per column).  A column stops being parsed at its first
+ * value that is not a number. */
+typedef struct {
+    double *num;   /* NULL: not a candidate, or given up */
+    int bad_row;   /* first row not a number, or -1 */
+    int inf_row;   /* first infinite value, or -1 */
+} num_cand;
+
+static rt_spec_mode col_mode(const rt_rawtable *raw, int j)
 {
-    double *num = ut_malloc_big(sizeof(double) * (size_t)(raw->nrows ? raw->nrows : 1));
-    if (!num) return ut_errf(e, MLG_NOMEM, "%s: out of memory", raw->path);
-    int inf_row = -1;
-    for (int r = 0; r < raw->nrows; r++) {
-        const char *s = CELL(raw, r, j);
-        double v;
-        if (!s) { num[r] = NAN; continue; }
-        if (!parse_num(s, &v)) {
-            free(num);
-            if (!strict) return 0;
-            return rt_tbl_field_err(e, raw->path, raw->lines[r], j, raw->names[j],
-                                    "non-numeric value '%.60s'", s);
-        }
-        if (isinf(v) && inf_row < 0) inf_row = r;
-        num[r] = v;   /* a literal "nan" that is not an NA string is still missing */
+    return raw->spec ? raw->spec[j].mode : RT_SPEC_INFER;
+}
+
+static int parse_candidates(const rt_rawtable *raw, num_cand *cand, ut_err *e)
+{
+    int n = raw->nrows, live = 0;
+    for (int j = 0; j < raw->ncols; j++) {
+        cand[j].bad_row = cand[j].inf_row = -1;
+        rt_spec_mode m = col_mode(raw, j);
+        if (m != RT_SPEC_INFER && m != RT_SPEC_NUMERIC) continue;
+        if (!(cand[j].num = ut_malloc_big(sizeof(double) * (size_t)(n ? n : 1))))
+            return ut_errf(e, MLG_NOMEM, "%s: out of memory", raw->path);
+        live++;
     }
-    if (inf_row >= 0) {
-        const char *s = CELL(raw, inf_row, j);
+    for (int r = 0; r < n && live; r++)
+        for (int j = 0; j < raw->ncols; j++) {
+            num_cand *k = &cand[j];
+            if (!k->num || k->bad_row >= 0) continue;
+            const char *s = CELL(raw, r, j);
+            double v;
+            if (!s) {
+                k->num[r] = NAN;
+            } else if (!parse_num(s, &v)) {
+                k->bad_row = r;
+                free(k->num);   /* categorical, or an error: either way not these */
+                k->num = NULL;
+                live--;
+            } else {
+                if (isinf(v) && k->inf_row < 0) k->inf_row = r;
+                k->num[r] = v;   /* a literal "nan" that is not an NA string is still missing */
+            }
+        }
+    return 0;
+}
+
+/* Column j from its parse: 1 numeric (c->num takes the array), 0 not a
+ * number somewhere (strict: the error instead), -1 error. */
+static int take_numeric(const rt_rawtable *raw, int j, num_cand *k, int strict, rt_column *c, ut_err *e)
+{
+    if (k->bad_row >= 0) {
+        if (!strict) return 0;
+        return rt_tbl_field_err(e, raw->path, raw->lines[k->bad_row], j, raw->names[j], "non-numeric value '%.60s'",
+                                CELL(raw, k->bad_row, j));
+    }
+    if (k->inf_row >= 0) {
+        const char *s = CELL(raw, k->inf_row, j);
         while (*s == ' ' || *s == '\t') s++;
-        free(num);
-        return rt_tbl_field_err(e, raw->path, raw->lines[inf_row], j, raw->names[j],
-                                "infinite value '%.60s'", s);
+        return rt_tbl_field_err(e, raw->path, raw->lines[k->inf_row], j, raw->names[j], "infinite value '%.60s'", s);
     }
     c->type = RT_NUMERIC;
-    c->num = num;
+    c->num = k->num;
+    k->num = NULL;
     return 1;
 }
 
@@ -281,21 +367,35 @@ static int build_nominal(const rt_rawtable *raw, int j, const rt_colspec *sp, rt
 
 /* Distinct values by open addressing on the bit patterns: linear time, where
  * sorting every column dominated the load of large files. */
-static long count_distinct(const double *v, int m)
+/* count_distinct's hash table, made once for the table's longest column
+ * and cleared per column (a table per column faulted in fresh pages each
+ * time: most of a wide file's profiling). */
+typedef struct {
+    uint64_t *slot;
+    unsigned char *used;
+    size_t cap;
+} distinct_ws;
+
+static size_t distinct_cap(int m)
 {
     size_t cap = 16;
     while (cap < (size_t)m * 2) cap <<= 1;
-    uint64_t *slot = malloc(sizeof(uint64_t) * cap);
-    unsigned char *used = calloc(cap, 1);
-    if (!slot || !used) {   /* no memory: fall back to sorting a copy in place */
-        free(slot);
-        free(used);
+    return cap;
+}
+
+static long count_distinct(const double *v, int m, distinct_ws *ws)
+{
+    size_t cap = distinct_cap(m);
+    if (!ws->slot || cap > ws->cap) {   /* no memory: sort a copy in place */
         double *s = (double *)v;
         qsort(s, (size_t)m, sizeof(double), cmp_double);
         long d = m > 0;
         for (int i = 1; i < m; i++) d += s[i] != s[i - 1];
         return d;
     }
+    uint64_t *slot = ws->slot;
+    unsigned char *used = ws->used;
+    memset(used, 0, cap);
     long d = 0;
     for (int i = 0; i < m; i++) {
         double x = v[i] == 0 ? 0.0 : v[i];   /* -0.0 == 0.0 */
@@ -308,12 +408,10 @@ static long count_distinct(const double *v, int m)
         while (used[h] && slot[h] != k) h = (h + 1) & (cap - 1);
         if (!used[h]) { used[h] = 1; slot[h] = k; d++; }   /* k: mixed, still 1:1 */
     }
-    free(slot);
-    free(used);
     return d;
 }
 
-static void profile_numeric(rt_column *c, int n, double *scratch)
+static void profile_numeric(rt_column *c, int n, double *scratch, distinct_ws *ws)
 {
     int m = 0;
     double sum = 0;
@@ -340,7 +438,7 @@ static void profile_numeric(rt_column *c, int n, double *scratch)
         for (int i = 0; i < m; i++) ss += (scratch[i] - c->mean) * (scratch[i] - c->mean);
         c->std = sqrt(ss / (m - 1));
     }
-    c->distinct = count_distinct(scratch, m);
+    c->distinct = count_distinct(scratch, m, ws);
 }
 
 static void profile_categorical(rt_column *c, int n, unsigned char *seen)
@@ -356,19 +454,19 @@ static void profile_categorical(rt_column *c, int n, unsigned char *seen)
     }
 }
 
-static int build_column(const rt_rawtable *raw, int j, rt_column *c, ut_err *e)
+static int build_column(const rt_rawtable *raw, int j, num_cand *k, rt_column *c, ut_err *e)
 {
-    rt_spec_mode mode = raw->spec ? raw->spec[j].mode : RT_SPEC_INFER;
+    rt_spec_mode mode = col_mode(raw, j);
     c->name = ut_strdup(raw->names[j]);
     if (!c->name) return ut_errf(e, MLG_NOMEM, "%s: out of memory", raw->path);
     switch (mode) {
     case RT_SPEC_INFER: {
-        int r = try_numeric(raw, j, 0, c, e);
+        int r = take_numeric(raw, j, k, 0, c, e);
         if (r < 0) return -1;
         if (r == 0) return build_categorical(raw, j, c, e);
         return 0;
     }
-    case RT_SPEC_NUMERIC: return try_numeric(raw, j, 1, c, e) < 0 ? -1 : 0;
+    case RT_SPEC_NUMERIC: return take_numeric(raw, j, k, 1, c, e) < 0 ? -1 : 0;
     case RT_SPEC_NOMINAL: return build_nominal(raw, j, &raw->spec[j], c, e);
     case RT_SPEC_STRING:  return build_categorical(raw, j, c, e);
     }
@@ -388,20 +486,40 @@ int rt_tbl_build(const rt_rawtable *raw, const char *hash, rt_table **out, ut_er
         return ut_errf(e, MLG_NOMEM, "%s: out of memory", raw->path);
     }
     snprintf(t->hash, sizeof t->hash, "%s", hash ? hash : "");
-    int maxl = 1;
-    for (int j = 0; j < raw->ncols; j++) {
+    int maxl = 1, rc = 0;
+    num_cand *cand = calloc((size_t)(raw->ncols ? raw->ncols : 1), sizeof *cand);
+    if (!cand) rc = ut_errf(e, MLG_NOMEM, "%s: out of memory", raw->path);
+    if (!rc) rc = parse_candidates(raw, cand, e);
+    /* column by column, as before the shared pass: the first column in
+     * order with an error reports it */
+    for (int j = 0; j < raw->ncols && !rc; j++) {
         t->ncols = j + 1;   /* so rt_table_free sees the partly built column */
-        if (build_column(raw, j, &t->cols[j], e)) { rt_table_free(t); return -1; }
+        rc = build_column(raw, j, &cand[j], &t->cols[j], e);
         if (t->cols[j].nlevels > maxl) maxl = t->cols[j].nlevels;
+    }
+    for (int j = 0; cand && j < raw->ncols; j++) free(cand[j].num);
+    free(cand);
+    if (rc) {
+        rt_table_free(t);
+        return -1;
     }
     size_t sz = (size_t)(raw->nrows ? raw->nrows : 1) * sizeof(double);
     if ((size_t)maxl > sz) sz = (size_t)maxl;
     void *scratch = malloc(sz);
     if (!scratch) { rt_table_free(t); return ut_errf(e, MLG_NOMEM, "%s: out of memory", raw->path); }
+    distinct_ws ws = {NULL, NULL, distinct_cap(raw->nrows)};
+    ws.slot = ut_malloc_big(sizeof(uint64_t) * ws.cap);
+    ws.used = ut_malloc_big(ws.cap);
+    if (!ws.slot || !ws.used) {   /* count_distinct sorts instead */
+        free(ws.slot);
+        ws.slot = NULL;
+    }
     for (int j = 0; j < raw->ncols; j++) {
-        if (t->cols[j].type == RT_NUMERIC) profile_numeric(&t->cols[j], raw->nrows, scratch);
+        if (t->cols[j].type == RT_NUMERIC) profile_numeric(&t->cols[j], raw->nrows, scratch, &ws);
         else profile_categorical(&t->cols[j], raw->nrows, scratch);
     }
+    free(ws.slot);
+    free(ws.used);
     free(scratch);
     *out = t;
     return 0;
