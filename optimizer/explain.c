@@ -350,6 +350,7 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *a
         [RT_FAM_LINSVM] = "Newton along the C path, warm-started",
         [RT_FAM_LASSO] = "one centered copy of the columns, every configuration's coordinate descent on it",
         [RT_FAM_ELASTICNET] = "one centered copy of the columns, every configuration's coordinate descent on it",
+        [RT_FAM_NB] = "one pass of class statistics, each smoothing applied to it",
     };
     for (int f = 0; f < RT_FAM__COUNT; f++) {
         int ncfg = 0, nfits = 0, shared = 0, alone = 0, batch = 0, gram = 0;

@@ -84,8 +84,11 @@ static int check_binary(const double *X, int n, int p, ut_err *e)
     return 0;
 }
 
-static int fit_gaussian(nb_model *nm, const rt_trainset *ts, const int *cnt,
-                        double var_smoothing, ut_err *e)
+/* The class statistics every var_smoothing shares: per class the means
+ * (theta) and the sums of squared deviations (var, not yet divided), the
+ * used features and *vmax, the largest feature variance over all training
+ * rows (epsilon's scale). */
+static int gaussian_stats(nb_model *nm, const rt_trainset *ts, double *vmax_out, ut_err *e)
 {
     int n = ts->n, p = ts->p, K = nm->K;
     size_t kp = (size_t)K * (p > 0 ? p : 1);
@@ -117,7 +120,7 @@ static int fit_gaussian(nb_model *nm, const rt_trainset *ts, const int *cnt,
         if (v[j] > vmax)
             vmax = v[j];
     }
-    double eps = var_smoothing * vmax;
+    *vmax_out = vmax;
     /* Columns constant over the training rows are left out (file comment). */
     for (int j = 0; j < p; j++) {
         const double *c0 = ts->X + j;
@@ -130,6 +133,14 @@ static int fit_gaussian(nb_model *nm, const rt_trainset *ts, const int *cnt,
         for (int j = 0; j < p; j++)
             t[j] += ts->X[(size_t)i * p + j];
     }
+    int *cnt = calloc((size_t)K, sizeof *cnt);
+    if (!cnt) {
+        free(mu);
+        free(v);
+        return ut_errf(e, MLG_NOMEM, "out of memory fitting nb");
+    }
+    for (int i = 0; i < n; i++)
+        cnt[ts->yc[i]]++;
     for (int c = 0; c < K; c++)
         for (int j = 0; j < p; j++)
             if (cnt[c] > 0)
@@ -142,7 +153,18 @@ static int fit_gaussian(nb_model *nm, const rt_trainset *ts, const int *cnt,
             s[j] += d * d;
         }
     }
-    for (int c = 0; c < K; c++) {
+    free(cnt);
+    free(mu);
+    free(v);
+    return 0;
+}
+
+/* var_smoothing's part: the variances divided and smoothed by eps, and the
+ * normalizers. */
+static void gaussian_finish(nb_model *nm, const int *cnt, double eps)
+{
+    int p = nm->p;
+    for (int c = 0; c < nm->K; c++) {
         if (cnt[c] == 0)
             continue;
         double ln = 0;
@@ -156,31 +178,34 @@ static int fit_gaussian(nb_model *nm, const rt_trainset *ts, const int *cnt,
         }
         nm->lognorm[c] = -0.5 * ln;
     }
-    free(mu);
-    free(v);
-    return 0;
 }
 
-static int fit_categorical(nb_model *nm, const rt_trainset *ts, const int *cnt,
-                           double alpha, ut_err *e)
+/* alpha's shared part: per class the count of ones of each feature, in
+ * lp1 (gaussian_stats' counterpart). */
+static int categorical_stats(nb_model *nm, const rt_trainset *ts, ut_err *e)
 {
     int n = ts->n, p = ts->p, K = nm->K;
     if (check_binary(ts->X, n, p, e))
         return -1;
-    if (alpha < 1e-10)
-        alpha = 1e-10;
     size_t kp = (size_t)K * (p > 0 ? p : 1);
     nm->lp0 = calloc(kp, sizeof *nm->lp0);
     nm->lp1 = calloc(kp, sizeof *nm->lp1);
     if (!nm->lp0 || !nm->lp1)
         return ut_errf(e, MLG_NOMEM, "out of memory fitting nb");
-    /* lp1 first holds the count of ones per class and feature. */
     for (int i = 0; i < n; i++) {
         double *c1 = nm->lp1 + (size_t)ts->yc[i] * p;
         for (int j = 0; j < p; j++)
             c1[j] += ts->X[(size_t)i * p + j];
     }
-    for (int c = 0; c < K; c++)
+    return 0;
+}
+
+static void categorical_finish(nb_model *nm, const int *cnt, double alpha)
+{
+    int p = nm->p;
+    if (alpha < 1e-10)
+        alpha = 1e-10;
+    for (int c = 0; c < nm->K; c++)
         for (int j = 0; j < p && cnt[c] > 0; j++) {
             size_t o = (size_t)c * p + j;
             double s0 = (cnt[c] - nm->lp1[o]) + alpha, s1 = nm->lp1[o] + alpha;
@@ -188,48 +213,40 @@ static int fit_categorical(nb_model *nm, const rt_trainset *ts, const int *cnt,
             nm->lp0[o] = log(s0) - lz;
             nm->lp1[o] = log(s1) - lz;
         }
-    return 0;
 }
 
-int rt_nb_fit(const rt_pval *params, const rt_trainset *ts, rt_model *m, ut_err *e)
+/* Validates one configuration's parameters: its kind, or -1 (e set). */
+static int nb_kind(const rt_pval *params, const rt_trainset *ts, ut_err *e)
 {
     double var_smoothing = params[0].num, alpha = params[2].num;
     const char *type = params[1].str ? params[1].str : "gaussian";
-    int K = ts->nclasses, rc = -1;
-    nb_model *nm = NULL;
-    int *cnt = NULL;
-
-    if (K <= 0)
+    if (ts->nclasses <= 0)
         return ut_errf(e, MLG_MISUSE, "nb does not do regression");
     if (!(var_smoothing >= 0) || !isfinite(var_smoothing))
         return ut_errf(e, MLG_MISUSE, "nb: var_smoothing must be >= 0 (got %g)", var_smoothing);
     if (!(alpha >= 0) || !isfinite(alpha))
         return ut_errf(e, MLG_MISUSE, "nb: alpha must be >= 0 (got %g)", alpha);
-    int kind;
     if (ut_strcasecmp(type, "gaussian") == 0)
-        kind = NB_GAUSSIAN;
-    else if (ut_strcasecmp(type, "categorical") == 0)
-        kind = NB_CATEGORICAL;
-    else
-        return ut_errf(e, MLG_MISUSE, "nb: unknown type '%s' (gaussian|categorical)", type);
+        return NB_GAUSSIAN;
+    if (ut_strcasecmp(type, "categorical") == 0)
+        return NB_CATEGORICAL;
+    return ut_errf(e, MLG_MISUSE, "nb: unknown type '%s' (gaussian|categorical)", type);
+}
 
-    nm = calloc(1, sizeof *nm);
-    cnt = calloc((size_t)K, sizeof *cnt);
-    if (!nm || !cnt) {
+/* The model's shell: kind, priors; cnt[K] gets the class counts. */
+static nb_model *nb_shell(int kind, const rt_trainset *ts, int *cnt, ut_err *e)
+{
+    int K = ts->nclasses;
+    nb_model *nm = calloc(1, sizeof *nm);
+    if (!nm || !(nm->logprior = malloc((size_t)K * sizeof *nm->logprior))) {
         free(nm);
         ut_errf(e, MLG_NOMEM, "out of memory fitting nb");
-        goto done;
+        return NULL;
     }
-    m->impl = nm;
-    m->impl_free = nb_free;
     nm->type = kind;
     nm->K = K;
     nm->p = ts->p;
-    nm->logprior = malloc((size_t)K * sizeof *nm->logprior);
-    if (!nm->logprior) {
-        ut_errf(e, MLG_NOMEM, "out of memory fitting nb");
-        goto done;
-    }
+    for (int c = 0; c < K; c++) cnt[c] = 0;
     for (int i = 0; i < ts->n; i++)
         cnt[ts->yc[i]]++;
     /* Each estimator's own rounding: GaussianNB logs class_prior_ =
@@ -238,11 +255,127 @@ int rt_nb_fit(const rt_pval *params, const rt_trainset *ts, rt_model *m, ut_err 
         nm->logprior[c] = cnt[c] == 0 ? -INFINITY
                           : kind == NB_GAUSSIAN ? log((double)cnt[c] / ts->n)
                           : log(cnt[c]) - log(ts->n);
-    if (kind == NB_GAUSSIAN)
-        rc = fit_gaussian(nm, ts, cnt, var_smoothing, e);
+    return nm;
+}
+
+/* A copy of the shared statistics of `from` for one more configuration. */
+static nb_model *nb_copy(const nb_model *from)
+{
+    int K = from->K, p = from->p > 0 ? from->p : 1;
+    size_t kp = (size_t)K * p;
+    nb_model *nm = calloc(1, sizeof *nm);
+    if (!nm) return NULL;
+    *nm = (nb_model){from->type, K, from->p, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    int ok = (nm->logprior = malloc((size_t)K * sizeof(double))) != NULL;
+    if (ok) memcpy(nm->logprior, from->logprior, (size_t)K * sizeof(double));
+    if (from->type == NB_GAUSSIAN) {
+        ok = ok && (nm->theta = malloc(kp * sizeof(double))) && (nm->var = malloc(kp * sizeof(double))) &&
+             (nm->lognorm = calloc((size_t)K, sizeof(double))) && (nm->use = malloc((size_t)p));
+        if (ok) {
+            memcpy(nm->theta, from->theta, kp * sizeof(double));
+            memcpy(nm->var, from->var, kp * sizeof(double));
+            memcpy(nm->use, from->use, (size_t)p);
+        }
+    } else {
+        ok = ok && (nm->lp0 = calloc(kp, sizeof(double))) && (nm->lp1 = malloc(kp * sizeof(double)));
+        if (ok) memcpy(nm->lp1, from->lp1, kp * sizeof(double));
+    }
+    if (!ok) {
+        nb_free(nm);
+        return NULL;
+    }
+    return nm;
+}
+
+/* The statistics for kind; then the first configuration's smoothing is
+ * applied by the caller (nb_finish). */
+static int nb_stats(nb_model *nm, const rt_trainset *ts, double *vmax, ut_err *e)
+{
+    *vmax = 0;
+    return nm->type == NB_GAUSSIAN ? gaussian_stats(nm, ts, vmax, e) : categorical_stats(nm, ts, e);
+}
+
+static void nb_finish(nb_model *nm, const int *cnt, const rt_pval *params, double vmax)
+{
+    if (nm->type == NB_GAUSSIAN)
+        gaussian_finish(nm, cnt, params[0].num * vmax);
     else
-        rc = fit_categorical(nm, ts, cnt, alpha, e);
-done:
+        categorical_finish(nm, cnt, params[2].num);
+}
+
+int rt_nb_fit(const rt_pval *params, const rt_trainset *ts, rt_model *m, ut_err *e)
+{
+    int kind = nb_kind(params, ts, e);
+    if (kind < 0)
+        return -1;
+    int *cnt = calloc((size_t)ts->nclasses, sizeof *cnt);
+    nb_model *nm = cnt ? nb_shell(kind, ts, cnt, e) : NULL;
+    if (!nm) {
+        free(cnt);
+        return cnt ? -1 : ut_errf(e, MLG_NOMEM, "out of memory fitting nb");
+    }
+    m->impl = nm;
+    m->impl_free = nb_free;
+    double vmax;
+    int rc = nb_stats(nm, ts, &vmax, e);
+    if (rc == 0)
+        nb_finish(nm, cnt, params, vmax);
+    free(cnt);
+    return rc;
+}
+
+int rt_nb_fit_batch(const rt_pval *const *params, int ncfg, const rt_trainset *ts, rt_model *const *models,
+                    ut_err *errs, ut_err *e)
+{
+    /* a configuration with bad parameters fails alone; the others share
+     * one kind (the optimizer groups equal types only) */
+    int kind = -1, nok = 0;
+    for (int c = 0; c < ncfg; c++) {
+        int k = nb_kind(params[c], ts, &errs[c]);
+        if (k >= 0 && kind >= 0 && k != kind) k = ut_errf(&errs[c], MLG_MISUSE, "nb: one batch, one type");
+        if (k >= 0) kind = k, nok++;
+    }
+    if (!nok)
+        return 0;
+    int *cnt = calloc((size_t)ts->nclasses, sizeof *cnt);
+    nb_model *first = cnt ? nb_shell(kind, ts, cnt, e) : NULL;
+    if (!first) {
+        free(cnt);
+        return cnt ? -1 : ut_errf(e, MLG_NOMEM, "out of memory fitting nb");
+    }
+    double vmax;
+    ut_err se;
+    ut_err_clear(&se);
+    int rc = 0;
+    if (nb_stats(first, ts, &vmax, &se)) {
+        /* a data error (categorical input not 0/1) is every member's */
+        if (se.code == MLG_NOMEM) {
+            *e = se;
+            rc = -1;
+        }
+        for (int c = 0; c < ncfg; c++)
+            if (!errs[c].code) errs[c] = se;
+        nb_free(first);
+        free(cnt);
+        return rc;
+    }
+    /* every configuration from the same statistics: the arithmetic of
+     * rt_nb_fit, bit for bit */
+    int last = ncfg - 1;
+    while (errs[last].code) last--;   /* nok > 0: one is fine */
+    for (int c = 0; c < ncfg && !rc; c++) {
+        if (errs[c].code) continue;
+        nb_model *nm = c == last ? first : nb_copy(first);
+        if (!nm) {
+            rc = ut_errf(e, MLG_NOMEM, "out of memory fitting nb");
+            break;
+        }
+        if (nm == first) first = NULL;
+        nb_finish(nm, cnt, params[c], vmax);
+        models[c]->impl = nm;
+        models[c]->impl_free = nb_free;
+    }
+    nb_free(first);
     free(cnt);
     return rc;
 }

@@ -125,6 +125,11 @@ int rt_logreg_fit_carry(const rt_pval *params, const rt_trainset *ts, const rt_m
  * by the caller with family, p and nclasses set; filled on success.  A
  * configuration's own failure goes to errs[c] (code set); returns -1 only
  * for out of memory (e). */
+/* nb configurations that differ only in var_smoothing (gaussian) or alpha
+ * (categorical): one pass of class statistics, each configuration's
+ * smoothing applied to a copy; the same bits as rt_nb_fit. */
+int rt_nb_fit_batch(const rt_pval *const *params, int ncfg, const rt_trainset *ts, rt_model *const *models,
+                    ut_err *errs, ut_err *e);
 int rt_logreg_fit_batch(const rt_pval *const *params, int ncfg, const rt_trainset *ts, rt_model *const *models,
                         ut_err *errs, ut_err *e);
 /* Tests only: 0 = choose the l2 solver by cost, 1 = L-BFGS, 2 = Newton. */

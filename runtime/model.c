@@ -214,7 +214,7 @@ int rt_fit_batch(rt_family f, const rt_pval *const *params, int ncfg, const rt_t
         out[c] = NULL;
         ut_err_clear(&errs[c]);
     }
-    if (f != RT_FAM_LOGREG && f != RT_FAM_LASSO && f != RT_FAM_ELASTICNET)
+    if (f != RT_FAM_LOGREG && f != RT_FAM_LASSO && f != RT_FAM_ELASTICNET && f != RT_FAM_NB)
         return ut_errf(e, MLG_MISUSE, "rt_fit_batch: no batch solver for %s", rt_families[f].name);
     if (check_trainset(f, ts, &errs[0])) {
         for (int c = 1; c < ncfg; c++) errs[c] = errs[0];
@@ -230,6 +230,7 @@ int rt_fit_batch(rt_family f, const rt_pval *const *params, int ncfg, const rt_t
         out[c]->nclasses = ts->nclasses;
     }
     int rc = f == RT_FAM_LOGREG ? rt_logreg_fit_batch(params, ncfg, ts, out, errs, e)
+             : f == RT_FAM_NB   ? rt_nb_fit_batch(params, ncfg, ts, out, errs, e)
                                 : enet_batch(f, params, ncfg, ts, out, errs, e);
     for (int c = 0; c < ncfg; c++)
         if (rc || errs[c].code) {

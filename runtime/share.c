@@ -29,6 +29,7 @@ int rt_share_mask(rt_family f, unsigned *mask)
     /* every parameter: the data all their sweeps run on is the same */
     case RT_FAM_LASSO: *mask = 1u << 0 | 1u << 1 | 1u << 2; return 1;                /* alpha, max_iter, tol */
     case RT_FAM_ELASTICNET: *mask = 1u << 0 | 1u << 1 | 1u << 2 | 1u << 3; return 1; /* and l1_ratio */
+    case RT_FAM_NB: *mask = 1u << 0 | 1u << 2; return 1;           /* var_smoothing, alpha (one type) */
     default: *mask = 0; return 0;
     }
 }
@@ -409,7 +410,8 @@ int rt_fit_predict_group_keep(rt_family f, const rt_pval *const *params, int ncf
         case RT_FAM_LOGREG: return logreg_group(params, ncfg, ts, Xt, nt, out, keep, e);
         case RT_FAM_LINSVM: return linsvm_group(params, ncfg, ts, Xt, nt, out, keep, e);
         case RT_FAM_LASSO:
-        case RT_FAM_ELASTICNET: return batch_group(f, params, ncfg, ts, Xt, nt, out, keep, e);
+        case RT_FAM_ELASTICNET:
+        case RT_FAM_NB: return batch_group(f, params, ncfg, ts, Xt, nt, out, keep, e);
         default: break;
         }
     }

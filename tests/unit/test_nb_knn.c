@@ -892,8 +892,66 @@ static void test_categorical_nb(void)
     CHECK(!fit(RT_FAM_NB, pv, CB_X, 14, 6, y, NULL, 0, &e), "nb regression must fail");
 }
 
+/* Sharing rule: configurations differing only in var_smoothing (alpha)
+ * fitted as one group (rt_fit_batch: one pass of class statistics) predict
+ * the bits each fit alone predicts; a configuration with a bad parameter
+ * fails alone. */
+static void test_nb_batch(void)
+{
+    data_t d;
+    if (load("wine.csv", &d)) {
+        CHECK(0, "load wine.csv");
+        return;
+    }
+    standardize(&d);
+    int K = 0;
+    for (int i = 0; i < d.n; i++) K = d.yc[i] + 1 > K ? d.yc[i] + 1 : K;
+    rt_trainset ts = { d.X, d.n, d.p, NULL, d.yc, K, 0 };
+    rt_pval a[3] = { { 1e-9, NULL }, { 0, "gaussian" }, { 1, NULL } }, b[3] = { { 1e-3, NULL }, { 0, "gaussian" }, { 1, NULL } },
+            c[3] = { { 0.5, NULL }, { 0, "gaussian" }, { 1, NULL } }, bad[3] = { { -1, NULL }, { 0, "gaussian" }, { 1, NULL } };
+    const rt_pval *pv[4] = { a, bad, b, c };
+    rt_model *models[4];
+    ut_err errs[4], e;
+    ut_err_clear(&e);
+    CHECK(rt_fit_batch(RT_FAM_NB, pv, 4, &ts, models, errs, &e) == 0, "nb batch: %s", e.msg);
+    CHECK(!models[1] && strstr(errs[1].msg, "var_smoothing must be >= 0"), "the bad configuration fails alone: %s",
+          errs[1].msg);
+    double *p1 = malloc(sizeof(double) * (size_t)d.n * (size_t)K), *p2 = malloc(sizeof(double) * (size_t)d.n * (size_t)K);
+    double *y1 = malloc(sizeof(double) * (size_t)d.n), *y2 = malloc(sizeof(double) * (size_t)d.n);
+    for (int k = 0; k < 4; k++) {
+        if (k == 1) continue;
+        rt_model *alone = NULL;
+        CHECK(models[k] && rt_fit(RT_FAM_NB, pv[k], &ts, &alone, &e) == 0, "nb config %d", k);
+        if (!models[k] || !alone) continue;
+        rt_predict(models[k], d.X, d.n, d.p, y1, p1, &e);
+        rt_predict(alone, d.X, d.n, d.p, y2, p2, &e);
+        CHECK(!memcmp(p1, p2, sizeof(double) * (size_t)d.n * (size_t)K) && !memcmp(y1, y2, sizeof(double) * (size_t)d.n),
+              "nb var_smoothing %g: the batch's probabilities are the fit's alone, bit for bit", pv[k][0].num);
+        rt_model_free(alone);
+    }
+    for (int k = 0; k < 4; k++) rt_model_free(models[k]);
+    /* categorical: alpha shared the same way */
+    rt_trainset cs = { CB_X, 14, 6, NULL, CB_Y, 3, 0 };
+    rt_pval ca[3] = { { 1e-9, NULL }, { 0, "categorical" }, { 1, NULL } }, cb[3] = { { 1e-9, NULL }, { 0, "categorical" }, { 0.5, NULL } };
+    const rt_pval *cp[2] = { ca, cb };
+    CHECK(rt_fit_batch(RT_FAM_NB, cp, 2, &cs, models, errs, &e) == 0, "categorical batch: %s", e.msg);
+    for (int k = 0; k < 2; k++) {
+        rt_model *alone = NULL;
+        CHECK(models[k] && rt_fit(RT_FAM_NB, cp[k], &cs, &alone, &e) == 0, "categorical config %d", k);
+        if (!models[k] || !alone) continue;
+        rt_predict(models[k], CB_Q, 5, 6, y1, p1, &e);
+        rt_predict(alone, CB_Q, 5, 6, y2, p2, &e);
+        CHECK(!memcmp(p1, p2, sizeof(double) * 15), "categorical alpha %g: bit for bit", cp[k][2].num);
+        rt_model_free(alone);
+        rt_model_free(models[k]);
+    }
+    free(p1), free(p2), free(y1), free(y2);
+    data_free(&d);
+}
+
 int main(void)
 {
+    test_nb_batch();
     test_knn_classification();
     test_knn_regression();
     test_knn_duplicates();
