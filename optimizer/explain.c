@@ -367,11 +367,17 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *a
         if (!ncfg) continue;
         t.len = 0;
         ut_buf_printf(&t, "per round: FIT %s x%d", rt_families[f].name, ncfg);
-        int gf = 0;
-        for (int g = 0; g < p->ngroups; g++) gf |= x->configs[p->groups[g].configs[0]].family == (rt_family)f &&
-                                                  p->groups[g].gram_folds;
+        int gf = 0, nf = 0;
+        for (int g = 0; g < p->ngroups; g++) {
+            int mine = x->configs[p->groups[g].configs[0]].family == (rt_family)f;
+            gf |= mine && p->groups[g].gram_folds;
+            nf |= mine && p->groups[g].nb_folds;
+        }
         if (gf)
             ut_buf_printf(&t, "  [%d shared fit%s: Gram = total - fold block, one eigendecomposition for every alpha]",
+                          nfits, nfits == 1 ? "" : "s");
+        else if (nf)
+            ut_buf_printf(&t, "  [%d shared fit%s: class statistics = total - fold block, each smoothing applied]",
                           nfits, nfits == 1 ? "" : "s");
         else if (shared)   /* and the configurations fitted alone beside them (logreg l1, linsvm hinge) */
             ut_buf_printf(&t, "  [%d shared fit%s: %s%s]", shared, shared == 1 ? "" : "s",

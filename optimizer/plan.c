@@ -223,9 +223,12 @@ static int same_group(const cmp_explore *x, int a, int b)
 /* Rule 2 for a ridge configuration: 2 (see opt_group.gram_folds) when its
  * pipeline is impute / onehot steps (no-ops on this table) ending in one
  * standardize of every numeric column, else 0. */
-static int gram_folds(const cmp_explore *x, const cmp_config *c, const opt_stats *st)
+/* The pipeline's part of rule 2: 2 when it is impute / onehot steps (no-ops
+ * on this table) ending in one standardize of every numeric column, 1
+ * when it has no standardize, 0 otherwise. */
+static int folds_pipeline(const cmp_explore *x, const cmp_config *c, const opt_stats *st)
 {
-    if (!st->gram_folds_ok || c->family != RT_FAM_RIDGE || c->params[1].num == 0.0) return 0;
+    if (!st->gram_folds_ok) return 0;
     /* rungs fit on row subsets, which the fold blocks do not describe */
     if (x->strategy.kind == CMP_SEARCH_HALVING || x->strategy.kind == CMP_SEARCH_HYPERBAND) return 0;
     const cmp_pipeline *pl = &x->pipes[c->pipe];
@@ -242,11 +245,28 @@ static int gram_folds(const cmp_explore *x, const cmp_config *c, const opt_stats
             return 0;
         }
     }
+    return standardize ? 2 : 1;
+}
+
+static int gram_folds(const cmp_explore *x, const cmp_config *c, const opt_stats *st)
+{
+    if (c->family != RT_FAM_RIDGE || c->params[1].num == 0.0) return 0;
     /* on raw columns the Gram's condition number is the data's scales
      * squared (1e12 and more on breast_cancer), and two roundings of the
      * same normal equations can differ by 1e-6 in the coefficients; after
      * standardizing they agree within 1e-9 (unit/test_ridge_folds) */
-    return standardize ? 2 : 0;
+    return folds_pipeline(x, c, st) == 2 ? 2 : 0;
+}
+
+/* Gaussian nb's class statistics by rule 2 (runtime/nb_folds.h): the raw
+ * columns too (means and variances, no system to solve).  Small
+ * var_smoothing is left to the design (nb_folds.c says why). */
+static int nb_folds(const cmp_explore *x, const cmp_config *c, const opt_stats *st)
+{
+    if (c->family != RT_FAM_NB || (c->params[1].str && ut_strcasecmp(c->params[1].str, "gaussian")) ||
+        !(c->params[0].num >= 1e-12))
+        return 0;
+    return folds_pipeline(x, c, st);
 }
 
 /* L-BFGS batches hold at most LOGREG_BATCH configurations, so that one
@@ -337,6 +357,9 @@ static int make_groups(const cmp_explore *x, const opt_stats *st, int sharing, o
         p->groups[g].gram = (c0->family == RT_FAM_LASSO || c0->family == RT_FAM_ELASTICNET) &&
                             enet_gram(st, st->nfeatures > 0 ? st->nfeatures : 1);
         p->groups[g].gram_folds = sharing ? gram_folds(x, c0, st) : 0;
+        p->groups[g].nb_folds = sharing ? nb_folds(x, c0, st) : 0;
+        for (int k = 1; k < p->groups[g].n && p->groups[g].nb_folds; k++)
+            if (!nb_folds(x, &x->configs[p->groups[g].configs[k]], st)) p->groups[g].nb_folds = 0;
     }
     return split_batches(x, p);
 }

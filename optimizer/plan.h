@@ -47,6 +47,8 @@ typedef struct {
                           2 standardized per round (1, the raw columns,
                           is supported by the runtime but not planned:
                           too ill-conditioned to agree within 1e-9) */
+    int  nb_folds;     /* gaussian nb by rule 2 (runtime/nb_folds.h): 0 no,
+                          1 raw columns, 2 standardized per round */
 } opt_group;
 
 typedef struct {

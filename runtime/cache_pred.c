@@ -485,7 +485,8 @@ int rt_cache_pred_decision(rt_ctx *c, const cmp_explore *x, opt_plan *p, int i, 
     ut_err e;
     ut_err_clear(&e);
     /* p is not known before the design exists: 0 only sizes the model */
-    if (rt_pred_group_init(&pg, c, x, g, st, design, "", g->gram_folds, ntrain, ntest, 0, k,
+    if (rt_pred_group_init(&pg, c, x, g, st, design, "", g->nb_folds ? 2 + g->nb_folds : g->gram_folds, ntrain,
+                           ntest, 0, k,
                            (unsigned long long)x->task.seed, &e))
         return -1;
     if (!pg.c) return 0;

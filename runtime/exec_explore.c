@@ -18,6 +18,7 @@
 #include "stop.h"
 #include "linalg.h"
 #include "ridge_folds.h"
+#include "nb_folds.h"
 #include "optimes.h"
 #include "progressive.h"
 #include "cache.h"
@@ -142,6 +143,8 @@ typedef struct {
     int *train, *test; /* scratch */
     rt_ridge_folds *rfolds;  /* rule 2's per-fold Gram blocks, or NULL */
     int rfolds_tried;
+    rt_nb_folds *nbfolds;    /* rule 2's per-fold class statistics (gaussian nb), or NULL */
+    int nbfolds_tried;
     rt_ctx *cache;     /* the intermediate cache when active (fitted trees, knn lists), or NULL */
     const opt_stats *st;      /* the cost model's statistics (cache_pred.h's decisions), or NULL */
     int pred_cache;           /* groups' predictions and models cached: not under halving / hyperband */
@@ -187,11 +190,16 @@ static char *scores_json(const data_ctx *dc, const int *test, int ntest, const d
 
 /* Which path run_group fits a group by, for its predictions' lineage: 0
  * the rows, 1 / 2 ridge by rule 2's per-fold Gram blocks (raw /
- * standardized) — the dispatch's own test, as the two paths round
- * differently. */
+ * standardized), 3 / 4 gaussian nb by rule 2's per-fold class statistics
+ * — the dispatch's own test, as the paths round differently. */
 static int group_path(const data_ctx *dc, const opt_group *g, const node_state *tf, const rt_prog *prog, int round,
                       int ntrain)
 {
+    if (g->nb_folds)
+        return dc->nbfolds && !prog && rt_nb_folds_p(dc->nbfolds) == tf->p &&
+                       rt_nb_folds_ntrain(dc->nbfolds, round) == ntrain
+                   ? 2 + g->nb_folds
+                   : 0;
     return g->gram_folds && dc->rfolds && !prog && rt_ridge_folds_p(dc->rfolds) == tf->p &&
                    rt_ridge_folds_ntrain(dc->rfolds, round) == ntrain
                ? g->gram_folds
@@ -247,7 +255,13 @@ static int run_group(const data_ctx *dc, const cmp_explore *x, const opt_group *
     }
     rt_trainset ts = {X, ntrain, tf->p, y, yc, k, dc->seed};
     rt_family fam = x->configs[g->configs[0]].family;
-    if (group_path(dc, g, tf, prog, round, ntrain))
+    int path = group_path(dc, g, tf, prog, round, ntrain);
+    /* nb's fold statistics decline where subtracting would lose digits
+     * (nb_folds.h): the design's fit then, deterministic like the decline */
+    if (path >= 3 && (rc = rt_fit_predict_nb_folds(dc->nbfolds, round, path == 4, params, g->n, tf->p, Xt, ntest,
+                                                   ns->outs, e)) != 1)
+        ;
+    else if (path == 1 || path == 2)
         rc = rt_fit_predict_ridge_folds(dc->rfolds, round, g->gram_folds == 2, params, g->n, tf->p, k, Xt, ntest,
                                         ns->outs, e);
     else if (prog && rt_prog_supports(fam))
@@ -1220,6 +1234,15 @@ static int run_batch(explore_run *r, const cmp_explore *sx, const opt_plan *p, c
     int want_rf = 0;
     for (int i = 0; i < p->n; i++)
         want_rf |= p->nodes[i].op == OPT_FIT && !ns[i].skipped && p->groups[p->nodes[i].group].gram_folds;
+    /* and gaussian nb's per-fold class statistics: one pass, not cached
+     * (cheaper to make than to read) */
+    int want_nf = 0;
+    for (int i = 0; i < p->n; i++)
+        want_nf |= p->nodes[i].op == OPT_FIT && !ns[i].skipped && p->groups[p->nodes[i].group].nb_folds;
+    if (want_nf && !dc->nbfolds_tried && dc->proto.type == RT_PROTO_CV && dc->kind == RT_CLASSIFICATION) {
+        dc->nbfolds_tried = 1;
+        if (rt_nb_folds_new(dc->t, dc->target, dc->fold, dc->proto.k, dc->yc, dc->nclasses, &dc->nbfolds, e)) goto out;
+    }
     if (want_rf && !dc->rfolds_tried && dc->proto.type == RT_PROTO_CV) {
         dc->rfolds_tried = 1;
         int K = dc->kind == RT_CLASSIFICATION ? dc->nclasses : 0, decision = 0;
@@ -1926,6 +1949,7 @@ out:
     free(fold);
     free(dc->yc);
     rt_ridge_folds_free(dc->rfolds);
+    rt_nb_folds_free(dc->nbfolds);
     free(dc->train);
     free(dc->test);
     free(lt);

@@ -85,9 +85,9 @@ static int check_binary(const double *X, int n, int p, ut_err *e)
 }
 
 /* The class statistics every var_smoothing shares: per class the means
- * (theta) and the sums of squared deviations (var, not yet divided), the
- * used features and *vmax, the largest feature variance over all training
- * rows (epsilon's scale). */
+ * (theta) and population variances (var, not yet smoothed), the used
+ * features and *vmax, the largest feature variance over all training rows
+ * (epsilon's scale). */
 static int gaussian_stats(nb_model *nm, const rt_trainset *ts, double *vmax_out, ut_err *e)
 {
     int n = ts->n, p = ts->p, K = nm->K;
@@ -153,13 +153,16 @@ static int gaussian_stats(nb_model *nm, const rt_trainset *ts, double *vmax_out,
             s[j] += d * d;
         }
     }
+    for (int c = 0; c < K; c++)
+        for (int j = 0; j < p && cnt[c] > 0; j++)
+            nm->var[(size_t)c * p + j] /= cnt[c];
     free(cnt);
     free(mu);
     free(v);
     return 0;
 }
 
-/* var_smoothing's part: the variances divided and smoothed by eps, and the
+/* var_smoothing's part: the variances smoothed by eps, and the
  * normalizers. */
 static void gaussian_finish(nb_model *nm, const int *cnt, double eps)
 {
@@ -170,7 +173,7 @@ static void gaussian_finish(nb_model *nm, const int *cnt, double eps)
         double ln = 0;
         for (int j = 0; j < p; j++) {
             double *s = nm->var + (size_t)c * p + j;
-            *s = *s / cnt[c] + eps;
+            *s = *s + eps;
             if (!(*s > 0))
                 *s = DBL_MIN;
             if (nm->use[j])
@@ -233,8 +236,9 @@ static int nb_kind(const rt_pval *params, const rt_trainset *ts, ut_err *e)
     return ut_errf(e, MLG_MISUSE, "nb: unknown type '%s' (gaussian|categorical)", type);
 }
 
-/* The model's shell: kind, priors; cnt[K] gets the class counts. */
-static nb_model *nb_shell(int kind, const rt_trainset *ts, int *cnt, ut_err *e)
+/* The model's shell from the class counts cnt[K] of ts->n rows: kind,
+ * priors. */
+static nb_model *nb_shell_counts(int kind, const rt_trainset *ts, const int *cnt, ut_err *e)
 {
     int K = ts->nclasses;
     nb_model *nm = calloc(1, sizeof *nm);
@@ -246,9 +250,6 @@ static nb_model *nb_shell(int kind, const rt_trainset *ts, int *cnt, ut_err *e)
     nm->type = kind;
     nm->K = K;
     nm->p = ts->p;
-    for (int c = 0; c < K; c++) cnt[c] = 0;
-    for (int i = 0; i < ts->n; i++)
-        cnt[ts->yc[i]]++;
     /* Each estimator's own rounding: GaussianNB logs class_prior_ =
      * count / n, CategoricalNB subtracts log(n) from log(count). */
     for (int c = 0; c < K; c++)
@@ -256,6 +257,15 @@ static nb_model *nb_shell(int kind, const rt_trainset *ts, int *cnt, ut_err *e)
                           : kind == NB_GAUSSIAN ? log((double)cnt[c] / ts->n)
                           : log(cnt[c]) - log(ts->n);
     return nm;
+}
+
+/* The shell for ts's rows; cnt[K] gets their class counts. */
+static nb_model *nb_shell(int kind, const rt_trainset *ts, int *cnt, ut_err *e)
+{
+    for (int c = 0; c < ts->nclasses; c++) cnt[c] = 0;
+    for (int i = 0; i < ts->n; i++)
+        cnt[ts->yc[i]]++;
+    return nb_shell_counts(kind, ts, cnt, e);
 }
 
 /* A copy of the shared statistics of `from` for one more configuration. */
@@ -378,6 +388,28 @@ int rt_nb_fit_batch(const rt_pval *const *params, int ncfg, const rt_trainset *t
     nb_free(first);
     free(cnt);
     return rc;
+}
+
+int rt_nb_gaussian_from_stats(rt_model *m, int K, int p, const int *cnt, int n, const double *theta,
+                              const double *var, const unsigned char *use, double eps, ut_err *e)
+{
+    rt_trainset ts = {NULL, n, p, NULL, NULL, K, 0};
+    nb_model *nm = nb_shell_counts(NB_GAUSSIAN, &ts, cnt, e);
+    if (!nm)
+        return -1;
+    size_t kp = (size_t)K * (p > 0 ? p : 1);
+    if (!(nm->theta = malloc(kp * sizeof *nm->theta)) || !(nm->var = malloc(kp * sizeof *nm->var)) ||
+        !(nm->lognorm = calloc((size_t)K, sizeof *nm->lognorm)) || !(nm->use = malloc((size_t)(p > 0 ? p : 1)))) {
+        nb_free(nm);
+        return ut_errf(e, MLG_NOMEM, "out of memory fitting nb");
+    }
+    memcpy(nm->theta, theta, kp * sizeof *nm->theta);
+    memcpy(nm->var, var, kp * sizeof *nm->var);
+    memcpy(nm->use, use, (size_t)p);
+    gaussian_finish(nm, cnt, eps);
+    m->impl = nm;
+    m->impl_free = nb_free;
+    return 0;
 }
 
 /* jll of one row into j[K] (−inf for absent classes). */

@@ -128,6 +128,12 @@ int rt_logreg_fit_carry(const rt_pval *params, const rt_trainset *ts, const rt_m
 /* nb configurations that differ only in var_smoothing (gaussian) or alpha
  * (categorical): one pass of class statistics, each configuration's
  * smoothing applied to a copy; the same bits as rt_nb_fit. */
+/* A gaussian nb model of K classes on p features from class statistics
+ * (nb_folds.c): cnt[K] class counts of n rows, theta and var K x p (means,
+ * population variances), use[p] the features that vary; eps is added to
+ * every variance (var_smoothing times the largest feature variance). */
+int rt_nb_gaussian_from_stats(rt_model *m, int K, int p, const int *cnt, int n, const double *theta,
+                              const double *var, const unsigned char *use, double eps, ut_err *e);
 int rt_nb_fit_batch(const rt_pval *const *params, int ncfg, const rt_trainset *ts, rt_model *const *models,
                     ut_err *errs, ut_err *e);
 int rt_logreg_fit_batch(const rt_pval *const *params, int ncfg, const rt_trainset *ts, rt_model *const *models,

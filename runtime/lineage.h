@@ -51,7 +51,8 @@ int rt_lineage_fit(const rt_lineage_hex design, const char *family, const char *
  * configuration's canonical parameters (typed values in params.def order)
  * in the group's order, the training and test row counts, the seed,
  * whether the group was fitted shared and by which path (0 the rows, 1 / 2
- * ridge by per-fold Gram blocks, raw / standardized).  The whole group is
+ * ridge by per-fold Gram blocks, raw / standardized, 3 / 4 gaussian nb by
+ * per-fold class statistics).  The whole group is
  * in it, not one configuration: logreg's L-BFGS batch and Newton C path
  * round by their members, so only an identical group reproduces the bits.
  * params[c] holds the family's parameters (rt_family_params). */

@@ -15,6 +15,7 @@
 #include "share.h"
 #include "progressive.h"
 #include "ridge_folds.h"
+#include "nb_folds.h"
 #include "search.h"
 #include "../optimizer/plan.h"
 #include "linalg.h"
@@ -223,7 +224,8 @@ static int reproduce_set(rt_ctx *c, long long exp_id, const ast *at, const char 
     batch_rec *bs = NULL;
     rt_prog *prog = NULL;
     rt_ridge_folds *rf = NULL;   /* rule 2's blocks, made when a group used them */
-    int rf_tried = 0;
+    rt_nb_folds *nbf = NULL;     /* and nb's class statistics per fold */
+    int rf_tried = 0, nbf_tried = 0;
     double *hist = NULL;
     int *fold = NULL, nfold = 0, *yc = NULL, *train = NULL, *test = NULL, K = 0;
     double *y = NULL;
@@ -420,12 +422,27 @@ static int reproduce_set(rt_ctx *c, long long exp_id, const ast *at, const char 
                             goto out;
                         }
                     }
+                    if (gr->nb_folds && !prog && !nbf_tried && proto.type == RT_PROTO_CV && K > 0) {
+                        nbf_tried = 1;
+                        if (rt_nb_folds_new(t, target, fold, proto.k, yc, K, &nbf, e)) {
+                            for (int m = 0; m < gr->n; m++) free(outs[m].pred), free(outs[m].proba);
+                            free(outs), free(pv);
+                            free(X), free(Xt), free(ytr), free(ytd), free(yctr), free(yte), rt_design_free(&d);
+                            goto out;
+                        }
+                    }
                     int folds_path = gr->gram_folds && !prog && rf && rt_ridge_folds_p(rf) == d.p &&
                                      rt_ridge_folds_ntrain(rf, round) == nfit;
+                    int nb_path = gr->nb_folds && !prog && nbf && rt_nb_folds_p(nbf) == d.p &&
+                                  rt_nb_folds_ntrain(nbf, round) == nfit;
                     /* the BLAS threads the runs' fit had: some of its sums
                      * are ordered by them (catalog schema v11) */
                     if (blas > 0 && blas != c->threads) la_set_threads(blas);
-                    int frc = folds_path ? rt_fit_predict_ridge_folds(rf, round, gr->gram_folds == 2, pv, gr->n, d.p, K,
+                    int frc = nb_path ? rt_fit_predict_nb_folds(nbf, round, gr->nb_folds == 2, pv, gr->n, d.p, Xt, ntest,
+                                                                outs, &fe)
+                                      : 1;   /* 1: not taken, or declined as EXPLORE saw it decline */
+                    if (frc == 1)
+                        frc = folds_path ? rt_fit_predict_ridge_folds(rf, round, gr->gram_folds == 2, pv, gr->n, d.p, K,
                                                                       Xt, ntest, outs, &fe)
                               : progressive ? rt_prog_fit_predict(prog, pipe, round, fam, pv, gr->n, &ts, Xt, ntest, outs, &fe)
                                             : rt_fit_predict_group(fam, pv, gr->n, gr->shared, &ts, Xt, ntest, outs, &fe);
@@ -518,6 +535,7 @@ out:
     *punknown += nunknown;
     rt_prog_free(prog);
     rt_ridge_folds_free(rf);
+    rt_nb_folds_free(nbf);
     batches_free(bs, nb);
     free(hist);
     for (int k = 0; runs && k < nruns; k++) free(runs[k].scores), free(runs[k].error);

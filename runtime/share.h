@@ -16,6 +16,9 @@
  *   lasso, elasticnet  one centered Gram matrix (n ≥ p) or centered
  *           design per group, every configuration's coordinate descent
  *           on it
+ *   nb      one pass of class statistics, every var_smoothing (alpha)
+ *           applied to it (and by rule 2, nb_folds.h, from per-fold
+ *           blocks)
  * Configurations may share a group when they differ only in the parameters
  * rt_share_mask names.  Other families run one fit per configuration.
  * Memory: outputs are caller-allocated except out[c].error (malloc'd). */

@@ -140,7 +140,7 @@ static void make_query(query *q, rt_family f, const double *v, int n, int shared
     q->x.nconfigs = n;
     q->x.pipes = &q->pipe;
     q->x.npipes = 1;
-    q->g = (opt_group){q->idx, n, shared, 0, 0, 0};
+    q->g = (opt_group){.configs = q->idx, .n = n, .shared = shared};
     /* the cost model told the data is large: worth storing */
     q->st = (opt_stats){.nrows = nrows, .nfeatures = p, .nclasses = nclasses, .nrounds = 3, .threads = 1};
 }
