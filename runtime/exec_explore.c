@@ -49,7 +49,8 @@ typedef struct {
     int       blas;        /* FIT: the BLAS threads it ran with (its runs
                               record it; REPRODUCE replays it) */
     unsigned char ran;     /* TRANSFORM: 1 computed, 2 loaded from the
-                              cache; EVALUATE: 1 (optimes.h records them) */
+                              cache, 3 computed and offered to it;
+                              EVALUATE: 1 (optimes.h records them) */
 } node_state;
 
 typedef struct {
@@ -258,9 +259,11 @@ static int run_group(const data_ctx *dc, const cmp_explore *x, const opt_group *
     int path = group_path(dc, g, tf, prog, round, ntrain);
     /* nb's fold statistics decline where subtracting would lose digits
      * (nb_folds.h): the design's fit then, deterministic like the decline */
-    if (path >= 3 && (rc = rt_fit_predict_nb_folds(dc->nbfolds, round, path == 4, params, g->n, tf->p, Xt, ntest,
-                                                   ns->outs, e)) != 1)
-        ;
+    int nbrc = path >= 3 ? rt_fit_predict_nb_folds(dc->nbfolds, round, path == 4, params, g->n, tf->p, Xt, ntest,
+                                                   ns->outs, e)
+                         : 1;
+    if (nbrc != 1)
+        rc = nbrc;
     else if (path == 1 || path == 2)
         rc = rt_fit_predict_ridge_folds(dc->rfolds, round, g->gram_folds == 2, params, g->n, tf->p, k, Xt, ntest,
                                         ns->outs, e);
