@@ -198,9 +198,7 @@ int rt_cache_plan(rt_ctx *c, const cmp_explore *x, opt_plan *p, const opt_stats 
     for (int i = 0; i < p->n; i++) {
         const opt_node *nd = &p->nodes[i];
         if (nd->op != OPT_LOAD) continue;
-        if (c->cached && c->cached_path && !strcmp(c->cached_path, x->dataset.path) &&
-            !strcmp(c->cached->hash, x->dataset.hash))
-            continue;
+        if (rt_table_in_memory(c, &x->dataset)) continue;
         /* the formula, not the measured time the estimate may carry: the
          * decision shown must not hang on timer noise */
         p->cache[i] = rt_cache_worth_loading(c, data) ? OPT_CACHE_REUSE

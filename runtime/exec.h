@@ -58,6 +58,10 @@ int rt_exec_select(rt_ctx *c, const cmp_stmt *s, ut_result **out, ut_err *e);
 /* SUGGEST CONFIGS | PREPROCESS FOR task [LIMIT n] (exec_suggest.c). */
 int rt_exec_suggest(rt_ctx *c, const cmp_stmt *s, ut_result **out, char **msg, ut_err *e);
 
+/* 1 when the context still holds dataset d's table (same file, same
+ * content hash): rt_load_dataset hands it out without reading anything. */
+int rt_table_in_memory(const rt_ctx *c, const cat_dataset *d);
+
 /* Loads the dataset of a catalog row (from the cache when unchanged) and
  * checks the file still has the stored content hash.  The table stays owned
  * by the context. */

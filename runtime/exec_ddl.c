@@ -89,10 +89,15 @@ static void opts_from_json(const char *j, stored_opts *so)
     }
 }
 
+int rt_table_in_memory(const rt_ctx *c, const cat_dataset *d)
+{
+    return c->cached && c->cached_path && !strcmp(c->cached_path, d->path) && !strcmp(c->cached->hash, d->hash);
+}
+
 int rt_load_dataset(rt_ctx *c, const cat_dataset *d, const rt_table **out, ut_err *e)
 {
     *out = NULL;
-    if (c->cached && c->cached_path && !strcmp(c->cached_path, d->path) && !strcmp(c->cached->hash, d->hash)) {
+    if (rt_table_in_memory(c, d)) {
         *out = c->cached;
         c->load_way = RT_LOAD_MEMORY;
         return 0;

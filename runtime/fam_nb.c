@@ -88,17 +88,35 @@ static int check_binary(const double *X, int n, int p, ut_err *e)
  * (theta) and population variances (var, not yet smoothed), the used
  * features and *vmax, the largest feature variance over all training rows
  * (epsilon's scale). */
-static int gaussian_stats(nb_model *nm, const rt_trainset *ts, double *vmax_out, ut_err *e)
+/* nm's gaussian arrays (theta, var, lognorm, use), zeroed; 0, or -1 when
+ * memory ran out (nb_free frees what was made). */
+static int gaussian_arrays(nb_model *nm)
 {
-    int n = ts->n, p = ts->p, K = nm->K;
-    size_t kp = (size_t)K * (p > 0 ? p : 1);
+    size_t kp = (size_t)nm->K * (size_t)(nm->p > 0 ? nm->p : 1);
     nm->theta = calloc(kp, sizeof *nm->theta);
     nm->var = calloc(kp, sizeof *nm->var);
-    nm->lognorm = calloc((size_t)K, sizeof *nm->lognorm);
-    nm->use = calloc((size_t)(p > 0 ? p : 1), 1);
+    nm->lognorm = calloc((size_t)nm->K, sizeof *nm->lognorm);
+    nm->use = calloc((size_t)(nm->p > 0 ? nm->p : 1), 1);
+    return nm->theta && nm->var && nm->lognorm && nm->use ? 0 : -1;
+}
+
+/* theta, var and use into nm's gaussian arrays (made here). */
+static int gaussian_copy_in(nb_model *nm, const double *theta, const double *var, const unsigned char *use)
+{
+    if (gaussian_arrays(nm)) return -1;
+    size_t kp = (size_t)nm->K * (size_t)(nm->p > 0 ? nm->p : 1);
+    memcpy(nm->theta, theta, kp * sizeof *nm->theta);
+    memcpy(nm->var, var, kp * sizeof *nm->var);
+    memcpy(nm->use, use, (size_t)(nm->p > 0 ? nm->p : 1));
+    return 0;
+}
+
+static int gaussian_stats(nb_model *nm, const rt_trainset *ts, const int *cnt, double *vmax_out, ut_err *e)
+{
+    int n = ts->n, p = ts->p, K = nm->K;
     double *mu = calloc((size_t)(p > 0 ? p : 1), sizeof *mu);
     double *v = calloc((size_t)(p > 0 ? p : 1), sizeof *v);
-    if (!nm->theta || !nm->var || !nm->lognorm || !nm->use || !mu || !v) {
+    if (gaussian_arrays(nm) || !mu || !v) {
         free(mu);
         free(v);
         return ut_errf(e, MLG_NOMEM, "out of memory fitting nb");
@@ -133,14 +151,6 @@ static int gaussian_stats(nb_model *nm, const rt_trainset *ts, double *vmax_out,
         for (int j = 0; j < p; j++)
             t[j] += ts->X[(size_t)i * p + j];
     }
-    int *cnt = calloc((size_t)K, sizeof *cnt);
-    if (!cnt) {
-        free(mu);
-        free(v);
-        return ut_errf(e, MLG_NOMEM, "out of memory fitting nb");
-    }
-    for (int i = 0; i < n; i++)
-        cnt[ts->yc[i]]++;
     for (int c = 0; c < K; c++)
         for (int j = 0; j < p; j++)
             if (cnt[c] > 0)
@@ -156,7 +166,6 @@ static int gaussian_stats(nb_model *nm, const rt_trainset *ts, double *vmax_out,
     for (int c = 0; c < K; c++)
         for (int j = 0; j < p && cnt[c] > 0; j++)
             nm->var[(size_t)c * p + j] /= cnt[c];
-    free(cnt);
     free(mu);
     free(v);
     return 0;
@@ -279,13 +288,7 @@ static nb_model *nb_copy(const nb_model *from)
     int ok = (nm->logprior = malloc((size_t)K * sizeof(double))) != NULL;
     if (ok) memcpy(nm->logprior, from->logprior, (size_t)K * sizeof(double));
     if (from->type == NB_GAUSSIAN) {
-        ok = ok && (nm->theta = malloc(kp * sizeof(double))) && (nm->var = malloc(kp * sizeof(double))) &&
-             (nm->lognorm = calloc((size_t)K, sizeof(double))) && (nm->use = malloc((size_t)p));
-        if (ok) {
-            memcpy(nm->theta, from->theta, kp * sizeof(double));
-            memcpy(nm->var, from->var, kp * sizeof(double));
-            memcpy(nm->use, from->use, (size_t)p);
-        }
+        ok = ok && !gaussian_copy_in(nm, from->theta, from->var, from->use);
     } else {
         ok = ok && (nm->lp0 = calloc(kp, sizeof(double))) && (nm->lp1 = malloc(kp * sizeof(double)));
         if (ok) memcpy(nm->lp1, from->lp1, kp * sizeof(double));
@@ -299,10 +302,10 @@ static nb_model *nb_copy(const nb_model *from)
 
 /* The statistics for kind; then the first configuration's smoothing is
  * applied by the caller (nb_finish). */
-static int nb_stats(nb_model *nm, const rt_trainset *ts, double *vmax, ut_err *e)
+static int nb_stats(nb_model *nm, const rt_trainset *ts, const int *cnt, double *vmax, ut_err *e)
 {
     *vmax = 0;
-    return nm->type == NB_GAUSSIAN ? gaussian_stats(nm, ts, vmax, e) : categorical_stats(nm, ts, e);
+    return nm->type == NB_GAUSSIAN ? gaussian_stats(nm, ts, cnt, vmax, e) : categorical_stats(nm, ts, e);
 }
 
 static void nb_finish(nb_model *nm, const int *cnt, const rt_pval *params, double vmax)
@@ -327,7 +330,7 @@ int rt_nb_fit(const rt_pval *params, const rt_trainset *ts, rt_model *m, ut_err 
     m->impl = nm;
     m->impl_free = nb_free;
     double vmax;
-    int rc = nb_stats(nm, ts, &vmax, e);
+    int rc = nb_stats(nm, ts, cnt, &vmax, e);
     if (rc == 0)
         nb_finish(nm, cnt, params, vmax);
     free(cnt);
@@ -357,7 +360,7 @@ int rt_nb_fit_batch(const rt_pval *const *params, int ncfg, const rt_trainset *t
     ut_err se;
     ut_err_clear(&se);
     int rc = 0;
-    if (nb_stats(first, ts, &vmax, &se)) {
+    if (nb_stats(first, ts, cnt, &vmax, &se)) {
         /* a data error (categorical input not 0/1) is every member's */
         if (se.code == MLG_NOMEM) {
             *e = se;
@@ -397,15 +400,10 @@ int rt_nb_gaussian_from_stats(rt_model *m, int K, int p, const int *cnt, int n, 
     nb_model *nm = nb_shell_counts(NB_GAUSSIAN, &ts, cnt, e);
     if (!nm)
         return -1;
-    size_t kp = (size_t)K * (p > 0 ? p : 1);
-    if (!(nm->theta = malloc(kp * sizeof *nm->theta)) || !(nm->var = malloc(kp * sizeof *nm->var)) ||
-        !(nm->lognorm = calloc((size_t)K, sizeof *nm->lognorm)) || !(nm->use = malloc((size_t)(p > 0 ? p : 1)))) {
+    if (gaussian_copy_in(nm, theta, var, use)) {
         nb_free(nm);
         return ut_errf(e, MLG_NOMEM, "out of memory fitting nb");
     }
-    memcpy(nm->theta, theta, kp * sizeof *nm->theta);
-    memcpy(nm->var, var, kp * sizeof *nm->var);
-    memcpy(nm->use, use, (size_t)p);
     gaussian_finish(nm, cnt, eps);
     m->impl = nm;
     m->impl_free = nb_free;

@@ -31,8 +31,7 @@ static void tf_detail(const cmp_explore *x, int q, int way, char *buf, size_t n)
 /* How rt_load_dataset will bring the table: the same tests in its order. */
 static int load_will(rt_ctx *c, const cat_dataset *d)
 {
-    if (c->cached && c->cached_path && !strcmp(c->cached_path, d->path) && !strcmp(c->cached->hash, d->hash))
-        return RT_LOAD_MEMORY;
+    if (rt_table_in_memory(c, d)) return RT_LOAD_MEMORY;
     rt_lineage_hex lin;
     if (rt_cache_active(c) && !rt_lineage_data(d, lin) && rt_cache_worth_loading(c, lin)) return RT_LOAD_CACHE;
     return RT_LOAD_PARSE;

@@ -410,26 +410,22 @@ static int reproduce_set(rt_ctx *c, long long exp_id, const ast *at, const char 
                     /* rule 2 as EXPLORE ran it (exec_explore.c's group_path):
                      * the per-fold Gram blocks round otherwise than the
                      * round's own design */
+                    int brc = 0;
                     if (gr->gram_folds && !prog && !rf_tried && proto.type == RT_PROTO_CV) {
                         rf_tried = 1;
                         if (c->threads > 1) la_set_threads(1);   /* as EXPLORE makes them */
-                        int rrc = rt_ridge_folds_new(t, target, fold, proto.k, yc, y, K, &rf, e);
+                        brc = rt_ridge_folds_new(t, target, fold, proto.k, yc, y, K, &rf, e);
                         if (c->threads > 1) la_set_threads(c->threads);
-                        if (rrc) {
-                            for (int m = 0; m < gr->n; m++) free(outs[m].pred), free(outs[m].proba);
-                            free(outs), free(pv);
-                            free(X), free(Xt), free(ytr), free(ytd), free(yctr), free(yte), rt_design_free(&d);
-                            goto out;
-                        }
                     }
-                    if (gr->nb_folds && !prog && !nbf_tried && proto.type == RT_PROTO_CV && K > 0) {
+                    if (!brc && gr->nb_folds && !prog && !nbf_tried && proto.type == RT_PROTO_CV && K > 0) {
                         nbf_tried = 1;
-                        if (rt_nb_folds_new(t, target, fold, proto.k, yc, K, &nbf, e)) {
-                            for (int m = 0; m < gr->n; m++) free(outs[m].pred), free(outs[m].proba);
-                            free(outs), free(pv);
-                            free(X), free(Xt), free(ytr), free(ytd), free(yctr), free(yte), rt_design_free(&d);
-                            goto out;
-                        }
+                        brc = rt_nb_folds_new(t, target, fold, proto.k, yc, K, &nbf, e);
+                    }
+                    if (brc) {
+                        for (int m = 0; m < gr->n; m++) free(outs[m].pred), free(outs[m].proba);
+                        free(outs), free(pv);
+                        free(X), free(Xt), free(ytr), free(ytd), free(yctr), free(yte), rt_design_free(&d);
+                        goto out;
                     }
                     int folds_path = gr->gram_folds && !prog && rf && rt_ridge_folds_p(rf) == d.p &&
                                      rt_ridge_folds_ntrain(rf, round) == nfit;

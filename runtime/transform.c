@@ -373,16 +373,7 @@ static int run_step(tf_set *s, const rt_tf_step *st, int *fitted, ut_err *e)
  * bookkeeping outside the array, and whole pages only are touched. */
 static void give_back(const void *base, size_t from, size_t to)
 {
-#ifdef MADV_DONTNEED
-    static long page;
-    if (!page) page = sysconf(_SC_PAGESIZE);
-    if (page <= 0) return;
-    uintptr_t a = ((uintptr_t)base + from + (uintptr_t)page - 1) / (uintptr_t)page * (uintptr_t)page;
-    uintptr_t b = ((uintptr_t)base + to) / (uintptr_t)page * (uintptr_t)page;
-    if (b > a) madvise((void *)a, b - a, MADV_DONTNEED);
-#else
-    (void)base, (void)from, (void)to;
-#endif
+    if (to > from) ut_release_pages((const char *)base + from, to - from);
 }
 
 /* 1: the set is the only holder of column w's numeric array, so the array

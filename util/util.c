@@ -325,18 +325,36 @@ void ut_result_free(ut_result *r)
     free(r);
 }
 
-void ut_prefault(void *p, size_t bytes)
+/* madvise over the whole pages inside [p, p + bytes): a neighbour's bytes
+ * in a partly covered page are never touched. */
+static void advise_pages(const void *p, size_t bytes, int advice)
 {
-#if defined(__linux__) && defined(MADV_POPULATE_WRITE)
+#if defined(__linux__)
     static long page;
     if (!p) return;
     if (!page) page = sysconf(_SC_PAGESIZE);
     if (page <= 0) return;
     uintptr_t a = ((uintptr_t)p + (uintptr_t)page - 1) / (uintptr_t)page * (uintptr_t)page;
     uintptr_t b = ((uintptr_t)p + bytes) / (uintptr_t)page * (uintptr_t)page;
-    /* whole pages inside the range only: a neighbour's bytes stay as
-     * they are (populating never changes contents, only maps) */
-    if (b > a) (void)madvise((void *)a, b - a, MADV_POPULATE_WRITE);
+    if (b > a) (void)madvise((void *)a, b - a, advice);
+#else
+    (void)p, (void)bytes, (void)advice;
+#endif
+}
+
+void ut_prefault(void *p, size_t bytes)
+{
+#if defined(__linux__) && defined(MADV_POPULATE_WRITE)
+    advise_pages(p, bytes, MADV_POPULATE_WRITE);   /* never changes contents, only maps */
+#else
+    (void)p, (void)bytes;
+#endif
+}
+
+void ut_release_pages(const void *p, size_t bytes)
+{
+#if defined(__linux__) && defined(MADV_DONTNEED)
+    advise_pages(p, bytes, MADV_DONTNEED);
 #else
     (void)p, (void)bytes;
 #endif

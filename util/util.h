@@ -74,6 +74,10 @@ void *ut_malloc_big(size_t bytes);
 /* Maps the whole pages inside [p, p + bytes) now, for writing (Linux
  * MADV_POPULATE_WRITE; elsewhere nothing).  Contents are unchanged. */
 void ut_prefault(void *p, size_t bytes);
+/* Gives the whole pages inside [p, p + bytes) of a heap block back to the
+ * system (Linux MADV_DONTNEED): they read as zeros afterwards, so the
+ * caller must not read them again before freeing the block. */
+void ut_release_pages(const void *p, size_t bytes);
 
 /* Monotonic seconds. */
 double ut_now(void);
