@@ -147,9 +147,9 @@ static void fit_cache_text(ut_buf *t, const cmp_explore *x, const opt_plan *p, r
     }
     static const int order[] = {OPT_CACHE_REUSE, OPT_CACHE_EXTEND, OPT_CACHE_MATERIALIZE, OPT_CACHE_RECOMPUTE};
     static const char *const word[] = {"", "reuse", "recompute", "materialize", "extend"};
-    if (f == RT_FAM_RIDGE) {
+    if (f == RT_FAM_RIDGE || f == RT_FAM_LINREG) {
         /* rule 2's Gram blocks: one entry for the query's every round and
-         * group, so one decision, no count */
+         * group (ridge's and linreg's), so one decision, no count */
         for (int j = 0; j < 4; j++)
             if (k[order[j]]) {
                 ut_buf_printf(t, "  [cache: %s gram blocks]", word[order[j]]);
@@ -373,7 +373,10 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *a
             gf |= mine && p->groups[g].gram_folds;
             nf |= mine && p->groups[g].nb_folds;
         }
-        if (gf)
+        if (gf && f == RT_FAM_LINREG)
+            ut_buf_printf(&t, "  [Gram = total - fold block, solved by its eigendecomposition; the design's SVD in a"
+                              " round where it is ill-conditioned]");
+        else if (gf)
             ut_buf_printf(&t, "  [%d shared fit%s: Gram = total - fold block, one eigendecomposition for every alpha]",
                           nfits, nfits == 1 ? "" : "s");
         else if (nf)

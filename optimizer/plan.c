@@ -220,9 +220,6 @@ static int same_group(const cmp_explore *x, int a, int b)
     return 1;
 }
 
-/* Rule 2 for a ridge configuration: 2 (see opt_group.gram_folds) when its
- * pipeline is impute / onehot steps (no-ops on this table) ending in one
- * standardize of every numeric column, else 0. */
 /* The pipeline's part of rule 2: 2 when it is impute / onehot steps (no-ops
  * on this table) ending in one standardize of every numeric column, 1
  * when it has no standardize, 0 otherwise. */
@@ -248,8 +245,13 @@ static int folds_pipeline(const cmp_explore *x, const cmp_config *c, const opt_s
     return standardize ? 2 : 1;
 }
 
+/* Rule 2 for a ridge or linreg configuration (opt_group.gram_folds). */
 static int gram_folds(const cmp_explore *x, const cmp_config *c, const opt_stats *st)
 {
+    /* linreg: alpha 0 of the same eigendecomposition, raw columns too —
+     * the runtime declines each round whose Gram is too ill-conditioned
+     * to agree with linreg's SVD within 1e-9 (ridge_folds.h) */
+    if (c->family == RT_FAM_LINREG) return c->params[0].num != 0.0 && !st->nclasses ? folds_pipeline(x, c, st) : 0;
     if (c->family != RT_FAM_RIDGE || c->params[1].num == 0.0) return 0;
     /* on raw columns the Gram's condition number is the data's scales
      * squared (1e12 and more on breast_cancer), and two roundings of the

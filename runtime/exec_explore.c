@@ -258,15 +258,16 @@ static int run_group(const data_ctx *dc, const cmp_explore *x, const opt_group *
     rt_family fam = x->configs[g->configs[0]].family;
     int path = group_path(dc, g, tf, prog, round, ntrain);
     /* nb's fold statistics decline where subtracting would lose digits
-     * (nb_folds.h): the design's fit then, deterministic like the decline */
-    int nbrc = path >= 3 ? rt_fit_predict_nb_folds(dc->nbfolds, round, path == 4, params, g->n, tf->p, Xt, ntest,
-                                                   ns->outs, e)
-                         : 1;
-    if (nbrc != 1)
-        rc = nbrc;
-    else if (path == 1 || path == 2)
-        rc = rt_fit_predict_ridge_folds(dc->rfolds, round, g->gram_folds == 2, params, g->n, tf->p, k, Xt, ntest,
-                                        ns->outs, e);
+     * (nb_folds.h), linreg's Gram where it is ill-conditioned
+     * (ridge_folds.h): the design's fit then, deterministic like the
+     * decline */
+    int frc = path >= 3   ? rt_fit_predict_nb_folds(dc->nbfolds, round, path == 4, params, g->n, tf->p, Xt, ntest,
+                                                    ns->outs, e)
+              : path >= 1 ? rt_fit_predict_gram_folds(dc->rfolds, fam, round, path == 2, params, g->n, tf->p, k, Xt,
+                                                      ntest, ns->outs, e)
+                          : 1;
+    if (frc != 1)
+        rc = frc;
     else if (prog && rt_prog_supports(fam))
         rc = rt_prog_fit_predict(prog, x->configs[g->configs[0]].pipe, round, fam, params, g->n, &ts, Xt, ntest,
                                  ns->outs, e);

@@ -366,7 +366,7 @@ int rt_meta_task(const rt_table *t, int target, const int *yc, int nclasses, dou
     }
     sample s;
     double *pred = NULL;
-    if (sample_build(t, target, yc, nclasses, &s) || !(pred = malloc((size_t)s.n * sizeof *pred + 1))) {
+    if (sample_build(t, target, yc, nclasses, &s) || !(pred = calloc((size_t)s.n + 1, sizeof *pred))) {
         sample_free(&s);
         return ut_errf(e, MLG_NOMEM, "out of memory");
     }

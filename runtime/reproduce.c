@@ -437,10 +437,11 @@ static int reproduce_set(rt_ctx *c, long long exp_id, const ast *at, const char 
                     int frc = nb_path ? rt_fit_predict_nb_folds(nbf, round, gr->nb_folds == 2, pv, gr->n, d.p, Xt, ntest,
                                                                 outs, &fe)
                                       : 1;   /* 1: not taken, or declined as EXPLORE saw it decline */
+                    if (frc == 1 && folds_path)
+                        frc = rt_fit_predict_gram_folds(rf, fam, round, gr->gram_folds == 2, pv, gr->n, d.p, K, Xt, ntest,
+                                                        outs, &fe);
                     if (frc == 1)
-                        frc = folds_path ? rt_fit_predict_ridge_folds(rf, round, gr->gram_folds == 2, pv, gr->n, d.p, K,
-                                                                      Xt, ntest, outs, &fe)
-                              : progressive ? rt_prog_fit_predict(prog, pipe, round, fam, pv, gr->n, &ts, Xt, ntest, outs, &fe)
+                        frc = progressive ? rt_prog_fit_predict(prog, pipe, round, fam, pv, gr->n, &ts, Xt, ntest, outs, &fe)
                                             : rt_fit_predict_group(fam, pv, gr->n, gr->shared, &ts, Xt, ntest, outs, &fe);
                     if (blas > 0 && blas != c->threads) la_set_threads(c->threads);
                     for (int m = 0; m < gr->n; m++) {

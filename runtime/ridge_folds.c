@@ -293,10 +293,14 @@ int rt_ridge_folds_adopt(const rt_table *t, int target, const int *fold, int nfo
     return 0;
 }
 
-int rt_ridge_folds_fit(const rt_ridge_folds *rf, int k, int standardize, const double *alphas, int nalpha,
-                       rt_model *const *models, char **err, ut_err *e)
+/* Round k's models for every alpha, as rt_ridge_folds_fit says.  With
+ * max_cond2 > 0 (linreg: alpha 0 alone), *declined is set and nothing is
+ * fitted when the training Gram's condition number (over the columns not
+ * flat on the training rows) passes max_cond2. */
+static int round_fit(const rt_ridge_folds *rf, int k, int standardize, const double *alphas, int nalpha,
+                     rt_model *const *models, char **err, double max_cond2, int *declined, ut_err *e)
 {
-    int p = rf->p, nout = rf->nout, F = rf->nfolds, rc = -1;
+    int p = rf->p, nout = rf->nout, F = rf->nfolds, rc = -1, nflat = 0;
     if (k < 0 || k >= F) return ut_errf(e, MLG_ERROR, "ridge: no fold %d", k);
     double *C = malloc((size_t)p * p * sizeof *C), *B = malloc((size_t)p * nout * sizeof *B);
     double *a = malloc((size_t)p * sizeof *a), *d = malloc((size_t)p * sizeof *d);
@@ -332,6 +336,7 @@ int rt_ridge_folds_fit(const rt_ridge_folds *rf, int k, int standardize, const d
         for (int f = 0; f < F; f++)
             if (f != k) lo = fmin(lo, rf->lo[(size_t)f * p + q]), hi = fmax(hi, rf->hi[(size_t)f * p + q]);
         int flat = !(hi > lo);
+        nflat += flat;
         if (flat) {
             for (int j = 0; j < p; j++) C[(size_t)q * p + j] = C[(size_t)j * p + q] = 0.0;
             for (int k2 = 0; k2 < nout; k2++) B[(size_t)q * nout + k2] = 0.0;
@@ -360,6 +365,13 @@ int rt_ridge_folds_fit(const rt_ridge_folds *rf, int k, int standardize, const d
     /* one eigendecomposition for every alpha */
     if (la_syev(p, C, lam) != 0) {
         for (int c = 0; c < nalpha; c++) err[c] = ut_strdup("ridge: eigendecomposition did not converge");
+        rc = 0;
+        goto done;
+    }
+    /* flat columns are exact zero rows and columns: the smallest
+     * eigenvalues, 0, which the cutoff below leaves out */
+    if (max_cond2 > 0 && !(nflat < p && lam[nflat] > 0 && lam[p - 1] <= max_cond2 * lam[nflat])) {
+        *declined = 1;
         rc = 0;
         goto done;
     }
@@ -412,4 +424,26 @@ done:
     free(ym);
     free(xm);
     return rc;
+}
+
+int rt_ridge_folds_fit(const rt_ridge_folds *rf, int k, int standardize, const double *alphas, int nalpha,
+                       rt_model *const *models, char **err, ut_err *e)
+{
+    return round_fit(rf, k, standardize, alphas, nalpha, models, err, 0, NULL, e);
+}
+
+int rt_ridge_folds_linreg(const rt_ridge_folds *rf, int k, int standardize, rt_model *m, int *declined, ut_err *e)
+{
+    static const double zero = 0.0;
+    *declined = 0;
+    if (rf->nclasses > 0) return ut_errf(e, MLG_MISUSE, "linreg: a regression target is needed");
+    char *why = NULL;
+    if (round_fit(rf, k, standardize, &zero, 1, &m, &why, RT_LINREG_FOLDS_COND2, declined, e)) return -1;
+    if (why) {   /* no rows, or not finite: the design's fit says what went wrong */
+        free(why);
+        free(m->coef), free(m->intercept);
+        m->coef = m->intercept = NULL;
+        *declined = 1;
+    }
+    return 0;
 }

@@ -1,4 +1,4 @@
-/* ridge_folds.h — sharing rule 2: ridge from per-fold Gram blocks.
+/* ridge_folds.h — sharing rule 2: ridge and linreg from per-fold Gram blocks.
  *
  * When the design is the table's numeric columns as they are (no missing
  * values, no categorical columns: impute and onehot leave it unchanged),
@@ -10,7 +10,8 @@
  * centred on the training mean, and scaled by the training standard
  * deviations when the pipeline standardizes — what StandardScaler fitted
  * on those rows would give.  One eigendecomposition per round then serves
- * every alpha: W(alpha) = V (L + alpha)^-1 V' B.
+ * every alpha: W(alpha) = V (L + alpha)^-1 V' B, and linreg is alpha 0
+ * where the Gram is well enough conditioned (rt_ridge_folds_linreg).
  *
  * The coefficients agree with fitting the round's design directly (same
  * centred normal equations, other rounding): within 1e-9 in the scores
@@ -63,6 +64,16 @@ int  rt_ridge_folds_adopt(const rt_table *t, int target, const int *fold, int nf
  * takes them; err[i] receives a configuration's own failure (malloc'd). */
 int  rt_ridge_folds_fit(const rt_ridge_folds *rf, int k, int standardize, const double *alphas, int nalpha,
                         rt_model *const *models, char **err, ut_err *e);
+/* linreg (intercept fitted) on round k's training rows, standardized when
+ * `standardize`, into m (calloc'd with family/p set, nclasses 0): alpha 0
+ * of the same eigendecomposition.  Normal equations round to cond(X)²·ε
+ * where linreg's SVD rounds to cond(X)·ε, so this declines (*declined = 1,
+ * m left empty, returns 0) when the round's training Gram has a condition
+ * number over RT_LINREG_FOLDS_COND2 (cond(X) over 316: the two then could
+ * differ by more than 1e-9), or a column the design's fit would reject;
+ * the caller fits the design then.  Regression statistics only. */
+#define RT_LINREG_FOLDS_COND2 1e5
+int  rt_ridge_folds_linreg(const rt_ridge_folds *rf, int k, int standardize, rt_model *m, int *declined, ut_err *e);
 int  rt_ridge_folds_p(const rt_ridge_folds *rf);
 int  rt_ridge_folds_nfolds(const rt_ridge_folds *rf);
 int  rt_ridge_folds_nclasses(const rt_ridge_folds *rf);

@@ -335,10 +335,36 @@ static int fit_from_folds(const void *arg, const double *alphas, int ncfg, rt_mo
     return rt_ridge_folds_fit(a->rf, a->k, a->standardize, alphas, ncfg, models, err, e);
 }
 
-int rt_fit_predict_ridge_folds(const struct rt_ridge_folds *rf, int k, int standardize, const rt_pval *const *params,
-                               int ncfg, int p, int nclasses, const double *Xt, int nt, rt_group_out *out,
-                               ut_err *e)
+/* linreg from the blocks: each configuration (they differ in nothing the
+ * blocks see) fitted and predicting, or 1 when the round declines */
+static int linreg_folds(const struct rt_ridge_folds *rf, int k, int standardize, int ncfg, int p, const double *Xt,
+                        int nt, rt_group_out *out, ut_err *e)
 {
+    double t0 = ut_now();
+    for (int c = 0; c < ncfg; c++) {
+        rt_model *m = calloc(1, sizeof *m);
+        if (!m) return ut_errf(e, MLG_NOMEM, "out of memory");
+        m->family = RT_FAM_LINREG;
+        m->p = p;
+        int declined = 0;
+        ut_err me;
+        ut_err_clear(&me);
+        int rc = rt_ridge_folds_linreg(rf, k, standardize, m, &declined, e);
+        if (!rc && !declined && rt_predict(m, Xt, nt, p, out[c].pred, out[c].proba, &me))
+            rc = rt_keep_error(&out[c], &me, e);
+        rt_model_free(m);
+        if (rc) return -1;
+        if (declined) return 1;   /* the same for every configuration */
+    }
+    spread_time(out, ncfg, ut_now() - t0);
+    return 0;
+}
+
+int rt_fit_predict_gram_folds(const struct rt_ridge_folds *rf, rt_family fam, int k, int standardize,
+                              const rt_pval *const *params, int ncfg, int p, int nclasses, const double *Xt, int nt,
+                              rt_group_out *out, ut_err *e)
+{
+    if (fam == RT_FAM_LINREG) return linreg_folds(rf, k, standardize, ncfg, p, Xt, nt, out, e);
     folds_arg a = {rf, k, standardize};
     return ridge_alphas(fit_from_folds, &a, params, ncfg, p, nclasses, Xt, nt, out, e);
 }

@@ -67,13 +67,15 @@ int rt_fit_predict_group(rt_family f, const rt_pval *const *params, int ncfg, in
 int rt_fit_predict_group_keep(rt_family f, const rt_pval *const *params, int ncfg, int share, const rt_trainset *ts,
                               const double *Xt, int nt, rt_group_out *out, rt_model **keep, ut_err *e);
 
-/* Ridge configurations of CV round k by rule 2 (ridge_folds.h): from the
- * per-fold Gram blocks in rf, standardized per round when `standardize`,
- * predicting the round's nt test rows Xt (the round's design, p columns).
- * Outputs as rt_fit_predict_group. */
+/* Ridge or linreg configurations (fam) of CV round k by rule 2
+ * (ridge_folds.h): from the per-fold Gram blocks in rf, standardized per
+ * round when `standardize`, predicting the round's nt test rows Xt (the
+ * round's design, p columns).  Outputs as rt_fit_predict_group; returns 1,
+ * with nothing fitted, where linreg declines (rt_ridge_folds_linreg): the
+ * caller fits the design then. */
 struct rt_ridge_folds;
-int rt_fit_predict_ridge_folds(const struct rt_ridge_folds *rf, int k, int standardize, const rt_pval *const *params,
-                               int ncfg, int p, int nclasses, const double *Xt, int nt, rt_group_out *out,
-                               ut_err *e);
+int rt_fit_predict_gram_folds(const struct rt_ridge_folds *rf, rt_family fam, int k, int standardize,
+                              const rt_pval *const *params, int ncfg, int p, int nclasses, const double *Xt, int nt,
+                              rt_group_out *out, ut_err *e);
 
 #endif

@@ -7,8 +7,13 @@
  * alpha from 1e-3 to 1e3.  On raw columns they agree only as far as the
  * Gram's conditioning allows (breast_cancer: 1e-6 apart at alpha 1e-3),
  * which is why the optimizer plans rule 2 only after standardize; the raw
- * runs here are checked within 1e-4 so the path stays exercised.  A table with a categorical column
- * is not eligible (no statistics). */
+ * runs here are checked within 1e-4 so the path stays exercised.  linreg
+ * (alpha 0, rt_ridge_folds_linreg) agrees with linreg's SVD on the design
+ * within 1e-9 wherever it does not decline; it must take every
+ * standardized round of diabetes, boston and cpu (cond(X) 4..22) and decline
+ * boston's and cpu's raw rounds (cond(X) 2.5e3..3.2e3) and nearly collinear
+ * columns.  A table with a categorical column is not eligible (no
+ * statistics). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +28,40 @@
 #include "check.h"
 
 
-static double worst;
+static double worst, worst_linreg;
+static int linreg_used[2], linreg_declined[2];   /* per standardize */
+
+/* linreg from the blocks against linreg's SVD on the round's design:
+ * within 1e-9 wherever the blocks do not decline. */
+static void linreg_round(const char *file, const rt_ridge_folds *rf, int k, int standardize, const rt_trainset *ts,
+                         int p)
+{
+    ut_err e;
+    ut_err_clear(&e);
+    rt_model *m = calloc(1, sizeof *m), *ref = NULL;
+    m->family = RT_FAM_LINREG;
+    m->p = p;
+    int declined = -1;
+    CHECK(rt_ridge_folds_linreg(rf, k, standardize, m, &declined, &e) == 0, "%s linreg: %s", file, e.msg);
+    rt_pval pv[1] = {{1, NULL}};
+    CHECK(rt_fit(RT_FAM_LINREG, pv, ts, &ref, &e) == 0, "%s linreg direct: %s", file, e.msg);
+    if (declined == 1) {
+        linreg_declined[standardize]++;
+        CHECK(!m->coef && !m->intercept, "%s linreg: a declined round left a model", file);
+    } else if (declined == 0 && ref) {
+        linreg_used[standardize]++;
+        double big = fabs(ref->intercept[0]), dmax = fabs(ref->intercept[0] - m->intercept[0]);
+        for (int j = 0; j < p; j++) {
+            big = fmax(big, fabs(ref->coef[j]));
+            dmax = fmax(dmax, fabs(ref->coef[j] - m->coef[j]));
+        }
+        double rel = dmax / (big > 0 ? big : 1);
+        worst_linreg = fmax(worst_linreg, rel);
+        CHECK(rel <= 1e-9, "%s linreg round %d standardize %d: %.3g apart", file, k, standardize, rel);
+    }
+    rt_model_free(ref);
+    rt_model_free(m);
+}
 
 static void one(const char *file, const char *target_name, int classify, int constant_col)
 {
@@ -99,6 +137,7 @@ static void one(const char *file, const char *target_name, int classify, int con
                 }
                 rt_model_free(ref);
             }
+            if (!classify) linreg_round(file, rf, k, standardize, &ts, d.p);
             for (int a = 0; a < 4; a++) {
                 rt_model_free(ms[a]);
                 free(err[a]);
@@ -121,6 +160,45 @@ int main(void)
     one("wine.csv", "target", 1, -1);
     one("breast_cancer.csv", "target", 1, 3);
     one("diabetes_progression.csv", "target", 0, -1);
+    /* linreg: every standardized round from the blocks (cond(X) 4..22);
+     * boston's and cpu's raw columns (cond 2.5e3..3.2e3) declined */
+    CHECK(linreg_used[1] == 5 && linreg_declined[1] == 0 && linreg_used[0] == 5,
+          "diabetes linreg: %d / %d standardized rounds, %d raw", linreg_used[1], linreg_declined[1], linreg_used[0]);
+    one("boston_housing.csv", "medv", 0, -1);
+    one("cpu.csv", "class", 0, 2);
+    CHECK(linreg_used[1] == 15 && linreg_declined[1] == 0, "linreg standardized: %d used, %d declined",
+          linreg_used[1], linreg_declined[1]);
+    CHECK(linreg_used[0] == 5 && linreg_declined[0] == 10, "linreg raw: %d used, %d declined", linreg_used[0],
+          linreg_declined[0]);
+    /* nearly collinear columns (cond(X) ~1e5 after standardizing):
+     * declined in every round */
+    {
+        char path[512];
+        snprintf(path, sizeof path, "%s/data/diabetes_progression.csv", MLG_SOURCE_DIR);
+        rt_table *t = NULL;
+        ut_err e;
+        ut_err_clear(&e);
+        if (rt_read_csv(path, NULL, &t, &e) == 0) {
+            int n = t->nrows, target = rt_table_find(t, "target");
+            for (int i = 0; i < n; i++) t->cols[1].num[i] = t->cols[0].num[i] * (1 + 1e-5 * ((i * 7919) % 13 - 6));
+            int *fold = malloc(sizeof(int) * (size_t)n);
+            rt_folds_cv(n, 5, NULL, 0, NULL, 7, fold, &e);
+            rt_ridge_folds *rf = NULL;
+            CHECK(rt_ridge_folds_new(t, target, fold, 5, NULL, t->cols[target].num, 0, &rf, &e) == 0 && rf,
+                  "collinear: no statistics");
+            for (int k = 0; rf && k < 5; k++)
+                for (int standardize = 0; standardize <= 1; standardize++) {
+                    rt_model m = {.family = RT_FAM_LINREG, .p = rt_ridge_folds_p(rf)};
+                    int declined = 0;
+                    CHECK(rt_ridge_folds_linreg(rf, k, standardize, &m, &declined, &e) == 0 && declined == 1,
+                          "collinear round %d standardize %d: not declined", k, standardize);
+                    free(m.coef), free(m.intercept);
+                }
+            rt_ridge_folds_free(rf);
+            free(fold);
+            rt_table_free(t);
+        }
+    }
 
     /* a categorical feature: not eligible, no statistics */
     char path[512];
@@ -140,7 +218,7 @@ int main(void)
         free(fold);
         rt_table_free(t);
     }
-    printf("largest relative coefficient difference: %.3g\n", worst);
+    printf("largest relative coefficient difference: %.3g (ridge), %.3g (linreg)\n", worst, worst_linreg);
     if (failures) printf("%d failure(s)\n", failures);
     return failures ? 1 : 0;
 }
