@@ -147,16 +147,6 @@ static void fit_cache_text(ut_buf *t, const cmp_explore *x, const opt_plan *p, r
     }
     static const int order[] = {OPT_CACHE_REUSE, OPT_CACHE_EXTEND, OPT_CACHE_MATERIALIZE, OPT_CACHE_RECOMPUTE};
     static const char *const word[] = {"", "reuse", "recompute", "materialize", "extend"};
-    if (f == RT_FAM_RIDGE || f == RT_FAM_LINREG) {
-        /* rule 2's Gram blocks: one entry for the query's every round and
-         * group (ridge's and linreg's), so one decision, no count */
-        for (int j = 0; j < 4; j++)
-            if (k[order[j]]) {
-                ut_buf_printf(t, "  [cache: %s gram blocks]", word[order[j]]);
-                break;
-            }
-        return;
-    }
     /* the model kept: a tree, a forest (extended by trees) or a gbt model (by rounds); knn: its neighbour lists */
     const char *noun = f == RT_FAM_FOREST ? "forest" : f == RT_FAM_GBT ? "gbt" : f == RT_FAM_KNN ? "neighbours" : "tree";
     int first = 1;
@@ -241,6 +231,28 @@ static void cost_text(ut_buf *t, int hide, double est, const double *actual_sum)
     ut_buf_putc(t, ')');
 }
 
+/* Sharing rule 2's STATS nodes: the statistics, how many configurations
+ * fit from them (every round), what the cache does with them. */
+static void stats_lines(ut_buf *b, ut_buf *t, const opt_plan *p, const double *actual)
+{
+    static const char *const what[] = {"per-fold Gram blocks", "per-fold class statistics"};
+    static const char *const cache_word[] = {"", "reuse", "recompute", "materialize"};
+    for (int i = 0; i < p->n; i++) {
+        const opt_node *s = &p->nodes[i];
+        if (s->op != OPT_STATS) continue;
+        int kind = opt_stats_kind(p, s), users = 0;
+        for (int g = 0; g < p->ngroups; g++)
+            if (kind == OPT_STATS_GRAM ? p->groups[g].gram_folds : p->groups[g].nb_folds) users += p->groups[g].n;
+        t->len = 0;
+        ut_buf_printf(t, "STATS %s (once)  [shared by %d configuration%s in every round]", what[kind], users,
+                      users == 1 ? "" : "s");
+        if (p->cache && p->cache[i] > 0 && p->cache[i] < 4) ut_buf_printf(t, "  [cache: %s]", cache_word[p->cache[i]]);
+        if (s->served) ut_buf_puts(t, "  [not run: its runs are in the repository]");
+        cost_text(t, p->hide_costs, s->est_cost, actual ? &actual[i] : NULL);
+        line(b, 1, "%s", t->s);
+    }
+}
+
 char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *actual)
 {
     ut_buf b, t;
@@ -269,6 +281,7 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *a
         }
         case OPT_EVALUATE: est_ev += n->est_cost, act_ev += a; break;
         case OPT_RECORD: est_rec += n->est_cost, act_rec += a; break;
+        case OPT_STATS: break;   /* a line each, below */
         default: est_ls += n->est_cost, act_ls += a; break;
         }
     }
@@ -280,6 +293,7 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *a
             ut_buf_printf(&t, "  [cache: %s the parsed data]", cache_word[p->cache[i]]);
     cost_text(&t, p->hide_costs, est_ls, actual ? &act_ls : NULL);
     line(&b, 1, "%s", t.s);
+    stats_lines(&b, &t, p, actual);
     for (int q = 0; est_tf && act_tf && q < x->npipes; q++) {
         int users = 0;
         for (int c = 0; c < x->nconfigs; c++) users += x->configs[c].pipe == q;
@@ -420,7 +434,7 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *a
     }
     if (p->nmeasured && !p->hide_costs) {
         t.len = 0;
-        ut_buf_printf(&t, "%d other node%s (load, split, transform, evaluate) costed from their measured times on "
+        ut_buf_printf(&t, "%d other node%s (load, split, transform, stats, evaluate) costed from their measured times on "
                       "this data", p->nmeasured, p->nmeasured == 1 ? "" : "s");
         line(&b, 1, "%s", t.s);
     }

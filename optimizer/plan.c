@@ -35,6 +35,26 @@ double opt_gram_blocks_cost(const opt_stats *st, int nfolds)
     return (n * p * p + 2 * n * p * k) / FLOPS_BLAS + (6 * n * p + nfolds * n) / FLOPS_SCALAR;
 }
 
+double opt_nb_blocks_cost(const opt_stats *st, int nfolds)
+{
+    double n = st->nrows, p = st->nfeatures > 0 ? st->nfeatures : 1;
+    /* the data's mean, then per row and feature a shifted value, its
+     * square, the class's minimum and maximum; each fold's scan */
+    return (8 * n * p + nfolds * n) / FLOPS_SCALAR;
+}
+
+int opt_stats_kind(const opt_plan *p, const opt_node *s)
+{
+    return p->groups[s->group].gram_folds ? OPT_STATS_GRAM : OPT_STATS_NB;
+}
+
+int opt_fits_from(const opt_plan *p, const opt_node *f, int kind)
+{
+    if (f->op != OPT_FIT) return 0;
+    const opt_group *g = &p->groups[f->group];
+    return kind == OPT_STATS_GRAM ? g->gram_folds != 0 : g->nb_folds != 0;
+}
+
 static double model_cost(const cmp_config *c, const opt_stats *st);
 
 double opt_fit_cost(const cmp_explore *x, int i, const opt_stats *st)
@@ -370,6 +390,19 @@ static int make_groups(const cmp_explore *x, const opt_stats *st, int sharing, o
  * otherwise the sum.  Measured history is already per member: a shared
  * fit's time is recorded split equally among its members, so their sum is
  * the group's. */
+/* A round's fit of a rule 2 group from the STATS node's statistics (the
+ * pass itself is the STATS node's cost): ridge / linreg one symmetric
+ * eigendecomposition and a p x p product per configuration, nb each
+ * configuration's class means and variances; then the predictions. */
+static double folds_fit_cost(const opt_group *g, const opt_stats *st)
+{
+    double p = st->nfeatures > 0 ? st->nfeatures : 1, k = st->nclasses > 2 ? st->nclasses : 1;
+    double nt = st->nrounds > 1 ? (double)st->nrows / st->nrounds : st->nrows * 0.2;
+    double kc = st->nclasses > 0 ? st->nclasses : 1;
+    if (g->gram_folds) return (9 * p * p * p + g->n * (2 * p * p * k + 2 * nt * p * k)) / FLOPS_BLAS;
+    return g->n * (10 * kc * p + nt * kc * p) / FLOPS_SCALAR;
+}
+
 static double group_cost(const cmp_explore *x, const opt_group *g, const opt_stats *st)
 {
     double sum = 0, big = 0;
@@ -385,6 +418,7 @@ static double group_cost(const cmp_explore *x, const opt_group *g, const opt_sta
         sum += c;
         big = c > big ? c : big;
     }
+    if ((g->gram_folds || g->nb_folds) && !known) return folds_fit_cost(g, st);
     /* L-BFGS side by side: the same iterations, wider GEMMs (about 0.8 of
      * the separate fits' time, measured on digits) */
     if (lr && !path) return known ? sum : 0.8 * sum;
@@ -405,6 +439,26 @@ static double group_cost(const cmp_explore *x, const opt_group *g, const opt_sta
  * with some fits them all and records the others' as reused), the
  * EVALUATE of a served run, and a TRANSFORM every FIT of which is skipped;
  * the plan says so and costs them at nothing. */
+/* Sharing rule 2's per-fold statistics: one STATS node per kind that a
+ * group of the plan fits from, costed at its measured past pass on this
+ * data, else by formula. */
+static int push_stats(const opt_stats *st, opt_plan *p, int *cap, int split)
+{
+    for (int kind = 0; kind < OPT_STATS__COUNT; kind++) {
+        int g0 = -1;
+        for (int g = 0; g < p->ngroups && g0 < 0; g++)
+            if (kind == OPT_STATS_GRAM ? p->groups[g].gram_folds : p->groups[g].nb_folds) g0 = g;
+        if (g0 < 0) continue;
+        double m = st->ops.known ? st->ops.stats[kind] : NAN;
+        double c = m == m                  ? m
+                   : kind == OPT_STATS_GRAM ? opt_gram_blocks_cost(st, st->nrounds)
+                                            : opt_nb_blocks_cost(st, st->nrounds);
+        p->nmeasured += m == m;
+        if (push(p, cap, (opt_node){OPT_STATS, -1, -1, split, 0, c, -1, g0, 0}) < 0) return -1;
+    }
+    return 0;
+}
+
 static void mark_served(const cmp_explore *x, const opt_stats *st, opt_plan *p)
 {
     int nr = st->nrounds;
@@ -423,10 +477,12 @@ static void mark_served(const cmp_explore *x, const opt_stats *st, opt_plan *p)
     }
     for (int i = 0; i < p->n; i++) {
         opt_node *nd = &p->nodes[i];
-        if (nd->op != OPT_TRANSFORM) continue;
-        int needed = 0;
+        if (nd->op != OPT_TRANSFORM && nd->op != OPT_STATS) continue;
+        int needed = 0, kind = nd->op == OPT_STATS ? opt_stats_kind(p, nd) : -1;
         for (int j = i + 1; j < p->n && !needed; j++)
-            needed = p->nodes[j].op == OPT_FIT && p->nodes[j].input == i && !p->nodes[j].served;
+            needed = (nd->op == OPT_STATS ? opt_fits_from(p, &p->nodes[j], kind)
+                                          : p->nodes[j].op == OPT_FIT && p->nodes[j].input == i) &&
+                     !p->nodes[j].served;
         nd->served = !needed;
     }
     for (int i = 0; i < p->n; i++)
@@ -458,6 +514,8 @@ int opt_physical(const cmp_explore *x, const opt_stats *st, int sharing, opt_pla
     int *shared = calloc((size_t)x->npipes + 1, sizeof *shared);
     bad |= !shared || make_groups(x, st, sharing, p);
     if (!bad && sharing) bad = plan_pca(x, p);
+    int nstats0 = p->n;
+    if (!bad) bad = push_stats(st, p, &cap, split);
     for (int r = 0; r < st->nrounds && !bad; r++) {
         /* one TRANSFORM per pipeline per round, placed before its first
          * group; sharing off: one per configuration */
@@ -490,6 +548,8 @@ int opt_physical(const cmp_explore *x, const opt_stats *st, int sharing, opt_pla
         }
     }
     free(shared);
+    for (int s = nstats0; !bad && s < p->n && p->nodes[s].op == OPT_STATS; s++)
+        for (int i = s + 1; i < p->n; i++) p->nodes[s].users += opt_fits_from(p, &p->nodes[i], opt_stats_kind(p, &p->nodes[s]));
     if (!bad && st->served) mark_served(x, st, p);
     if (!bad) bad = push(p, &cap, (opt_node){OPT_RECORD, -1, -1, -1, 0, 1e-4 * x->nconfigs * st->nrounds, -1, -1, 0}) < 0;
     if (bad) {

@@ -29,7 +29,8 @@ typedef struct {
     int    users;      /* how many nodes consume this node's output       */
     double est_cost;   /* estimated seconds                               */
     int    pipe;       /* preprocessing pipeline (TRANSFORM/FIT/EVALUATE)  */
-    int    group;      /* FIT: the configuration group it fits             */
+    int    group;      /* FIT: the configuration group it fits; STATS: the
+                          first group using its statistics (opt_stats_kind) */
     int    served;     /* every run it leads to comes from the repository
                           (opt_stats.served): not run, costed at 0        */
 } opt_node;
@@ -63,7 +64,7 @@ typedef struct {
     int      *member_of;  /* per configuration: its position in the group */
     int       threads;
     int       nhist;      /* configurations costed from measured history */
-    int       nmeasured;  /* other nodes (LOAD, SPLIT, TRANSFORM, EVALUATE)
+    int       nmeasured;  /* other nodes (LOAD, SPLIT, TRANSFORM, STATS, EVALUATE)
                              costed from their measured past times */
     int       hide_costs; /* EXPLAIN without seconds (SET show_times = off) */
     int       nserved;    /* runs taken from the repository (opt_stats.served) */
@@ -89,6 +90,10 @@ typedef struct {
 enum { OPT_CACHE_NONE, OPT_CACHE_REUSE, OPT_CACHE_RECOMPUTE, OPT_CACHE_MATERIALIZE, OPT_CACHE_EXTEND };
 enum { OPT_PCACHE_NONE, OPT_PCACHE_REUSE, OPT_PCACHE_MODELS, OPT_PCACHE_MATERIALIZE, OPT_PCACHE_RECOMPUTE };
 
+/* A STATS node's statistics: OPT_STATS_GRAM (ridge / linreg, the per-fold
+ * Gram blocks of runtime/ridge_folds.h) or OPT_STATS_NB (gaussian nb's
+ * per-fold class statistics, runtime/nb_folds.h). */
+enum { OPT_STATS_GRAM, OPT_STATS_NB, OPT_STATS__COUNT };
 /* Measured seconds of earlier runs of the operators other than FIT on the
  * same data (the runtime records them: runtime/optimes.c), NAN where none.
  * known = 0: nothing was looked up, the formulas alone. */
@@ -104,6 +109,7 @@ typedef struct {
     const double *tf_store;  /* per pipeline: one TRANSFORM computing it and
                                 storing it in the cache */
     const double *evaluate;  /* per family (rt_family): one EVALUATE */
+    double stats[OPT_STATS__COUNT];  /* STATS computed (not read from the cache) */
 } opt_op_times;
 
 /* Statistics the cost model reads (from the catalog). */
@@ -146,5 +152,11 @@ double opt_transform_cost(const cmp_pipeline *pl, const opt_stats *st);
  * over the table for nfolds folds: the Gram and cross products of every
  * row, and the scalar work of gathering the rows fold by fold. */
 double opt_gram_blocks_cost(const opt_stats *st, int nfolds);
+/* The same for gaussian nb's class statistics (runtime/nb_folds.h). */
+double opt_nb_blocks_cost(const opt_stats *st, int nfolds);
+/* Which statistics STATS node s of p holds (OPT_STATS_*), and whether FIT
+ * node f of p fits from them. */
+int opt_stats_kind(const opt_plan *p, const opt_node *s);
+int opt_fits_from(const opt_plan *p, const opt_node *f, int kind);
 
 #endif

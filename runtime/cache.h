@@ -209,9 +209,9 @@ enum { RT_GRAM_COMPUTED = 1, RT_GRAM_LOADED = 2 };
 int  rt_ridge_folds_cached(rt_ctx *c, const char *lineage, const char *dataset, const rt_table *t, int target,
                            const int *fold, int nfolds, const int *yc, const double *y, int nclasses,
                            double value_s, rt_ridge_folds **out, int *decision, ut_err *e);
-/* EXPLAIN: the decision for every FIT node of plan p whose ridge group
- * uses the blocks (one entry for all of them: reuse, materialize or
- * recompute), data the lineage of the query's data. */
+/* EXPLAIN: the decision for plan p's STATS node of the Gram blocks (one
+ * entry for every round and group: reuse, costed at reading it, materialize
+ * or recompute), data the lineage of the query's data. */
 int  rt_cache_gram_decision(rt_ctx *c, const cmp_explore *x, opt_plan *p, const char *data, const opt_stats *st);
 
 /* Brings the directory and the rows into agreement (files without a row

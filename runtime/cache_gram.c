@@ -128,11 +128,11 @@ int rt_cache_gram_decision(rt_ctx *c, const cmp_explore *x, opt_plan *p, const c
     rt_protocol proto;
     ut_err pe;
     ut_err_clear(&pe);
-    int any = 0;
+    int node = -1;   /* the plan's STATS node of the Gram blocks */
     for (int i = 0; i < p->n; i++)
-        any |= p->nodes[i].op == OPT_FIT && p->groups[p->nodes[i].group].gram_folds;
+        if (p->nodes[i].op == OPT_STATS && opt_stats_kind(p, &p->nodes[i]) == OPT_STATS_GRAM) node = i;
     /* as exec_explore.c: the blocks are made for plain k-fold CV only */
-    if (!any || rt_protocol_parse(x->task.protocol_json, &proto, &pe) || proto.type != RT_PROTO_CV) return 0;
+    if (node < 0 || rt_protocol_parse(x->task.protocol_json, &proto, &pe) || proto.type != RT_PROTO_CV) return 0;
     rt_lineage_hex lin;
     if (rt_lineage_gram_entry(data, &x->task, proto.k, lin)) return -1;
     int p_ = st->nfeatures, K = st->nclasses;
@@ -147,7 +147,10 @@ int rt_cache_gram_decision(rt_ctx *c, const cmp_explore *x, opt_plan *p, const c
         d = rt_cache_worth_storing(c, bytes, opt_gram_blocks_cost(st, proto.k)) ? OPT_CACHE_MATERIALIZE
                                                                                 : OPT_CACHE_RECOMPUTE;
     }
-    for (int i = 0; i < p->n; i++)
-        if (p->nodes[i].op == OPT_FIT && p->groups[p->nodes[i].group].gram_folds) p->cache[i] = (unsigned char)d;
+    p->cache[node] = (unsigned char)d;
+    /* read from the cache, the pass costs its reading */
+    if (d == OPT_CACHE_REUSE && !p->nodes[node].served)
+        p->nodes[node].est_cost =
+            rt_cache_load_seconds(c, (long long)(rt_ridge_folds_doubles(p_, proto.k, K) * sizeof(double)) + 96);
     return 0;
 }

@@ -184,8 +184,7 @@ int rt_cache_plan(rt_ctx *c, const cmp_explore *x, opt_plan *p, const opt_stats 
         ut_errf(e, MLG_NOMEM, "out of memory");
         goto out;
     }
-    /* ridge's per-fold Gram blocks: one entry for every ridge FIT node
-     * planned by rule 2 */
+    /* rule 2's per-fold Gram blocks: one entry, the plan's STATS node */
     if (rt_cache_gram_decision(c, x, p, data, st)) {
         ut_errf(e, MLG_NOMEM, "out of memory");
         goto out;

@@ -50,6 +50,7 @@ typedef struct {
                               record it; REPRODUCE replays it) */
     unsigned char ran;     /* TRANSFORM: 1 computed, 2 loaded from the
                               cache, 3 computed and offered to it;
+                              STATS: 1 computed, 2 loaded;
                               EVALUATE: 1 (optimes.h records them) */
 } node_state;
 
@@ -88,7 +89,7 @@ static double *gather(const rt_design *d, const int *idx, int n)
 static int split_in_place(rt_design *d, const int *train, int ntrain, const int *test, int ntest)
 {
     int n = d->n, p = d->p;
-    if (ntrain + ntest != n || n == 0) return -1;
+    if (ntrain + ntest != n || n <= 0) return -1;
     int *src = malloc((size_t)n * sizeof *src);          /* new row i = old row src[i] */
     unsigned char *seen = calloc((size_t)n, 1);
     double *tmp = malloc((size_t)(p > 0 ? p : 1) * sizeof *tmp);
@@ -1171,6 +1172,45 @@ static int fit_rows(const rt_batch *bt, int ntrain)
     return nfit;
 }
 
+/* STATS node i (sharing rule 2): the per-fold statistics, once per
+ * experiment, when a group of the plan that still has runs to fit uses
+ * them; ns[i].ran says 1 computed, 2 read from the intermediate cache.
+ * The table may still turn out ineligible: the statistics stay NULL then
+ * and the groups fit each round's design. */
+static int run_stats(explore_run *r, const opt_plan *p, int i, node_state *ns, ut_err *e)
+{
+    rt_ctx *c = r->c;
+    data_ctx *dc = &r->dc;
+    const cmp_explore *x = r->x;
+    int kind = opt_stats_kind(p, &p->nodes[i]), want = 0;
+    for (int j = 0; j < p->n; j++) want |= !ns[j].skipped && opt_fits_from(p, &p->nodes[j], kind);
+    if (!want || dc->proto.type != RT_PROTO_CV) return 0;
+    if (kind == OPT_STATS_NB) {
+        /* one pass, not cached (cheaper to make than to read) */
+        if (dc->nbfolds_tried || dc->kind != RT_CLASSIFICATION) return 0;
+        dc->nbfolds_tried = 1;
+        ns[i].ran = 1;
+        return rt_nb_folds_new(dc->t, dc->target, dc->fold, dc->proto.k, dc->yc, dc->nclasses, &dc->nbfolds, e);
+    }
+    if (dc->rfolds_tried) return 0;
+    dc->rfolds_tried = 1;
+    int K = dc->kind == RT_CLASSIFICATION ? dc->nclasses : 0, decision = 0;
+    rt_lineage_hex lin;
+    if (dc->cache && rt_lineage_gram_entry(r->pcache.data, &x->task, dc->proto.k, lin))
+        return ut_errf(e, MLG_NOMEM, "out of memory");
+    /* one BLAS thread, as for designs: the blocks' bits (stored or not)
+     * never depend on the session's thread count */
+    if (c->threads > 1) la_set_threads(1);
+    double value_s = dc->st ? opt_gram_blocks_cost(dc->st, dc->proto.k) : -1;
+    int frc = dc->cache ? rt_ridge_folds_cached(dc->cache, lin, x->dataset.name, dc->t, dc->target, dc->fold,
+                                                dc->proto.k, dc->yc, dc->y, K, value_s, &dc->rfolds, &decision, e)
+                        : rt_ridge_folds_new(dc->t, dc->target, dc->fold, dc->proto.k, dc->yc, dc->y, K, &dc->rfolds,
+                                             e);
+    if (c->threads > 1) la_set_threads(c->threads);
+    ns[i].ran = decision == RT_GRAM_LOADED ? 2 : 1;
+    return frc;
+}
+
 /* Runs one batch's plan: sx holds the batch's configurations (plan
  * indices), map[k] their index in r->x. */
 static int run_batch(explore_run *r, const cmp_explore *sx, const opt_plan *p, const int *map, const rt_batch *bt,
@@ -1230,42 +1270,6 @@ static int run_batch(explore_run *r, const cmp_explore *sx, const opt_plan *p, c
         if (missing) continue;
         ns[i].done = ns[i].skipped = 1;
         ns[nd->input].remaining--;
-    }
-    /* rule 2: the per-fold Gram blocks, once per experiment, when a ridge
-     * group of the plan that still has runs to fit uses them (the table may
-     * still turn out ineligible: then rfolds stays NULL and ridge fits each
-     * round's design); from the intermediate cache when it is active */
-    int want_rf = 0;
-    for (int i = 0; i < p->n; i++)
-        want_rf |= p->nodes[i].op == OPT_FIT && !ns[i].skipped && p->groups[p->nodes[i].group].gram_folds;
-    /* and gaussian nb's per-fold class statistics: one pass, not cached
-     * (cheaper to make than to read) */
-    int want_nf = 0;
-    for (int i = 0; i < p->n; i++)
-        want_nf |= p->nodes[i].op == OPT_FIT && !ns[i].skipped && p->groups[p->nodes[i].group].nb_folds;
-    if (want_nf && !dc->nbfolds_tried && dc->proto.type == RT_PROTO_CV && dc->kind == RT_CLASSIFICATION) {
-        dc->nbfolds_tried = 1;
-        if (rt_nb_folds_new(dc->t, dc->target, dc->fold, dc->proto.k, dc->yc, dc->nclasses, &dc->nbfolds, e)) goto out;
-    }
-    if (want_rf && !dc->rfolds_tried && dc->proto.type == RT_PROTO_CV) {
-        dc->rfolds_tried = 1;
-        int K = dc->kind == RT_CLASSIFICATION ? dc->nclasses : 0, decision = 0;
-        rt_lineage_hex lin;
-        if (dc->cache && rt_lineage_gram_entry(r->pcache.data, &x->task, dc->proto.k, lin)) {
-            ut_errf(e, MLG_NOMEM, "out of memory");
-            goto out;
-        }
-        /* one BLAS thread, as for designs: the blocks' bits (stored or
-         * not) never depend on the session's thread count */
-        if (c->threads > 1) la_set_threads(1);
-        double value_s = dc->st ? opt_gram_blocks_cost(dc->st, dc->proto.k) : -1;
-        int frc = dc->cache ? rt_ridge_folds_cached(dc->cache, lin, x->dataset.name, dc->t, dc->target, dc->fold,
-                                                    dc->proto.k, dc->yc, dc->y, K, value_s, &dc->rfolds, &decision,
-                                                    e)
-                            : rt_ridge_folds_new(dc->t, dc->target, dc->fold, dc->proto.k, dc->yc, dc->y, K,
-                                                 &dc->rfolds, e);
-        if (c->threads > 1) la_set_threads(c->threads);
-        if (frc) goto out;
     }
     int timed = x->strategy.budget_unit == CMP_BUDGET_SECONDS;
     /* Small data: every round's transforms first, then the fits of all
@@ -1354,6 +1358,13 @@ static int run_batch(explore_run *r, const cmp_explore *sx, const opt_plan *p, c
             }
         }
         switch (nd->op) {
+        case OPT_STATS: {
+            double t0 = ut_now();
+            if (run_stats(r, p, i, ns, e)) goto out;
+            ns[i].done = 1;
+            if (actual) actual[i] = ut_now() - t0;
+            break;
+        }
         case OPT_TRANSFORM: {
             int needed = 0;
             for (int j = i + 1; j < p->n && !needed; j++) {

@@ -1,5 +1,5 @@
 /* optimes.c — the measured seconds of the plan's operators other than FIT
- * (LOAD, SPLIT, TRANSFORM, EVALUATE): recorded after EXPLORE runs them,
+ * (LOAD, SPLIT, TRANSFORM, STATS, EVALUATE): recorded after EXPLORE runs them,
  * looked up for the cost model before the next plan on the same data
  * (catalog mlg_op_times, keyed by the data's content hash).  FIT's history
  * is the runs' own fit_seconds (exec_explore.c's fit_history).
@@ -19,6 +19,7 @@
 #include "lineage.h"
 
 static const char *const load_way[] = {"memory", "cache", "parse"};
+static const char *const stats_kind[OPT_STATS__COUNT] = {"gram", "nb"};
 
 /* "<way>:<pipeline>" ("" for no preprocessing), way 1..3 as ran[]. */
 static void tf_detail(const cmp_explore *x, int q, int way, char *buf, size_t n)
@@ -84,6 +85,7 @@ void rt_op_times_lookup(rt_ctx *c, const cmp_explore *x, double *space, opt_op_t
         rt_family f = x->configs[i].family;
         if (isnan(ev[f])) ev[f] = lookup(c, hash, "evaluate", rt_families[f].name);
     }
+    for (int k = 0; k < OPT_STATS__COUNT; k++) ot->stats[k] = lookup(c, hash, "stats", stats_kind[k]);
     ot->tf = tf;
     ot->tf_cache = tfc;
     ot->tf_store = tfs;
@@ -134,6 +136,10 @@ void rt_op_times_add_plan(rt_op_times *t, const cmp_explore *x, const opt_plan *
             tf_detail(x, q, way, detail, sizeof detail);
             add(t, "transform", detail, x->dataset.nrows, sum / n);
         }
+    /* STATS computed (read from the cache, it costs the reading) */
+    for (int i = 0; i < p->n; i++)
+        if (p->nodes[i].op == OPT_STATS && ran[i] == 1)
+            add(t, "stats", stats_kind[opt_stats_kind(p, &p->nodes[i])], x->dataset.nrows, actual[i]);
     /* EVALUATE: the mean node of each family */
     for (int f = 0; f < RT_FAM__COUNT; f++) {
         double sum = 0;

@@ -38,8 +38,9 @@ typedef struct {
 void rt_op_times_add_load(rt_op_times *t, const cmp_explore *x, int way, double load_s, double split_s);
 /* After a plan ran: actual[i] is node i's measured seconds and ran[i] says
  * whether it ran (TRANSFORM: 1 computed, 2 loaded from the cache, 3
- * computed and offered to the cache; EVALUATE: 1).  Adds the mean
- * TRANSFORM per pipeline and way and the mean EVALUATE per family. */
+ * computed and offered to the cache; STATS: 1 computed; EVALUATE: 1).
+ * Adds the mean TRANSFORM per pipeline and way, each computed STATS and
+ * the mean EVALUATE per family. */
 void rt_op_times_add_plan(rt_op_times *t, const cmp_explore *x, const opt_plan *p, const double *actual,
                           const unsigned char *ran);
 /* Writes t in one transaction (a read-only catalog: nothing; a failed
