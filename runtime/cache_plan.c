@@ -70,7 +70,7 @@ static double est_tree_bytes(int D, int n, int msl, int nout)
  * (materialize) or not (recompute) — as share_tree.c will decide, with
  * the plan's cost estimate for a tree not stored yet. */
 static int tree_decision(rt_ctx *c, const cmp_explore *x, opt_plan *p, int i, const char *design, int ntrain,
-                         const opt_stats *st)
+                         int ntest, const opt_stats *st)
 {
     const opt_group *g = &p->groups[p->nodes[i].group];
     const rt_pval *p0 = x->configs[g->configs[0]].params;
@@ -88,10 +88,13 @@ static int tree_decision(rt_ctx *c, const cmp_explore *x, opt_plan *p, int i, co
     if (rt_cache_tree_stored(c, lin, &cap, &depth)) {
         if (rt_tree_serves(cap, depth, D)) {
             p->cache[i] = OPT_CACHE_REUSE;
-            /* the FIT reads the tree (scoring the test rows down it is a
-             * small loop) */
-            p->nodes[i].est_cost = rt_cache_load_seconds(
-                c, (long long)est_tree_bytes(cap, ntrain, (int)big[1].num, st->nclasses > 0 ? st->nclasses : 1));
+            /* the FIT reads the tree, then every configuration scores the
+             * test rows down it to its depth (~5 ns a level) */
+            int levels = D > 0 && D < 30 ? D : 30;
+            p->nodes[i].est_cost =
+                rt_cache_load_seconds(
+                    c, (long long)est_tree_bytes(cap, ntrain, (int)big[1].num, st->nclasses > 0 ? st->nclasses : 1)) +
+                5e-9 * g->n * (double)ntest * levels;
         } else {
             p->cache[i] = OPT_CACHE_EXTEND;
             p->cache_from[i] = cap;
@@ -221,7 +224,7 @@ int rt_cache_plan(rt_ctx *c, const cmp_explore *x, opt_plan *p, const opt_stats 
         }
         if (nd->op == OPT_FIT && !shuffled && nd->input >= 0 && dlin[nd->input][0] &&
             x->configs[p->groups[nd->group].configs[0]].family == RT_FAM_TREE) {
-            if (tree_decision(c, x, p, i, dlin[nd->input], drows[nd->input], st)) {
+            if (tree_decision(c, x, p, i, dlin[nd->input], drows[nd->input], dtest[nd->input], st)) {
                 ut_errf(e, MLG_NOMEM, "out of memory");
                 goto out;
             }
