@@ -89,9 +89,22 @@ int la_syev(int p, double *A, double *w)
     return (int)info;
 }
 
+/* OpenBLAS's pthreads server keeps its threads spinning on sched_yield
+ * for about 2^28 cycles after it starts them and after every threaded
+ * call (OPENBLAS_THREAD_TIMEOUT, read once when the library loads).  Beside
+ * a window's fit workers that spin took a core's slices: credit-g's
+ * whole grid ran 0.18 s with it, 0.14 s without.  So when BLAS goes down
+ * to one thread its server is stopped; OpenBLAS starts it again at its
+ * next threaded call.  Weak: a BLAS without that server (another vendor)
+ * simply has no such function.  Called, like every change of the thread
+ * count, only while no other thread of ours is inside BLAS. */
+extern int blas_thread_shutdown_(void) __attribute__((weak));
+
 void la_set_threads(int n)
 {
+    int was = openblas_get_num_threads();
     openblas_set_num_threads(n > 0 ? n : 1);
+    if (n <= 1 && was > 1 && blas_thread_shutdown_) blas_thread_shutdown_();
 }
 
 int la_get_threads(void)
