@@ -27,8 +27,9 @@ int la_syev(int p, double *A, double *w);
 int la_potrf(int n, double *A);
 /* x ← L⁻¹ x (trans = 0) or L⁻ᵀ x (trans = 1), L lower triangular n x n. */
 void la_trsv_lower(int n, int trans, const double *L, double *x);
-/* Threads OpenBLAS may use (n < 1 is taken as 1). */
-/* BLAS threads (process-wide); going to one stops OpenBLAS's server threads, which it starts again at its next threaded call (linalg.c says why). */
+/* Threads OpenBLAS may use (n < 1 is taken as 1; process-wide).  Going
+ * to one stops OpenBLAS's server threads, which it starts again at its
+ * next threaded call (linalg.c says why). */
 void la_set_threads(int n);
 int  la_get_threads(void);   /* what la_set_threads last set (process-wide) */
 /* OpenBLAS build string and the exp/log kernel (static storage, do not
