@@ -63,17 +63,52 @@ static void linreg_round(const char *file, const rt_ridge_folds *rf, int k, int 
     rt_model_free(m);
 }
 
-static void one(const char *file, const char *target_name, int classify, int constant_col)
+/* data/<file> read, or NULL (a failed check). */
+static rt_table *read_data(const char *file)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/data/%s", MLG_SOURCE_DIR, file);
     rt_table *t = NULL;
     ut_err e;
     ut_err_clear(&e);
-    if (rt_read_csv(path, NULL, &t, &e)) {
-        CHECK(0, "%s: %s", file, e.msg);
-        return;
-    }
+    if (rt_read_csv(path, NULL, &t, &e)) CHECK(0, "%s: %s", file, e.msg);
+    return t;
+}
+
+/* A declined round on nearly collinear columns (cond(X) ~1e5 after
+ * standardizing), raw and standardized, in every round. */
+static void collinear_declined(void)
+{
+    rt_table *t = read_data("diabetes_progression.csv");
+    if (!t) return;
+    ut_err e;
+    ut_err_clear(&e);
+    int n = t->nrows, target = rt_table_find(t, "target");
+    for (int i = 0; i < n; i++) t->cols[1].num[i] = t->cols[0].num[i] * (1 + 1e-5 * ((i * 7919) % 13 - 6));
+    int *fold = malloc(sizeof(int) * (size_t)n);
+    rt_folds_cv(n, 5, NULL, 0, NULL, 7, fold, &e);
+    rt_ridge_folds *rf = NULL;
+    CHECK(rt_ridge_folds_new(t, target, fold, 5, NULL, t->cols[target].num, 0, &rf, &e) == 0 && rf,
+          "collinear: no statistics");
+    for (int k = 0; rf && k < 5; k++)
+        for (int standardize = 0; standardize <= 1; standardize++) {
+            rt_model m = {.family = RT_FAM_LINREG, .p = rt_ridge_folds_p(rf)};
+            int declined = 0;
+            CHECK(rt_ridge_folds_linreg(rf, k, standardize, &m, &declined, &e) == 0 && declined == 1,
+                  "collinear round %d standardize %d: not declined", k, standardize);
+            free(m.coef), free(m.intercept);
+        }
+    rt_ridge_folds_free(rf);
+    free(fold);
+    rt_table_free(t);
+}
+
+static void one(const char *file, const char *target_name, int classify, int constant_col)
+{
+    rt_table *t = read_data(file);
+    if (!t) return;
+    ut_err e;
+    ut_err_clear(&e);
     int target = rt_table_find(t, target_name), n = t->nrows, K = 0, F = 5;
     if (constant_col >= 0)   /* constant on every row: zero in every Gram */
         for (int i = 0; i < n; i++) t->cols[constant_col].num[i] = 3.25;
@@ -170,43 +205,13 @@ int main(void)
           linreg_used[1], linreg_declined[1]);
     CHECK(linreg_used[0] == 5 && linreg_declined[0] == 10, "linreg raw: %d used, %d declined", linreg_used[0],
           linreg_declined[0]);
-    /* nearly collinear columns (cond(X) ~1e5 after standardizing):
-     * declined in every round */
-    {
-        char path[512];
-        snprintf(path, sizeof path, "%s/data/diabetes_progression.csv", MLG_SOURCE_DIR);
-        rt_table *t = NULL;
-        ut_err e;
-        ut_err_clear(&e);
-        if (rt_read_csv(path, NULL, &t, &e) == 0) {
-            int n = t->nrows, target = rt_table_find(t, "target");
-            for (int i = 0; i < n; i++) t->cols[1].num[i] = t->cols[0].num[i] * (1 + 1e-5 * ((i * 7919) % 13 - 6));
-            int *fold = malloc(sizeof(int) * (size_t)n);
-            rt_folds_cv(n, 5, NULL, 0, NULL, 7, fold, &e);
-            rt_ridge_folds *rf = NULL;
-            CHECK(rt_ridge_folds_new(t, target, fold, 5, NULL, t->cols[target].num, 0, &rf, &e) == 0 && rf,
-                  "collinear: no statistics");
-            for (int k = 0; rf && k < 5; k++)
-                for (int standardize = 0; standardize <= 1; standardize++) {
-                    rt_model m = {.family = RT_FAM_LINREG, .p = rt_ridge_folds_p(rf)};
-                    int declined = 0;
-                    CHECK(rt_ridge_folds_linreg(rf, k, standardize, &m, &declined, &e) == 0 && declined == 1,
-                          "collinear round %d standardize %d: not declined", k, standardize);
-                    free(m.coef), free(m.intercept);
-                }
-            rt_ridge_folds_free(rf);
-            free(fold);
-            rt_table_free(t);
-        }
-    }
+    collinear_declined();
 
     /* a categorical feature: not eligible, no statistics */
-    char path[512];
-    snprintf(path, sizeof path, "%s/data/credit-g.csv", MLG_SOURCE_DIR);
-    rt_table *t = NULL;
+    rt_table *t = read_data("credit-g.csv");
     ut_err e;
     ut_err_clear(&e);
-    if (rt_read_csv(path, NULL, &t, &e) == 0) {
+    if (t) {
         int n = t->nrows, K = 0, target = rt_table_find(t, "class");
         int *yc = malloc(sizeof(int) * (size_t)n), *fold = malloc(sizeof(int) * (size_t)n);
         rt_target_classes(&t->cols[target], n, yc, &K, NULL, &e);
