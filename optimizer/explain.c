@@ -434,7 +434,8 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *a
     }
     if (p->nmeasured && !p->hide_costs) {
         t.len = 0;
-        ut_buf_printf(&t, "%d other node%s (load, split, transform, stats, evaluate) costed from their measured times on "
+        ut_buf_printf(&t,
+                      "%d other node%s (load, split, transform, stats, evaluate) costed from their measured times on "
                       "this data", p->nmeasured, p->nmeasured == 1 ? "" : "s");
         line(&b, 1, "%s", t.s);
     }

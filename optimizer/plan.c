@@ -548,8 +548,10 @@ int opt_physical(const cmp_explore *x, const opt_stats *st, int sharing, opt_pla
         }
     }
     free(shared);
-    for (int s = nstats0; !bad && s < p->n && p->nodes[s].op == OPT_STATS; s++)
-        for (int i = s + 1; i < p->n; i++) p->nodes[s].users += opt_fits_from(p, &p->nodes[i], opt_stats_kind(p, &p->nodes[s]));
+    for (int s = nstats0; !bad && s < p->n && p->nodes[s].op == OPT_STATS; s++) {
+        int kind = opt_stats_kind(p, &p->nodes[s]);
+        for (int i = s + 1; i < p->n; i++) p->nodes[s].users += opt_fits_from(p, &p->nodes[i], kind);
+    }
     if (!bad && st->served) mark_served(x, st, p);
     if (!bad) bad = push(p, &cap, (opt_node){OPT_RECORD, -1, -1, -1, 0, 1e-4 * x->nconfigs * st->nrounds, -1, -1, 0}) < 0;
     if (bad) {

@@ -438,11 +438,12 @@ static int reproduce_set(rt_ctx *c, long long exp_id, const ast *at, const char 
                                                                 outs, &fe)
                                       : 1;   /* 1: not taken, or declined as EXPLORE saw it decline */
                     if (frc == 1 && folds_path)
-                        frc = rt_fit_predict_gram_folds(rf, fam, round, gr->gram_folds == 2, pv, gr->n, d.p, K, Xt, ntest,
-                                                        outs, &fe);
+                        frc = rt_fit_predict_gram_folds(rf, fam, round, gr->gram_folds == 2, pv, gr->n, d.p, K, Xt,
+                                                        ntest, outs, &fe);
                     if (frc == 1)
-                        frc = progressive ? rt_prog_fit_predict(prog, pipe, round, fam, pv, gr->n, &ts, Xt, ntest, outs, &fe)
-                                            : rt_fit_predict_group(fam, pv, gr->n, gr->shared, &ts, Xt, ntest, outs, &fe);
+                        frc = progressive
+                                  ? rt_prog_fit_predict(prog, pipe, round, fam, pv, gr->n, &ts, Xt, ntest, outs, &fe)
+                                  : rt_fit_predict_group(fam, pv, gr->n, gr->shared, &ts, Xt, ntest, outs, &fe);
                     if (blas > 0 && blas != c->threads) la_set_threads(c->threads);
                     for (int m = 0; m < gr->n; m++) {
                         rt_group_out *o = &outs[m];

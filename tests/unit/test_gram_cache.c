@@ -152,7 +152,8 @@ static int same_fits(const task_t *d, const rt_ridge_folds *a, const rt_ridge_fo
                 }
             }
             for (int w = 0; w < 2; w++)
-                CHECK(rt_fit_predict_gram_folds(w ? b : a, RT_FAM_RIDGE, k, standardize, params, 3, p, K, Xt, nt, out[w], &e) == 0);
+                CHECK(rt_fit_predict_gram_folds(w ? b : a, RT_FAM_RIDGE, k, standardize, params, 3, p, K, Xt, nt,
+                                                out[w], &e) == 0);
             for (int i = 0; i < 3; i++) {
                 same &= !out[0][i].error && !out[1][i].error &&
                         !memcmp(out[0][i].pred, out[1][i].pred, sizeof(double) * (size_t)nt) &&
