@@ -157,6 +157,10 @@ def main():
     # MLG_BENCH_SKIP=off,sklearn leaves those parts out (a quick look at
     # mileage alone; the goals are judged on full runs)
     skip = set(filter(None, os.environ.get("MLG_BENCH_SKIP", "").split(",")))
+    unknown = [n for n in names if n not in TARGETS] + sorted(skip - {"off", "sklearn"})
+    if unknown:
+        sys.exit(f"explore_vs_sklearn: unknown dataset or MLG_BENCH_SKIP value {', '.join(unknown)} "
+                 f"(datasets: {', '.join(TARGETS)}; MLG_BENCH_SKIP: off, sklearn)")
     print(f"machine: {os.cpu_count()} cores; scikit-learn GridSearchCV n_jobs={os.cpu_count()}")
     summary = []
     for name in names:
@@ -203,21 +207,30 @@ def main():
         print(f"\n{name}: {X.shape[0]} rows x {X.shape[1]} columns")
         print(f"  mileage sharing on   {t_on:9.2f} s   peak resident {PEAK.get('on', float('nan')):.0f} MB = "
               f"{PEAK.get('on', float('nan')) / data_mb:.2f}x the {data_mb:.1f} MB of data as doubles")
-        print(f"  mileage sharing off  {t_off:9.2f} s   (on is {t_off / t_on:.1f}x faster)"
-              + (f"   peak resident {PEAK['off']:.0f} MB" if "off" in PEAK else ""))
-        print(f"  scikit-learn         {sk_txt:>9} s   (mileage on is {'>' if timed_out else ''}{t_sk / t_on:.1f}x faster)")
+        if "off" in skip:
+            print("  mileage sharing off    skipped (MLG_BENCH_SKIP)")
+        else:
+            print(f"  mileage sharing off  {t_off:9.2f} s   (on is {t_off / t_on:.1f}x faster)"
+                  + (f"   peak resident {PEAK['off']:.0f} MB" if "off" in PEAK else ""))
+        if "sklearn" in skip:
+            print("  scikit-learn           skipped (MLG_BENCH_SKIP)")
+        else:
+            print(f"  scikit-learn         {sk_txt:>9} s   (mileage on is {'>' if timed_out else ''}"
+                  f"{t_sk / t_on:.1f}x faster)")
         print(f"  {'family':<8}{'mileage on':>12}{'mileage off':>13}{'sklearn':>10}")
         for fam in SK:
             on = best.get(fam, {}).get(1, float("nan"))
             off = best.get(fam, {}).get(2, float("nan"))
             print(f"  {fam:<8}{on:>12.4f}{off:>13.4f}{sk_best[fam]:>10.4f}")
-        summary.append((name, t_on, t_off, sk_txt if "sklearn" not in skip else "-", t_sk / t_on, t_off / t_on,
-                        PEAK.get("on", float("nan")) / data_mb))
+        summary.append((name, f"{t_on:.2f}", "-" if "off" in skip else f"{t_off:.2f}",
+                        "-" if "sklearn" in skip else sk_txt,
+                        "-" if "sklearn" in skip else f"{'>' if timed_out else ''}{t_sk / t_on:.1f}x",
+                        "-" if "off" in skip else f"{t_off / t_on:.1f}x", PEAK.get("on", float("nan")) / data_mb))
         PEAK.clear()
     print("\n| dataset | mileage on (s) | mileage off (s) | scikit-learn (s) | vs sklearn | on vs off | peak memory (on) |")
     print("|---|---|---|---|---|---|---|")
     for name, on, off, sk, r1, r2, mem in summary:
-        print(f"| {name} | {on:.2f} | {off:.2f} | {sk} | {r1:.1f}x | {r2:.1f}x | {mem:.2f}x data |")
+        print(f"| {name} | {on} | {off} | {sk} | {r1} | {r2} | {mem:.2f}x data |")
 
 
 if __name__ == "__main__":
