@@ -1189,8 +1189,9 @@ static int run_stats(explore_run *r, const opt_plan *p, int i, node_state *ns, u
         /* one pass, not cached (cheaper to make than to read) */
         if (dc->nbfolds_tried || dc->kind != RT_CLASSIFICATION) return 0;
         dc->nbfolds_tried = 1;
-        ns[i].ran = 1;
-        return rt_nb_folds_new(dc->t, dc->target, dc->fold, dc->proto.k, dc->yc, dc->nclasses, &dc->nbfolds, e);
+        int nrc = rt_nb_folds_new(dc->t, dc->target, dc->fold, dc->proto.k, dc->yc, dc->nclasses, &dc->nbfolds, e);
+        ns[i].ran = dc->nbfolds != NULL;   /* an ineligible table made nothing: no time to learn */
+        return nrc;
     }
     if (dc->rfolds_tried) return 0;
     dc->rfolds_tried = 1;
@@ -1207,7 +1208,7 @@ static int run_stats(explore_run *r, const opt_plan *p, int i, node_state *ns, u
                         : rt_ridge_folds_new(dc->t, dc->target, dc->fold, dc->proto.k, dc->yc, dc->y, K, &dc->rfolds,
                                              e);
     if (c->threads > 1) la_set_threads(c->threads);
-    ns[i].ran = decision == RT_GRAM_LOADED ? 2 : 1;
+    ns[i].ran = !dc->rfolds ? 0 : decision == RT_GRAM_LOADED ? 2 : 1;
     return frc;
 }
 
