@@ -8,7 +8,7 @@
 
 #include "../util/util.h"
 
-#define CAT_SCHEMA_VERSION 11
+#define CAT_SCHEMA_VERSION 12
 
 typedef struct cat_db cat_db;
 

@@ -584,6 +584,26 @@ static const char *const schema_v11[] = {
     "  JOIN mlg_configs c ON c.id = r.config_id;",
 };
 
+/* Version 12: the runs view shows blas_threads as provenance does (a copy
+ * taken from the repository shows its origin's), so a query over runs can
+ * see which fits ran with several BLAS threads without a join. */
+static const char *const schema_v12[] = {
+    "DROP VIEW runs;",
+    "CREATE VIEW runs AS"
+    "  SELECT r.id AS run_id, r.experiment_id AS experiment, t.name AS task,"
+    "         d.name AS dataset, r.config_id, c.family, c.params_json AS params,"
+    "         r.fold, coalesce(e.metric, t.metric) AS metric, r.score, r.fit_seconds,"
+    "         r.predict_seconds, r.status, r.error, r.scores_json AS scores, r.created_at,"
+    "         r.rung, r.train_rows, r.warning, r.reused_from, r.seq, r.batch, r.batch_pos,"
+    "         coalesce(r.blas_threads,"
+    "                  (SELECT o.blas_threads FROM mlg_runs o WHERE o.id = r.reused_from)) AS blas_threads"
+    "  FROM mlg_runs r"
+    "  JOIN mlg_experiments e ON e.id = r.experiment_id"
+    "  JOIN mlg_tasks t ON t.id = e.task_id"
+    "  JOIN mlg_datasets d ON d.id = t.dataset_id"
+    "  JOIN mlg_configs c ON c.id = r.config_id;",
+};
+
 /* Each version's statements, run in order. */
 static int run_all(cat_db *db, const char *const *sql, size_t n, ut_err *e)
 {
@@ -604,6 +624,7 @@ MIGRATION(8)
 MIGRATION(9)
 MIGRATION(10)
 MIGRATION(11)
+MIGRATION(12)
 
 typedef int (*migration)(cat_db *db, ut_err *e);
 static const migration migrations[] = {
@@ -618,6 +639,7 @@ static const migration migrations[] = {
     migrate_to_9,
     migrate_to_10,
     migrate_to_11,
+    migrate_to_12,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == CAT_SCHEMA_VERSION,
