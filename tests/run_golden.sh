@@ -17,6 +17,12 @@ actual="$work/$name.out"
 cd "$dir/../.." || exit 1
 # a first line "-- args: ..." gives the CLI extra options (e.g. --data-dir)
 args=$(sed -n '1s/^-- args: //p' "$query")
+# "-- catalog: FILE" starts from a copy of FILE (a catalog an older
+# mileage wrote) instead of a new one
+from=$(sed -n 's/^-- catalog: //p' "$query")
+if [ -n "$from" ] && ! cp "$from" "$db"; then
+    echo "cannot copy the catalog $from"; exit 1
+fi
 # "-- before: STATEMENTS" lines run first on the same catalog (they must
 # succeed; their output is not compared), "-- env: NAME=VALUE" lines set
 # the environment of the run under test only (e.g. the catalog fault
