@@ -85,7 +85,7 @@ static void test_gemv_gemm(void)
                         double bv = tb ? b[j * K + l] : b[l * N + j];
                         s += av * bv;
                     }
-                    char what[32];
+                    char what[48];
                     snprintf(what, sizeof what, "la_gemm(%d,%d)", ta, tb);
                     check_close(what, c[i * N + j], 1.5 * s + 0.5, 1e-13);
                 }
