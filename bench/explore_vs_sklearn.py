@@ -150,17 +150,24 @@ def sk_fit(args):
     return gs.best_score_, time.time() - t0
 
 
+def bench_args(prog, known):
+    """The datasets named after the binary and data directory (all of known
+    when none) and MLG_BENCH_SKIP's parts (off, sklearn: a quick look at
+    mileage alone; the goals are judged on full runs).  Anything else ends
+    the run with a one-line error."""
+    names = sys.argv[3:] or list(known)
+    skip = set(filter(None, os.environ.get("MLG_BENCH_SKIP", "").split(",")))
+    unknown = [n for n in names if n not in known] + sorted(skip - {"off", "sklearn"})
+    if unknown:
+        sys.exit(f"{prog}: unknown dataset or MLG_BENCH_SKIP value {', '.join(unknown)} "
+                 f"(datasets: {', '.join(known)}; MLG_BENCH_SKIP: off, sklearn)")
+    return names, skip
+
+
 def main():
     binary, data_dir = sys.argv[1], sys.argv[2]
-    names = sys.argv[3:] or ["digits", "credit-g", "satellite", "synthetic"]
     timeout = float(os.environ.get("MLG_BENCH_TIMEOUT", "1800"))
-    # MLG_BENCH_SKIP=off,sklearn leaves those parts out (a quick look at
-    # mileage alone; the goals are judged on full runs)
-    skip = set(filter(None, os.environ.get("MLG_BENCH_SKIP", "").split(",")))
-    unknown = [n for n in names if n not in TARGETS] + sorted(skip - {"off", "sklearn"})
-    if unknown:
-        sys.exit(f"explore_vs_sklearn: unknown dataset or MLG_BENCH_SKIP value {', '.join(unknown)} "
-                 f"(datasets: {', '.join(TARGETS)}; MLG_BENCH_SKIP: off, sklearn)")
+    names, skip = bench_args("explore_vs_sklearn", TARGETS)
     print(f"machine: {os.cpu_count()} cores; scikit-learn GridSearchCV n_jobs={os.cpu_count()}")
     summary = []
     for name in names:

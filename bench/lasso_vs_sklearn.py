@@ -27,7 +27,7 @@ from sklearn.model_selection import GridSearchCV, PredefinedSplit
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from explore_vs_sklearn import mileage_on_off
+from explore_vs_sklearn import bench_args, mileage_on_off
 
 TARGETS = {"diabetes_progression": "target", "boston_housing": "medv", "synthetic_reg": "y"}
 USING = ("lasso(alpha IN logspace(-3, 1, 10)), "
@@ -63,8 +63,7 @@ def load(path, target):
 
 def main():
     binary, data_dir = sys.argv[1], sys.argv[2]
-    names = sys.argv[3:] or ["diabetes_progression", "boston_housing", "synthetic_reg"]
-    skip = set(filter(None, os.environ.get("MLG_BENCH_SKIP", "").split(",")))
+    names, skip = bench_args("lasso_vs_sklearn", TARGETS)
     warnings.simplefilter("ignore")
     print(f"machine: {os.cpu_count()} cores; scikit-learn GridSearchCV n_jobs={os.cpu_count()}")
     summary = []
@@ -89,20 +88,26 @@ def main():
                 sk_best[fam] = -gs.best_score_
         print(f"\n{name}: {len(folds)} rows")
         print(f"  mileage sharing on   {t_on:9.2f} s")
-        print(f"  mileage sharing off  {t_off:9.2f} s   (on is {t_off / t_on:.1f}x faster)")
-        if "sklearn" not in skip:
+        if "off" in skip:
+            print("  mileage sharing off    skipped (MLG_BENCH_SKIP)")
+        else:
+            print(f"  mileage sharing off  {t_off:9.2f} s   (on is {t_off / t_on:.1f}x faster)")
+        if "sklearn" in skip:
+            print("  scikit-learn           skipped (MLG_BENCH_SKIP)")
+        else:
             print(f"  scikit-learn         {t_sk:9.2f} s   (mileage on is {t_sk / t_on:.1f}x faster)")
         print(f"  {'family':<11}{'mileage on':>12}{'mileage off':>13}{'sklearn':>10}   (best rmse)")
         for fam in SK:
             on = best.get(fam, {}).get(1, float("nan"))
             off = best.get(fam, {}).get(2, float("nan"))
             print(f"  {fam:<11}{on:>12.6f}{off:>13.6f}{sk_best.get(fam, float('nan')):>10.6f}")
-        summary.append((name, t_on, t_off, f"{t_sk:.2f}" if "sklearn" not in skip else "-", t_sk / t_on,
-                        t_off / t_on))
+        summary.append((name, f"{t_on:.2f}", "-" if "off" in skip else f"{t_off:.2f}",
+                        "-" if "sklearn" in skip else f"{t_sk:.2f}", "-" if "sklearn" in skip else f"{t_sk / t_on:.1f}x",
+                        "-" if "off" in skip else f"{t_off / t_on:.1f}x"))
     print("\n| dataset | mileage on (s) | mileage off (s) | scikit-learn (s) | vs sklearn | on vs off |")
     print("|---|---|---|---|---|---|")
     for name, on, off, sk, r1, r2 in summary:
-        print(f"| {name} | {on:.2f} | {off:.2f} | {sk} | {r1:.1f}x | {r2:.1f}x |")
+        print(f"| {name} | {on} | {off} | {sk} | {r1} | {r2} |")
 
 
 if __name__ == "__main__":
