@@ -11,6 +11,7 @@
 #include "mileage.h"
 #include "under_valgrind.h"
 #include "check.h"
+#include "fixture.h"
 
 
 static long long count(mlg_db *db, const char *q)
@@ -237,12 +238,7 @@ int main(void)
     CHECK(mlg_open_v2(path, &db2, 0, "/nonexistent/dir") == MLG_MISUSE, "data_dir must exist");
     CHECK(strstr(mlg_errmsg(db2), "not a directory") != NULL, "%s", mlg_errmsg(db2));
     mlg_close(db2);
-    char side[64];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
+    fixture_drop_db(path);
     if (failures) printf("%d failure(s)\n", failures);
     else printf("ok\n");
     return failures != 0;

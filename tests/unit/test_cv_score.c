@@ -11,6 +11,7 @@
 
 #include "mileage.h"
 #include "check.h"
+#include "fixture.h"
 
 
 static int exec(mlg_db *db, const char *q)
@@ -70,12 +71,7 @@ int main(void)
     mlg_finalize(s);
 
     mlg_close(db);
-    unlink(path);
-    char side[64];
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
+    fixture_drop_db(path);
     if (failures) printf("%d failure(s)\n", failures);
     else printf("ok\n");
     return failures != 0;

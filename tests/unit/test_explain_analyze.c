@@ -16,6 +16,7 @@
 
 #include "mileage.h"
 #include "check.h"
+#include "fixture.h"
 
 
 #define MAXOPS 16
@@ -119,16 +120,6 @@ static int write_table(const char *path)
     return fclose(f);
 }
 
-static void drop_db(const char *path)
-{
-    char side[96];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
-}
-
 /* A catalog at a fresh path made from template path (its table written by
  * write to path.csv, named in csv) after setup (one %s: the csv) ran on
  * it; NULL when that failed (reported). */
@@ -183,7 +174,7 @@ static void other_operators(void)
     /* the point of this plan: the operators other than FIT dominate it */
     CHECK(kinds_checked[0] && kinds_checked[1], "LOAD and TRANSFORM dominate the plan (%d, %d)", kinds_checked[0],
           kinds_checked[1]);
-    drop_db(path);
+    fixture_drop_db(path);
     unlink(csv);
 }
 
@@ -235,7 +226,7 @@ static void stats_operator(void)
                   st->est, st->act);
     }
     mlg_close(db);
-    drop_db(path);
+    fixture_drop_db(path);
     unlink(csv);
 }
 
@@ -269,7 +260,7 @@ int main(void)
     CHECK(nops == 4, "%d FIT rows", nops);
     CHECK(check_dominant("FIT", ops, nops) >= 1, "no dominating FIT operator");
     mlg_close(db);
-    drop_db(path);
+    fixture_drop_db(path);
     other_operators();
     stats_operator();
     if (failures) printf("%d failure(s)\n", failures);

@@ -30,6 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "check.h"
+#include "fixture.h"
 
 
 #define DATA "0123456789abcdef0123456789abcdef"
@@ -105,11 +106,8 @@ static int same_fits(const task_t *d, const rt_ridge_folds *a, const rt_ridge_fo
     ut_err_clear(&e);
     for (int standardize = 0; standardize <= 1; standardize++)
         for (int k = 0; k < F; k++) {
-            int ntr = 0;
-            nt = 0;
-            for (int i = 0; i < d->n; i++)
-                if (d->fold[i] == k) test[nt++] = i;
-                else train[ntr++] = i;
+            int ntr;
+            fixture_round_rows(d->fold, d->n, k, train, &ntr, test, &nt);
             rt_model *m[2][3];
             char *err[2][3] = {{0}};
             for (int w = 0; w < 2; w++) {

@@ -21,6 +21,7 @@
 #include "mileage.h"
 #include "runtime/cart.h"
 #include "check.h"
+#include "fixture.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define MLG_UNDER_SANITIZER 1
@@ -146,13 +147,8 @@ int main(void)
     CHECK(whole < 3.0, "table + explore peaked at %.2fx the data", whole);
 
     mlg_close(db);
-    unlink(db_path);
+    fixture_drop_db(db_path);
     unlink(csv);
-    char side[96];
-    snprintf(side, sizeof side, "%s-wal", db_path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", db_path);
-    unlink(side);
     if (failures) printf("%d failure(s)\n", failures);
     return failures ? 1 : 0;
 #endif

@@ -20,6 +20,7 @@
 #include "runtime/table.h"
 #include "runtime/transform.h"
 #include "check.h"
+#include "fixture.h"
 
 static double worst;
 
@@ -51,15 +52,10 @@ static int folds_predict(const rt_nb_folds *nf, int k, int standardize, const do
 
 static void one(const char *file, const char *target_name, int constant_col)
 {
-    char path[512];
-    snprintf(path, sizeof path, "%s/data/%s", MLG_SOURCE_DIR, file);
-    rt_table *t = NULL;
+    rt_table *t = fixture_read_data(file);
+    if (!t) return;
     ut_err e;
     ut_err_clear(&e);
-    if (rt_read_csv(path, NULL, &t, &e)) {
-        CHECK(0, "%s: %s", file, e.msg);
-        return;
-    }
     int target = rt_table_find(t, target_name), n = t->nrows, K = 0, F = 5;
     if (constant_col >= 0)
         for (int i = 0; i < n; i++) t->cols[constant_col].num[i] = 3.25;
@@ -72,10 +68,8 @@ static void one(const char *file, const char *target_name, int constant_col)
     int *train = malloc(sizeof(int) * (size_t)n), *test = malloc(sizeof(int) * (size_t)n);
     for (int standardize = 0; nf && standardize <= 1; standardize++)
         for (int k = 0; k < F; k++) {
-            int ntr = 0, nte = 0;
-            for (int i = 0; i < n; i++)
-                if (fold[i] == k) test[nte++] = i;
-                else train[ntr++] = i;
+            int ntr, nte;
+            fixture_round_rows(fold, n, k, train, &ntr, test, &nte);
             rt_tf_step st = {.kind = RT_TF_STANDARDIZE};
             rt_design d;
             CHECK(rt_pipeline_run(t, target, &st, standardize, train, ntr, &d, &e) == 0, "design: %s", e.msg);
@@ -161,12 +155,10 @@ int main(void)
     one("digits.csv", "target", -1);
     far_class();
     /* a categorical feature: not eligible */
-    char path[512];
-    snprintf(path, sizeof path, "%s/data/credit-g.csv", MLG_SOURCE_DIR);
-    rt_table *t = NULL;
+    rt_table *t = fixture_read_data("credit-g.csv");
     ut_err e;
     ut_err_clear(&e);
-    if (rt_read_csv(path, NULL, &t, &e) == 0) {
+    if (t) {
         int n = t->nrows, K = 0, target = rt_table_find(t, "class");
         int *yc = malloc(sizeof(int) * (size_t)n), *fold = malloc(sizeof(int) * (size_t)n);
         rt_target_classes(&t->cols[target], n, yc, &K, NULL, &e);

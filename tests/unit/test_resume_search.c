@@ -12,6 +12,7 @@
 #include "mileage.h"
 #include "under_valgrind.h"
 #include "check.h"
+#include "fixture.h"
 
 
 typedef struct { char *text; size_t len, cap; } sbuf;
@@ -60,12 +61,7 @@ static void on_progress(void *arg, int done, int planned, double best, double el
 
 static mlg_db *fresh(const char *path)
 {
-    unlink(path);
-    char side[128];
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
+    fixture_drop_db(path);
     mlg_db *db = NULL;
     if (mlg_open(path, &db) != MLG_OK) return NULL;
     char setup[512];

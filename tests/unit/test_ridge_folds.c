@@ -26,6 +26,7 @@
 #include "runtime/table.h"
 #include "runtime/transform.h"
 #include "check.h"
+#include "fixture.h"
 
 
 static double worst, worst_linreg;
@@ -63,23 +64,11 @@ static void linreg_round(const char *file, const rt_ridge_folds *rf, int k, int 
     rt_model_free(m);
 }
 
-/* data/<file> read, or NULL (a failed check). */
-static rt_table *read_data(const char *file)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/data/%s", MLG_SOURCE_DIR, file);
-    rt_table *t = NULL;
-    ut_err e;
-    ut_err_clear(&e);
-    if (rt_read_csv(path, NULL, &t, &e)) CHECK(0, "%s: %s", file, e.msg);
-    return t;
-}
-
 /* A declined round on nearly collinear columns (cond(X) ~1e5 after
  * standardizing), raw and standardized, in every round. */
 static void collinear_declined(void)
 {
-    rt_table *t = read_data("diabetes_progression.csv");
+    rt_table *t = fixture_read_data("diabetes_progression.csv");
     if (!t) return;
     ut_err e;
     ut_err_clear(&e);
@@ -105,7 +94,7 @@ static void collinear_declined(void)
 
 static void one(const char *file, const char *target_name, int classify, int constant_col)
 {
-    rt_table *t = read_data(file);
+    rt_table *t = fixture_read_data(file);
     if (!t) return;
     ut_err e;
     ut_err_clear(&e);
@@ -122,10 +111,8 @@ static void one(const char *file, const char *target_name, int classify, int con
     int *train = malloc(sizeof(int) * (size_t)n), *test = malloc(sizeof(int) * (size_t)n);
     for (int standardize = 0; rf && standardize <= 1; standardize++)
         for (int k = 0; k < F; k++) {
-            int ntr = 0, nte = 0;
-            for (int i = 0; i < n; i++)
-                if (fold[i] == k) test[nte++] = i;
-                else train[ntr++] = i;
+            int ntr, nte;
+            fixture_round_rows(fold, n, k, train, &ntr, test, &nte);
             rt_tf_step st = {.kind = RT_TF_STANDARDIZE};
             rt_design d;
             CHECK(rt_pipeline_run(t, target, &st, standardize, train, ntr, &d, &e) == 0, "design: %s", e.msg);
@@ -208,7 +195,7 @@ int main(void)
     collinear_declined();
 
     /* a categorical feature: not eligible, no statistics */
-    rt_table *t = read_data("credit-g.csv");
+    rt_table *t = fixture_read_data("credit-g.csv");
     ut_err e;
     ut_err_clear(&e);
     if (t) {
