@@ -123,12 +123,17 @@ char *opt_logical_text(const cmp_explore *x)
 }
 
 /* " (est 0.12 s, actual 0.10 s)" */
+/* What the intermediate cache does with a node, by OPT_CACHE_*. */
+static const char *const cache_word[] = {[OPT_CACHE_NONE] = "", [OPT_CACHE_REUSE] = "reuse",
+                                         [OPT_CACHE_RECOMPUTE] = "recompute",
+                                         [OPT_CACHE_MATERIALIZE] = "materialize", [OPT_CACHE_EXTEND] = "extend"};
+
 /* Across queries, for the FIT nodes of family f that have a cache
  * decision (tree, forest and gbt groups: their fitted model; knn groups:
  * their neighbour lists): how many rounds reuse a stored model / lists,
  * extend one (a tree from the depth it was grown to, a forest from its
- * trees, gbt from its rounds), or fit and store it; ridge groups of rule
- * 2: what becomes of the query's one entry of per-fold Gram blocks. */
+ * trees, gbt from its rounds), or fit and store it (rule 2's Gram blocks
+ * have their decision on the STATS line). */
 static void fit_cache_text(ut_buf *t, const cmp_explore *x, const opt_plan *p, rt_family f)
 {
     if (!p->cache) return;
@@ -146,14 +151,13 @@ static void fit_cache_text(ut_buf *t, const cmp_explore *x, const opt_plan *p, r
         }
     }
     static const int order[] = {OPT_CACHE_REUSE, OPT_CACHE_EXTEND, OPT_CACHE_MATERIALIZE, OPT_CACHE_RECOMPUTE};
-    static const char *const word[] = {"", "reuse", "recompute", "materialize", "extend"};
     /* the model kept: a tree, a forest (extended by trees) or a gbt model (by rounds); knn: its neighbour lists */
     const char *noun = f == RT_FAM_FOREST ? "forest" : f == RT_FAM_GBT ? "gbt" : f == RT_FAM_KNN ? "neighbours" : "tree";
     int first = 1;
     for (int j = 0; j < 4; j++) {
         int d = order[j];
         if (!k[d]) continue;
-        ut_buf_printf(t, "%s%s", first ? "  [cache: " : ", ", word[d]);
+        ut_buf_printf(t, "%s%s", first ? "  [cache: " : ", ", cache_word[d]);
         if (d != OPT_CACHE_RECOMPUTE) ut_buf_printf(t, " %s", noun);
         if (d == OPT_CACHE_EXTEND && f == RT_FAM_TREE)
             ut_buf_printf(t, mixed ? " from a shallower depth" : " from depth %d", from);
@@ -236,7 +240,6 @@ static void cost_text(ut_buf *t, int hide, double est, const double *actual_sum)
 static void stats_lines(ut_buf *b, ut_buf *t, const opt_plan *p, const double *actual)
 {
     static const char *const what[] = {"per-fold Gram blocks", "per-fold class statistics"};
-    static const char *const cache_word[] = {"", "reuse", "recompute", "materialize"};
     for (int i = 0; i < p->n; i++) {
         const opt_node *s = &p->nodes[i];
         if (s->op != OPT_STATS) continue;
@@ -287,7 +290,6 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *a
     }
     t.len = 0;
     ut_buf_puts(&t, "LOAD + SPLIT (once)");
-    static const char *const cache_word[] = {"", "reuse", "recompute", "materialize"};
     for (int i = 0; p->cache && i < p->n; i++)   /* the parsed data, across queries */
         if (p->nodes[i].op == OPT_LOAD && p->cache[i] > 0 && p->cache[i] < 4)
             ut_buf_printf(&t, "  [cache: %s the parsed data]", cache_word[p->cache[i]]);
@@ -333,13 +335,12 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *a
                     k[d]++;
                 }
             static const int order[] = {OPT_CACHE_REUSE, OPT_CACHE_MATERIALIZE, OPT_CACHE_RECOMPUTE};
-            static const char *const word[] = {"", "reuse", "recompute", "materialize"};
             const cmp_pipeline *pl = &x->pipes[q];
             int first = 1, pk = pl->nsteps ? pl->steps[pl->nsteps - 1].step.k : 0;
             for (int j = 0; j < 3; j++) {
                 int d = order[j];
                 if (!k[d]) continue;
-                ut_buf_printf(&t, "%s%s", first ? "  [cache: " : ", ", word[d]);
+                ut_buf_printf(&t, "%s%s", first ? "  [cache: " : ", ", cache_word[d]);
                 if (mixed[d]) ut_buf_printf(&t, " (first %d of a wider pca design)", pk);
                 else if (from[d] > 0)
                     ut_buf_printf(&t, d == OPT_CACHE_REUSE ? " (first %d of %d components)"
