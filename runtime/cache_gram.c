@@ -136,6 +136,7 @@ int rt_cache_gram_decision(rt_ctx *c, const cmp_explore *x, opt_plan *p, const c
     rt_lineage_hex lin;
     if (rt_lineage_gram_entry(data, &x->task, proto.k, lin)) return -1;
     int p_ = st->nfeatures, K = st->nclasses;
+    long long bytes = (long long)(rt_ridge_folds_doubles(p_, proto.k, K) * sizeof(double)) + 96;
     int d;
     if (rt_cache_gram_stored(c, lin, proto.k, p_, K)) {
         d = OPT_CACHE_REUSE;
@@ -143,14 +144,12 @@ int rt_cache_gram_decision(rt_ctx *c, const cmp_explore *x, opt_plan *p, const c
         /* the cost model's analytical seconds, not measured ones: the
          * decision shown must not hang on timer noise (the executor decides
          * again with what the pass took) */
-        long long bytes = (long long)(rt_ridge_folds_doubles(p_, proto.k, K) * sizeof(double)) + 96;
         d = rt_cache_worth_storing(c, bytes, opt_gram_blocks_cost(st, proto.k)) ? OPT_CACHE_MATERIALIZE
                                                                                 : OPT_CACHE_RECOMPUTE;
     }
     p->cache[node] = (unsigned char)d;
     /* read from the cache, the pass costs its reading */
     if (d == OPT_CACHE_REUSE && !p->nodes[node].served)
-        p->nodes[node].est_cost =
-            rt_cache_load_seconds(c, (long long)(rt_ridge_folds_doubles(p_, proto.k, K) * sizeof(double)) + 96);
+        p->nodes[node].est_cost = rt_cache_load_seconds(c, bytes);
     return 0;
 }
