@@ -395,6 +395,7 @@ static int to_design(tf_set *s, rt_design *out, int release, ut_err *e)
      * them all first would hold both whole at once) */
     size_t bytes = sizeof(double) * (size_t)n * (size_t)p + 1;
     out->x = release ? malloc(bytes) : ut_malloc_big(bytes);
+    if (release) ut_advise_huge(out->x, bytes);   /* its pages come below */
     out->names = calloc((size_t)(p ? p : 1), sizeof(char *));
     unsigned char *dies = calloc((size_t)(p ? p : 1), 1);
     if (!out->x || !out->names || !dies) {

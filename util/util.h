@@ -68,12 +68,19 @@ void ut_result_set_text(ut_result *r, int row, int col, const char *s); /* copie
 void ut_result_free(ut_result *r);                                         /* NULL-safe */
 
 /* malloc for an array the caller is about to write whole (a design, a
- * column): from 1 MB its pages are mapped up front, in one call (free()
- * releases it as any malloc'd block).  NULL on OOM. */
+ * column): from 1 MB its pages are mapped up front, in one call, in huge
+ * pages from 4 MB (ut_advise_huge); free() releases it as any malloc'd
+ * block.  NULL on OOM. */
 void *ut_malloc_big(size_t bytes);
 /* Maps the whole pages inside [p, p + bytes) now, for writing (Linux
  * MADV_POPULATE_WRITE; elsewhere nothing).  Contents are unchanged. */
 void ut_prefault(void *p, size_t bytes);
+/* Asks for transparent huge pages over the 2 MB-aligned part of a block of
+ * at least 4 MB (Linux MADV_HUGEPAGE, honoured where THP is "madvise" or
+ * "always"; elsewhere nothing).  Call before the pages are touched.  On a
+ * VM where every new 4 KB page exits to the hypervisor, an 80 MB design
+ * was written at ~0.7 GB/s in 4 KB pages and ~3.4 GB/s in 2 MB ones. */
+void ut_advise_huge(void *p, size_t bytes);
 /* Gives the whole pages inside [p, p + bytes) of a heap block back to the
  * system (Linux MADV_DONTNEED): they read as zeros afterwards, so the
  * caller must not read them again before freeing the block. */
