@@ -303,6 +303,12 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *a
         ut_buf_printf(&t, "per round: TRANSFORM %s", x->pipes[q].text);
         if (p->sharing) ut_buf_printf(&t, "  [shared by %d configuration%s]", users, users == 1 ? "" : "s");
         else ut_buf_printf(&t, "  [one per configuration, x%d]", users);
+        /* its fits take the training side from STATS (plan.c's plan_test_only) */
+        int tfn = 0, tonly = 0;
+        for (int i = 0; i < p->n; i++)
+            if (p->nodes[i].op == OPT_TRANSFORM && p->nodes[i].pipe == q)
+                tfn++, tonly += p->nodes[i].test_only;
+        if (tfn && tonly == tfn) ut_buf_puts(&t, "  [the test rows only: its fits take the training rows from STATS]");
         /* a prefix computed for an earlier pipeline is continued, not redone */
         int best = 0, from = -1;
         for (int r = 0; p->sharing && r < q; r++) {

@@ -27,6 +27,13 @@ double opt_transform_cost(const cmp_pipeline *pl, const opt_stats *st)
     return cells * (2.0 + 2.0 * pl->nsteps) / FLOPS_SCALAR;
 }
 
+double opt_transform_test_cost(const cmp_pipeline *pl, const opt_stats *st)
+{
+    double cells = (double)st->nrows * (double)(st->nfeatures > 0 ? st->nfeatures : 1);
+    /* k-fold CV (rule 2's protocol): a round's test rows are a k-th */
+    return cells * (2.0 / (st->nrounds > 1 ? st->nrounds : 1) + 2.0 * pl->nsteps) / FLOPS_SCALAR;
+}
+
 double opt_gram_blocks_cost(const opt_stats *st, int nfolds)
 {
     double n = st->nrows, p = st->nfeatures > 0 ? st->nfeatures : 1, k = st->nclasses > 2 ? st->nclasses : 1;
@@ -454,9 +461,44 @@ static int push_stats(const opt_stats *st, opt_plan *p, int *cap, int split)
                    : kind == OPT_STATS_GRAM ? opt_gram_blocks_cost(st, st->nrounds)
                                             : opt_nb_blocks_cost(st, st->nrounds);
         p->nmeasured += m == m;
-        if (push(p, cap, (opt_node){OPT_STATS, -1, -1, split, 0, c, -1, g0, 0}) < 0) return -1;
+        if (push(p, cap, (opt_node){OPT_STATS, -1, -1, split, 0, c, -1, g0, 0, 0}) < 0) return -1;
     }
     return 0;
+}
+
+/* A FIT that fits from STATS and needs no training rows: ridge and
+ * standardized linreg from the Gram blocks, gaussian nb from its class
+ * statistics.  Raw linreg is left out: the runtime declines its
+ * ill-conditioned rounds to the design's SVD (raw boston and cpu: every
+ * round), which would then need the training rows after all. */
+static int fits_without_rows(const cmp_explore *x, const opt_group *g)
+{
+    if (g->nb_folds) return 1;
+    return g->gram_folds == 2 || (g->gram_folds && x->configs[g->configs[0]].family != RT_FAM_LINREG);
+}
+
+/* TRANSFORM nodes every FIT of which fits without training rows make the
+ * design of their test rows alone, costed so (measured before, else by
+ * formula).  The executor builds the training rows later only where a
+ * fit declines its statistics (exec_explore.c). */
+static void plan_test_only(const cmp_explore *x, const opt_stats *st, opt_plan *p)
+{
+    const opt_op_times *ot = &st->ops;
+    for (int i = 0; i < p->n; i++) {
+        opt_node *nd = &p->nodes[i];
+        if (nd->op != OPT_TRANSFORM) continue;
+        int fits = 0, all = 1;
+        for (int j = i + 1; j < p->n && all; j++)
+            if (p->nodes[j].op == OPT_FIT && p->nodes[j].input == i)
+                fits++, all = fits_without_rows(x, &p->groups[p->nodes[j].group]);
+        if (!fits || !all) continue;
+        int q = nd->pipe;
+        int was = ot->known && ot->tf[q] == ot->tf[q];
+        int mt = ot->known && ot->tf_test && ot->tf_test[q] == ot->tf_test[q];
+        nd->test_only = 1;
+        nd->est_cost = mt ? ot->tf_test[q] : opt_transform_test_cost(&x->pipes[q], st);
+        p->nmeasured += mt - was;
+    }
 }
 
 static void mark_served(const cmp_explore *x, const opt_stats *st, opt_plan *p)
@@ -508,8 +550,8 @@ int opt_physical(const cmp_explore *x, const opt_stats *st, int sharing, opt_pla
                                                                                    : cells * 80 / FLOPS_SCALAR;
     double sc = ms ? ot->split : rows * 2e-6;   /* folds from SQLite */
     p->nmeasured = ml + ms;
-    int load = push(p, &cap, (opt_node){OPT_LOAD, -1, -1, -1, 0, lc, -1, -1, 0});
-    int split = push(p, &cap, (opt_node){OPT_SPLIT, -1, -1, load, 0, sc, -1, -1, 0});
+    int load = push(p, &cap, (opt_node){OPT_LOAD, -1, -1, -1, 0, lc, -1, -1, 0, 0});
+    int split = push(p, &cap, (opt_node){OPT_SPLIT, -1, -1, load, 0, sc, -1, -1, 0, 0});
     bad |= load < 0 || split < 0;
     int *shared = calloc((size_t)x->npipes + 1, sizeof *shared);
     bad |= !shared || make_groups(x, st, sharing, p);
@@ -526,13 +568,13 @@ int opt_physical(const cmp_explore *x, const opt_stats *st, int sharing, opt_pla
             int mt = ot->known && ot->tf[q] == ot->tf[q];
             double tcost = mt ? ot->tf[q] : opt_transform_cost(&x->pipes[q], st);
             if (!sharing || tf < 0) {
-                tf = push(p, &cap, (opt_node){OPT_TRANSFORM, r, sharing ? -1 : c0, split, 0, tcost, q, -1, 0});
+                tf = push(p, &cap, (opt_node){OPT_TRANSFORM, r, sharing ? -1 : c0, split, 0, tcost, q, -1, 0, 0});
                 bad |= tf < 0;
                 p->nmeasured += mt;
                 if (sharing) shared[q] = tf;
             }
             double gc = group_cost(x, gr, st);
-            int fit = bad ? -1 : push(p, &cap, (opt_node){OPT_FIT, r, gr->n == 1 ? c0 : -1, tf, 0, gc, q, g, 0});
+            int fit = bad ? -1 : push(p, &cap, (opt_node){OPT_FIT, r, gr->n == 1 ? c0 : -1, tf, 0, gc, q, g, 0, 0});
             bad |= fit < 0;
             for (int i = 0; i < gr->n && !bad; i++) {
                 int c = gr->configs[i];
@@ -542,7 +584,7 @@ int opt_physical(const cmp_explore *x, const opt_stats *st, int sharing, opt_pla
                 double ec = me && *me == *me ? *me
                                              : 1.5e-4 + (double)st->nrows / (st->nrounds > 1 ? st->nrounds : 4) *
                                                             (st->nclasses > 0 ? st->nclasses : 1) * 40 / FLOPS_SCALAR;
-                bad |= push(p, &cap, (opt_node){OPT_EVALUATE, r, c, fit, 0, ec, q, g, 0}) < 0;
+                bad |= push(p, &cap, (opt_node){OPT_EVALUATE, r, c, fit, 0, ec, q, g, 0, 0}) < 0;
                 p->nmeasured += me && *me == *me;
             }
         }
@@ -552,8 +594,9 @@ int opt_physical(const cmp_explore *x, const opt_stats *st, int sharing, opt_pla
         int kind = opt_stats_kind(p, &p->nodes[s]);
         for (int i = s + 1; i < p->n; i++) p->nodes[s].users += opt_fits_from(p, &p->nodes[i], kind);
     }
+    if (!bad && sharing) plan_test_only(x, st, p);
     if (!bad && st->served) mark_served(x, st, p);
-    if (!bad) bad = push(p, &cap, (opt_node){OPT_RECORD, -1, -1, -1, 0, 1e-4 * x->nconfigs * st->nrounds, -1, -1, 0}) < 0;
+    if (!bad) bad = push(p, &cap, (opt_node){OPT_RECORD, -1, -1, -1, 0, 1e-4 * x->nconfigs * st->nrounds, -1, -1, 0, 0}) < 0;
     if (bad) {
         opt_plan_free(p);
         return ut_errf(e, MLG_NOMEM, "out of memory");

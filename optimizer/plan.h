@@ -33,6 +33,9 @@ typedef struct {
                           first group using its statistics (opt_stats_kind) */
     int    served;     /* every run it leads to comes from the repository
                           (opt_stats.served): not run, costed at 0        */
+    int    test_only;  /* TRANSFORM: every FIT it feeds fits from STATS
+                          (opt_test_only), so it makes the design of the
+                          round's test rows alone */
 } opt_node;
 
 /* Configurations fitted together (sharing rules 2 and 4): one family, one
@@ -108,6 +111,8 @@ typedef struct {
                                 design from the intermediate cache */
     const double *tf_store;  /* per pipeline: one TRANSFORM computing it and
                                 storing it in the cache */
+    const double *tf_test;   /* per pipeline: one TRANSFORM computing the
+                                design of the test rows alone (test_only) */
     const double *evaluate;  /* per family (rt_family): one EVALUATE */
     double stats[OPT_STATS__COUNT];  /* STATS computed (not read from the cache) */
 } opt_op_times;
@@ -148,6 +153,9 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *a
  * runs when the catalog has them, else the analytical model. */
 double opt_fit_cost(const cmp_explore *x, int i, const opt_stats *st);
 double opt_transform_cost(const cmp_pipeline *pl, const opt_stats *st);
+/* The same for a TRANSFORM that makes the design of the test rows alone
+ * (opt_node.test_only): the steps still run over every row. */
+double opt_transform_test_cost(const cmp_pipeline *pl, const opt_stats *st);
 /* Estimated seconds of sharing rule 2's one pass (runtime/ridge_folds.h)
  * over the table for nfolds folds: the Gram and cross products of every
  * row, and the scalar work of gathering the rows fold by fold. */

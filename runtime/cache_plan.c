@@ -310,6 +310,9 @@ int rt_cache_plan(rt_ctx *c, const cmp_explore *x, opt_plan *p, const opt_stats 
             p->cache[i] = pays ? OPT_CACHE_REUSE : OPT_CACHE_RECOMPUTE;
             if (pays) reuse_cost(p, i, st, rt_cache_load_seconds(c, en.bytes));
             cat_cache_entry_clear(&en);
+        } else if (nd->test_only) {
+            /* the design of the test rows alone: nothing whole to store */
+            p->cache[i] = OPT_CACHE_RECOMPUTE;
         } else {
             p->cache[i] = rt_cache_worth_storing(c, (long long)est_bytes, tf_formula) ? OPT_CACHE_MATERIALIZE
                                                                                         : OPT_CACHE_RECOMPUTE;

@@ -36,6 +36,8 @@ typedef struct {
     int       p;
     int       has_design;
     int       xte_inside;  /* xte points into xtr's block (not its own) */
+    int       test_only;   /* TRANSFORM: the test rows alone (xtr NULL): its
+                              fits fit from STATS (opt_node.test_only) */
     rt_group_out *outs;    /* FIT output: one per configuration of its group */
     int       nouts;
     int       remaining;   /* users that have not run yet */
@@ -49,7 +51,8 @@ typedef struct {
     int       blas;        /* FIT: the BLAS threads it ran with (its runs
                               record it; REPRODUCE replays it) */
     unsigned char ran;     /* TRANSFORM: 1 computed, 2 loaded from the
-                              cache, 3 computed and offered to it;
+                              cache, 3 computed and offered to it, 4 the
+                              test rows alone computed;
                               STATS: 1 computed, 2 loaded;
                               EVALUATE: 1 (optimes.h records them) */
 } node_state;
@@ -194,6 +197,39 @@ static char *scores_json(const data_ctx *dc, const int *test, int ntest, const d
  * the rows, 1 / 2 ridge by rule 2's per-fold Gram blocks (raw /
  * standardized), 3 / 4 gaussian nb by rule 2's per-fold class statistics
  * — the dispatch's own test, as the paths round differently. */
+/* The design of pipeline q on the round's training rows train[0..ntrain)
+ * (the fit's: dc->train is the walk's current round), for a fit whose
+ * TRANSFORM made the test rows alone and whose statistics declined
+ * (ridge_folds.h, nb_folds.h): the chain run again from the table, which
+ * gives the rows a whole TRANSFORM would have made, bit for bit
+ * (transform.h). */
+static double *train_design(const data_ctx *dc, const cmp_explore *x, int q, const int *train, int ntrain, int p,
+                            ut_err *e)
+{
+    const cmp_pipeline *pl = &x->pipes[q];
+    rt_tf_step steps[64];
+    int nsteps = pl->nsteps < 64 ? pl->nsteps : 64;
+    for (int k = 0; k < nsteps; k++) steps[k] = pl->steps[k].step;
+    rt_tf_state *s0 = NULL, *s1 = NULL;
+    rt_design d;
+    memset(&d, 0, sizeof d);
+    int rc = rt_tf_begin(dc->t, dc->target, &s0, e);
+    if (!rc) rc = rt_tf_apply(s0, steps, nsteps, train, ntrain, &s1, e);
+    rt_tf_state_free(s0);
+    if (!rc) rc = rt_tf_finish_take_rows(s1, train, ntrain, train, ntrain, &d, e);   /* takes s1 */
+    else rt_tf_state_free(s1);
+    if (rc) return NULL;
+    if (d.p != p) {
+        rt_design_free(&d);
+        ut_errf(e, MLG_ERROR, "internal error: the training rows' design has %d columns, its test rows %d", d.p, p);
+        return NULL;
+    }
+    double *X = d.x;
+    d.x = NULL;
+    rt_design_free(&d);
+    return X;
+}
+
 static int group_path(const data_ctx *dc, const opt_group *g, const node_state *tf, const rt_prog *prog, int round,
                       int ntrain)
 {
@@ -217,6 +253,7 @@ static int run_group(const data_ctx *dc, const cmp_explore *x, const opt_group *
 {
     /* the transform's rows are shared read-only by every group of it */
     const double *X = tf->xtr, *Xt = tf->xte;
+    double *own = NULL;   /* the training rows made for a declined fit (test_only) */
     int *yc = NULL, rc = -1, k = dc->kind == RT_CLASSIFICATION ? dc->nclasses : 0;
     double *y = NULL;
     const rt_pval **params = malloc((size_t)g->n * sizeof *params);
@@ -224,7 +261,7 @@ static int run_group(const data_ctx *dc, const cmp_explore *x, const opt_group *
     memset(&pg, 0, sizeof pg);
     ns->outs = calloc((size_t)g->n, sizeof *ns->outs);
     ns->nouts = g->n;
-    if (!X || !Xt || !params || !ns->outs) goto oom;
+    if ((!X && !tf->test_only) || !Xt || !params || !ns->outs) goto oom;
     for (int i = 0; i < g->n; i++) {
         params[i] = x->configs[g->configs[i]].params;
         ns->outs[i].pred = malloc((size_t)ntest * sizeof(double) + 1);
@@ -267,6 +304,10 @@ static int run_group(const data_ctx *dc, const cmp_explore *x, const opt_group *
               : path >= 1 ? rt_fit_predict_gram_folds(dc->rfolds, fam, round, path == 2, params, g->n, tf->p, k, Xt,
                                                       ntest, ns->outs, e)
                           : 1;
+    if (frc == 1 && !X) {
+        if (!(own = train_design(dc, x, x->configs[g->configs[0]].pipe, train, ntrain, tf->p, e))) goto done;
+        ts.X = own;
+    }
     if (frc != 1)
         rc = frc;
     else if (prog && rt_prog_supports(fam))
@@ -300,6 +341,7 @@ oom:
     ut_errf(e, MLG_NOMEM, "out of memory");
 done:
     rt_pred_group_free(&pg);
+    free(own);
     free(yc);
     free(y);
     free(params);
@@ -629,6 +671,7 @@ static int run_transform_mode(const data_ctx *dc, const cmp_explore *x, const op
      * never overstated) */
     double t0 = ut_thread_cpu();
     if (compute_transform(dc, x, p, nd, ntrain, ntest, ns, pc, e)) return -1;
+    if (ns->test_only) return 0;   /* nothing whole to offer */
     /* a narrower member of a family in this query is not offered: the
      * widest is, and serves it */
     if (ns->has_design && isfam && (k < rt_pca_family_widest(x, nd->pipe) || ns->pca_n < 1)) return 0;
@@ -664,6 +707,23 @@ static int run_transform(const data_ctx *dc, const cmp_explore *x, const opt_pla
                          int ntrain, int ntest, node_state *ns, prefix_cache *pc, ut_err *e)
 {
     return run_transform_mode(dc, x, p, nd, ntrain, ntest, ns, pc, 0, e);
+}
+
+/* A TRANSFORM the plan marks test_only makes the test rows alone when the
+ * statistics its FITs need are there for this round's training rows (a
+ * table found ineligible at run time has none: the whole design then). */
+static int test_rows_only(const data_ctx *dc, const opt_plan *p, const opt_node *nd, int ntrain)
+{
+    if (!nd->test_only) return 0;
+    int i = (int)(nd - p->nodes);
+    for (int j = i + 1; j < p->n; j++) {
+        const opt_node *f = &p->nodes[j];
+        if (f->op != OPT_FIT || f->input != i) continue;
+        const opt_group *g = &p->groups[f->group];
+        if (g->gram_folds && !(dc->rfolds && rt_ridge_folds_ntrain(dc->rfolds, nd->round) == ntrain)) return 0;
+        if (g->nb_folds && !(dc->nbfolds && rt_nb_folds_ntrain(dc->nbfolds, nd->round) == ntrain)) return 0;
+    }
+    return 1;
 }
 
 static int compute_transform(const data_ctx *dc, const cmp_explore *x, const opt_plan *p, const opt_node *nd,
@@ -733,7 +793,10 @@ static int compute_transform(const data_ctx *dc, const cmp_explore *x, const opt
     memset(&d, 0, sizeof d);
     /* a state of ours alone gives its columns' memory back while the
      * design is filled; a kept prefix stays whole for later pipelines */
-    if (owned && owned == cur) {
+    int tonly = owned && owned == cur && test_rows_only(dc, p, nd, ntrain);
+    if (tonly) {
+        rc = rt_tf_finish_take_rows(owned, dc->train, ntrain, dc->test, ntest, &d, &te);
+    } else if (owned && owned == cur) {
         rc = rt_tf_finish_take(owned, dc->train, ntrain, &d, &te);
     } else {
         rc = rt_tf_finish(cur, dc->train, ntrain, &d, &te);
@@ -766,6 +829,19 @@ static int compute_transform(const data_ctx *dc, const cmp_explore *x, const opt
         }
     (void)p;
     if (rc) goto fail;
+    if (tonly) {
+        ns->xtr = NULL;
+        ns->xte = d.x;
+        d.x = NULL;
+        ns->xte_inside = 0;
+        ns->p = d.p;
+        rt_design_free(&d);
+        if (!ns->xte) return ut_errf(e, MLG_NOMEM, "out of memory");
+        ns->has_design = ns->test_only = 1;
+        ns->ran = 4;
+        ns->chain_s = chain + ut_thread_cpu() - c0;
+        return 0;
+    }
     /* split into the round's training and test rows once, and let the
      * full design go: the fits read these, nobody copies them again */
     if (split_in_place(&d, dc->train, ntrain, dc->test, ntest) == 0) {
@@ -1037,7 +1113,8 @@ static double alive_bytes(const opt_plan *p, const node_state *ns, round_rows *c
     double b = 0;
     for (int i = 0; i < p->n; i++)
         if (p->nodes[i].op == OPT_TRANSFORM && ns[i].has_design && rr[p->nodes[i].round])
-            b += (double)ns[i].p * (rr[p->nodes[i].round]->ntrain + rr[p->nodes[i].round]->ntest) * sizeof(double);
+            b += (double)ns[i].p * ((ns[i].test_only ? 0 : rr[p->nodes[i].round]->ntrain) + rr[p->nodes[i].round]->ntest) *
+                 sizeof(double);
     return b;
 }
 

@@ -21,10 +21,10 @@
 static const char *const load_way[] = {"memory", "cache", "parse"};
 static const char *const stats_kind[OPT_STATS__COUNT] = {"gram", "nb"};
 
-/* "<way>:<pipeline>" ("" for no preprocessing), way 1..3 as ran[]. */
+/* "<way>:<pipeline>" ("" for no preprocessing), way 1..4 as ran[]. */
 static void tf_detail(const cmp_explore *x, int q, int way, char *buf, size_t n)
 {
-    static const char *const name[] = {"", "compute", "cache", "store"};
+    static const char *const name[] = {"", "compute", "cache", "store", "test"};
     const cmp_pipeline *pl = &x->pipes[q];
     snprintf(buf, n, "%s:%s", name[way], pl->nsteps ? pl->text : "");
 }
@@ -70,7 +70,8 @@ void rt_op_times_lookup(rt_ctx *c, const cmp_explore *x, double *space, opt_op_t
                        : way == RT_LOAD_CACHE ? rt_cache_load_seconds(c, (long long)(cells * 8)) + parse * 0.15
                                               : parse;
     ot->split = lookup(c, hash, "split", "");
-    double *tf = space, *tfc = space + x->npipes, *tfs = space + 2 * x->npipes, *ev = space + 3 * x->npipes;
+    double *tf = space, *tfc = space + x->npipes, *tfs = space + 2 * x->npipes, *tft = space + 3 * x->npipes;
+    double *ev = space + 4 * x->npipes;
     char detail[1100];
     for (int q = 0; q < x->npipes; q++) {
         tf_detail(x, q, 1, detail, sizeof detail);
@@ -79,6 +80,8 @@ void rt_op_times_lookup(rt_ctx *c, const cmp_explore *x, double *space, opt_op_t
         tfc[q] = lookup(c, hash, "transform", detail);
         tf_detail(x, q, 3, detail, sizeof detail);
         tfs[q] = lookup(c, hash, "transform", detail);
+        tf_detail(x, q, 4, detail, sizeof detail);
+        tft[q] = lookup(c, hash, "transform", detail);
     }
     for (int f = 0; f < RT_FAM__COUNT; f++) ev[f] = NAN;
     for (int i = 0; i < x->nconfigs; i++) {
@@ -89,6 +92,7 @@ void rt_op_times_lookup(rt_ctx *c, const cmp_explore *x, double *space, opt_op_t
     ot->tf = tf;
     ot->tf_cache = tfc;
     ot->tf_store = tfs;
+    ot->tf_test = tft;
     ot->evaluate = ev;
 }
 
@@ -124,9 +128,9 @@ void rt_op_times_add_plan(rt_op_times *t, const cmp_explore *x, const opt_plan *
 {
     char detail[1100];
     /* TRANSFORM: the mean node of each pipeline, per way (1 computed, 2
-     * from the cache, 3 computed and stored) */
+     * from the cache, 3 computed and stored, 4 the test rows alone) */
     for (int q = 0; q < x->npipes; q++)
-        for (int way = 1; way <= 3; way++) {
+        for (int way = 1; way <= 4; way++) {
             double sum = 0;
             int n = 0;
             for (int i = 0; i < p->n; i++)

@@ -9,7 +9,7 @@
 /* How rt_load_dataset brought a table (rt_ctx.load_way). */
 enum { RT_LOAD_MEMORY, RT_LOAD_CACHE, RT_LOAD_PARSE };
 
-#define RT_OP_TIMES_DOUBLES(x) (3 * (size_t)(x)->npipes + RT_FAM__COUNT)
+#define RT_OP_TIMES_DOUBLES(x) (4 * (size_t)(x)->npipes + RT_FAM__COUNT)
 
 /* The formula for parsing d's file: ~30 ns a byte (numbers, type
  * inference, the content hash; 92 MB of synthetic table: 2.8 s measured). */
@@ -38,7 +38,8 @@ typedef struct {
 void rt_op_times_add_load(rt_op_times *t, const cmp_explore *x, int way, double load_s, double split_s);
 /* After a plan ran: actual[i] is node i's measured seconds and ran[i] says
  * whether it ran (TRANSFORM: 1 computed, 2 loaded from the cache, 3
- * computed and offered to the cache; STATS: 1 computed; EVALUATE: 1).
+ * computed and offered to the cache, 4 computed for the test rows alone;
+ * STATS: 1 computed; EVALUATE: 1).
  * Adds the mean TRANSFORM per pipeline and way, each computed STATS and
  * the mean EVALUATE per family. */
 void rt_op_times_add_plan(rt_op_times *t, const cmp_explore *x, const opt_plan *p, const double *actual,

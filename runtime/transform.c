@@ -388,9 +388,12 @@ static int col_dies_with_set(const tf_col *w)
 /* The row-major design from the set's numeric columns.  release: columns
  * that die with the set give their pages back as the rows are copied, so
  * the columns and the design are not both whole in memory at once. */
-static int to_design(tf_set *s, rt_design *out, int release, ut_err *e)
+/* rows: the design's rows, rows[0..nout) of the set's (NULL: every row in
+ * order; then release may give the columns' pages back). */
+static int to_design(tf_set *s, const int *rows, int nout, rt_design *out, int release, ut_err *e)
 {
-    int n = s->n, p = s->ncols;
+    int n = rows ? nout : s->n, p = s->ncols;
+    if (rows) release = 0;
     /* releasing, the design's pages come as the columns' go (mapping
      * them all first would hold both whole at once) */
     size_t bytes = sizeof(double) * (size_t)n * (size_t)p + 1;
@@ -418,7 +421,10 @@ static int to_design(tf_set *s, rt_design *out, int release, ut_err *e)
             ut_prefault(out->x + (size_t)r0 * p, sizeof(double) * (size_t)(n - r0 < 4096 ? n - r0 : 4096) * p);
         for (int j = 0; j < p; j++) {
             const double *x = s->c[j].x;
-            for (int r = r0; r < r1; r++) out->x[(size_t)r * p + j] = x[r];
+            if (rows)
+                for (int r = r0; r < r1; r++) out->x[(size_t)r * p + j] = x[rows[r]];
+            else
+                for (int r = r0; r < r1; r++) out->x[(size_t)r * p + j] = x[r];
         }
         if (release && (r1 % 4096 == 0 || r1 == n))   /* 32 KB of each column at a time */
             for (int j = 0; j < p; j++)
@@ -616,7 +622,7 @@ int rt_tf_finish(const rt_tf_state *st, const int *train, int ntrain, rt_design 
     int fitted = 0;
     int rc = run_step(&s, &onehot, &fitted, e);
     if (rc == 0) rc = run_step(&s, &mean, &fitted, e);
-    if (rc == 0) rc = to_design(&s, out, 0, e);
+    if (rc == 0) rc = to_design(&s, NULL, 0, out, 0, e);
     tf_set_free(&s);
     if (rc) rt_design_free(out);
     return rc;
@@ -624,8 +630,19 @@ int rt_tf_finish(const rt_tf_state *st, const int *train, int ntrain, rt_design 
 
 int rt_tf_finish_take(rt_tf_state *st, const int *train, int ntrain, rt_design *out, ut_err *e)
 {
+    return rt_tf_finish_take_rows(st, train, ntrain, NULL, 0, out, e);
+}
+
+int rt_tf_finish_take_rows(rt_tf_state *st, const int *train, int ntrain, const int *rows, int nrows,
+                           rt_design *out, ut_err *e)
+{
     memset(out, 0, sizeof *out);
     if (!st) return ut_errf(e, MLG_ERROR, "no preprocessing state");
+    for (int i = 0; rows && i < nrows; i++)
+        if (rows[i] < 0 || rows[i] >= st->n) {
+            rt_tf_state_free(st);
+            return ut_errf(e, MLG_ERROR, "row %d out of range", rows[i]);
+        }
     tf_set s;
     if (check_rows(st, train, ntrain, e) || state_to_set(st, train, ntrain, &s, e)) {
         rt_tf_state_free(st);
@@ -638,7 +655,7 @@ int rt_tf_finish_take(rt_tf_state *st, const int *train, int ntrain, rt_design *
     int fitted = 0;
     int rc = run_step(&s, &onehot, &fitted, e);
     if (rc == 0) rc = run_step(&s, &mean, &fitted, e);
-    if (rc == 0) rc = to_design(&s, out, 1, e);
+    if (rc == 0) rc = to_design(&s, rows, nrows, out, 1, e);
     tf_set_free(&s);
     if (rc) rt_design_free(out);
     return rc;
@@ -714,7 +731,7 @@ static int run_recorded(tf_set *s, const rt_tf_step *steps, int nsteps, rt_desig
     for (int i = 0; i < nsteps && rc == 0; i++) rc = run_step(s, &steps[i], &fitted, e);
     if (rc == 0) rc = run_step(s, &onehot, &fitted, e);
     if (rc == 0) rc = run_step(s, &mean, &fitted, e);
-    if (rc == 0) rc = to_design(s, out, 0, e);
+    if (rc == 0) rc = to_design(s, NULL, 0, out, 0, e);
     return rc;
 }
 

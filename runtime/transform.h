@@ -113,6 +113,12 @@ int  rt_tf_finish(const rt_tf_state *s, const int *train, int ntrain, rt_design 
  * design is filled, so the peak is about one copy of the data, not two.
  * The same design, bit for bit. */
 int  rt_tf_finish_take(rt_tf_state *s, const int *train, int ntrain, rt_design *out, ut_err *e);
+/* rt_tf_finish_take's design for rows[0..nrows) only, in that order: row i
+ * of *out is the full design's row rows[i], bit for bit (the safety net
+ * still fits on the training rows).  For a round whose fits need its test
+ * rows alone (sharing rule 2's statistics serve the training side). */
+int  rt_tf_finish_take_rows(rt_tf_state *s, const int *train, int ntrain, const int *rows, int nrows,
+                            rt_design *out, ut_err *e);
 void rt_tf_state_free(rt_tf_state *s);   /* NULL-safe */
 /* 1 when the state has a column spelled exactly `name`. */
 int  rt_tf_state_has_column(const rt_tf_state *s, const char *name);

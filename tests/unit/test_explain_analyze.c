@@ -23,6 +23,7 @@
 typedef struct {
     char name[64];
     double est, act;
+    int test_only;   /* a TRANSFORM of the test rows alone */
 } op_t;
 
 /* Runs EXPLAIN ANALYZE q; fills the FIT rows' estimates and actuals. */
@@ -65,12 +66,17 @@ static int analyze_all(mlg_db *db, const char *q, op_t *ops, int *nops)
     while ((rc = mlg_step(s)) == MLG_ROW) {
         const char *t = mlg_column_text(s, 0), *est = strstr(t, "(est ");
         if (!est || *nops == MAXOPS) continue;
-        const char *kind = NULL;
-        for (size_t k = 0; k < sizeof kinds / sizeof *kinds && !kind; k++)
-            if (strstr(t, kinds[k])) kind = kinds[k];
+        /* the operator is the first of the kinds in the row (a TRANSFORM's
+         * notes may name STATS) */
+        const char *kind = NULL, *at = NULL;
+        for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
+            const char *w = strstr(t, kinds[k]);
+            if (w && (!at || w < at)) at = w, kind = kinds[k];
+        }
         if (!kind) continue;
         op_t *o = &ops[(*nops)++];
         snprintf(o->name, sizeof o->name, "%s", kind);
+        o->test_only = strstr(t, "the test rows only") != NULL;
         if (sscanf(est, "(est %lf s, actual %lf s)", &o->est, &o->act) != 2) o->est = o->act = NAN;
     }
     if (rc != MLG_DONE) printf("step: %s\n", mlg_errmsg(db));
@@ -224,6 +230,24 @@ static void stats_operator(void)
         if (st && st->act >= 0.02)   /* shorter is timer noise (a faster machine) */
             CHECK(st->est / st->act >= 0.5 && st->est / st->act <= 2.0, "STATS estimate %.4f s vs actual %.4f s",
                   st->est, st->act);
+    }
+    /* ridge from the blocks after standardize: its TRANSFORM makes the
+     * test rows alone, and learns its own time (not a whole design's) */
+    ex = "EXPLAIN ANALYZE EXPLORE t USING ridge(alpha IN {1, 10}) PREPROCESS standardize FRESH;";
+    for (int run = 0; run < 2; run++) {
+        op_t ops[MAXOPS];
+        int nops = 0;
+        CHECK(analyze_all(db, ex, ops, &nops) == 0, "EXPLAIN ANALYZE ridge %d", run + 1);
+        const op_t *tf = NULL;
+        for (int i = 0; i < nops; i++)
+            if (!strcmp(ops[i].name, "TRANSFORM")) tf = &ops[i];
+        CHECK(tf != NULL && tf->test_only, "no TRANSFORM of the test rows only");
+        if (run == 0 || !tf) continue;
+        check_dominant("wide table, ridge", ops, nops);
+        printf("test rows only: TRANSFORM est %.4f s, actual %.4f s\n", tf->est, tf->act);
+        if (tf->act >= 0.02)
+            CHECK(tf->est / tf->act >= 0.5 && tf->est / tf->act <= 2.0,
+                  "TRANSFORM (test rows) estimate %.4f s vs actual %.4f s", tf->est, tf->act);
     }
     mlg_close(db);
     fixture_drop_db(path);
