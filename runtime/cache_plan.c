@@ -1,7 +1,8 @@
 /* cache_plan.c — the cache decisions EXPLAIN shows (cache.h): for every
  * TRANSFORM node, the lineage of the design it would make, and whether it
  * is in the cache and worth loading (reuse), would be stored after it is
- * computed (materialize), or is computed and not kept (recompute); and
+ * computed (materialize), or is computed and not kept (recompute: always
+ * for a TRANSFORM of the test rows alone, opt_node.test_only); and
  * for every FIT node of a tree group, what becomes of its grown tree
  * (reuse, extend from a stored shallower one, materialize, recompute);
  * forest and gbt FIT nodes likewise (cache_plan_forest.c), and for a knn
