@@ -212,12 +212,14 @@ static double *train_design(const data_ctx *dc, const cmp_explore *x, int q, con
     for (int k = 0; k < nsteps; k++) steps[k] = pl->steps[k].step;
     rt_tf_state *s0 = NULL, *s1 = NULL;
     rt_design d;
-    memset(&d, 0, sizeof d);
-    int rc = rt_tf_begin(dc->t, dc->target, &s0, e);
-    if (!rc) rc = rt_tf_apply(s0, steps, nsteps, train, ntrain, &s1, e);
-    rt_tf_state_free(s0);
-    if (!rc) rc = rt_tf_finish_take_rows(s1, train, ntrain, train, ntrain, &d, e);   /* takes s1 */
-    else rt_tf_state_free(s1);
+    int rc = rt_tf_scaled_rows(dc->t, dc->target, steps, nsteps, train, ntrain, train, ntrain, &d, e);
+    if (rc == 1) {   /* not that chain: the working columns */
+        rc = rt_tf_begin(dc->t, dc->target, &s0, e);
+        if (!rc) rc = rt_tf_apply(s0, steps, nsteps, train, ntrain, &s1, e);
+        rt_tf_state_free(s0);
+        if (!rc) rc = rt_tf_finish_take_rows(s1, train, ntrain, train, ntrain, &d, e);   /* takes s1 */
+        else rt_tf_state_free(s1);
+    }
     if (rc) return NULL;
     if (d.p != p) {
         rt_design_free(&d);
@@ -709,6 +711,15 @@ static int run_transform(const data_ctx *dc, const cmp_explore *x, const opt_pla
     return run_transform_mode(dc, x, p, nd, ntrain, ntest, ns, pc, 0, e);
 }
 
+/* Another pipeline of the statement begins with pipeline q's first step
+ * (the prefix cache may keep or want its states). */
+static int prefix_shared(const cmp_explore *x, int q)
+{
+    for (int r = 0; r < x->npipes; r++)
+        if (r != q && x->pipes[q].nsteps && same_prefix(x, r, q, 1)) return 1;
+    return 0;
+}
+
 /* A TRANSFORM the plan marks test_only makes the test rows alone when the
  * statistics its FITs need are there for this round's training rows (a
  * table found ineligible at run time has none: the whole design then). */
@@ -739,6 +750,26 @@ static int compute_transform(const data_ctx *dc, const cmp_explore *x, const opt
     rt_tf_state *cur = NULL;
     int from = 0;
     double chain = 0;   /* CPU seconds from the table to cur */
+    if (test_rows_only(dc, p, nd, ntrain) && !prefix_shared(x, nd->pipe)) {
+        /* straight from the table when the chain allows (transform.h) */
+        double c0 = ut_thread_cpu();
+        rt_design d;
+        int src = rt_tf_scaled_rows(dc->t, dc->target, steps, nsteps, dc->train, ntrain, dc->test, ntest, &d, e);
+        if (src < 0) return -1;
+        if (src == 0) {
+            if (pc->on) pc->pipe_done[nd->pipe] = 1;
+            ns->xtr = NULL;
+            ns->xte = d.x;
+            d.x = NULL;
+            ns->xte_inside = 0;
+            ns->p = d.p;
+            rt_design_free(&d);
+            ns->has_design = ns->test_only = 1;
+            ns->ran = 4;
+            ns->chain_s = ut_thread_cpu() - c0;
+            return 0;
+        }
+    }
     if (pc->on) pc->pipe_done[nd->pipe] = 1;
     if (pc->on) {
         /* the longest kept prefix of this pipeline */

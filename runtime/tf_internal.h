@@ -107,6 +107,9 @@ int tf_expand_each(tf_set *s, const char *sel, tf_expand_fn fn, const rt_tf_step
 int tf_impute(tf_set *s, const rt_tf_step *st, const char *sel, ut_err *e);
 int tf_onehot(tf_set *s, const rt_tf_step *st, const char *sel, ut_err *e);
 int tf_standardize(tf_set *s, const rt_tf_step *st, const char *sel, ut_err *e);
+/* StandardScaler's statistics of column x over s's training rows: m the
+ * values seen (0: none), mean, and scale (1 for a constant column). */
+void tf_standardize_fit(const tf_set *s, const double *x, int *m, double *mean, double *scale);
 int tf_minmax(tf_set *s, const rt_tf_step *st, const char *sel, ut_err *e);
 int tf_log1p(tf_set *s, const rt_tf_step *st, const char *sel, ut_err *e);
 int tf_bin(tf_set *s, const rt_tf_step *st, const char *sel, ut_err *e);

@@ -26,6 +26,18 @@ static void train_moments(const tf_set *s, const double *x, int *m, double *mean
     *var = cnt ? ss / cnt : 0.0;
 }
 
+void tf_standardize_fit(const tf_set *s, const double *x, int *m, double *mean, double *scale)
+{
+    double var;
+    train_moments(s, x, m, mean, &var);
+    /* sklearn's _is_constant_feature: a variance within rounding of 0
+     * means constant, scale 1, so the column becomes ~0 and not the
+     * noise of dividing rounding errors by each other */
+    double eps = DBL_EPSILON, nm = *m * *mean * eps;
+    int constant = var <= *m * eps * var + nm * nm;
+    *scale = constant ? 1.0 : sqrt(var);
+}
+
 /* A column with no training value carries nothing learnt: its non-missing
  * values (test rows only) become 0, like a constant column's. */
 int tf_standardize(tf_set *s, const rt_tf_step *st, const char *sel, ut_err *e)
@@ -34,20 +46,14 @@ int tf_standardize(tf_set *s, const rt_tf_step *st, const char *sel, ut_err *e)
     for (int j = 0; j < s->ncols; j++) {
         if (!sel[j]) continue;
         if (tf_col_own(&s->c[j], s->n, e)) return -1;
-        double *x = s->c[j].x, mean, var, scale;
+        double *x = s->c[j].x, mean, scale;
         int m;
         if (tf_replaying(s)) {
             const tf_entry *en = tf_rec_next(s, TF_REC_STANDARDIZE, s->c[j].name, e);
             if (!en) return -1;
             m = en->d[0] != 0, mean = en->d[1], scale = en->d[2];
         } else {
-            train_moments(s, x, &m, &mean, &var);
-            /* sklearn's _is_constant_feature: a variance within rounding of 0
-             * means constant, scale 1, so the column becomes ~0 and not the
-             * noise of dividing rounding errors by each other */
-            double eps = DBL_EPSILON, nm = m * mean * eps;
-            int constant = var <= m * eps * var + nm * nm;
-            scale = constant ? 1.0 : sqrt(var);
+            tf_standardize_fit(s, x, &m, &mean, &scale);
             double rec[3] = {m != 0, mean, scale};
             if (tf_rec_put(s, TF_REC_STANDARDIZE, s->c[j].name, rec, 3, NULL, 0, e)) return -1;
         }

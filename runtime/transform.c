@@ -661,6 +661,82 @@ int rt_tf_finish_take_rows(rt_tf_state *st, const int *train, int ntrain, const 
     return rc;
 }
 
+int rt_tf_scaled_rows(const rt_table *t, int target_col, const rt_tf_step *steps, int nsteps, const int *train,
+                      int ntrain, const int *rows, int nrows, rt_design *out, ut_err *e)
+{
+    memset(out, 0, sizeof *out);
+    if (!t || ntrain < 1 || !train || nrows < 0 || (nrows && !rows)) return 1;
+    int standardize = 0;
+    for (int k = 0; k < nsteps; k++) {
+        const rt_tf_step *s = &steps[k];
+        rt_selector sel = s->selector == RT_SEL_DEFAULT ? ops[s->kind].dflt : s->selector;
+        if (s->kind == RT_TF_IMPUTE) continue;
+        if (s->kind == RT_TF_ONEHOT && sel == RT_SEL_CATEGORICAL) continue;
+        if (s->kind != RT_TF_STANDARDIZE || (sel != RT_SEL_NUMERIC && sel != RT_SEL_ALL) || s->ncolumns ||
+            standardize)
+            return 1;
+        standardize = 1;
+    }
+    int p = 0;
+    for (int j = 0; j < t->ncols; j++) {
+        if (j == target_col) continue;
+        if (t->cols[j].type != RT_NUMERIC || t->cols[j].missing) return 1;
+        /* the values themselves, not the profile alone: a missing one
+         * would take impute's fill */
+        const double *x = t->cols[j].num;
+        for (int i = 0; i < t->nrows; i++)
+            if (isnan(x[i])) return 1;
+        p++;
+    }
+    for (int i = 0; i < ntrain; i++)
+        if (train[i] < 0 || train[i] >= t->nrows) return ut_errf(e, MLG_ERROR, "training row %d out of range", train[i]);
+    for (int i = 0; i < nrows; i++)
+        if (rows[i] < 0 || rows[i] >= t->nrows) return ut_errf(e, MLG_ERROR, "row %d out of range", rows[i]);
+    /* per column what tf_standardize learns; the identity without it */
+    double *mean = calloc((size_t)(p ? p : 1), sizeof *mean), *scale = calloc((size_t)(p ? p : 1), sizeof *scale);
+    const double **src = calloc((size_t)(p ? p : 1), sizeof *src);
+    char *seen = calloc((size_t)(p ? p : 1), 1);
+    out->x = ut_malloc_big(sizeof(double) * (size_t)nrows * (size_t)p + 1);
+    out->names = calloc((size_t)(p ? p : 1), sizeof(char *));
+    int rc = !mean || !scale || !src || !seen || !out->x || !out->names ? tf_oom(e) : 0;
+    tf_set s;
+    memset(&s, 0, sizeof s);
+    s.n = t->nrows;
+    s.train = train;
+    s.ntrain = ntrain;
+    for (int j = 0, c = 0; rc == 0 && j < t->ncols; j++) {
+        if (j == target_col) continue;
+        src[c] = t->cols[j].num;
+        if (!(out->names[c] = ut_strdup(t->cols[j].name))) rc = tf_oom(e);
+        int m = 1;
+        if (standardize) tf_standardize_fit(&s, src[c], &m, &mean[c], &scale[c]);
+        seen[c] = m != 0;
+        c++;
+    }
+    out->n = nrows;
+    out->p = p;
+    /* blocks of rows, as to_design: the column reads and row writes in cache */
+    for (int r0 = 0; rc == 0 && r0 < nrows; r0 += 256) {
+        int r1 = r0 + 256 < nrows ? r0 + 256 : nrows;
+        for (int c = 0; c < p; c++) {
+            const double *x = src[c];
+            double *o = out->x + c;
+            if (!standardize)
+                for (int r = r0; r < r1; r++) o[(size_t)r * p] = x[rows[r]];
+            else if (seen[c])
+                for (int r = r0; r < r1; r++) o[(size_t)r * p] = (x[rows[r]] - mean[c]) / scale[c];
+            else
+                for (int r = r0; r < r1; r++) o[(size_t)r * p] = 0.0;
+        }
+    }
+    free(mean);
+    free(scale);
+    free(src);
+    free(seen);
+    if (rc) rt_design_free(out);
+    return rc;
+}
+
 void rt_tf_state_free(rt_tf_state *st)
 {
     if (!st) return;

@@ -119,6 +119,16 @@ int  rt_tf_finish_take(rt_tf_state *s, const int *train, int ntrain, rt_design *
  * rows alone (sharing rule 2's statistics serve the training side). */
 int  rt_tf_finish_take_rows(rt_tf_state *s, const int *train, int ntrain, const int *rows, int nrows,
                             rt_design *out, ut_err *e);
+/* The same design of rows[0..nrows) straight from the table, no working
+ * columns made, for the chains sharing rule 2 allows: t's features all
+ * numeric without a missing value, steps impute (a no-op then), onehot of
+ * categorical columns (none) and at most one standardize of every numeric
+ * column — bit for bit what begin / apply / rt_tf_finish_take_rows give
+ * (the same statistics, the same expression per value).  1: the table or
+ * the chain is not of that form (nothing made, *out zeroed), 0 done, -1
+ * error (e set). */
+int  rt_tf_scaled_rows(const rt_table *t, int target_col, const rt_tf_step *steps, int nsteps, const int *train,
+                       int ntrain, const int *rows, int nrows, rt_design *out, ut_err *e);
 void rt_tf_state_free(rt_tf_state *s);   /* NULL-safe */
 /* 1 when the state has a column spelled exactly `name`. */
 int  rt_tf_state_has_column(const rt_tf_state *s, const char *name);

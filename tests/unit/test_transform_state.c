@@ -16,7 +16,12 @@
  *     fold-independent steps serve every fold;
  *   - copy-on-write: on 200 000 x 50 numbers a state holds only the columns
  *     its steps changed, and rt_tf_state_bytes splits shared blocks;
- *   - errors leave the input usable and *out NULL; nothing leaks (ASan). */
+ *   - errors leave the input usable and *out NULL; nothing leaks (ASan);
+ *   - rt_tf_scaled_rows (a round's test rows straight from the table, for
+ *     sharing rule 2's chains) is bit-identical to the chain's
+ *     rt_tf_finish_take_rows on wine, boston, satellite and diabetes, raw and
+ *     standardized, and declines (1, nothing made) every other table or
+ *     chain. */
 #if !defined(_POSIX_C_SOURCE) && !defined(_GNU_SOURCE)
 #define _POSIX_C_SOURCE 200809L
 #endif
@@ -636,9 +641,94 @@ out:
     rt_table_free(t);
 }
 
+/* rt_tf_scaled_rows against the working columns: rows `rows` of chain
+ * steps fitted on tr.  expect 1: it must decline. */
+static void check_scaled(const char *what, const rt_table *t, int y, const rt_tf_step *steps, int n, const int *tr,
+                         int ntr, const int *rows, int nrows, int expect)
+{
+    ut_err e;
+    ut_err_clear(&e);
+    rt_design fast;
+    int rc = rt_tf_scaled_rows(t, y, steps, n, tr, ntr, rows, nrows, &fast, &e);
+    CHECK(rc == expect, "%s: rt_tf_scaled_rows returned %d, expected %d (%s)", what, rc, expect, e.msg);
+    if (rc != 0) {
+        CHECK(fast.x == NULL && fast.names == NULL, "%s: a declined call made something", what);
+        return;
+    }
+    rt_tf_state *s0 = NULL, *s1 = NULL;
+    rt_design ref;
+    if (FAILED(rt_tf_begin(t, y, &s0, &e), &e, what)) { rt_design_free(&fast); return; }
+    int arc = rt_tf_apply(s0, steps, n, tr, ntr, &s1, &e);
+    rt_tf_state_free(s0);
+    if (!FAILED(arc, &e, what) && !FAILED(rt_tf_finish_take_rows(s1, tr, ntr, rows, nrows, &ref, &e), &e, what)) {
+        CHECK(same_design(&fast, &ref), "%s: differs from the chain's rows", what);
+        rt_design_free(&ref);
+    }
+    rt_design_free(&fast);
+}
+
+static void test_scaled_rows(void)
+{
+    static const char *const names[] = {"wine", "boston_housing", "satellite", "diabetes_progression"};
+    static const char *const targets[] = {"target", "medv", "classes", "target"};
+    const rt_tf_step raw[1] = {STEP(.kind = RT_TF_IMPUTE)};
+    const rt_tf_step std[] = {STEP(.kind = RT_TF_STANDARDIZE)};
+    const rt_tf_step full[] = {STEP(.kind = RT_TF_IMPUTE, .strategy = RT_IMPUTE_MEDIAN), STEP(.kind = RT_TF_ONEHOT),
+                               STEP(.kind = RT_TF_STANDARDIZE, .selector = RT_SEL_ALL)};
+    for (int d = 0; d < N_(names); d++) {
+        rt_table *t = load_data(names[d]);
+        int y = -1;
+        for (int j = 0; j < t->ncols; j++)
+            if (!strcmp(t->cols[j].name, targets[d])) y = j;
+        CHECK(y >= 0, "%s: no column %s", names[d], targets[d]);
+        for (int fold = 0; fold < 3; fold++) {
+            int ntr, nte = 0;
+            int *tr = fold_rows(t->nrows, fold, 3, &ntr);
+            int *te = malloc(sizeof(int) * (size_t)t->nrows);
+            for (int i = 0; i < t->nrows; i++)
+                if (i % 3 == fold) te[nte++] = i;
+            char what[96];
+            snprintf(what, sizeof what, "%s fold %d raw", names[d], fold);
+            check_scaled(what, t, y, raw, 0, tr, ntr, te, nte, 0);
+            check_scaled(what, t, y, raw, 1, tr, ntr, te, nte, 0);
+            snprintf(what, sizeof what, "%s fold %d standardize", names[d], fold);
+            check_scaled(what, t, y, std, 1, tr, ntr, te, nte, 0);
+            check_scaled(what, t, y, std, 1, tr, ntr, tr, ntr, 0);   /* the training rows */
+            snprintf(what, sizeof what, "%s fold %d impute, onehot, standardize(all)", names[d], fold);
+            check_scaled(what, t, y, full, N_(full), tr, ntr, te, nte, 0);
+            free(tr);
+            free(te);
+        }
+        rt_table_free(t);
+    }
+    /* declined: other steps, a second standardize, named columns, onehot of
+     * every column, a categorical feature, a missing value */
+    rt_table *w = load_data("wine");
+    int ntr;
+    int *tr = fold_rows(w->nrows, 0, 3, &ntr);
+    const rt_tf_step mm[] = {STEP(.kind = RT_TF_MINMAX)};
+    const rt_tf_step two[] = {STEP(.kind = RT_TF_STANDARDIZE), STEP(.kind = RT_TF_STANDARDIZE)};
+    const rt_tf_step named[] = {STEP(.kind = RT_TF_STANDARDIZE, NAMES("alcohol"))};
+    const rt_tf_step oh[] = {STEP(.kind = RT_TF_ONEHOT, .selector = RT_SEL_ALL)};
+    check_scaled("minmax", w, 0, mm, 1, tr, ntr, tr, ntr, 1);
+    check_scaled("standardize twice", w, 0, two, 2, tr, ntr, tr, ntr, 1);
+    check_scaled("standardize(alcohol)", w, 0, named, 1, tr, ntr, tr, ntr, 1);
+    check_scaled("onehot(all)", w, 0, oh, 1, tr, ntr, tr, ntr, 1);
+    punch_holes(w, 0, 5);
+    check_scaled("wine with holes", w, 0, std, 1, tr, ntr, tr, ntr, 1);
+    free(tr);
+    rt_table_free(w);
+    rt_table *cg = load_data("credit-g");
+    tr = fold_rows(cg->nrows, 0, 3, &ntr);
+    check_scaled("credit-g (categorical)", cg, cg->ncols - 1, std, 1, tr, ntr, tr, ntr, 1);
+    free(tr);
+    rt_table_free(cg);
+}
+
 int main(void)
 {
     test_chains();
+    test_scaled_rows();
     test_pca_prefix();
     test_folds();
     test_errors();
