@@ -711,6 +711,21 @@ static int run_transform(const data_ctx *dc, const cmp_explore *x, const opt_pla
     return run_transform_mode(dc, x, p, nd, ntrain, ntest, ns, pc, 0, e);
 }
 
+/* A TRANSFORM's output when it made the test rows alone (d, taken):
+ * secs, its CPU seconds from the table. */
+static void keep_test_rows(node_state *ns, rt_design *d, double secs)
+{
+    ns->xtr = NULL;
+    ns->xte = d->x;
+    d->x = NULL;
+    ns->xte_inside = 0;
+    ns->p = d->p;
+    rt_design_free(d);
+    ns->has_design = ns->test_only = 1;
+    ns->ran = 4;
+    ns->chain_s = secs;
+}
+
 /* Another pipeline of the statement begins with pipeline q's first step
  * (the prefix cache may keep or want its states). */
 static int prefix_shared(const cmp_explore *x, int q)
@@ -758,15 +773,7 @@ static int compute_transform(const data_ctx *dc, const cmp_explore *x, const opt
         if (src < 0) return -1;
         if (src == 0) {
             if (pc->on) pc->pipe_done[nd->pipe] = 1;
-            ns->xtr = NULL;
-            ns->xte = d.x;
-            d.x = NULL;
-            ns->xte_inside = 0;
-            ns->p = d.p;
-            rt_design_free(&d);
-            ns->has_design = ns->test_only = 1;
-            ns->ran = 4;
-            ns->chain_s = ut_thread_cpu() - c0;
+            keep_test_rows(ns, &d, ut_thread_cpu() - c0);
             return 0;
         }
     }
@@ -861,16 +868,7 @@ static int compute_transform(const data_ctx *dc, const cmp_explore *x, const opt
     (void)p;
     if (rc) goto fail;
     if (tonly) {
-        ns->xtr = NULL;
-        ns->xte = d.x;
-        d.x = NULL;
-        ns->xte_inside = 0;
-        ns->p = d.p;
-        rt_design_free(&d);
-        if (!ns->xte) return ut_errf(e, MLG_NOMEM, "out of memory");
-        ns->has_design = ns->test_only = 1;
-        ns->ran = 4;
-        ns->chain_s = chain + ut_thread_cpu() - c0;
+        keep_test_rows(ns, &d, chain + ut_thread_cpu() - c0);
         return 0;
     }
     /* split into the round's training and test rows once, and let the
