@@ -34,8 +34,8 @@ typedef struct {
     int    served;     /* every run it leads to comes from the repository
                           (opt_stats.served): not run, costed at 0        */
     int    test_only;  /* TRANSFORM: every FIT it feeds fits from STATS
-                          (opt_test_only), so it makes the design of the
-                          round's test rows alone */
+                          (plan.c's plan_test_only), so it makes the design
+                          of the round's test rows alone */
 } opt_node;
 
 /* Configurations fitted together (sharing rules 2 and 4): one family, one

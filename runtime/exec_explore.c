@@ -193,10 +193,6 @@ static char *scores_json(const data_ctx *dc, const int *test, int ntest, const d
     return ut_buf_take(&b);
 }
 
-/* Which path run_group fits a group by, for its predictions' lineage: 0
- * the rows, 1 / 2 ridge by rule 2's per-fold Gram blocks (raw /
- * standardized), 3 / 4 gaussian nb by rule 2's per-fold class statistics
- * — the dispatch's own test, as the paths round differently. */
 /* The design of pipeline q on the round's training rows train[0..ntrain)
  * (the fit's: dc->train is the walk's current round), for a fit whose
  * TRANSFORM made the test rows alone and whose statistics declined
@@ -232,6 +228,10 @@ static double *train_design(const data_ctx *dc, const cmp_explore *x, int q, con
     return X;
 }
 
+/* Which path run_group fits a group by, for its predictions' lineage: 0
+ * the rows, 1 / 2 ridge by rule 2's per-fold Gram blocks (raw /
+ * standardized), 3 / 4 gaussian nb by rule 2's per-fold class statistics
+ * — the dispatch's own test, as the paths round differently. */
 static int group_path(const data_ctx *dc, const opt_group *g, const node_state *tf, const rt_prog *prog, int round,
                       int ntrain)
 {

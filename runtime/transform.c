@@ -385,11 +385,11 @@ static int col_dies_with_set(const tf_col *w)
     return !w->sh->borrowed && atomic_load(&w->sh->refs) == 1;
 }
 
-/* The row-major design from the set's numeric columns.  release: columns
- * that die with the set give their pages back as the rows are copied, so
- * the columns and the design are not both whole in memory at once. */
-/* rows: the design's rows, rows[0..nout) of the set's (NULL: every row in
- * order; then release may give the columns' pages back). */
+/* The row-major design from the set's numeric columns: its rows are
+ * rows[0..nout) of the set's, or every row in order (rows NULL).  release
+ * (every row only): columns that die with the set give their pages back
+ * as the rows are copied, so the columns and the design are not both
+ * whole in memory at once. */
 static int to_design(tf_set *s, const int *rows, int nout, rt_design *out, int release, ut_err *e)
 {
     int n = rows ? nout : s->n, p = s->ncols;
@@ -669,11 +669,15 @@ int rt_tf_scaled_rows(const rt_table *t, int target_col, const rt_tf_step *steps
     int standardize = 0;
     for (int k = 0; k < nsteps; k++) {
         const rt_tf_step *s = &steps[k];
+        /* named columns, and what the chain would refuse, go the chain's
+         * way, which reports them */
+        if ((int)s->kind < 0 || s->kind >= RT_TF__COUNT || s->ncolumns || s->selector == RT_SEL_NAMED ||
+            s->max_levels < 0)
+            return 1;
         rt_selector sel = s->selector == RT_SEL_DEFAULT ? ops[s->kind].dflt : s->selector;
         if (s->kind == RT_TF_IMPUTE) continue;
         if (s->kind == RT_TF_ONEHOT && sel == RT_SEL_CATEGORICAL) continue;
-        if (s->kind != RT_TF_STANDARDIZE || (sel != RT_SEL_NUMERIC && sel != RT_SEL_ALL) || s->ncolumns ||
-            standardize)
+        if (s->kind != RT_TF_STANDARDIZE || (sel != RT_SEL_NUMERIC && sel != RT_SEL_ALL) || standardize)
             return 1;
         standardize = 1;
     }
