@@ -394,9 +394,16 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *a
             gf |= mine && p->groups[g].gram_folds;
             nf |= mine && p->groups[g].nb_folds;
         }
+        /* its TRANSFORM makes the test rows alone: a declined round's
+         * training rows are made for the fit (exec_explore.c) */
+        int tonly = 0;
+        for (int i = 0; i < p->n; i++)
+            if (p->nodes[i].op == OPT_FIT && x->configs[p->groups[p->nodes[i].group].configs[0]].family == (rt_family)f &&
+                p->nodes[i].input >= 0 && p->nodes[i].input < p->n)
+                tonly |= p->nodes[p->nodes[i].input].test_only;
         if (gf && f == RT_FAM_LINREG)
-            ut_buf_printf(&t, "  [Gram = total - fold block, solved by its eigendecomposition; the design's SVD in a"
-                              " round where it is ill-conditioned]");
+            ut_buf_printf(&t, "  [Gram = total - fold block, solved by its eigendecomposition; the design's SVD%s in a"
+                              " round where it is ill-conditioned]", tonly ? " (its training rows made then)" : "");
         else if (gf)
             ut_buf_printf(&t, "  [%d shared fit%s: Gram = total - fold block, one eigendecomposition for every alpha]",
                           nfits, nfits == 1 ? "" : "s");
