@@ -27,13 +27,12 @@ double opt_transform_cost(const cmp_pipeline *pl, const opt_stats *st)
     return cells * (2.0 + 2.0 * pl->nsteps) / FLOPS_SCALAR;
 }
 
-double opt_transform_test_cost(const cmp_pipeline *pl, const opt_stats *st)
+double opt_transform_test_cost(const opt_stats *st)
 {
     double cells = (double)st->nrows * (double)(st->nfeatures > 0 ? st->nfeatures : 1);
     /* rule 2's chains come straight from the table (rt_tf_scaled_rows):
      * the training values read for the statistics, then a k-th of the
      * rows written (k-fold CV, rule 2's protocol) */
-    (void)pl;
     return cells * (1.0 + 2.0 / (st->nrounds > 1 ? st->nrounds : 1)) / FLOPS_SCALAR;
 }
 
@@ -477,7 +476,7 @@ static int push_stats(const opt_stats *st, opt_plan *p, int *cap, int split)
 static int fits_without_rows(const cmp_explore *x, const opt_group *g)
 {
     if (g->nb_folds) return 1;
-    return g->gram_folds == 2 || (g->gram_folds && x->configs[g->configs[0]].family != RT_FAM_LINREG);
+    return g->gram_folds && !(g->gram_folds == 1 && x->configs[g->configs[0]].family == RT_FAM_LINREG);
 }
 
 /* TRANSFORM nodes every FIT of which fits without training rows make the
@@ -499,7 +498,7 @@ static void plan_test_only(const cmp_explore *x, const opt_stats *st, opt_plan *
         int was = ot->known && ot->tf[q] == ot->tf[q];
         int mt = ot->known && ot->tf_test && ot->tf_test[q] == ot->tf_test[q];
         nd->test_only = 1;
-        nd->est_cost = mt ? ot->tf_test[q] : opt_transform_test_cost(&x->pipes[q], st);
+        nd->est_cost = mt ? ot->tf_test[q] : opt_transform_test_cost(st);
         p->nmeasured += mt - was;
     }
 }

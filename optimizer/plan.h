@@ -155,7 +155,7 @@ double opt_fit_cost(const cmp_explore *x, int i, const opt_stats *st);
 double opt_transform_cost(const cmp_pipeline *pl, const opt_stats *st);
 /* The same for a TRANSFORM that makes the design of the test rows alone
  * (opt_node.test_only), straight from the table (rt_tf_scaled_rows). */
-double opt_transform_test_cost(const cmp_pipeline *pl, const opt_stats *st);
+double opt_transform_test_cost(const opt_stats *st);
 /* Estimated seconds of sharing rule 2's one pass (runtime/ridge_folds.h)
  * over the table for nfolds folds: the Gram and cross products of every
  * row, and the scalar work of gathering the rows fold by fold. */

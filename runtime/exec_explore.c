@@ -206,24 +206,18 @@ static double *train_design(const data_ctx *dc, const cmp_explore *x, int q, con
     rt_tf_step steps[64];
     int nsteps = pl->nsteps < 64 ? pl->nsteps : 64;
     for (int k = 0; k < nsteps; k++) steps[k] = pl->steps[k].step;
-    rt_tf_state *s0 = NULL, *s1 = NULL;
     rt_design d;
     int rc = rt_tf_scaled_rows(dc->t, dc->target, steps, nsteps, train, ntrain, train, ntrain, &d, e);
-    if (rc == 1) {   /* not that chain: the working columns */
-        rc = rt_tf_begin(dc->t, dc->target, &s0, e);
-        if (!rc) rc = rt_tf_apply(s0, steps, nsteps, train, ntrain, &s1, e);
-        rt_tf_state_free(s0);
-        if (!rc) rc = rt_tf_finish_take_rows(s1, train, ntrain, train, ntrain, &d, e);   /* takes s1 */
-        else rt_tf_state_free(s1);
+    double *X = NULL;
+    if (rc == 1) {   /* not that chain: the whole design, its training rows taken */
+        if (rt_pipeline_run(dc->t, dc->target, steps, nsteps, train, ntrain, &d, e)) return NULL;
+        if (d.p == p && !(X = gather(&d, train, ntrain))) ut_errf(e, MLG_NOMEM, "out of memory");
+    } else if (rc == 0 && d.p == p) {
+        X = d.x;
+        d.x = NULL;
     }
-    if (rc) return NULL;
-    if (d.p != p) {
-        rt_design_free(&d);
+    if (rc >= 0 && d.p != p)
         ut_errf(e, MLG_ERROR, "internal error: the training rows' design has %d columns, its test rows %d", d.p, p);
-        return NULL;
-    }
-    double *X = d.x;
-    d.x = NULL;
     rt_design_free(&d);
     return X;
 }
@@ -730,8 +724,8 @@ static void keep_test_rows(node_state *ns, rt_design *d, double secs)
  * (the prefix cache may keep or want its states). */
 static int prefix_shared(const cmp_explore *x, int q)
 {
-    for (int r = 0; r < x->npipes; r++)
-        if (r != q && x->pipes[q].nsteps && same_prefix(x, r, q, 1)) return 1;
+    for (int r = 0; x->pipes[q].nsteps && r < x->npipes; r++)
+        if (r != q && same_prefix(x, r, q, 1)) return 1;
     return 0;
 }
 
@@ -765,6 +759,7 @@ static int compute_transform(const data_ctx *dc, const cmp_explore *x, const opt
     rt_tf_state *cur = NULL;
     int from = 0;
     double chain = 0;   /* CPU seconds from the table to cur */
+    if (pc->on) pc->pipe_done[nd->pipe] = 1;
     if (test_rows_only(dc, p, nd, ntrain) && !prefix_shared(x, nd->pipe)) {
         /* straight from the table when the chain allows (transform.h) */
         double c0 = ut_thread_cpu();
@@ -772,12 +767,10 @@ static int compute_transform(const data_ctx *dc, const cmp_explore *x, const opt
         int src = rt_tf_scaled_rows(dc->t, dc->target, steps, nsteps, dc->train, ntrain, dc->test, ntest, &d, e);
         if (src < 0) return -1;
         if (src == 0) {
-            if (pc->on) pc->pipe_done[nd->pipe] = 1;
             keep_test_rows(ns, &d, ut_thread_cpu() - c0);
             return 0;
         }
     }
-    if (pc->on) pc->pipe_done[nd->pipe] = 1;
     if (pc->on) {
         /* the longest kept prefix of this pipeline */
         int best = -1;

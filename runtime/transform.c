@@ -685,11 +685,6 @@ int rt_tf_scaled_rows(const rt_table *t, int target_col, const rt_tf_step *steps
     for (int j = 0; j < t->ncols; j++) {
         if (j == target_col) continue;
         if (t->cols[j].type != RT_NUMERIC || t->cols[j].missing) return 1;
-        /* the values themselves, not the profile alone: a missing one
-         * would take impute's fill */
-        const double *x = t->cols[j].num;
-        for (int i = 0; i < t->nrows; i++)
-            if (isnan(x[i])) return 1;
         p++;
     }
     for (int i = 0; i < ntrain; i++)
@@ -699,45 +694,58 @@ int rt_tf_scaled_rows(const rt_table *t, int target_col, const rt_tf_step *steps
     /* per column what tf_standardize learns; the identity without it */
     double *mean = calloc((size_t)(p ? p : 1), sizeof *mean), *scale = calloc((size_t)(p ? p : 1), sizeof *scale);
     const double **src = calloc((size_t)(p ? p : 1), sizeof *src);
-    char *seen = calloc((size_t)(p ? p : 1), 1);
     out->x = ut_malloc_big(sizeof(double) * (size_t)nrows * (size_t)p + 1);
     out->names = calloc((size_t)(p ? p : 1), sizeof(char *));
-    int rc = !mean || !scale || !src || !seen || !out->x || !out->names ? tf_oom(e) : 0;
+    int rc = !mean || !scale || !src || !out->x || !out->names ? tf_oom(e) : 0;
     tf_set s;
     memset(&s, 0, sizeof s);
     s.n = t->nrows;
     s.train = train;
     s.ntrain = ntrain;
+    /* The values themselves, not the profile alone: a missing value would
+     * take impute's fill.  One among the training rows changes the
+     * statistics (fewer values seen than rows); one among the rows written
+     * changes that row; elsewhere it changes nothing here. */
+    int missing = 0;
     for (int j = 0, c = 0; rc == 0 && j < t->ncols; j++) {
         if (j == target_col) continue;
         src[c] = t->cols[j].num;
         if (!(out->names[c] = ut_strdup(t->cols[j].name))) rc = tf_oom(e);
-        int m = 1;
+        int m = ntrain;
         if (standardize) tf_standardize_fit(&s, src[c], &m, &mean[c], &scale[c]);
-        seen[c] = m != 0;
+        missing |= m != ntrain;
         c++;
     }
     out->n = nrows;
     out->p = p;
     /* blocks of rows, as to_design: the column reads and row writes in cache */
-    for (int r0 = 0; rc == 0 && r0 < nrows; r0 += 256) {
+    for (int r0 = 0; rc == 0 && !missing && r0 < nrows; r0 += 256) {
         int r1 = r0 + 256 < nrows ? r0 + 256 : nrows;
         for (int c = 0; c < p; c++) {
             const double *x = src[c];
             double *o = out->x + c;
             if (!standardize)
-                for (int r = r0; r < r1; r++) o[(size_t)r * p] = x[rows[r]];
-            else if (seen[c])
-                for (int r = r0; r < r1; r++) o[(size_t)r * p] = (x[rows[r]] - mean[c]) / scale[c];
+                for (int r = r0; r < r1; r++) {
+                    double v = x[rows[r]];
+                    missing |= v != v;
+                    o[(size_t)r * p] = v;
+                }
             else
-                for (int r = r0; r < r1; r++) o[(size_t)r * p] = 0.0;
+                for (int r = r0; r < r1; r++) {
+                    double v = x[rows[r]];
+                    missing |= v != v;
+                    o[(size_t)r * p] = (v - mean[c]) / scale[c];
+                }
         }
+    }
+    if (rc == 0 && missing) {   /* the chain's way */
+        rt_design_free(out);
+        rc = 1;
     }
     free(mean);
     free(scale);
     free(src);
-    free(seen);
-    if (rc) rt_design_free(out);
+    if (rc < 0) rt_design_free(out);
     return rc;
 }
 

@@ -121,7 +121,8 @@ int  rt_tf_finish_take_rows(rt_tf_state *s, const int *train, int ntrain, const 
                             rt_design *out, ut_err *e);
 /* The same design of rows[0..nrows) straight from the table, no working
  * columns made, for the chains sharing rule 2 allows: t's features all
- * numeric without a missing value, steps impute (a no-op then), onehot of
+ * numeric without a missing value (in the profile, and among the training
+ * rows and the rows made), steps impute (a no-op then), onehot of
  * categorical columns (none) and at most one standardize of every numeric
  * column — bit for bit what begin / apply / rt_tf_finish_take_rows give
  * (the same statistics, the same expression per value).  1: the table or
