@@ -80,18 +80,29 @@ static int train_rows(const opt_stats *st)
 
 /* l2 logreg configurations differing in C are fitted together (share.c):
  * along a warm-started C path where Newton solves them, else side by side
- * by L-BFGS with shared GEMMs.  l1 ones are fitted alone. */
+ * by L-BFGS with shared GEMMs.  l1 ones go along the C path where their
+ * proximal Newton closes to rounding (rt_logreg_l1_path), else alone. */
 static int logreg_l2(const cmp_config *c)
 {
     const char *pen = c->nparams > 3 && c->params[3].str ? c->params[3].str : "l2";
     return !strcmp(pen, "l2");
 }
 
+static int logreg_dims_path(const opt_stats *st, int (*pred)(int, int, int))
+{
+    return pred(train_rows(st), st->nfeatures > 0 ? st->nfeatures : 1, st->nclasses > 2 ? st->nclasses : 1);
+}
+
 /* The Newton path: the same test the runtime makes, on estimated dimensions. */
 static int logreg_path(const cmp_config *c, const opt_stats *st)
 {
-    return logreg_l2(c) &&
-           rt_logreg_newton(train_rows(st), st->nfeatures > 0 ? st->nfeatures : 1, st->nclasses > 2 ? st->nclasses : 1);
+    return logreg_dims_path(st, logreg_l2(c) ? rt_logreg_newton : rt_logreg_l1_path);
+}
+
+/* Configurations of this family that can share a fit at all. */
+static int logreg_shares(const cmp_config *c, const opt_stats *st)
+{
+    return c->family != RT_FAM_LOGREG || logreg_l2(c) || logreg_path(c, st);
 }
 
 /* linsvm: the finite Newton method solves it (squared hinge, small p) */
@@ -367,8 +378,7 @@ static int make_groups(const cmp_explore *x, const opt_stats *st, int sharing, o
     for (int c = 0; c < n; c++) {
         int g = -1;
         for (int k = 0; sharing && k < p->ngroups && g < 0; k++)
-            if (same_group(x, p->groups[k].configs[0], c) &&
-                (x->configs[c].family != RT_FAM_LOGREG || logreg_l2(&x->configs[c])) &&
+            if (same_group(x, p->groups[k].configs[0], c) && logreg_shares(&x->configs[c], st) &&
                 (x->configs[c].family != RT_FAM_LINSVM ||
                  linsvm_newton(&x->configs[c], st->nfeatures > 0 ? st->nfeatures : 1)))
                 g = k;
@@ -382,9 +392,9 @@ static int make_groups(const cmp_explore *x, const opt_stats *st, int sharing, o
     }
     for (int g = 0; g < p->ngroups; g++) {
         const cmp_config *c0 = &x->configs[p->groups[g].configs[0]];
-        p->groups[g].shared = p->groups[g].n > 1 && (c0->family != RT_FAM_LOGREG || logreg_l2(c0)) &&
+        p->groups[g].shared = p->groups[g].n > 1 && logreg_shares(c0, st) &&
                               (c0->family != RT_FAM_LINSVM || linsvm_newton(c0, st->nfeatures > 0 ? st->nfeatures : 1));
-        p->groups[g].batch = p->groups[g].shared && c0->family == RT_FAM_LOGREG && !logreg_path(c0, st);
+        p->groups[g].batch = p->groups[g].shared && c0->family == RT_FAM_LOGREG && logreg_l2(c0) && !logreg_path(c0, st);
         p->groups[g].gram = (c0->family == RT_FAM_LASSO || c0->family == RT_FAM_ELASTICNET) &&
                             enet_gram(st, st->nfeatures > 0 ? st->nfeatures : 1);
         p->groups[g].gram_folds = sharing ? gram_folds(x, c0, st) : 0;
@@ -416,7 +426,8 @@ static double group_cost(const cmp_explore *x, const opt_group *g, const opt_sta
 {
     double sum = 0, big = 0;
     int lr = g->shared && x->configs[g->configs[0]].family == RT_FAM_LOGREG;
-    int known = 1, path = lr && !g->batch;
+    int l1 = lr && !logreg_l2(&x->configs[g->configs[0]]);
+    int known = 1, path = lr && !g->batch && !l1;
     for (int i = 0; i < g->n; i++) {
         const cmp_config *cf = &x->configs[g->configs[i]];
         double c = opt_fit_cost(x, g->configs[i], st);
@@ -432,8 +443,10 @@ static double group_cost(const cmp_explore *x, const opt_group *g, const opt_sta
      * the separate fits' time, measured on digits) */
     if (lr && !path) return known ? sum : 0.8 * sum;
     /* linsvm's C path: each fit after the first starts near its optimum
-     * (about half the Newton steps of a cold one) */
+     * (about half the Newton steps of a cold one); logreg l1's about 0.6 of
+     * a cold fit's time (satellite 0.57, digits 0.2, vehicle 1.0) */
     if (g->shared && !known && x->configs[g->configs[0]].family == RT_FAM_LINSVM) return big + 0.5 * (sum - big);
+    if (l1 && !known) return big + 0.6 * (sum - big);
     /* lasso / elasticnet: the data once, every configuration's sweeps */
     rt_family f0 = x->configs[g->configs[0]].family;
     if (g->shared && !known && (f0 == RT_FAM_LASSO || f0 == RT_FAM_ELASTICNET)) {

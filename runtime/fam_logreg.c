@@ -994,12 +994,13 @@ typedef struct {
     double *zk;     /* K scratch                                           */
     double *d, *g, *pg;
     int *act;
+    int *pos;       /* dd: an entry's place in act (pn_newton_fixed)         */
     /* Explicit mode (small working sets): the working set's columns of X̃
      * gathered class by class (na x n), the model Hessian on it (na x na),
      * H·d, and scratch. */
-    double *Gx, *Hm, *Hd, *U, *blk;
+    double *Gx, *Hm, *Hd, *U, *blk, *Hf;
     int *off;       /* K + 1 offsets of each class's block in act          */
-    size_t cap_g, cap_h, cap_u, cap_b, cap_d;
+    size_t cap_g, cap_h, cap_u, cap_b, cap_d, cap_f;
 } pn_ws;
 
 /* Loss of the scores S + t·Q (t = 0: of S), optionally filling A, B, Pk and
@@ -1069,6 +1070,12 @@ static double pn_eval(pn_ws *w, const double *x)
  * na·n gathered columns must stay modest; beyond, matrix-free CD. */
 #define PN_MAX_NA      1024
 #define PN_MAX_GATHER  (4u << 20)
+
+int rt_logreg_l1_path(int n, int p, int nout)
+{
+    double d = (double)nout * (p + 1);
+    return d <= PN_MAX_NA && d * n <= PN_MAX_GATHER;
+}
 
 /* Grow *buf to hold `need` doubles. */
 static int pn_reserve(double **buf, size_t *cap, size_t need)
@@ -1176,12 +1183,25 @@ static double pn_apply(double *d, const double *x, int c, double z)
     return z;
 }
 
+/* Q = X̃ d per class, from the gathered working-set columns. */
+static void pn_scores_step(pn_ws *w)
+{
+    for (int k = 0; k < w->P->nout; k++) {
+        int nk = w->off[k + 1] - w->off[k];
+        double *dk = w->U;     /* nk gathered steps */
+        for (int a = 0; a < nk; a++)
+            dk[a] = w->d[w->act[w->off[k] + a]];
+        la_gemv(1, nk, w->P->n, 1.0, w->Gx + (size_t)w->off[k] * w->P->n, dk, 0.0,
+                w->Q + (size_t)k * w->P->n);
+    }
+}
+
 /* Coordinate descent on the explicit model; then Q = X̃ d per class. */
 static int pn_inner_explicit(pn_ws *w, const double *x, int na, double inner_tol,
                              int max_sweeps)
 {
     const lr_prob *P = w->P;
-    int n = P->n, p = P->p, K = P->nout, sweep;
+    int p = P->p, K = P->nout, sweep;
     memset(w->d, 0, (size_t)K * (p + 1) * sizeof *w->d);
     memset(w->Hd, 0, (size_t)na * sizeof *w->Hd);
     for (sweep = 0; sweep < max_sweeps; sweep++) {
@@ -1205,15 +1225,115 @@ static int pn_inner_explicit(pn_ws *w, const double *x, int na, double inner_tol
             break;
         }
     }
-    for (int k = 0; k < K; k++) {
-        int nk = w->off[k + 1] - w->off[k];
-        double *dk = w->U;     /* nk gathered steps */
-        for (int a = 0; a < nk; a++)
-            dk[a] = w->d[w->act[w->off[k] + a]];
-        la_gemv(1, nk, n, 1.0, w->Gx + (size_t)w->off[k] * n, dk, 0.0,
-                w->Q + (size_t)k * n);
-    }
+    pn_scores_step(w);
     return sweep;
+}
+
+/* The closing phase's model step, exact: the model
+ *   min_d  g·d + ½ dᵀHd + ||W + d||₁
+ * solved by an active-set method instead of coordinate descent (which on
+ * correlated features needs thousands of sweeps per digit and would leave
+ * the closing phase linear).  On the free set S, with the signs σ its
+ * weights keep, ||W + d||₁ is linear and the minimizer solves
+ * H_SS d_S = −(g_S + σ_S) − H_SZ d_Z, one Cholesky; a weight the step would
+ * carry across zero stops there and joins the fixed set Z (d = −x: zero);
+ * a fixed weight whose model gradient leaves [−1, 1] by more than
+ * PN_QP_SLACK joins S, on the side it pushes to.  Curvature along the flat
+ * directions (the intercepts' common shift; a feature whose free weights'
+ * signs balance across an even number of classes, see l1_canonical) and a
+ * relative 1e-12 shift keep those from moving.  Returns 1 (d untouched)
+ * when a factor fails or the sets do not settle. */
+#define PN_QP_SLACK 1e-9
+
+static int pn_qp_step(pn_ws *w, const double *x, int na)
+{
+    const lr_prob *P = w->P;
+    int K = P->nout, p = P->p, np = K * p;
+    double *d = w->d, *sg = w->U, *r = w->Hd;      /* U, Hd: >= na each */
+    double dmax = 0;
+    memset(d, 0, (size_t)K * (p + 1) * sizeof *d);
+    for (int a = 0; a < na; a++) {
+        int c = w->act[a];
+        w->pos[c] = a;
+        sg[a] = c >= np ? 0.0 : x[c] > 0 ? 1.0 : x[c] < 0 ? -1.0 : NAN;   /* NaN: in Z */
+        dmax = fmax(dmax, w->Hm[(size_t)a * na + a]);
+    }
+    if (pn_reserve(&w->Hf, &w->cap_f, (size_t)na * na) || !(dmax > 0))
+        return 1;
+    for (int round = 0; round < 4 * na + 8; round++) {
+        /* H_SS (S: the entries with a sign, in act order) and its right side */
+        int m = 0;
+        for (int a = 0; a < na; a++)
+            if (!isnan(sg[a]))
+                w->pos[w->act[a]] = m++;
+        double *H = w->Hf;
+        for (int a = 0, i = 0; a < na; a++) {
+            if (isnan(sg[a])) continue;
+            double ra = -(w->g[w->act[a]] + sg[a]);
+            for (int b = 0, j = 0; b < na; b++) {
+                if (isnan(sg[b])) ra -= w->Hm[(size_t)a * na + b] * d[w->act[b]];
+                else H[(size_t)i * m + j++] = w->Hm[(size_t)a * na + b] + (a == b ? 1e-12 * dmax : 0);
+            }
+            r[i++] = ra;
+        }
+        if (K > 1)
+            for (int j = 0; j <= p; j++) {
+                int bal = 0, all = 1;
+                for (int k = 0; k < K && all && j < p; k++) {
+                    int c = k * p + j, a = -1;
+                    for (int t = w->off[k]; t < w->off[k + 1] && a < 0; t++)
+                        if (w->act[t] == c) a = t;
+                    all = a >= 0 && !isnan(sg[a]);
+                    bal += all && sg[a] > 0 ? 1 : -1;
+                }
+                if (!all || bal != 0) continue;
+                for (int k = 0; k < K; k++)
+                    for (int l = 0; l < K; l++)
+                        H[(size_t)w->pos[j < p ? k * p + j : np + k] * m + w->pos[j < p ? l * p + j : np + l]] += dmax;
+            }
+        if (la_potrf(m, H) != 0)
+            return 1;
+        chol_solve(m, H, r);
+        /* towards the solution, as far as the first sign change */
+        double alpha = 1.0;
+        int block = -1;
+        for (int a = 0, i = 0; a < na; a++) {
+            if (isnan(sg[a])) continue;
+            int c = w->act[a];
+            double to = x[c] + r[i++], from = x[c] + d[c];
+            if (c < np && to * sg[a] < 0) {
+                double t = from / (from - to);
+                if (t < alpha) { alpha = t; block = a; }
+            }
+        }
+        for (int a = 0, i = 0; a < na; a++)
+            if (!isnan(sg[a])) {
+                int c = w->act[a];
+                d[c] += alpha * (r[i++] - d[c]);
+            }
+        if (block >= 0) {
+            d[w->act[block]] = -x[w->act[block]];
+            sg[block] = NAN;
+            continue;
+        }
+        /* the fixed weights' model gradients: the worst outside [−1, 1] frees */
+        int worst = -1;
+        double wv = 1.0 + PN_QP_SLACK;
+        for (int a = 0; a < na; a++) {
+            if (!isnan(sg[a])) continue;
+            double mg = w->g[w->act[a]];
+            for (int b = 0; b < na; b++)
+                mg += w->Hm[(size_t)a * na + b] * d[w->act[b]];
+            if (fabs(mg) > wv) { wv = fabs(mg); worst = a; }
+            r[a] = mg;      /* r is rebuilt next round */
+        }
+        if (worst < 0) {
+            pn_scores_step(w);
+            return 0;
+        }
+        sg[worst] = r[worst] > 0 ? -1.0 : 1.0;
+    }
+    return 1;
 }
 
 /* Matrix-free coordinate descent on the model; d and Q (and r) come back
@@ -1297,7 +1417,17 @@ static int pn_inner(pn_ws *w, const double *x, int nact, double inner_tol, int m
     return sweep;
 }
 
-static int prox_newton(const lr_prob *P, double *x, int max_iter, double tol,
+/* The closing phase (as Newton's for l2), where rt_logreg_l1_path holds
+ * (every working set gets the explicit model, so pn_newton_fixed can take
+ * exact steps once the signs settle): past the tolerance, models solved to
+ * PN_CLOSE_ETA of the violation, until the step is rounding relative to x,
+ * so that warm-started path fits (share.c) and cold ones land on the same
+ * optimum (l1_canonical picks one point of a flat one); at most
+ * PN_CLOSE_MAX such steps. */
+#define PN_CLOSE_ETA 1e-4
+#define PN_CLOSE_MAX 8
+
+static int prox_newton(const lr_prob *P, double *x, int warm, int max_iter, double tol,
                        rt_model *m, ut_err *e)
 {
     int n = P->n, p = P->p, K = P->nout;
@@ -1319,9 +1449,10 @@ static int prox_newton(const lr_prob *P, double *x, int max_iter, double tol,
     w.g = malloc((size_t)dd * sizeof *w.g);
     w.pg = malloc((size_t)dd * sizeof *w.pg);
     w.act = malloc((size_t)dd * sizeof *w.act);
+    w.pos = malloc((size_t)dd * sizeof *w.pos);
     w.off = malloc((size_t)(K + 1) * sizeof *w.off);
     if (!w.Xt || !w.S || !w.R || !w.A || !w.B || !w.Pk || !w.Q || !w.r || !w.zk || !w.d ||
-        !w.g || !w.pg || !w.act || !w.off) {
+        !w.g || !w.pg || !w.act || !w.pos || !w.off) {
         ut_errf(e, MLG_NOMEM, "out of memory fitting logreg");
         goto done;
     }
@@ -1329,8 +1460,10 @@ static int prox_newton(const lr_prob *P, double *x, int max_iter, double tol,
         for (int j = 0; j < p; j++)
             w.Xt[(size_t)j * n + i] = P->X[(size_t)i * p + j];
 
-    memset(x, 0, (size_t)dd * sizeof *x);
+    if (!warm)
+        memset(x, 0, (size_t)dd * sizeof *x);
     double f = pn_eval(&w, x), eta = 0.1;
+    int closing = 0;
     for (;; iter++) {
         double F = f + l1_norm(np, x);
         pseudo_grad(np, dd, x, w.g, w.pg);
@@ -1338,9 +1471,14 @@ static int prox_newton(const lr_prob *P, double *x, int max_iter, double tol,
         if (note_iterate(m, F, gmax, iter, e))
             goto done;
         double stop = tol * fmax(1.0, fabs(F));
-        if (gmax <= stop)
+        if (gmax <= stop && !closing) {
+            if (!rt_logreg_l1_path(n, p, K))
+                break;
+            closing = 1;
+        }
+        if (closing && (gmax == 0 || closing > PN_CLOSE_MAX))
             break;
-        if (iter >= max_iter) {
+        if (!closing && iter >= max_iter) {
             m->hit_max_iter = 1;
             break;
         }
@@ -1363,7 +1501,7 @@ static int prox_newton(const lr_prob *P, double *x, int max_iter, double tol,
                 maxk = nact - w.off[k];
         }
         w.off[K] = nact;
-        double inner_tol = fmax(eta * gmax, 0.5 * stop);
+        double inner_tol = closing ? PN_CLOSE_ETA * gmax : fmax(eta * gmax, 0.5 * stop);
         int sweeps, explicit_h = nact <= PN_MAX_NA && (size_t)nact * n <= PN_MAX_GATHER;
         if (explicit_h) {
             size_t cu = (size_t)maxk * n > (size_t)nact ? (size_t)maxk * n : (size_t)nact;
@@ -1376,7 +1514,10 @@ static int prox_newton(const lr_prob *P, double *x, int max_iter, double tol,
                 goto done;
             }
             pn_hessian(&w, nact);
-            sweeps = pn_inner_explicit(&w, x, nact, inner_tol, 10000);
+            if (!closing || pn_qp_step(&w, x, nact) != 0)
+                sweeps = pn_inner_explicit(&w, x, nact, inner_tol, 10000);
+            else
+                sweeps = 2;     /* an exact model step: eta stays */
         } else
             sweeps = pn_inner(&w, x, nact, inner_tol, 100);
         /* liblinear's rule: a model solved in one sweep asks too little. */
@@ -1407,16 +1548,23 @@ static int prox_newton(const lr_prob *P, double *x, int max_iter, double tol,
         }
         if (!ok)
             break;          /* F cannot be reduced along d at machine precision */
-        for (int c = 0; c < dd; c++)
+        double step = 0, scale = 1.0;
+        for (int c = 0; c < dd; c++) {
+            step = fmax(step, fabs(t * w.d[c]));
+            scale = fmax(scale, fabs(x[c]));
             x[c] += t * w.d[c];
+        }
         f = pn_eval(&w, x);
+        if (closing && step <= NEWTON_ROUND * scale)
+            break;      /* the step is rounding relative to x: the optimum */
+        closing += closing > 0;
     }
     m->n_iter = iter;
     rc = 0;
 done:
     free(w.Xt); free(w.S); free(w.R); free(w.A); free(w.B); free(w.Pk); free(w.Q);
-    free(w.r); free(w.zk); free(w.d); free(w.g); free(w.pg); free(w.act); free(w.off);
-    free(w.Gx); free(w.Hm); free(w.Hd); free(w.U); free(w.blk);
+    free(w.r); free(w.zk); free(w.d); free(w.g); free(w.pg); free(w.act); free(w.pos); free(w.off);
+    free(w.Gx); free(w.Hm); free(w.Hd); free(w.U); free(w.blk); free(w.Hf);
     return rc;
 }
 
@@ -1590,12 +1738,47 @@ oom:
     return ut_errf(e, MLG_NOMEM, "out of memory fitting logreg");
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Multinomial l1 with an even number of classes has a flat optimum:
+ * softmax is unchanged by adding v_j to feature j's weight in every class,
+ * and ||W||₁ is too while -v_j stays between the two middle weights of the
+ * column.  Which point of that segment a solver stops at depends on where
+ * it started, so a warm-started path fit and a cold one would report
+ * different weights for the same predictions.  Report the representative
+ * nearest a zero column mean, as for the intercepts: one point whatever
+ * the start. */
+static void l1_canonical(double *W, int K, int p)
+{
+    if (K < 2 || K % 2 || K > 64)
+        return;
+    double s[64];
+    for (int j = 0; j < p; j++) {
+        double mean = 0;
+        for (int k = 0; k < K; k++)
+            mean += (s[k] = W[(size_t)k * p + j]);
+        mean /= K;
+        qsort(s, (size_t)K, sizeof *s, cmp_double);
+        double lo = -s[K / 2], hi = -s[K / 2 - 1], v = -mean;
+        v = v < lo ? lo : v > hi ? hi : v;
+        if (v != 0)
+            for (int k = 0; k < K; k++)
+                W[(size_t)k * p + j] += v;
+    }
+}
+
 /* The solution x into the model. */
-static void lr_finish(rt_model *m, const double *x)
+static void lr_finish(rt_model *m, const double *x, int l1)
 {
     int nout = m->nout, p = m->p;
     memcpy(m->coef, x, (size_t)nout * p * sizeof *x);
     memcpy(m->intercept, x + (size_t)nout * p, (size_t)nout * sizeof *x);
+    if (l1)
+        l1_canonical(m->coef, nout, p);
     if (nout > 1) {
         /* Softmax is unchanged by a common shift of the intercepts; report
          * the zero-mean representative (what sklearn's iterates keep). */
@@ -1619,16 +1802,17 @@ int rt_logreg_fit_carry(const rt_pval *params, const rt_trainset *ts, const rt_m
         return rc > 0 ? 0 : -1;
     }
     rc = -1;
-    int nout = m->nout, p = ts->p;
+    int nout = m->nout, p = ts->p, warm = 0;
     double *x = F.x;
     if (from && from->nout == nout && from->p == p && from->nfit == m->nfit
         && memcmp(from->cls, m->cls, (size_t)m->nfit * sizeof *m->cls) == 0) {
+        warm = 1;
         memcpy(x, from->coef, (size_t)nout * p * sizeof *x);
         memcpy(x + (size_t)nout * p, from->intercept, (size_t)nout * sizeof *x);
     }
     lr_prob *P = &F.P;
     if (F.l1) {
-        if (prox_newton(P, x, F.max_iter, F.tol, m, e) != 0)
+        if (prox_newton(P, x, warm, F.max_iter, F.tol, m, e) != 0)
             goto done;
     } else {
         int nrc = 1;
@@ -1646,7 +1830,7 @@ int rt_logreg_fit_carry(const rt_pval *params, const rt_trainset *ts, const rt_m
         if (nrc > 0 && lbfgs(P, x, F.max_iter, F.tol, m, e) != 0)
             goto done;
     }
-    lr_finish(m, x);
+    lr_finish(m, x, F.l1);
     rc = 0;
 done:
     lr_fit_free(&F);
@@ -1725,7 +1909,7 @@ int rt_logreg_fit_batch(const rt_pval *const *params, int ncfg, const rt_trainse
     }
     for (int c = 0; c < ncfg; c++)
         if (st[c] == LB_DONE && models[c]->nout > 0)
-            lr_finish(models[c], F[c].x);
+            lr_finish(models[c], F[c].x, 0);
         else if (st[c] == LB_FAIL)
             errs[c].code = errs[c].code ? errs[c].code : MLG_ERROR;
     rc = 0;

@@ -298,14 +298,16 @@ static int c_path(rt_family f, const rt_pval *const *params, int ncfg, const rt_
     return rc;
 }
 
-/* logreg: the C path where Newton solves it; L-BFGS configurations go to
- * batch_group, l1 ones are fitted alone. */
+/* logreg: the C path where Newton solves it (l2 of modest dimensions; l1
+ * where its proximal Newton closes to rounding); other l2 configurations go
+ * to batch_group, other l1 ones are fitted alone. */
 static int logreg_group(const rt_pval *const *params, int ncfg, const rt_trainset *ts, const double *Xt, int nt,
                         rt_group_out *out, rt_model **keep, ut_err *e)
 {
     int nout = ts->nclasses == 2 ? 1 : ts->nclasses;
     if (ut_strcasecmp(params[0][3].str ? params[0][3].str : "l2", "l2") != 0)
-        return each_alone(RT_FAM_LOGREG, params, ncfg, ts, Xt, nt, out, keep, e);
+        return rt_logreg_l1_path(ts->n, ts->p, nout) ? c_path(RT_FAM_LOGREG, params, ncfg, ts, Xt, nt, out, keep, NULL, e)
+                                                     : each_alone(RT_FAM_LOGREG, params, ncfg, ts, Xt, nt, out, keep, e);
     if (!rt_logreg_newton(ts->n, ts->p, nout))
         return batch_group(RT_FAM_LOGREG, params, ncfg, ts, Xt, nt, out, keep, e);
     rt_logreg_carry *carry = rt_logreg_carry_new();
