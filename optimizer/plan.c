@@ -66,10 +66,43 @@ int opt_fits_from(const opt_plan *p, const opt_node *f, int kind)
 
 static double model_cost(const cmp_config *c, const opt_stats *st);
 
+double opt_pipe_width(const cmp_pipeline *pl, double w)
+{
+    for (int i = 0; i < pl->nsteps; i++) {
+        const rt_tf_step *s = &pl->steps[i].step;
+        switch (s->kind) {
+        case RT_TF_PCA: if (s->k > 0 && s->k < w) w = s->k; break;
+        case RT_TF_SELECT_K: if ((s->k ? s->k : 10) < w) w = s->k ? s->k : 10; break;
+        case RT_TF_POLY: {
+            /* all monomials of degree 1..d: C(w + d, d) - 1 */
+            double m = 1;
+            for (int d = 1; d <= (s->degree ? s->degree : 2); d++) m = m * (w + d) / d;
+            w = m - 1;
+            break;
+        }
+        case RT_TF_BIN: w *= s->k ? s->k : 5; break;
+        case RT_TF_KEEP: if (s->ncolumns < w) w = s->ncolumns; break;
+        case RT_TF_DROP: w = w > s->ncolumns ? w - s->ncolumns : 1; break;
+        default: break;
+        }
+    }
+    return w > 1 ? w : 1;
+}
+
+/* The statistics as configuration c sees them: nfeatures the width of its
+ * pipeline's design. */
+static opt_stats cfg_stats(const cmp_explore *x, const cmp_config *c, const opt_stats *st)
+{
+    opt_stats cs = *st;
+    cs.nfeatures = (int)ceil(opt_pipe_width(&x->pipes[c->pipe], st->nfeatures > 0 ? st->nfeatures : 1));
+    return cs;
+}
+
 double opt_fit_cost(const cmp_explore *x, int i, const opt_stats *st)
 {
     if (st->hist && st->hist[i] == st->hist[i]) return st->hist[i];  /* not NAN */
-    return model_cost(&x->configs[i], st);
+    opt_stats cs = cfg_stats(x, &x->configs[i], st);
+    return model_cost(&x->configs[i], &cs);
 }
 
 /* Rows a fit trains on: all but one fold's share under CV. */
@@ -377,10 +410,10 @@ static int make_groups(const cmp_explore *x, const opt_stats *st, int sharing, o
     if (!p->groups || !p->group_of || !p->member_of) return -1;
     for (int c = 0; c < n; c++) {
         int g = -1;
+        opt_stats cs = cfg_stats(x, &x->configs[c], st);
         for (int k = 0; sharing && k < p->ngroups && g < 0; k++)
-            if (same_group(x, p->groups[k].configs[0], c) && logreg_shares(&x->configs[c], st) &&
-                (x->configs[c].family != RT_FAM_LINSVM ||
-                 linsvm_newton(&x->configs[c], st->nfeatures > 0 ? st->nfeatures : 1)))
+            if (same_group(x, p->groups[k].configs[0], c) && logreg_shares(&x->configs[c], &cs) &&
+                (x->configs[c].family != RT_FAM_LINSVM || linsvm_newton(&x->configs[c], cs.nfeatures)))
                 g = k;
         if (g < 0) {
             g = p->ngroups++;
@@ -392,11 +425,11 @@ static int make_groups(const cmp_explore *x, const opt_stats *st, int sharing, o
     }
     for (int g = 0; g < p->ngroups; g++) {
         const cmp_config *c0 = &x->configs[p->groups[g].configs[0]];
-        p->groups[g].shared = p->groups[g].n > 1 && logreg_shares(c0, st) &&
-                              (c0->family != RT_FAM_LINSVM || linsvm_newton(c0, st->nfeatures > 0 ? st->nfeatures : 1));
-        p->groups[g].batch = p->groups[g].shared && c0->family == RT_FAM_LOGREG && logreg_l2(c0) && !logreg_path(c0, st);
-        p->groups[g].gram = (c0->family == RT_FAM_LASSO || c0->family == RT_FAM_ELASTICNET) &&
-                            enet_gram(st, st->nfeatures > 0 ? st->nfeatures : 1);
+        opt_stats cs = cfg_stats(x, c0, st);
+        p->groups[g].shared = p->groups[g].n > 1 && logreg_shares(c0, &cs) &&
+                              (c0->family != RT_FAM_LINSVM || linsvm_newton(c0, cs.nfeatures));
+        p->groups[g].batch = p->groups[g].shared && c0->family == RT_FAM_LOGREG && logreg_l2(c0) && !logreg_path(c0, &cs);
+        p->groups[g].gram = (c0->family == RT_FAM_LASSO || c0->family == RT_FAM_ELASTICNET) && enet_gram(&cs, cs.nfeatures);
         p->groups[g].gram_folds = sharing ? gram_folds(x, c0, st) : 0;
         p->groups[g].nb_folds = sharing ? nb_folds(x, c0, st) : 0;
         for (int k = 1; k < p->groups[g].n && p->groups[g].nb_folds; k++)
@@ -432,8 +465,8 @@ static double group_cost(const cmp_explore *x, const opt_group *g, const opt_sta
         const cmp_config *cf = &x->configs[g->configs[i]];
         double c = opt_fit_cost(x, g->configs[i], st);
         if (path && i > 0 && !(st->hist && st->hist[g->configs[i]] == st->hist[g->configs[i]]))
-            c = rt_logreg_cost(train_rows(st), st->nfeatures > 0 ? st->nfeatures : 1,
-                               st->nclasses > 2 ? st->nclasses : 1, cf->params[0].num, 1);
+            c = rt_logreg_cost(train_rows(st), cfg_stats(x, cf, st).nfeatures, st->nclasses > 2 ? st->nclasses : 1,
+                               cf->params[0].num, 1);
         known &= st->hist && st->hist[g->configs[i]] == st->hist[g->configs[i]];
         sum += c;
         big = c > big ? c : big;
@@ -450,8 +483,8 @@ static double group_cost(const cmp_explore *x, const opt_group *g, const opt_sta
     /* lasso / elasticnet: the data once, every configuration's sweeps */
     rt_family f0 = x->configs[g->configs[0]].family;
     if (g->shared && !known && (f0 == RT_FAM_LASSO || f0 == RT_FAM_ELASTICNET)) {
-        double p = st->nfeatures > 0 ? st->nfeatures : 1;
-        return enet_data_cost(st, p) + g->n * enet_sweeps_cost(st, p);
+        opt_stats cs = cfg_stats(x, &x->configs[g->configs[0]], st);
+        return enet_data_cost(&cs, cs.nfeatures) + g->n * enet_sweeps_cost(&cs, cs.nfeatures);
     }
     return g->shared && !known && !path ? big + 0.02 * sum : sum;
 }

@@ -135,6 +135,10 @@ typedef struct {
 } opt_stats;
 
 int  opt_physical(const cmp_explore *x, const opt_stats *st, int sharing, opt_plan **out, ut_err *e);
+/* Columns of pipeline pl's design, estimated from the statistics' feature
+ * count w (categorical columns counted by their levels) reshaped by the
+ * steps that change the width. */
+double opt_pipe_width(const cmp_pipeline *pl, double w);
 void opt_plan_free(opt_plan *p);
 /* Pipelines a and b agree on their first len steps (text and implicitness). */
 int  opt_same_prefix(const cmp_pipeline *a, const cmp_pipeline *b, int len);
@@ -150,7 +154,8 @@ char *opt_logical_text(const cmp_explore *x);
 char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *actual);
 
 /* Estimated seconds of one fit of configuration i: its measured past
- * runs when the catalog has them, else the analytical model. */
+ * runs when the catalog has them, else the analytical model on its
+ * pipeline's width (opt_pipe_width). */
 double opt_fit_cost(const cmp_explore *x, int i, const opt_stats *st);
 double opt_transform_cost(const cmp_pipeline *pl, const opt_stats *st);
 /* The same for a TRANSFORM that makes the design of the test rows alone

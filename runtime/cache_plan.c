@@ -27,35 +27,6 @@
 #include "families.h"
 #include "../include/mileage.h"
 
-/* Columns of a pipeline's design, roughly: the statistics' feature count
- * (categorical columns counted by their levels) reshaped by the steps that
- * change the width.  Only the size estimate of a design not stored yet
- * reads it. */
-static double est_width(const cmp_pipeline *pl, double w)
-{
-    for (int i = 0; i < pl->nsteps; i++) {
-        const rt_tf_step *s = &pl->steps[i].step;
-        switch (s->kind) {
-        case RT_TF_PCA: if (s->k > 0 && s->k < w) w = s->k; break;
-        case RT_TF_SELECT_K: if ((s->k ? s->k : 10) < w) w = s->k ? s->k : 10; break;
-        case RT_TF_POLY: {
-            /* all monomials of degree 1..d: C(w + d, d) - 1 */
-            double m = 1;
-            for (int d = 1; d <= (s->degree ? s->degree : 2); d++) m = m * (w + d) / d;
-            w = m - 1;
-            break;
-        }
-        case RT_TF_BIN: w *= s->k ? s->k : 5; break;
-        case RT_TF_KEEP: if (s->ncolumns < w) w = s->ncolumns; break;
-        case RT_TF_DROP: w = w > s->ncolumns ? w - s->ncolumns : 1; break;
-        default: break;
-        }
-    }
-    return w > 1 ? w : 1;
-}
-
-double rt_cache_est_width(const cmp_pipeline *pl, double w) { return est_width(pl, w); }
-
 /* Bytes of a stored tree grown to cap D (0: none) on n rows: its nodes
  * (at most 2^(D+1) - 1, at most 2n / min_samples_leaf) as model JSON,
  * roughly 90 bytes each plus 20 per output. */
@@ -293,7 +264,7 @@ int rt_cache_plan(rt_ctx *c, const cmp_explore *x, opt_plan *p, const opt_stats 
                 if (pays) reuse_cost(p, i, st, -1);
                 continue;
             }
-            double w = est_width(pl, st->nfeatures > 0 ? st->nfeatures : 1);
+            double w = opt_pipe_width(pl, st->nfeatures > 0 ? st->nfeatures : 1);
             if (W > k) w = w - k + W;   /* the widest's design: W pc columns instead of k */
             p->cache[i] = rt_cache_worth_storing(c, (long long)((double)n * w * 8.0 + 120), tf_formula)
                               ? OPT_CACHE_MATERIALIZE
@@ -302,7 +273,7 @@ int rt_cache_plan(rt_ctx *c, const cmp_explore *x, opt_plan *p, const opt_stats 
             p->cache_from[i] = W > k && p->cache[i] == OPT_CACHE_MATERIALIZE ? W : 0;
             continue;
         }
-        double est_bytes = (double)n * est_width(&x->pipes[nd->pipe], st->nfeatures > 0 ? st->nfeatures : 1) * 8.0 + 96;
+        double est_bytes = (double)n * opt_pipe_width(&x->pipes[nd->pipe], st->nfeatures > 0 ? st->nfeatures : 1) * 8.0 + 96;
         cat_cache_entry en;
         int found = cat_cache_get(c->cat, lin, &en, e);
         if (found < 0) goto out;

@@ -87,14 +87,12 @@ static int own_cache(rt_family f)
 }
 
 /* The statistics the analytical costs use: no measured history (so
- * EXPLAIN and the executor agree on any machine), the group's design
- * width estimated from its pipeline. */
-static opt_stats analytic_stats(const cmp_explore *x, const opt_group *g, const opt_stats *st)
+ * EXPLAIN and the executor agree on any machine); opt_fit_cost reads the
+ * design's width from the configuration's pipeline. */
+static opt_stats analytic_stats(const opt_stats *st)
 {
     opt_stats an = *st;
     an.hist = NULL;
-    an.nfeatures = (int)ceil(rt_cache_est_width(&x->pipes[x->configs[g->configs[0]].pipe],
-                                                st->nfeatures > 0 ? st->nfeatures : 1));
     return an;
 }
 
@@ -103,7 +101,7 @@ static opt_stats analytic_stats(const cmp_explore *x, const opt_group *g, const 
  * logreg path or batch, and separate fits, the sum of their members. */
 double rt_pred_group_seconds(const cmp_explore *x, const opt_group *g, const opt_stats *st, int ntest)
 {
-    opt_stats an = analytic_stats(x, g, st);
+    opt_stats an = analytic_stats(st);
     rt_family f = x->configs[g->configs[0]].family;
     if (own_cache(f)) return predict_step_seconds(x, g, st, ntest);
     int one = g->shared && g->n > 1 && f != RT_FAM_LOGREG;
@@ -352,7 +350,7 @@ int rt_pred_group_init(rt_pred_group *pg, rt_ctx *c, const cmp_explore *x, const
         /* logreg's shared fits (L-BFGS batch, Newton C path) round by
          * their members: its models are keyed by the group too */
         const char *group = shared && f == RT_FAM_LOGREG ? pg->lin : NULL;
-        opt_stats an = analytic_stats(x, g, st);
+        opt_stats an = analytic_stats(st);
         for (int i = 0; !rc && i < g->n; i++) {
             const cmp_config *cf = &x->configs[g->configs[i]];
             rc = rt_lineage_config_model(design, f, cf->params, ntrain, seed, group, pg->mlin[i]);
@@ -376,7 +374,9 @@ int rt_pred_group_init(rt_pred_group *pg, rt_ctx *c, const cmp_explore *x, const
         for (int i = 0; all && i < g->n; i++)
             all = rt_cache_worth_storing(c, model_bytes_est(f, st, k), pg->est_cfg[i]);
         if (all) {
-            double nf = an.nfeatures > 0 ? an.nfeatures : 1, nout = k > 2 ? k : 1;
+            double nf = ceil(opt_pipe_width(&x->pipes[x->configs[g->configs[0]].pipe],
+                                            st->nfeatures > 0 ? st->nfeatures : 1));
+            double nout = k > 2 ? k : 1;
             pg->est = (double)g->n * ntest * (nf + 1) * nout * (f == RT_FAM_NB ? 3 : 1) / PREDICT_OPS;
         }
     }

@@ -46,10 +46,6 @@ typedef struct {
 /* 1 when family f's models are stored per configuration. */
 int rt_pred_model_family(rt_family f);
 
-/* The columns of pipeline pl's design, estimated from the statistics'
- * feature count w (cache_plan.c). */
-double rt_cache_est_width(const cmp_pipeline *pl, double w);
-
 /* The analytical seconds (no measured history) a stored entry of group g
  * spares: its fit (on the design's estimated width, the same number in
  * EXPLAIN and in the executor); for tree, forest, gbt and knn groups, whose model or
