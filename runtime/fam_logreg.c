@@ -33,6 +33,7 @@
 #define LBFGS_MAX   32      /* pairs kept by plain L-BFGS (lbfgs_memory) */
 #define LS_MAXEVAL  40
 #define LS_C1       1e-4
+#define RT_MAX_LR_CLASSES 256   /* l1_null_intercepts' class weights on the stack */
 #define LS_C2       0.9
 
 /* The problem: parameters are x = [W (nout x p, row-major) | b (nout)]. */
@@ -1771,6 +1772,33 @@ static void l1_canonical(double *W, int K, int p)
     }
 }
 
+/* An l1 fit that keeps no weight is the intercepts alone, whose optimum
+ * has a closed form: softmax(b)_k = W_k / W (binary: b = log(W_1 / W_0)),
+ * W_k the class's total row weight.  Written exactly, so that classes of
+ * equal weight tie bit for bit whatever the start: otherwise a cold and a
+ * warm-started fit break the tie by rounding, and predict differently. */
+static void l1_null_intercepts(const lr_prob *P, double *x)
+{
+    int K = P->nout, np = K * P->p;
+    for (int c = 0; c < np; c++)
+        if (x[c] != 0)
+            return;
+    double W[RT_MAX_LR_CLASSES + 1] = {0};
+    int nw = K == 1 ? 2 : K;
+    if (nw > RT_MAX_LR_CLASSES)
+        return;
+    for (int i = 0; i < P->n; i++)
+        W[P->lab[i]] += P->sw ? P->sw[i] : 1.0;
+    for (int k = 0; k < nw; k++)
+        if (!(W[k] > 0))
+            return;
+    if (K == 1)
+        x[np] = log(W[1] / W[0]);
+    else
+        for (int k = 0; k < K; k++)
+            x[np + k] = log(W[k]);
+}
+
 /* The solution x into the model. */
 static void lr_finish(rt_model *m, const double *x, int l1)
 {
@@ -1814,6 +1842,7 @@ int rt_logreg_fit_carry(const rt_pval *params, const rt_trainset *ts, const rt_m
     if (F.l1) {
         if (prox_newton(P, x, warm, F.max_iter, F.tol, m, e) != 0)
             goto done;
+        l1_null_intercepts(P, x);
     } else {
         int nrc = 1;
         if (rt_logreg_newton(ts->n, p, nout)) {
