@@ -994,6 +994,7 @@ typedef struct {
     double *r;      /* n: Σ_k p_ik q_ik (multinomial)                      */
     double *zk;     /* K scratch                                           */
     double *d, *g, *pg;
+    double *dcd;    /* coordinate descent's d while pn_qp_step tries      */
     int *act;
     int *pos;       /* dd: an entry's place in act (pn_newton_fixed)         */
     /* Explicit mode (small working sets): the working set's columns of X̃
@@ -1242,26 +1243,35 @@ static int pn_inner_explicit(pn_ws *w, const double *x, int na, double inner_tol
  * PN_QP_SLACK joins S, on the side it pushes to.  Curvature along the flat
  * directions (the intercepts' common shift; a feature whose free weights'
  * signs balance across an even number of classes, see l1_canonical) and a
- * relative 1e-12 shift keep those from moving.  Returns 1 (d untouched)
- * when a factor fails or the sets do not settle. */
+ * relative 1e-12 shift keep those from moving.  It starts from d = 0
+ * (x's signs), or with from_d from the d there (coordinate descent's
+ * partial solution, whose signs are then mostly right).  Each change of the
+ * sets lowers the model or keeps it, so after max_rounds changes without
+ * settling (returns 2) d is a better model step than the start, not the
+ * minimizer.  Returns 0 at the minimizer, 1 when a factor fails (d is then
+ * garbage). */
 #define PN_QP_SLACK 1e-9
+#define PN_CD_SWEEPS 200    /* before the main phase's models go to pn_qp_step */
+#define PN_CD_MAX    10000  /* sweeps of coordinate descent on one model */
+#define PN_QP_ROUNDS 16     /* set changes it may make from coordinate descent's signs */
 
-static int pn_qp_step(pn_ws *w, const double *x, int na)
+static int pn_qp_step(pn_ws *w, const double *x, int na, int from_d, int max_rounds)
 {
     const lr_prob *P = w->P;
     int K = P->nout, p = P->p, np = K * p;
     double *d = w->d, *sg = w->U, *r = w->Hd;      /* U, Hd: >= na each */
     double dmax = 0;
-    memset(d, 0, (size_t)K * (p + 1) * sizeof *d);
+    if (!from_d)
+        memset(d, 0, (size_t)K * (p + 1) * sizeof *d);
     for (int a = 0; a < na; a++) {
         int c = w->act[a];
-        w->pos[c] = a;
-        sg[a] = c >= np ? 0.0 : x[c] > 0 ? 1.0 : x[c] < 0 ? -1.0 : NAN;   /* NaN: in Z */
+        double v = x[c] + d[c];
+        sg[a] = c >= np ? 0.0 : v > 0 ? 1.0 : v < 0 ? -1.0 : NAN;   /* NaN: in Z */
         dmax = fmax(dmax, w->Hm[(size_t)a * na + a]);
     }
     if (pn_reserve(&w->Hf, &w->cap_f, (size_t)na * na) || !(dmax > 0))
         return 1;
-    for (int round = 0; round < 4 * na + 8; round++) {
+    for (int round = 0; round < max_rounds; round++) {
         /* H_SS (S: the entries with a sign, in act order) and its right side */
         int m = 0;
         for (int a = 0; a < na; a++)
@@ -1334,7 +1344,9 @@ static int pn_qp_step(pn_ws *w, const double *x, int na)
         }
         sg[worst] = r[worst] > 0 ? -1.0 : 1.0;
     }
-    return 1;
+    /* not settled: d is still a point of lower model value than the start */
+    pn_scores_step(w);
+    return 2;
 }
 
 /* Matrix-free coordinate descent on the model; d and Q (and r) come back
@@ -1449,11 +1461,12 @@ static int prox_newton(const lr_prob *P, double *x, int warm, int max_iter, doub
     w.d = malloc((size_t)dd * sizeof *w.d);
     w.g = malloc((size_t)dd * sizeof *w.g);
     w.pg = malloc((size_t)dd * sizeof *w.pg);
+    w.dcd = malloc((size_t)dd * sizeof *w.dcd);
     w.act = malloc((size_t)dd * sizeof *w.act);
     w.pos = malloc((size_t)dd * sizeof *w.pos);
     w.off = malloc((size_t)(K + 1) * sizeof *w.off);
     if (!w.Xt || !w.S || !w.R || !w.A || !w.B || !w.Pk || !w.Q || !w.r || !w.zk || !w.d ||
-        !w.g || !w.pg || !w.act || !w.pos || !w.off) {
+        !w.g || !w.pg || !w.dcd || !w.act || !w.pos || !w.off) {
         ut_errf(e, MLG_NOMEM, "out of memory fitting logreg");
         goto done;
     }
@@ -1503,7 +1516,7 @@ static int prox_newton(const lr_prob *P, double *x, int warm, int max_iter, doub
         }
         w.off[K] = nact;
         double inner_tol = closing ? PN_CLOSE_ETA * gmax : fmax(eta * gmax, 0.5 * stop);
-        int sweeps, explicit_h = nact <= PN_MAX_NA && (size_t)nact * n <= PN_MAX_GATHER;
+        int sweeps, exact = 0, explicit_h = nact <= PN_MAX_NA && (size_t)nact * n <= PN_MAX_GATHER;
         if (explicit_h) {
             size_t cu = (size_t)maxk * n > (size_t)nact ? (size_t)maxk * n : (size_t)nact;
             size_t ch = (size_t)nact * nact;
@@ -1515,10 +1528,22 @@ static int prox_newton(const lr_prob *P, double *x, int warm, int max_iter, doub
                 goto done;
             }
             pn_hessian(&w, nact);
-            if (!closing || pn_qp_step(&w, x, nact) != 0)
-                sweeps = pn_inner_explicit(&w, x, nact, inner_tol, 10000);
-            else
-                sweeps = 2;     /* an exact model step: eta stays */
+            if (closing && pn_qp_step(&w, x, nact, 0, 4 * nact + 8) == 0)
+                sweeps = 2, exact = 1;  /* an exact model step: eta stays */
+            else {
+                sweeps = pn_inner_explicit(&w, x, nact, inner_tol, closing ? PN_CD_MAX : PN_CD_SWEEPS);
+                /* a model coordinate descent does not solve in that many
+                 * sweeps (ill-conditioned) goes on by the active-set method
+                 * from its signs, exactly or as far as PN_QP_ROUNDS set
+                 * changes take it */
+                if (!closing && sweeps >= PN_CD_SWEEPS) {
+                    memcpy(w.dcd, w.d, (size_t)dd * sizeof *w.d);
+                    if (pn_qp_step(&w, x, nact, 1, PN_QP_ROUNDS) == 1)
+                        memcpy(w.d, w.dcd, (size_t)dd * sizeof *w.d);   /* Q is still its */
+                    else
+                        sweeps = 2;
+                }
+            }
         } else
             sweeps = pn_inner(&w, x, nact, inner_tol, 100);
         /* liblinear's rule: a model solved in one sweep asks too little. */
@@ -1530,8 +1555,11 @@ static int prox_newton(const lr_prob *P, double *x, int warm, int max_iter, doub
             delta += w.g[c] * w.d[c];
         for (int c = 0; c < np; c++)
             delta += fabs(x[c] + w.d[c]) - fabs(x[c]);
-        if (!(delta < 0))
-            break;          /* no descent left at machine precision */
+        /* no descent left at machine precision — except for the closing
+         * phase's exact steps, where delta (sums of |x + d| − |x|) is all
+         * rounding long before the step is: those the line search judges */
+        if (!(delta < 0) && !exact)
+            break;
         double t = 1.0, slack = 1e-12 * fabs(F);
         int ok = 0;
         for (int ls = 0; ls < 30 && !ok; ls++) {
@@ -1564,7 +1592,7 @@ static int prox_newton(const lr_prob *P, double *x, int warm, int max_iter, doub
     rc = 0;
 done:
     free(w.Xt); free(w.S); free(w.R); free(w.A); free(w.B); free(w.Pk); free(w.Q);
-    free(w.r); free(w.zk); free(w.d); free(w.g); free(w.pg); free(w.act); free(w.pos); free(w.off);
+    free(w.r); free(w.zk); free(w.d); free(w.g); free(w.pg); free(w.dcd); free(w.act); free(w.pos); free(w.off);
     free(w.Gx); free(w.Hm); free(w.Hd); free(w.U); free(w.blk); free(w.Hf);
     return rc;
 }

@@ -45,7 +45,6 @@ static long long count(mlg_db *db, const char *q)
 }
 
 static const struct { const char *task, *using; } cases[] = {
-    {"t", "logreg(penalty = l1, C = 1e6, tol = 0, max_iter = 1000000)"},   /* proximal Newton */
     {"t", "linsvm(C = 1e6, loss = hinge, tol = 0, max_iter = 1000000)"},  /* dual CD (squared hinge: Newton, below) */
     /* CD over the columns: on a table wider than its rows (with n >= p the
      * sweeps run on the Gram matrix and a million of them take p² each:
@@ -63,12 +62,14 @@ static double uniform(unsigned long long *r)
     return (double)(*r >> 11) / 9007199254740992.0;
 }
 
-/* l2 logreg's solvers, Newton and L-BFGS, end by themselves once f stops
- * decreasing (tol = 0 does not keep them going for minutes, as it does the
- * solvers above: on two cores those statements finished inside the
- * second), so their in-fit checks are tested directly: with the time
- * already up, the first iteration stops. */
-static void l2_solvers_stop(int solver)
+/* logreg's solvers — l2 by Newton and L-BFGS, l1 by proximal Newton, whose
+ * ill-conditioned models go to an exact active-set solve — end by
+ * themselves once f stops decreasing (tol = 0 does not keep them going for
+ * minutes, as it does the solvers above: on two cores those statements
+ * finished inside the second), so their in-fit checks are tested directly:
+ * with the time already up, the first iteration stops.  solver: 2 Newton,
+ * 1 L-BFGS, 3 l1. */
+static void logreg_solvers_stop(int solver)
 {
     enum { N = 300, P = 4, K = 3 };
     static double X[N * P];
@@ -77,8 +78,8 @@ static void l2_solvers_stop(int solver)
     for (int i = 0; i < N * P; i++) X[i] = uniform(&r) - 0.5;
     for (int i = 0; i < N; i++) y[i] = i % K;
     rt_trainset ts = {X, N, P, NULL, y, K, 0};
-    rt_pval pv[7] = {{1e6, NULL}, {1000000, NULL}, {0, NULL}, {0, "l2"}, {0, "none"}, {1, NULL}, {1, NULL}};
-    rt_logreg_solver_override = solver;   /* 2 Newton, 1 L-BFGS */
+    rt_pval pv[7] = {{1e6, NULL}, {1000000, NULL}, {0, NULL}, {0, solver == 3 ? "l1" : "l2"}, {0, "none"}, {1, NULL}, {1, NULL}};
+    rt_logreg_solver_override = solver == 3 ? 0 : solver;
     rt_model *m = NULL;
     ut_err e;
     ut_err_clear(&e);
@@ -171,8 +172,9 @@ int main(void)
     /* a test of time limits: under valgrind loading the data alone takes
      * most of a second per MB; ASan runs it in CI (77 = skipped) */
     if (RUNNING_ON_VALGRIND) return 77;
-    l2_solvers_stop(2);
-    l2_solvers_stop(1);
+    logreg_solvers_stop(2);
+    logreg_solvers_stop(1);
+    logreg_solvers_stop(3);
     gram_cd_stops(RT_FAM_LASSO);
     gram_cd_stops(RT_FAM_ELASTICNET);
     svm_newton_stops();
@@ -216,7 +218,7 @@ int main(void)
     CHECK(run(db, "SET max_seconds = 0;") == MLG_OK, "unset: %s", mlg_errmsg(db));
     pthread_t th;
     pthread_create(&th, NULL, interrupt_later, db);
-    int rc = run(db, "EXPLORE t USING logreg(penalty = l1, C = 1e6, tol = 0, max_iter = 1000000);");
+    int rc = run(db, "EXPLORE t USING linsvm(C = 1e6, loss = hinge, tol = 0, max_iter = 1000000);");
     pthread_join(th, NULL);
     CHECK(rc == MLG_INTERRUPT && strstr(mlg_errmsg(db), "interrupted"), "interrupt: rc %d: %s", rc, mlg_errmsg(db));
     CHECK(count(db, "SELECT count(*) FROM experiments WHERE status = 'interrupted'") == ncases + 1,
