@@ -33,8 +33,8 @@
 #define LBFGS_MAX   32      /* pairs kept by plain L-BFGS (lbfgs_memory) */
 #define LS_MAXEVAL  40
 #define LS_C1       1e-4
-#define RT_MAX_LR_CLASSES 256   /* l1_null_intercepts' class weights on the stack */
 #define LS_C2       0.9
+#define L1_MAX_CLASSES 64   /* l1_canonical / l1_null_intercepts work on the stack */
 
 /* The problem: parameters are x = [W (nout x p, row-major) | b (nout)]. */
 typedef struct {
@@ -996,7 +996,7 @@ typedef struct {
     double *d, *g, *pg;
     double *dcd;    /* coordinate descent's d while pn_qp_step tries      */
     int *act;
-    int *pos;       /* dd: an entry's place in act (pn_newton_fixed)         */
+    int *pos;       /* dd: an entry's place in pn_qp_step's free set       */
     /* Explicit mode (small working sets): the working set's columns of X̃
      * gathered class by class (na x n), the model Hessian on it (na x na),
      * H·d, and scratch. */
@@ -1076,7 +1076,7 @@ static double pn_eval(pn_ws *w, const double *x)
 int rt_logreg_l1_path(int n, int p, int nout)
 {
     double d = (double)nout * (p + 1);
-    return d <= PN_MAX_NA && d * n <= PN_MAX_GATHER;
+    return d <= PN_MAX_NA && d * n <= PN_MAX_GATHER && nout <= L1_MAX_CLASSES;
 }
 
 /* Grow *buf to hold `need` doubles. */
@@ -1231,11 +1231,12 @@ static int pn_inner_explicit(pn_ws *w, const double *x, int na, double inner_tol
     return sweep;
 }
 
-/* The closing phase's model step, exact: the model
+/* The model
  *   min_d  g·d + ½ dᵀHd + ||W + d||₁
- * solved by an active-set method instead of coordinate descent (which on
- * correlated features needs thousands of sweeps per digit and would leave
- * the closing phase linear).  On the free set S, with the signs σ its
+ * solved exactly by an active-set method: the closing phase's step, and the
+ * rest of a main-phase model coordinate descent does not solve in
+ * PN_CD_SWEEPS (it needs thousands of sweeps per digit on correlated
+ * features, and would leave the closing phase linear).  On the free set S, with the signs σ its
  * weights keep, ||W + d||₁ is linear and the minimizer solves
  * H_SS d_S = −(g_S + σ_S) − H_SZ d_Z, one Cholesky; a weight the step would
  * carry across zero stops there and joins the fixed set Z (d = −x: zero);
@@ -1431,9 +1432,10 @@ static int pn_inner(pn_ws *w, const double *x, int nact, double inner_tol, int m
 }
 
 /* The closing phase (as Newton's for l2), where rt_logreg_l1_path holds
- * (every working set gets the explicit model, so pn_newton_fixed can take
- * exact steps once the signs settle): past the tolerance, models solved to
- * PN_CLOSE_ETA of the violation, until the step is rounding relative to x,
+ * (every working set gets the explicit model, so pn_qp_step can solve it
+ * exactly): past the tolerance, exact model steps (coordinate descent to
+ * PN_CLOSE_ETA of the violation if that fails), until the step is rounding
+ * relative to x,
  * so that warm-started path fits (share.c) and cold ones land on the same
  * optimum (l1_canonical picks one point of a flat one); at most
  * PN_CLOSE_MAX such steps. */
@@ -1783,9 +1785,9 @@ static int cmp_double(const void *a, const void *b)
  * the start. */
 static void l1_canonical(double *W, int K, int p)
 {
-    if (K < 2 || K % 2 || K > 64)
+    if (K < 2 || K % 2 || K > L1_MAX_CLASSES)
         return;
-    double s[64];
+    double s[L1_MAX_CLASSES];
     for (int j = 0; j < p; j++) {
         double mean = 0;
         for (int k = 0; k < K; k++)
@@ -1811,9 +1813,9 @@ static void l1_null_intercepts(const lr_prob *P, double *x)
     for (int c = 0; c < np; c++)
         if (x[c] != 0)
             return;
-    double W[RT_MAX_LR_CLASSES + 1] = {0};
+    double W[L1_MAX_CLASSES] = {0};
     int nw = K == 1 ? 2 : K;
-    if (nw > RT_MAX_LR_CLASSES)
+    if (nw > L1_MAX_CLASSES)
         return;
     for (int i = 0; i < P->n; i++)
         W[P->lab[i]] += P->sw ? P->sw[i] : 1.0;

@@ -89,10 +89,10 @@ int  rt_fit_batch(rt_family f, const rt_pval *const *params, int ncfg, const rt_
  * Newton's method (exact Hessian) is cheaper than L-BFGS and so solves it;
  * the estimated seconds of one fit, cold or warm-started on a C path. */
 int    rt_logreg_newton(int n, int p, int nout);
-/* l1 fits of these dimensions are closed to the optimum at rounding level
- * (fam_logreg.c), so they may be warm-started along the C path. */
-int    rt_logreg_l1_path(int n, int p, int nout);
 double rt_logreg_cost(int n, int p, int nout, double C, int on_path);
+/* l1 logreg of these dimensions is closed to the optimum at rounding level
+ * (fam_logreg.c), so its fits may be warm-started along the C path. */
+int    rt_logreg_l1_path(int n, int p, int nout);
 /* lasso / elasticnet on n x p: 1 when coordinate descent runs on the
  * centered Gram matrix (no larger than the data, n ≥ p, and at most 2048²),
  * else on the centered columns (fam_linear_cd.h). */
