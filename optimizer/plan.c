@@ -174,7 +174,8 @@ static double model_cost(const cmp_config *c, const opt_stats *st)
     case RT_FAM_RIDGE: return (n * p * p + p * p * p / 3 + 2 * n * p * k) / FLOPS_BLAS;
     case RT_FAM_LOGREG: {
         double C = c->nparams ? c->params[0].num : 1;
-        return rt_logreg_cost(train_rows(st), (int)p, (int)k, C, 0);
+        return logreg_l2(c) ? rt_logreg_cost(train_rows(st), (int)p, (int)k, C, 0)
+                            : rt_logreg_l1_cost(train_rows(st), (int)p, (int)k, C);
     }
     case RT_FAM_LINREG: return (n * p * p + p * p * p) / FLOPS_BLAS;
     case RT_FAM_LASSO:

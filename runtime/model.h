@@ -93,6 +93,8 @@ double rt_logreg_cost(int n, int p, int nout, double C, int on_path);
 /* l1 logreg of these dimensions is closed to the optimum at rounding level
  * (fam_logreg.c), so its fits may be warm-started along the C path. */
 int    rt_logreg_l1_path(int n, int p, int nout);
+/* l1 logreg: the estimated seconds of one cold fit. */
+double rt_logreg_l1_cost(int n, int p, int nout, double C);
 /* lasso / elasticnet on n x p: 1 when coordinate descent runs on the
  * centered Gram matrix (no larger than the data, n ≥ p, and at most 2048²),
  * else on the centered columns (fam_linear_cd.h). */
