@@ -164,6 +164,29 @@ def bench_args(prog, known):
     return names, skip
 
 
+def bench_start(prog, known):
+    """bench_args, warnings silenced, and the machine line: the binary, the
+    data directory, the datasets and the skipped parts."""
+    names, skip = bench_args(prog, known)
+    warnings.simplefilter("ignore")
+    print(f"machine: {os.cpu_count()} cores; scikit-learn GridSearchCV n_jobs={os.cpu_count()}")
+    return sys.argv[1], sys.argv[2], names, skip
+
+
+def print_times(name, rows, t_on, t_off, t_sk, skip):
+    """A dataset's three times and their ratios, the skipped parts said so."""
+    print(f"\n{name}: {rows} rows")
+    print(f"  mileage sharing on   {t_on:9.2f} s")
+    if "off" in skip:
+        print("  mileage sharing off    skipped (MLG_BENCH_SKIP)")
+    else:
+        print(f"  mileage sharing off  {t_off:9.2f} s   (on is {t_off / t_on:.1f}x faster)")
+    if "sklearn" in skip:
+        print("  scikit-learn           skipped (MLG_BENCH_SKIP)")
+    else:
+        print(f"  scikit-learn         {t_sk:9.2f} s   (mileage on is {t_sk / t_on:.1f}x faster)")
+
+
 def main():
     binary, data_dir = sys.argv[1], sys.argv[2]
     timeout = float(os.environ.get("MLG_BENCH_TIMEOUT", "1800"))

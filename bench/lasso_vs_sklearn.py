@@ -19,7 +19,6 @@ import os
 import sys
 import tempfile
 import time
-import warnings
 
 import numpy as np
 from sklearn.linear_model import ElasticNet, Lasso
@@ -27,7 +26,7 @@ from sklearn.model_selection import GridSearchCV, PredefinedSplit
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from explore_vs_sklearn import bench_args, mileage_on_off
+from explore_vs_sklearn import bench_start, mileage_on_off, print_times
 
 TARGETS = {"diabetes_progression": "target", "boston_housing": "medv", "synthetic_reg": "y"}
 USING = ("lasso(alpha IN logspace(-3, 1, 10)), "
@@ -62,10 +61,7 @@ def load(path, target):
 
 
 def main():
-    binary, data_dir = sys.argv[1], sys.argv[2]
-    names, skip = bench_args("lasso_vs_sklearn", TARGETS)
-    warnings.simplefilter("ignore")
-    print(f"machine: {os.cpu_count()} cores; scikit-learn GridSearchCV n_jobs={os.cpu_count()}")
+    binary, data_dir, names, skip = bench_start("lasso_vs_sklearn", TARGETS)
     summary = []
     for name in names:
         path = os.path.join(data_dir, name + ".csv")
@@ -86,16 +82,7 @@ def main():
                 gs.fit(X, y)
                 t_sk += time.time() - t0
                 sk_best[fam] = -gs.best_score_
-        print(f"\n{name}: {len(folds)} rows")
-        print(f"  mileage sharing on   {t_on:9.2f} s")
-        if "off" in skip:
-            print("  mileage sharing off    skipped (MLG_BENCH_SKIP)")
-        else:
-            print(f"  mileage sharing off  {t_off:9.2f} s   (on is {t_off / t_on:.1f}x faster)")
-        if "sklearn" in skip:
-            print("  scikit-learn           skipped (MLG_BENCH_SKIP)")
-        else:
-            print(f"  scikit-learn         {t_sk:9.2f} s   (mileage on is {t_sk / t_on:.1f}x faster)")
+        print_times(name, len(folds), t_on, t_off, t_sk, skip)
         print(f"  {'family':<11}{'mileage on':>12}{'mileage off':>13}{'sklearn':>10}   (best rmse)")
         for fam in SK:
             on = best.get(fam, {}).get(1, float("nan"))

@@ -17,7 +17,6 @@ usage: logreg_l1_vs_sklearn.py MILEAGE DATA_DIR [dataset ...]
 import os
 import sys
 import time
-import warnings
 
 # saga's ConvergenceWarning from GridSearchCV's worker processes too
 os.environ["PYTHONWARNINGS"] = "ignore"
@@ -28,7 +27,7 @@ from sklearn.model_selection import GridSearchCV, PredefinedSplit
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from explore_vs_sklearn import bench_args, load, mileage_on_off
+from explore_vs_sklearn import bench_start, load, mileage_on_off, print_times
 
 TARGETS = {"satellite": "classes", "vehicle": "Class", "digits": "target", "glass": "Type"}
 USING = "logreg(C IN logspace(-2, 2, 5), penalty = 'l1')"
@@ -36,10 +35,7 @@ GRID = {"C": list(np.logspace(-2, 2, 5))}
 
 
 def main():
-    binary, data_dir = sys.argv[1], sys.argv[2]
-    names, skip = bench_args("logreg_l1_vs_sklearn", TARGETS)
-    warnings.simplefilter("ignore")
-    print(f"machine: {os.cpu_count()} cores; scikit-learn GridSearchCV n_jobs={os.cpu_count()}")
+    binary, data_dir, names, skip = bench_start("logreg_l1_vs_sklearn", TARGETS)
     summary = []
     for name in names:
         path = os.path.join(data_dir, name + ".csv")
@@ -58,17 +54,8 @@ def main():
             gs.fit(X, y)
             t_sk, sk_best = time.time() - t0, gs.best_score_
         on, off = best.get("logreg", {}).get(1, float("nan")), best.get("logreg", {}).get(2, float("nan"))
-        print(f"\n{name}: {len(folds)} rows")
-        print(f"  mileage sharing on   {t_on:9.2f} s   best accuracy {on:.6f}")
-        if "off" in skip:
-            print("  mileage sharing off    skipped (MLG_BENCH_SKIP)")
-        else:
-            print(f"  mileage sharing off  {t_off:9.2f} s   best accuracy {off:.6f}   (on is {t_off / t_on:.1f}x faster)")
-        if "sklearn" in skip:
-            print("  scikit-learn           skipped (MLG_BENCH_SKIP)")
-        else:
-            print(f"  scikit-learn         {t_sk:9.2f} s   best accuracy {sk_best:.6f}   "
-                  f"(mileage on is {t_sk / t_on:.1f}x faster)")
+        print_times(name, len(folds), t_on, t_off, t_sk, skip)
+        print(f"  best accuracy: mileage on {on:.6f}, off {off:.6f}, scikit-learn {sk_best:.6f}")
         summary.append((name, f"{t_on:.2f}", "-" if "off" in skip else f"{t_off:.2f}",
                         "-" if "sklearn" in skip else f"{t_sk:.2f}",
                         "-" if "sklearn" in skip else f"{t_sk / t_on:.1f}x",
