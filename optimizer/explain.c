@@ -411,7 +411,7 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *a
         else if (nf)
             ut_buf_printf(&t, "  [%d shared fit%s: class statistics = total - fold block, each smoothing applied]",
                           nfits, nfits == 1 ? "" : "s");
-        else if (shared)   /* and the configurations fitted alone beside them (logreg l1, linsvm hinge) */
+        else if (shared)   /* and the configurations fitted alone beside them (linsvm hinge) */
             /* logreg: l2 side by side and an l1 path may both be there */
             ut_buf_printf(&t, "  [%d shared fit%s: %s%s%s%s]", shared, shared == 1 ? "" : "s",
                           batch  ? "L-BFGS side by side, one pair of GEMMs per evaluation round"

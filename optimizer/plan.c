@@ -132,7 +132,8 @@ static int logreg_path(const cmp_config *c, const opt_stats *st)
     return logreg_dims_path(st, logreg_l2(c) ? rt_logreg_newton : rt_logreg_l1_path);
 }
 
-/* Configurations of this family that can share a fit at all. */
+/* Whether configuration c can share a fit at all: every one but l1 logreg
+ * too wide for its path. */
 static int logreg_shares(const cmp_config *c, const opt_stats *st)
 {
     return c->family != RT_FAM_LOGREG || logreg_l2(c) || logreg_path(c, st);
