@@ -298,6 +298,25 @@ static int svm_newton(const svm_prob *S, const svm_nws *W, double *w, int max_it
     return 1;
 }
 
+/* A squared-hinge subproblem whose weights are all zero (every feature
+ * zero) is its bias alone: ½b² + Σ C_i (1 − y_i b)², every margin active,
+ * solved by b = 2(S₊ − S₋) / (1 + 2(S₊ + S₋)), S± the C_i of each side.
+ * Written exactly, so that one-vs-rest classes of equal weight tie bit for
+ * bit, not by the rounding of where the Newton method started (cold, or
+ * the C path's previous model). */
+static void svm_featureless_bias(const svm_prob *S, double *w)
+{
+    for (int j = 0; j < S->p; j++)
+        if (w[j] != 0)
+            return;
+    double sp = 0, sn = 0;
+    for (int i = 0; i < S->n; i++) {
+        if (S->y[i] > 0) sp += 0.5 / S->dg[i];
+        else sn += 0.5 / S->dg[i];
+    }
+    w[S->p] = 2 * (sp - sn) / (1 + 2 * (sp + sn));
+}
+
 int rt_linsvm_fit(const rt_pval *params, const rt_trainset *ts, rt_model *m, ut_err *e)
 {
     return rt_linsvm_fit_from(params, ts, NULL, m, e);
@@ -459,6 +478,8 @@ int rt_linsvm_fit_from(const rt_pval *params, const rt_trainset *ts, const rt_mo
             rt_stop_error(e, "linsvm");
             goto done;
         }
+        if (newton && !hinge)
+            svm_featureless_bias(&S, w);
         if (it > m->n_iter)
             m->n_iter = it;
         m->hit_max_iter |= hit;

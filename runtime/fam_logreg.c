@@ -34,7 +34,7 @@
 #define LS_MAXEVAL  40
 #define LS_C1       1e-4
 #define LS_C2       0.9
-#define L1_MAX_CLASSES 64   /* l1_canonical / l1_tied_intercepts work on the stack */
+#define L1_MAX_CLASSES 64   /* l1_canonical / lr_tied_intercepts work on the stack */
 
 /* The problem: parameters are x = [W (nout x p, row-major) | b (nout)]. */
 typedef struct {
@@ -1825,8 +1825,8 @@ static void l1_canonical(double *W, int K, int p)
     }
 }
 
-/* Classes whose weights l1 has all set to zero score every row by their
- * intercept alone, and at the optimum b_k − log W_k is the same for all of
+/* Classes whose weights are all zero (l1 zeroed them; or, for any penalty,
+ * every feature is zero) score every row by their intercept alone, and at the optimum b_k − log W_k is the same for all of
  * them (W_k the class's total row weight: each intercept's gradient is zero
  * when Σ_i s_i p_ik = W_k, and p_ik ∝ e^{b_k} on every row).  Classes of
  * equal weight then tie exactly — and a cold and a warm-started fit would
@@ -1835,7 +1835,7 @@ static void l1_canonical(double *W, int K, int p)
  * classes are written as m + log W_k, m their mean of b_k − log W_k: the
  * same point to rounding, with exact ties.  Binary with no weight: the
  * closed form b = log(W_1 / W_0). */
-static void l1_tied_intercepts(const lr_prob *P, double *x)
+static void lr_tied_intercepts(const lr_prob *P, double *x)
 {
     int K = P->nout, p = P->p, np = K * p, nw = K == 1 ? 2 : K;
     if (nw > L1_MAX_CLASSES)
@@ -1912,7 +1912,6 @@ int rt_logreg_fit_carry(const rt_pval *params, const rt_trainset *ts, const rt_m
     if (F.l1) {
         if (prox_newton(P, x, warm, F.max_iter, F.tol, m, e) != 0)
             goto done;
-        l1_tied_intercepts(P, x);
     } else {
         int nrc = 1;
         if (rt_logreg_newton(ts->n, p, nout)) {
@@ -1929,6 +1928,7 @@ int rt_logreg_fit_carry(const rt_pval *params, const rt_trainset *ts, const rt_m
         if (nrc > 0 && lbfgs(P, x, F.max_iter, F.tol, m, e) != 0)
             goto done;
     }
+    lr_tied_intercepts(P, x);
     lr_finish(m, x, F.l1);
     rc = 0;
 done:
@@ -2007,8 +2007,10 @@ int rt_logreg_fit_batch(const rt_pval *const *params, int ncfg, const rt_trainse
         }
     }
     for (int c = 0; c < ncfg; c++)
-        if (st[c] == LB_DONE && models[c]->nout > 0)
+        if (st[c] == LB_DONE && models[c]->nout > 0) {
+            lr_tied_intercepts(&F[c].P, F[c].x);
             lr_finish(models[c], F[c].x, 0);
+        }
         else if (st[c] == LB_FAIL)
             errs[c].code = errs[c].code ? errs[c].code : MLG_ERROR;
     rc = 0;
