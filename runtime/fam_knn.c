@@ -10,6 +10,7 @@
 #include "families.h"
 #include "knn.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,34 +91,51 @@ static void sift_down(double *hd, int *hi, int size, int pos)
  * at a time: the first K fill the heap, then a candidate enters only when
  * strictly closer than the root, so on equal distance the kept (lower)
  * index wins.  The kept set depends on the order of the values only, never
- * on where the tiles end.  O(n log K).  Euclidean tiles hold −2 q·x only:
- * the squared distance (qn + g) + xn[j], clamped at 0 (cancellation can
- * leave tiny negatives for near-duplicates: scikit-learn's order and
- * clamp), is formed here, in the one pass over the tile (xn NULL: d holds
- * the distances). */
+ * on where the tiles end or on K: the K-list's first k entries are the
+ * k-list, which is what lets one search serve every k (sharing rule 4).
+ * Euclidean tiles hold −2 q·x only: the squared distance (qn + g) + xn[j],
+ * clamped at 0 (cancellation can leave tiny negatives for near-duplicates:
+ * scikit-learn's order and clamp), is formed here, in the one pass over the
+ * tile (xn NULL: d holds the distances).
+ *
+ * The order is that of the distances the lists report — square roots —
+ * then the index: two squared distances can round to one root, and ordered
+ * by the squares a k-search and the first k of a K-search could then keep
+ * different neighbours (a random table with rounded values found it:
+ * sharing on and off disagreed).  A root is taken only for a candidate
+ * whose square is within rounding of the root's or below (those that may
+ * enter); the rest are rejected on the square. */
 static void select_feed(const double *d, double qn, const double *xn, int j0, int len, int K, int *filled,
                         double *hd, int *hi)
 {
     int j = 0;
-#define DIST(j) (xn ? fmax0(qn + d[j] + xn[j]) : d[j])
+#define SQ(j) (xn ? fmax0(qn + d[j] + xn[j]) : d[j])
+#define KEY(s) (xn ? sqrt(s) : (s))
     for (; j < len && *filled < K; j++) {
-        hd[*filled] = DIST(j);
+        hd[*filled] = KEY(SQ(j));
         hi[*filled] = j0 + j;
         if (++*filled == K)
             for (int pos = K / 2 - 1; pos >= 0; pos--)
                 sift_down(hd, hi, K, pos);
     }
     double root = K > 0 ? hd[0] : 0;
+    /* above cut, a square's root is >= the heap's root: it cannot enter */
+    double cut = xn ? root * root * (1 + 4 * DBL_EPSILON) : root;
     for (; j < len; j++) {
-        double s = DIST(j);
-        if (s < root) {
-            hd[0] = s;
+        double s = SQ(j);
+        if (s > cut)
+            continue;
+        double key = KEY(s);
+        if (key < root) {
+            hd[0] = key;
             hi[0] = j0 + j;
             sift_down(hd, hi, K, 0);
             root = hd[0];
+            cut = xn ? root * root * (1 + 4 * DBL_EPSILON) : root;
         }
     }
-#undef DIST
+#undef KEY
+#undef SQ
 }
 
 /* The heap in ascending (d, i) order (heapsort). */
@@ -190,20 +208,7 @@ static int search_tile(void *arg, int part)
     for (int r = 0; r < b; r++) {
         double *hd = s->dist + (size_t)(q0 + r) * K;
         int *hi = s->idx + (size_t)(q0 + r) * K;
-        select_finish(K, hd, hi);
-        if (eu) {
-            for (int t = 0; t < K; t++) hd[t] = sqrt(hd[t]);
-            /* two squared distances can round to one square root: the
-             * documented tie rule (equal distance, lower index first) is
-             * on the distances the list reports, so restore it within
-             * each run of equal roots (the cache's check relies on it) */
-            for (int t = 1; t < K; t++)
-                for (int u = t; u > 0 && hd[u - 1] == hd[u] && hi[u - 1] > hi[u]; u--) {
-                    int tmp = hi[u];
-                    hi[u] = hi[u - 1];
-                    hi[u - 1] = tmp;
-                }
-        }
+        select_finish(K, hd, hi);   /* euclidean: already roots (select_feed) */
     }
     return 0;
 }

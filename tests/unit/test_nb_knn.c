@@ -367,10 +367,13 @@ static void test_knn_duplicates(void)
 
 /* Squared distances that differ but round to one square root: row 0 at
  * (1, 2^-26) has d² = 1 + 2^-52 (exact), row 1 at (1, 0) has d² = 1, from
- * the query at the origin; sqrt(1 + 2^-52) rounds to 1.  The search orders
- * by d² (row 1 first), but the lists report distances, and the tie rule
- * (equal distance, lower index first) is on those: row 0, then row 1.  The
- * cache's list check refused lists broken this way (session 6). */
+ * the query at the origin; sqrt(1 + 2^-52) rounds to 1.  The lists report
+ * distances, and the tie rule (equal distance, lower index first) is on
+ * those: row 0, then row 1.  The cache's list check refused lists broken
+ * this way (session 6).  And the search itself orders so: a 1-list is the
+ * first entry of the 2-list (ordered by d², the 1-list was row 1 while the
+ * 2-list began with row 0, and sharing one search for every k changed
+ * knn's predictions on tables of rounded values). */
 static void test_knn_root_ties(void)
 {
     const double t = ldexp(1.0, -26);
@@ -386,6 +389,10 @@ static void test_knn_root_ties(void)
     CHECK(dist[0] == 1.0 && dist[1] == 1.0, "root ties: distances %.17g %.17g", dist[0], dist[1]);
     CHECK(idx[0] == 0 && idx[1] == 1, "root ties: rows %d %d, want 0 1 (equal distance, lower index first)",
           idx[0], idx[1]);
+    int one = -1;
+    double d1 = -1;
+    CHECK(rt_knn_neighbors(&tr, RT_KNN_EUCLIDEAN, Q, 1, 1, &one, &d1, &e) == 0, "neighbors: %s", e.msg);
+    CHECK(one == 0 && d1 == 1.0, "root ties: the 1-list is row %d (%.17g), want row 0, the 2-list's first", one, d1);
 }
 
 /* k > n uses every training row.  sklearn (which rejects k > n) with k = 4:
