@@ -23,20 +23,12 @@
 #include "../../runtime/families.h"
 #include "under_valgrind.h"
 #include "check.h"
+#include "fixture.h"
 
 static unsigned long long rng = 12345;
 
-static double uniform(void)
-{
-    rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
-    return (double)(rng >> 11) / 9007199254740992.0;
-}
-
-static double gauss(void)
-{
-    double a = uniform() + 1e-300, b = uniform();
-    return sqrt(-2 * log(a)) * cos(6.283185307179586 * b);
-}
+static double uniform(void) { return fixture_uniform(&rng); }
+static double gauss(void) { return fixture_gauss(&rng); }
 
 enum { ALONE, DUPLICATE, ZERO, SEPARABLE, COLLINEAR };
 

@@ -23,36 +23,12 @@
 #include "mileage.h"
 #include "under_valgrind.h"
 #include "check.h"
+#include "fixture.h"
 
 static unsigned long long rng = 2026;
 
-static double uniform(void)
-{
-    rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
-    return (double)(rng >> 11) / 9007199254740992.0;
-}
-
-static double gauss(void)
-{
-    double a = uniform() + 1e-300, b = uniform();
-    return sqrt(-2 * log(a)) * cos(6.283185307179586 * b);
-}
-
-static int run(mlg_db *db, const char *q)
-{
-    const char *tail = q;
-    int rc = MLG_OK;
-    while (rc == MLG_OK && tail && *tail) {
-        mlg_stmt *s = NULL;
-        rc = mlg_prepare(db, tail, -1, &s, &tail);
-        if (rc != MLG_OK || !s) break;
-        int st;
-        while ((st = mlg_step(s)) == MLG_ROW) {}
-        if (st != MLG_DONE) rc = st;
-        mlg_finalize(s);
-    }
-    return rc;
-}
+static double uniform(void) { return fixture_uniform(&rng); }
+static double gauss(void) { return fixture_gauss(&rng); }
 
 enum { ROUNDED, ZERO, DUPLICATE, MISSING, REPEATED, NKINDS };
 
@@ -92,22 +68,16 @@ static int write_table(const char *path, int n, int p, int K, int kind, int cat,
     fprintf(f, "%sy\n", cat ? "c," : "");
     /* class cut points: the K-quantiles of z */
     double cuts[8];
-    for (int c = 1; c < K; c++) {
-        int below = 0;
-        double q = 0;
-        for (int t = 0; t < 64; t++) {   /* bisection on the rank */
-            double lo = -20, hi = 20;
-            for (int it = 0; it < 60; it++) {
-                double mid = (lo + hi) / 2;
-                below = 0;
-                for (int i = 0; i < n; i++) below += z[i] < mid;
-                if (below < n * c / K) lo = mid;
-                else hi = mid;
-            }
-            q = hi;
-            break;
+    for (int c = 1; c < K; c++) {   /* bisection on the rank */
+        double lo = -20, hi = 20;
+        for (int it = 0; it < 60; it++) {
+            double mid = (lo + hi) / 2;
+            int below = 0;
+            for (int i = 0; i < n; i++) below += z[i] < mid;
+            if (below < n * c / K) lo = mid;
+            else hi = mid;
         }
-        cuts[c - 1] = q;
+        cuts[c - 1] = hi;
     }
     for (int i = 0; i < n; i++) {
         for (int j = 0; j < p; j++) {
@@ -153,7 +123,7 @@ int main(void)
     close(fd);
     mlg_db *db = NULL;
     if (mlg_open(path, &db) != MLG_OK) return 1;
-    CHECK(run(db, "SET reuse = off;") == MLG_OK, "set: %s", mlg_errmsg(db));
+    CHECK(fixture_run(db, "SET reuse = off;") == MLG_OK, "set: %s", mlg_errmsg(db));
     int compared = 0;
     for (int t = 0; t < tables; t++) {
         int n = 30 + (int)(uniform() * 250), p = 1 + (int)(uniform() * 8), K = 2 + (int)(uniform() * 4);
@@ -178,7 +148,7 @@ int main(void)
                  "SET sharing = off; EXPLORE t%d USING %s PREPROCESS %s;",
                  t, csv, t, t, reg ? "AS REGRESSION METRIC rmse, mae" : "METRIC accuracy, logloss", t, t, using,
                  pipe, t, using, pipe);
-        int rc = run(db, q);
+        int rc = fixture_run(db, q);
         CHECK(rc == MLG_OK, "table %d (kind %d, %d x %d, %s, %s): %s", t, kind, n, p, reg ? "regression" : "classes",
               pipe, mlg_errmsg(db));
         if (rc != MLG_OK) continue;
@@ -210,12 +180,7 @@ int main(void)
     }
     mlg_close(db);
     unlink(csv);
-    unlink(path);
-    char side[64];
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
+    fixture_drop_db(path);
     printf("  %d tables, %d runs compared between sharing on and off\n", tables, compared);
     if (failures) printf("%d failure(s) of %d checks\n", failures, checks);
     else printf("test_sharing_random: ok (%d checks)\n", checks);

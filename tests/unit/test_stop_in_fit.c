@@ -17,23 +17,8 @@
 #include "../../runtime/stop.h"
 #include "under_valgrind.h"
 #include "check.h"
+#include "fixture.h"
 
-
-static int run(mlg_db *db, const char *q)
-{
-    const char *tail = q;
-    int rc = MLG_OK;
-    while (rc == MLG_OK && tail && *tail) {
-        mlg_stmt *s = NULL;
-        rc = mlg_prepare(db, tail, -1, &s, &tail);
-        if (rc != MLG_OK || !s) break;
-        int st;
-        while ((st = mlg_step(s)) == MLG_ROW) {}
-        if (st != MLG_DONE) rc = st;
-        mlg_finalize(s);
-    }
-    return rc;
-}
 
 static long long count(mlg_db *db, const char *q)
 {
@@ -55,12 +40,7 @@ static const struct { const char *task, *using; } cases[] = {
     {"t", "forest(trees = 10000)"},
 };
 
-/* a uniform draw in [0, 1) from a 64-bit LCG */
-static double uniform(unsigned long long *r)
-{
-    *r = *r * 6364136223846793005ULL + 1442695040888963407ULL;
-    return (double)(*r >> 11) / 9007199254740992.0;
-}
+static double uniform(unsigned long long *r) { return fixture_uniform(r); }
 
 /* logreg's solvers — l2 by Newton and L-BFGS, l1 by proximal Newton, whose
  * ill-conditioned models go to an exact active-set solve — end by
@@ -199,14 +179,14 @@ int main(void)
              "CREATE TASK w ON wide PREDICT y AS REGRESSION EVALUATE BY CV(2) SEED 1;"
              "CREATE TASK d ON dig PREDICT target AS CLASSIFICATION EVALUATE BY CV(2) SEED 1;",
              MLG_SOURCE_DIR, MLG_SOURCE_DIR, wide);
-    CHECK(run(db, setup) == MLG_OK, "setup: %s", mlg_errmsg(db));
+    CHECK(fixture_run(db, setup) == MLG_OK, "setup: %s", mlg_errmsg(db));
 
     int ncases = (int)(sizeof cases / sizeof cases[0]);
-    CHECK(run(db, "SET max_seconds = 1;") == MLG_OK, "set: %s", mlg_errmsg(db));
+    CHECK(fixture_run(db, "SET max_seconds = 1;") == MLG_OK, "set: %s", mlg_errmsg(db));
     for (int i = 0; i < ncases; i++) {
         char q[256];
         snprintf(q, sizeof q, "EXPLORE %s USING %s;", cases[i].task, cases[i].using);
-        int rc = run(db, q);
+        int rc = fixture_run(db, q);
         CHECK(rc == MLG_DENIED && strstr(mlg_errmsg(db), "stopped by max_seconds = 1"), "%s: rc %d: %s",
               cases[i].using, rc, mlg_errmsg(db));
     }
@@ -215,17 +195,17 @@ int main(void)
           "every experiment interrupted");
 
     /* mlg_interrupt from another thread, during one fit */
-    CHECK(run(db, "SET max_seconds = 0;") == MLG_OK, "unset: %s", mlg_errmsg(db));
+    CHECK(fixture_run(db, "SET max_seconds = 0;") == MLG_OK, "unset: %s", mlg_errmsg(db));
     pthread_t th;
     pthread_create(&th, NULL, interrupt_later, db);
-    int rc = run(db, "EXPLORE t USING linsvm(C = 1e6, loss = hinge, tol = 0, max_iter = 1000000);");
+    int rc = fixture_run(db, "EXPLORE t USING linsvm(C = 1e6, loss = hinge, tol = 0, max_iter = 1000000);");
     pthread_join(th, NULL);
     CHECK(rc == MLG_INTERRUPT && strstr(mlg_errmsg(db), "interrupted"), "interrupt: rc %d: %s", rc, mlg_errmsg(db));
     CHECK(count(db, "SELECT count(*) FROM experiments WHERE status = 'interrupted'") == ncases + 1,
           "interrupted experiment marked");
 
     /* the handle still works: a quick EXPLORE finishes */
-    CHECK(run(db, "EXPLORE t USING nb;") == MLG_OK, "after: %s", mlg_errmsg(db));
+    CHECK(fixture_run(db, "EXPLORE t USING nb;") == MLG_OK, "after: %s", mlg_errmsg(db));
     CHECK(count(db, "SELECT count(*) FROM runs WHERE status = 'ok'") == 2, "nb runs");
     mlg_close(db);
     unlink(path);
