@@ -1648,19 +1648,15 @@ int rt_logreg_newton(int n, int p, int nout)
  * Against one-thread cold fits of satellite, digits, vehicle, breast_cancer
  * and credit-g at C = 0.01 .. 100: actual / estimate 0.37 .. 2.1. */
 #define SEC_PER_SCALAR 1e-9
-static double l1_cost(double n, double p, double nout, double C)
+double rt_logreg_l1_cost(int n, int p, int nout, double C)
 {
-    double d = nout * (p + 1), l = log10(C > 0 ? C : 1);
+    double d = (double)nout * (p + 1), l = log10(C > 0 ? C : 1);
     double f = 0.4 + 0.3 * l, na = d * (f < 0.1 ? 0.1 : f > 1 ? 1 : f);
     return 15 * (SEC_PER_FLOP_BLAS3 * n * na * na + 4 * SEC_PER_EXP * n * nout +
                  SEC_PER_FLOP_GEMM * (4 * n * d + 2 * n * na) +
                  SEC_PER_SCALAR * (PN_CD_SWEEPS * na * na * 0.3 + 3 * n * d));
 }
 
-double rt_logreg_l1_cost(int n, int p, int nout, double C)
-{
-    return l1_cost(n, p, nout, C);
-}
 
 double rt_logreg_cost(int n, int p, int nout, double C, int on_path)
 {
