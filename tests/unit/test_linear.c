@@ -750,6 +750,31 @@ static void test_logreg_solvers(void)
  * classes leaves (glass: 6 classes; without it cold and warm weights
  * differed by 5e-2 at C = 10).  Predictions are the same; so are the
  * weights, to 1e-9. ---- */
+/* l1 logreg at C on ts, cold into *cold and along the path from prev into
+ * *path (failed checks name what). */
+static void l1_cold_and_path(const rt_trainset *ts, double C, const rt_model *prev, rt_model **cold, rt_model **path,
+                             const char *what)
+{
+    rt_pval pv[7] = { { C, NULL }, { 1000, NULL }, { 1e-8, NULL }, { 0, "l1" }, { 0, "none" }, { 1, NULL }, { 1, NULL } };
+    ut_err e;
+    *cold = *path = NULL;
+    CHECK(rt_fit(RT_FAM_LOGREG, pv, ts, cold, &e) == 0, "%s l1 cold C=%g: %s", what, C, e.msg);
+    CHECK(rt_fit_from(RT_FAM_LOGREG, pv, ts, prev, path, &e) == 0, "%s l1 path C=%g: %s", what, C, e.msg);
+}
+
+/* Models a and b predict the same class for every row of X (n x p). */
+static int same_predictions(const rt_model *a, const rt_model *b, const double *X, int n, int p)
+{
+    double *pa = malloc((size_t)n * sizeof *pa), *pb = malloc((size_t)n * sizeof *pb);
+    ut_err e;
+    int same = pa && pb && rt_predict(a, X, n, p, pa, NULL, &e) == 0 && rt_predict(b, X, n, p, pb, NULL, &e) == 0;
+    for (int i = 0; same && i < n; i++)
+        same = pa[i] == pb[i];
+    free(pa);
+    free(pb);
+    return same;
+}
+
 static void test_logreg_l1_path(void)
 {
     const char *files[4] = { "iris.csv", "wine.csv", "breast_cancer.csv", "glass.csv" };
@@ -778,23 +803,14 @@ static void test_logreg_l1_path(void)
         rt_model *prev = NULL;
         double worst = 0;
         for (double C = 0.01; C <= 100; C *= 10) {
-            rt_pval pv[7] = { { C, NULL }, { 1000, NULL }, { 1e-8, NULL }, { 0, "l1" }, { 0, "none" }, { 1, NULL }, { 1, NULL } };
-            rt_model *cold = NULL, *path = NULL;
-            ut_err e;
-            CHECK(rt_fit(RT_FAM_LOGREG, pv, &ts, &cold, &e) == 0, "%s l1 cold C=%g: %s", files[f], C, e.msg);
-            CHECK(rt_fit_from(RT_FAM_LOGREG, pv, &ts, prev, &path, &e) == 0, "%s l1 path C=%g: %s", files[f], C, e.msg);
+            rt_model *cold, *path;
+            l1_cold_and_path(&ts, C, prev, &cold, &path, files[f]);
             if (cold && path) {
                 double dw = max_rel_diff(cold, path);
                 worst = dw > worst ? dw : worst;
                 CHECK(dw < 1e-9, "%s C=%g: l1 path vs cold weights differ by %g", files[f], C, dw);
-                double *pc = malloc((size_t)n * sizeof *pc), *pw = malloc((size_t)n * sizeof *pw);
-                int same = pc && pw && rt_predict(cold, d.X, n, d.p, pc, NULL, &e) == 0 &&
-                           rt_predict(path, d.X, n, d.p, pw, NULL, &e) == 0;
-                for (int i = 0; same && i < n; i++)
-                    same = pc[i] == pw[i];
-                CHECK(same, "%s C=%g: l1 path and cold predict differently", files[f], C);
-                free(pc);
-                free(pw);
+                CHECK(same_predictions(cold, path, d.X, n, d.p), "%s C=%g: l1 path and cold predict differently",
+                      files[f], C);
             }
             rt_model_free(cold);
             rt_model_free(prev);
@@ -837,11 +853,8 @@ static void test_logreg_l1_ties(void)
     rt_model *prev = NULL;
     int tied = 0;
     for (double C = 0.001; C <= 1.0; C *= 10) {
-        rt_pval pv[7] = { { C, NULL }, { 1000, NULL }, { 1e-8, NULL }, { 0, "l1" }, { 0, "none" }, { 1, NULL }, { 1, NULL } };
-        rt_model *cold = NULL, *path = NULL;
-        ut_err e;
-        CHECK(rt_fit(RT_FAM_LOGREG, pv, &ts, &cold, &e) == 0, "ties C=%g: %s", C, e.msg);
-        CHECK(rt_fit_from(RT_FAM_LOGREG, pv, &ts, prev, &path, &e) == 0, "ties path C=%g: %s", C, e.msg);
+        rt_model *cold, *path;
+        l1_cold_and_path(&ts, C, prev, &cold, &path, "ties");
         for (int m = 0; cold && path && m < 2; m++) {
             const rt_model *md = m ? path : cold;
             int z[K], nz = 0;
@@ -859,10 +872,8 @@ static void test_logreg_l1_ties(void)
                     }
             tied += nz > 0 && m == 0 && md->coef[1 * P + 0] != 0;
         }
-        double pc[N], pw[N];
-        int same = cold && path && rt_predict(cold, X, N, P, pc, NULL, &e) == 0 && rt_predict(path, X, N, P, pw, NULL, &e) == 0;
-        for (int i = 0; same && i < N; i++) same = pc[i] == pw[i];
-        CHECK(same, "ties C=%g: the path and the cold fit predict differently", C);
+        CHECK(cold && path && same_predictions(cold, path, X, N, P),
+              "ties C=%g: the path and the cold fit predict differently", C);
         rt_model_free(cold);
         rt_model_free(prev);
         prev = path;
