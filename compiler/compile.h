@@ -91,6 +91,17 @@ typedef struct {
     char          *text;    /* "impute(median) -> onehot -> pca(k = 5)" */
 } cmp_pipeline;
 
+#define CMP_MAX_STEPS 64    /* steps in one pipeline (preprocess.c refuses more) */
+
+/* pl's steps as the transform chain takes them, into out (room for
+ * CMP_MAX_STEPS); returns their count. */
+static inline int cmp_pipeline_steps(const cmp_pipeline *pl, rt_tf_step *out)
+{
+    int n = pl->nsteps < CMP_MAX_STEPS ? pl->nsteps : CMP_MAX_STEPS;
+    for (int k = 0; k < n; k++) out[k] = pl->steps[k].step;
+    return n;
+}
+
 typedef struct {
     cat_task    task;       /* bound task (owned) */
     cat_dataset dataset;    /* its dataset (owned) */

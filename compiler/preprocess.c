@@ -15,7 +15,6 @@
 #include "../runtime/protocol.h"
 
 #define MAX_PIPES 1000
-#define MAX_STEPS 64
 
 typedef enum { TP_INT, TP_NUM, TP_CHOICE } tp_kind;
 typedef struct {
@@ -351,7 +350,7 @@ static int data_state_of(const cmp_explore *x, cat_db *cat, const char *skip_col
 
 static int push_step(cmp_pipeline *p, const rt_tf_step *st, int implicit, ut_err *e)
 {
-    if (p->nsteps == MAX_STEPS) return ut_errf(e, MLG_ERROR, "at most %d preprocessing steps", MAX_STEPS);
+    if (p->nsteps == CMP_MAX_STEPS) return ut_errf(e, MLG_ERROR, "at most %d preprocessing steps", CMP_MAX_STEPS);
     cmp_transform *s = realloc(p->steps, (size_t)(p->nsteps + 1) * sizeof *s);
     if (!s) return ut_errf(e, MLG_NOMEM, "out of memory");
     p->steps = s;
@@ -511,7 +510,7 @@ int cmp_compile_preprocess(cmp_explore *x, const ast *items, cat_db *cat, ut_err
         x->pipes = calloc((size_t)total, sizeof *x->pipes);
         if (!x->pipes) rc = ut_errf(e, MLG_NOMEM, "out of memory");
     }
-    int pos[MAX_STEPS] = {0};
+    int pos[CMP_MAX_STEPS] = {0};
     for (long p = 0; !rc && p < total; p++) {
         cmp_pipeline *pl = &x->pipes[x->npipes++];
         if (folds_col) {
@@ -524,7 +523,7 @@ int cmp_compile_preprocess(cmp_explore *x, const ast *items, cat_db *cat, ut_err
             rt_tf_step drop = {.kind = RT_TF_DROP, .selector = RT_SEL_NAMED, .columns = x->owned_names, .ncolumns = 1};
             rc = push_step(pl, &drop, 1, e);
         }
-        for (int k = 0; k < nitems && !rc && k < MAX_STEPS; k++) rc = push_step(pl, &sa[k].alt[pos[k]], 0, e);
+        for (int k = 0; k < nitems && !rc && k < CMP_MAX_STEPS; k++) rc = push_step(pl, &sa[k].alt[pos[k]], 0, e);
         if (!rc && x->robust_missing) rc = robust_impute(pl, folds_col != NULL, e);
         if (!rc) rc = finish_pipeline(pl, &ds, e);
         for (int k = nitems - 1; k >= 0; k--) {

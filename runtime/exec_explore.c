@@ -202,10 +202,8 @@ static char *scores_json(const data_ctx *dc, const int *test, int ntest, const d
 static double *train_design(const data_ctx *dc, const cmp_explore *x, int q, const int *train, int ntrain, int p,
                             ut_err *e)
 {
-    const cmp_pipeline *pl = &x->pipes[q];
-    rt_tf_step steps[64];
-    int nsteps = pl->nsteps < 64 ? pl->nsteps : 64;
-    for (int k = 0; k < nsteps; k++) steps[k] = pl->steps[k].step;
+    rt_tf_step steps[CMP_MAX_STEPS];
+    int nsteps = cmp_pipeline_steps(&x->pipes[q], steps);
     rt_design d;
     int rc = rt_tf_scaled_rows(dc->t, dc->target, steps, nsteps, train, ntrain, train, ntrain, &d, e);
     double *X = NULL;
@@ -750,9 +748,8 @@ static int compute_transform(const data_ctx *dc, const cmp_explore *x, const opt
                              int ntrain, int ntest, node_state *ns, prefix_cache *pc, ut_err *e)
 {
     const cmp_pipeline *pl = &x->pipes[nd->pipe];
-    rt_tf_step steps[64];
-    int nsteps = pl->nsteps < 64 ? pl->nsteps : 64, rc = 0;
-    for (int k = 0; k < nsteps; k++) steps[k] = pl->steps[k].step;
+    rt_tf_step steps[CMP_MAX_STEPS];
+    int nsteps = cmp_pipeline_steps(pl, steps), rc = 0;
     ut_err te;
     ut_err_clear(&te);
     ns->done = 1;

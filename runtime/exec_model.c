@@ -311,7 +311,7 @@ int rt_exec_train(rt_ctx *c, const cmp_stmt *s, const char *statement, char **ms
         oom(e);
         goto out;
     }
-    for (int k = 0; k < pl->nsteps; k++) steps[k] = pl->steps[k].step;
+    cmp_pipeline_steps(pl, steps);
     if (rt_load_dataset(c, &x->dataset, &t, e)) goto out;
     int target = rt_table_find(t, x->task.target);
     if (target < 0) {

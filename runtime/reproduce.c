@@ -322,10 +322,8 @@ static int reproduce_set(rt_ctx *c, long long exp_id, const ast *at, const char 
             for (int k = 0; k < nruns && !any; k++)
                 any = runs[k].fold == round && runs[k].cfg >= 0 && x->configs[runs[k].cfg].pipe == pipe;
             if (!any) continue;
-            const cmp_pipeline *pl = &x->pipes[pipe];
-            rt_tf_step steps[64];
-            int ns = pl->nsteps < 64 ? pl->nsteps : 64;
-            for (int k = 0; k < ns; k++) steps[k] = pl->steps[k].step;
+            rt_tf_step steps[CMP_MAX_STEPS];
+            int ns = cmp_pipeline_steps(&x->pipes[pipe], steps);
             rt_design d;
             ut_err te;
             ut_err_clear(&te);
