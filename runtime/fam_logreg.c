@@ -997,6 +997,7 @@ typedef struct {
     double *dcd;    /* coordinate descent's d while pn_qp_step tries      */
     int *act;
     int *pos;       /* dd: an entry's place in pn_qp_step's free set       */
+    int *apos;      /* dd: an entry's place in act, −1 (pn_qp_step)         */
     /* Explicit mode (small working sets): the working set's columns of X̃
      * gathered class by class (na x n), the model Hessian on it (na x na),
      * H·d, and scratch. */
@@ -1256,6 +1257,21 @@ static int pn_inner_explicit(pn_ws *w, const double *x, int na, double inner_tol
 #define PN_CD_MAX    10000  /* sweeps of coordinate descent on one model */
 #define PN_QP_ROUNDS 16     /* set changes it may make from coordinate descent's signs */
 
+/* Whether column j of the multinomial weights (j = p: the intercepts) is
+ * a flat direction of the model on the free set: all K entries free, their
+ * signs σ balanced (the intercepts always are: unpenalized, all free).
+ * w->apos maps an entry to its place in act (−1: not there). */
+static int qp_flat(const pn_ws *w, const double *sg, int j)
+{
+    int K = w->P->nout, p = w->P->p, bal = 0;
+    for (int k = 0; k < K && j < p; k++) {
+        int a = w->apos[k * p + j];
+        if (a < 0 || isnan(sg[a])) return 0;
+        bal += sg[a] > 0 ? 1 : -1;
+    }
+    return bal == 0;
+}
+
 static int pn_qp_step(pn_ws *w, const double *x, int na, int from_d, int max_rounds)
 {
     const lr_prob *P = w->P;
@@ -1264,8 +1280,11 @@ static int pn_qp_step(pn_ws *w, const double *x, int na, int from_d, int max_rou
     double dmax = 0;
     if (!from_d)
         memset(d, 0, (size_t)K * (p + 1) * sizeof *d);
+    for (int c = 0; c < K * (p + 1); c++)
+        w->apos[c] = -1;
     for (int a = 0; a < na; a++) {
         int c = w->act[a];
+        w->apos[c] = a;
         double v = x[c] + d[c];
         sg[a] = c >= np ? 0.0 : v > 0 ? 1.0 : v < 0 ? -1.0 : NAN;   /* NaN: in Z */
         dmax = fmax(dmax, w->Hm[(size_t)a * na + a]);
@@ -1289,20 +1308,12 @@ static int pn_qp_step(pn_ws *w, const double *x, int na, int from_d, int max_rou
             r[i++] = ra;
         }
         if (K > 1)
-            for (int j = 0; j <= p; j++) {
-                int bal = 0, all = 1;
-                for (int k = 0; k < K && all && j < p; k++) {
-                    int c = k * p + j, a = -1;
-                    for (int t = w->off[k]; t < w->off[k + 1] && a < 0; t++)
-                        if (w->act[t] == c) a = t;
-                    all = a >= 0 && !isnan(sg[a]);
-                    bal += all && sg[a] > 0 ? 1 : -1;
-                }
-                if (!all || bal != 0) continue;
-                for (int k = 0; k < K; k++)
-                    for (int l = 0; l < K; l++)
-                        H[(size_t)w->pos[j < p ? k * p + j : np + k] * m + w->pos[j < p ? l * p + j : np + l]] += dmax;
-            }
+            for (int j = 0; j <= p; j++)
+                if (qp_flat(w, sg, j))
+                    for (int k = 0; k < K; k++)
+                        for (int l = 0; l < K; l++)
+                            H[(size_t)w->pos[j < p ? k * p + j : np + k] * m + w->pos[j < p ? l * p + j : np + l]] +=
+                                dmax;
         if (la_potrf(m, H) != 0)
             return 1;
         chol_solve(m, H, r);
@@ -1466,9 +1477,10 @@ static int prox_newton(const lr_prob *P, double *x, int warm, int max_iter, doub
     w.dcd = malloc((size_t)dd * sizeof *w.dcd);
     w.act = malloc((size_t)dd * sizeof *w.act);
     w.pos = malloc((size_t)dd * sizeof *w.pos);
+    w.apos = malloc((size_t)dd * sizeof *w.apos);
     w.off = malloc((size_t)(K + 1) * sizeof *w.off);
     if (!w.Xt || !w.S || !w.R || !w.A || !w.B || !w.Pk || !w.Q || !w.r || !w.zk || !w.d ||
-        !w.g || !w.pg || !w.dcd || !w.act || !w.pos || !w.off) {
+        !w.g || !w.pg || !w.dcd || !w.act || !w.pos || !w.apos || !w.off) {
         ut_errf(e, MLG_NOMEM, "out of memory fitting logreg");
         goto done;
     }
@@ -1594,7 +1606,7 @@ static int prox_newton(const lr_prob *P, double *x, int warm, int max_iter, doub
     rc = 0;
 done:
     free(w.Xt); free(w.S); free(w.R); free(w.A); free(w.B); free(w.Pk); free(w.Q);
-    free(w.r); free(w.zk); free(w.d); free(w.g); free(w.pg); free(w.dcd); free(w.act); free(w.pos); free(w.off);
+    free(w.r); free(w.zk); free(w.d); free(w.g); free(w.pg); free(w.dcd); free(w.act); free(w.pos); free(w.apos); free(w.off);
     free(w.Gx); free(w.Hm); free(w.Hd); free(w.U); free(w.blk); free(w.Hf);
     return rc;
 }
