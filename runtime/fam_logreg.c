@@ -45,6 +45,7 @@ typedef struct {
     double C;
     double *Z;          /* n x nout scores, then residuals                  */
     double *prob;       /* NULL, or n x nout: the model's probabilities     */
+    double *WT;         /* p x nout: Wᵀ, what la_xwt takes                  */
 } lr_prob;
 
 /* log(1 + exp(z)) without overflow or loss of precision for large |z|. */
@@ -147,18 +148,43 @@ static double lr_tail(const lr_prob *P, const double *W, const double *Z, int ld
     return 0.5 * wn + P->C * loss;
 }
 
+/* WT (p x m) = Wᵀ of W (m x p). */
+static void lr_transpose(const double *W, int m, int p, double *WT)
+{
+    for (int c = 0; c < m; c++)
+        for (int t = 0; t < p; t++)
+            WT[(size_t)t * m + c] = W[(size_t)c * p + t];
+}
+
 /* f(x) and its gradient g; returns f (NaN/Inf propagate to the caller).
- * Two GEMMs: scores X·Wᵀ, gradient W + Rᵀ X (BLAS adds W, as the batched
- * evaluation in rt_logreg_fit_batch does, so both round alike). */
-static double lr_eval(const lr_prob *P, const double *x, double *g)
+ * Two products: scores X·Wᵀ, gradient W + Rᵀ X.  L-BFGS (fixed = 1) makes
+ * them by linalg_fixed.c's kernels, whose every element rounds the same in
+ * any width of call: rt_logreg_fit_batch makes them for many C at once and
+ * must get each C's bits, and an L-BFGS fit ends where its tolerance
+ * stops it, so other bits would be another model.  Newton (fixed = 0),
+ * which closes to the optimum at rounding level anyway, takes OpenBLAS's
+ * GEMMs and their threads. */
+static double lr_eval_by(const lr_prob *P, const double *x, double *g, int fixed)
 {
     int n = P->n, p = P->p, K = P->nout;
     const double *W = x, *b = x + (size_t)K * p;
-    la_gemm(0, 1, n, K, p, 1.0, P->X, W, 0.0, P->Z);
+    if (fixed) {
+        lr_transpose(W, K, p, P->WT);
+        la_xwt(n, K, p, P->X, P->WT, P->Z, K);
+    } else
+        la_gemm(0, 1, n, K, p, 1.0, P->X, W, 0.0, P->Z);
     double loss = lr_rows(P, b, P->Z, K);
     memcpy(g, W, (size_t)K * p * sizeof *g);
-    la_gemm(1, 0, K, p, n, 1.0, P->Z, P->X, 1.0, g);
+    if (fixed)
+        la_rtx(n, K, p, P->Z, K, P->X, g);
+    else
+        la_gemm(1, 0, K, p, n, 1.0, P->Z, P->X, 1.0, g);
     return lr_tail(P, W, P->Z, K, g, loss);
+}
+
+static double lr_eval(const lr_prob *P, const double *x, double *g)
+{
+    return lr_eval_by(P, x, g, 1);
 }
 
 static double max_abs(int d, const double *v)
@@ -537,7 +563,7 @@ static int lbfgs(const lr_prob *P, double *x, int max_iter, double tol,
 /* f (+ the intercept-sum term) and g at x; P->prob filled. */
 static double nt_eval(const lr_prob *P, const double *x, double *g)
 {
-    double f = lr_eval(P, x, g);
+    double f = lr_eval_by(P, x, g, 0);
     if (P->nout > 1) {
         const double *b = x + (size_t)P->nout * P->p;
         double sb = 0;
@@ -601,7 +627,7 @@ int rt_logreg_hessian(const double *X, int n, int p, int nout, const double *pro
     double *R = malloc(((size_t)B * q + (size_t)q * q) * sizeof *R);
     if (!R)
         return -1;
-    lr_prob P = { X, n, p, nout, NULL, sw, C, NULL, (double *)prob };
+    lr_prob P = { X, n, p, nout, NULL, sw, C, NULL, (double *)prob, NULL };
     nt_hessian(&P, H, R, R + (size_t)B * q);
     free(R);
     return 0;
@@ -1695,7 +1721,7 @@ int rt_logreg_fit(const rt_pval *params, const rt_trainset *ts,
  * hand-over of the solution to the model. */
 typedef struct {
     int *map, *lab, *count;
-    double *Z, *x, *sw;
+    double *Z, *x, *sw, *WT;
     int l1, max_iter;
     double tol;
     lr_prob P;
@@ -1709,6 +1735,7 @@ static void lr_fit_free(lr_fit *F)
     free(F->sw);
     free(F->Z);
     free(F->x);
+    free(F->WT);
     memset(F, 0, sizeof *F);
 }
 
@@ -1777,9 +1804,10 @@ static int lr_setup(const rt_pval *params, const rt_trainset *ts, rt_model *m, l
     m->nout = nout;
     F->Z = malloc((size_t)n * nout * sizeof *F->Z);
     F->x = calloc((size_t)d, sizeof *F->x);
+    F->WT = malloc((size_t)(nout * p > 0 ? nout * p : 1) * sizeof *F->WT);
     m->coef = malloc((size_t)(nout * p > 0 ? nout * p : 1) * sizeof *m->coef);
     m->intercept = malloc((size_t)nout * sizeof *m->intercept);
-    if (!F->Z || !F->x || !m->coef || !m->intercept)
+    if (!F->Z || !F->x || !F->WT || !m->coef || !m->intercept)
         goto oom;
     /* per-class weights (pos_weight / neg_weight) multiply balanced ones:
      * a row of weight w counts in the loss as w copies of itself */
@@ -1794,7 +1822,7 @@ static int lr_setup(const rt_pval *params, const rt_trainset *ts, rt_model *m, l
             F->sw[i] = (balanced ? (double)n / ((double)m->nfit * F->count[F->lab[i]]) : 1.0) *
                        (weighted ? cw2[ts->yc[i]] : 1.0);
     }
-    F->P = (lr_prob){ ts->X, n, p, nout, F->lab, F->sw, C, F->Z, NULL };
+    F->P = (lr_prob){ ts->X, n, p, nout, F->lab, F->sw, C, F->Z, NULL, F->WT };
     return 0;
 oom:
     return ut_errf(e, MLG_NOMEM, "out of memory fitting logreg");
@@ -1949,10 +1977,11 @@ done:
  *
  * Configurations differing only in C, each solved by its own L-BFGS (own
  * iterates, line searches and stopping), but every round of evaluations
- * shares two GEMMs: scores X·[W_1 … W_m]ᵀ and gradients [R_1 … R_m]ᵀ X.
- * Each problem's rows, residuals and sums are the same code as lr_eval's;
- * only the GEMMs are wider (fewer, larger BLAS calls: X is packed once per
- * round instead of once per problem). */
+ * shares two products: scores X·[W_1 … W_m]ᵀ and gradients [R_1 … R_m]ᵀ X,
+ * each one pass over X for every configuration.  Each problem's rows,
+ * residuals and sums are the same code as lr_eval's, and the products'
+ * elements round as lr_eval's do (linalg_fixed.c), so every configuration
+ * takes the iterates it takes alone, bit for bit. */
 int rt_logreg_fit_batch(const rt_pval *const *params, int ncfg, const rt_trainset *ts, rt_model *const *models,
                         ut_err *errs, ut_err *e)
 {
@@ -1960,7 +1989,7 @@ int rt_logreg_fit_batch(const rt_pval *const *params, int ncfg, const rt_trainse
     lr_fit *F = calloc((size_t)ncfg, sizeof *F);
     lb_state *S = calloc((size_t)ncfg, sizeof *S);
     int *st = calloc((size_t)ncfg, sizeof *st), *act = malloc((size_t)ncfg * sizeof *act);
-    double *loss = malloc((size_t)ncfg * sizeof *loss), *Zall = NULL, *Wst = NULL;
+    double *loss = malloc((size_t)ncfg * sizeof *loss), *Zall = NULL, *Wst = NULL, *WTst = NULL;
     if (!F || !S || !st || !act || !loss)
         goto oom;
     int K = 0;
@@ -1985,7 +2014,8 @@ int rt_logreg_fit_batch(const rt_pval *const *params, int ncfg, const rt_trainse
     /* every configuration sees the same rows, so the same classes: one K */
     size_t kp = (size_t)K * p;
     if (K > 0 && (!(Zall = malloc((size_t)n * ncfg * K * sizeof *Zall)) ||
-                  !(Wst = malloc((size_t)ncfg * kp * 2 * sizeof *Wst))))
+                  !(Wst = malloc((size_t)ncfg * kp * 2 * sizeof *Wst)) ||
+                  !(WTst = malloc((size_t)ncfg * (kp > 0 ? kp : 1) * sizeof *WTst))))
         goto oom;
     double *Gst = Wst + (size_t)ncfg * kp;
     for (;;) {
@@ -1998,11 +2028,12 @@ int rt_logreg_fit_batch(const rt_pval *const *params, int ncfg, const rt_trainse
         int ld = m * K;
         for (int j = 0; j < m; j++)
             memcpy(Wst + j * kp, S[act[j]].ex, kp * sizeof *Wst);
-        la_gemm(0, 1, n, ld, p, 1.0, ts->X, Wst, 0.0, Zall);
+        lr_transpose(Wst, ld, p, WTst);
+        la_xwt(n, ld, p, ts->X, WTst, Zall, ld);
         for (int j = 0; j < m; j++)
             loss[j] = lr_rows(&F[act[j]].P, S[act[j]].ex + kp, Zall + (size_t)j * K, ld);
         memcpy(Gst, Wst, (size_t)m * kp * sizeof *Gst);   /* W + Rᵀ X, as lr_eval */
-        la_gemm(1, 0, ld, p, n, 1.0, Zall, ts->X, 1.0, Gst);
+        la_rtx(n, ld, p, Zall, ld, ts->X, Gst);
         for (int j = 0; j < m; j++) {
             lb_state *s = &S[act[j]];
             memcpy(s->eg, Gst + j * kp, kp * sizeof *Gst);
@@ -2037,6 +2068,7 @@ done:
     free(loss);
     free(Zall);
     free(Wst);
+    free(WTst);
     return rc;
 }
 

@@ -118,8 +118,10 @@ static pthread_once_t version_once = PTHREAD_ONCE_INIT;
 static void make_version(void)
 {
     const char *s = openblas_get_config();
-    /* the exp/log kernel too: fits that use it round by it (vexp.h) */
-    snprintf(version, sizeof version, "%s; exp/log: %s", s ? s : "OpenBLAS (unknown)", rt_vmath_name());
+    /* the exp/log kernel and linalg_fixed.c's too: fits that use them
+     * round by them (vexp.h, linalg.h) */
+    snprintf(version, sizeof version, "%s; exp/log: %s; gradient products: %s", s ? s : "OpenBLAS (unknown)",
+             rt_vmath_name(), la_fixed_name());
 }
 
 const char *la_version(void)

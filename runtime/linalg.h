@@ -11,6 +11,18 @@ void la_gemv(int trans, int m, int n, double alpha, const double *A,
 /* C = alpha * op(A) op(B) + beta C (row-major, dims of the result m x n, inner k). */
 void la_gemm(int transA, int transB, int m, int n, int k, double alpha,
              const double *A, const double *B, double beta, double *C);
+/* The two products of a linear model's gradient, each element summed in
+ * one fixed order that depends on nothing but its own row and column — not
+ * on n, m, the tiling or the CPU's threads — so problems side by side in
+ * one call get the bits each gets alone (linalg_fixed.c):
+ *   la_xwt:  Z[i][c] = Σ_t X[i][t]·WT[t][c], t = 0, 1, …, from 0
+ *            (X n x p, WT p x m, Z n x m with leading dimension ldz);
+ *   la_rtx:  G[c][t] += Σ_i R[i][c]·X[i][t], i = 0, 1, …, onto G's value
+ *            (R n x m with leading dimension ldr, X n x p, G m x p).
+ * The name says which kernel runs (recorded with experiments). */
+void la_xwt(int n, int m, int p, const double *X, const double *WT, double *Z, int ldz);
+void la_rtx(int n, int m, int p, const double *R, int ldr, const double *X, double *G);
+const char *la_fixed_name(void);
 double la_dot(int n, const double *x, const double *y);
 void   la_axpy(int n, double a, const double *x, double *y);
 /* Solve A X = B for SPD A (p x p), B p x nrhs; A and B overwritten (B by X,

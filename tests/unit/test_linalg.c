@@ -3,6 +3,7 @@
  * vectors-as-columns result of la_syev). */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../runtime/linalg.h"
@@ -159,6 +160,111 @@ static void test_syev(void)
     }
 }
 
+/* la_xwt / la_rtx: the values of the naive loops (within rounding), and
+ * the same bits for a block of columns whatever else the call holds:
+ * columns c0 .. c0+k-1 of a call of m columns against a call of those k
+ * alone, over shapes off every tile size (rows not a multiple of 4, more
+ * than a 256-row block, columns and inner dimensions off 4 and 8) — what
+ * logreg's batch relies on to take each C's iterates alone. */
+static void test_fixed_products(void)
+{
+    static const int ns[] = {1, 3, 4, 7, 64, 257, 600}, ps[] = {1, 3, 4, 8, 13, 65}, ms[] = {1, 2, 3, 5, 10, 37};
+    int shapes = 0, same = 0;
+    for (size_t a = 0; a < sizeof ns / sizeof *ns; a++)
+        for (size_t b = 0; b < sizeof ps / sizeof *ps; b++)
+            for (size_t c = 0; c < sizeof ms / sizeof *ms; c++) {
+                int n = ns[a], p = ps[b], m = ms[c];
+                int k = m > 3 ? 3 : 1, c0 = m - k;   /* the last k columns */
+                double *X = malloc(sizeof(double) * n * p), *WT = malloc(sizeof(double) * p * m);
+                double *Z = malloc(sizeof(double) * n * m), *Zk = malloc(sizeof(double) * n * k);
+                double *WTk = malloc(sizeof(double) * p * k), *R = malloc(sizeof(double) * n * m);
+                double *G = malloc(sizeof(double) * m * p), *Gk = malloc(sizeof(double) * k * p);
+                double *Rk = malloc(sizeof(double) * n * k);
+                if (!X || !WT || !Z || !Zk || !WTk || !R || !G || !Gk || !Rk) {
+                    CHECK(0, "out of memory");
+                    return;
+                }
+                fill(X, n * p, 0.37 + a);
+                fill(WT, p * m, 1.3 + b);
+                fill(R, n * m, 2.1 + c);
+                fill(G, m * p, 0.9);
+                for (int t = 0; t < p; t++)
+                    memcpy(WTk + (size_t)t * k, WT + (size_t)t * m + c0, sizeof(double) * k);
+                for (int i = 0; i < n; i++)
+                    memcpy(Rk + (size_t)i * k, R + (size_t)i * m + c0, sizeof(double) * k);
+                memcpy(Gk, G + (size_t)c0 * p, sizeof(double) * k * p);
+                double err = 0;
+                la_xwt(n, m, p, X, WT, Z, m);
+                la_xwt(n, k, p, X, WTk, Zk, k);
+                for (int i = 0; i < n; i++)
+                    for (int cc = 0; cc < m; cc++) {
+                        double s = 0, mag = 0;
+                        for (int t = 0; t < p; t++) {
+                            s += X[(size_t)i * p + t] * WT[(size_t)t * m + cc];
+                            mag += fabs(X[(size_t)i * p + t] * WT[(size_t)t * m + cc]);
+                        }
+                        err = fmax(err, fabs(Z[(size_t)i * m + cc] - s) / fmax(mag, 1e-300));
+                    }
+                int bits = 1;
+                for (int i = 0; i < n; i++)
+                    bits &= !memcmp(Z + (size_t)i * m + c0, Zk + (size_t)i * k, sizeof(double) * k);
+                double *G0 = malloc(sizeof(double) * m * p);
+                if (!G0) {
+                    CHECK(0, "out of memory");
+                    return;
+                }
+                memcpy(G0, G, sizeof(double) * m * p);
+                la_rtx(n, m, p, R, m, X, G);
+                la_rtx(n, k, p, Rk, k, X, Gk);
+                for (int i = 0; i < m * p; i++) {
+                    int cc = i / p, t = i % p;
+                    double s = G0[i], mag = fabs(G0[i]);
+                    for (int r = 0; r < n; r++) {
+                        s += R[(size_t)r * m + cc] * X[(size_t)r * p + t];
+                        mag += fabs(R[(size_t)r * m + cc] * X[(size_t)r * p + t]);
+                    }
+                    err = fmax(err, fabs(G[i] - s) / fmax(mag, 1e-300));
+                }
+                bits &= !memcmp(G + (size_t)c0 * p, Gk, sizeof(double) * k * p);
+                CHECK(err <= 1e-13 * (n + p), "n=%d p=%d m=%d: %g from the naive sums", n, p, m, err);
+                CHECK(bits, "n=%d p=%d m=%d: columns %d..%d differ from a call of them alone", n, p, m, c0,
+                      m - 1);
+                shapes++;
+                same += bits;
+                free(X); free(WT); free(Z); free(Zk); free(WTk); free(R); free(G); free(Gk); free(Rk); free(G0);
+            }
+    printf("  fixed-order products: %d of %d shapes give a block of columns the bits it gets alone (%s)\n", same,
+           shapes, la_fixed_name());
+}
+
+/* A call large enough to be split over threads gives the bits it gives on
+ * one (REPRODUCE must not depend on the threads a fit ran with). */
+static void test_fixed_threads(void)
+{
+    enum { N = 5003, P = 67, M = 31 };
+    double *X = malloc(sizeof(double) * N * P), *WT = malloc(sizeof(double) * P * M);
+    double *Z1 = malloc(sizeof(double) * N * M), *Z2 = malloc(sizeof(double) * N * M);
+    double *G1 = malloc(sizeof(double) * M * P), *G2 = malloc(sizeof(double) * M * P);
+    if (!X || !WT || !Z1 || !Z2 || !G1 || !G2) {
+        CHECK(0, "out of memory");
+        return;
+    }
+    fill(X, N * P, 0.61);
+    fill(WT, P * M, 1.9);
+    fill(G1, M * P, 0.2);
+    memcpy(G2, G1, sizeof(double) * M * P);
+    la_set_threads(1);
+    la_xwt(N, M, P, X, WT, Z1, M);
+    la_rtx(N, M, P, Z1, M, X, G1);
+    la_set_threads(3);
+    la_xwt(N, M, P, X, WT, Z2, M);
+    la_rtx(N, M, P, Z2, M, X, G2);
+    la_set_threads(1);
+    CHECK(!memcmp(Z1, Z2, sizeof(double) * N * M), "la_xwt: three threads differ from one");
+    CHECK(!memcmp(G1, G2, sizeof(double) * M * P), "la_rtx: three threads differ from one");
+    free(X); free(WT); free(Z1); free(Z2); free(G1); free(G2);
+}
+
 int main(void)
 {
     la_set_threads(1);
@@ -168,6 +274,8 @@ int main(void)
     test_gemv_gemm();
     test_posv();
     test_syev();
+    test_fixed_products();
+    test_fixed_threads();
     if (failures) {
         printf("test_linalg: %d failure(s)\n", failures);
         return 1;

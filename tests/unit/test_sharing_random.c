@@ -11,7 +11,7 @@
  * within 1e-9 (relative, at least absolute).  A run of this kind (in
  * Python, over 400 tables) found knn's root ties (fam_knn.c).  Tables whose
  * linear models decide a test row by an exact tie in exact arithmetic are
- * left out (one rounded, constant or mostly missing column: see below):
+ * left out (one rounded, constant or mostly missing column: random_table.h):
  * rounding breaks such a tie, in each plan its own way — a limitation
  * docs/performance.md records. */
 #include <math.h>
@@ -24,84 +24,11 @@
 #include "under_valgrind.h"
 #include "check.h"
 #include "fixture.h"
+#include "random_table.h"
 
 static unsigned long long rng = 2026;
 
 static double uniform(void) { return fixture_uniform(&rng); }
-static double gauss(void) { return fixture_gauss(&rng); }
-
-enum { ROUNDED, ZERO, DUPLICATE, MISSING, REPEATED, NKINDS };
-
-/* A table of n rows: p numeric features of the kind, a categorical column
- * when cat, and y (a class "k0".."k{K-1}" by quantile of a linear score,
- * or that score). */
-static int write_table(const char *path, int n, int p, int K, int kind, int cat, int reg)
-{
-    FILE *f = fopen(path, "w");
-    if (!f) return -1;
-    double *X = malloc((size_t)n * p * sizeof *X), *z = malloc((size_t)n * sizeof *z), w[16];
-    if (!X || !z) {
-        free(X);
-        free(z);
-        fclose(f);
-        return -1;
-    }
-    for (int j = 0; j < p; j++) w[j] = gauss();
-    for (int i = 0; i < n; i++) {
-        /* repeated rows: a third of the rows drawn, the rest copies */
-        const double *src = kind == REPEATED && i >= n / 3 ? X + (size_t)(int)(uniform() * (n / 3)) * p : NULL;
-        z[i] = gauss();
-        for (int j = 0; j < p; j++) {
-            double v = src ? src[j] : gauss();
-            /* rounded: with one column only, a few values and symmetric
-             * classes make two classes' decisions tie in exact arithmetic */
-            if (kind == ROUNDED && p > 1) v = round(v);
-            /* beside another column: a table whose only feature is constant
-             * leaves classes of equal count tied in exact arithmetic */
-            if (kind == ZERO && j == 0 && p > 1) v = 0;
-            if (kind == DUPLICATE && j == 1) v = X[(size_t)i * p];
-            X[(size_t)i * p + j] = v;
-            z[i] += w[j] * v;
-        }
-    }
-    for (int j = 0; j < p; j++) fprintf(f, "x%d,", j);
-    fprintf(f, "%sy\n", cat ? "c," : "");
-    /* class cut points: the K-quantiles of z */
-    double cuts[8];
-    for (int c = 1; c < K; c++) {   /* bisection on the rank */
-        double lo = -20, hi = 20;
-        for (int it = 0; it < 60; it++) {
-            double mid = (lo + hi) / 2;
-            int below = 0;
-            for (int i = 0; i < n; i++) below += z[i] < mid;
-            if (below < n * c / K) lo = mid;
-            else hi = mid;
-        }
-        cuts[c - 1] = hi;
-    }
-    for (int i = 0; i < n; i++) {
-        for (int j = 0; j < p; j++) {
-            double v = X[(size_t)i * p + j];
-            /* missing: a tenth of x0, beside other columns — a row whose
-             * every feature is imputed sits at the training mean, where a
-             * model of balanced classes on centered features decides by an
-             * exact tie (decision 0 in exact arithmetic, ±2e-17 by
-             * rounding), which no two solvers need to break alike */
-            if (kind == MISSING && p > 1 && j == 0 && uniform() < 0.1) fprintf(f, ",");
-            else fprintf(f, "%.6g,", v);
-        }
-        if (cat) fprintf(f, "%c,", "abc"[(int)(uniform() * 3)]);
-        if (reg) fprintf(f, "%.6g\n", z[i]);
-        else {
-            int c = 0;
-            while (c < K - 1 && z[i] >= cuts[c]) c++;
-            fprintf(f, "k%d\n", c);
-        }
-    }
-    free(X);
-    free(z);
-    return fclose(f);
-}
 
 static const char *const PIPES[] = {
     "standardize", "impute(median), onehot, standardize", "impute(mean), onehot, minmax",
@@ -127,9 +54,9 @@ int main(void)
     int compared = 0;
     for (int t = 0; t < tables; t++) {
         int n = 30 + (int)(uniform() * 250), p = 1 + (int)(uniform() * 8), K = 2 + (int)(uniform() * 4);
-        int kind = t % NKINDS, cat = uniform() < 0.3, reg = uniform() < 0.3;
+        int kind = t % RTAB_NKINDS, cat = uniform() < 0.3, reg = uniform() < 0.3;
         const char *pipe = PIPES[(int)(uniform() * 4)];
-        if (write_table(csv, n, p, K, kind, cat, reg)) {
+        if (rtab_write(&rng, csv, n, p, K, kind, cat, reg, 0)) {
             CHECK(0, "table %d: cannot write %s", t, csv);
             break;
         }

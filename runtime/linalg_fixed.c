@@ -1,0 +1,281 @@
+/* linalg_fixed.c — the two products of a linear model's gradient, each
+ * element summed in one fixed order (linalg.h says which).  OpenBLAS
+ * chooses its kernel and blocking by the shape of the call (its small-
+ * matrix kernels, for one), so the same scores computed in a wider call
+ * could round otherwise, and logreg's L-BFGS batch (many C side by side)
+ * would then follow other iterates than each C fitted alone.  Here an
+ * element's value depends on its own row and column only: any batch
+ * width, any tiling, the same bits.
+ *
+ * AVX2 + FMA where the CPU has them (runtime dispatch, as vexp.c): every
+ * element a chain of fused multiply-adds, vector lanes and scalar edges
+ * alike.  Elsewhere plain multiply-add in the same order (the results then
+ * differ by rounding from the AVX2 machines', as OpenBLAS's do). */
+#include "linalg.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stddef.h>
+
+#define ROWBLK 256        /* rows of X per pass of la_rtx: a block stays in L2 */
+#define FX_MAX_THREADS 64
+
+static void xwt_plain(int n, int m, int p, const double *X, const double *WT, double *Z, int ldz)
+{
+    for (int i = 0; i < n; i++) {
+        const double *x = X + (size_t)i * p;
+        double *z = Z + (size_t)i * ldz;
+        for (int c = 0; c < m; c++)
+            z[c] = 0;
+        for (int t = 0; t < p; t++) {
+            const double *w = WT + (size_t)t * m;
+            for (int c = 0; c < m; c++)
+                z[c] += x[t] * w[c];
+        }
+    }
+}
+
+static void rtx_plain(int n, int m, int p, const double *R, int ldr, const double *X, double *G)
+{
+    for (int i = 0; i < n; i++) {
+        const double *x = X + (size_t)i * p, *r = R + (size_t)i * ldr;
+        for (int c = 0; c < m; c++) {
+            double *g = G + (size_t)c * p;
+            for (int t = 0; t < p; t++)
+                g[t] += r[c] * x[t];
+        }
+    }
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+#include <immintrin.h>
+
+/* Rows i0 .. i0+nr-1 (nr ≤ 4) of Z = X·Wᵀ, from WT = Wᵀ (p × m). */
+static void xwt_rows(int nr, int m, int p, const double *x0, const double *WT, double *z0, int ldz)
+{
+    const double *x[4];
+    double *z[4];
+    for (int r = 0; r < 4; r++) {
+        x[r] = x0 + (size_t)(r < nr ? r : 0) * p;   /* unused rows read row 0, never stored */
+        z[r] = z0 + (size_t)r * ldz;
+    }
+    int c = 0;
+    for (; c + 8 <= m; c += 8) {
+        __m256d a[4][2];
+        for (int r = 0; r < 4; r++)
+            a[r][0] = a[r][1] = _mm256_setzero_pd();
+        for (int t = 0; t < p; t++) {
+            const double *w = WT + (size_t)t * m + c;
+            __m256d w0 = _mm256_loadu_pd(w), w1 = _mm256_loadu_pd(w + 4);
+            for (int r = 0; r < 4; r++) {
+                __m256d b = _mm256_broadcast_sd(x[r] + t);
+                a[r][0] = _mm256_fmadd_pd(b, w0, a[r][0]);
+                a[r][1] = _mm256_fmadd_pd(b, w1, a[r][1]);
+            }
+        }
+        for (int r = 0; r < nr; r++) {
+            _mm256_storeu_pd(z[r] + c, a[r][0]);
+            _mm256_storeu_pd(z[r] + c + 4, a[r][1]);
+        }
+    }
+    for (; c + 4 <= m; c += 4) {
+        __m256d a[4];
+        for (int r = 0; r < 4; r++)
+            a[r] = _mm256_setzero_pd();
+        for (int t = 0; t < p; t++) {
+            __m256d w0 = _mm256_loadu_pd(WT + (size_t)t * m + c);
+            for (int r = 0; r < 4; r++)
+                a[r] = _mm256_fmadd_pd(_mm256_broadcast_sd(x[r] + t), w0, a[r]);
+        }
+        for (int r = 0; r < nr; r++)
+            _mm256_storeu_pd(z[r] + c, a[r]);
+    }
+    for (; c < m; c++) {
+        double a[4] = {0, 0, 0, 0};
+        for (int t = 0; t < p; t++) {
+            double w = WT[(size_t)t * m + c];
+            for (int r = 0; r < 4; r++)
+                a[r] = fma(x[r][t], w, a[r]);
+        }
+        for (int r = 0; r < nr; r++)
+            z[r][c] = a[r];
+    }
+}
+
+static void xwt_range(int i0, int i1, int m, int p, const double *X, const double *WT, double *Z, int ldz)
+{
+    for (int i = i0; i < i1; i += 4)
+        xwt_rows(i1 - i < 4 ? i1 - i : 4, m, p, X + (size_t)i * p, WT, Z + (size_t)i * ldz, ldz);
+}
+
+/* Columns c0 .. c0+nc-1 (nc ≤ 4), entries t0 .. t1-1 (at most 8), of
+ * G += Rᵀ X over rows [i0, i1). */
+static void rtx_tile(int i0, int i1, int nc, int c0, int t0, int t1, int p, const double *R, int ldr,
+                     const double *X, double *G)
+{
+    double *g[4];
+    int cc[4];
+    for (int k = 0; k < 4; k++) {
+        cc[k] = c0 + (k < nc ? k : 0);   /* unused columns read column c0, never stored */
+        g[k] = G + (size_t)cc[k] * p;
+    }
+    int t = t0;
+    if (t1 - t == 8) {
+        __m256d a[4][2];
+        for (int k = 0; k < 4; k++) {
+            a[k][0] = _mm256_loadu_pd(g[k] + t);
+            a[k][1] = _mm256_loadu_pd(g[k] + t + 4);
+        }
+        for (int i = i0; i < i1; i++) {
+            const double *x = X + (size_t)i * p + t, *r = R + (size_t)i * ldr;
+            __m256d x0 = _mm256_loadu_pd(x), x1 = _mm256_loadu_pd(x + 4);
+            for (int k = 0; k < 4; k++) {
+                __m256d b = _mm256_broadcast_sd(r + cc[k]);
+                a[k][0] = _mm256_fmadd_pd(b, x0, a[k][0]);
+                a[k][1] = _mm256_fmadd_pd(b, x1, a[k][1]);
+            }
+        }
+        for (int k = 0; k < nc; k++) {
+            _mm256_storeu_pd(g[k] + t, a[k][0]);
+            _mm256_storeu_pd(g[k] + t + 4, a[k][1]);
+        }
+        return;
+    }
+    if (t1 - t >= 4) {
+        __m256d a[4];
+        for (int k = 0; k < 4; k++)
+            a[k] = _mm256_loadu_pd(g[k] + t);
+        for (int i = i0; i < i1; i++) {
+            __m256d x0 = _mm256_loadu_pd(X + (size_t)i * p + t);
+            const double *r = R + (size_t)i * ldr;
+            for (int k = 0; k < 4; k++)
+                a[k] = _mm256_fmadd_pd(_mm256_broadcast_sd(r + cc[k]), x0, a[k]);
+        }
+        for (int k = 0; k < nc; k++)
+            _mm256_storeu_pd(g[k] + t, a[k]);
+        t += 4;
+    }
+    for (; t < t1; t++) {
+        double a[4];
+        for (int k = 0; k < 4; k++)
+            a[k] = g[k][t];
+        for (int i = i0; i < i1; i++) {
+            double x = X[(size_t)i * p + t];
+            const double *r = R + (size_t)i * ldr;
+            for (int k = 0; k < 4; k++)
+                a[k] = fma(r[cc[k]], x, a[k]);
+        }
+        for (int k = 0; k < nc; k++)
+            g[k][t] = a[k];
+    }
+}
+
+/* Tiles u0 .. u1-1 of G (4 columns by 8 entries each, row-major over the
+ * tiles), a block of rows at a time so that it stays in cache. */
+static void rtx_tiles(int n, int m, int p, const double *R, int ldr, const double *X, double *G, int u0, int u1)
+{
+    int tg = (p + 7) / 8;
+    for (int i0 = 0; i0 < n; i0 += ROWBLK) {
+        int i1 = n - i0 < ROWBLK ? n : i0 + ROWBLK;
+        for (int u = u0; u < u1; u++) {
+            int c = u / tg * 4, t0 = u % tg * 8;
+            rtx_tile(i0, i1, m - c < 4 ? m - c : 4, c, t0, p - t0 < 8 ? p : t0 + 8, p, R, ldr, X, G);
+        }
+    }
+}
+#pragma GCC pop_options
+
+static int have_avx2(void)
+{
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
+/* A call split over threads: rows of Z (la_xwt) or tiles of G (la_rtx),
+ * part k of nparts each; a part's elements are computed as they would be
+ * in one thread. */
+typedef struct {
+    int rtx, n, m, p, ldz, ldr, k, nparts;
+    const double *X, *WT, *R;
+    double *Z, *G;
+} fx_part;
+
+static void *fx_run(void *arg)
+{
+    const fx_part *a = arg;
+    if (a->rtx) {
+        int units = (a->m + 3) / 4 * ((a->p + 7) / 8);
+        rtx_tiles(a->n, a->m, a->p, a->R, a->ldr, a->X, a->G, (int)((long)units * a->k / a->nparts),
+                  (int)((long)units * (a->k + 1) / a->nparts));
+    } else {
+        int blocks = (a->n + 3) / 4;   /* rows in fours, as xwt_range takes them */
+        int i0 = (int)((long)blocks * a->k / a->nparts) * 4, i1 = (int)((long)blocks * (a->k + 1) / a->nparts) * 4;
+        xwt_range(i0, i1 < a->n ? i1 : a->n, a->m, a->p, a->X, a->WT, a->Z, a->ldz);
+    }
+    return NULL;
+}
+
+/* Runs the call on up to la_get_threads() threads where it is large enough
+ * to pay for them (the fit's BLAS threads: a fit alone has every core, fits
+ * side by side one each); a thread that cannot start leaves its part to
+ * this one. */
+#define FX_PAR_FMAS 4e6   /* ~1 ms: a thread's start costs tens of µs */
+static void fx_split(fx_part base, int units)
+{
+    double fmas = (double)base.n * base.m * base.p;
+    int T = la_get_threads();
+    if (T > FX_MAX_THREADS) T = FX_MAX_THREADS;
+    if (T > fmas / FX_PAR_FMAS) T = (int)(fmas / FX_PAR_FMAS);
+    if (T > units) T = units;
+    if (T < 1) T = 1;
+    fx_part part[FX_MAX_THREADS];
+    pthread_t th[FX_MAX_THREADS];
+    int started[FX_MAX_THREADS] = {0};
+    for (int k = 0; k < T; k++) {
+        part[k] = base;
+        part[k].k = k;
+        part[k].nparts = T;
+        if (k > 0) started[k] = pthread_create(&th[k], NULL, fx_run, &part[k]) == 0;
+    }
+    fx_run(&part[0]);
+    for (int k = 1; k < T; k++) {
+        if (started[k]) pthread_join(th[k], NULL);
+        else fx_run(&part[k]);
+    }
+}
+
+static void xwt_avx2(int n, int m, int p, const double *X, const double *WT, double *Z, int ldz)
+{
+    fx_split((fx_part){0, n, m, p, ldz, 0, 0, 1, X, WT, NULL, Z, NULL}, (n + 3) / 4);
+}
+
+static void rtx_avx2(int n, int m, int p, const double *R, int ldr, const double *X, double *G)
+{
+    fx_split((fx_part){1, n, m, p, 0, ldr, 0, 1, X, NULL, R, NULL, G}, (m + 3) / 4 * ((p + 7) / 8));
+}
+#else
+static int have_avx2(void) { return 0; }
+#define xwt_avx2 xwt_plain
+#define rtx_avx2 rtx_plain
+#endif
+void la_xwt(int n, int m, int p, const double *X, const double *WT, double *Z, int ldz)
+{
+    if (have_avx2())
+        xwt_avx2(n, m, p, X, WT, Z, ldz);
+    else
+        xwt_plain(n, m, p, X, WT, Z, ldz);
+}
+
+void la_rtx(int n, int m, int p, const double *R, int ldr, const double *X, double *G)
+{
+    if (have_avx2())
+        rtx_avx2(n, m, p, R, ldr, X, G);
+    else
+        rtx_plain(n, m, p, R, ldr, X, G);
+}
+
+const char *la_fixed_name(void)
+{
+    return have_avx2() ? "fixed-order AVX2 FMA" : "fixed-order plain";
+}
