@@ -2,13 +2,14 @@
  * scores where test_sharing_random does not look: every evaluation
  * protocol (CV, REPEATED CV, HOLDOUT, FOLDS(column), TIME SPLIT), the
  * search strategies that choose what to fit next from the scores (random,
- * halving's rungs of row prefixes), the other transforms (poly, select_k
+ * halving's and hyperband's rungs of row prefixes, bayes' proposals) with
+ * a discrete or a probability metric ranking, the other transforms (poly, select_k
  * and pca search ranges, bin, log1p) and the families' other settings
  * (hinge, l1 and balanced classes, manhattan distances, entropy, leaf
  * sizes, feature and row subsampling).  Each random table of
  * random_table.h gets a random protocol, strategy, pipeline and a random
  * half of the families; the experiment runs with sharing on and off, and
- * both must record the same runs — configuration, round and rung — with
+ * both must record the same runs — configuration, round, rung and batch — with
  * the same status and scores within 1e-9 (relative, at least absolute).
  * A sweep of 1800 tables found logreg's batch rounding apart from the
  * fits alone (OpenBLAS's kernel depends on the call's width; now
@@ -41,7 +42,14 @@ static const char *const PIPES[] = {
 static const char *const PROTOCOLS[] = {
     "CV(3)", "REPEATED CV(2, 2)", "HOLDOUT(0.3)", "FOLDS(g)", "TIME SPLIT ON ts (2)",
 };
-static const char *const SEARCHES[] = {"", "SEARCH random(8, seed = 3)", "SEARCH halving(eta = 2, seed = 5)"};
+static const char *const SEARCHES[] = {
+    "", "SEARCH random(8, seed = 3)", "SEARCH halving(eta = 2, seed = 5)", "SEARCH hyperband(eta = 2, seed = 7)",
+    "SEARCH bayes(8, seed = 9)",
+};
+/* the first metric ranks: a discrete one, or a probability one whose last
+ * digits may differ between the plans (within 1e-9) */
+static const char *const CLASS_METRICS[] = {"accuracy, logloss", "logloss, accuracy"};
+static const char *const REG_METRICS[] = {"rmse, mae", "mae, rmse"};
 static const char *const CLASSIFIERS[] = {
     "logreg(C IN logspace(-2, 2, 3), class_weight = 'balanced')",
     "logreg(C IN {0.1, 10}, penalty = 'l1', class_weight = 'balanced')",
@@ -107,6 +115,7 @@ int main(void)
         int n = 40 + (int)(uniform() * 240), p = 2 + (int)(uniform() * 6), K = 2 + (int)(uniform() * 3);
         int kind = t % RTAB_NKINDS, cat = uniform() < 0.3, reg = uniform() < 0.3;
         const char *pipe = PICK(PIPES), *proto = PICK(PROTOCOLS), *search = PICK(SEARCHES);
+        const char *metrics = reg ? PICK(REG_METRICS) : PICK(CLASS_METRICS);
         /* select_k(k = 1) of a rounded table leaves one rounded column:
          * the exact ties test_sharing_random leaves out (random_table.h) */
         if (kind == RTAB_ROUNDED && strstr(pipe, "select_k")) pipe = PIPES[0];
@@ -120,10 +129,10 @@ int main(void)
         snprintf(desc, sizeof desc, "table %d (kind %d, %d x %d, %d classes, %s, %s, %s)", t, kind, n, p, reg ? 0 : K,
                  proto, search[0] ? search : "grid", pipe);
         snprintf(q, sizeof q,
-                 "CREATE DATASET d%d FROM '%s'; CREATE TASK t%d ON d%d PREDICT y %s EVALUATE BY %s SEED %d;"
+                 "CREATE DATASET d%d FROM '%s'; CREATE TASK t%d ON d%d PREDICT y %s %s EVALUATE BY %s SEED %d;"
                  "SET sharing = on; EXPLORE t%d USING %s PREPROCESS %s %s;"
                  "SET sharing = off; EXPLORE t%d USING %s PREPROCESS %s %s;",
-                 t, csv, t, t, reg ? "AS REGRESSION METRIC rmse, mae" : "METRIC accuracy, logloss", proto, t, t,
+                 t, csv, t, t, reg ? "AS REGRESSION METRIC" : "METRIC", metrics, proto, t, t,
                  using, pipe, search, t, using, pipe, search);
         if (only >= 0 && t != only) continue;
         if (t == only) printf("%s\n%s\n", csv, q);
@@ -143,6 +152,7 @@ int main(void)
                  "       abs(json_extract(a.scores, '$.%s') - json_extract(b.scores, '$.%s')) <="
                  "         1e-9 * max(1, abs(json_extract(b.scores, '$.%s')))"
                  "  FROM runs a JOIN runs b ON a.config_id = b.config_id AND a.fold = b.fold AND a.rung IS b.rung"
+                 "  AND a.batch IS b.batch"
                  " WHERE a.experiment = %d AND b.experiment = %d",
                  reg ? "mae" : "logloss", reg ? "mae" : "logloss", reg ? "mae" : "logloss", on, off);
         mlg_stmt *s = NULL;
