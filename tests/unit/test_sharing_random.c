@@ -13,7 +13,8 @@
  * linear models decide a test row by an exact tie in exact arithmetic are
  * left out (one rounded, constant or mostly missing column: random_table.h):
  * rounding breaks such a tie, in each plan its own way — a limitation
- * docs/performance.md records. */
+ * docs/performance.md records.  MLG_SHARE_TABLES=n and MLG_SHARE_SEED=s run
+ * another sweep. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,8 +38,10 @@ static const char *const PIPES[] = {
 
 int main(void)
 {
-    /* memcheck: three tables */
-    int tables = RUNNING_ON_VALGRIND ? 3 : 40;
+    /* memcheck: three tables; MLG_SHARE_TABLES=n MLG_SHARE_SEED=s: another sweep */
+    const char *env = getenv("MLG_SHARE_TABLES");
+    int tables = env ? atoi(env) : RUNNING_ON_VALGRIND ? 3 : 40;
+    if ((env = getenv("MLG_SHARE_SEED"))) rng = strtoull(env, NULL, 10);
     char path[] = "/tmp/mlg_share_rand_XXXXXX";
     int fd = mkstemp(path);
     if (fd < 0) return 1;
