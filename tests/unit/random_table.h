@@ -3,7 +3,8 @@
  * Each table is drawn with one kind of oddity: values rounded to integers
  * (many equal distances and split points), an all-zero column, a
  * duplicated column, missing values, repeated rows.  Include check.h and
- * fixture.h first. */
+ * fixture.h first (and mileage.h for the sweep's helpers: a catalog, the
+ * comparison of sharing on and off). */
 #ifndef TEST_RANDOM_TABLE_H
 #define TEST_RANDOM_TABLE_H
 
@@ -92,5 +93,93 @@ static inline int rtab_write(unsigned long long *rng, const char *path, int n, i
     return fclose(f);
 }
 
+
+#ifdef MILEAGE_H
+#include <string.h>
+#include <unistd.h>
+
+/* One integer a query returns, or -1. */
+static inline int rtab_query_int(mlg_db *db, const char *q)
+{
+    mlg_stmt *s = NULL;
+    int n = -1;
+    if (mlg_prepare(db, q, -1, &s, NULL) == MLG_OK && mlg_step(s) == MLG_ROW) n = (int)mlg_column_int(s, 0);
+    mlg_finalize(s);
+    return n;
+}
+
+/* A sweep's start: the number of tables (MLG_SHARE_TABLES, else def) and
+ * *rng's seed (MLG_SHARE_SEED, else as it is); a new catalog at path and a
+ * file name for the tables in csv (mkstemp templates ending XXXXXX and
+ * XXXXXX.csv), opened in *db with reuse off.  The count, or -1. */
+static inline int rtab_sweep_begin(int def, unsigned long long *rng, char *path, char *csv, mlg_db **db)
+{
+    const char *env = getenv("MLG_SHARE_TABLES");
+    int tables = env ? atoi(env) : def;
+    if ((env = getenv("MLG_SHARE_SEED"))) *rng = strtoull(env, NULL, 10);
+    int fd = mkstemp(path);
+    if (fd < 0) return -1;
+    close(fd);
+    unlink(path);
+    if ((fd = mkstemps(csv, 4)) < 0) return -1;
+    close(fd);
+    if (mlg_open(path, db) != MLG_OK) return -1;
+    CHECK(fixture_run(*db, "SET reuse = off;") == MLG_OK, "set: %s", mlg_errmsg(*db));
+    return tables;
+}
+
+/* The last two experiments (sharing on, then off) against each other: the
+ * same runs — configuration, round, rung and batch —, each with the same
+ * status and its score and `second` metric within 1e-9 (relative, at least
+ * absolute).  desc names the table in failures.  The runs compared. */
+static inline int rtab_compare(mlg_db *db, const char *second, const char *desc)
+{
+    char q[2048];
+    int off = rtab_query_int(db, "SELECT max(id) FROM experiments"), on = off - 1;
+    snprintf(q, sizeof q, "SELECT count(*) FROM runs WHERE experiment = %d", on);
+    int n_on = rtab_query_int(db, q);
+    snprintf(q, sizeof q, "SELECT count(*) FROM runs WHERE experiment = %d", off);
+    int n_off = rtab_query_int(db, q);
+    CHECK(n_on > 0 && n_on == n_off, "%s: %d runs with sharing on, %d off", desc, n_on, n_off);
+    snprintf(q, sizeof q,
+             "SELECT a.family, a.params, a.fold, a.rung, a.status, b.status, a.scores, b.scores,"
+             "       abs(a.score - b.score) <= 1e-9 * max(1, abs(b.score)) AND"
+             "       abs(json_extract(a.scores, '$.%s') - json_extract(b.scores, '$.%s')) <="
+             "         1e-9 * max(1, abs(json_extract(b.scores, '$.%s')))"
+             "  FROM runs a JOIN runs b ON a.config_id = b.config_id AND a.fold = b.fold AND a.rung IS b.rung"
+             "   AND a.batch IS b.batch"
+             " WHERE a.experiment = %d AND b.experiment = %d",
+             second, second, second, on, off);
+    mlg_stmt *s = NULL;
+    CHECK(mlg_prepare(db, q, -1, &s, NULL) == MLG_OK, "compare: %s", mlg_errmsg(db));
+    int rows = 0;
+    while (s && mlg_step(s) == MLG_ROW) {
+        rows++;
+        const char *sa = mlg_column_text(s, 4), *sb = mlg_column_text(s, 5);
+        int same_status = sa && sb && !strcmp(sa, sb);
+        int close = mlg_column_int(s, 8) == 1 || (same_status && strcmp(sa, "ok") != 0);
+        CHECK(same_status && close, "%s: %s %s fold %d rung %d: %s %s vs %s %s", desc, mlg_column_text(s, 0),
+              mlg_column_text(s, 1), (int)mlg_column_int(s, 2), (int)mlg_column_int(s, 3), sa ? sa : "?",
+              mlg_column_text(s, 6), sb ? sb : "?", mlg_column_text(s, 7));
+    }
+    mlg_finalize(s);
+    CHECK(rows == n_on, "%s: %d of %d runs matched between sharing on and off", desc, rows, n_on);
+    return rows;
+}
+
+/* The sweep's end: the catalog closed and removed, the table file too
+ * unless keep; the summary line.  The test's exit status. */
+static inline int rtab_sweep_end(const char *name, mlg_db *db, const char *path, const char *csv, int keep, int tables,
+                                 int compared)
+{
+    mlg_close(db);
+    if (!keep) unlink(csv);
+    fixture_drop_db(path);
+    printf("  %d tables, %d runs compared between sharing on and off\n", tables, compared);
+    if (failures) printf("%d failure(s) of %d checks\n", failures, checks);
+    else printf("%s: ok (%d checks)\n", name, checks);
+    return failures != 0;
+}
+#endif
 
 #endif

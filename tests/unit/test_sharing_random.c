@@ -7,8 +7,9 @@
  * regression target.  The statement runs every family over small grids
  * with one of several pipelines (standardize, impute + onehot +
  * standardize / minmax, pca(k IN {1, 2})), CV(3), once with sharing on and
- * once off.  Every run must have the same status, and its scores agree
- * within 1e-9 (relative, at least absolute).  A run of this kind (in
+ * once off.  Both must record the same runs, each with the same status and
+ * scores within 1e-9 (relative, at least absolute: rtab_compare in
+ * random_table.h).  A run of this kind (in
  * Python, over 400 tables) found knn's root ties (fam_knn.c).  Tables whose
  * linear models decide a test row by an exact tie in exact arithmetic are
  * left out (one rounded, constant or mostly missing column: random_table.h):
@@ -38,22 +39,11 @@ static const char *const PIPES[] = {
 
 int main(void)
 {
-    /* memcheck: three tables; MLG_SHARE_TABLES=n MLG_SHARE_SEED=s: another sweep */
-    const char *env = getenv("MLG_SHARE_TABLES");
-    int tables = env ? atoi(env) : RUNNING_ON_VALGRIND ? 3 : 40;
-    if ((env = getenv("MLG_SHARE_SEED"))) rng = strtoull(env, NULL, 10);
-    char path[] = "/tmp/mlg_share_rand_XXXXXX";
-    int fd = mkstemp(path);
-    if (fd < 0) return 1;
-    close(fd);
-    unlink(path);
-    char csv[] = "/tmp/mlg_share_rand_XXXXXX.csv";
-    fd = mkstemps(csv, 4);
-    if (fd < 0) return 1;
-    close(fd);
+    /* memcheck: three tables */
+    char path[] = "/tmp/mlg_share_rand_XXXXXX", csv[] = "/tmp/mlg_share_rand_XXXXXX.csv";
     mlg_db *db = NULL;
-    if (mlg_open(path, &db) != MLG_OK) return 1;
-    CHECK(fixture_run(db, "SET reuse = off;") == MLG_OK, "set: %s", mlg_errmsg(db));
+    int tables = rtab_sweep_begin(RUNNING_ON_VALGRIND ? 3 : 40, &rng, path, csv, &db);
+    if (tables < 0) return 1;
     int compared = 0;
     for (int t = 0; t < tables; t++) {
         int n = 30 + (int)(uniform() * 250), p = 1 + (int)(uniform() * 8), K = 2 + (int)(uniform() * 4);
@@ -78,41 +68,11 @@ int main(void)
                  "SET sharing = off; EXPLORE t%d USING %s PREPROCESS %s;",
                  t, csv, t, t, reg ? "AS REGRESSION METRIC rmse, mae" : "METRIC accuracy, logloss", t, t, using,
                  pipe, t, using, pipe);
+        char desc[256];
+        snprintf(desc, sizeof desc, "table %d (kind %d, %d x %d, %d classes, %s)", t, kind, n, p, reg ? 0 : K, pipe);
         int rc = fixture_run(db, q);
-        CHECK(rc == MLG_OK, "table %d (kind %d, %d x %d, %s, %s): %s", t, kind, n, p, reg ? "regression" : "classes",
-              pipe, mlg_errmsg(db));
-        if (rc != MLG_OK) continue;
-        /* the two experiments just made: 2t + 1 (on) and 2t + 2 (off) */
-        snprintf(q, sizeof q,
-                 "SELECT a.family, a.params, a.fold, a.status, b.status, a.scores, b.scores,"
-                 "       abs(a.score - b.score) <= 1e-9 * max(1, abs(b.score)) AND"
-                 "       abs(json_extract(a.scores, '$.%s') - json_extract(b.scores, '$.%s')) <="
-                 "         1e-9 * max(1, abs(json_extract(b.scores, '$.%s')))"
-                 "  FROM runs a JOIN runs b ON a.config_id = b.config_id AND a.fold = b.fold"
-                 " WHERE a.experiment = %d AND b.experiment = %d",
-                 reg ? "mae" : "logloss", reg ? "mae" : "logloss", reg ? "mae" : "logloss", 2 * t + 1, 2 * t + 2);
-        mlg_stmt *s = NULL;
-        CHECK(mlg_prepare(db, q, -1, &s, NULL) == MLG_OK, "compare: %s", mlg_errmsg(db));
-        int rows = 0;
-        while (s && mlg_step(s) == MLG_ROW) {
-            rows++;
-            const char *sa = mlg_column_text(s, 3), *sb = mlg_column_text(s, 4);
-            int same_status = sa && sb && !strcmp(sa, sb);
-            int close = mlg_column_int(s, 7) == 1 || (same_status && strcmp(sa, "ok") != 0);
-            CHECK(same_status && close, "table %d (kind %d, %d x %d, %d classes, %s): %s %s fold %d: %s %s vs %s %s", t,
-                  kind, n, p, reg ? 0 : K, pipe, mlg_column_text(s, 0), mlg_column_text(s, 1),
-                  (int)mlg_column_int(s, 2), sa ? sa : "?", mlg_column_text(s, 5), sb ? sb : "?",
-                  mlg_column_text(s, 6));
-        }
-        mlg_finalize(s);
-        CHECK(rows > 0, "table %d: no runs compared", t);
-        compared += rows;
+        CHECK(rc == MLG_OK, "%s: %s", desc, mlg_errmsg(db));
+        if (rc == MLG_OK) compared += rtab_compare(db, reg ? "mae" : "logloss", desc);
     }
-    mlg_close(db);
-    unlink(csv);
-    fixture_drop_db(path);
-    printf("  %d tables, %d runs compared between sharing on and off\n", tables, compared);
-    if (failures) printf("%d failure(s) of %d checks\n", failures, checks);
-    else printf("test_sharing_random: ok (%d checks)\n", checks);
-    return failures != 0;
+    return rtab_sweep_end("test_sharing_random", db, path, csv, 0, tables, compared);
 }

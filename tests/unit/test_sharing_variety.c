@@ -83,33 +83,14 @@ static void pick_families(char *out, size_t cap, const char *const *fam, int n)
             len += (size_t)snprintf(out + len, cap - len, "%s%s", len ? ", " : "", fam[i]);
 }
 
-static int query_int(mlg_db *db, const char *q)
-{
-    mlg_stmt *s = NULL;
-    int n = -1;
-    if (mlg_prepare(db, q, -1, &s, NULL) == MLG_OK && mlg_step(s) == MLG_ROW) n = (int)mlg_column_int(s, 0);
-    mlg_finalize(s);
-    return n;
-}
-
 int main(void)
 {
-    const char *env = getenv("MLG_SHARE_TABLES");
-    int tables = env ? atoi(env) : RUNNING_ON_VALGRIND ? 2 : 30;
-    if ((env = getenv("MLG_SHARE_SEED"))) rng = strtoull(env, NULL, 10);
-    int only = (env = getenv("MLG_SHARE_ONLY")) ? atoi(env) : -1;
-    char path[] = "/tmp/mlg_share_var_XXXXXX";
-    int fd = mkstemp(path);
-    if (fd < 0) return 1;
-    close(fd);
-    unlink(path);
-    char csv[] = "/tmp/mlg_share_var_XXXXXX.csv";
-    fd = mkstemps(csv, 4);
-    if (fd < 0) return 1;
-    close(fd);
+    char path[] = "/tmp/mlg_share_var_XXXXXX", csv[] = "/tmp/mlg_share_var_XXXXXX.csv";
     mlg_db *db = NULL;
-    if (mlg_open(path, &db) != MLG_OK) return 1;
-    CHECK(fixture_run(db, "SET reuse = off;") == MLG_OK, "set: %s", mlg_errmsg(db));
+    int tables = rtab_sweep_begin(RUNNING_ON_VALGRIND ? 2 : 30, &rng, path, csv, &db);
+    if (tables < 0) return 1;
+    const char *env = getenv("MLG_SHARE_ONLY");
+    int only = env ? atoi(env) : -1;
     int compared = 0;
     for (int t = 0; t < tables; t++) {
         int n = 40 + (int)(uniform() * 240), p = 2 + (int)(uniform() * 6), K = 2 + (int)(uniform() * 3);
@@ -139,43 +120,7 @@ int main(void)
         int rc = fixture_run(db, q);
         CHECK(rc == MLG_OK, "%s: %s\n  USING %s", desc, mlg_errmsg(db), using);
         if (rc != MLG_OK) continue;
-        /* the two experiments just made */
-        int off = query_int(db, "SELECT max(id) FROM experiments"), on = off - 1;
-        snprintf(q, sizeof q, "SELECT count(*) FROM runs WHERE experiment = %d", on);
-        int n_on = query_int(db, q);
-        snprintf(q, sizeof q, "SELECT count(*) FROM runs WHERE experiment = %d", off);
-        int n_off = query_int(db, q);
-        CHECK(n_on > 0 && n_on == n_off, "%s: %d runs with sharing on, %d off", desc, n_on, n_off);
-        snprintf(q, sizeof q,
-                 "SELECT a.family, a.params, a.fold, a.rung, a.status, b.status, a.scores, b.scores,"
-                 "       abs(a.score - b.score) <= 1e-9 * max(1, abs(b.score)) AND"
-                 "       abs(json_extract(a.scores, '$.%s') - json_extract(b.scores, '$.%s')) <="
-                 "         1e-9 * max(1, abs(json_extract(b.scores, '$.%s')))"
-                 "  FROM runs a JOIN runs b ON a.config_id = b.config_id AND a.fold = b.fold AND a.rung IS b.rung"
-                 "  AND a.batch IS b.batch"
-                 " WHERE a.experiment = %d AND b.experiment = %d",
-                 reg ? "mae" : "logloss", reg ? "mae" : "logloss", reg ? "mae" : "logloss", on, off);
-        mlg_stmt *s = NULL;
-        CHECK(mlg_prepare(db, q, -1, &s, NULL) == MLG_OK, "compare: %s", mlg_errmsg(db));
-        int rows = 0;
-        while (s && mlg_step(s) == MLG_ROW) {
-            rows++;
-            const char *sa = mlg_column_text(s, 4), *sb = mlg_column_text(s, 5);
-            int same_status = sa && sb && !strcmp(sa, sb);
-            int close = mlg_column_int(s, 8) == 1 || (same_status && strcmp(sa, "ok") != 0);
-            CHECK(same_status && close, "%s: %s %s fold %d rung %d: %s %s vs %s %s", desc, mlg_column_text(s, 0),
-                  mlg_column_text(s, 1), (int)mlg_column_int(s, 2), (int)mlg_column_int(s, 3), sa ? sa : "?",
-                  mlg_column_text(s, 6), sb ? sb : "?", mlg_column_text(s, 7));
-        }
-        mlg_finalize(s);
-        CHECK(rows == n_on, "%s: %d of %d runs matched between sharing on and off", desc, rows, n_on);
-        compared += rows;
+        compared += rtab_compare(db, reg ? "mae" : "logloss", desc);
     }
-    mlg_close(db);
-    if (only < 0) unlink(csv);
-    fixture_drop_db(path);
-    printf("  %d tables, %d runs compared between sharing on and off\n", tables, compared);
-    if (failures) printf("%d failure(s) of %d checks\n", failures, checks);
-    else printf("test_sharing_variety: ok (%d checks)\n", checks);
-    return failures != 0;
+    return rtab_sweep_end("test_sharing_variety", db, path, csv, only >= 0, tables, compared);
 }
