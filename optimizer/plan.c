@@ -646,7 +646,8 @@ int opt_physical(const cmp_explore *x, const opt_stats *st, int sharing, opt_pla
     }
     if (!bad && sharing) plan_test_only(x, st, p);
     if (!bad && st->served) mark_served(x, st, p);
-    if (!bad) bad = push(p, &cap, (opt_node){OPT_RECORD, -1, -1, -1, 0, 1e-4 * x->nconfigs * st->nrounds, -1, -1, 0, 0}) < 0;
+    /* ranking the configurations: each run's insert is its EVALUATE's */
+    if (!bad) bad = push(p, &cap, (opt_node){OPT_RECORD, -1, -1, -1, 0, 1e-6 * x->nconfigs * st->nrounds, -1, -1, 0, 0}) < 0;
     if (bad) {
         opt_plan_free(p);
         return ut_errf(e, MLG_NOMEM, "out of memory");

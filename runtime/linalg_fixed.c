@@ -48,12 +48,13 @@ static void rtx_plain(int n, int m, int p, const double *R, int ldr, const doubl
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
-#pragma GCC push_options
-#pragma GCC target("avx2,fma")
 #include <immintrin.h>
 
+/* per function, not a pragma: clang (the fuzzing build) takes only this */
+#define FX_AVX2 __attribute__((target("avx2,fma")))
+
 /* Rows i0 .. i0+nr-1 (nr ≤ 4) of Z = X·Wᵀ, from WT = Wᵀ (p × m). */
-static void xwt_rows(int nr, int m, int p, const double *x0, const double *WT, double *z0, int ldz)
+FX_AVX2 static void xwt_rows(int nr, int m, int p, const double *x0, const double *WT, double *z0, int ldz)
 {
     const double *x[4];
     double *z[4];
@@ -104,7 +105,7 @@ static void xwt_rows(int nr, int m, int p, const double *x0, const double *WT, d
     }
 }
 
-static void xwt_range(int i0, int i1, int m, int p, const double *X, const double *WT, double *Z, int ldz)
+FX_AVX2 static void xwt_range(int i0, int i1, int m, int p, const double *X, const double *WT, double *Z, int ldz)
 {
     for (int i = i0; i < i1; i += 4)
         xwt_rows(i1 - i < 4 ? i1 - i : 4, m, p, X + (size_t)i * p, WT, Z + (size_t)i * ldz, ldz);
@@ -112,7 +113,7 @@ static void xwt_range(int i0, int i1, int m, int p, const double *X, const doubl
 
 /* Columns c0 .. c0+nc-1 (nc ≤ 4), entries t0 .. t1-1 (at most 8), of
  * G += Rᵀ X over rows [i0, i1). */
-static void rtx_tile(int i0, int i1, int nc, int c0, int t0, int t1, int p, const double *R, int ldr,
+FX_AVX2 static void rtx_tile(int i0, int i1, int nc, int c0, int t0, int t1, int p, const double *R, int ldr,
                      const double *X, double *G)
 {
     double *g[4];
@@ -174,7 +175,7 @@ static void rtx_tile(int i0, int i1, int nc, int c0, int t0, int t1, int p, cons
 
 /* Tiles u0 .. u1-1 of G (4 columns by 8 entries each, row-major over the
  * tiles), a block of rows at a time so that it stays in cache. */
-static void rtx_tiles(int n, int m, int p, const double *R, int ldr, const double *X, double *G, int u0, int u1)
+FX_AVX2 static void rtx_tiles(int n, int m, int p, const double *R, int ldr, const double *X, double *G, int u0, int u1)
 {
     int tg = (p + 7) / 8;
     for (int i0 = 0; i0 < n; i0 += ROWBLK) {
@@ -185,7 +186,6 @@ static void rtx_tiles(int n, int m, int p, const double *R, int ldr, const doubl
         }
     }
 }
-#pragma GCC pop_options
 
 static int have_avx2(void)
 {
