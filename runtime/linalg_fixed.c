@@ -17,7 +17,8 @@
 #include <pthread.h>
 #include <stddef.h>
 
-#define ROWBLK 256        /* rows of X per pass of la_rtx: a block stays in L2 */
+#define ROWBLK 256        /* rows of X per pass of la_rtx, at most ... */
+#define BLKDBL 65536      /* ... and about 512 KB of them: a block stays in L2 */
 #define FX_MAX_THREADS 64
 
 static void xwt_plain(int n, int m, int p, const double *X, const double *WT, double *Z, int ldz)
@@ -173,16 +174,65 @@ FX_AVX2 static void rtx_tile(int i0, int i1, int nc, int c0, int t0, int t1, int
     }
 }
 
+/* Column c, entries t0 .. t1-1, of G += Rᵀ X over rows [i0, i1): for the
+ * last column group of fewer than 4, 32 entries at a time so that eight
+ * chains run side by side, as a full tile's do. */
+FX_AVX2 static void rtx_col(int i0, int i1, int c, int t0, int t1, int p, const double *R, int ldr, const double *X,
+                            double *G)
+{
+    double *g = G + (size_t)c * p;
+    int t = t0;
+    for (; t + 32 <= t1; t += 32) {
+        __m256d a[8];
+        for (int v = 0; v < 8; v++)
+            a[v] = _mm256_loadu_pd(g + t + 4 * v);
+        for (int i = i0; i < i1; i++) {
+            const double *x = X + (size_t)i * p + t;
+            __m256d b = _mm256_broadcast_sd(R + (size_t)i * ldr + c);
+            for (int v = 0; v < 8; v++)
+                a[v] = _mm256_fmadd_pd(b, _mm256_loadu_pd(x + 4 * v), a[v]);
+        }
+        for (int v = 0; v < 8; v++)
+            _mm256_storeu_pd(g + t + 4 * v, a[v]);
+    }
+    for (; t + 4 <= t1; t += 4) {
+        __m256d a = _mm256_loadu_pd(g + t);
+        for (int i = i0; i < i1; i++)
+            a = _mm256_fmadd_pd(_mm256_broadcast_sd(R + (size_t)i * ldr + c), _mm256_loadu_pd(X + (size_t)i * p + t), a);
+        _mm256_storeu_pd(g + t, a);
+    }
+    for (; t < t1; t++) {
+        double a = g[t];
+        for (int i = i0; i < i1; i++)
+            a = fma(R[(size_t)i * ldr + c], X[(size_t)i * p + t], a);
+        g[t] = a;
+    }
+}
+
 /* Tiles u0 .. u1-1 of G (4 columns by 8 entries each, row-major over the
- * tiles), a block of rows at a time so that it stays in cache. */
+ * tiles), a block of rows at a time so that it stays in cache; a last
+ * group of fewer than 4 columns column by column, over its tiles' entries
+ * at once. */
 FX_AVX2 static void rtx_tiles(int n, int m, int p, const double *R, int ldr, const double *X, double *G, int u0, int u1)
 {
-    int tg = (p + 7) / 8;
-    for (int i0 = 0; i0 < n; i0 += ROWBLK) {
-        int i1 = n - i0 < ROWBLK ? n : i0 + ROWBLK;
-        for (int u = u0; u < u1; u++) {
-            int c = u / tg * 4, t0 = u % tg * 8;
-            rtx_tile(i0, i1, m - c < 4 ? m - c : 4, c, t0, p - t0 < 8 ? p : t0 + 8, p, R, ldr, X, G);
+    int tg = (p + 7) / 8, blk = p > 0 ? BLKDBL / p : ROWBLK;
+    blk = blk < 16 ? 16 : blk > ROWBLK ? ROWBLK : blk;
+    for (int i0 = 0; i0 < n; i0 += blk) {
+        int i1 = n - i0 < blk ? n : i0 + blk;
+        for (int u = u0; u < u1;) {
+            int c = u / tg * 4, t0 = u % tg * 8, nc = m - c < 4 ? m - c : 4;
+            if (nc == 4) {
+                rtx_tile(i0, i1, 4, c, t0, p - t0 < 8 ? p : t0 + 8, p, R, ldr, X, G);
+                u++;
+                continue;
+            }
+            int v = u;   /* this group's tiles in the range: entries t0 .. t1-1 */
+            while (v < u1 && v / tg * 4 == c)
+                v++;
+            int t1 = (v - 1) % tg * 8 + 8;
+            for (int k = 0; k < nc; k++)
+                rtx_col(i0, i1, c + k, t0, t1 < p ? t1 : p, p, R, ldr, X, G);
+            u = v;
         }
     }
 }

@@ -164,11 +164,13 @@ static void test_syev(void)
  * the same bits for a block of columns whatever else the call holds:
  * columns c0 .. c0+k-1 of a call of m columns against a call of those k
  * alone, over shapes off every tile size (rows not a multiple of 4, more
- * than a 256-row block, columns and inner dimensions off 4 and 8) — what
+ * than a 256-row block, 1000 columns of X (blocks of 65 rows), columns and
+ * inner dimensions off 4 and 8) — what
  * logreg's batch relies on to take each C's iterates alone. */
 static void test_fixed_products(void)
 {
-    static const int ns[] = {1, 3, 4, 7, 64, 257, 600}, ps[] = {1, 3, 4, 8, 13, 65}, ms[] = {1, 2, 3, 5, 10, 37};
+    static const int ns[] = {1, 3, 4, 7, 64, 257, 600}, ps[] = {1, 3, 4, 8, 13, 65, 1000},
+                     ms[] = {1, 2, 3, 5, 10, 37};
     int shapes = 0, same = 0;
     for (size_t a = 0; a < sizeof ns / sizeof *ns; a++)
         for (size_t b = 0; b < sizeof ps / sizeof *ps; b++)
