@@ -34,7 +34,7 @@
 #define LS_MAXEVAL  40
 #define LS_C1       1e-4
 #define LS_C2       0.9
-#define L1_MAX_CLASSES 64   /* l1_canonical / lr_tied_intercepts work on the stack */
+#define LR_STACK_CLASSES 64 /* classes l1_canonical and lr_tied_intercepts hold on the stack */
 
 /* The problem: parameters are x = [W (nout x p, row-major) | b (nout)]. */
 typedef struct {
@@ -1103,7 +1103,7 @@ static double pn_eval(pn_ws *w, const double *x)
 int rt_logreg_l1_path(int n, int p, int nout)
 {
     double d = (double)nout * (p + 1);
-    return d <= PN_MAX_NA && d * n <= PN_MAX_GATHER && nout <= L1_MAX_CLASSES;
+    return d <= PN_MAX_NA && d * n <= PN_MAX_GATHER && nout <= LR_STACK_CLASSES;
 }
 
 /* Grow *buf to hold `need` doubles. */
@@ -1263,8 +1263,8 @@ static int pn_inner_explicit(pn_ws *w, const double *x, int na, double inner_tol
  * solved exactly by an active-set method: the closing phase's step, and the
  * rest of a main-phase model coordinate descent does not solve in
  * PN_CD_SWEEPS (it needs thousands of sweeps per digit on correlated
- * features, and would leave the closing phase linear).  On the free set S, with the signs σ its
- * weights keep, ||W + d||₁ is linear and the minimizer solves
+ * features, and would leave the closing phase linear).  On the free set S,
+ * with the signs σ its weights keep, ||W + d||₁ is linear and the minimizer solves
  * H_SS d_S = −(g_S + σ_S) − H_SZ d_Z, one Cholesky; a weight the step would
  * carry across zero stops there and joins the fixed set Z (d = −x: zero);
  * a fixed weight whose model gradient leaves [−1, 1] by more than
@@ -1632,7 +1632,8 @@ static int prox_newton(const lr_prob *P, double *x, int warm, int max_iter, doub
     rc = 0;
 done:
     free(w.Xt); free(w.S); free(w.R); free(w.A); free(w.B); free(w.Pk); free(w.Q);
-    free(w.r); free(w.zk); free(w.d); free(w.g); free(w.pg); free(w.dcd); free(w.act); free(w.pos); free(w.apos); free(w.off);
+    free(w.r); free(w.zk); free(w.d); free(w.g); free(w.pg); free(w.dcd);
+    free(w.act); free(w.pos); free(w.apos); free(w.off);
     free(w.Gx); free(w.Hm); free(w.Hd); free(w.U); free(w.blk); free(w.Hf);
     return rc;
 }
@@ -1694,7 +1695,6 @@ double rt_logreg_l1_cost(int n, int p, int nout, double C)
                  SEC_PER_FLOP_GEMM * (4 * n * d + 2 * n * na) +
                  SEC_PER_SCALAR * (PN_CD_SWEEPS * na * na * 0.3 + 3 * n * d));
 }
-
 
 double rt_logreg_cost(int n, int p, int nout, double C, int on_path)
 {
@@ -1844,9 +1844,9 @@ static int cmp_double(const void *a, const void *b)
  * the start. */
 static void l1_canonical(double *W, int K, int p)
 {
-    if (K < 2 || K % 2 || K > L1_MAX_CLASSES)
+    if (K < 2 || K % 2 || K > LR_STACK_CLASSES)
         return;
-    double s[L1_MAX_CLASSES];
+    double s[LR_STACK_CLASSES];
     for (int j = 0; j < p; j++) {
         double mean = 0;
         for (int k = 0; k < K; k++)
@@ -1862,8 +1862,9 @@ static void l1_canonical(double *W, int K, int p)
 }
 
 /* Classes whose weights are all zero (l1 zeroed them; or, for any penalty,
- * every feature is zero) score every row by their intercept alone, and at the optimum b_k − log W_k is the same for all of
- * them (W_k the class's total row weight: each intercept's gradient is zero
+ * every feature is zero) score every row by their intercept alone, and at
+ * the optimum b_k − log W_k is the same for all of them (W_k the class's
+ * total row weight: each intercept's gradient is zero
  * when Σ_i s_i p_ik = W_k, and p_ik ∝ e^{b_k} on every row).  Classes of
  * equal weight then tie exactly — and a cold and a warm-started fit would
  * break the tie by rounding, and predict differently (iris, pca(k = 1),
@@ -1874,9 +1875,9 @@ static void l1_canonical(double *W, int K, int p)
 static void lr_tied_intercepts(const lr_prob *P, double *x)
 {
     int K = P->nout, p = P->p, np = K * p, nw = K == 1 ? 2 : K;
-    if (nw > L1_MAX_CLASSES)
+    if (nw > LR_STACK_CLASSES)
         return;
-    int zero[L1_MAX_CLASSES], nz = 0;
+    int zero[LR_STACK_CLASSES], nz = 0;
     for (int k = 0; k < K; k++) {
         zero[k] = 1;
         for (int j = 0; j < p && zero[k]; j++)
@@ -1885,7 +1886,7 @@ static void lr_tied_intercepts(const lr_prob *P, double *x)
     }
     if (K == 1 ? !zero[0] : nz < 2)
         return;
-    double W[L1_MAX_CLASSES] = {0};
+    double W[LR_STACK_CLASSES] = {0};
     for (int i = 0; i < P->n; i++)
         W[P->lab[i]] += P->sw ? P->sw[i] : 1.0;
     for (int k = 0; k < nw; k++)

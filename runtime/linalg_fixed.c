@@ -112,17 +112,14 @@ FX_AVX2 static void xwt_range(int i0, int i1, int m, int p, const double *X, con
         xwt_rows(i1 - i < 4 ? i1 - i : 4, m, p, X + (size_t)i * p, WT, Z + (size_t)i * ldz, ldz);
 }
 
-/* Columns c0 .. c0+nc-1 (nc ≤ 4), entries t0 .. t1-1 (at most 8), of
- * G += Rᵀ X over rows [i0, i1). */
-FX_AVX2 static void rtx_tile(int i0, int i1, int nc, int c0, int t0, int t1, int p, const double *R, int ldr,
-                     const double *X, double *G)
+/* Columns c0 .. c0+3, entries t0 .. t1-1 (at most 8), of G += Rᵀ X over
+ * rows [i0, i1). */
+FX_AVX2 static void rtx_tile(int i0, int i1, int c0, int t0, int t1, int p, const double *R, int ldr, const double *X,
+                             double *G)
 {
     double *g[4];
-    int cc[4];
-    for (int k = 0; k < 4; k++) {
-        cc[k] = c0 + (k < nc ? k : 0);   /* unused columns read column c0, never stored */
-        g[k] = G + (size_t)cc[k] * p;
-    }
+    for (int k = 0; k < 4; k++)
+        g[k] = G + (size_t)(c0 + k) * p;
     int t = t0;
     if (t1 - t == 8) {
         __m256d a[4][2];
@@ -131,15 +128,15 @@ FX_AVX2 static void rtx_tile(int i0, int i1, int nc, int c0, int t0, int t1, int
             a[k][1] = _mm256_loadu_pd(g[k] + t + 4);
         }
         for (int i = i0; i < i1; i++) {
-            const double *x = X + (size_t)i * p + t, *r = R + (size_t)i * ldr;
+            const double *x = X + (size_t)i * p + t, *r = R + (size_t)i * ldr + c0;
             __m256d x0 = _mm256_loadu_pd(x), x1 = _mm256_loadu_pd(x + 4);
             for (int k = 0; k < 4; k++) {
-                __m256d b = _mm256_broadcast_sd(r + cc[k]);
+                __m256d b = _mm256_broadcast_sd(r + k);
                 a[k][0] = _mm256_fmadd_pd(b, x0, a[k][0]);
                 a[k][1] = _mm256_fmadd_pd(b, x1, a[k][1]);
             }
         }
-        for (int k = 0; k < nc; k++) {
+        for (int k = 0; k < 4; k++) {
             _mm256_storeu_pd(g[k] + t, a[k][0]);
             _mm256_storeu_pd(g[k] + t + 4, a[k][1]);
         }
@@ -151,11 +148,11 @@ FX_AVX2 static void rtx_tile(int i0, int i1, int nc, int c0, int t0, int t1, int
             a[k] = _mm256_loadu_pd(g[k] + t);
         for (int i = i0; i < i1; i++) {
             __m256d x0 = _mm256_loadu_pd(X + (size_t)i * p + t);
-            const double *r = R + (size_t)i * ldr;
+            const double *r = R + (size_t)i * ldr + c0;
             for (int k = 0; k < 4; k++)
-                a[k] = _mm256_fmadd_pd(_mm256_broadcast_sd(r + cc[k]), x0, a[k]);
+                a[k] = _mm256_fmadd_pd(_mm256_broadcast_sd(r + k), x0, a[k]);
         }
-        for (int k = 0; k < nc; k++)
+        for (int k = 0; k < 4; k++)
             _mm256_storeu_pd(g[k] + t, a[k]);
         t += 4;
     }
@@ -165,11 +162,11 @@ FX_AVX2 static void rtx_tile(int i0, int i1, int nc, int c0, int t0, int t1, int
             a[k] = g[k][t];
         for (int i = i0; i < i1; i++) {
             double x = X[(size_t)i * p + t];
-            const double *r = R + (size_t)i * ldr;
+            const double *r = R + (size_t)i * ldr + c0;
             for (int k = 0; k < 4; k++)
-                a[k] = fma(r[cc[k]], x, a[k]);
+                a[k] = fma(r[k], x, a[k]);
         }
-        for (int k = 0; k < nc; k++)
+        for (int k = 0; k < 4; k++)
             g[k][t] = a[k];
     }
 }
@@ -222,7 +219,7 @@ FX_AVX2 static void rtx_tiles(int n, int m, int p, const double *R, int ldr, con
         for (int u = u0; u < u1;) {
             int c = u / tg * 4, t0 = u % tg * 8, nc = m - c < 4 ? m - c : 4;
             if (nc == 4) {
-                rtx_tile(i0, i1, 4, c, t0, p - t0 < 8 ? p : t0 + 8, p, R, ldr, X, G);
+                rtx_tile(i0, i1, c, t0, p - t0 < 8 ? p : t0 + 8, p, R, ldr, X, G);
                 u++;
                 continue;
             }
@@ -309,6 +306,7 @@ static int have_avx2(void) { return 0; }
 #define xwt_avx2 xwt_plain
 #define rtx_avx2 rtx_plain
 #endif
+
 void la_xwt(int n, int m, int p, const double *X, const double *WT, double *Z, int ldz)
 {
     if (have_avx2())

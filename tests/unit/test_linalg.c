@@ -165,8 +165,8 @@ static void test_syev(void)
  * columns c0 .. c0+k-1 of a call of m columns against a call of those k
  * alone, over shapes off every tile size (rows not a multiple of 4, more
  * than a 256-row block, 1000 columns of X (blocks of 65 rows), columns and
- * inner dimensions off 4 and 8) — what
- * logreg's batch relies on to take each C's iterates alone. */
+ * inner dimensions off 4 and 8) — what logreg's batch relies on to take
+ * each C's iterates alone. */
 static void test_fixed_products(void)
 {
     static const int ns[] = {1, 3, 4, 7, 64, 257, 600}, ps[] = {1, 3, 4, 8, 13, 65, 1000},
@@ -239,8 +239,9 @@ static void test_fixed_products(void)
            shapes, la_fixed_name());
 }
 
-/* A call large enough to be split over threads gives the bits it gives on
- * one (REPRODUCE must not depend on the threads a fit ran with). */
+/* A call large enough to be split over threads (BLAS threads 3: two parts
+ * at this size) gives the bits it gives on one (REPRODUCE must not depend
+ * on the threads a fit ran with). */
 static void test_fixed_threads(void)
 {
     enum { N = 5003, P = 67, M = 31 };
@@ -262,8 +263,8 @@ static void test_fixed_threads(void)
     la_xwt(N, M, P, X, WT, Z2, M);
     la_rtx(N, M, P, Z2, M, X, G2);
     la_set_threads(1);
-    CHECK(!memcmp(Z1, Z2, sizeof(double) * N * M), "la_xwt: three threads differ from one");
-    CHECK(!memcmp(G1, G2, sizeof(double) * M * P), "la_rtx: three threads differ from one");
+    CHECK(!memcmp(Z1, Z2, sizeof(double) * N * M), "la_xwt: split over threads, it differs from one");
+    CHECK(!memcmp(G1, G2, sizeof(double) * M * P), "la_rtx: split over threads, it differs from one");
     free(X); free(WT); free(Z1); free(Z2); free(G1); free(G2);
 }
 
