@@ -309,6 +309,13 @@ typedef struct {
     double best;
     int bf, bpos;
     double bthr;
+    /* several leaf sizes at once (cart_grow_leaves): when nact > 1, the
+     * node's variants still splitting, by ascending leaf size amsl, each
+     * with its own best split (the single fields above are then unused) */
+    int nact;
+    const int *amsl;
+    double *abest, *athr;
+    int *abf, *abpos;
 } grow_ctx;
 
 static double xlogx(double x)
@@ -316,14 +323,36 @@ static double xlogx(double x)
     return x > 0 ? x * log(x) : 0.0;
 }
 
+/* The threshold between two consecutive distinct values. */
+static double midpoint(double a, double b)
+{
+    double t = a / 2.0 + b / 2.0;
+    return t >= b || isinf(t) ? a : t;
+}
+
 static void keep(grow_ctx *c, double q, int f, int pos, double a, double b)
 {
     c->best = q;
     c->bf = f;
     c->bpos = pos;
-    c->bthr = a / 2.0 + b / 2.0;
-    if (c->bthr >= b || isinf(c->bthr))
-        c->bthr = a;
+    c->bthr = midpoint(a, b);
+}
+
+/* Candidate k (the last left row, q its proxy) for every variant whose
+ * leaf size allows it: those are a prefix of the ascending sizes. */
+static void keep_leaves(grow_ctx *c, double q, int f, int k, int len, int s, const double *v)
+{
+    for (int j = 0; j < c->nact; j++) {
+        int mj = c->amsl[j];
+        if (k < mj - 1 || k > len - mj - 1)
+            break;
+        if (q > c->abest[j]) {
+            c->abest[j] = q;
+            c->abf[j] = f;
+            c->abpos[j] = s + k + 1;
+            c->athr[j] = midpoint(v[k], v[k + 1]);
+        }
+    }
 }
 
 /* Scans one non-constant column of the node (rows o[0..len) in value order
@@ -333,7 +362,7 @@ static void keep(grow_ctx *c, double q, int f, int pos, double a, double b)
 static void scan_feature(grow_ctx *c, int f, const int *o, const double *v, int len, int s)
 {
     const double *w = c->w;
-    int msl = c->msl;
+    int msl = c->nact > 1 ? c->amsl[0] : c->msl, multi = c->nact > 1;
     double W = c->W;
     /* the last left row k must leave msl rows on both sides */
     int kmin = msl - 1, kmax = len - msl - 1;
@@ -368,7 +397,9 @@ static void scan_feature(grow_ctx *c, int f, const int *o, const double *v, int 
                 }
                 q = -(hl + hr);
             }
-            if (q > c->best)
+            if (multi)
+                keep_leaves(c, q, f, k, len, s, v);
+            else if (q > c->best)
                 keep(c, q, f, s + k + 1, v[k], v[k + 1]);
         }
     } else {
@@ -382,7 +413,9 @@ static void scan_feature(grow_ctx *c, int f, const int *o, const double *v, int 
             if (k < kmin || !(v[k + 1] > v[k]))
                 continue;
             double sr = S - sl, q = sl * sl / wl + sr * sr / (W - wl);
-            if (q > c->best)
+            if (multi)
+                keep_leaves(c, q, f, k, len, s, v);
+            else if (q > c->best)
                 keep(c, q, f, s + k + 1, v[k], v[k + 1]);
         }
     }
@@ -439,6 +472,10 @@ static void find_split(grow_ctx *c, int s, int e, int mtry, uint64_t h, int pres
     unsigned char *cc = b->cconst;
     c->best = -INFINITY;
     c->bf = -1;
+    for (int j = 0; j < c->nact; j++) {
+        c->abest[j] = -INFINITY;
+        c->abf[j] = -1;
+    }
     if (mtry <= 0 || mtry >= p)
         mtry = p;  /* every feature, in the node's random order */
     int *feats = b->feats, nk = 0, j = 0;
@@ -781,6 +818,296 @@ int cart_grow(cart_builder *b, const int *yc, int nclasses, const double *y,
               const double *w, const cart_params *cp, cart_tree *t, ut_err *e)
 {
     return grow(b, yc, nclasses, y, w, cp, NULL, 0, t, e);
+}
+
+/* ---- several leaf sizes in one growth ----
+ * A node's rows, draws and candidate proxies do not depend on
+ * min_samples_leaf; only which candidates count does (both sides at least
+ * the leaf size), and for ascending sizes those are nested.  So one scan
+ * finds every size's best split, and the sizes that take the same split
+ * share the node's children.  Where they part, each other group gets a
+ * fork entry: the node's rows saved, and when popped (after the first
+ * group's subtree has reused the buffers) laid out again by sorting each
+ * column afresh — the same (value, row) order growing gives, since a
+ * node's rows are ascending — and split its own way.  Every size's tree
+ * receives its nodes in its own preorder, with the same path hashes, so
+ * each equals cart_grow's tree for that size bit for bit. */
+typedef struct {
+    pend pe;        /* pe.parent >= 0: not the root (ids in the parent slots) */
+    uint64_t vars;  /* bit j: the tree of leaf size j shares this node */
+    int fork;       /* split (bf, pos, thr) of node [s, e) made when popped */
+    int bf, pos;
+    double thr;
+    int *rows;      /* fork: the node's rows, ascending (owned) */
+} mpend;
+
+typedef struct {
+    mpend *e;
+    unsigned char *cc;  /* p + 1 constant flags per slot */
+    int *par;           /* nv per slot: the parent's (fork: the node's) id per tree */
+    int n, cap, nv;
+    size_t p1;
+} mstack;
+
+static int mpush(mstack *st, mpend me, const unsigned char *cc, const int *par)
+{
+    if (st->n == st->cap) {
+        int cap = st->cap ? 2 * st->cap : 64;
+        mpend *ne = realloc(st->e, (size_t)cap * sizeof *ne);
+        if (ne) st->e = ne;
+        unsigned char *nc = ne ? realloc(st->cc, (size_t)cap * st->p1) : NULL;
+        if (nc) st->cc = nc;
+        int *np = nc ? realloc(st->par, (size_t)cap * st->nv * sizeof *np) : NULL;
+        if (!np) {
+            free(me.rows);
+            return -1;
+        }
+        st->par = np;
+        st->cap = cap;
+    }
+    st->e[st->n] = me;
+    memcpy(st->cc + (size_t)st->n * st->p1, cc, st->p1);
+    memcpy(st->par + (size_t)st->n * st->nv, par, (size_t)st->nv * sizeof *par);
+    st->n++;
+    return 0;
+}
+
+/* Splits node [s, en) by feature bf as grow does (presorted: the rows of
+ * bf's segment before pos go left; else x <= thr) and pushes its two
+ * children for the trees in vars; par holds the node's id in each tree. */
+static int split_push(grow_ctx *c, mstack *st, const mpend *me, int bf, int pos, double thr, uint64_t vars,
+                      const int *par, int strategy)
+{
+    cart_builder *b = c->b;
+    int s = me->pe.s, en = me->pe.e, m = c->m, p = b->p;
+    if (me->pe.presorted) {
+        const int *ob = b->ord + (size_t)bf * m;
+        for (int k = s; k < pos; k++)
+            b->goleft[ob[k]] = 1;
+        for (int k = pos; k < en; k++)
+            b->goleft[ob[k]] = 0;
+    } else {
+        const double *col = b->Xc + (size_t)bf * b->n;
+        for (int k = s; k < en; k++)
+            b->goleft[b->samp[k]] = col[b->samp[k]] <= thr;
+    }
+    partition(b, b->samp, NULL, s, en);
+    int kids = me->pe.presorted && prefer_presort(count_active(b->cconst, p), 0, en - s, strategy);
+    if (kids) {
+        for (int f = 0; f < p; f++)
+            if (f != bf && !b->cconst[f])
+                partition(b, b->ord + (size_t)f * m, b->val ? b->val + (size_t)f * m : NULL, s, en);
+    } else if (need_columns(b)) {
+        return -1;
+    }
+    mpend r = { { pos, en, me->pe.depth + 1, 0, 0, kids, mix64(me->pe.h ^ 0x5555), -1 }, vars, 0, 0, 0, 0, NULL };
+    mpend l = { { s, pos, me->pe.depth + 1, 0, 1, kids, mix64(me->pe.h ^ 0xAAAA), -1 }, vars, 0, 0, 0, 0, NULL };
+    return mpush(st, r, b->cconst, par) || mpush(st, l, b->cconst, par) ? -1 : 0;
+}
+
+/* A fork entry popped: the node's rows back in samp and every column not
+ * known constant sorted over them again. */
+static void relayout(grow_ctx *c, const mpend *me)
+{
+    cart_builder *b = c->b;
+    int s = me->pe.s, nn = me->pe.e - s, m = c->m;
+    memcpy(b->samp + s, me->rows, (size_t)nn * sizeof *b->samp);
+    if (!me->pe.presorted)
+        return;
+    for (int f = 0; f < b->p; f++)
+        if (!b->cconst[f])
+            sort_column(b, f, b->samp + s, nn, b->ord + (size_t)f * m + s,
+                        b->val ? b->val + (size_t)f * m + s : b->tmpd);
+}
+
+static int grow_leaves(cart_builder *b, const int *yc, int nclasses, const double *y, const double *w,
+                       const cart_params *cp, const int *msl, int nv, cart_tree *t, ut_err *e)
+{
+    int n = b->n, p = b->p, m = 0, rc = -1;
+    size_t p1 = (size_t)p + 1;
+    grow_ctx c;
+    mstack st = { NULL, NULL, NULL, 0, 0, nv, p1 };
+    int *par = malloc(2 * (size_t)nv * sizeof *par), *ids = par + nv, amsl[64], av[64], abf[64], abpos[64];
+    double abest[64], athr[64];
+
+    memset(&c, 0, sizeof c);
+    for (int j = 0; j < nv; j++)
+        memset(&t[j], 0, sizeof t[j]);
+    if (!par)
+        goto oom;
+    for (int i = 0; i < n; i++)
+        if (!w || w[i] > 0)
+            m++;
+    if (m == 0) {
+        free(par);
+        return ut_errf(e, MLG_DATA, "cart: no training rows with positive weight");
+    }
+    int presorted = prefer_presort(p, 0, m, cp->strategy);
+    if (presorted ? need_presort(b) : need_columns(b))
+        goto oom;
+    m = 0;
+    for (int i = 0; i < n; i++)
+        if (!w || w[i] > 0)
+            b->samp[m++] = i;
+    for (int f = 0; presorted && f < p; f++)
+        sort_column(b, f, b->samp, m, b->ord + (size_t)f * m, b->val ? b->val + (size_t)f * m : b->tmpd);
+    c.b = b;
+    c.yc = yc;
+    c.y = y;
+    c.w = w;
+    c.K = nclasses;
+    c.m = m;
+    c.crit = cp->crit;
+    c.amsl = amsl;
+    c.abest = abest;
+    c.athr = athr;
+    c.abf = abf;
+    c.abpos = abpos;
+    if (nclasses > 0) {
+        c.ctot = malloc((size_t)nclasses * sizeof *c.ctot);
+        c.cl = malloc((size_t)nclasses * sizeof *c.cl);
+        if (!c.ctot || !c.cl)
+            goto oom;
+    }
+    int nout = nclasses > 0 ? nclasses : 1, maxd = cp->max_depth > 0 ? cp->max_depth : INT32_MAX;
+    for (int j = 0; j < nv; j++)
+        t[j].nout = nout;
+    double *val = malloc((size_t)nout * sizeof *val);
+    if (!val)
+        goto oom;
+    memset(b->cconst, 0, p1);
+    uint64_t all = nv == 64 ? ~0ULL : (1ULL << nv) - 1;
+    mpend root = { { 0, m, 0, -1, 0, presorted, mix64(cp->seed ^ 0x243F6A8885A308D3ULL), -1 }, all, 0, 0, 0, 0, NULL };
+    if (mpush(&st, root, b->cconst, par)) {
+        free(val);
+        goto oom;
+    }
+    int ok = 1;
+    while (ok && st.n > 0) {
+        st.n--;
+        mpend me = st.e[st.n];
+        memcpy(b->cconst, st.cc + (size_t)st.n * p1, p1);
+        memcpy(par, st.par + (size_t)st.n * nv, (size_t)nv * sizeof *par);
+        if (me.fork) {
+            relayout(&c, &me);
+            free(me.rows);
+            me.rows = NULL;
+            ok = split_push(&c, &st, &me, me.bf, me.pos, me.thr, me.vars, par, cp->strategy) == 0;
+            continue;
+        }
+        int s = me.pe.s, en = me.pe.e, nn = en - s;
+        double imp;
+        node_stats(&c, s, en, val, &imp);
+        int na = 0;
+        for (int j = 0; j < nv; j++) {
+            if (!(me.vars >> j & 1))
+                continue;
+            int id = add_node(&t[j]);
+            if (id < 0) {
+                ok = 0;
+                break;
+            }
+            ids[j] = id;
+            cart_node *nd = &t[j].node[id];
+            nd->feature = nd->left = nd->right = -1;
+            nd->threshold = 0;
+            nd->depth = me.pe.depth;
+            nd->n_samples = nn;
+            nd->weight = c.W;
+            nd->impurity = imp;
+            memcpy(t[j].value + (size_t)id * nout, val, (size_t)nout * sizeof *val);
+            if (me.pe.depth > t[j].depth)
+                t[j].depth = me.pe.depth;
+            if (me.pe.parent >= 0) {
+                if (me.pe.is_left)
+                    t[j].node[par[j]].left = id;
+                else
+                    t[j].node[par[j]].right = id;
+            }
+            if (me.pe.depth < maxd && nn >= 2 && nn >= 2 * msl[j] && imp > DBL_EPSILON) {
+                amsl[na] = msl[j];
+                av[na++] = j;
+            }
+        }
+        if (!ok || na == 0)
+            continue;
+        c.nact = na > 1 ? na : 0;
+        c.msl = amsl[0];
+        find_split(&c, s, en, 0, me.pe.h, me.pe.presorted);
+        if (na == 1) {
+            abf[0] = c.bf;
+            abpos[0] = c.bpos;
+            athr[0] = c.bthr;
+        }
+        /* the sizes by split taken; the first group's children grow now,
+         * every other group's after them (a fork entry below them) */
+        uint64_t done = 0, first = 0;
+        int fbf = -1, fpos = 0;
+        double fthr = 0;
+        for (int a = 0; a < na && ok; a++) {
+            if (abf[a] < 0 || (done >> a & 1))
+                continue;
+            uint64_t vars = 0;
+            for (int q = a; q < na; q++)
+                if (!(done >> q & 1) && abf[q] == abf[a] && abpos[q] == abpos[a]) {
+                    done |= 1ULL << q;
+                    vars |= 1ULL << av[q];
+                    cart_node *nd = &t[av[q]].node[ids[av[q]]];
+                    nd->feature = abf[a];
+                    nd->threshold = athr[a];
+                }
+            if (!first) {
+                first = vars;
+                fbf = abf[a];
+                fpos = abpos[a];
+                fthr = athr[a];
+                continue;
+            }
+            mpend fk = { me.pe, vars, 1, abf[a], abpos[a], athr[a], malloc((size_t)nn * sizeof(int) + 1) };
+            if (!fk.rows) {
+                ok = 0;
+                break;
+            }
+            memcpy(fk.rows, b->samp + s, (size_t)nn * sizeof(int));
+            ok = mpush(&st, fk, b->cconst, ids) == 0;
+        }
+        if (ok && first)
+            ok = split_push(&c, &st, &me, fbf, fpos, fthr, first, ids, cp->strategy) == 0;
+    }
+    free(val);
+    if (ok) {
+        rc = 0;
+        goto done;
+    }
+oom:
+    ut_errf(e, MLG_NOMEM, "out of memory growing a tree");
+done:
+    for (int i = 0; i < st.n; i++)
+        free(st.e[i].rows);
+    free(st.e);
+    free(st.cc);
+    free(st.par);
+    free(par);
+    free(c.ctot);
+    free(c.cl);
+    if (rc != 0)
+        for (int j = 0; j < nv; j++)
+            cart_tree_free(&t[j]);
+    return rc;
+}
+
+int cart_grow_leaves(cart_builder *b, const int *yc, int nclasses, const double *y, const double *w,
+                     const cart_params *cp, const int *msl, int nv, cart_tree *t, ut_err *e)
+{
+    if (nv < 1 || nv > CART_MAX_LEAF_SIZES || (cp->max_features > 0 && cp->max_features < b->p))
+        return ut_errf(e, MLG_MISUSE, "cart: 1 to %d leaf sizes, every feature drawn per split",
+                       CART_MAX_LEAF_SIZES);
+    if (nclasses > 0 ? (!yc || cp->crit == CART_MSE) : (!y || cp->crit != CART_MSE))
+        return ut_errf(e, MLG_MISUSE, "cart: criterion does not match the target kind");
+    for (int j = 0; j < nv; j++)
+        if (msl[j] < 1 || (j && msl[j] <= msl[j - 1]))
+            return ut_errf(e, MLG_MISUSE, "cart: leaf sizes must be ascending and >= 1");
+    return grow_leaves(b, yc, nclasses, y, w, cp, msl, nv, t, e);
 }
 
 /* ---- resuming ----

@@ -11,7 +11,9 @@
  * feature draws from the node's path, not from a stream shared with earlier
  * nodes, so that equality also holds for them.  min_samples_leaf cannot
  * be read off a deeper tree the same way: it changes which split a node
- * takes (here as in sklearn), so n_samples only supports approximate pruning.
+ * takes (here as in sklearn).  Trees of several leaf sizes are instead
+ * grown together (cart_grow_leaves), sharing every node until their
+ * splits differ.
  *
  * Memory: a cart_tree's arrays are owned by the tree (cart_tree_free); a
  * builder owns its sort and work buffers (cart_builder_free). */
@@ -98,6 +100,16 @@ int cart_grow(cart_builder *b, const int *yc, int nclasses, const double *y,
  * MLG_DATA error (the caller grows from scratch). */
 int cart_grow_from(cart_builder *b, const int *yc, int nclasses, const double *y, const double *w,
                    const cart_params *cp, const cart_tree *from, int from_cap, cart_tree *t, ut_err *e);
+
+/* Grows nv trees at once, t[j] bit for bit cart_grow's tree with
+ * min_samples_leaf = msl[j] (ascending, distinct, nv <= CART_MAX_LEAF_SIZES)
+ * and cp otherwise; every feature drawn per split (max_features <= 0).
+ * The sizes share each node whose rows they share and part where their
+ * best splits differ (sharing rule 4 for min_samples_leaf).  t[0..nv) are
+ * the caller's, each freed with cart_tree_free. */
+#define CART_MAX_LEAF_SIZES 64
+int cart_grow_leaves(cart_builder *b, const int *yc, int nclasses, const double *y, const double *w,
+                     const cart_params *cp, const int *msl, int nv, cart_tree *t, ut_err *e);
 
 /* A well-mixed seed for item `index` (a tree, a round) of a model seeded
  * with `seed`: items get independent streams that do not depend on how many

@@ -1,5 +1,6 @@
-/* test_tree_extend.c — continuing a tree grown to a smaller cap
- * (cart_grow_from, rt_tree_fit_from) must give bit for bit the tree grown
+/* test_tree_extend.c — the ways a tree is shared, each bit for bit the
+ * tree grown alone.  Continuing a tree grown to a smaller cap
+ * (cart_grow_from, rt_tree_fit_from) must give the tree grown
  * to the larger cap at once: same nodes in the same order, same thresholds,
  * impurities, weights and node values, so the same predictions and
  * probabilities at every cap.  Data with ties (integer and binary columns,
@@ -7,7 +8,9 @@
  * trees that stop before their cap, and both ways of reading sorted values
  * (the sorted copy, and X through the order).  The comparison must also
  * see a wrong extension: a tree resumed as if grown one level deeper than
- * it was differs. */
+ * it was differs.  Trees of several min_samples_leaf grown at once
+ * (cart_grow_leaves) must each equal the tree of its size grown alone, on
+ * the same data, caps, criteria, class weights and reading paths. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -268,13 +271,107 @@ static void test_family(void)
     data_free(&d);
 }
 
+/* ================= several leaf sizes grown at once ================= */
+
+static int nleaf_trees, nforked;
+
+/* cart_grow_leaves' trees against each size grown alone, bit for bit;
+ * counts the sizes whose tree differs from the smallest size's though
+ * their roots split alike (the growth forked below the root). */
+static void check_leaves(const char *name, const data_t *d, const double *w, cart_params cp, const int *msl, int nv)
+{
+    cart_tree t[CART_MAX_LEAF_SIZES];
+    ut_err e;
+    ut_err_clear(&e);
+    cart_builder *b = cart_builder_new(d->X, d->n, d->p, 0, &e);
+    int rc = !b || cart_grow_leaves(b, d->K ? d->yc : NULL, d->K, d->K ? NULL : d->y, w, &cp, msl, nv, t, &e);
+    cart_builder_free(b);
+    CHECK(rc == 0, "%s: cart_grow_leaves failed: %s", name, e.msg);
+    if (rc) return;
+    for (int j = 0; j < nv; j++) {
+        cart_tree alone;
+        cart_params cj = cp;
+        cj.min_samples_leaf = msl[j];
+        if (grow(d, w, cj, cp.max_depth, &alone)) {
+            CHECK(0, "%s: grow failed", name);
+            continue;
+        }
+        CHECK(same_tree(&alone, &t[j]) && same_predictions(&alone, &t[j], d),
+              "%s: leaf size %d grown with the others differs from grown alone (%d vs %d nodes)", name, msl[j],
+              t[j].nnodes, alone.nnodes);
+        nleaf_trees++;
+        if (j && t[0].node[0].feature >= 0 && t[j].node[0].feature == t[0].node[0].feature &&
+            t[j].node[0].threshold == t[0].node[0].threshold && !same_tree(&t[0], &t[j]))
+            nforked++;
+        cart_tree_free(&alone);
+    }
+    for (int j = 0; j < nv; j++) cart_tree_free(&t[j]);
+}
+
+static void test_leaf_sizes(void)
+{
+    static const int sets[][8] = {{5, 1, 2, 3, 5, 8}, {2, 1, 20}, {3, 2, 3, 4}, {7, 1, 4, 7, 10, 13, 16, 19}, {1, 3}};
+    static const int caps[] = {0, 3, 7};
+    for (int kind = 0; kind < 3; kind++)
+        for (int size = 0; size < 3; size++) {
+            data_t d;
+            make(&d, kind, size == 0 ? 45 : size == 1 ? 700 : 3000, 31 + (unsigned long long)kind);
+            for (int si = 0; si < 5; si++)
+                for (int ci = 0; ci < 3; ci++)
+                    for (int crit = 0; crit < (d.K ? 2 : 1); crit++) {
+                        cart_params cp = {d.K ? (cart_criterion)crit : CART_MSE, caps[ci], 1, 0, 7 + (uint64_t)si,
+                                          CART_AUTO};
+                        char name[128];
+                        snprintf(name, sizeof name, "leaves: kind %d, n %d, set %d, cap %d, crit %d", kind, d.n, si,
+                                 caps[ci], crit);
+                        check_leaves(name, &d, NULL, cp, sets[si] + 1, sets[si][0]);
+                        if (kind == 1 && ci == 0) {   /* class weights: pos_weight 3 */
+                            double *w = malloc((size_t)d.n * sizeof *w);
+                            for (int i = 0; i < d.n; i++) w[i] = d.yc[i] ? 3.0 : 1.0;
+                            strcat(name, ", weighted");
+                            check_leaves(name, &d, w, cp, sets[si] + 1, sets[si][0]);
+                            free(w);
+                        }
+                    }
+            data_free(&d);
+        }
+    /* the other ways of reading a node's sorted columns: sorting per node,
+     * and values read from X through the order */
+    data_t d;
+    make(&d, 0, 700, 77);
+    cart_params cp = {CART_GINI, 0, 1, 0, 3, CART_NODE_SORT};
+    check_leaves("leaves: sorted per node", &d, NULL, cp, sets[0] + 1, sets[0][0]);
+    size_t saved = cart_val_copy_max;
+    cart_val_copy_max = 0;
+    cp.strategy = CART_AUTO;
+    check_leaves("leaves: no value copy", &d, NULL, cp, sets[3] + 1, sets[3][0]);
+    cart_val_copy_max = saved;
+    /* refused: sizes not ascending, drawn features */
+    cart_tree t[2];
+    ut_err e;
+    cart_builder *b = cart_builder_new(d.X, d.n, d.p, 0, &e);
+    int bad[2] = {3, 2};
+    CHECK(b && cart_grow_leaves(b, d.yc, d.K, NULL, NULL, &cp, bad, 2, t, &e) != 0 && strstr(e.msg, "ascending"),
+          "descending leaf sizes were accepted");
+    cp.max_features = 3;
+    bad[0] = 1;
+    CHECK(b && cart_grow_leaves(b, d.yc, d.K, NULL, NULL, &cp, bad, 2, t, &e) != 0,
+          "drawn features (max_features < p) were accepted");
+    cart_builder_free(b);
+    data_free(&d);
+    CHECK(nleaf_trees >= 500, "only %d trees of several leaf sizes compared", nleaf_trees);
+    CHECK(nforked >= 50, "only %d growths forked below the root: forks untested", nforked);
+}
+
 int main(void)
 {
     test_cases();
     test_no_value_copy();
     test_detects_wrong();
     test_family();
+    test_leaf_sizes();
     printf("%d extensions compared, %d trees stopped before their cap\n", ncases, nstopped);
+    printf("%d trees grown with other leaf sizes compared, %d forked below the root\n", nleaf_trees, nforked);
     if (failures) {
         printf("%d failure(s)\n", failures);
         return 1;
