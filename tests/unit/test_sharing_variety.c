@@ -8,8 +8,9 @@
  * (hinge, l1 and balanced classes, manhattan distances, entropy, leaf
  * sizes, feature and row subsampling).  Each random table of
  * random_table.h gets a random protocol, strategy, pipeline and a random
- * half of the families; the experiment runs with sharing on and off, and
- * both must record the same runs — configuration, round, rung and batch — with
+ * half of the families; the experiment runs with sharing on and off, each
+ * on its own random number of threads (1 to 4: the plans' batches and their
+ * order follow the threads, the scores must not), and both must record the same runs — configuration, round, rung and batch — with
  * the same status and scores within 1e-9 (relative, at least absolute).
  * A sweep of 1800 tables found logreg's batch rounding apart from the
  * fits alone (OpenBLAS's kernel depends on the call's width; now
@@ -97,6 +98,7 @@ int main(void)
         int kind = t % RTAB_NKINDS, cat = uniform() < 0.3, reg = uniform() < 0.3;
         const char *pipe = PICK(PIPES), *proto = PICK(PROTOCOLS), *search = PICK(SEARCHES);
         const char *metrics = reg ? PICK(REG_METRICS) : PICK(CLASS_METRICS);
+        int th_on = 1 + (int)(uniform() * 4), th_off = 1 + (int)(uniform() * 4);
         /* select_k(k = 1) of a rounded table leaves one rounded column:
          * the exact ties test_sharing_random leaves out (random_table.h) */
         if (kind == RTAB_ROUNDED && strstr(pipe, "select_k")) pipe = PIPES[0];
@@ -107,14 +109,14 @@ int main(void)
             CHECK(0, "table %d: cannot write %s", t, csv);
             break;
         }
-        snprintf(desc, sizeof desc, "table %d (kind %d, %d x %d, %d classes, %s, %s, %s)", t, kind, n, p, reg ? 0 : K,
-                 proto, search[0] ? search : "grid", pipe);
+        snprintf(desc, sizeof desc, "table %d (kind %d, %d x %d, %d classes, %s, %s, %s, threads %d / %d)", t, kind, n,
+                 p, reg ? 0 : K, proto, search[0] ? search : "grid", pipe, th_on, th_off);
         snprintf(q, sizeof q,
                  "CREATE DATASET d%d FROM '%s'; CREATE TASK t%d ON d%d PREDICT y %s %s EVALUATE BY %s SEED %d;"
-                 "SET sharing = on; EXPLORE t%d USING %s PREPROCESS %s %s;"
-                 "SET sharing = off; EXPLORE t%d USING %s PREPROCESS %s %s;",
-                 t, csv, t, t, reg ? "AS REGRESSION METRIC" : "METRIC", metrics, proto, t, t,
-                 using, pipe, search, t, using, pipe, search);
+                 "SET threads = %d; SET sharing = on; EXPLORE t%d USING %s PREPROCESS %s %s;"
+                 "SET threads = %d; SET sharing = off; EXPLORE t%d USING %s PREPROCESS %s %s;",
+                 t, csv, t, t, reg ? "AS REGRESSION METRIC" : "METRIC", metrics, proto, t, th_on, t, using, pipe,
+                 search, th_off, t, using, pipe, search);
         if (only >= 0 && t != only) continue;
         if (t == only) printf("%s\n%s\n", csv, q);
         int rc = fixture_run(db, q);
