@@ -374,7 +374,7 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *a
         [RT_FAM_NB] = "one pass of class statistics, each smoothing applied to it",
     };
     for (int f = 0; f < RT_FAM__COUNT; f++) {
-        int ncfg = 0, nfits = 0, shared = 0, alone = 0, batch = 0, gram = 0, other = 0;
+        int ncfg = 0, nfits = 0, shared = 0, alone = 0, batch = 0, gram = 0, other = 0, leaves = 0;
         for (int g = 0; g < p->ngroups; g++) {
             const opt_group *gr = &p->groups[g];
             if (x->configs[gr->configs[0]].family != (rt_family)f) continue;
@@ -385,6 +385,7 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *a
             batch |= gr->batch;
             other |= gr->shared && !gr->batch;
             gram |= gr->gram;
+            if (f == RT_FAM_TREE && gr->shared && opt_leaf_sizes(x, gr) > 1) leaves = 1;
         }
         if (!ncfg) continue;
         t.len = 0;
@@ -415,8 +416,10 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *a
             /* logreg: l2 side by side and an l1 path may both be there */
             ut_buf_printf(&t, "  [%d shared fit%s: %s%s%s%s]", shared, shared == 1 ? "" : "s",
                           batch  ? "L-BFGS side by side, one pair of GEMMs per evaluation round"
-                          : gram ? "one centered Gram matrix, every configuration's coordinate descent on it"
-                                 : how[f],
+                          : gram   ? "one centered Gram matrix, every configuration's coordinate descent on it"
+                          : leaves ? "one growth to the deepest cap for every min_samples_leaf, nodes shared until "
+                                     "their splits differ"
+                                   : how[f],
                           batch && other ? "; " : "", batch && other ? how[f] : "",
                           alone ? "; the others one fit each" : "");
         else if (ncfg > 1) ut_buf_printf(&t, "  [one fit each]");

@@ -54,22 +54,41 @@ static int tree_decision(rt_ctx *c, const cmp_explore *x, opt_plan *p, int i, co
         double d = x->configs[g->configs[k]].params[0].num, b = big[0].num;
         big[0].num = (d == 0 || b == 0) ? 0 : (d > b ? d : b);
     }
-    int D = (int)big[0].num, cap = 0, depth = 0;
-    rt_lineage_hex lin;
-    if (rt_lineage_tree(design, big, ntrain, (unsigned long long)x->task.seed, lin)) return -1;
-    if (rt_cache_tree_stored(c, lin, &cap, &depth)) {
+    /* one tree per leaf size (share_tree.c): reused when every size's is
+     * stored and serves, extended when every size's is stored */
+    int D = (int)big[0].num, nstored = 0, nserve = 0, nsizes = 0, from = 0, sizes[64];
+    double load_s = 0;
+    for (int k = 0; k < g->n && nsizes < 64; k++) {
+        int v = (int)x->configs[g->configs[k]].params[1].num, seen = 0;
+        for (int j = 0; j < nsizes; j++) seen |= sizes[j] == v;
+        if (seen) continue;
+        sizes[nsizes++] = v;
+        big[1].num = v;
+        int cap = 0, depth = 0;
+        rt_lineage_hex lin;
+        if (rt_lineage_tree(design, big, ntrain, (unsigned long long)x->task.seed, lin)) return -1;
+        if (!rt_cache_tree_stored(c, lin, &cap, &depth)) continue;
+        nstored++;
         if (rt_tree_serves(cap, depth, D)) {
+            nserve++;
+            load_s += rt_cache_load_seconds(c, (long long)est_tree_bytes(cap, ntrain, v, st->nclasses > 0 ? st->nclasses : 1));
+        } else if (!from || cap < from) {
+            from = cap;
+        }
+    }
+    int smallest = (int)p0[1].num;   /* the most nodes: the bytes to store */
+    for (int j = 0; j < nsizes; j++) smallest = sizes[j] < smallest ? sizes[j] : smallest;
+    big[1].num = smallest;
+    if (nstored == nsizes && g->n > 0 && nsizes < 64) {
+        if (nserve == nsizes) {
             p->cache[i] = OPT_CACHE_REUSE;
-            /* the FIT reads the tree, then every configuration scores the
-             * test rows down it to its depth (~5 ns a level) */
+            /* the FIT reads the trees, then every configuration scores the
+             * test rows down its tree to its depth (~5 ns a level) */
             int levels = D > 0 && D < 30 ? D : 30;
-            p->nodes[i].est_cost =
-                rt_cache_load_seconds(
-                    c, (long long)est_tree_bytes(cap, ntrain, (int)big[1].num, st->nclasses > 0 ? st->nclasses : 1)) +
-                5e-9 * g->n * (double)ntest * levels;
+            p->nodes[i].est_cost = load_s + 5e-9 * g->n * (double)ntest * levels;
         } else {
             p->cache[i] = OPT_CACHE_EXTEND;
-            p->cache_from[i] = cap;
+            p->cache_from[i] = from;
         }
         return 0;
     }

@@ -139,6 +139,13 @@ const cart_tree *rt_tree_get(const rt_model *m);   /* NULL unless a tree */
 int rt_tree_fit_from(const rt_pval *params, const rt_trainset *ts, const rt_model *from, int from_cap,
                      rt_model **out, ut_err *e);
 
+/* Trees of params for each leaf size msl[0..nv) (ascending, distinct, at
+ * most CART_MAX_LEAF_SIZES; params' own min_samples_leaf is ignored) grown
+ * at once (cart_grow_leaves): out[j] equals rt_fit's tree with msl[j].
+ * out[0..nv) are the caller's; all NULL on error. */
+int rt_tree_fit_leaves(const rt_pval *params, const int *msl, int nv, const rt_trainset *ts, rt_model **out,
+                       ut_err *e);
+
 /* Forest of its first t trees (t clamped to [1, trees]), optionally each cut
  * at max_depth (0 = none): equal to a forest fitted with t trees and that
  * max_depth. */

@@ -110,7 +110,7 @@ static int check_features(const double *X, int n, int p, const char *what, ut_er
     return 0;
 }
 
-static int check_trainset(rt_family f, const rt_trainset *ts, ut_err *e)
+int rt_check_trainset(rt_family f, const rt_trainset *ts, ut_err *e)
 {
     const char *fam = rt_families[f].name;
     if (!ts || ts->n <= 0)
@@ -160,7 +160,7 @@ int rt_fit_path(rt_family f, const rt_pval *params, const rt_trainset *ts, const
     *out = NULL;
     if ((int)f < 0 || f >= RT_FAM__COUNT || !params)
         return ut_errf(e, MLG_MISUSE, "rt_fit: bad family or parameters");
-    if (check_trainset(f, ts, e))
+    if (rt_check_trainset(f, ts, e))
         return -1;
     m = calloc(1, sizeof *m);
     if (!m)
@@ -216,7 +216,7 @@ int rt_fit_batch(rt_family f, const rt_pval *const *params, int ncfg, const rt_t
     }
     if (f != RT_FAM_LOGREG && f != RT_FAM_LASSO && f != RT_FAM_ELASTICNET && f != RT_FAM_NB)
         return ut_errf(e, MLG_MISUSE, "rt_fit_batch: no batch solver for %s", rt_families[f].name);
-    if (check_trainset(f, ts, &errs[0])) {
+    if (rt_check_trainset(f, ts, &errs[0])) {
         for (int c = 1; c < ncfg; c++) errs[c] = errs[0];
         return 0;
     }

@@ -65,6 +65,9 @@ typedef struct rt_model rt_model;
  * error when they are set on a task with other than 2 classes. */
 int rt_class_weights(rt_family f, const rt_pval *params, int nclasses, double w[2], ut_err *e);
 
+/* What rt_fit checks of a training set for family f before fitting (rows,
+ * finite features, class codes in range or finite targets). */
+int  rt_check_trainset(rt_family f, const rt_trainset *ts, ut_err *e);
 int  rt_fit(rt_family f, const rt_pval *params, const rt_trainset *ts,
             rt_model **out, ut_err *e);
 /* rt_fit started from a neighbouring configuration's fitted model where the

@@ -21,7 +21,7 @@ int rt_share_mask(rt_family f, unsigned *mask)
     switch (f) {
     case RT_FAM_RIDGE: *mask = 1u << 0; return 1;                  /* alpha */
     case RT_FAM_KNN: *mask = 1u << 0 | 1u << 1; return 1;          /* k, weights */
-    case RT_FAM_TREE: *mask = 1u << 0; return 1;                   /* max_depth */
+    case RT_FAM_TREE: *mask = 1u << 0 | 1u << 1; return 1;         /* max_depth, min_samples_leaf */
     case RT_FAM_FOREST: *mask = 1u << 0 | 1u << 1; return 1;       /* trees, max_depth */
     case RT_FAM_GBT: *mask = 1u << 0; return 1;                    /* rounds */
     case RT_FAM_LOGREG: *mask = 1u << 0; return 1;                 /* C */
@@ -371,7 +371,8 @@ int rt_fit_predict_gram_folds(const struct rt_ridge_folds *rf, rt_family fam, in
     return ridge_alphas(fit_from_folds, &a, params, ncfg, p, nclasses, Xt, nt, out, e);
 }
 
-/* tree / forest / gbt: fit the largest model, read the smaller ones off it.
+/* forest / gbt: fit the largest model, read the smaller ones off it (trees:
+ * share_tree.c).
  * depth_param / count_param: index of max_depth / trees|rounds (-1: none). */
 static int prefix_group(rt_family f, int depth_param, int count_param, const rt_pval *const *params, int ncfg,
                         const rt_trainset *ts, const double *Xt, int nt, rt_group_out *out, ut_err *e)
@@ -406,8 +407,7 @@ static int prefix_group(rt_family f, int depth_param, int count_param, const rt_
         int count = count_param >= 0 ? (int)params[c][count_param].num : 0;
         int rc;
         ut_err_clear(&me);
-        if (f == RT_FAM_TREE) rc = rt_tree_predict_capped(m, Xt, nt, depth, out[c].pred, out[c].proba, &me);
-        else if (f == RT_FAM_FOREST) rc = rt_forest_predict_capped(m, Xt, nt, count, depth, out[c].pred, out[c].proba, &me);
+        if (f == RT_FAM_FOREST) rc = rt_forest_predict_capped(m, Xt, nt, count, depth, out[c].pred, out[c].proba, &me);
         else rc = rt_gbt_predict_rounds(m, Xt, nt, count, out[c].pred, out[c].proba, &me);
         if (rc && rt_keep_error(&out[c], &me, e)) {
             rt_model_free(m);
@@ -432,7 +432,7 @@ int rt_fit_predict_group_keep(rt_family f, const rt_pval *const *params, int ncf
         switch (f) {
         case RT_FAM_RIDGE: return ridge_group(params, ncfg, ts, Xt, nt, out, keep, e);
         case RT_FAM_KNN: return knn_group(params, ncfg, ts, Xt, nt, out, e);
-        case RT_FAM_TREE: return prefix_group(f, 0, -1, params, ncfg, ts, Xt, nt, out, e);
+        case RT_FAM_TREE: return rt_tree_group(params, ncfg, ts, Xt, nt, out, e);
         case RT_FAM_FOREST: return prefix_group(f, 1, 0, params, ncfg, ts, Xt, nt, out, e);
         case RT_FAM_GBT: return prefix_group(f, -1, 0, params, ncfg, ts, Xt, nt, out, e);
         case RT_FAM_LOGREG: return logreg_group(params, ncfg, ts, Xt, nt, out, keep, e);

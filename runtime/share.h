@@ -4,7 +4,9 @@
  *   ridge   one centered Gram matrix per group, one solve per alpha
  *   knn     one neighbour search with the largest k, every k and weighting
  *           read from its sorted lists
- *   tree    one tree grown to the deepest cap, predicted at every depth
+ *   tree    one growth to the deepest cap for every min_samples_leaf (the
+ *           sizes share each node until their splits differ), predicted
+ *           at every depth (share_tree.c)
  *   forest  the most trees at the deepest cap; every smaller forest and
  *           depth read from it
  *   gbt     the most rounds; every smaller round count read from it
@@ -55,6 +57,10 @@ void rt_note_convergence(rt_group_out *o, const rt_model *m);
  * shared fit when `share` (the plan's decision) and the family has one,
  * else one fit each.  A failing configuration gets out[c].error; returns -1
  * only when the group cannot run at all (out of memory), with e set. */
+/* A tree group without the cache (share_tree.c); as rt_fit_predict_group. */
+int rt_tree_group(const rt_pval *const *params, int ncfg, const rt_trainset *ts, const double *Xt, int nt,
+                  rt_group_out *out, ut_err *e);
+
 int rt_fit_predict_group(rt_family f, const rt_pval *const *params, int ncfg, int share, const rt_trainset *ts,
                          const double *Xt, int nt, rt_group_out *out, ut_err *e);
 
