@@ -676,6 +676,17 @@ int rt_nb_fit_stats(const rt_nb_stats *s, const rt_pval *params, rt_model *m, ut
         nm->use[j] = s->mn[j] != s->mx[j];
     }
     double eps = var_smoothing * vmax;
+    /* Chan's merged means and squares round apart from the direct fit's
+     * sums by a few ulps; a log-likelihood term (x - theta)^2 / var turns
+     * that into ulps x range^2 / var.  Where that could pass ~1e-10 (a
+     * class's variance far below its feature's spread, e.g. a column
+     * constant within a class and a tiny var_smoothing), decline: the
+     * direct fit then gives sharing off's scores exactly. */
+    for (int c = 0; c < K; c++)
+        for (int j = 0; j < p && s->cnt[c] > 0; j++) {
+            double r = s->mx[j] - s->mn[j], v = s->m2[(size_t)c * p + j] / s->cnt[c] + eps;
+            if (nm->use[j] && !(r * r <= 1e5 * v)) return 1;
+        }
     for (int c = 0; c < K; c++) {
         if (s->cnt[c] == 0) continue;
         double ln = 0;

@@ -99,7 +99,9 @@ typedef struct {
 } rt_nb_stats;
 int  rt_nb_stats_add(rt_nb_stats *s, const rt_trainset *ts, int from, int to, ut_err *e);
 void rt_nb_stats_clear(rt_nb_stats *s);
-/* A fitted nb model (params: params.def order) from statistics. */
+/* A fitted nb model (params: params.def order) from statistics: 0, or 1
+ * when a gaussian model from them could score more than ~1e-10 away from
+ * the direct fit's (rt_fit on the same rows: fit that instead), or -1. */
 int  rt_nb_fit_stats(const rt_nb_stats *s, const rt_pval *params, rt_model *m, ut_err *e);
 
 /* Classifiers over per-class decision values (logreg, linsvm): m->cls maps

@@ -111,10 +111,18 @@ int rt_prog_fit_predict(rt_prog *pc, int pipe, int round, rt_family f, const rt_
         /* one group has one fit_intercept (plan.c groups equal params) */
         rc = rt_ridge_fit_stats(&en->ridge, alphas, ncfg, params[0][1].num != 0.0, models, err, e);
     } else if (!rc) {
+        int declined = 0;
         for (int c = 0; c < ncfg; c++) {
             ut_err me;
             ut_err_clear(&me);
-            if (rt_nb_fit_stats(&en->nb, params[c], models[c], &me)) {
+            int fr = rt_nb_fit_stats(&en->nb, params[c], models[c], &me);
+            if (fr == 1) {   /* ill-conditioned here: the direct fit on the rung's rows */
+                declined = 1;
+                rt_model_free(models[c]);
+                models[c] = NULL;
+                fr = rt_fit(RT_FAM_NB, params[c], ts, &models[c], &me);
+            }
+            if (fr) {
                 if (me.code == MLG_NOMEM) {
                     *e = me;
                     rc = -1;
@@ -122,6 +130,11 @@ int rt_prog_fit_predict(rt_prog *pc, int pipe, int round, rt_family f, const rt_
                 }
                 err[c] = ut_strdup(me.msg);
             }
+        }
+        if (declined) {   /* the rows were read again: not reused */
+            pthread_mutex_lock(&pc->lock);
+            pc->reused -= had, pc->added += had;
+            pthread_mutex_unlock(&pc->lock);
         }
     }
     pthread_mutex_unlock(&en->lock);

@@ -158,6 +158,26 @@ static void test_progressive_stats(void)
     CHECK(same && dp <= 1e-9, "nb predictions differ (labels same %d, proba %g)", same, dp);
     rt_model_free(m1);
     rt_model_free(m2);
+    /* a feature constant within a class, spread over the others, and a tiny
+     * var_smoothing: its variance is ~eps, so a term (x - theta)^2 / var
+     * multiplies the merged statistics' rounding by ~1e9; such statistics
+     * are declined (the caller fits the rows directly), a larger smoothing
+     * takes them */
+    double X2[N * P];
+    memcpy(X2, X, sizeof X2);
+    for (int i = 0; i < N; i++) X2[(size_t)i * P] = yc[i] == 0 ? 0.25 : X[(size_t)i * P] * 3;
+    rt_trainset ts2 = {X2, N, P, NULL, yc, K, 1};
+    rt_nb_stats_clear(&up);
+    CHECK(rt_nb_stats_add(&up, &ts2, 0, 40, &e) == 0 && rt_nb_stats_add(&up, &ts2, 40, N, &e) == 0, "nb add 2");
+    m1 = calloc(1, sizeof *m1);
+    m1->family = RT_FAM_NB, m1->p = P, m1->nclasses = K;
+    CHECK(rt_nb_fit_stats(&up, pv, m1, &e) == 1, "ill-conditioned nb statistics were not declined");
+    rt_model_free(m1);
+    pv[0].num = 1e-2;
+    m1 = calloc(1, sizeof *m1);
+    m1->family = RT_FAM_NB, m1->p = P, m1->nclasses = K;
+    CHECK(rt_nb_fit_stats(&up, pv, m1, &e) == 0, "var_smoothing 1e-2: the statistics should serve (%s)", e.msg);
+    rt_model_free(m1);
     rt_nb_stats_clear(&up);
     rt_nb_stats_clear(&all);
 }
