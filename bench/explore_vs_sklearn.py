@@ -131,18 +131,31 @@ def load(path, target):
     return X, np.array([r[ti] for r in rows]), num, cat
 
 
-def sk_fit(args):
-    fam, X, y, num, cat, folds = args
-    warnings.simplefilter("ignore")
-    make, grid = SK[fam]
+def sk_pipeline(model, num, cat):
+    """impute(median) + onehot + standardize before model, as the grids say."""
     parts = []
     if num:
         parts.append(("num", SimpleImputer(strategy="median"), num))
     if cat:
         parts.append(("cat", make_pipeline(SimpleImputer(strategy="most_frequent"),
                                            OneHotEncoder(handle_unknown="ignore")), cat))
-    pipe = Pipeline([("pre", ColumnTransformer(parts, sparse_threshold=0)), ("scale", StandardScaler()),
-                     ("model", make())])
+    return Pipeline([("pre", ColumnTransformer(parts, sparse_threshold=0)), ("scale", StandardScaler()),
+                     ("model", model)])
+
+
+def print_table(header, rows):
+    """The summary as a markdown table (docs/performance.md)."""
+    print("\n| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for row in rows:
+        print("| " + " | ".join(str(v) for v in row) + " |")
+
+
+def sk_fit(args):
+    fam, X, y, num, cat, folds = args
+    warnings.simplefilter("ignore")
+    make, grid = SK[fam]
+    pipe = sk_pipeline(make(), num, cat)
     gs = GridSearchCV(pipe, {"model__" + k: v for k, v in grid.items()}, cv=PredefinedSplit(folds),
                       scoring="accuracy", n_jobs=os.cpu_count())
     t0 = time.time()

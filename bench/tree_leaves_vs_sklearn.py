@@ -19,14 +19,10 @@ usage: tree_leaves_vs_sklearn.py MILEAGE DATA_DIR [dataset ...]
 import os
 import time
 
-from sklearn.compose import ColumnTransformer
-from sklearn.impute import SimpleImputer
 from sklearn.model_selection import GridSearchCV, PredefinedSplit
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
-from explore_vs_sklearn import bench_start, load, mileage_on_off, print_times
+from explore_vs_sklearn import bench_start, load, mileage_on_off, print_table, print_times, sk_pipeline
 
 TARGETS = {"digits": "target", "credit-g": "class", "satellite": "classes"}
 DEPTHS, LEAVES = list(range(2, 21)), [1, 2, 5, 10, 20]
@@ -34,14 +30,7 @@ USING = "tree(max_depth IN 2..20, min_samples_leaf IN {1, 2, 5, 10, 20})"
 
 
 def sklearn_grid(X, y, num, cat, folds):
-    parts = []
-    if num:
-        parts.append(("num", SimpleImputer(strategy="median"), num))
-    if cat:
-        parts.append(("cat", make_pipeline(SimpleImputer(strategy="most_frequent"),
-                                           OneHotEncoder(handle_unknown="ignore")), cat))
-    pipe = Pipeline([("pre", ColumnTransformer(parts, sparse_threshold=0)), ("scale", StandardScaler()),
-                     ("model", DecisionTreeClassifier(random_state=0))])
+    pipe = sk_pipeline(DecisionTreeClassifier(random_state=0), num, cat)
     gs = GridSearchCV(pipe, {"model__max_depth": DEPTHS, "model__min_samples_leaf": LEAVES},
                       cv=PredefinedSplit(folds), scoring="accuracy", n_jobs=os.cpu_count())
     t0 = time.time()
@@ -67,11 +56,8 @@ def main():
         summary.append((name, f"{t_on:.2f}", "-" if "off" in skip else f"{t_off:.2f}",
                         "-" if "sklearn" in skip else f"{t_sk:.2f}", "-" if "sklearn" in skip else f"{t_sk / t_on:.1f}x",
                         "-" if "off" in skip else f"{t_off / t_on:.1f}x", f"{on:.4f} / {off:.4f} / {sk_best:.4f}"))
-    print("\n| dataset | mileage on (s) | mileage off (s) | scikit-learn (s) | vs sklearn | on vs off "
-          "| best accuracy (on / off / sklearn) |")
-    print("|---|---|---|---|---|---|---|")
-    for row in summary:
-        print("| " + " | ".join(row) + " |")
+    print_table(["dataset", "mileage on (s)", "mileage off (s)", "scikit-learn (s)", "vs sklearn", "on vs off",
+                 "best accuracy (on / off / sklearn)"], summary)
 
 
 if __name__ == "__main__":

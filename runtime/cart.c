@@ -637,6 +637,59 @@ static int count_active(const unsigned char *cc, int p)
     return a;
 }
 
+/* The growth's data in c, and its class-weight buffers (freed by the
+ * caller, also on failure: -1). */
+static int ctx_init(grow_ctx *c, cart_builder *b, const int *yc, int nclasses, const double *y, const double *w, int m,
+                    cart_criterion crit)
+{
+    c->b = b;
+    c->yc = yc;
+    c->y = y;
+    c->w = w;
+    c->K = nclasses;
+    c->m = m;
+    c->crit = crit;
+    if (nclasses > 0) {
+        c->ctot = malloc((size_t)nclasses * sizeof *c->ctot);
+        c->cl = malloc((size_t)nclasses * sizeof *c->cl);
+        if (!c->ctot || !c->cl)
+            return -1;
+    }
+    return 0;
+}
+
+/* Splits node [s, en) by feature bf: presorted, the rows of bf's segment
+ * before pos go left, else those with x <= thr; the rows and (while the
+ * children stay presorted, the cheaper way) every column not known
+ * constant are partitioned.  Returns whether the children are presorted,
+ * or -1 (out of memory). */
+static int split_node(grow_ctx *c, int s, int en, int presorted, int bf, int pos, double thr, int mtry, int strategy)
+{
+    cart_builder *b = c->b;
+    int m = c->m, p = b->p;
+    if (presorted) {
+        const int *ob = b->ord + (size_t)bf * m;
+        for (int k = s; k < pos; k++)
+            b->goleft[ob[k]] = 1;
+        for (int k = pos; k < en; k++)
+            b->goleft[ob[k]] = 0;
+    } else {
+        const double *col = b->Xc + (size_t)bf * b->n;
+        for (int k = s; k < en; k++)
+            b->goleft[b->samp[k]] = col[b->samp[k]] <= thr;
+    }
+    partition(b, b->samp, NULL, s, en);
+    int kids = presorted && prefer_presort(count_active(b->cconst, p), mtry, en - s, strategy);
+    if (kids) {
+        for (int f = 0; f < p; f++)
+            if (f != bf && !b->cconst[f])
+                partition(b, b->ord + (size_t)f * m, b->val ? b->val + (size_t)f * m : NULL, s, en);
+    } else if (need_columns(b)) {
+        return -1;
+    }
+    return kids;
+}
+
 static int resume_layout(cart_builder *b, const cart_tree *from, int m, ut_err *e);
 static void resume_consts(cart_builder *b, const cart_tree *from, int q, int s, int m);
 
@@ -696,20 +749,9 @@ static int grow(cart_builder *b, const int *yc, int nclasses, const double *y, c
             }
     }
 
-    c.b = b;
-    c.yc = yc;
-    c.y = y;
-    c.w = w;
-    c.K = nclasses;
-    c.m = m;
-    c.crit = cp->crit;
     c.msl = cp->min_samples_leaf > 0 ? cp->min_samples_leaf : 1;
-    if (nclasses > 0) {
-        c.ctot = malloc((size_t)nclasses * sizeof *c.ctot);
-        c.cl = malloc((size_t)nclasses * sizeof *c.cl);
-        if (!c.ctot || !c.cl)
-            goto oom;
-    }
+    if (ctx_init(&c, b, yc, nclasses, y, w, m, cp->crit))
+        goto oom;
     t->nout = nclasses > 0 ? nclasses : 1;
     int maxd = cp->max_depth > 0 ? cp->max_depth : INT32_MAX;
 
@@ -773,28 +815,9 @@ static int grow(cart_builder *b, const int *yc, int nclasses, const double *y, c
         int bf = c.bf, pos = c.bpos;
         nd->feature = bf;
         nd->threshold = c.bthr;
-        if (pe.presorted) {
-            const int *ob = b->ord + (size_t)bf * m;
-            for (int k = s; k < pos; k++)
-                b->goleft[ob[k]] = 1;
-            for (int k = pos; k < en; k++)
-                b->goleft[ob[k]] = 0;
-        } else {
-            const double *col = b->Xc + (size_t)bf * n;
-            for (int k = s; k < en; k++)
-                b->goleft[b->samp[k]] = col[b->samp[k]] <= c.bthr;
-        }
-        partition(b, b->samp, NULL, s, en);
-        /* Children stay presorted only while that is the cheaper way. */
-        int kids_presorted = pe.presorted
-            && prefer_presort(count_active(b->cconst, p), mtry, nn, cp->strategy);
-        if (kids_presorted) {
-            for (int f = 0; f < p; f++)
-                if (f != bf && !b->cconst[f])
-                    partition(b, b->ord + (size_t)f * m, b->val ? b->val + (size_t)f * m : NULL, s, en);
-        } else if (need_columns(b)) {
+        int kids_presorted = split_node(&c, s, en, pe.presorted, bf, pos, c.bthr, mtry, cp->strategy);
+        if (kids_presorted < 0)
             goto oom;
-        }
         /* right pushed first so the left subtree is grown (and numbered) first */
         if (push(b, &sp, (pend){ pos, en, pe.depth + 1, id, 0, kids_presorted,
                                  mix64(pe.h ^ 0x5555), -1 }, b->cconst)
@@ -872,37 +895,18 @@ static int mpush(mstack *st, mpend me, const unsigned char *cc, const int *par)
     return 0;
 }
 
-/* Splits node [s, en) by feature bf as grow does (presorted: the rows of
- * bf's segment before pos go left; else x <= thr) and pushes its two
+/* Splits node [s, en) by feature bf (split_node) and pushes its two
  * children for the trees in vars; par holds the node's id in each tree. */
 static int split_push(grow_ctx *c, mstack *st, const mpend *me, int bf, int pos, double thr, uint64_t vars,
                       const int *par, int strategy)
 {
-    cart_builder *b = c->b;
-    int s = me->pe.s, en = me->pe.e, m = c->m, p = b->p;
-    if (me->pe.presorted) {
-        const int *ob = b->ord + (size_t)bf * m;
-        for (int k = s; k < pos; k++)
-            b->goleft[ob[k]] = 1;
-        for (int k = pos; k < en; k++)
-            b->goleft[ob[k]] = 0;
-    } else {
-        const double *col = b->Xc + (size_t)bf * b->n;
-        for (int k = s; k < en; k++)
-            b->goleft[b->samp[k]] = col[b->samp[k]] <= thr;
-    }
-    partition(b, b->samp, NULL, s, en);
-    int kids = me->pe.presorted && prefer_presort(count_active(b->cconst, p), 0, en - s, strategy);
-    if (kids) {
-        for (int f = 0; f < p; f++)
-            if (f != bf && !b->cconst[f])
-                partition(b, b->ord + (size_t)f * m, b->val ? b->val + (size_t)f * m : NULL, s, en);
-    } else if (need_columns(b)) {
+    int s = me->pe.s, en = me->pe.e;
+    int kids = split_node(c, s, en, me->pe.presorted, bf, pos, thr, 0, strategy);
+    if (kids < 0)
         return -1;
-    }
     mpend r = { { pos, en, me->pe.depth + 1, 0, 0, kids, mix64(me->pe.h ^ 0x5555), -1 }, vars, 0, 0, 0, 0, NULL };
     mpend l = { { s, pos, me->pe.depth + 1, 0, 1, kids, mix64(me->pe.h ^ 0xAAAA), -1 }, vars, 0, 0, 0, 0, NULL };
-    return mpush(st, r, b->cconst, par) || mpush(st, l, b->cconst, par) ? -1 : 0;
+    return mpush(st, r, c->b->cconst, par) || mpush(st, l, c->b->cconst, par) ? -1 : 0;
 }
 
 /* A fork entry popped: the node's rows back in samp and every column not
@@ -951,24 +955,13 @@ static int grow_leaves(cart_builder *b, const int *yc, int nclasses, const doubl
             b->samp[m++] = i;
     for (int f = 0; presorted && f < p; f++)
         sort_column(b, f, b->samp, m, b->ord + (size_t)f * m, b->val ? b->val + (size_t)f * m : b->tmpd);
-    c.b = b;
-    c.yc = yc;
-    c.y = y;
-    c.w = w;
-    c.K = nclasses;
-    c.m = m;
-    c.crit = cp->crit;
     c.amsl = amsl;
     c.abest = abest;
     c.athr = athr;
     c.abf = abf;
     c.abpos = abpos;
-    if (nclasses > 0) {
-        c.ctot = malloc((size_t)nclasses * sizeof *c.ctot);
-        c.cl = malloc((size_t)nclasses * sizeof *c.cl);
-        if (!c.ctot || !c.cl)
-            goto oom;
-    }
+    if (ctx_init(&c, b, yc, nclasses, y, w, m, cp->crit))
+        goto oom;
     int nout = nclasses > 0 ? nclasses : 1, maxd = cp->max_depth > 0 ? cp->max_depth : INT32_MAX;
     for (int j = 0; j < nv; j++)
         t[j].nout = nout;
