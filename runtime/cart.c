@@ -312,7 +312,7 @@ typedef struct {
     /* several leaf sizes at once (cart_grow_leaves): when nact > 1, the
      * node's variants still splitting, by ascending leaf size amsl, each
      * with its own best split (the single fields above are then unused) */
-    int nact;
+    int nact, mtry, strategy;   /* mtry, strategy: cart_grow_leaves' splits */
     const int *amsl;
     double *abest, *athr;
     int *abf, *abpos;
@@ -690,6 +690,34 @@ static int split_node(grow_ctx *c, int s, int en, int presorted, int bf, int pos
     return kids;
 }
 
+/* The root's columns in value order over the m active rows of samp:
+ * sorted now, or (a builder kept for many trees) taken from the columns
+ * sorted once, keeping the rows of positive weight. */
+static void root_layout(cart_builder *b, const double *w, int m)
+{
+    int n = b->n;
+    for (int f = 0; f < b->p; f++) {
+        int *o = b->ord + (size_t)f * m;
+        double *v = b->val ? b->val + (size_t)f * m : b->vg;
+        if (!b->reuse) {
+            sort_column(b, f, b->samp, m, o, v);
+            continue;
+        }
+        const int *go = b->gord + (size_t)f * n;
+        const double *gv = b->gval + (size_t)f * n;
+        if (m == n) {
+            memcpy(o, go, (size_t)n * sizeof *o);
+            memcpy(v, gv, (size_t)n * sizeof *v);
+            continue;
+        }
+        for (int j = 0, k = 0; j < n; j++)
+            if (w[go[j]] > 0) {
+                o[k] = go[j];
+                v[k++] = gv[j];
+            }
+    }
+}
+
 static int resume_layout(cart_builder *b, const cart_tree *from, int m, ut_err *e);
 static void resume_consts(cart_builder *b, const cart_tree *from, int q, int s, int m);
 
@@ -728,26 +756,8 @@ static int grow(cart_builder *b, const int *yc, int nclasses, const double *y, c
         if (lr)
             return -1;
     }
-    for (int f = 0; root_presorted && !from && f < p; f++) {
-        int *o = b->ord + (size_t)f * m;
-        double *v = b->val ? b->val + (size_t)f * m : b->vg;
-        if (!b->reuse) {
-            sort_column(b, f, b->samp, m, o, v);
-            continue;
-        }
-        const int *go = b->gord + (size_t)f * n;
-        const double *gv = b->gval + (size_t)f * n;
-        if (m == n) {
-            memcpy(o, go, (size_t)n * sizeof *o);
-            memcpy(v, gv, (size_t)n * sizeof *v);
-            continue;
-        }
-        for (int j = 0, k = 0; j < n; j++)
-            if (w[go[j]] > 0) {
-                o[k] = go[j];
-                v[k++] = gv[j];
-            }
-    }
+    if (root_presorted && !from)
+        root_layout(b, w, m);
 
     c.msl = cp->min_samples_leaf > 0 ? cp->min_samples_leaf : 1;
     if (ctx_init(&c, b, yc, nclasses, y, w, m, cp->crit))
@@ -898,10 +908,10 @@ static int mpush(mstack *st, mpend me, const unsigned char *cc, const int *par)
 /* Splits node [s, en) by feature bf (split_node) and pushes its two
  * children for the trees in vars; par holds the node's id in each tree. */
 static int split_push(grow_ctx *c, mstack *st, const mpend *me, int bf, int pos, double thr, uint64_t vars,
-                      const int *par, int strategy)
+                      const int *par)
 {
     int s = me->pe.s, en = me->pe.e;
-    int kids = split_node(c, s, en, me->pe.presorted, bf, pos, thr, 0, strategy);
+    int kids = split_node(c, s, en, me->pe.presorted, bf, pos, thr, c->mtry, c->strategy);
     if (kids < 0)
         return -1;
     mpend r = { { pos, en, me->pe.depth + 1, 0, 0, kids, mix64(me->pe.h ^ 0x5555), -1 }, vars, 0, 0, 0, 0, NULL };
@@ -946,15 +956,18 @@ static int grow_leaves(cart_builder *b, const int *yc, int nclasses, const doubl
         free(par);
         return ut_errf(e, MLG_DATA, "cart: no training rows with positive weight");
     }
-    int presorted = prefer_presort(p, 0, m, cp->strategy);
+    int mtry = cp->max_features > 0 && cp->max_features < p ? cp->max_features : 0;
+    int presorted = prefer_presort(p, mtry, m, cp->strategy);
     if (presorted ? need_presort(b) : need_columns(b))
         goto oom;
     m = 0;
     for (int i = 0; i < n; i++)
         if (!w || w[i] > 0)
             b->samp[m++] = i;
-    for (int f = 0; presorted && f < p; f++)
-        sort_column(b, f, b->samp, m, b->ord + (size_t)f * m, b->val ? b->val + (size_t)f * m : b->tmpd);
+    if (presorted)
+        root_layout(b, w, m);
+    c.mtry = mtry;
+    c.strategy = cp->strategy;
     c.amsl = amsl;
     c.abest = abest;
     c.athr = athr;
@@ -985,7 +998,7 @@ static int grow_leaves(cart_builder *b, const int *yc, int nclasses, const doubl
             relayout(&c, &me);
             free(me.rows);
             me.rows = NULL;
-            ok = split_push(&c, &st, &me, me.bf, me.pos, me.thr, me.vars, par, cp->strategy) == 0;
+            ok = split_push(&c, &st, &me, me.bf, me.pos, me.thr, me.vars, par) == 0;
             continue;
         }
         int s = me.pe.s, en = me.pe.e, nn = en - s;
@@ -1026,7 +1039,7 @@ static int grow_leaves(cart_builder *b, const int *yc, int nclasses, const doubl
             continue;
         c.nact = na > 1 ? na : 0;
         c.msl = amsl[0];
-        find_split(&c, s, en, 0, me.pe.h, me.pe.presorted);
+        find_split(&c, s, en, mtry, me.pe.h, me.pe.presorted);
         if (na == 1) {
             abf[0] = c.bf;
             abpos[0] = c.bpos;
@@ -1065,7 +1078,7 @@ static int grow_leaves(cart_builder *b, const int *yc, int nclasses, const doubl
             ok = mpush(&st, fk, b->cconst, ids) == 0;
         }
         if (ok && first)
-            ok = split_push(&c, &st, &me, fbf, fpos, fthr, first, ids, cp->strategy) == 0;
+            ok = split_push(&c, &st, &me, fbf, fpos, fthr, first, ids) == 0;
     }
     free(val);
     if (ok) {
@@ -1092,9 +1105,8 @@ done:
 int cart_grow_leaves(cart_builder *b, const int *yc, int nclasses, const double *y, const double *w,
                      const cart_params *cp, const int *msl, int nv, cart_tree *t, ut_err *e)
 {
-    if (nv < 1 || nv > CART_MAX_LEAF_SIZES || (cp->max_features > 0 && cp->max_features < b->p))
-        return ut_errf(e, MLG_MISUSE, "cart: 1 to %d leaf sizes, every feature drawn per split",
-                       CART_MAX_LEAF_SIZES);
+    if (nv < 1 || nv > CART_MAX_LEAF_SIZES)
+        return ut_errf(e, MLG_MISUSE, "cart: 1 to %d leaf sizes", CART_MAX_LEAF_SIZES);
     if (nclasses > 0 ? (!yc || cp->crit == CART_MSE) : (!y || cp->crit != CART_MSE))
         return ut_errf(e, MLG_MISUSE, "cart: criterion does not match the target kind");
     for (int j = 0; j < nv; j++)

@@ -103,10 +103,11 @@ int cart_grow_from(cart_builder *b, const int *yc, int nclasses, const double *y
 
 /* Grows nv trees at once, t[j] bit for bit cart_grow's tree with
  * min_samples_leaf = msl[j] (ascending, distinct, nv <= CART_MAX_LEAF_SIZES)
- * and cp otherwise; every feature drawn per split (max_features <= 0).
- * The sizes share each node whose rows they share and part where their
- * best splits differ (sharing rule 4 for min_samples_leaf).  t[0..nv) are
- * the caller's, each freed with cart_tree_free. */
+ * and cp otherwise (drawn features too: a node's draws follow its path and
+ * rows, which the sizes sharing it share).  The sizes share each node
+ * whose rows they share and part where their best splits differ (sharing
+ * rule 4 for min_samples_leaf).  t[0..nv) are the caller's, each freed
+ * with cart_tree_free. */
 #define CART_MAX_LEAF_SIZES 64
 int cart_grow_leaves(cart_builder *b, const int *yc, int nclasses, const double *y, const double *w,
                      const cart_params *cp, const int *msl, int nv, cart_tree *t, ut_err *e);

@@ -346,20 +346,53 @@ static void test_leaf_sizes(void)
     cp.strategy = CART_AUTO;
     check_leaves("leaves: no value copy", &d, NULL, cp, sets[3] + 1, sets[3][0]);
     cart_val_copy_max = saved;
-    /* refused: sizes not ascending, drawn features */
-    cart_tree t[2];
+    /* refused: sizes not ascending */
+    cart_tree t[CART_MAX_LEAF_SIZES];
     ut_err e;
     cart_builder *b = cart_builder_new(d.X, d.n, d.p, 0, &e);
     int bad[2] = {3, 2};
     CHECK(b && cart_grow_leaves(b, d.yc, d.K, NULL, NULL, &cp, bad, 2, t, &e) != 0 && strstr(e.msg, "ascending"),
           "descending leaf sizes were accepted");
-    cp.max_features = 3;
-    bad[0] = 1;
-    CHECK(b && cart_grow_leaves(b, d.yc, d.K, NULL, NULL, &cp, bad, 2, t, &e) != 0,
-          "drawn features (max_features < p) were accepted");
     cart_builder_free(b);
     data_free(&d);
-    CHECK(nleaf_trees >= 500, "only %d trees of several leaf sizes compared", nleaf_trees);
+    /* a forest's trees: bootstrap weights, 3 of 8 features drawn per
+     * split, a builder kept for many trees (columns sorted once) or not,
+     * presorted or sorted per node — against each size grown alone by
+     * cart_grow with the same builder kind */
+    for (int kind = 0; kind < 3; kind++) {
+        make(&d, kind, 900, 55 + (unsigned long long)kind);
+        double *w = calloc((size_t)d.n, sizeof *w);
+        ut_rng g;
+        ut_rng_seed(&g, 9 + (unsigned long long)kind);
+        for (int i = 0; i < d.n; i++) w[ut_rng_below(&g, (uint64_t)d.n)] += 1;
+        for (int reuse = 0; reuse < 2; reuse++)
+            for (int st = 0; st < 3; st += 2) {
+                cart_params fp = {d.K ? CART_GINI : CART_MSE, 0, 1, 3, 21 + (uint64_t)reuse, (cart_strategy)st};
+                const int *sz = sets[0] + 1;
+                int nv = sets[0][0];
+                b = cart_builder_new(d.X, d.n, d.p, reuse, &e);
+                int rc = !b || cart_grow_leaves(b, d.K ? d.yc : NULL, d.K, d.K ? NULL : d.y, w, &fp, sz, nv, t, &e);
+                CHECK(rc == 0, "drawn features: cart_grow_leaves failed: %s", e.msg);
+                for (int j = 0; !rc && j < nv; j++) {
+                    cart_tree alone;
+                    cart_params fj = fp;
+                    fj.min_samples_leaf = sz[j];
+                    if (cart_grow(b, d.K ? d.yc : NULL, d.K, d.K ? NULL : d.y, w, &fj, &alone, &e)) {
+                        CHECK(0, "drawn features: cart_grow failed: %s", e.msg);
+                        continue;
+                    }
+                    CHECK(same_tree(&alone, &t[j]), "drawn features (kind %d, reuse %d, strategy %d): leaf size %d "
+                          "differs from grown alone (%d vs %d nodes)", kind, reuse, st, sz[j], t[j].nnodes, alone.nnodes);
+                    nleaf_trees++;
+                    cart_tree_free(&alone);
+                }
+                for (int j = 0; !rc && j < nv; j++) cart_tree_free(&t[j]);
+                cart_builder_free(b);
+            }
+        free(w);
+        data_free(&d);
+    }
+    CHECK(nleaf_trees >= 560, "only %d trees of several leaf sizes compared", nleaf_trees);
     CHECK(nforked >= 50, "only %d growths forked below the root: forks untested", nforked);
 }
 
