@@ -266,7 +266,7 @@ int rt_ridge_predict(const rt_model *m, const double *X, int n, double *pred,
          * multiclass σ(d_k) renormalized to sum 1.  Monotone in each
          * decision value, which is what ranking metrics need. */
         if (nout == 1) {
-            pred[i] = si[0] > 0 ? K - 1 : 0;
+            pred[i] = rt_decide(si, 1) ? K - 1 : 0;
             if (proba) {
                 double q = rt_sigmoid(si[0]);
                 proba[(size_t)i * 2] = 1.0 - q;
@@ -274,11 +274,7 @@ int rt_ridge_predict(const rt_model *m, const double *X, int n, double *pred,
             }
             continue;
         }
-        int best = 0;
-        for (int k = 1; k < K; k++)
-            if (si[k] > si[best])     /* first maximum, like numpy.argmax */
-                best = k;
-        pred[i] = best;
+        pred[i] = rt_decide(si, K);
         if (proba) {
             double sum = 0;
             for (int k = 0; k < K; k++)

@@ -146,4 +146,14 @@ extern int rt_logreg_solver_override;
 /* Numerically safe logistic function 1 / (1 + exp(-z)). */
 double rt_sigmoid(double z);
 
+/* A linear classifier's decision from its n per-class scores z (n = 1:
+ * one binary decision value, the answer 1 when it is positive): the first
+ * class whose score is within RT_TIE_BAND x max(1, |best|) of the best.
+ * Fits of one model by two plans (a warm-started path, a batch, sums by
+ * fold blocks) agree to ~1e-12, not to the bit, so a tie in exact
+ * arithmetic (one binary column, balanced classes) would otherwise be
+ * broken by rounding, differently in each. */
+#define RT_TIE_BAND 1e-9
+int rt_decide(const double *z, int n);
+
 #endif

@@ -294,7 +294,7 @@ int rt_linear_classify(const rt_model *m, const double *X, int n, double *pred, 
         const double *z = s + (size_t)i * nout;
         double *pr = proba ? proba + (size_t)i * K : NULL;
         if (nout == 1) {
-            pred[i] = m->cls[z[0] > 0];
+            pred[i] = m->cls[rt_decide(z, 1)];
             if (pr) {
                 double q = rt_sigmoid(z[0]);
                 pr[m->cls[0]] = 1.0 - q;
@@ -302,11 +302,11 @@ int rt_linear_classify(const rt_model *m, const double *X, int n, double *pred, 
             }
             continue;
         }
-        int best = 0;
+        int best = 0;   /* the softmax's shift: the largest score */
         for (int k = 1; k < nout; k++)
-            if (z[k] > z[best])       /* first maximum, like numpy.argmax */
+            if (z[k] > z[best])
                 best = k;
-        pred[i] = m->cls[best];
+        pred[i] = m->cls[rt_decide(z, nout)];
         if (!pr)
             continue;
         double sum = 0;
@@ -324,6 +324,17 @@ int rt_linear_classify(const rt_model *m, const double *X, int n, double *pred, 
     }
     free(s);
     return 0;
+}
+
+int rt_decide(const double *z, int n)
+{
+    if (n == 1) return z[0] > RT_TIE_BAND * fmax(1.0, fabs(z[0]));
+    double top = z[0];
+    for (int k = 1; k < n; k++) top = z[k] > top ? z[k] : top;
+    double floor = top - RT_TIE_BAND * fmax(1.0, fabs(top));
+    int k = 0;
+    while (k < n - 1 && !(z[k] >= floor)) k++;
+    return k;
 }
 
 double rt_sigmoid(double z)

@@ -1394,9 +1394,54 @@ static void test_linsvm_path(void)
     }
 }
 
+/* Decisions by a tie band: scores within RT_TIE_BAND (relative) of the
+ * best go to the first class, so fits that agree to ~1e-12 but not to the
+ * bit decide an exact tie alike.  Then one binary column whose classes 0
+ * and 1 have the same rows (3 balanced classes): their coefficients tie in
+ * exact arithmetic, and Newton's and L-BFGS's fits, rounded apart, must
+ * predict every row alike. */
+static void test_decide_ties(void)
+{
+    double z3[3] = {1.0, 1.0 + 1e-13, 0.5}, z3b[3] = {1.0, 1.0 + 1e-6, 0.5}, big[3] = {2e6, 2e6 + 1e-4, 0};
+    CHECK(rt_decide(z3, 3) == 0, "a 1e-13 gap should tie (got class %d)", rt_decide(z3, 3));
+    CHECK(rt_decide(z3b, 3) == 1, "a 1e-6 gap should not tie (got class %d)", rt_decide(z3b, 3));
+    CHECK(rt_decide(big, 3) == 0, "the band is relative: 1e-4 at 2e6 ties");
+    double b1 = 1e-12, b2 = 1e-6, b3 = -1e-12;
+    CHECK(rt_decide(&b1, 1) == 0 && rt_decide(&b2, 1) == 1 && rt_decide(&b3, 1) == 0, "binary decisions");
+    double nanz[3] = {NAN, 0.2, 0.1};
+    CHECK(rt_decide(nanz, 3) >= 0 && rt_decide(nanz, 3) < 3, "NaN scores still give a class");
+    enum { N = 60 };
+    double X[N];
+    int yc[N];
+    for (int i = 0; i < N; i++) {
+        yc[i] = i % 3;
+        X[i] = yc[i] == 2 ? (i % 4 != 0) : (i / 3) % 2;   /* classes 0, 1: the same x values */
+    }
+    rt_trainset ts = {X, N, 1, NULL, yc, 3, 0};
+    double pa[N], pb[N];
+    int same = 1;
+    for (double C = 0.1; C <= 100; C *= 10) {
+        rt_pval pv[7] = {{C, NULL}, {1000, NULL}, {1e-10, NULL}, {0, "l2"}, {0, "none"}, {1, NULL}, {1, NULL}};
+        rt_model *nt = NULL, *lb = NULL;
+        ut_err e;
+        rt_logreg_solver_override = 2;
+        int rc = rt_fit(RT_FAM_LOGREG, pv, &ts, &nt, &e);
+        rt_logreg_solver_override = 1;
+        rc = rc || rt_fit(RT_FAM_LOGREG, pv, &ts, &lb, &e);
+        rt_logreg_solver_override = 0;
+        CHECK(rc == 0, "tie fits C=%g: %s", C, e.msg);
+        if (!rc && rt_predict(nt, X, N, 1, pa, NULL, &e) == 0 && rt_predict(lb, X, N, 1, pb, NULL, &e) == 0)
+            for (int i = 0; i < N; i++) same &= pa[i] == pb[i] && pa[i] != 1;   /* class 1 never wins the tie */
+        rt_model_free(nt);
+        rt_model_free(lb);
+    }
+    CHECK(same, "Newton and L-BFGS fits decide the tied classes differently");
+}
+
 int main(void)
 {
     la_set_threads(1);
+    test_decide_ties();
     test_linreg_small();
     test_linreg_real();
     test_lasso();
