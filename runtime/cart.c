@@ -941,7 +941,7 @@ static int grow_leaves(cart_builder *b, const int *yc, int nclasses, const doubl
     size_t p1 = (size_t)p + 1;
     grow_ctx c;
     mstack st = { NULL, NULL, NULL, 0, 0, nv, p1 };
-    int *par = malloc(2 * (size_t)nv * sizeof *par), *ids = par + nv, amsl[64], av[64], abf[64], abpos[64];
+    int *par = malloc(2 * (size_t)nv * sizeof *par), *ids, amsl[64], av[64], abf[64], abpos[64];
     double abest[64], athr[64];
 
     memset(&c, 0, sizeof c);
@@ -949,6 +949,7 @@ static int grow_leaves(cart_builder *b, const int *yc, int nclasses, const doubl
         memset(&t[j], 0, sizeof t[j]);
     if (!par)
         goto oom;
+    ids = par + nv;   /* each tree's id of the node being grown */
     for (int i = 0; i < n; i++)
         if (!w || w[i] > 0)
             m++;
