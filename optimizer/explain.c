@@ -385,7 +385,7 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *a
             batch |= gr->batch;
             other |= gr->shared && !gr->batch;
             gram |= gr->gram;
-            if (f == RT_FAM_TREE && gr->shared && opt_leaf_sizes(x, gr) > 1) leaves = 1;
+            if ((f == RT_FAM_TREE || f == RT_FAM_FOREST) && gr->shared && opt_leaf_sizes(x, gr) > 1) leaves = 1;
         }
         if (!ncfg) continue;
         t.len = 0;
@@ -417,8 +417,11 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *a
             ut_buf_printf(&t, "  [%d shared fit%s: %s%s%s%s]", shared, shared == 1 ? "" : "s",
                           batch  ? "L-BFGS side by side, one pair of GEMMs per evaluation round"
                           : gram   ? "one centered Gram matrix, every configuration's coordinate descent on it"
-                          : leaves ? "one growth to the deepest cap for every min_samples_leaf, nodes shared until "
-                                     "their splits differ"
+                          : leaves && f == RT_FAM_TREE
+                              ? "one growth to the deepest cap for every min_samples_leaf, nodes shared until their "
+                                "splits differ"
+                          : leaves ? "the most trees at the deepest cap, each tree grown once for every "
+                                     "min_samples_leaf, nodes shared until their splits differ"
                                    : how[f],
                           batch && other ? "; " : "", batch && other ? how[f] : "",
                           alone ? "; the others one fit each" : "");

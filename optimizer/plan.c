@@ -459,11 +459,13 @@ static double folds_fit_cost(const opt_group *g, const opt_stats *st)
 
 int opt_leaf_sizes(const cmp_explore *x, const opt_group *g)
 {
-    int n = 0;
+    rt_family f = x->configs[g->configs[0]].family;
+    int at = f == RT_FAM_TREE ? 1 : f == RT_FAM_FOREST ? 3 : -1, n = 0;   /* params.def's min_samples_leaf */
+    if (at < 0) return 1;
     for (int i = 0; i < g->n; i++) {
-        double v = x->configs[g->configs[i]].params[1].num;
+        double v = x->configs[g->configs[i]].params[at].num;
         int seen = 0;
-        for (int j = 0; j < i && !seen; j++) seen = x->configs[g->configs[j]].params[1].num == v;
+        for (int j = 0; j < i && !seen; j++) seen = x->configs[g->configs[j]].params[at].num == v;
         n += !seen;
     }
     return n;
@@ -500,10 +502,11 @@ static double group_cost(const cmp_explore *x, const opt_group *g, const opt_sta
         opt_stats cs = cfg_stats(x, &x->configs[g->configs[0]], st);
         return enet_data_cost(&cs, cs.nfeatures) + g->n * enet_sweeps_cost(&cs, cs.nfeatures);
     }
-    /* tree: one growth for every min_samples_leaf, each size after the
-     * first about a fifth of a tree (the sizes share their upper nodes;
-     * satellite and digits, 4 and 10 sizes: 0.17 to 0.25) */
-    if (g->shared && !known && f0 == RT_FAM_TREE) return big * (1 + 0.2 * (opt_leaf_sizes(x, g) - 1)) + 0.02 * sum;
+    /* tree, forest: one growth for every min_samples_leaf, each size after
+     * the first about a fifth of a tree (the sizes share their upper nodes;
+     * trees on satellite and digits, 4 and 10 sizes: 0.17 to 0.25) */
+    if (g->shared && !known && (f0 == RT_FAM_TREE || f0 == RT_FAM_FOREST))
+        return big * (1 + 0.2 * (opt_leaf_sizes(x, g) - 1)) + 0.02 * sum;
     return g->shared && !known && !path ? big + 0.02 * sum : sum;
 }
 

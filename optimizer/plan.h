@@ -142,8 +142,9 @@ double opt_pipe_width(const cmp_pipeline *pl, double w);
 void opt_plan_free(opt_plan *p);
 /* Pipelines a and b agree on their first len steps (text and implicitness). */
 int  opt_same_prefix(const cmp_pipeline *a, const cmp_pipeline *b, int len);
-/* The distinct min_samples_leaf values of tree group g: its trees, grown
- * in one growth (share_tree.c). */
+/* The distinct min_samples_leaf values of tree or forest group g (1 for
+ * other families): its trees, grown in one growth (share_tree.c,
+ * share_forest.c). */
 int  opt_leaf_sizes(const cmp_explore *x, const opt_group *g);
 /* Steps a and b are the same pca step except perhaps for its k. */
 int  opt_same_pca_but_k(const rt_tf_step *a, const rt_tf_step *b);

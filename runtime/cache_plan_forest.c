@@ -43,18 +43,38 @@ int rt_cache_plan_ensemble(rt_ctx *c, const cmp_explore *x, opt_plan *p, int i, 
             big[1].num = (d == 0 || b == 0) ? 0 : (d > b ? d : b);
         }
     }
-    int T = (int)big[0].num, D = forest ? (int)big[1].num : 0, count = 0, cap = 0, depth = 0;
-    rt_lineage_hex lin;
-    if (rt_lineage_ensemble(f, design, big, ntrain, (unsigned long long)x->task.seed, lin)) return -1;
-    if (rt_cache_ensemble_stored(c, lin, &count, &cap, &depth) && (!forest || rt_tree_serves(cap, depth, D))) {
-        if (count >= T) {
+    /* one model per leaf size (share_forest.c): reused when every size's
+     * is stored with enough trees, extended when every size's is stored */
+    int T = (int)big[0].num, D = forest ? (int)big[1].num : 0, nsizes = 0, nstored = 0, nenough = 0, from = 0;
+    int sizes[64];
+    for (int k = 0; k < g->n && nsizes < 64; k++) {
+        int v = (int)x->configs[g->configs[k]].params[3].num, seen = 0;
+        for (int j = 0; j < nsizes; j++) seen |= sizes[j] == v;
+        if (seen && forest) continue;
+        sizes[nsizes++] = v;
+        if (forest) big[3].num = v;
+        int count = 0, cap = 0, depth = 0;
+        rt_lineage_hex lin;
+        if (rt_lineage_ensemble(f, design, big, ntrain, (unsigned long long)x->task.seed, lin)) return -1;
+        if (rt_cache_ensemble_stored(c, lin, &count, &cap, &depth) && (!forest || rt_tree_serves(cap, depth, D))) {
+            nstored++;
+            if (count >= T) nenough++;
+            else if (!from || count < from) from = count;
+        }
+        if (!forest) break;   /* gbt: one model */
+    }
+    if (nstored == nsizes && nsizes < 64) {
+        if (nenough == nsizes) {
             p->cache[i] = OPT_CACHE_REUSE;
         } else {
             p->cache[i] = OPT_CACHE_EXTEND;
-            p->cache_from[i] = count;
+            p->cache_from[i] = from;
         }
         return 0;
     }
+    int smallest = (int)big[3].num;   /* the most nodes: the bytes to store */
+    for (int j = 0; j < nsizes; j++) smallest = sizes[j] < smallest ? sizes[j] : smallest;
+    big[3].num = smallest;
     /* forest: bootstrap rows (~63% distinct); gbt: rounds x K trees of its max_depth */
     int nout = nclasses > 0 ? nclasses : 1;
     double bytes = forest ? T * tree_bytes(max_nodes(D, 0.632 * ntrain, (int)big[3].num), nout)

@@ -39,6 +39,13 @@ int rt_cart_tree_copy(const cart_tree *a, cart_tree *b);
  * from->ntrees .. trees-1 are grown — bit for bit the forest grown at
  * once, as tree t depends on cart_seed(seed, t) alone.  *out is the
  * caller's. */
+/* Forests of params for each leaf size msl[0..nv) (ascending, distinct, at
+ * most CART_MAX_LEAF_SIZES; params' own min_samples_leaf is ignored): tree
+ * t of every size grown at once (cart_grow_leaves), out[j] equal to
+ * rt_fit's forest with msl[j].  out[0..nv) are the caller's; all NULL on
+ * error. */
+int rt_forest_fit_leaves(const rt_pval *params, const int *msl, int nv, const rt_trainset *ts, rt_model **out,
+                         ut_err *e);
 int rt_forest_fit_from(const rt_pval *params, const rt_trainset *ts, const rt_model *from, rt_model **out,
                        ut_err *e);
 /* The deepest node of any tree of a forest (0 when not a forest). */

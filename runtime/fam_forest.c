@@ -64,43 +64,54 @@ static int forest_mtry(double mf, int p, int classification)
     return k < 1 ? 1 : k > p ? p : k;
 }
 
-/* The forest of params; its first from->ntrees trees copied from `from`
- * (NULL: none), the rest grown. */
-static int forest_grow(const rt_pval *params, const rt_trainset *ts, const forest_impl *from, rt_model *m,
-                       ut_err *e)
+/* The forests of params for the nv leaf sizes msl (NULL: params' own, nv
+ * = 1) into m[0..nv): tree t of every size grown at once from tree t's
+ * bootstrap (cart_grow_leaves; one size: cart_grow).  With one size, its
+ * first from->ntrees trees are copied from `from` (NULL: none). */
+static int forest_grow(const rt_pval *params, const rt_trainset *ts, const forest_impl *from, const int *msl,
+                       int nv, rt_model *const *m, ut_err *e)
 {
     int ntrees = (int)params[0].num, max_depth = (int)params[1].num;
     double mf = params[2].num;
-    int msl = (int)params[3].num, n = ts->n, rc = -1;
+    int own = (int)params[3].num, n = ts->n, rc = -1;
+    if (!msl) msl = &own, nv = 1;
     cart_criterion crit;
     if (cart_parse_criterion(params[4].str, ts->nclasses > 0, "forest", &crit, e))
         return -1;
-    if (ntrees < 1 || max_depth < 0 || msl < 1 || !(mf >= 0))
+    if (ntrees < 1 || max_depth < 0 || msl[0] < 1 || !(mf >= 0))
         return ut_errf(e, MLG_MISUSE, "forest: need trees >= 1, max_depth >= 0,"
                        " max_features >= 0, min_samples_leaf >= 1");
     double cw2[2];
     int weighted = rt_class_weights(RT_FAM_FOREST, params, ts->nclasses, cw2, e);
     if (weighted < 0)
         return -1;
-    forest_impl *f = calloc(1, sizeof *f);
     double *w = malloc((size_t)n * sizeof *w);
+    cart_tree *grown = calloc((size_t)nv, sizeof *grown);
     cart_builder *b = NULL;
-    if (!f || !w || !(f->trees = calloc((size_t)ntrees, sizeof *f->trees))) {
+    forest_impl *f = NULL;
+    int made = 0;
+    for (; w && grown && made < nv; made++) {
+        if (!(f = calloc(1, sizeof *f)) || !(f->trees = calloc((size_t)ntrees, sizeof *f->trees))) {
+            free(f);
+            break;
+        }
+        m[made]->impl = f;
+        m[made]->impl_free = forest_free;
+    }
+    if (made < nv) {
         ut_errf(e, MLG_NOMEM, "out of memory fitting forest");
         goto done;
     }
-    m->impl = f;
-    m->impl_free = forest_free;
     if (!(b = cart_builder_new(ts->X, n, ts->p, 1, e)))
         goto done;
-    cart_params cp = { crit, max_depth, msl,
-                       forest_mtry(mf, ts->p, ts->nclasses > 0), 0, CART_AUTO };
+    cart_params cp = { crit, max_depth, msl[0], forest_mtry(mf, ts->p, ts->nclasses > 0), 0, CART_AUTO };
     for (int t = 0; t < ntrees; t++) {
         if (rt_stop_requested()) {
             rt_stop_error(e, "forest");
             goto done;
         }
-        if (from && t < from->ntrees) {   /* tree t depends on cart_seed(seed, t) alone */
+        f = m[0]->impl;
+        if (from && nv == 1 && t < from->ntrees) {   /* tree t depends on cart_seed(seed, t) alone */
             if (rt_cart_tree_copy(&from->trees[t], &f->trees[t])) {
                 ut_errf(e, MLG_NOMEM, "out of memory fitting forest");
                 goto done;
@@ -116,22 +127,49 @@ static int forest_grow(const rt_pval *params, const rt_trainset *ts, const fores
             w[ut_rng_below(&rng, (uint64_t)n)] += 1.0;
         if (weighted)   /* class weights times bootstrap counts, as sklearn */
             for (int j = 0; j < n; j++) w[j] *= cw2[ts->yc[j]];
-        if (cart_grow(b, ts->yc, ts->nclasses, ts->y, w, &cp, &f->trees[t], e))
+        if (nv == 1 ? cart_grow(b, ts->yc, ts->nclasses, ts->y, w, &cp, &f->trees[t], e)
+                    : cart_grow_leaves(b, ts->yc, ts->nclasses, ts->y, w, &cp, msl, nv, grown, e))
             goto done;
-        f->ntrees = t + 1;
+        for (int j = 0; j < nv; j++) {
+            forest_impl *fj = m[j]->impl;
+            if (nv > 1) fj->trees[t] = grown[j];
+            fj->ntrees = t + 1;
+        }
     }
     rc = 0;
 done:
-    if (f && !m->impl)
-        free(f);
     cart_builder_free(b);
+    free(grown);
     free(w);
     return rc;
 }
 
 int rt_forest_fit(const rt_pval *params, const rt_trainset *ts, rt_model *m, ut_err *e)
 {
-    return forest_grow(params, ts, NULL, m, e);
+    return forest_grow(params, ts, NULL, NULL, 1, &m, e);
+}
+
+int rt_forest_fit_leaves(const rt_pval *params, const int *msl, int nv, const rt_trainset *ts, rt_model **out,
+                         ut_err *e)
+{
+    int rc = rt_check_trainset(RT_FAM_FOREST, ts, e) ? -1 : 0;
+    for (int j = 0; j < nv; j++) {
+        out[j] = rc ? NULL : calloc(1, sizeof **out);
+        if (!out[j]) {
+            rc = rc ? rc : ut_errf(e, MLG_NOMEM, "out of memory fitting forest");
+            continue;
+        }
+        out[j]->family = RT_FAM_FOREST;
+        out[j]->p = ts->p;
+        out[j]->nclasses = ts->nclasses;
+    }
+    if (!rc) rc = forest_grow(params, ts, NULL, msl, nv, out, e);
+    if (rc)
+        for (int j = 0; j < nv; j++) {
+            rt_model_free(out[j]);
+            out[j] = NULL;
+        }
+    return rc ? -1 : 0;
 }
 
 int rt_forest_fit_from(const rt_pval *params, const rt_trainset *ts, const rt_model *from, rt_model **out,
@@ -147,7 +185,7 @@ int rt_forest_fit_from(const rt_pval *params, const rt_trainset *ts, const rt_mo
     m->family = RT_FAM_FOREST;
     m->p = ts->p;
     m->nclasses = ts->nclasses;
-    if (forest_grow(params, ts, ff, m, e)) {
+    if (forest_grow(params, ts, ff, NULL, 1, &m, e)) {
         rt_model_free(m);
         return -1;
     }

@@ -22,7 +22,7 @@ int rt_share_mask(rt_family f, unsigned *mask)
     case RT_FAM_RIDGE: *mask = 1u << 0; return 1;                  /* alpha */
     case RT_FAM_KNN: *mask = 1u << 0 | 1u << 1; return 1;          /* k, weights */
     case RT_FAM_TREE: *mask = 1u << 0 | 1u << 1; return 1;         /* max_depth, min_samples_leaf */
-    case RT_FAM_FOREST: *mask = 1u << 0 | 1u << 1; return 1;       /* trees, max_depth */
+    case RT_FAM_FOREST: *mask = 1u << 0 | 1u << 1 | 1u << 3; return 1;   /* trees, max_depth, min_samples_leaf */
     case RT_FAM_GBT: *mask = 1u << 0; return 1;                    /* rounds */
     case RT_FAM_LOGREG: *mask = 1u << 0; return 1;                 /* C */
     case RT_FAM_LINSVM: *mask = 1u << 0; return 1;                 /* C */
@@ -371,53 +371,6 @@ int rt_fit_predict_gram_folds(const struct rt_ridge_folds *rf, rt_family fam, in
     return ridge_alphas(fit_from_folds, &a, params, ncfg, p, nclasses, Xt, nt, out, e);
 }
 
-/* forest / gbt: fit the largest model, read the smaller ones off it (trees:
- * share_tree.c).
- * depth_param / count_param: index of max_depth / trees|rounds (-1: none). */
-static int prefix_group(rt_family f, int depth_param, int count_param, const rt_pval *const *params, int ncfg,
-                        const rt_trainset *ts, const double *Xt, int nt, rt_group_out *out, ut_err *e)
-{
-    double t0 = ut_now();
-    const rt_param_spec *specs;
-    int np = rt_family_params(f, &specs);
-    rt_pval big[16];
-    memcpy(big, params[0], (size_t)np * sizeof *big);
-    for (int c = 0; c < ncfg; c++) {
-        if (depth_param >= 0) {
-            double d = params[c][depth_param].num, b = big[depth_param].num;
-            big[depth_param].num = (d == 0 || b == 0) ? 0 : (d > b ? d : b);  /* 0 = unlimited */
-        }
-        if (count_param >= 0 && params[c][count_param].num > big[count_param].num)
-            big[count_param].num = params[c][count_param].num;
-    }
-    rt_model *m = NULL;
-    ut_err me;
-    ut_err_clear(&me);
-    if (rt_fit(f, big, ts, &m, &me)) {
-        if (me.code == MLG_NOMEM) {
-            *e = me;
-            return -1;
-        }
-        for (int c = 0; c < ncfg; c++) rt_keep_error(&out[c], &me, e);
-        spread_time(out, ncfg, ut_now() - t0);
-        return 0;
-    }
-    for (int c = 0; c < ncfg; c++) {
-        int depth = depth_param >= 0 ? (int)params[c][depth_param].num : 0;
-        int count = count_param >= 0 ? (int)params[c][count_param].num : 0;
-        int rc;
-        ut_err_clear(&me);
-        if (f == RT_FAM_FOREST) rc = rt_forest_predict_capped(m, Xt, nt, count, depth, out[c].pred, out[c].proba, &me);
-        else rc = rt_gbt_predict_rounds(m, Xt, nt, count, out[c].pred, out[c].proba, &me);
-        if (rc && rt_keep_error(&out[c], &me, e)) {
-            rt_model_free(m);
-            return -1;
-        }
-    }
-    rt_model_free(m);
-    spread_time(out, ncfg, ut_now() - t0);
-    return 0;
-}
 
 int rt_fit_predict_group(rt_family f, const rt_pval *const *params, int ncfg, int share, const rt_trainset *ts,
                          const double *Xt, int nt, rt_group_out *out, ut_err *e)
@@ -433,8 +386,8 @@ int rt_fit_predict_group_keep(rt_family f, const rt_pval *const *params, int ncf
         case RT_FAM_RIDGE: return ridge_group(params, ncfg, ts, Xt, nt, out, keep, e);
         case RT_FAM_KNN: return knn_group(params, ncfg, ts, Xt, nt, out, e);
         case RT_FAM_TREE: return rt_tree_group(params, ncfg, ts, Xt, nt, out, e);
-        case RT_FAM_FOREST: return prefix_group(f, 1, 0, params, ncfg, ts, Xt, nt, out, e);
-        case RT_FAM_GBT: return prefix_group(f, -1, 0, params, ncfg, ts, Xt, nt, out, e);
+        case RT_FAM_FOREST:
+        case RT_FAM_GBT: return rt_ensemble_group(f, params, ncfg, ts, Xt, nt, out, e);
         case RT_FAM_LOGREG: return logreg_group(params, ncfg, ts, Xt, nt, out, keep, e);
         case RT_FAM_LINSVM: return linsvm_group(params, ncfg, ts, Xt, nt, out, keep, e);
         case RT_FAM_LASSO:

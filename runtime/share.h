@@ -7,8 +7,9 @@
  *   tree    one growth to the deepest cap for every min_samples_leaf (the
  *           sizes share each node until their splits differ), predicted
  *           at every depth (share_tree.c)
- *   forest  the most trees at the deepest cap; every smaller forest and
- *           depth read from it
+ *   forest  the most trees at the deepest cap, one forest per
+ *           min_samples_leaf grown together (tree t of every size in one
+ *           growth); every smaller forest and depth read from it
  *   gbt     the most rounds; every smaller round count read from it
  *   logreg  (l2, where Newton solves it) the C path in ascending order,
  *           each fit started from the previous solution; where L-BFGS
@@ -57,6 +58,17 @@ void rt_note_convergence(rt_group_out *o, const rt_model *m);
  * shared fit when `share` (the plan's decision) and the family has one,
  * else one fit each.  A failing configuration gets out[c].error; returns -1
  * only when the group cannot run at all (out of memory), with e set. */
+/* The distinct values of parameter `at` (min_samples_leaf) over a group,
+ * ascending, into msl; each configuration's index among them into of
+ * (both ncfg long).  Returns their count. */
+int rt_leaf_sizes(const rt_pval *const *params, int ncfg, int at, int *msl, int *of);
+
+/* A forest or gbt group without the cache (share_forest.c): the most
+ * trees / rounds (forest: at the deepest cap, one forest per leaf size,
+ * the sizes grown together); as rt_fit_predict_group. */
+int rt_ensemble_group(rt_family f, const rt_pval *const *params, int ncfg, const rt_trainset *ts, const double *Xt,
+                      int nt, rt_group_out *out, ut_err *e);
+
 /* A tree group without the cache (share_tree.c); as rt_fit_predict_group. */
 int rt_tree_group(const rt_pval *const *params, int ncfg, const rt_trainset *ts, const double *Xt, int nt,
                   rt_group_out *out, ut_err *e);

@@ -27,13 +27,11 @@
 #define P_DEPTH 0
 #define P_LEAF 1
 
-/* The group's leaf sizes, ascending and distinct, into msl; each
- * configuration's index among them into of.  Returns their count. */
-static int leaf_sizes(const rt_pval *const *params, int ncfg, int *msl, int *of)
+int rt_leaf_sizes(const rt_pval *const *params, int ncfg, int at, int *msl, int *of)
 {
     int nv = 0;
     for (int k = 0; k < ncfg; k++) {
-        int v = (int)params[k][P_LEAF].num, j = 0;
+        int v = (int)params[k][at].num, j = 0;
         while (j < nv && msl[j] < v) j++;
         if (j < nv && msl[j] == v) continue;
         memmove(msl + j + 1, msl + j, (size_t)(nv - j) * sizeof *msl);
@@ -42,7 +40,7 @@ static int leaf_sizes(const rt_pval *const *params, int ncfg, int *msl, int *of)
     }
     for (int k = 0; k < ncfg; k++) {
         int j = 0;
-        while (msl[j] != (int)params[k][P_LEAF].num) j++;
+        while (msl[j] != (int)params[k][at].num) j++;
         of[k] = j;
     }
     return nv;
@@ -150,7 +148,7 @@ int rt_tree_group(const rt_pval *const *params, int ncfg, const rt_trainset *ts,
     }
     rt_pval big[16];
     group_params(params, ncfg, big);
-    nv = leaf_sizes(params, ncfg, b.msl, b.of);
+    nv = rt_leaf_sizes(params, ncfg, P_LEAF, b.msl, b.of);
     for (int j = 0; j < nv; j++) b.idx[j] = j;
     ut_err me;
     ut_err_clear(&me);
@@ -216,7 +214,7 @@ int rt_tree_group_cached(rt_ctx *c, const char *design, const char *what, const 
     }
     rt_pval big[16], one[16];
     int D = group_params(params, ncfg, big);
-    nv = leaf_sizes(params, ncfg, b.msl, b.of);
+    nv = rt_leaf_sizes(params, ncfg, P_LEAF, b.msl, b.of);
     memcpy(one, big, sizeof big);
     for (int j = 0; j < nv; j++) {
         one[P_LEAF].num = b.msl[j];

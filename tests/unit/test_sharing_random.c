@@ -56,11 +56,11 @@ int main(void)
         const char *using = reg
             ? "linreg, ridge(alpha IN logspace(-2, 2, 4)), lasso(alpha IN logspace(-3, 0, 3)), "
               "elasticnet(alpha IN {0.01, 0.1}), knn(k IN 1..9 STEP 2, weights IN {uniform, distance}), "
-              "tree(max_depth IN {1, 3, 0}, min_samples_leaf IN {1, 4}), forest(trees IN {3, 6}, max_depth IN {2, 0}), gbt(rounds IN {3, 6})"
+              "tree(max_depth IN {1, 3, 0}, min_samples_leaf IN {1, 4}), forest(trees IN {3, 6}, max_depth IN {2, 0}, min_samples_leaf IN {1, 4}), gbt(rounds IN {3, 6})"
             : "logreg(C IN logspace(-2, 2, 4)), logreg(C IN {0.1, 10}, penalty = 'l1'), "
               "ridge(alpha IN logspace(-2, 2, 4)), linsvm(C IN {0.1, 1, 10}), nb(var_smoothing IN {1e-9, 1e-3}), "
               "knn(k IN 1..9 STEP 2, weights IN {uniform, distance}), tree(max_depth IN {1, 3, 0}, min_samples_leaf IN {1, 4}), "
-              "forest(trees IN {3, 6}, max_depth IN {2, 0}), gbt(rounds IN {3, 6})";
+              "forest(trees IN {3, 6}, max_depth IN {2, 0}, min_samples_leaf IN {1, 4}), gbt(rounds IN {3, 6})";
         char q[4096];
         snprintf(q, sizeof q,
                  "CREATE DATASET d%d FROM '%s'; CREATE TASK t%d ON d%d PREDICT y %s EVALUATE BY CV(3) SEED %d;"

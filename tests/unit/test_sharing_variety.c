@@ -60,7 +60,7 @@ static const char *const CLASSIFIERS[] = {
     "nb(var_smoothing IN {1e-9, 1e-2})",
     "knn(k IN 1..7 STEP 3, metric = 'manhattan', weights IN {uniform, distance})",
     "tree(max_depth IN {2, 0}, criterion = 'entropy', min_samples_leaf IN {1, 3, 8})",
-    "forest(trees IN {2, 5}, max_features = 0.5, min_samples_leaf = 2)",
+    "forest(trees IN {2, 5}, max_features = 0.5, min_samples_leaf IN {1, 2, 6})",
     "gbt(rounds IN {2, 5}, learning_rate = 0.3, subsample = 0.7)",
 };
 static const char *const REGRESSORS[] = {
@@ -70,7 +70,7 @@ static const char *const REGRESSORS[] = {
     "elasticnet(alpha IN {0.01, 0.1}, l1_ratio IN {0.2, 0.8})",
     "knn(k IN {1, 4}, metric = 'manhattan', weights = 'distance')",
     "tree(max_depth IN {2, 0}, min_samples_leaf IN {2, 5})",
-    "forest(trees IN {2, 5}, max_features = 0.5)",
+    "forest(trees IN {2, 5}, max_features = 0.5, min_samples_leaf IN {1, 3})",
     "gbt(rounds IN {2, 5}, subsample = 0.7, max_depth = 2)",
 };
 

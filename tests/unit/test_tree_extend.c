@@ -18,6 +18,7 @@
 
 #include "../../include/mileage.h"
 #include "../../runtime/cart.h"
+#include "../../runtime/ensemble.h"
 #include "../../runtime/families.h"
 #include "check.h"
 
@@ -396,8 +397,56 @@ static void test_leaf_sizes(void)
     CHECK(nforked >= 50, "only %d growths forked below the root: forks untested", nforked);
 }
 
+/* Forests of several leaf sizes grown together (rt_forest_fit_leaves):
+ * each one's predictions and probabilities, whole and cut at depth 3 and
+ * at its first 4 trees, bit for bit rt_fit's forest of that size. */
+static int nforests;
+static void test_forest_leaves(void)
+{
+    static const int sizes[] = {1, 3, 8, 20};
+    for (int kind = 0; kind < 3; kind++) {
+        data_t d;
+        make(&d, kind, 500, 71 + (unsigned long long)kind);
+        rt_trainset ts = {d.X, d.n, d.p, d.K ? NULL : d.y, d.K ? d.yc : NULL, d.K, 13};
+        rt_pval pv[8] = {{7, NULL}, {0, NULL}, {0.5, NULL}, {1, NULL}, {0, "auto"}, {1, NULL}, {1, NULL}, {0, NULL}};
+        rt_model *got[4];
+        ut_err e;
+        ut_err_clear(&e);
+        int rc = rt_forest_fit_leaves(pv, sizes, 4, &ts, got, &e);
+        CHECK(rc == 0, "forest leaves (kind %d): %s", kind, e.msg);
+        int K = d.K ? d.K : 1;
+        double *p1 = malloc((size_t)d.n * sizeof *p1), *p2 = malloc((size_t)d.n * sizeof *p2);
+        double *q1 = malloc((size_t)d.n * K * sizeof *q1), *q2 = malloc((size_t)d.n * K * sizeof *q2);
+        for (int j = 0; !rc && j < 4; j++) {
+            rt_model *alone = NULL;
+            pv[3].num = sizes[j];
+            if (rt_fit(RT_FAM_FOREST, pv, &ts, &alone, &e)) {
+                CHECK(0, "forest alone: %s", e.msg);
+                continue;
+            }
+            int same = 1;
+            for (int v = 0; v < 3; v++) {
+                int t = v == 2 ? 4 : 7, cap = v == 1 ? 3 : 0;
+                same &= rt_forest_predict_capped(alone, d.X, d.n, t, cap, p1, d.K ? q1 : NULL, &e) == 0 &&
+                        rt_forest_predict_capped(got[j], d.X, d.n, t, cap, p2, d.K ? q2 : NULL, &e) == 0 &&
+                        !memcmp(p1, p2, (size_t)d.n * sizeof *p1) &&
+                        (!d.K || !memcmp(q1, q2, (size_t)d.n * K * sizeof *q1));
+            }
+            CHECK(same, "forest (kind %d) of leaf size %d grown with the others differs from grown alone", kind,
+                  sizes[j]);
+            nforests++;
+            rt_model_free(alone);
+        }
+        for (int j = 0; !rc && j < 4; j++) rt_model_free(got[j]);
+        free(p1), free(p2), free(q1), free(q2);
+        data_free(&d);
+    }
+    CHECK(nforests == 12, "only %d forests compared", nforests);
+}
+
 int main(void)
 {
+    test_forest_leaves();
     test_cases();
     test_no_value_copy();
     test_detects_wrong();
