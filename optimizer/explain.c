@@ -385,7 +385,7 @@ char *opt_physical_text(const cmp_explore *x, const opt_plan *p, const double *a
             batch |= gr->batch;
             other |= gr->shared && !gr->batch;
             gram |= gr->gram;
-            if ((f == RT_FAM_TREE || f == RT_FAM_FOREST) && gr->shared && opt_leaf_sizes(x, gr) > 1) leaves = 1;
+            if ((f == RT_FAM_TREE || f == RT_FAM_FOREST) && gr->shared && opt_leaf_sizes(x, gr, NULL, 0) > 1) leaves = 1;
         }
         if (!ncfg) continue;
         t.len = 0;

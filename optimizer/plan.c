@@ -457,7 +457,7 @@ static double folds_fit_cost(const opt_group *g, const opt_stats *st)
     return g->n * (10 * kc * p + nt * kc * p) / FLOPS_SCALAR;
 }
 
-int opt_leaf_sizes(const cmp_explore *x, const opt_group *g)
+int opt_leaf_sizes(const cmp_explore *x, const opt_group *g, int *sizes, int cap)
 {
     rt_family f = x->configs[g->configs[0]].family;
     int at = f == RT_FAM_TREE ? 1 : f == RT_FAM_FOREST ? 3 : -1, n = 0;   /* params.def's min_samples_leaf */
@@ -466,6 +466,7 @@ int opt_leaf_sizes(const cmp_explore *x, const opt_group *g)
         double v = x->configs[g->configs[i]].params[at].num;
         int seen = 0;
         for (int j = 0; j < i && !seen; j++) seen = x->configs[g->configs[j]].params[at].num == v;
+        if (!seen && sizes && n < cap) sizes[n] = (int)v;
         n += !seen;
     }
     return n;
@@ -507,7 +508,7 @@ static double group_cost(const cmp_explore *x, const opt_group *g, const opt_sta
      * satellite and digits, 4 and 10 sizes: trees 0.17 to 0.25, forests'
      * bootstrapped trees with drawn features 0.33) */
     if (g->shared && !known && (f0 == RT_FAM_TREE || f0 == RT_FAM_FOREST))
-        return big * (1 + (f0 == RT_FAM_TREE ? 0.2 : 0.35) * (opt_leaf_sizes(x, g) - 1)) + 0.02 * sum;
+        return big * (1 + (f0 == RT_FAM_TREE ? 0.2 : 0.35) * (opt_leaf_sizes(x, g, NULL, 0) - 1)) + 0.02 * sum;
     return g->shared && !known && !path ? big + 0.02 * sum : sum;
 }
 

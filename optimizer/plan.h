@@ -142,10 +142,11 @@ double opt_pipe_width(const cmp_pipeline *pl, double w);
 void opt_plan_free(opt_plan *p);
 /* Pipelines a and b agree on their first len steps (text and implicitness). */
 int  opt_same_prefix(const cmp_pipeline *a, const cmp_pipeline *b, int len);
-/* The distinct min_samples_leaf values of tree or forest group g (1 for
- * other families): its trees, grown in one growth (share_tree.c,
- * share_forest.c). */
-int  opt_leaf_sizes(const cmp_explore *x, const opt_group *g);
+/* The number of distinct min_samples_leaf values of tree or forest group
+ * g (1 for other families: sizes not filled), the first cap of them in
+ * sizes (NULL: none) in the configurations' order: its trees, grown in one
+ * growth (share_leaves.c). */
+int  opt_leaf_sizes(const cmp_explore *x, const opt_group *g, int *sizes, int cap);
 /* Steps a and b are the same pca step except perhaps for its k. */
 int  opt_same_pca_but_k(const rt_tf_step *a, const rt_tf_step *b);
 

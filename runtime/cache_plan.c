@@ -56,13 +56,11 @@ static int tree_decision(rt_ctx *c, const cmp_explore *x, opt_plan *p, int i, co
     }
     /* one tree per leaf size (share_tree.c): reused when every size's is
      * stored and serves, extended when every size's is stored */
-    int D = (int)big[0].num, nstored = 0, nserve = 0, nsizes = 0, from = 0, sizes[64];
+    int sizes[64], all = opt_leaf_sizes(x, g, sizes, 64), nsizes = all < 64 ? all : 64;
+    int D = (int)big[0].num, nstored = 0, nserve = 0, from = 0;
     double load_s = 0;
-    for (int k = 0; k < g->n && nsizes < 64; k++) {
-        int v = (int)x->configs[g->configs[k]].params[1].num, seen = 0;
-        for (int j = 0; j < nsizes; j++) seen |= sizes[j] == v;
-        if (seen) continue;
-        sizes[nsizes++] = v;
+    for (int j = 0; j < nsizes; j++) {
+        int v = sizes[j];
         big[1].num = v;
         int cap = 0, depth = 0;
         rt_lineage_hex lin;
@@ -79,7 +77,7 @@ static int tree_decision(rt_ctx *c, const cmp_explore *x, opt_plan *p, int i, co
     int smallest = (int)p0[1].num;   /* the most nodes: the bytes to store */
     for (int j = 0; j < nsizes; j++) smallest = sizes[j] < smallest ? sizes[j] : smallest;
     big[1].num = smallest;
-    if (nstored == nsizes && g->n > 0 && nsizes < 64) {
+    if (nstored == nsizes && g->n > 0 && all < 64) {
         if (nserve == nsizes) {
             p->cache[i] = OPT_CACHE_REUSE;
             /* the FIT reads the trees, then every configuration scores the

@@ -45,14 +45,10 @@ int rt_cache_plan_ensemble(rt_ctx *c, const cmp_explore *x, opt_plan *p, int i, 
     }
     /* one model per leaf size (share_forest.c): reused when every size's
      * is stored with enough trees, extended when every size's is stored */
-    int T = (int)big[0].num, D = forest ? (int)big[1].num : 0, nsizes = 0, nstored = 0, nenough = 0, from = 0;
-    int sizes[64];
-    for (int k = 0; k < g->n && nsizes < 64; k++) {
-        int v = (int)x->configs[g->configs[k]].params[3].num, seen = 0;
-        for (int j = 0; j < nsizes; j++) seen |= sizes[j] == v;
-        if (seen && forest) continue;
-        sizes[nsizes++] = v;
-        if (forest) big[3].num = v;
+    int sizes[64] = {(int)big[3].num}, all = opt_leaf_sizes(x, g, sizes, 64), nsizes = all < 64 ? all : 64;
+    int T = (int)big[0].num, D = forest ? (int)big[1].num : 0, nstored = 0, nenough = 0, from = 0;
+    for (int j = 0; j < nsizes; j++) {   /* gbt: one model, sizes[0] its own */
+        if (forest) big[3].num = sizes[j];
         int count = 0, cap = 0, depth = 0;
         rt_lineage_hex lin;
         if (rt_lineage_ensemble(f, design, big, ntrain, (unsigned long long)x->task.seed, lin)) return -1;
@@ -61,9 +57,8 @@ int rt_cache_plan_ensemble(rt_ctx *c, const cmp_explore *x, opt_plan *p, int i, 
             if (count >= T) nenough++;
             else if (!from || count < from) from = count;
         }
-        if (!forest) break;   /* gbt: one model */
     }
-    if (nstored == nsizes && nsizes < 64) {
+    if (nstored == nsizes && all < 64) {
         if (nenough == nsizes) {
             p->cache[i] = OPT_CACHE_REUSE;
         } else {

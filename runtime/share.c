@@ -385,9 +385,9 @@ int rt_fit_predict_group_keep(rt_family f, const rt_pval *const *params, int ncf
         switch (f) {
         case RT_FAM_RIDGE: return ridge_group(params, ncfg, ts, Xt, nt, out, keep, e);
         case RT_FAM_KNN: return knn_group(params, ncfg, ts, Xt, nt, out, e);
-        case RT_FAM_TREE: return rt_tree_group(params, ncfg, ts, Xt, nt, out, e);
+        case RT_FAM_TREE:
         case RT_FAM_FOREST:
-        case RT_FAM_GBT: return rt_ensemble_group(f, params, ncfg, ts, Xt, nt, out, e);
+        case RT_FAM_GBT: return rt_leaf_group_run(f, params, ncfg, ts, Xt, nt, out, e);
         case RT_FAM_LOGREG: return logreg_group(params, ncfg, ts, Xt, nt, out, keep, e);
         case RT_FAM_LINSVM: return linsvm_group(params, ncfg, ts, Xt, nt, out, keep, e);
         case RT_FAM_LASSO:

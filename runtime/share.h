@@ -6,7 +6,7 @@
  *           read from its sorted lists
  *   tree    one growth to the deepest cap for every min_samples_leaf (the
  *           sizes share each node until their splits differ), predicted
- *           at every depth (share_tree.c)
+ *           at every depth (share_leaves.c)
  *   forest  the most trees at the deepest cap, one forest per
  *           min_samples_leaf grown together (tree t of every size in one
  *           growth); every smaller forest and depth read from it
@@ -58,20 +58,54 @@ void rt_note_convergence(rt_group_out *o, const rt_model *m);
  * shared fit when `share` (the plan's decision) and the family has one,
  * else one fit each.  A failing configuration gets out[c].error; returns -1
  * only when the group cannot run at all (out of memory), with e set. */
+/* ---- tree, forest and gbt groups (share_leaves.c) ----
+ * One model per min_samples_leaf (tree, forest; gbt: one), with the
+ * group's most trees / rounds at its deepest cap; the sizes to fit are
+ * grown together (cart_grow_leaves).  share_tree.c and share_forest.c put
+ * the cache around it. */
+typedef struct {
+    rt_model *m;        /* the size's model (owned), or NULL */
+    int cap;            /* forest: the cap its trees were grown to */
+    int how;            /* RT_TREE_REUSED / _EXTENDED / _GROWN (cache.h); 0: to fit */
+    double compute_s;   /* what fitting it from nothing costs; -1: not fitted here */
+    char lin[33];       /* its lineage (an rt_lineage_hex) */
+} rt_leaf_model;
+typedef struct {
+    int nv;             /* leaf sizes */
+    int *msl;           /* nv sizes, ascending */
+    int *of;            /* per configuration: its size's index */
+    int *idx;           /* scratch: the sizes to fit */
+    rt_leaf_model *one; /* per size */
+} rt_leaf_group;
+
 /* The distinct values of parameter `at` (min_samples_leaf) over a group,
  * ascending, into msl; each configuration's index among them into of
  * (both ncfg long).  Returns their count. */
-int rt_leaf_sizes(const rt_pval *const *params, int ncfg, int at, int *msl, int *of);
-
-/* A forest or gbt group without the cache (share_forest.c): the most
- * trees / rounds (forest: at the deepest cap, one forest per leaf size,
- * the sizes grown together); as rt_fit_predict_group. */
-int rt_ensemble_group(rt_family f, const rt_pval *const *params, int ncfg, const rt_trainset *ts, const double *Xt,
-                      int nt, rt_group_out *out, ut_err *e);
-
-/* A tree group without the cache (share_tree.c); as rt_fit_predict_group. */
-int rt_tree_group(const rt_pval *const *params, int ncfg, const rt_trainset *ts, const double *Xt, int nt,
-                  rt_group_out *out, ut_err *e);
+int  rt_leaf_sizes(const rt_pval *const *params, int ncfg, int at, int *msl, int *of);
+/* The group's model parameters into big: the first configuration's with
+ * the most trees / rounds and the deepest cap (0 = unlimited beats all). */
+void rt_leaf_group_params(rt_family f, const rt_pval *const *params, int ncfg, rt_pval *big);
+/* Sets size j's min_samples_leaf in one (gbt: nothing). */
+void rt_leaf_group_params_of(rt_family f, const rt_leaf_group *g, int j, rt_pval *one);
+int  rt_leaf_group_new(rt_family f, const rt_pval *const *params, int ncfg, rt_leaf_group *g);   /* -1: no memory */
+void rt_leaf_group_free(rt_leaf_group *g);
+/* Fits sizes idx[0..n) from big: a failure other than memory is kept in
+ * *me for those sizes (their models NULL).  -1: out of memory (*e). */
+int  rt_leaf_group_fit(rt_family f, const rt_pval *big, rt_leaf_group *g, int n, const rt_trainset *ts, ut_err *me,
+                       ut_err *e);
+/* With the cache: the sizes it did not serve (how 0) fitted together,
+ * each marked RT_TREE_GROWN with its share of this thread's CPU as
+ * compute_s; *decision the group's (all reused, some grown, else
+ * extended).  Failures as rt_leaf_group_fit. */
+int  rt_leaf_group_fit_rest(rt_family f, const rt_pval *big, rt_leaf_group *g, const rt_trainset *ts, int *decision,
+                            ut_err *me, ut_err *e);
+/* Every configuration's predictions off its size's model (its cap, trees
+ * or rounds); a size without one gives *failed. */
+int  rt_leaf_group_predict(rt_family f, const rt_pval *const *params, int ncfg, const rt_leaf_group *g,
+                           const ut_err *failed, const double *Xt, int nt, rt_group_out *out, ut_err *e);
+/* A tree, forest or gbt group without the cache; as rt_fit_predict_group. */
+int  rt_leaf_group_run(rt_family f, const rt_pval *const *params, int ncfg, const rt_trainset *ts, const double *Xt,
+                       int nt, rt_group_out *out, ut_err *e);
 
 int rt_fit_predict_group(rt_family f, const rt_pval *const *params, int ncfg, int share, const rt_trainset *ts,
                          const double *Xt, int nt, rt_group_out *out, ut_err *e);
