@@ -23,6 +23,12 @@ void la_gemm(int transA, int transB, int m, int n, int k, double alpha,
 void la_xwt(int n, int m, int p, const double *X, const double *WT, double *Z, int ldz);
 void la_rtx(int n, int m, int p, const double *R, int ldr, const double *X, double *G);
 const char *la_fixed_name(void);
+/* The widest kernel la_xwt / la_rtx may take (2 AVX-512, 1 AVX2, 0 plain;
+ * the CPU's best by default); returns the previous cap.  la_fixed_level:
+ * the one they take now.  For tests, which compare the widths: AVX-512
+ * and AVX2 give the same bits. */
+int la_fixed_cap(int level);
+int la_fixed_level(void);
 double la_dot(int n, const double *x, const double *y);
 void   la_axpy(int n, double a, const double *x, double *y);
 /* Solve A X = B for SPD A (p x p), B p x nrhs; A and B overwritten (B by X,

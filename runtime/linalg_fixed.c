@@ -7,10 +7,14 @@
  * element's value depends on its own row and column only: any batch
  * width, any tiling, the same bits.
  *
- * AVX2 + FMA where the CPU has them (runtime dispatch, as vexp.c): every
- * element a chain of fused multiply-adds, vector lanes and scalar edges
- * alike.  Elsewhere plain multiply-add in the same order (the results then
- * differ by rounding from the AVX2 machines', as OpenBLAS's do). */
+ * AVX-512 or AVX2 + FMA where the CPU has them (runtime dispatch, as
+ * vexp.c): every element a chain of fused multiply-adds, vector lanes,
+ * masked lanes and scalar edges alike, so both widths give the same bits
+ * and only the speed differs (AVX-512: twice the lanes per instruction;
+ * OpenBLAS 0.3.21 runs its Haswell kernels on CPUs it does not know, such
+ * as AMD's Zen 5).  Elsewhere plain multiply-add in the same order (the
+ * results then differ by rounding from the FMA machines', as OpenBLAS's
+ * do). */
 #include "linalg.h"
 
 #include <math.h>
@@ -234,8 +238,190 @@ FX_AVX2 static void rtx_tiles(int n, int m, int p, const double *R, int ldr, con
     }
 }
 
-static int have_avx2(void)
+/* ---- AVX-512: the same chains, eight lanes to a vector ----
+ * A vector's lanes past the matrix's edge are masked: zeros in, never
+ * stored, so every stored element is its chain and nothing else.  The
+ * accumulators are named variables (macros over rows and columns), not
+ * arrays: GCC kept arrays of them on the stack, a store per FMA. */
+#define FX_AVX512 __attribute__((target("avx512f,fma")))
+#define FX_EACH8(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
+#define FX_EACH4(X) X(0) X(1) X(2) X(3)
+
+FX_AVX512 static inline __mmask8 fx_lanes(int k)
 {
+    return k <= 0 ? (__mmask8)0 : k >= 8 ? (__mmask8)0xFF : (__mmask8)((1u << k) - 1);
+}
+
+/* Rows x[0..8) (the first nr stored) of Z = X·Wᵀ, columns c .. c+15 of
+ * WT: the second vector's lanes in m2 (16 chains side by side). */
+FX_AVX512 static void xwt512_16(int nr, int m, int p, const double *const *x, const double *WT, int c, __mmask8 m2,
+                                double *const *z)
+{
+#define XD(r) __m512d a##r##0 = _mm512_setzero_pd(), a##r##1 = _mm512_setzero_pd();
+    FX_EACH8(XD)
+#undef XD
+    for (int t = 0; t < p; t++) {
+        const double *w = WT + (size_t)t * m + c;
+        __m512d w0 = _mm512_loadu_pd(w), w1 = _mm512_maskz_loadu_pd(m2, w + 8);
+#define XS(r)                                               \
+        {                                                   \
+            __m512d b = _mm512_set1_pd(x[r][t]);            \
+            a##r##0 = _mm512_fmadd_pd(b, w0, a##r##0);      \
+            a##r##1 = _mm512_fmadd_pd(b, w1, a##r##1);      \
+        }
+        FX_EACH8(XS)
+#undef XS
+    }
+#define XW(r)                                               \
+    if (r < nr) {                                           \
+        _mm512_storeu_pd(z[r] + c, a##r##0);                \
+        _mm512_mask_storeu_pd(z[r] + c + 8, m2, a##r##1);   \
+    }
+    FX_EACH8(XW)
+#undef XW
+}
+
+/* The same for columns c .. c+7, lanes in m1 (8 chains). */
+FX_AVX512 static void xwt512_8(int nr, int m, int p, const double *const *x, const double *WT, int c, __mmask8 m1,
+                               double *const *z)
+{
+#define XD(r) __m512d a##r = _mm512_setzero_pd();
+    FX_EACH8(XD)
+#undef XD
+    for (int t = 0; t < p; t++) {
+        __m512d w0 = _mm512_maskz_loadu_pd(m1, WT + (size_t)t * m + c);
+#define XS(r) a##r = _mm512_fmadd_pd(_mm512_set1_pd(x[r][t]), w0, a##r);
+        FX_EACH8(XS)
+#undef XS
+    }
+#define XW(r) if (r < nr) _mm512_mask_storeu_pd(z[r] + c, m1, a##r);
+    FX_EACH8(XW)
+#undef XW
+}
+
+/* Rows i0 .. i0+nr-1 (nr ≤ 8) of Z = X·Wᵀ, 16 columns at a time. */
+FX_AVX512 static void xwt512_rows(int nr, int m, int p, const double *x0, const double *WT, double *z0, int ldz)
+{
+    const double *x[8];
+    double *z[8];
+    for (int r = 0; r < 8; r++) {
+        x[r] = x0 + (size_t)(r < nr ? r : 0) * p;   /* unused rows read row 0, never stored */
+        z[r] = z0 + (size_t)r * ldz;
+    }
+    for (int c = 0; c < m; c += 16) {
+        int left = m - c;
+        if (left > 8)
+            xwt512_16(nr, m, p, x, WT, c, fx_lanes(left - 8), z);
+        else
+            xwt512_8(nr, m, p, x, WT, c, fx_lanes(left), z);
+    }
+}
+
+FX_AVX512 static void xwt512_range(int i0, int i1, int m, int p, const double *X, const double *WT, double *Z,
+                                   int ldz)
+{
+    for (int i = i0; i < i1; i += 8)
+        xwt512_rows(i1 - i < 8 ? i1 - i : 8, m, p, X + (size_t)i * p, WT, Z + (size_t)i * ldz, ldz);
+}
+
+/* Columns c0 .. c0+3 of G += Rᵀ X over rows [i0, i1), 32 entries from t0,
+ * vector v's lanes in mk[v] (16 chains side by side); columns past nc
+ * read column c0 and are never stored. */
+FX_AVX512 static void rtx512_32(int nc, int i0, int i1, int c0, int t0, const __mmask8 *mk, int p, const double *R,
+                                int ldr, const double *X, double *G)
+{
+    int o1 = nc > 1, o2 = nc > 2 ? 2 : 0, o3 = nc > 3 ? 3 : 0;
+    double *g0 = G + (size_t)c0 * p + t0, *g1 = g0 + (size_t)o1 * p, *g2 = g0 + (size_t)o2 * p,
+           *g3 = g0 + (size_t)o3 * p;
+#define RD(k) __m512d a##k##0 = _mm512_maskz_loadu_pd(mk[0], g##k), a##k##1 = _mm512_maskz_loadu_pd(mk[1], g##k + 8), \
+                      a##k##2 = _mm512_maskz_loadu_pd(mk[2], g##k + 16), a##k##3 = _mm512_maskz_loadu_pd(mk[3], g##k + 24);
+    FX_EACH4(RD)
+#undef RD
+    for (int i = i0; i < i1; i++) {
+        const double *x = X + (size_t)i * p + t0, *r = R + (size_t)i * ldr + c0;
+        __m512d x0 = _mm512_maskz_loadu_pd(mk[0], x), x1 = _mm512_maskz_loadu_pd(mk[1], x + 8),
+                x2 = _mm512_maskz_loadu_pd(mk[2], x + 16), x3 = _mm512_maskz_loadu_pd(mk[3], x + 24);
+        __m512d b0 = _mm512_set1_pd(r[0]), b1 = _mm512_set1_pd(r[o1]), b2 = _mm512_set1_pd(r[o2]),
+                b3 = _mm512_set1_pd(r[o3]);
+#define RS(k)                                       \
+        a##k##0 = _mm512_fmadd_pd(b##k, x0, a##k##0); \
+        a##k##1 = _mm512_fmadd_pd(b##k, x1, a##k##1); \
+        a##k##2 = _mm512_fmadd_pd(b##k, x2, a##k##2); \
+        a##k##3 = _mm512_fmadd_pd(b##k, x3, a##k##3);
+        FX_EACH4(RS)
+#undef RS
+    }
+#define RW(k)                                               \
+    if (k < nc) {                                           \
+        _mm512_mask_storeu_pd(g##k, mk[0], a##k##0);        \
+        _mm512_mask_storeu_pd(g##k + 8, mk[1], a##k##1);    \
+        _mm512_mask_storeu_pd(g##k + 16, mk[2], a##k##2);   \
+        _mm512_mask_storeu_pd(g##k + 24, mk[3], a##k##3);   \
+    }
+    FX_EACH4(RW)
+#undef RW
+}
+
+/* The same for 8 entries from t0 (lanes in m1): 4 chains, for the
+ * vectors of a tile's edge. */
+FX_AVX512 static void rtx512_8(int nc, int i0, int i1, int c0, int t0, __mmask8 m1, int p, const double *R, int ldr,
+                               const double *X, double *G)
+{
+    int o1 = nc > 1, o2 = nc > 2 ? 2 : 0, o3 = nc > 3 ? 3 : 0;
+    double *g0 = G + (size_t)c0 * p + t0, *g1 = g0 + (size_t)o1 * p, *g2 = g0 + (size_t)o2 * p,
+           *g3 = g0 + (size_t)o3 * p;
+#define RD(k) __m512d a##k = _mm512_maskz_loadu_pd(m1, g##k);
+    FX_EACH4(RD)
+#undef RD
+    for (int i = i0; i < i1; i++) {
+        const double *r = R + (size_t)i * ldr + c0;
+        __m512d x0 = _mm512_maskz_loadu_pd(m1, X + (size_t)i * p + t0);
+        a0 = _mm512_fmadd_pd(_mm512_set1_pd(r[0]), x0, a0);
+        a1 = _mm512_fmadd_pd(_mm512_set1_pd(r[o1]), x0, a1);
+        a2 = _mm512_fmadd_pd(_mm512_set1_pd(r[o2]), x0, a2);
+        a3 = _mm512_fmadd_pd(_mm512_set1_pd(r[o3]), x0, a3);
+    }
+#define RW(k) if (k < nc) _mm512_mask_storeu_pd(g##k, m1, a##k);
+    FX_EACH4(RW)
+#undef RW
+}
+
+/* One tile: columns c0 .. c0+nc-1 (nc ≤ 4), entries t0 .. t1-1 (at most
+ * 32): whole when it has 4 vectors' worth, else vector by vector. */
+FX_AVX512 static void rtx512_tile(int nc, int i0, int i1, int c0, int t0, int t1, int p, const double *R, int ldr,
+                                  const double *X, double *G)
+{
+    int w = t1 - t0;
+    if (w > 24) {
+        __mmask8 mk[4] = {0xFF, 0xFF, 0xFF, fx_lanes(w - 24)};
+        rtx512_32(nc, i0, i1, c0, t0, mk, p, R, ldr, X, G);
+        return;
+    }
+    for (int t = t0; t < t1; t += 8)
+        rtx512_8(nc, i0, i1, c0, t, fx_lanes(t1 - t), p, R, ldr, X, G);
+}
+
+/* Tiles u0 .. u1-1 of G (4 columns by 32 entries each, row-major over the
+ * tiles), a block of rows at a time so that it stays in cache. */
+FX_AVX512 static void rtx512_tiles(int n, int m, int p, const double *R, int ldr, const double *X, double *G, int u0,
+                                   int u1)
+{
+    int tg = (p + 31) / 32, blk = p > 0 ? BLKDBL / p : ROWBLK;
+    blk = blk < 16 ? 16 : blk > ROWBLK ? ROWBLK : blk;
+    for (int i0 = 0; i0 < n; i0 += blk) {
+        int i1 = n - i0 < blk ? n : i0 + blk;
+        for (int u = u0; u < u1; u++) {
+            int c = u / tg * 4, t0 = u % tg * 32;
+            rtx512_tile(m - c < 4 ? m - c : 4, i0, i1, c, t0, p - t0 < 32 ? p : t0 + 32, p, R, ldr, X, G);
+        }
+    }
+}
+
+/* The widest kernel the CPU has: 2 AVX-512, 1 AVX2 + FMA, 0 plain. */
+static int fx_cpu_level(void)
+{
+    if (__builtin_cpu_supports("avx512f"))
+        return 2;
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 
@@ -243,22 +429,38 @@ static int have_avx2(void)
  * part k of nparts each; a part's elements are computed as they would be
  * in one thread. */
 typedef struct {
-    int rtx, n, m, p, ldz, ldr, k, nparts;
+    int rtx, wide, n, m, p, ldz, ldr, k, nparts;
     const double *X, *WT, *R;
     double *Z, *G;
 } fx_part;
+
+/* la_rtx's tiles: 4 columns by 8 entries (AVX2) or by 32 (AVX-512). */
+static int rtx_units(int m, int p, int wide)
+{
+    int tw = wide ? 32 : 8;
+    return (m + 3) / 4 * ((p + tw - 1) / tw);
+}
 
 static void *fx_run(void *arg)
 {
     const fx_part *a = arg;
     if (a->rtx) {
-        int units = (a->m + 3) / 4 * ((a->p + 7) / 8);
-        rtx_tiles(a->n, a->m, a->p, a->R, a->ldr, a->X, a->G, (int)((long)units * a->k / a->nparts),
-                  (int)((long)units * (a->k + 1) / a->nparts));
+        int units = rtx_units(a->m, a->p, a->wide);
+        int u0 = (int)((long)units * a->k / a->nparts), u1 = (int)((long)units * (a->k + 1) / a->nparts);
+        if (a->wide)
+            rtx512_tiles(a->n, a->m, a->p, a->R, a->ldr, a->X, a->G, u0, u1);
+        else
+            rtx_tiles(a->n, a->m, a->p, a->R, a->ldr, a->X, a->G, u0, u1);
     } else {
-        int blocks = (a->n + 3) / 4;   /* rows in fours, as xwt_range takes them */
-        int i0 = (int)((long)blocks * a->k / a->nparts) * 4, i1 = (int)((long)blocks * (a->k + 1) / a->nparts) * 4;
-        xwt_range(i0, i1 < a->n ? i1 : a->n, a->m, a->p, a->X, a->WT, a->Z, a->ldz);
+        int rb = a->wide ? 8 : 4;      /* rows in blocks, as the range takes them */
+        int blocks = (a->n + rb - 1) / rb;
+        int i0 = (int)((long)blocks * a->k / a->nparts) * rb, i1 = (int)((long)blocks * (a->k + 1) / a->nparts) * rb;
+        if (i1 > a->n)
+            i1 = a->n;
+        if (a->wide)
+            xwt512_range(i0, i1, a->m, a->p, a->X, a->WT, a->Z, a->ldz);
+        else
+            xwt_range(i0, i1, a->m, a->p, a->X, a->WT, a->Z, a->ldz);
     }
     return NULL;
 }
@@ -292,38 +494,61 @@ static void fx_split(fx_part base, int units)
     }
 }
 
-static void xwt_avx2(int n, int m, int p, const double *X, const double *WT, double *Z, int ldz)
+static void xwt_simd(int wide, int n, int m, int p, const double *X, const double *WT, double *Z, int ldz)
 {
-    fx_split((fx_part){0, n, m, p, ldz, 0, 0, 1, X, WT, NULL, Z, NULL}, (n + 3) / 4);
+    fx_split((fx_part){0, wide, n, m, p, ldz, 0, 0, 1, X, WT, NULL, Z, NULL}, (n + 3) / 4);
 }
 
-static void rtx_avx2(int n, int m, int p, const double *R, int ldr, const double *X, double *G)
+static void rtx_simd(int wide, int n, int m, int p, const double *R, int ldr, const double *X, double *G)
 {
-    fx_split((fx_part){1, n, m, p, 0, ldr, 0, 1, X, NULL, R, NULL, G}, (m + 3) / 4 * ((p + 7) / 8));
+    fx_split((fx_part){1, wide, n, m, p, 0, ldr, 0, 1, X, NULL, R, NULL, G}, rtx_units(m, p, wide));
 }
 #else
-static int have_avx2(void) { return 0; }
-#define xwt_avx2 xwt_plain
-#define rtx_avx2 rtx_plain
+static int fx_cpu_level(void) { return 0; }
+#define xwt_simd(wide, n, m, p, X, WT, Z, ldz) xwt_plain(n, m, p, X, WT, Z, ldz)
+#define rtx_simd(wide, n, m, p, R, ldr, X, G) rtx_plain(n, m, p, R, ldr, X, G)
 #endif
+
+static int fx_cap = 2;   /* la_fixed_cap's: the widest kernel allowed */
+
+static int fx_level(void)
+{
+    int l = fx_cpu_level();
+    return l < fx_cap ? l : fx_cap;
+}
+
+int la_fixed_cap(int level)
+{
+    int was = fx_cap;
+    fx_cap = level;
+    return was;
+}
 
 void la_xwt(int n, int m, int p, const double *X, const double *WT, double *Z, int ldz)
 {
-    if (have_avx2())
-        xwt_avx2(n, m, p, X, WT, Z, ldz);
+    int l = fx_level();
+    if (l > 0)
+        xwt_simd(l == 2, n, m, p, X, WT, Z, ldz);
     else
         xwt_plain(n, m, p, X, WT, Z, ldz);
 }
 
 void la_rtx(int n, int m, int p, const double *R, int ldr, const double *X, double *G)
 {
-    if (have_avx2())
-        rtx_avx2(n, m, p, R, ldr, X, G);
+    int l = fx_level();
+    if (l > 0)
+        rtx_simd(l == 2, n, m, p, R, ldr, X, G);
     else
         rtx_plain(n, m, p, R, ldr, X, G);
 }
 
+int la_fixed_level(void)
+{
+    return fx_level();
+}
+
+/* The arithmetic, not the width: AVX-512 and AVX2 round alike. */
 const char *la_fixed_name(void)
 {
-    return have_avx2() ? "fixed-order AVX2 FMA" : "fixed-order plain";
+    return fx_level() > 0 ? "fixed-order FMA" : "fixed-order plain";
 }

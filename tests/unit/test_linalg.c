@@ -239,6 +239,70 @@ static void test_fixed_products(void)
            shapes, la_fixed_name());
 }
 
+/* Every width of kernel (AVX-512, AVX2 + FMA) gives each element exactly
+ * its chain of fused multiply-adds in the order linalg.h states — the
+ * reference here is that chain by fma() — and writes nothing past the m
+ * columns of a row (leading dimensions past m, masked lanes): shapes on
+ * and off every vector and tile edge (8 and 16 columns, 4 and 8 rows, 8
+ * and 32 entries). */
+static void test_fixed_widths(void)
+{
+    static const int ns[] = {1, 3, 7, 8, 9, 17, 300}, ps[] = {1, 3, 8, 13, 31, 32, 33, 65},
+                     ms[] = {1, 2, 3, 4, 5, 7, 9, 10, 15, 16, 17, 33, 70};
+    int tried = 0, widths = 0;
+    for (int level = 2; level >= 1; level--) {
+        la_fixed_cap(level);
+        const char *name = level == 2 ? "AVX-512" : "AVX2";
+        if (la_fixed_level() != level)
+            continue;   /* this CPU lacks the width */
+        widths++;
+        for (size_t a = 0; a < sizeof ns / sizeof *ns; a++)
+            for (size_t b = 0; b < sizeof ps / sizeof *ps; b++)
+                for (size_t c = 0; c < sizeof ms / sizeof *ms; c++) {
+                    int n = ns[a], p = ps[b], m = ms[c], ld = m + 3;
+                    double *X = malloc(sizeof(double) * n * p), *WT = malloc(sizeof(double) * p * m);
+                    double *Z = malloc(sizeof(double) * n * ld), *G = malloc(sizeof(double) * m * p);
+                    double *G0 = malloc(sizeof(double) * m * p);
+                    if (!X || !WT || !Z || !G || !G0) {
+                        CHECK(0, "out of memory");
+                        return;
+                    }
+                    fill(X, n * p, 0.71 + a);
+                    fill(WT, p * m, 1.1 + b);
+                    fill(G0, m * p, 0.3 + c);
+                    memcpy(G, G0, sizeof(double) * m * p);
+                    for (int i = 0; i < n * ld; i++)
+                        Z[i] = -7.25;
+                    la_xwt(n, m, p, X, WT, Z, ld);
+                    int bad = 0;
+                    for (int i = 0; i < n; i++)
+                        for (int k = 0; k < ld; k++) {
+                            double want = -7.25;
+                            if (k < m) {
+                                want = 0;
+                                for (int t = 0; t < p; t++)
+                                    want = fma(X[(size_t)i * p + t], WT[(size_t)t * m + k], want);
+                            }
+                            bad += memcmp(&want, &Z[(size_t)i * ld + k], sizeof want) != 0;
+                        }
+                    /* la_rtx reads R with leading dimension ld: Z itself */
+                    la_rtx(n, m, p, Z, ld, X, G);
+                    for (int k = 0; k < m; k++)
+                        for (int t = 0; t < p; t++) {
+                            double want = G0[(size_t)k * p + t];
+                            for (int i = 0; i < n; i++)
+                                want = fma(Z[(size_t)i * ld + k], X[(size_t)i * p + t], want);
+                            bad += memcmp(&want, &G[(size_t)k * p + t], sizeof want) != 0;
+                        }
+                    CHECK(!bad, "%s: n=%d p=%d m=%d: %d elements not their fma chain", name, n, p, m, bad);
+                    tried++;
+                    free(X); free(WT); free(Z); free(G); free(G0);
+                }
+    }
+    la_fixed_cap(2);
+    printf("  fixed-order products: %d shapes on %d widths, each element its fma chain\n", tried, widths);
+}
+
 /* A call large enough to be split over threads (BLAS threads 3: two parts
  * at this size) gives the bits it gives on one (REPRODUCE must not depend
  * on the threads a fit ran with). */
@@ -279,6 +343,7 @@ int main(void)
     test_syev();
     test_fixed_products();
     test_fixed_threads();
+    test_fixed_widths();
     if (failures) {
         printf("test_linalg: %d failure(s)\n", failures);
         return 1;
