@@ -1185,6 +1185,54 @@ static void check_svm(const char *what, rt_model *m, const data_t *d, int K,
     printf("  %s: %d sweeps, primal %.12g\n", what, m->n_iter, m->objective);
 }
 
+/* logreg's softmax rows have an AVX-512 form (up to 16 classes) beside the
+ * plain loops, taken with linalg_fixed.c's AVX-512 kernels; capping those
+ * at AVX2 takes the plain loops.  Every value rounds alike, so L-BFGS and
+ * Newton take the same iterates: the same model, bit for bit, at 3, 10
+ * and 14 classes (one vector, two, two with a partial second). */
+static void test_logreg_widths(void)
+{
+    data_t d;
+    if (load_data("digits.csv", 0, &d) != 0)
+        return;
+    if (la_fixed_cap(2), la_fixed_level() < 2) {
+        printf("  logreg widths: no AVX-512 on this CPU, nothing to compare\n");
+        free_data(&d);
+        return;
+    }
+    int *y = malloc((size_t)d.n * sizeof *y), same = 0, tried = 0;
+    for (int variant = 0; y && variant < 3; variant++) {
+        int K = variant == 0 ? 3 : variant == 1 ? 10 : 14;
+        for (int i = 0; i < d.n; i++)
+            y[i] = variant == 0 ? d.yc[i] % 3 : variant == 1 ? d.yc[i] : d.yc[i] + (d.yc[i] < 4 && i % 2 ? 10 : 0);
+        for (int solver = 1; solver <= 2; solver++) {
+            rt_model *m[2] = {0};
+            for (int cap = 2; cap >= 1; cap--) {
+                la_fixed_cap(cap);
+                rt_logreg_solver_override = solver;
+                m[2 - cap] = fit_logreg(d.X, d.n, d.p, y, K, 0.01, "l2", "none", 150);
+                rt_logreg_solver_override = 0;
+            }
+            la_fixed_cap(2);
+            tried++;
+            if (!m[0] || !m[1]) {
+                CHECK(0, "logreg widths: K=%d solver %d did not fit", K, solver);
+            } else {
+                int ok = max_rel_diff(m[0], m[1]) == 0 && m[0]->n_iter == m[1]->n_iter &&
+                         m[0]->objective == m[1]->objective;
+                CHECK(ok, "logreg widths: K=%d solver %d: AVX-512 rows and plain rows differ (%g, %d vs %d "
+                      "iterations)", K, solver, max_rel_diff(m[0], m[1]), m[0]->n_iter, m[1]->n_iter);
+                same += ok;
+            }
+            rt_model_free(m[0]);
+            rt_model_free(m[1]);
+        }
+    }
+    printf("  logreg widths: %d of %d fits bit-identical with AVX-512 rows and plain ones\n", same, tried);
+    free(y);
+    free_data(&d);
+}
+
 static void test_linsvm(void)
 {
     data_t ir, irraw, bc, sub, bin;
@@ -1452,6 +1500,7 @@ int main(void)
     test_logreg_l1_path();
     test_logreg_l1_ties();
     test_logreg_batch();
+    test_logreg_widths();
     test_linsvm();
     test_linsvm_path();
     test_no_features();
