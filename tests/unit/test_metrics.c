@@ -3,6 +3,7 @@
  * inputs; the producing call is quoted next to each constant. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "../../runtime/metrics.h"
 
@@ -98,6 +99,54 @@ static void test_binary(void)
     check_nan("logloss without proba", rt_metric_score(RT_MET_LOGLOSS, 8, bt, NULL, bp, NULL, 2));
 }
 
+/* AUC against the pairwise Mann-Whitney count (a tie counts a half) over
+ * random tables with many ties and -0/+0 among the scores: numerators are
+ * whole or half numbers either way, so the two must be equal to the bit.
+ * Checks the sort behind the ranks at every size up to 700 and across the
+ * powers of two where its merging runs change. */
+static void test_auc_pairs(void)
+{
+    static const int ns[] = {2, 3, 5, 8, 31, 32, 33, 64, 100, 255, 256, 257, 511, 700};
+    unsigned long long st = 88172645463325252ULL;
+    int bad = 0, tried = 0;
+    for (size_t a = 0; a < sizeof ns / sizeof *ns; a++)
+        for (int rep = 0; rep < 6; rep++) {
+            int n = ns[a];
+            int *y = malloc((size_t)n * sizeof *y);
+            double *pr = malloc(2 * (size_t)n * sizeof *pr);
+            if (!y || !pr) {
+                free(y);
+                free(pr);
+                return;
+            }
+            for (int i = 0; i < n; i++) {
+                st ^= st << 13, st ^= st >> 7, st ^= st << 17;
+                y[i] = (int)(st >> 11) % 3 == 0;
+                int lv = rep < 3 ? 5 : 1000;   /* few levels: ties everywhere */
+                double sc = (double)((st >> 20) % (unsigned)lv) / lv - 0.5;
+                if (sc == 0 && (st & 1)) sc = -0.0;
+                pr[2 * i + 1] = sc;
+                pr[2 * i] = 1 - sc;
+            }
+            double num = 0;
+            long npos = 0;
+            for (int i = 0; i < n; i++) {
+                npos += y[i];
+                for (int j = 0; y[i] && j < n; j++)
+                    if (!y[j])
+                        num += pr[2 * i + 1] > pr[2 * j + 1] ? 1 : pr[2 * i + 1] == pr[2 * j + 1] ? 0.5 : 0;
+            }
+            double want = npos && npos < n ? num / ((double)npos * (n - npos)) : NAN;
+            double got = rt_metric_score(RT_MET_AUC, n, y, NULL, NULL, pr, 2);
+            bad += !(got == want || (isnan(got) && isnan(want)));
+            tried++;
+            free(y);
+            free(pr);
+        }
+    if (bad)
+        failures++, printf("FAIL auc: %d of %d random tables differ from the pairwise count\n", bad, tried);
+}
+
 static void test_logloss_3(void)
 {
     int y3[5] = { 0, 1, 2, 0, 1 };
@@ -140,6 +189,7 @@ int main(void)
     test_multiclass();
     test_binary();
     test_logloss_3();
+    test_auc_pairs();
     test_regression();
     if (failures) {
         printf("test_metrics: %d failure(s)\n", failures);
