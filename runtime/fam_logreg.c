@@ -470,6 +470,7 @@ typedef struct {
     int d, max_iter;
     double tol;
     double *x, *buf, *g, *dir, *xt, *gt;
+    int owned;          /* buf is this state's (else the caller's scratch) */
     lb_mem M;
     int iter, in_ls;
     double f;
@@ -480,7 +481,8 @@ typedef struct {
 
 static void lb_free(lb_state *s)
 {
-    free(s->buf);
+    if (s->owned)
+        free(s->buf);
     s->buf = NULL;
 }
 
@@ -551,14 +553,24 @@ static int lb_iterate(lb_state *s, ut_err *e)
     return LB_DONE;
 }
 
+/* Doubles an L-BFGS state over d parameters works in. */
+static size_t lb_doubles(int d)
+{
+    return (size_t)d * (5 + 2 * (size_t)lbfgs_memory(d));
+}
+
 /* L-BFGS from x (zero, as sklearn starts, or where Newton gave up); x
- * receives the solution.  The first evaluation is at x itself. */
-static int lb_start(lb_state *s, const lr_prob *P, double *x, int max_iter, double tol, rt_model *m, ut_err *e)
+ * receives the solution.  The first evaluation is at x itself.  buf:
+ * lb_doubles(d) of the caller's (a thread's scratch: a fresh buffer per
+ * fit is fresh pages to fault in), or NULL for one of its own. */
+static int lb_start(lb_state *s, const lr_prob *P, double *x, int max_iter, double tol, rt_model *m, double *buf,
+                    ut_err *e)
 {
     int d = P->nout * (P->p + 1);
     memset(s, 0, sizeof *s);
     s->M.m = lbfgs_memory(d);
-    s->buf = malloc((size_t)d * (5 + 2 * (size_t)s->M.m) * sizeof *s->buf);
+    s->owned = !buf;
+    s->buf = buf ? buf : malloc(lb_doubles(d) * sizeof *s->buf);
     if (!s->buf) {
         ut_errf(e, MLG_NOMEM, "out of memory fitting logreg");
         return LB_FAIL;
@@ -621,7 +633,8 @@ static int lbfgs(const lr_prob *P, double *x, int max_iter, double tol,
                  rt_model *m, ut_err *e)
 {
     lb_state s;
-    int st = lb_start(&s, P, x, max_iter, tol, m, e);
+    int d = P->nout * (P->p + 1);
+    int st = lb_start(&s, P, x, max_iter, tol, m, rt_scratch(RT_SCRATCH_LBFGS, lb_doubles(d)), e);
     while (st == LB_EVAL)
         st = lb_after(&s, lr_eval(P, s.ex, s.eg), e);
     lb_free(&s);
@@ -2091,19 +2104,35 @@ int rt_logreg_fit_batch(const rt_pval *const *params, int ncfg, const rt_trainse
             st[c] = LB_FAIL;
         } else {
             K = models[c]->nout;
-            st[c] = lb_start(&S[c], &F[c].P, F[c].x, F[c].max_iter, F[c].tol, models[c], &errs[c]);
+            st[c] = LB_EVAL;            /* started below */
         }
         if (st[c] == LB_FAIL && errs[c].code == MLG_NOMEM) {
             *e = errs[c];
             goto done;
         }
     }
-    /* every configuration sees the same rows, so the same classes: one K */
-    size_t kp = (size_t)K * p;
-    if (K > 0 && (!(Zall = malloc((size_t)n * ncfg * K * sizeof *Zall)) ||
-                  !(Wst = malloc((size_t)ncfg * kp * 2 * sizeof *Wst)) ||
-                  !(WTst = malloc((size_t)ncfg * (kp > 0 ? kp : 1) * sizeof *WTst))))
+    /* every configuration sees the same rows, so the same classes: one K.
+     * The products' arrays and every state's pairs in one scratch of this
+     * thread's (scratch.h): fresh ones per batch were fresh pages */
+    size_t kp = (size_t)K * p, lbd = lb_doubles(K * (p + 1));
+    size_t need = (size_t)n * ncfg * K + (size_t)ncfg * kp * 3 + 1 + (size_t)ncfg * lbd;
+    double *scr = K > 0 ? rt_scratch(RT_SCRATCH_LBFGS, need) : NULL;
+    if (K > 0 && !scr)
         goto oom;
+    if (scr) {
+        Zall = scr;
+        Wst = Zall + (size_t)n * ncfg * K;
+        WTst = Wst + (size_t)ncfg * kp * 2;
+    }
+    for (int c = 0; c < ncfg; c++)
+        if (st[c] == LB_EVAL) {
+            st[c] = lb_start(&S[c], &F[c].P, F[c].x, F[c].max_iter, F[c].tol, models[c],
+                             WTst + (size_t)ncfg * kp + 1 + (size_t)c * lbd, &errs[c]);
+            if (st[c] == LB_FAIL && errs[c].code == MLG_NOMEM) {
+                *e = errs[c];
+                goto done;
+            }
+        }
     double *Gst = Wst + (size_t)ncfg * kp;
     for (;;) {
         int m = 0;
@@ -2153,9 +2182,6 @@ done:
     free(st);
     free(act);
     free(loss);
-    free(Zall);
-    free(Wst);
-    free(WTst);
     return rc;
 }
 

@@ -19,6 +19,7 @@
 typedef enum {
     RT_SCRATCH_KNN_TILE,   /* fam_knn.c: one tile of distances           */
     RT_SCRATCH_NEWTON,     /* fam_logreg.c: Newton's Hessian and blocks   */
+    RT_SCRATCH_LBFGS,      /* fam_logreg.c: L-BFGS pairs and the batch's products */
     RT_SCRATCH__COUNT
 } rt_scratch_slot;
 
