@@ -39,6 +39,8 @@ typedef struct {
     int       test_only;   /* TRANSFORM: the test rows alone (xtr NULL): its
                               fits fit from STATS (opt_node.test_only) */
     rt_group_out *outs;    /* FIT output: one per configuration of its group */
+    struct scored_out *scored; /* FIT: outs' scores, made by the fit's worker
+                              (NULL: EVALUATE makes them) */
     int       nouts;
     int       remaining;   /* users that have not run yet */
     char     *error;       /* TRANSFORM failure, reported by its groups' runs */
@@ -342,6 +344,15 @@ done:
     return rc;
 }
 
+/* A configuration's scores on its round's test rows: the JSON its run
+ * records, the ranking metric's value, every metric, and the seconds they
+ * took (the run's predict_seconds). */
+typedef struct scored_out {
+    char  *json;          /* NULL: not scored (failed, stopped, out of memory) */
+    double score, seconds;
+    double all[RT_MET__COUNT];
+} scored_out;
+
 static void free_outs(node_state *ns)
 {
     for (int i = 0; i < ns->nouts; i++) {
@@ -349,9 +360,12 @@ static void free_outs(node_state *ns)
         free(ns->outs[i].proba);
         free(ns->outs[i].error);
         free(ns->outs[i].warning);
+        if (ns->scored) free(ns->scored[i].json);
     }
     free(ns->outs);
+    free(ns->scored);
     ns->outs = NULL;
+    ns->scored = NULL;
     ns->nouts = 0;
 }
 
@@ -893,7 +907,7 @@ fail:
 /* A round's rows as its fits see them: training rows (the first nfit are
  * fitted on), test rows. */
 typedef struct {
-    const int *train;
+    const int *train, *test;
     int ntrain, ntest, nfit;
 } round_rows;
 
@@ -925,6 +939,25 @@ typedef struct {
     pthread_cond_t cond;
 } fit_queue;
 
+/* The group's outputs scored here, on the fit's worker, so that the
+ * windows' threads share the scoring as they share the fits (EVALUATE
+ * then only records).  Out of memory leaves the rest to EVALUATE. */
+static void score_outs(const data_ctx *dc, const cmp_explore *x, const round_rows *rows, node_state *me)
+{
+    if (!me->outs || !rows->test) return;
+    scored_out *sc = calloc((size_t)me->nouts, sizeof *sc);
+    if (!sc) return;
+    for (int k = 0; k < me->nouts; k++) {
+        const rt_group_out *o = &me->outs[k];
+        if (o->error || o->stopped || !o->pred) continue;
+        double t0 = ut_now();
+        sc[k].score = NAN;
+        sc[k].json = scores_json(dc, rows->test, rows->ntest, o->pred, o->proba, x->metric, &sc[k].score, sc[k].all);
+        sc[k].seconds = ut_now() - t0;
+    }
+    me->scored = sc;
+}
+
 static void run_job(fit_queue *q, fit_job *j)
 {
     double t0 = ut_now();
@@ -949,6 +982,7 @@ static void run_job(fit_queue *q, fit_job *j)
                           &j->err);
     }
     j->seconds = ut_now() - t0;
+    if (j->rc == 0) score_outs(q->dc, q->x, j->rows, me);
 }
 
 static void *fit_worker(void *arg)
@@ -1442,7 +1476,7 @@ static int run_batch(explore_run *r, const cmp_explore *sx, const opt_plan *p, c
             }
             if (span && nd->op == OPT_TRANSFORM && !rr[cur_round]) {
                 round_rows *w = malloc(sizeof *w);
-                int *tr = malloc((size_t)ntrain * sizeof *tr + 1);
+                int *tr = malloc(((size_t)ntrain + ntest) * sizeof *tr + 1);
                 if (!w || !tr) {
                     free(w);
                     free(tr);
@@ -1450,7 +1484,8 @@ static int run_batch(explore_run *r, const cmp_explore *sx, const opt_plan *p, c
                     goto out;
                 }
                 memcpy(tr, dc->train, (size_t)ntrain * sizeof *tr);
-                *w = (round_rows){tr, ntrain, ntest, nfit};
+                memcpy(tr + ntrain, dc->test, (size_t)ntest * sizeof *tr);
+                *w = (round_rows){tr, tr + ntrain, ntrain, ntest, nfit};
                 rr[cur_round] = w;
             }
         }
@@ -1498,7 +1533,7 @@ static int run_batch(explore_run *r, const cmp_explore *sx, const opt_plan *p, c
             }
             /* this FIT and the next ones of the round run together, one
              * per thread; later iterations find them done */
-            round_rows cur = {dc->train, ntrain, ntest, nfit};
+            round_rows cur = {dc->train, dc->test, ntrain, ntest, nfit};
             if (!ns[i].done && (span ? run_fit_span(c, dc, sx, p, ns, rr, actual, e)
                                      : run_fit_window(c, dc, sx, p, ns, i, &cur, bt->subsample ? r->prog : NULL,
                                                       timed, &r->pcache, actual, e)))
@@ -1522,19 +1557,29 @@ static int run_batch(explore_run *r, const cmp_explore *sx, const opt_plan *p, c
                 if (--fit->remaining == 0) free_outs(fit);
                 break;
             }
-            double score = NAN, pt0 = ut_now();
+            double score = NAN, pt0 = ut_now(), pred_s = 0;
             char *sj = NULL;
             const char *err = o->error;
-            if (!err) {
+            scored_out *so = fit->scored ? &fit->scored[p->member_of[nd->config]] : NULL;
+            double scored_s = 0;   /* the worker's scoring, part of this node's work */
+            if (!err && so && so->json) {
+                /* scored by the fit's worker */
+                scored_s = so->seconds;
+                sj = so->json;
+                so->json = NULL;
+                score = so->score;
+                pred_s = so->seconds;
+                memcpy(r->tl.all + (size_t)slot * RT_MET__COUNT, so->all, sizeof so->all);
+            } else if (!err) {
                 sj = scores_json(dc, dc->test, ntest, o->pred, o->proba, x->metric, &score,
                                  r->tl.all + (size_t)slot * RT_MET__COUNT);
                 if (!sj) {
                     ut_errf(e, MLG_NOMEM, "out of memory");
                     goto out;
                 }
-                if (!isfinite(score)) err = "the score is not a finite number";
+                pred_s = ut_now() - pt0;
             }
-            double pred_s = ut_now() - pt0;
+            if (!err && !isfinite(score)) err = "the score is not a finite number";
             r->tl.score[slot] = err ? NAN : score;
             r->tl.fit_s[slot] = o->fit_seconds;
             r->tl.pred_s[slot] = pred_s;
@@ -1551,7 +1596,7 @@ static int run_batch(explore_run *r, const cmp_explore *sx, const opt_plan *p, c
             if (!err && score_better(x->metric, score, r->best)) r->best = score;
             if (c->progress) c->progress(c->progress_arg, r->done, r->planned, r->best, ut_now() - r->t0);
             if (--fit->remaining == 0) free_outs(fit);
-            if (actual) actual[i] = ut_now() - pt0;
+            if (actual) actual[i] = ut_now() - pt0 + scored_s;
             ns[i].ran = 1;
             break;
         }
