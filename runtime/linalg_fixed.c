@@ -58,15 +58,23 @@ static void rtx_plain(int n, int m, int p, const double *R, int ldr, const doubl
 /* per function, not a pragma: clang (the fuzzing build) takes only this */
 #define FX_AVX2 __attribute__((target("avx2,fma")))
 
+/* The R row pointers of a block of nr ≤ R rows of X and Z; unused rows
+ * read row 0 and are never stored. */
+static inline void fx_row_ptrs(int R, int nr, int p, const double *x0, double *z0, int ldz, const double **x,
+                               double **z)
+{
+    for (int r = 0; r < R; r++) {
+        x[r] = x0 + (size_t)(r < nr ? r : 0) * p;
+        z[r] = z0 + (size_t)r * ldz;
+    }
+}
+
 /* Rows i0 .. i0+nr-1 (nr ≤ 4) of Z = X·Wᵀ, from WT = Wᵀ (p × m). */
 FX_AVX2 static void xwt_rows(int nr, int m, int p, const double *x0, const double *WT, double *z0, int ldz)
 {
     const double *x[4];
     double *z[4];
-    for (int r = 0; r < 4; r++) {
-        x[r] = x0 + (size_t)(r < nr ? r : 0) * p;   /* unused rows read row 0, never stored */
-        z[r] = z0 + (size_t)r * ldz;
-    }
+    fx_row_ptrs(4, nr, p, x0, z0, ldz, x, z);
     int c = 0;
     for (; c + 8 <= m; c += 8) {
         __m256d a[4][2];
@@ -304,10 +312,7 @@ FX_AVX512 static void xwt512_rows(int nr, int m, int p, const double *x0, const 
 {
     const double *x[8];
     double *z[8];
-    for (int r = 0; r < 8; r++) {
-        x[r] = x0 + (size_t)(r < nr ? r : 0) * p;   /* unused rows read row 0, never stored */
-        z[r] = z0 + (size_t)r * ldz;
-    }
+    fx_row_ptrs(8, nr, p, x0, z0, ldz, x, z);
     for (int c = 0; c < m; c += 16) {
         int left = m - c;
         if (left > 8)
