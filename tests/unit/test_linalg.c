@@ -318,17 +318,26 @@ static void test_fixed_threads(void)
     }
     fill(X, N * P, 0.61);
     fill(WT, P * M, 1.9);
-    fill(G1, M * P, 0.2);
-    memcpy(G2, G1, sizeof(double) * M * P);
-    la_set_threads(1);
-    la_xwt(N, M, P, X, WT, Z1, M);
-    la_rtx(N, M, P, Z1, M, X, G1);
-    la_set_threads(3);
-    la_xwt(N, M, P, X, WT, Z2, M);
-    la_rtx(N, M, P, Z2, M, X, G2);
-    la_set_threads(1);
-    CHECK(!memcmp(Z1, Z2, sizeof(double) * N * M), "la_xwt: split over threads, it differs from one");
-    CHECK(!memcmp(G1, G2, sizeof(double) * M * P), "la_rtx: split over threads, it differs from one");
+    double G0[M * P];   /* where both sums start */
+    fill(G0, M * P, 0.2);
+    for (int level = 2; level >= 0; level--) {   /* each width the CPU has, and the plain loops */
+        la_fixed_cap(level);
+        if (la_fixed_level() != level) continue;
+        memcpy(G1, G0, sizeof G0);
+        memcpy(G2, G0, sizeof G0);
+        la_set_threads(1);
+        la_xwt(N, M, P, X, WT, Z1, M);
+        la_rtx(N, M, P, Z1, M, X, G1);
+        la_set_threads(3);
+        la_xwt(N, M, P, X, WT, Z2, M);
+        la_rtx(N, M, P, Z2, M, X, G2);
+        la_set_threads(1);
+        CHECK(!memcmp(Z1, Z2, sizeof(double) * N * M), "la_xwt (level %d): split over threads, it differs from one",
+              level);
+        CHECK(!memcmp(G1, G2, sizeof(double) * M * P), "la_rtx (level %d): split over threads, it differs from one",
+              level);
+    }
+    la_fixed_cap(2);
     free(X); free(WT); free(Z1); free(Z2); free(G1); free(G2);
 }
 
