@@ -557,6 +557,11 @@ static int lb_iterate(lb_state *s, ut_err *e)
     return LB_DONE;
 }
 
+/* The most a thread's L-BFGS scratch holds (doubles): 16 MB; a fit or
+ * batch that needs more allocates its own and frees it, so that a thread
+ * never keeps more than that after its fits. */
+size_t rt_lbfgs_scratch_max = (size_t)2 << 20;
+
 /* Doubles an L-BFGS state over d parameters works in. */
 static size_t lb_doubles(int d)
 {
@@ -637,8 +642,9 @@ static int lbfgs(const lr_prob *P, double *x, int max_iter, double tol,
                  rt_model *m, ut_err *e)
 {
     lb_state s;
-    int d = P->nout * (P->p + 1);
-    int st = lb_start(&s, P, x, max_iter, tol, m, rt_scratch(RT_SCRATCH_LBFGS, lb_doubles(d)), e);
+    size_t need = lb_doubles(P->nout * (P->p + 1));
+    int st = lb_start(&s, P, x, max_iter, tol, m, need <= rt_lbfgs_scratch_max ? rt_scratch(RT_SCRATCH_LBFGS, need) : NULL,
+                      e);
     while (st == LB_EVAL)
         st = lb_after(&s, lr_eval(P, s.ex, s.eg), e);
     lb_free(&s);
@@ -2098,7 +2104,7 @@ int rt_logreg_fit_batch(const rt_pval *const *params, int ncfg, const rt_trainse
     lr_fit *F = calloc((size_t)ncfg, sizeof *F);
     lb_state *S = calloc((size_t)ncfg, sizeof *S);
     int *st = calloc((size_t)ncfg, sizeof *st), *act = malloc((size_t)ncfg * sizeof *act);
-    double *loss = malloc((size_t)ncfg * sizeof *loss), *Zall = NULL, *Wst = NULL, *WTst = NULL;
+    double *loss = malloc((size_t)ncfg * sizeof *loss), *Zall = NULL, *Wst = NULL, *WTst = NULL, *own = NULL;
     if (!F || !S || !st || !act || !loss)
         goto oom;
     int K = 0;
@@ -2121,13 +2127,17 @@ int rt_logreg_fit_batch(const rt_pval *const *params, int ncfg, const rt_trainse
         }
     }
     /* every configuration sees the same rows, so the same classes: one K.
-     * The products' arrays and every state's pairs in one scratch of this
-     * thread's (scratch.h): fresh ones per batch were fresh pages */
+     * The products' arrays and every state's pairs in one block: this
+     * thread's scratch (scratch.h: fresh blocks per batch were fresh pages
+     * to fault in) up to rt_lbfgs_scratch_max, a larger batch's own */
     size_t kp = (size_t)K * p, lbd = lb_doubles(K * (p + 1));
     size_t need = (size_t)n * ncfg * K + (size_t)ncfg * kp * 3 + 1 + (size_t)ncfg * lbd;
-    double *scr = K > 0 ? rt_scratch(RT_SCRATCH_LBFGS, need) : NULL;
-    if (K > 0 && !scr)
-        goto oom;
+    double *scr = NULL;
+    if (K > 0) {
+        scr = need <= rt_lbfgs_scratch_max ? rt_scratch(RT_SCRATCH_LBFGS, need) : NULL;
+        if (!scr && !(scr = own = malloc(need * sizeof *scr)))
+            goto oom;
+    }
     if (scr) {
         Zall = scr;
         Wst = Zall + (size_t)n * ncfg * K;
@@ -2191,6 +2201,7 @@ done:
     free(st);
     free(act);
     free(loss);
+    free(own);
     return rc;
 }
 

@@ -142,6 +142,9 @@ int rt_logreg_fit_batch(const rt_pval *const *params, int ncfg, const rt_trainse
                         ut_err *errs, ut_err *e);
 /* Tests only: 0 = choose the l2 solver by cost, 1 = L-BFGS, 2 = Newton. */
 extern int rt_logreg_solver_override;
+/* The most doubles an L-BFGS fit or batch takes from its thread's scratch
+ * (more: its own block); tests set 0 to take that path. */
+extern size_t rt_lbfgs_scratch_max;
 
 /* Numerically safe logistic function 1 / (1 + exp(-z)). */
 double rt_sigmoid(double z);

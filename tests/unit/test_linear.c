@@ -935,6 +935,17 @@ static void test_logreg_batch(void)
             CHECK(rt_fit(RT_FAM_LOGREG, pp[c], &ts, &alone[c], &e) == 0, "%s alone %d: %s", files[f], c, e.msg);
         ut_err_clear(&e);
         CHECK(rt_fit_batch(RT_FAM_LOGREG, pp, NC, &ts, batch, errs, &e) == 0, "%s batch: %s", files[f], e.msg);
+        /* the batch in its own block rather than the thread's scratch */
+        rt_model *own[NC] = {0};
+        size_t scratch_max = rt_lbfgs_scratch_max;
+        rt_lbfgs_scratch_max = 0;
+        CHECK(rt_fit_batch(RT_FAM_LOGREG, pp, NC, &ts, own, errs, &e) == 0, "%s own block: %s", files[f], e.msg);
+        rt_lbfgs_scratch_max = scratch_max;
+        for (int c = 0; c < NC; c++) {
+            CHECK(own[c] && batch[c] && max_rel_diff(own[c], batch[c]) == 0 && own[c]->n_iter == batch[c]->n_iter,
+                  "%s C=%g: the batch in its own block differs from the scratch's", files[f], pv[c][0].num);
+            rt_model_free(own[c]);
+        }
         rt_logreg_solver_override = 0;
         int same_bits = 0;
         for (int c = 0; c < NC; c++) {
