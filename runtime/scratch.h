@@ -19,7 +19,8 @@
 typedef enum {
     RT_SCRATCH_KNN_TILE,   /* fam_knn.c: one tile of distances           */
     RT_SCRATCH_NEWTON,     /* fam_logreg.c: Newton's Hessian and blocks   */
-    RT_SCRATCH_LBFGS,      /* fam_logreg.c: L-BFGS pairs and the batch's products */
+    RT_SCRATCH_LBFGS,      /* fam_logreg.c: L-BFGS pairs and the batch's products,
+                              up to rt_lbfgs_scratch_max */
     RT_SCRATCH__COUNT
 } rt_scratch_slot;
 
