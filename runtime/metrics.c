@@ -4,6 +4,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -115,25 +116,41 @@ static double prf(int n, const int *yt, const double *yp, int k, prf_kind what, 
  * NAN when one of the two groups is empty. */
 typedef struct { double s; int pos; } scored;
 
-/* v in ascending order of score (no NaN: auc keeps them out), merging
- * runs bottom-up through tmp (n entries).  An EXPLORE scores every
- * configuration of every round by AUC, one sort per class: qsort's call
- * per comparison made that most of EVALUATE.  Ties need no order of their
- * own: their ranks are averaged. */
+/* A double's bits as an unsigned key in the double's order (negatives
+ * reversed, then above them the positives); -0 just below +0, which
+ * compare equal and so still rank as a tie. */
+static uint64_t score_key(double s)
+{
+    uint64_t u;
+    memcpy(&u, &s, sizeof u);
+    return u >> 63 ? ~u : u | (UINT64_C(1) << 63);
+}
+
+/* v in ascending order of score (no NaN: auc keeps them out): least
+ * significant byte first, through tmp (n entries), a byte that every key
+ * shares skipped.  An EXPLORE scores every configuration of every round by
+ * AUC, one sort per class; qsort's call per comparison made that most of
+ * EVALUATE, and a merge sort's unpredictable branches still most of what
+ * was left.  Ties need no order of their own: their ranks are averaged. */
 static void sort_scored(scored *v, scored *tmp, int n)
 {
+    if (n < 2)
+        return;
     scored *a = v, *b = tmp;
-    for (int w = 1; w < n; w *= 2) {
-        for (int lo = 0; lo < n; lo += 2 * w) {
-            int mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
-            int i = lo, j = mid, k = lo;
-            while (i < mid && j < hi)
-                b[k++] = a[j].s < a[i].s ? a[j++] : a[i++];
-            while (i < mid)
-                b[k++] = a[i++];
-            while (j < hi)
-                b[k++] = a[j++];
+    for (int shift = 0; shift < 64; shift += 8) {
+        size_t at[256] = {0};
+        for (int i = 0; i < n; i++)
+            at[score_key(a[i].s) >> shift & 255]++;
+        if (at[score_key(a[0].s) >> shift & 255] == (size_t)n)
+            continue;
+        size_t pos = 0;
+        for (int d = 0; d < 256; d++) {
+            size_t c = at[d];
+            at[d] = pos;
+            pos += c;
         }
+        for (int i = 0; i < n; i++)
+            b[at[score_key(a[i].s) >> shift & 255]++] = a[i];
         scored *t = a;
         a = b;
         b = t;
