@@ -31,8 +31,7 @@
 #include <string.h>
 
 #include "../include/mileage.h"
-
-typedef struct { uint64_t k; int i; } keyidx;
+#include "../util/sort.h"
 
 typedef struct {
     int s, e, depth, parent, is_left;
@@ -56,7 +55,7 @@ struct cart_builder {
     unsigned char *goleft;  /* n */
     int *tmpi;              /* n: right halves while partitioning              */
     double *tmpd;
-    keyidx *ka, *kb;        /* n: radix sort buffers                           */
+    ut_keyidx *ka, *kb;        /* n: radix sort buffers                           */
     int *so;                /* n: one column of one node, sorted on the spot   */
     double *sv;
     int *feats;             /* p: a node's feature order when drawing          */
@@ -76,62 +75,6 @@ static uint64_t mix64(uint64_t x)
     return x ^ (x >> 31);
 }
 
-/* Order-preserving map of a double onto an unsigned key. */
-static uint64_t dkey(double v)
-{
-    uint64_t u;
-    memcpy(&u, &v, sizeof u);
-    return (u >> 63) ? ~u : (u | 0x8000000000000000ULL);
-}
-
-static double dunkey(uint64_t u)
-{
-    double v;
-    u = (u >> 63) ? (u & 0x7FFFFFFFFFFFFFFFULL) : ~u;
-    memcpy(&v, &u, sizeof v);
-    return v;
-}
-
-/* Stable LSD radix sort by key (8-bit digits, constant digits skipped);
- * the result is in *a or *b, returned. */
-static keyidx *radix_sort(keyidx *a, keyidx *b, int n)
-{
-    if (n < 48) {
-        for (int i = 1; i < n; i++) {
-            keyidx x = a[i];
-            int j = i - 1;
-            while (j >= 0 && a[j].k > x.k) {
-                a[j + 1] = a[j];
-                j--;
-            }
-            a[j + 1] = x;
-        }
-        return a;
-    }
-    static const int NB = 8;
-    size_t cnt[8][256];
-    memset(cnt, 0, sizeof cnt);
-    for (int i = 0; i < n; i++)
-        for (int d = 0; d < NB; d++)
-            cnt[d][(a[i].k >> (8 * d)) & 0xFF]++;
-    for (int d = 0; d < NB; d++) {
-        size_t *c = cnt[d];
-        if (c[(a[0].k >> (8 * d)) & 0xFF] == (size_t)n)
-            continue;
-        size_t sum = 0;
-        for (int v = 0; v < 256; v++) {
-            size_t t = c[v];
-            c[v] = sum;
-            sum += t;
-        }
-        for (int i = 0; i < n; i++)
-            b[c[(a[i].k >> (8 * d)) & 0xFF]++] = a[i];
-        keyidx *t = a;
-        a = b;
-        b = t;
-    }
-    return a;
-}
 
 /* Rows rows[0..m) (ascending) of column f, sorted by value, ties by row:
  * every way of getting a node's column in order (presorted and partitioned,
@@ -140,13 +83,13 @@ static keyidx *radix_sort(keyidx *a, keyidx *b, int n)
 static void sort_column(cart_builder *b, int f, const int *rows, int m, int *ord, double *val)
 {
     for (int j = 0; j < m; j++) {
-        b->ka[j].k = dkey(b->X[(size_t)rows[j] * b->p + f]);
+        b->ka[j].k = ut_dkey(b->X[(size_t)rows[j] * b->p + f]);
         b->ka[j].i = rows[j];
     }
-    keyidx *s = radix_sort(b->ka, b->kb, m);
+    ut_keyidx *s = ut_radix_sort(b->ka, b->kb, m);
     for (int j = 0; j < m; j++) {
         ord[j] = s[j].i;
-        val[j] = dunkey(s[j].k);
+        val[j] = ut_dunkey(s[j].k);
     }
 }
 
@@ -449,15 +392,15 @@ static int try_feature(grow_ctx *c, int f, int s, int e, int presorted)
         double x = col[samp[k]];
         lo = x < lo ? x : lo;
         hi = x > hi ? x : hi;
-        b->ka[k - s].k = dkey(x);
+        b->ka[k - s].k = ut_dkey(x);
         b->ka[k - s].i = samp[k];
     }
     if (!(hi > lo))
         return 1;
-    keyidx *so = radix_sort(b->ka, b->kb, e - s);
+    ut_keyidx *so = ut_radix_sort(b->ka, b->kb, e - s);
     for (int j = 0; j < e - s; j++) {
         b->so[j] = so[j].i;
-        b->sv[j] = dunkey(so[j].k);
+        b->sv[j] = ut_dunkey(so[j].k);
     }
     scan_feature(c, f, b->so, b->sv, e - s, s);
     return 0;
@@ -1206,7 +1149,7 @@ static void subtree_range(const cart_builder *b, const cart_tree *from, int q, i
         a = b->X[(size_t)o[s] * b->p + f];
         z = b->X[(size_t)o[s + k - 1] * b->p + f];
     }
-    uint64_t ka = dkey(a), kz = dkey(z);
+    uint64_t ka = ut_dkey(a), kz = ut_dkey(z);
     if (ka < *lo)
         *lo = ka;
     if (kz > *hi)
@@ -1223,7 +1166,7 @@ static void resume_consts(cart_builder *b, const cart_tree *from, int q, int s, 
             continue;
         uint64_t lo = UINT64_MAX, hi = 0;
         subtree_range(b, from, q, s, f, m, &lo, &hi);
-        if (!(dunkey(hi) > dunkey(lo)))
+        if (!(ut_dunkey(hi) > ut_dunkey(lo)))
             b->cconst[f] = 1;
     }
 }

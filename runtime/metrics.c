@@ -4,10 +4,9 @@
 
 #include <float.h>
 #include <math.h>
-#include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 
+#include "../util/sort.h"
 #include "../util/util.h"
 
 const rt_metric_info rt_metrics[RT_MET__COUNT] = {
@@ -113,63 +112,22 @@ static double prf(int n, const int *yt, const double *yp, int k, prf_kind what, 
 
 /* ROC AUC of scores against 0/1 labels: the Mann-Whitney statistic with
  * average ranks for ties (equal to the trapezoidal area sklearn computes).
- * NAN when one of the two groups is empty. */
-typedef struct { double s; int pos; } scored;
-
-/* A double's bits as an unsigned key in the double's order (negatives
- * reversed, then above them the positives); -0 just below +0, which
- * compare equal and so still rank as a tie. */
-static uint64_t score_key(double s)
+ * s: the rows' scores as keys in ascending order (ut_radix_sort: an
+ * EXPLORE scores every configuration of every round by AUC, one sort per
+ * class, and qsort's call per comparison made that most of EVALUATE);
+ * pos[i]: row i is positive.  Equal scores rank as a tie (-0 and +0 too,
+ * adjacent keys).  NAN when one of the two groups is empty. */
+static double auc_binary(int n, const ut_keyidx *s, const unsigned char *pos)
 {
-    uint64_t u;
-    memcpy(&u, &s, sizeof u);
-    return u >> 63 ? ~u : u | (UINT64_C(1) << 63);
-}
-
-/* v in ascending order of score (no NaN: auc keeps them out): least
- * significant byte first, through tmp (n entries), a byte that every key
- * shares skipped.  An EXPLORE scores every configuration of every round by
- * AUC, one sort per class; qsort's call per comparison made that most of
- * EVALUATE, and a merge sort's unpredictable branches still most of what
- * was left.  Ties need no order of their own: their ranks are averaged. */
-static void sort_scored(scored *v, scored *tmp, int n)
-{
-    if (n < 2)
-        return;
-    scored *a = v, *b = tmp;
-    for (int shift = 0; shift < 64; shift += 8) {
-        size_t at[256] = {0};
-        for (int i = 0; i < n; i++)
-            at[score_key(a[i].s) >> shift & 255]++;
-        if (at[score_key(a[0].s) >> shift & 255] == (size_t)n)
-            continue;
-        size_t pos = 0;
-        for (int d = 0; d < 256; d++) {
-            size_t c = at[d];
-            at[d] = pos;
-            pos += c;
-        }
-        for (int i = 0; i < n; i++)
-            b[at[score_key(a[i].s) >> shift & 255]++] = a[i];
-        scored *t = a;
-        a = b;
-        b = t;
-    }
-    if (a != v)
-        memcpy(v, a, (size_t)n * sizeof *v);
-}
-
-static double auc_binary(int n, scored *v, scored *tmp)
-{
-    sort_scored(v, tmp, n);
     double rank_sum = 0;
     long npos = 0;
     for (int i = 0; i < n;) {
         int j = i + 1;   /* always advances, whatever the scores are */
-        while (j < n && v[j].s == v[i].s) j++;
+        double si = ut_dunkey(s[i].k);
+        while (j < n && ut_dunkey(s[j].k) == si) j++;
         double avg = (i + 1 + j) / 2.0;   /* ranks i+1..j share their mean */
         for (int t = i; t < j; t++)
-            if (v[t].pos) rank_sum += avg, npos++;
+            if (pos[s[t].i]) rank_sum += avg, npos++;
         i = j;
     }
     long nneg = n - npos;
@@ -183,24 +141,27 @@ static double auc_binary(int n, scored *v, scored *tmp)
  * every class be present; a CV fold may lack one, so it is skipped). */
 static double auc(int n, const int *yt, const double *proba, int k)
 {
-    scored *v = malloc(2 * (size_t)n * sizeof *v);
-    if (!v)
-        return NAN;
+    ut_keyidx *v = malloc(2 * (size_t)n * sizeof *v + 1);
+    unsigned char *pos = malloc((size_t)n + 1);
     double sum = 0;
     int m = 0;
-    for (int c = (k == 2 ? 1 : 0); c < k; c++) {
+    for (int c = (k == 2 ? 1 : 0); v && pos && c < k; c++) {
         for (int i = 0; i < n; i++) {
-            v[i].s = proba[(size_t)i * k + c];
-            v[i].pos = yt[i] == c;
-            if (isnan(v[i].s)) {   /* no ranking without every score */
-                free(v);
-                return NAN;
+            double sc = proba[(size_t)i * k + c];
+            if (isnan(sc)) {   /* no ranking without every score */
+                m = 0;
+                goto out;
             }
+            v[i].k = ut_dkey(sc);
+            v[i].i = i;
+            pos[i] = yt[i] == c;
         }
-        double a = auc_binary(n, v, v + n);
+        double a = auc_binary(n, ut_radix_sort(v, v + n, n), pos);
         if (!isnan(a)) sum += a, m++;
     }
+out:
     free(v);
+    free(pos);
     return m ? sum / m : NAN;
 }
 

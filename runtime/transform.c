@@ -26,6 +26,8 @@
 #include <unistd.h>
 #endif
 
+#include "../util/sort.h"
+
 const char *const rt_tf_names[RT_TF__COUNT] = {
 #define X(e, name, desc) name,
 #include "transforms.def"
@@ -92,23 +94,8 @@ int tf_cmp_double(const void *a, const void *b)
 }
 
 /* Order-preserving map of a double (not NaN) to an unsigned key. */
-static uint64_t dkey(double x)
-{
-    uint64_t k;
-    memcpy(&k, &x, sizeof k);
-    return k >> 63 ? ~k : k | (1ull << 63);
-}
-
-static double dval(uint64_t k)
-{
-    k = k >> 63 ? k & ~(1ull << 63) : ~k;
-    double x;
-    memcpy(&x, &k, sizeof x);
-    return x;
-}
-
-/* LSD radix sort, 8 bits a pass, passes where every key shares the byte
- * skipped: several times faster than qsort's callback per comparison on
+/* LSD radix sort (util/sort.h), 8 bits a pass, passes where every key
+ * shares the byte skipped: several times faster than qsort's callback per comparison on
  * the column sizes quantiles and medians see. */
 void tf_sort_doubles(double *v, int n)
 {
@@ -119,19 +106,10 @@ void tf_sort_doubles(double *v, int n)
         qsort(v, (size_t)n, sizeof(double), tf_cmp_double);
         return;
     }
-    uint64_t *b = a + n;
-    for (int i = 0; i < n; i++) a[i] = dkey(v[i]);
-    for (int shift = 0; shift < 64; shift += 8) {
-        size_t cnt[256] = {0};
-        for (int i = 0; i < n; i++) cnt[(a[i] >> shift) & 255]++;
-        if (cnt[(a[0] >> shift) & 255] == (size_t)n) continue;
-        size_t pos = 0;
-        for (int d = 0; d < 256; d++) { size_t c = cnt[d]; cnt[d] = pos; pos += c; }
-        for (int i = 0; i < n; i++) b[cnt[(a[i] >> shift) & 255]++] = a[i];
-        uint64_t *t = a; a = b; b = t;
-    }
-    for (int i = 0; i < n; i++) v[i] = dval(a[i]);
-    free(a < b ? a : b);
+    for (int i = 0; i < n; i++) a[i] = ut_dkey(v[i]);
+    const uint64_t *s = ut_radix_sort_keys(a, a + n, n);
+    for (int i = 0; i < n; i++) v[i] = ut_dunkey(s[i]);
+    free(a);
 }
 
 static void free_levels(char **levels, int nlevels)
