@@ -143,6 +143,20 @@ def sk_pipeline(model, num, cat):
                      ("model", model)])
 
 
+TIME_HEADER = ["dataset", "mileage on (s)", "mileage off (s)", "scikit-learn (s)", "vs sklearn", "on vs off"]
+
+
+def time_cells(name, t_on, t_off, t_sk, skip, sk_txt=None, timed_out=False):
+    """A dataset's summary cells under TIME_HEADER: the three times and the
+    two ratios, "-" for a skipped part; sk_txt (default: t_sk to two
+    decimals) and timed_out (">" before the ratio) for a capped
+    scikit-learn run."""
+    return [name, f"{t_on:.2f}", "-" if "off" in skip else f"{t_off:.2f}",
+            "-" if "sklearn" in skip else (f"{t_sk:.2f}" if sk_txt is None else sk_txt),
+            "-" if "sklearn" in skip else f"{'>' if timed_out else ''}{t_sk / t_on:.1f}x",
+            "-" if "off" in skip else f"{t_off / t_on:.1f}x"]
+
+
 def print_table(header, rows):
     """The summary as a markdown table (docs/performance.md)."""
     print("\n| " + " | ".join(header) + " |")
@@ -265,15 +279,10 @@ def main():
             on = best.get(fam, {}).get(1, float("nan"))
             off = best.get(fam, {}).get(2, float("nan"))
             print(f"  {fam:<8}{on:>12.4f}{off:>13.4f}{sk_best[fam]:>10.4f}")
-        summary.append((name, f"{t_on:.2f}", "-" if "off" in skip else f"{t_off:.2f}",
-                        "-" if "sklearn" in skip else sk_txt,
-                        "-" if "sklearn" in skip else f"{'>' if timed_out else ''}{t_sk / t_on:.1f}x",
-                        "-" if "off" in skip else f"{t_off / t_on:.1f}x", PEAK.get("on", float("nan")) / data_mb))
+        summary.append(time_cells(name, t_on, t_off, t_sk, skip, sk_txt, timed_out) +
+                       [f"{PEAK.get('on', float('nan')) / data_mb:.2f}x data"])
         PEAK.clear()
-    print("\n| dataset | mileage on (s) | mileage off (s) | scikit-learn (s) | vs sklearn | on vs off | peak memory (on) |")
-    print("|---|---|---|---|---|---|---|")
-    for name, on, off, sk, r1, r2, mem in summary:
-        print(f"| {name} | {on} | {off} | {sk} | {r1} | {r2} | {mem:.2f}x data |")
+    print_table(TIME_HEADER + ["peak memory (on)"], summary)
 
 
 if __name__ == "__main__":

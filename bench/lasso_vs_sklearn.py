@@ -26,7 +26,7 @@ from sklearn.model_selection import GridSearchCV, PredefinedSplit
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from explore_vs_sklearn import bench_start, mileage_on_off, print_times
+from explore_vs_sklearn import TIME_HEADER, bench_start, mileage_on_off, print_table, print_times, time_cells
 
 TARGETS = {"diabetes_progression": "target", "boston_housing": "medv", "synthetic_reg": "y"}
 USING = ("lasso(alpha IN logspace(-3, 1, 10)), "
@@ -88,13 +88,8 @@ def main():
             on = best.get(fam, {}).get(1, float("nan"))
             off = best.get(fam, {}).get(2, float("nan"))
             print(f"  {fam:<11}{on:>12.6f}{off:>13.6f}{sk_best.get(fam, float('nan')):>10.6f}")
-        summary.append((name, f"{t_on:.2f}", "-" if "off" in skip else f"{t_off:.2f}",
-                        "-" if "sklearn" in skip else f"{t_sk:.2f}", "-" if "sklearn" in skip else f"{t_sk / t_on:.1f}x",
-                        "-" if "off" in skip else f"{t_off / t_on:.1f}x"))
-    print("\n| dataset | mileage on (s) | mileage off (s) | scikit-learn (s) | vs sklearn | on vs off |")
-    print("|---|---|---|---|---|---|")
-    for name, on, off, sk, r1, r2 in summary:
-        print(f"| {name} | {on} | {off} | {sk} | {r1} | {r2} |")
+        summary.append(time_cells(name, t_on, t_off, t_sk, skip))
+    print_table(TIME_HEADER, summary)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ from sklearn.model_selection import GridSearchCV, PredefinedSplit
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from explore_vs_sklearn import bench_start, load, mileage_on_off, print_times
+from explore_vs_sklearn import TIME_HEADER, bench_start, load, mileage_on_off, print_table, print_times, time_cells
 
 TARGETS = {"satellite": "classes", "vehicle": "Class", "digits": "target", "glass": "Type"}
 USING = "logreg(C IN logspace(-2, 2, 5), penalty = 'l1')"
@@ -56,17 +56,10 @@ def main():
         on, off = best.get("logreg", {}).get(1, float("nan")), best.get("logreg", {}).get(2, float("nan"))
         print_times(name, len(folds), t_on, t_off, t_sk, skip)
         print(f"  best accuracy: mileage on {on:.6f}, off {off:.6f}, scikit-learn {sk_best:.6f}")
-        summary.append((name, f"{t_on:.2f}", "-" if "off" in skip else f"{t_off:.2f}",
-                        "-" if "sklearn" in skip else f"{t_sk:.2f}",
-                        "-" if "sklearn" in skip else f"{t_sk / t_on:.1f}x",
-                        "-" if "off" in skip else f"{t_off / t_on:.1f}x",
-                        f"{on:.4f} / " + ("-" if "off" in skip else f"{off:.4f}") + " / " +
-                        ("-" if "sklearn" in skip else f"{sk_best:.4f}")))
-    print("\n| dataset | mileage on (s) | mileage off (s) | scikit-learn (s) | vs sklearn | on vs off "
-          "| best accuracy on / off / sklearn |")
-    print("|---|---|---|---|---|---|---|")
-    for row in summary:
-        print("| " + " | ".join(row) + " |")
+        summary.append(time_cells(name, t_on, t_off, t_sk, skip) +
+                       [f"{on:.4f} / " + ("-" if "off" in skip else f"{off:.4f}") + " / " +
+                        ("-" if "sklearn" in skip else f"{sk_best:.4f}")])
+    print_table(TIME_HEADER + ["best accuracy on / off / sklearn"], summary)
 
 
 if __name__ == "__main__":

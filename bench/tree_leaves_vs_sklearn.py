@@ -22,7 +22,8 @@ import time
 from sklearn.model_selection import GridSearchCV, PredefinedSplit
 from sklearn.tree import DecisionTreeClassifier
 
-from explore_vs_sklearn import bench_start, load, mileage_on_off, print_table, print_times, sk_pipeline
+from explore_vs_sklearn import (TIME_HEADER, bench_start, load, mileage_on_off, print_table, print_times,
+                                sk_pipeline, time_cells)
 
 TARGETS = {"digits": "target", "credit-g": "class", "satellite": "classes"}
 DEPTHS, LEAVES = list(range(2, 21)), [1, 2, 5, 10, 20]
@@ -53,11 +54,8 @@ def main():
         print_times(name, len(folds), t_on, t_off, t_sk, skip)
         on, off = best.get("tree", {}).get(1, float("nan")), best.get("tree", {}).get(2, float("nan"))
         print(f"  best accuracy: mileage on {on:.4f}, off {off:.4f}, scikit-learn {sk_best:.4f}")
-        summary.append((name, f"{t_on:.2f}", "-" if "off" in skip else f"{t_off:.2f}",
-                        "-" if "sklearn" in skip else f"{t_sk:.2f}", "-" if "sklearn" in skip else f"{t_sk / t_on:.1f}x",
-                        "-" if "off" in skip else f"{t_off / t_on:.1f}x", f"{on:.4f} / {off:.4f} / {sk_best:.4f}"))
-    print_table(["dataset", "mileage on (s)", "mileage off (s)", "scikit-learn (s)", "vs sklearn", "on vs off",
-                 "best accuracy (on / off / sklearn)"], summary)
+        summary.append(time_cells(name, t_on, t_off, t_sk, skip) + [f"{on:.4f} / {off:.4f} / {sk_best:.4f}"])
+    print_table(TIME_HEADER + ["best accuracy (on / off / sklearn)"], summary)
 
 
 if __name__ == "__main__":
