@@ -661,6 +661,31 @@ static void root_layout(cart_builder *b, const double *w, int m)
     }
 }
 
+/* A growth's root: the rows of positive weight in b->samp (*m of them),
+ * the features drawn per node (*mtry; 0: all), and the columns' layout
+ * (*presorted: per-feature value orders; `presort` 1 takes them, -1
+ * chooses by cost) with its buffers.  0; -1 no row to grow on (e set);
+ * -2 out of memory. */
+static int root_rows(cart_builder *b, const double *w, const cart_params *cp, int presort, int *m, int *mtry,
+                     int *presorted, ut_err *e)
+{
+    int n = b->n, p = b->p, k = 0;
+    for (int i = 0; i < n; i++)
+        if (!w || w[i] > 0)
+            k++;
+    if (k == 0)
+        return ut_errf(e, MLG_DATA, "cart: no training rows with positive weight");
+    *mtry = cp->max_features > 0 && cp->max_features < p ? cp->max_features : 0;
+    *presorted = presort >= 0 ? presort : prefer_presort(p, *mtry, k, cp->strategy);
+    if (*presorted ? need_presort(b) : need_columns(b))
+        return -2;
+    *m = 0;
+    for (int i = 0; i < n; i++)
+        if (!w || w[i] > 0)
+            b->samp[(*m)++] = i;
+    return 0;
+}
+
 static int resume_layout(cart_builder *b, const cart_tree *from, int m, ut_err *e);
 static void resume_consts(cart_builder *b, const cart_tree *from, int q, int s, int m);
 
@@ -670,7 +695,7 @@ static void resume_consts(cart_builder *b, const cart_tree *from, int q, int s, 
 static int grow(cart_builder *b, const int *yc, int nclasses, const double *y, const double *w,
                 const cart_params *cp, const cart_tree *from, int from_cap, cart_tree *t, ut_err *e)
 {
-    int n = b->n, p = b->p, m = 0, sp = 0, rc = -1;
+    int p = b->p, m = 0, sp = 0, rc = -1;
     size_t p1 = (size_t)p + 1;
     grow_ctx c;
 
@@ -678,20 +703,12 @@ static int grow(cart_builder *b, const int *yc, int nclasses, const double *y, c
     memset(&c, 0, sizeof c);
     if (nclasses > 0 ? (!yc || cp->crit == CART_MSE) : (!y || cp->crit != CART_MSE))
         return ut_errf(e, MLG_MISUSE, "cart: criterion does not match the target kind");
-    for (int i = 0; i < n; i++)
-        if (!w || w[i] > 0)
-            m++;
-    if (m == 0)
-        return ut_errf(e, MLG_DATA, "cart: no training rows with positive weight");
-    int mtry = cp->max_features > 0 && cp->max_features < p ? cp->max_features : 0;
     /* resuming lays the columns out presorted (the tree is the same either way) */
-    int root_presorted = from ? 1 : prefer_presort(p, mtry, m, cp->strategy);
-    if (root_presorted ? need_presort(b) : need_columns(b))
+    int mtry, root_presorted, rr = root_rows(b, w, cp, from ? 1 : -1, &m, &mtry, &root_presorted, e);
+    if (rr == -2)
         goto oom;
-    m = 0;
-    for (int i = 0; i < n; i++)
-        if (!w || w[i] > 0)
-            b->samp[m++] = i;
+    if (rr)
+        return -1;
     if (from) {
         int lr = resume_layout(b, from, m, e);
         if (lr == -2)
@@ -880,7 +897,7 @@ static void relayout(grow_ctx *c, const mpend *me)
 static int grow_leaves(cart_builder *b, const int *yc, int nclasses, const double *y, const double *w,
                        const cart_params *cp, const int *msl, int nv, cart_tree *t, ut_err *e)
 {
-    int n = b->n, p = b->p, m = 0, rc = -1;
+    int p = b->p, m = 0, rc = -1;
     size_t p1 = (size_t)p + 1;
     grow_ctx c;
     mstack st = { NULL, NULL, NULL, 0, 0, nv, p1 };
@@ -893,21 +910,13 @@ static int grow_leaves(cart_builder *b, const int *yc, int nclasses, const doubl
     if (!par)
         goto oom;
     ids = par + nv;   /* each tree's id of the node being grown */
-    for (int i = 0; i < n; i++)
-        if (!w || w[i] > 0)
-            m++;
-    if (m == 0) {
-        free(par);
-        return ut_errf(e, MLG_DATA, "cart: no training rows with positive weight");
-    }
-    int mtry = cp->max_features > 0 && cp->max_features < p ? cp->max_features : 0;
-    int presorted = prefer_presort(p, mtry, m, cp->strategy);
-    if (presorted ? need_presort(b) : need_columns(b))
+    int mtry, presorted, rr = root_rows(b, w, cp, -1, &m, &mtry, &presorted, e);
+    if (rr == -2)
         goto oom;
-    m = 0;
-    for (int i = 0; i < n; i++)
-        if (!w || w[i] > 0)
-            b->samp[m++] = i;
+    if (rr) {
+        free(par);
+        return -1;
+    }
     if (presorted)
         root_layout(b, w, m);
     c.mtry = mtry;
