@@ -439,6 +439,12 @@ typedef struct {
     double *Z, *G;
 } fx_part;
 
+/* la_xwt's row blocks: 4 rows (AVX2) or 8 (AVX-512). */
+static int xwt_block(int wide)
+{
+    return wide ? 8 : 4;
+}
+
 /* la_rtx's tiles: 4 columns by 8 entries (AVX2) or by 32 (AVX-512). */
 static int rtx_units(int m, int p, int wide)
 {
@@ -457,7 +463,7 @@ static void *fx_run(void *arg)
         else
             rtx_tiles(a->n, a->m, a->p, a->R, a->ldr, a->X, a->G, u0, u1);
     } else {
-        int rb = a->wide ? 8 : 4;      /* rows in blocks, as the range takes them */
+        int rb = xwt_block(a->wide);   /* rows in blocks, as the range takes them */
         int blocks = (a->n + rb - 1) / rb;
         int i0 = (int)((long)blocks * a->k / a->nparts) * rb, i1 = (int)((long)blocks * (a->k + 1) / a->nparts) * rb;
         if (i1 > a->n)
@@ -501,7 +507,8 @@ static void fx_split(fx_part base, int units)
 
 static void xwt_simd(int wide, int n, int m, int p, const double *X, const double *WT, double *Z, int ldz)
 {
-    fx_split((fx_part){0, wide, n, m, p, ldz, 0, 0, 1, X, WT, NULL, Z, NULL}, (n + 3) / 4);
+    int rb = xwt_block(wide);
+    fx_split((fx_part){0, wide, n, m, p, ldz, 0, 0, 1, X, WT, NULL, Z, NULL}, (n + rb - 1) / rb);
 }
 
 static void rtx_simd(int wide, int n, int m, int p, const double *R, int ldr, const double *X, double *G)
